@@ -1,0 +1,45 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Dependency direction (see DESIGN.md §8):
+//   contract-gate → ContractGate → {GateGit, GateDbt, GateCatalog, GateRules, GateReporters} → GateModel
+//   GateGit → CLibGit2 (the only module that touches C)
+let package = Package(
+    name: "contract-gate",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "contract-gate", targets: ["contract-gate"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLibGit2",
+            pkgConfig: "libgit2",
+            providers: [.apt(["libgit2-dev"]), .brew(["libgit2"])]
+        ),
+        .target(name: "GateModel"),
+        .target(name: "GateGit", dependencies: ["CLibGit2", "GateModel"]),
+        .target(name: "GateDbt", dependencies: ["GateModel", .product(name: "Yams", package: "Yams")]),
+        .target(name: "GateCatalog", dependencies: ["GateModel"]),
+        .target(name: "GateRules", dependencies: ["GateModel", .product(name: "Yams", package: "Yams")]),
+        .target(name: "GateReporters", dependencies: ["GateModel"]),
+        .target(
+            name: "ContractGate",
+            dependencies: ["GateModel", "GateGit", "GateDbt", "GateCatalog", "GateRules", "GateReporters"]
+        ),
+        .executableTarget(
+            name: "contract-gate",
+            dependencies: [
+                "ContractGate",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        .testTarget(name: "GateModelTests", dependencies: ["GateModel"]),
+        .testTarget(name: "GateGitTests", dependencies: ["GateGit", "GateModel"]),
+        .testTarget(name: "ContractGateTests", dependencies: ["ContractGate", "GateGit", "GateModel"]),
+    ]
+)

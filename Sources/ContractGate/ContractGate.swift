@@ -1,0 +1,1 @@
+// The ContractGate module; see DESIGN.md §8 for what lives here.

@@ -1,0 +1,146 @@
+import Foundation
+
+/// Usage figures Secoda keeps for a resource.
+public struct Usage: Sendable, Hashable, Codable {
+    /// Views in the source tool (last 24 h from sync).
+    public var externalViews: Int?
+    /// Views in Secoda (last 90 days).
+    public var internalViews: Int?
+    public var externalUpdatedAt: String?
+
+    public init(external: Int? = nil, `internal`: Int? = nil, externalUpdatedAt: String? = nil) {
+        self.externalViews = external
+        self.internalViews = `internal`
+        self.externalUpdatedAt = externalUpdatedAt
+    }
+
+    /// Total known usage; 0 when every field is null.
+    public var total: Int { (externalViews ?? 0) + (internalViews ?? 0) }
+
+    enum CodingKeys: String, CodingKey {
+        case externalViews = "external"
+        case internalViews = "internal"
+        case externalUpdatedAt = "external_updated_at"
+    }
+}
+
+/// A person or group that owns a resource, resolved as far as the catalog allows.
+public struct Owner: Sendable, Hashable, Codable {
+    /// Secoda user/group UUID, or the dbt owner string.
+    public var id: String
+    public var name: String?
+    public var email: String?
+    /// `user`, `group`, `team` or `dbt`.
+    public var kind: String
+
+    public init(id: String, name: String? = nil, email: String? = nil, kind: String) {
+        self.id = id
+        self.name = name
+        self.email = email
+        self.kind = kind
+    }
+
+    public var displayName: String { name ?? email ?? id }
+}
+
+/// One resource downstream of a changed model.
+public struct DownstreamNode: Sendable, Hashable, Codable {
+    /// Secoda UUID, or the dbt unique_id for a node only the dbt graph knows.
+    public var id: String
+    /// The model name or the resource title.
+    public var name: String
+    /// `model`, `exposure`, or Secoda's `entity_type` (`table`, `dashboard`, `chart`, …).
+    public var type: String
+    /// Hops from the changed model (1 = a direct consumer).
+    public var depth: Int
+    /// `dbt`, `secoda`, `snapshot`, or `dbt+secoda` when both graphs know the node.
+    public var source: String
+    public var owners: [Owner]
+    public var tags: [String]
+    public var verified: Bool
+    public var pii: Bool
+    public var usage: Usage?
+    /// A dashboard/chart whose usage is null or 0: a deprecation candidate, not a consumer to protect.
+    public var stale: Bool
+    public var relation: String?
+    public var url: String?
+    /// The id of the node it was reached from (nil for direct consumers).
+    public var parentId: String?
+
+    public init(id: String, name: String, type: String, depth: Int, source: String, owners: [Owner] = [],
+                tags: [String] = [], verified: Bool = false, pii: Bool = false, usage: Usage? = nil,
+                stale: Bool = false, relation: String? = nil, url: String? = nil, parentId: String? = nil) {
+        self.id = id
+        self.name = name
+        self.type = type
+        self.depth = depth
+        self.source = source
+        self.owners = owners
+        self.tags = tags
+        self.verified = verified
+        self.pii = pii
+        self.usage = usage
+        self.stale = stale
+        self.relation = relation
+        self.url = url
+        self.parentId = parentId
+    }
+
+    /// Dashboards and charts are the BI consumers usage is counted for.
+    public var isDashboardLike: Bool { ["dashboard", "chart", "dashboard_group"].contains(type) }
+}
+
+/// The downstream impact of one changed model.
+public struct ModelImpact: Sendable, Hashable, Codable {
+    public var model: String
+    /// The catalog table id the model resolved to, if any.
+    public var catalogId: String?
+    public var downstream: [DownstreamNode]
+    /// Lower-cased column name → ids of downstream nodes that use it (Secoda column lineage,
+    /// else the column name as a whole word in downstream model SQL).
+    public var columnUsers: [String: [String]]
+    /// A `max_depth`/`max_nodes` budget cut the walk.
+    public var truncated: Bool
+
+    public init(model: String, catalogId: String? = nil, downstream: [DownstreamNode] = [],
+                columnUsers: [String: [String]] = [:], truncated: Bool = false) {
+        self.model = model
+        self.catalogId = catalogId
+        self.downstream = downstream
+        self.columnUsers = columnUsers
+        self.truncated = truncated
+    }
+
+    /// Consumers to protect: everything downstream except stale dashboards.
+    public var consumers: [DownstreamNode] { downstream.filter { !$0.stale } }
+
+    /// Downstream nodes that use `column`, by the evidence in `columnUsers`.
+    public func users(ofColumn column: String) -> [DownstreamNode] {
+        let ids = Set(columnUsers[column.lowercased()] ?? [])
+        return downstream.filter { ids.contains($0.id) }
+    }
+}
+
+/// What the catalog step could and could not do, stated in every report.
+public struct CatalogStatus: Sendable, Hashable, Codable {
+    /// `dbt`, `manifest`, `secoda`, `snapshot` — the sources actually used.
+    public var sources: [String]
+    /// False when some impact could not be determined (catalog error under `warn`, budget cut).
+    public var complete: Bool
+    public var errors: [String]
+    /// When the snapshot in use was taken (ISO 8601), if one was used.
+    public var snapshotTakenAt: String?
+
+    public init(sources: [String] = ["dbt"], complete: Bool = true, errors: [String] = [],
+                snapshotTakenAt: String? = nil) {
+        self.sources = sources
+        self.complete = complete
+        self.errors = errors
+        self.snapshotTakenAt = snapshotTakenAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case sources, complete, errors
+        case snapshotTakenAt = "snapshot_taken_at"
+    }
+}

@@ -1,0 +1,3 @@
+import Testing
+@testable import ContractGate
+@Suite struct ContractGatePlaceholder { @Test func builds() {} }

@@ -1,0 +1,3 @@
+import Testing
+@testable import GateGit
+@Suite struct GateGitPlaceholder { @Test func builds() {} }
