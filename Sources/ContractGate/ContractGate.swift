@@ -1,1 +1,0 @@
-// The ContractGate module; see DESIGN.md §8 for what lives here.

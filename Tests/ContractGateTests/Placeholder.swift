@@ -1,3 +1,0 @@
-import Testing
-@testable import ContractGate
-@Suite struct ContractGatePlaceholder { @Test func builds() {} }

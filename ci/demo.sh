@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The README's main-job command: set up a fresh machine, build contract-gate, turn the sample dbt
+# project in ci/sample/ into a real git history (a base commit and a change on a branch), and run
+# `contract-gate check` on it offline — the dbt graph plus a bundled Secoda catalog snapshot,
+# no Secoda account needed. Extra arguments go to `check` (e.g. --format markdown).
+set -euo pipefail
+here="$(cd "$(dirname "$0")/.." && pwd)"
+bash "$here/ci/setup.sh"
+
+echo "demo: building contract-gate (first build takes about a minute)" >&2
+(cd "$here" && swift build --product contract-gate >/dev/null)
+bin="$(cd "$here" && swift build --show-bin-path)/contract-gate"
+
+work="${DEMO_DIR:-$(mktemp -d -t contract-gate-demo.XXXXXX)}"
+repo="$work/shop"
+rm -rf "$repo"
+mkdir -p "$repo"
+git_() { git -C "$repo" -c user.name=demo -c user.email=demo@example.com -c commit.gpgsign=false "$@"; }
+git_ init -q -b main
+cp -R "$here/ci/sample/before/." "$repo/"
+git_ add -A
+git_ commit -qm "shop: orders, revenue and customer marts"
+git_ update-ref refs/remotes/origin/main HEAD
+git_ checkout -q -b change/drop-order-columns
+rm -rf "$repo/models"
+cp -R "$here/ci/sample/after/." "$repo/"
+git_ add -A
+git_ commit -qm "Drop order status columns; rename dim_customers to dim_clients"
+
+echo "demo: sample repository at $repo (branch change/drop-order-columns, base origin/main)" >&2
+echo "demo: running: contract-gate check --repo $repo $*" >&2
+echo >&2
+set +e
+"$bin" check --repo "$repo" "$@"
+code=$?
+set -e
+echo >&2
+if [ "$code" -eq 1 ]; then
+    echo "demo: contract-gate exited 1 (contract violated) — the expected verdict for this sample." >&2
+    exit 0
+fi
+echo "demo: contract-gate exited $code; the sample expects 1 (contract violated)." >&2
+exit 1
