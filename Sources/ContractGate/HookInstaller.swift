@@ -65,8 +65,7 @@ public struct HookInstaller: Sendable {
             outcome = .chained(path: hookURL.path, foreign: chainedURL.path)
         } else if fm.fileExists(atPath: hookURL.path) {
             outcome = .updated(path: hookURL.path)
-        } else if fm.fileExists(atPath: hookURL.path) == false,
-                  (try? fm.destinationOfSymbolicLink(atPath: hookURL.path)) != nil {
+        } else if (try? fm.destinationOfSymbolicLink(atPath: hookURL.path)) != nil {
             throw InputError("\(hookURL.path) is a dangling symbolic link; remove it first")
         }
         try Data(script.utf8).write(to: hookURL, options: .atomic)
