@@ -39,8 +39,8 @@ public struct JUnitReporter: Reporter {
             var counts = (tests: 0, failures: 0, skipped: 0)
             for (rule, findings) in suite.cases.sorted(by: { $0.key < $1.key }) {
                 counts.tests += 1
-                let classname = XMLText.escape("\(projectSuite).\(suite.name)", inAttribute: true)
-                let open = "    <testcase classname=\"\(classname)\" name=\"\(XMLText.escape(rule, inAttribute: true))\""
+                let classname = XMLText.escape("\(projectSuite).\(suite.name)")
+                let open = "    <testcase classname=\"\(classname)\" name=\"\(XMLText.escape(rule))\""
                 let unwaived = findings.filter { !$0.waived }
                 let waived = findings.filter(\.waived)
                 if !unwaived.isEmpty {
@@ -49,7 +49,7 @@ public struct JUnitReporter: Reporter {
                     let first = unwaived[0].message
                     let message = unwaived.count == 1 ? first : "\(first) (and \(unwaived.count - 1) more)"
                     cases += open + ">\n"
-                    cases += "      <failure type=\"\(worst.label)\" message=\"\(XMLText.escape(message, inAttribute: true))\">"
+                    cases += "      <failure type=\"\(worst.label)\" message=\"\(XMLText.escape(message))\">"
                     cases += XMLText.escape(unwaived.map(Self.describe).joined(separator: "\n\n"))
                     cases += "</failure>\n"
                     if !waived.isEmpty {
@@ -62,7 +62,7 @@ public struct JUnitReporter: Reporter {
                     let reasons = waived.map { "waived: \($0.waiver?.reason ?? "by a contract")" }
                     let message = Array(Set(reasons)).sorted().joined(separator: "; ")
                     cases += open + ">\n"
-                    cases += "      <skipped message=\"\(XMLText.escape(message, inAttribute: true))\"/>\n"
+                    cases += "      <skipped message=\"\(XMLText.escape(message))\"/>\n"
                     cases += "      <system-out>" + XMLText.escape(waived.map(Self.describe).joined(separator: "\n\n"))
                         + "</system-out>\n"
                     cases += "    </testcase>\n"
@@ -70,7 +70,7 @@ public struct JUnitReporter: Reporter {
                     cases += open + "/>\n"
                 }
             }
-            body += "  <testsuite name=\"\(XMLText.escape(suite.name, inAttribute: true))\" tests=\"\(counts.tests)\" "
+            body += "  <testsuite name=\"\(XMLText.escape(suite.name))\" tests=\"\(counts.tests)\" "
                 + "failures=\"\(counts.failures)\" errors=\"0\" skipped=\"\(counts.skipped)\">\n"
             body += cases
             body += "  </testsuite>\n"
@@ -79,7 +79,7 @@ public struct JUnitReporter: Reporter {
             totals.skipped += counts.skipped
         }
         var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-        xml += "<testsuites name=\"\(XMLText.escape(projectSuite, inAttribute: true))\" tests=\"\(totals.tests)\" "
+        xml += "<testsuites name=\"\(XMLText.escape(projectSuite))\" tests=\"\(totals.tests)\" "
             + "failures=\"\(totals.failures)\" errors=\"0\" skipped=\"\(totals.skipped)\">\n"
         xml += body
         xml += "</testsuites>\n"

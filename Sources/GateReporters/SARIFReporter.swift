@@ -90,7 +90,8 @@ public struct SARIFReporter: Reporter {
                                     justification: finding.waiver?.reason ?? "Waived by a contract.")]
             : nil
         return SARIFLog.Result(
-            ruleId: finding.rule, ruleIndex: ruleIndex, level: level(finding.severity), message: .init(text: text),
+            ruleId: finding.rule, ruleIndex: ruleIndex, level: level(finding.severity),
+            message: .init(text: TerminalText.sanitize(text, keepNewlines: true)),
             locations: locations,
             partialFingerprints: [fingerprintKey: fingerprint(finding)],
             suppressions: suppressions,

@@ -18,7 +18,18 @@ public struct TextReporter: Reporter {
     public var format: ReportFormat { .text }
 
     public func render(_ report: Report) -> Data {
-        Data(renderLines(report).map { $0 + "\n" }.joined().utf8)
+        Data(renderLines(report).map { Self.inertInCILogs($0) + "\n" }.joined().utf8)
+    }
+
+    /// CI runners read a log line as a command when, after leading whitespace, it starts with
+    /// `::` (GitHub Actions) or `##[` / `##vso[` (older runners, Azure Pipelines). A line built
+    /// from repository data (a model named `::error::x`, a message line) gets a visible marker
+    /// in front so it stays text.
+    static func inertInCILogs(_ line: String) -> String {
+        let start = line.firstIndex { !$0.isWhitespace } ?? line.endIndex
+        let rest = line[start...]
+        guard rest.hasPrefix("::") || rest.hasPrefix("##") else { return line }
+        return line[..<start] + "» " + rest
     }
 
     private enum Style: String {

@@ -3,16 +3,20 @@ enum XMLText {
     /// `text` with markup characters escaped and characters XML 1.0 forbids removed
     /// (control characters other than tab, LF and CR; U+FFFE and U+FFFF). Terminal escape
     /// sequences are removed whole first, so no `[31m` remains of a colour code.
-    static func escape(_ text: String, inAttribute: Bool = false) -> String {
+    ///
+    /// Line breaks are written as `&#10;` everywhere, not only in attributes: a parser reads
+    /// them back as line breaks, but no line of the file can then begin with repository text,
+    /// so a report printed into a CI log cannot carry a `::error::` workflow command.
+    static func escape(_ text: String) -> String {
         var output = ""
-        for scalar in TerminalText.sanitize(text, keepNewlines: !inAttribute).unicodeScalars {
+        for scalar in TerminalText.sanitize(text, keepNewlines: true).unicodeScalars {
             switch scalar {
             case "&": output += "&amp;"
             case "<": output += "&lt;"
             case ">": output += "&gt;"
             case "\"": output += "&quot;"
             case "'": output += "&apos;"
-            case "\n" where inAttribute: output += "&#10;"
+            case "\n": output += "&#10;"
             default:
                 if isAllowed(scalar) { output.unicodeScalars.append(scalar) }
             }
