@@ -8,7 +8,9 @@ import GateModel
 /// Beyond the design's keys (additive, never renamed): top-level `diagnostics`; per finding
 /// `consumers`, `owners`, `contract`; per impact `truncated`; per downstream node `tags`, `url`;
 /// `catalog.snapshot_taken_at`; `usage.external_updated_at`. Timings are left out on purpose:
-/// they would make two runs over the same change differ.
+/// they would make two runs over the same change differ; so are the rule metadata and the
+/// per-model rule lists (`contract-gate rules --format json` publishes the catalogue).
+/// `summary` counts the deduplicated findings listed, so the numbers always match the list.
 public struct JSONReporter: Reporter {
     public init() {}
 

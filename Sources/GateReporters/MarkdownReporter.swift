@@ -64,7 +64,7 @@ public struct MarkdownReporter: Reporter {
             body.add("### Findings\n\n| Severity | Rule | Model / column | Location | Message |\n| --- | --- | --- | --- | --- |\n")
             var shown = 0
             for finding in unwaived {
-                let row = "| \(Self.severityCell(finding.severity)) | `\(finding.rule)` | "
+                let row = "| \(Self.severityCell(finding.severity)) | \(MarkdownText.code(finding.rule)) | "
                     + "\(Self.cell(ReportFacts.subject(of: finding) ?? "—")) | \(Self.locationCell(finding.location)) | "
                     + "\(Self.cell(Self.messageWithReach(finding))) |\n"
                 guard body.addRow(row) else { break }
@@ -109,7 +109,7 @@ public struct MarkdownReporter: Reporter {
             var shown = 0
             for finding in waived {
                 let waiver = finding.waiver
-                let row = "| `\(finding.rule)` | \(Self.cell(ReportFacts.subject(of: finding) ?? "—")) | "
+                let row = "| \(MarkdownText.code(finding.rule)) | \(Self.cell(ReportFacts.subject(of: finding) ?? "—")) | "
                     + "\(Self.cell(waiver?.reason ?? "—")) | \(waiver?.approvedBy.map { MarkdownText.code($0) } ?? "—") | "
                     + "\(Self.cell(waiver?.expires ?? "—")) |\n"
                 guard body.addRow(row) else { break }

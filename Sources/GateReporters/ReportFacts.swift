@@ -11,11 +11,26 @@ struct ReportFacts {
 
     init(_ report: Report) {
         self.report = report
-        self.findings = report.sortedFindings
+        self.findings = report.sortedFindings.sorted(by: ReportFacts.totalOrder)
         var summary = ReportSummary(findings: findings, impact: report.impact)
         // The pipeline's downstream count may include nodes the impact list does not carry.
         summary.downstream = max(summary.downstream, report.summary.downstream)
         self.summary = summary
+    }
+
+    /// buf's order, then every other field as a tie-breaker, so findings that agree on path,
+    /// line, column, rule, model and message (but not, say, column) come out in the same order
+    /// whatever order the pipeline produced them in.
+    static func totalOrder(_ a: Finding, _ b: Finding) -> Bool {
+        if Finding.reportOrder(a, b) { return true }
+        if Finding.reportOrder(b, a) { return false }
+        let left = [a.column ?? "", a.severity.rawValue, a.category.rawValue, a.waived ? "1" : "0", String(a.downstream),
+                    a.consumers.joined(separator: "\u{0}"), a.owners.joined(separator: "\u{0}"), a.contract ?? "",
+                    a.waiver?.reason ?? "", a.location.map { "\($0.endLine ?? 0):\($0.endColumn ?? 0)" } ?? ""]
+        let right = [b.column ?? "", b.severity.rawValue, b.category.rawValue, b.waived ? "1" : "0", String(b.downstream),
+                     b.consumers.joined(separator: "\u{0}"), b.owners.joined(separator: "\u{0}"), b.contract ?? "",
+                     b.waiver?.reason ?? "", b.location.map { "\($0.endLine ?? 0):\($0.endColumn ?? 0)" } ?? ""]
+        return left.lexicographicallyPrecedes(right)
     }
 
     var unwaived: [Finding] { findings.filter { !$0.waived && $0.severity != .off } }

@@ -45,6 +45,13 @@ public enum ReportFormat: String, Sendable, CaseIterable, Codable {
         return format
     }
 
+    /// The format for stdout when `--format` is not given (DESIGN.md §6): `github` inside GitHub
+    /// Actions (`GITHUB_ACTIONS=true`), otherwise `text`. The caller passes the environment in,
+    /// so this stays a pure function.
+    public static func defaultFormat(environment: [String: String]) -> ReportFormat {
+        environment["GITHUB_ACTIONS"] == "true" ? .github : .text
+    }
+
     /// The reporter for this format, configured by what only the caller knows
     /// (whether stdout is a colour terminal, where the full report ends up).
     public func reporter(_ options: ReporterOptions = ReporterOptions()) -> any Reporter {
@@ -68,6 +75,12 @@ public struct ReporterOptions: Sendable, Hashable {
     public var fullReportHint: String
     /// The Markdown report's size limit (a GitHub comment holds 65,536 characters).
     public var markdownCharacterLimit: Int
+
+    /// Whether the text report should be coloured: only on a terminal, and not when `NO_COLOR`
+    /// is set to a non-empty value (https://no-color.org).
+    public static func colorAllowed(environment: [String: String], stdoutIsTerminal: Bool) -> Bool {
+        stdoutIsTerminal && (environment["NO_COLOR"] ?? "").isEmpty
+    }
 
     public init(useColor: Bool = false, fullReportHint: String = GitHubActionsReporter.defaultFullReportHint,
                 markdownCharacterLimit: Int = MarkdownReporter.defaultCharacterLimit) {
@@ -95,7 +108,10 @@ extension Reporter {
 
 /// One `--report FORMAT=PATH` request: an extra report written to a file.
 public struct ReportDestination: Sendable, Hashable {
+    /// The format to write.
     public var format: ReportFormat
+    /// The file to write it to, as given (relative to the current folder). For `markdown` in
+    /// GitHub Actions this may be `$GITHUB_STEP_SUMMARY`: write it with `GitHubStepSummary`.
     public var path: String
 
     public init(format: ReportFormat, path: String) {

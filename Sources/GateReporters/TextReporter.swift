@@ -107,7 +107,7 @@ public struct TextReporter: Reporter {
         let place = finding.location.map { clean($0.description) } ?? "(no location)"
         let level = finding.waived ? styled("waived", .dim) : severityWord(finding.severity)
         let column = finding.column.map { " column \(clean($0))" } ?? ""
-        var lines = ["  \(place): \(level) \(finding.rule)\(column)"]
+        var lines = ["  \(place): \(level) \(clean(finding.rule))\(column)"]
         let indent = "      "
         // A message may span lines; each continuation is indented so it cannot pose as a finding.
         for line in TerminalText.sanitize(finding.message, keepNewlines: true).split(separator: "\n", omittingEmptySubsequences: false) {

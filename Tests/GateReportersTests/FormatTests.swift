@@ -59,3 +59,18 @@ import Testing
         #expect(TerminalText.sanitize("ünïcødé ✓") == "ünïcødé ✓")
     }
 }
+
+@Suite struct DefaultsTests {
+    @Test func defaultFormatFollowsGitHubActions() {
+        #expect(ReportFormat.defaultFormat(environment: ["GITHUB_ACTIONS": "true"]) == .github)
+        #expect(ReportFormat.defaultFormat(environment: ["GITLAB_CI": "true"]) == .text)
+        #expect(ReportFormat.defaultFormat(environment: [:]) == .text)
+    }
+
+    @Test func colourNeedsATerminalAndNoNO_COLOR() {
+        #expect(ReporterOptions.colorAllowed(environment: [:], stdoutIsTerminal: true))
+        #expect(!ReporterOptions.colorAllowed(environment: [:], stdoutIsTerminal: false))
+        #expect(!ReporterOptions.colorAllowed(environment: ["NO_COLOR": "1"], stdoutIsTerminal: true))
+        #expect(ReporterOptions.colorAllowed(environment: ["NO_COLOR": ""], stdoutIsTerminal: true))
+    }
+}

@@ -36,3 +36,19 @@ import Testing
         #expect(reporter.render(report) == reporter.render(shuffled))
     }
 }
+
+@Suite struct OrderingTests {
+    @Test func findingsThatTieInBufsOrderStillHaveOneOrder() {
+        let a = Finding(rule: "COLUMN_NO_DELETE", category: .breaking, severity: .error, model: "m", column: "a",
+                        message: "same")
+        let b = Finding(rule: "COLUMN_NO_DELETE", category: .breaking, severity: .error, model: "m", column: "b",
+                        message: "same")
+        let forward = Report(base: "x", head: "y", verdict: .fail, exitCode: 1, findings: [a, b])
+        let backward = Report(base: "x", head: "y", verdict: .fail, exitCode: 1, findings: [b, a])
+        #expect(ReportFacts(forward).findings == [a, b])
+        #expect(ReportFacts(backward).findings == [a, b])
+        for format in ReportFormat.allCases {
+            #expect(format.reporter().render(forward) == format.reporter().render(backward), "\(format)")
+        }
+    }
+}
