@@ -4,6 +4,8 @@ import GateModel
 /// SARIF 2.1.0 for GitHub code scanning and other SARIF consumers: the rules that ran with
 /// their help text, one result per finding with a stable `partialFingerprints` entry, and
 /// waived findings as results with an accepted external suppression (the waiver's reason).
+/// Every result has a location (code scanning requires one): a finding without its own points
+/// at line 1 of its model's file, else of `contract-gate.yml`.
 public struct SARIFReporter: Reporter {
     public static let schemaURI = "https://json.schemastore.org/sarif-2.1.0.json"
     /// The fingerprint key; bump the version only if the hashed fields change.
@@ -22,7 +24,10 @@ public struct SARIFReporter: Reporter {
         let rules = Self.rules(for: facts)
         let ruleIndex = Dictionary(uniqueKeysWithValues: rules.enumerated().map { ($1.id, $0) })
         let results = facts.findings.filter { $0.severity != .off }.map { finding in
-            Self.result(finding, ruleIndex: ruleIndex[finding.rule] ?? 0)
+            // GitHub code scanning rejects a whole upload if one result has no location.
+            let location = finding.location ?? SourceLocation(
+                path: facts.changePath(ofModel: finding.model) ?? GitLabCodeQualityReporter.fallbackPath)
+            return Self.result(finding, location: location, ruleIndex: ruleIndex[finding.rule] ?? 0)
         }
         let helpBase = rules.compactMap(\.helpUri).map(Self.withoutFragment)
         let informationUri = Set(helpBase).count == 1 ? helpBase.first : nil
@@ -72,19 +77,19 @@ public struct SARIFReporter: Reporter {
             properties: .init(category: metadata.category.rawValue, tags: [metadata.category.rawValue]))
     }
 
-    static func result(_ finding: Finding, ruleIndex: Int) -> SARIFLog.Result {
+    /// `location` is where the result points: the finding's own, or for a finding without one,
+    /// its model's file (line 1).
+    static func result(_ finding: Finding, location: SourceLocation, ruleIndex: Int) -> SARIFLog.Result {
         var text = finding.message
         if finding.downstream > 0 {
             text += " Reaches \(ReportFacts.plural(finding.downstream, "downstream resource"))"
             text += finding.consumers.isEmpty ? "." : ": \(finding.consumers.joined(separator: ", "))."
         }
-        let locations = finding.location.map { location in
-            [SARIFLog.Location(physicalLocation: .init(
-                artifactLocation: .init(uri: uriReference(location.path), uriBaseId: "%SRCROOT%"),
-                region: .init(startLine: max(1, location.line), startColumn: max(1, location.column),
-                              endLine: location.endLine.map { max(location.line, $0) },
-                              endColumn: location.endColumn.map { max(1, $0) })))]
-        }
+        let locations = [SARIFLog.Location(physicalLocation: .init(
+            artifactLocation: .init(uri: uriReference(location.path), uriBaseId: "%SRCROOT%"),
+            region: .init(startLine: max(1, location.line), startColumn: max(1, location.column),
+                          endLine: location.endLine.map { max(location.line, $0) },
+                          endColumn: location.endColumn.map { max(1, $0) })))]
         let suppressions = finding.waived
             ? [SARIFLog.Suppression(kind: "external", status: "accepted",
                                     justification: finding.waiver?.reason ?? "Waived by a contract.")]
@@ -182,7 +187,7 @@ struct SARIFLog: Encodable {
         let ruleIndex: Int
         let level: String
         let message: Text
-        let locations: [Location]?
+        let locations: [Location]
         let partialFingerprints: [String: String]
         let suppressions: [Suppression]?
         let properties: ResultProperties

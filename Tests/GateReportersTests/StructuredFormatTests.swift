@@ -137,9 +137,11 @@ import FoundationXML
         let suppressed = run.results.filter { $0.suppressions != nil }
         #expect(suppressed.count == 2)
         #expect(suppressed.contains { $0.suppressions?.first?.justification.hasPrefix("Replaced by order_status") == true })
-        #expect(run.results.first { $0.ruleId == "BLAST_RADIUS" }?.locations == nil)
+        let blast = run.results.first { $0.ruleId == "BLAST_RADIUS" }?.locations.first?.physicalLocation
+        #expect(blast?.artifactLocation.uri == "models/marts/finance/fct_orders.sql", "no location: the model's file")
+        #expect(blast?.region.startLine == 1)
         let odd = run.results.first { $0.ruleId == "MODEL_HAS_DESCRIPTION" }
-        #expect(odd?.locations?.first?.physicalLocation.artifactLocation.uri == "models/staging/odd%3Aname,v2.yml")
+        #expect(odd?.locations.first?.physicalLocation.artifactLocation.uri == "models/staging/odd%3Aname,v2.yml")
         #expect(run.tool.driver.informationUri == "https://contract-gate.example/rules")
         let fingerprints = run.results.map { $0.partialFingerprints[SARIFReporter.fingerprintKey] ?? "" }
         #expect(Set(fingerprints).count == fingerprints.count)
