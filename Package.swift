@@ -41,5 +41,10 @@ let package = Package(
         .testTarget(name: "GateModelTests", dependencies: ["GateModel"]),
         .testTarget(name: "GateGitTests", dependencies: ["GateGit", "GateModel"]),
         .testTarget(name: "ContractGateTests", dependencies: ["ContractGate", "GateGit", "GateModel"]),
+        .testTarget(
+            name: "GateReportersTests",
+            dependencies: ["GateReporters", "GateModel", .product(name: "Yams", package: "Yams")],
+            exclude: ["Golden"]
+        ),
     ]
 )

@@ -86,6 +86,12 @@ public struct DownstreamNode: Sendable, Hashable, Codable {
         self.parentId = parentId
     }
 
+    // snake_case like the rest of the JSON report (DESIGN.md §6).
+    enum CodingKeys: String, CodingKey {
+        case id, name, type, depth, source, owners, tags, verified, pii, usage, stale, relation, url
+        case parentId = "parent_id"
+    }
+
     /// Dashboards and charts are the BI consumers usage is counted for.
     public var isDashboardLike: Bool { ["dashboard", "chart", "dashboard_group"].contains(type) }
 }
@@ -109,6 +115,12 @@ public struct ModelImpact: Sendable, Hashable, Codable {
         self.downstream = downstream
         self.columnUsers = columnUsers
         self.truncated = truncated
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case model, downstream, truncated
+        case catalogId = "catalog_id"
+        case columnUsers = "column_users"
     }
 
     /// Consumers to protect: everything downstream except stale dashboards.

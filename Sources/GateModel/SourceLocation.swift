@@ -17,6 +17,12 @@ public struct SourceLocation: Sendable, Hashable, Codable, Comparable, CustomStr
 
     public var description: String { "\(path):\(line):\(column)" }
 
+    enum CodingKeys: String, CodingKey {
+        case path, line, column
+        case endLine = "end_line"
+        case endColumn = "end_column"
+    }
+
     public static func < (lhs: SourceLocation, rhs: SourceLocation) -> Bool {
         (lhs.path, lhs.line, lhs.column) < (rhs.path, rhs.line, rhs.column)
     }

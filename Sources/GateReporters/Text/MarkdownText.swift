@@ -1,0 +1,45 @@
+/// Escaping for GitHub-flavoured Markdown written from repository and catalog data.
+enum MarkdownText {
+    /// Text for a table cell: `|` cannot end the cell, `<`/`&` cannot open HTML, emphasis and
+    /// link characters are literal, and a line break is a `<br>` rather than the end of the row.
+    static func cell(_ text: String) -> String {
+        escape(text, keepNewlines: true).replacingOccurrences(of: "\n", with: "<br>")
+    }
+
+    /// Text outside a table: like `cell`, with each line break turned into a space so data
+    /// cannot start a heading, list or quote of its own.
+    static func inline(_ text: String) -> String {
+        escape(text, keepNewlines: false)
+    }
+
+    private static func escape(_ text: String, keepNewlines: Bool) -> String {
+        var output = ""
+        for character in TerminalText.sanitize(text, keepNewlines: keepNewlines) {
+            switch character {
+            case "&": output += "&amp;"
+            case "<": output += "&lt;"
+            case ">": output += "&gt;"
+            case "|", "\\", "`", "*", "_", "[", "]", "#", "~":
+                output += "\\\(character)"
+            default: output.append(character)
+            }
+        }
+        return output
+    }
+
+    /// A code span that stays one span whatever backticks the text holds (CommonMark: a fence
+    /// longer than any backtick run inside). `|` is still escaped: GFM splits table cells first.
+    /// Code spans also keep `@name` from notifying anyone.
+    static func code(_ text: String, inTable: Bool = true) -> String {
+        var content = TerminalText.sanitize(text)
+        if inTable { content = content.replacingOccurrences(of: "|", with: "\\|") }
+        var longestRun = 0, run = 0
+        for character in content {
+            run = character == "`" ? run + 1 : 0
+            longestRun = max(longestRun, run)
+        }
+        let fence = String(repeating: "`", count: longestRun + 1)
+        let padding = content.hasPrefix("`") || content.hasSuffix("`") || content.isEmpty ? " " : ""
+        return fence + padding + content + padding + fence
+    }
+}
