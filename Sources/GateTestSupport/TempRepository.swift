@@ -31,6 +31,7 @@ public final class TempRepository {
         container = try Self.temporaryDirectory()
         path = container + "/repo"
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        try Self.createEmptyGlobalConfig(in: container)
         try run(["init", "-q", "-b", branch] + (bare ? ["--bare"] : []))
     }
 
@@ -118,9 +119,10 @@ public final class TempRepository {
     /// Clones this repository with `git clone <extra> file://<path>` into a new fixture.
     public func clone(_ extraArguments: [String] = [], bare: Bool = false) throws -> TempRepository {
         let container = try Self.temporaryDirectory()
+        try Self.createEmptyGlobalConfig(in: container)
         let target = container + "/clone"
         _ = try Self.git(["clone", "-q"] + extraArguments + (bare ? ["--bare"] : []) + ["file://" + path, target],
-                         in: container, commitCount: 0)
+                         in: container, container: container, commitCount: 0)
         return TempRepository(path: target, container: container, commitCount: commitCount)
     }
 
@@ -134,23 +136,30 @@ public final class TempRepository {
     /// paths that are not UTF-8).
     public func runData(_ arguments: [String]) throws -> Data {
         if arguments.first == "commit" { commitCount += 1 }
-        return try Self.git(arguments, in: path, commitCount: commitCount)
+        return try Self.git(arguments, in: path, container: container, commitCount: commitCount)
     }
 
     /// Runs a `/bin/sh -c` script in the repository folder (for byte-level file names).
     @discardableResult
     public func shell(_ script: String) throws -> String {
-        let output = try Self.execute("/bin/sh", ["-c", script], in: path, environment: Self.environment(commitCount: commitCount))
+        let output = try Self.execute("/bin/sh", ["-c", script], in: path, environment: Self.environment(container: container, commitCount: commitCount))
         return String(decoding: output, as: UTF8.self)
     }
 
     // MARK: Process plumbing
 
-    private static func git(_ arguments: [String], in directory: String, commitCount: Int) throws -> Data {
-        try execute("/usr/bin/env", ["git"] + arguments, in: directory, environment: environment(commitCount: commitCount))
+    private static func git(_ arguments: [String], in directory: String, container: String, commitCount: Int) throws -> Data {
+        try execute("/usr/bin/env", ["git"] + arguments, in: directory,
+                    environment: environment(container: container, commitCount: commitCount))
     }
 
-    private static func environment(commitCount: Int) -> [String: String] {
+    /// The fixture's own, empty "global" git configuration. (Never /dev/null: a test that runs
+    /// `git config --global` as root would replace /dev/null with a regular file.)
+    private static func createEmptyGlobalConfig(in container: String) throws {
+        try Data().write(to: URL(fileURLWithPath: container + "/gitconfig"))
+    }
+
+    private static func environment(container: String, commitCount: Int) -> [String: String] {
         var environment = ProcessInfo.processInfo.environment
         // One minute per commit from a fixed start: deterministic shas, and a strict date order
         // (merge-base walks go newest-first).
@@ -162,7 +171,7 @@ public final class TempRepository {
         environment["GIT_AUTHOR_DATE"] = date
         environment["GIT_COMMITTER_DATE"] = date
         environment["GIT_CONFIG_NOSYSTEM"] = "1"
-        environment["GIT_CONFIG_GLOBAL"] = "/dev/null"
+        environment["GIT_CONFIG_GLOBAL"] = container + "/gitconfig"
         environment["GIT_TERMINAL_PROMPT"] = "0"
         environment.removeValue(forKey: "GIT_DIR")
         environment.removeValue(forKey: "GIT_WORK_TREE")
