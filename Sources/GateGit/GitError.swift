@@ -90,4 +90,4 @@ func check(_ rc: Int32, _ call: String) throws(GitError) -> Int32 {
 
 /// The advice printed whenever history is missing in a shallow clone.
 let fetchMoreHistoryAdvice =
-    "This is a shallow clone and the history needed is not in it: fetch more history (fetch-depth: 0 or git fetch --deepen=N; GIT_DEPTH: 0 in GitLab CI)."
+    "This is a shallow clone and the history needed is not in it: fetch more history (fetch-depth: 0 or git fetch --deepen=N). In GitLab CI, set GIT_DEPTH: 0."

@@ -47,7 +47,7 @@ struct ShallowCloneTests {
         } else {
             let error = try #require(throws: GitError.self) { try repository.mergeBase("origin/main", "origin/feature") }
             #expect(error.description.contains("no merge base between 'origin/main' and 'origin/feature'"))
-            #expect(error.description.contains("fetch more history (fetch-depth: 0 or git fetch --deepen=N"))
+            #expect(error.description.contains("fetch more history (fetch-depth: 0 or git fetch --deepen=N)"))
         }
         // The fixture spans both outcomes: c4 is in the window from depth 3 on.
         #expect(gitFindsIt == (depth >= 3))
