@@ -12,6 +12,7 @@ extension Repository {
 
     /// The files as staged in the index (what the next commit would contain).
     public func indexTree() throws -> IndexTree {
+        try requireWorktree(for: "the staged files")
         var index: OpaquePointer?
         do throws(GitError) {
             try check(git_repository_index(&index, handle), "git_repository_index")

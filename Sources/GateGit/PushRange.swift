@@ -14,7 +14,8 @@ public struct PushRange: Sendable, Hashable {
     public var remoteSha: String
     /// The commit to compare against; nil for a deletion: nothing to check.
     public var base: String?
-    /// The commit being pushed, peeled to a commit (a pushed annotated tag names its commit here).
+    /// The commit being pushed, peeled to a commit (a pushed annotated tag names its commit here);
+    /// for a deletion, the all-zero sha git sent.
     public var head: String
 
     public init(localRef: String, localSha: String, remoteRef: String, remoteSha: String, base: String?, head: String) {

@@ -27,6 +27,7 @@ extension Repository {
     /// What `git commit` would record: the index against HEAD (`head` is `.index`).
     /// Before the first commit the base is the empty tree.
     public func stagedChanges() throws -> ChangeSet {
+        try requireWorktree(for: "staged changes")
         let (baseName, baseTree) = try headTree()
         defer { git_tree_free(baseTree) }
         var index: OpaquePointer?
@@ -42,12 +43,7 @@ extension Repository {
     /// Everything that differs from HEAD in the checkout: staged and unstaged edits and untracked
     /// (not ignored) files, with renames detected also onto untracked files (`head` is `.worktree`).
     public func worktreeChanges() throws -> ChangeSet {
-        guard !isBare else {
-            throw GitError(call: "git_diff_tree_to_workdir_with_index", code: Int(GIT_EBAREREPO.rawValue),
-                           errorClass: Int(GIT_ERROR_REPOSITORY.rawValue), message: "bare repository",
-                           summary: "the repository at \(gitDirectory) is bare: it has no worktree to check",
-                           advice: "Compare commits with --base/--head instead.")
-        }
+        try requireWorktree(for: "worktree changes")
         let (baseName, baseTree) = try headTree()
         defer { git_tree_free(baseTree) }
         let flags = GIT_DIFF_INCLUDE_TYPECHANGE.rawValue | GIT_DIFF_INCLUDE_UNTRACKED.rawValue
@@ -58,6 +54,15 @@ extension Repository {
                   "git_diff_tree_to_workdir_with_index")
         defer { git_diff_free(diff) }
         return ChangeSet(base: baseName, head: .worktree, changes: try fileChanges(of: diff, includingUntracked: true))
+    }
+
+    /// Staged and worktree checks need a checkout; a bare repository has neither index nor worktree.
+    func requireWorktree(for purpose: String) throws(GitError) {
+        guard isBare else { return }
+        throw GitError(call: "git_repository_is_bare", code: Int(GIT_EBAREREPO.rawValue),
+                       errorClass: Int(GIT_ERROR_REPOSITORY.rawValue), message: "bare repository",
+                       summary: "the repository at \(gitDirectory) is bare: it has no index or worktree for \(purpose)",
+                       advice: "Compare commits with --base/--head instead.")
     }
 
     // MARK: Trees

@@ -143,6 +143,9 @@ struct RepositoryTests {
         #expect(changes.map(\.path) == ["models/main5.sql", "models/main6.sql"])
         let error = try #require(throws: GitError.self) { try repository.worktreeChanges() }
         #expect(error.description.contains("bare"))
+        #expect(throws: GitError.self) { try repository.stagedChanges() }
+        #expect(throws: GitError.self) { try repository.indexTree() }
+        #expect(try repository.tree(at: "main").files(under: "models").count == 6)
         #expect(repository.hooksDirectory == bare.path + "/hooks")
     }
 
@@ -170,6 +173,34 @@ struct RepositoryTests {
         try trunkOnly.commit("only")
         let error = try #require(throws: GitError.self) { try Repository.open(at: trunkOnly.path).defaultBaseReference() }
         #expect(error.description.contains("--base"))
+    }
+
+    @Test("a linked worktree opens, and its hooks live in the common git directory")
+    func linkedWorktree() throws {
+        let fixture = try makeDivergedHistory()
+        defer { fixture.remove() }
+        let linked = fixture.container + "/linked"
+        try fixture.run(["worktree", "add", "-q", linked, "feature"])
+        let repository = try Repository.open(at: linked + "/models")
+        #expect(repository.workdir == linked)
+        #expect(repository.gitDirectory == fixture.path + "/.git/worktrees/linked")
+        #expect(repository.hooksDirectory == fixture.path + "/.git/hooks")
+        #expect(try repository.resolve("HEAD") == (try fixture.sha("feature")))
+        #expect(try repository.worktreeChanges().changes.isEmpty)
+    }
+
+    @Test("libgit2 failures are classified: both ownership variants, missing objects")
+    func errorClassification() {
+        // GIT_EOWNER, and libgit2 1.5's "-3 + class CONFIG" variant when no safe.directory exists.
+        #expect(GitError(call: "git_repository_open_ext", code: -36, errorClass: 6, message: "not owned by current user").isOwnership)
+        #expect(GitError(call: "git_repository_open_ext", code: -3, errorClass: 7,
+                         message: "config value 'safe.directory' was not found").isOwnership)
+        #expect(!GitError(call: "git_repository_open_ext", code: -3, errorClass: 6, message: "could not find repository").isOwnership)
+        // What git_merge_base reports at a shallow boundary.
+        #expect(GitError(call: "git_merge_base", code: -1, errorClass: 9, message: "object not found - no match for id (abc)").isMissingObject)
+        #expect(!GitError(call: "git_revparse_single", code: -3, errorClass: 4, message: "revspec 'x' not found").isMissingObject)
+        let explained = GitError(call: "git_x", code: -1, errorClass: 0, message: "raw", summary: "what happened", advice: "what to do")
+        #expect(explained.description == "error: what happened (git_x failed with code -1: raw)\nwhat to do")
     }
 
     @Test("configuration and the hooks folder honour core.hooksPath")
