@@ -20,6 +20,7 @@ public struct GitError: GateError, Sendable, Equatable {
     /// What to do about it.
     public var advice: String?
 
+    /// An error as libgit2 reported it, optionally already explained.
     public init(call: String, code: Int, errorClass: Int, message: String,
                 summary: String? = nil, advice: String? = nil) {
         self.call = call
@@ -50,8 +51,10 @@ public struct GitError: GateError, Sendable, Equatable {
     /// The name or object was not found (`GIT_ENOTFOUND`), whatever the class.
     var isNotFound: Bool { code == Int(GIT_ENOTFOUND.rawValue) }
 
+    /// A repository problem is a usage/configuration error (exit 2), never a contract violation.
     public var exitCode: GateExitCode { .usage }
 
+    /// `error: <summary> (<call> failed with code <code>: <libgit2 message>)`, then the advice.
     public var description: String {
         var text = "error: "
         if let summary {

@@ -18,6 +18,7 @@ public struct PushRange: Sendable, Hashable {
     /// for a deletion, the all-zero sha git sent.
     public var head: String
 
+    /// A range as parsed from one pre-push line; `base` nil means a deletion.
     public init(localRef: String, localSha: String, remoteRef: String, remoteSha: String, base: String?, head: String) {
         self.localRef = localRef
         self.localSha = localSha

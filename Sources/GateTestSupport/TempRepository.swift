@@ -2,10 +2,14 @@ import Foundation
 
 /// A failed fixture command, with what it printed, so a failing test says why.
 public struct FixtureCommandError: Error, CustomStringConvertible {
+    /// The program and its arguments.
     public var command: [String]
+    /// Its exit status.
     public var status: Int32
+    /// What it printed, standard output then standard error.
     public var output: String
 
+    /// The command, its status and its output, ready to read in a test failure.
     public var description: String {
         "fixture command failed (exit \(status)): \(command.joined(separator: " "))\n\(output)"
     }
