@@ -179,7 +179,10 @@ private struct SideInspector {
         }
         let id = ObjectID(file.id)
         let hasID = file.flags & GIT_DIFF_FLAG_VALID_ID.rawValue != 0 && !id.isZero
-        if hasID, let size = repository.objectSize(id) {
+        if hasID {
+            // An object missing from the database (a partial clone) is left unflagged: reading the
+            // file at the same path in the checkout would describe a different version.
+            guard let size = repository.objectSize(id) else { return (false, false) }
             if size > maxFileSize { return (false, true) }
             if let known = Self.knownBinary(deltaFlags) { return (known, false) }
             return (blobLooksBinary(id), false)

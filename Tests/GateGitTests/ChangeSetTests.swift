@@ -107,6 +107,24 @@ struct ChangeSetTests {
         #expect(relaxed.first { $0.path == "big.sql" }?.isOversized == false)
     }
 
+    @Test("worktree files are flagged binary or oversized from their content on disk")
+    func worktreeBinaryAndOversized() throws {
+        let fixture = try TempRepository()
+        defer { fixture.remove() }
+        try fixture.write("seed.csv", "id\n1\n")
+        try fixture.commit("base")
+        try fixture.write("seed.csv", String(repeating: "1\n", count: 1_000))                 // modified, 2,000 bytes
+        try fixture.write("assets/icon.bin", data: Data([0x00, 0x01, 0x02]))                   // untracked binary
+        try fixture.write("notes.md", "plain text\n")                                          // untracked text
+        let repository = try Repository.open(at: fixture.path)
+        repository.maxFileSize = 1_000
+        let byPath = Dictionary(uniqueKeysWithValues: try repository.worktreeChanges().changes.map { ($0.path, $0) })
+        #expect(byPath["seed.csv"]?.isOversized == true)
+        #expect(byPath["assets/icon.bin"]?.isBinary == true)
+        #expect(byPath["notes.md"]?.isBinary == false)
+        #expect(byPath["notes.md"]?.isOversized == false)
+    }
+
     @Test("a file name that is not UTF-8 is decoded lossily and flagged, never a crash")
     func nonUTF8FileName() throws {
         let fixture = try TempRepository()
