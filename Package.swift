@@ -22,6 +22,8 @@ let package = Package(
         ),
         .target(name: "GateModel"),
         .target(name: "GateGit", dependencies: ["CLibGit2", "GateModel"]),
+        // Test-only fixtures (temporary git repositories built with the git CLI); never a product dependency.
+        .target(name: "GateTestSupport", dependencies: ["GateModel"]),
         .target(name: "GateDbt", dependencies: ["GateModel", .product(name: "Yams", package: "Yams")]),
         .target(name: "GateCatalog", dependencies: ["GateModel"]),
         .target(name: "GateRules", dependencies: ["GateModel", .product(name: "Yams", package: "Yams")]),
@@ -39,8 +41,8 @@ let package = Package(
         ),
 
         .testTarget(name: "GateModelTests", dependencies: ["GateModel"]),
-        .testTarget(name: "GateGitTests", dependencies: ["GateGit", "GateModel"]),
-        .testTarget(name: "ContractGateTests", dependencies: ["ContractGate", "GateGit", "GateModel"]),
+        .testTarget(name: "GateGitTests", dependencies: ["GateGit", "GateModel", "GateTestSupport"]),
+        .testTarget(name: "ContractGateTests", dependencies: ["ContractGate", "GateGit", "GateModel", "GateTestSupport"]),
         .testTarget(
             name: "GateReportersTests",
             dependencies: ["GateReporters", "GateModel", .product(name: "Yams", package: "Yams")],

@@ -1,0 +1,97 @@
+import Foundation
+import GateGit
+import GateModel
+import GateTestSupport
+import Testing
+
+@Suite("Reading files from commits and the index")
+struct GitTreeTests {
+    @Test("a commit's files and contents are read from the object database, not the checkout")
+    func commitTree() throws {
+        let fixture = try TempRepository()
+        defer { fixture.remove() }
+        try fixture.write("dbt_project.yml", "name: shop\n")
+        try fixture.write("models/staging/stg_orders.sql", "select 1 as id\n")
+        try fixture.write("models/marts/fct_orders.sql", "select * from {{ ref('stg_orders') }}\n")
+        try fixture.write("models/marts/schema.yml", "version: 2\n")
+        try fixture.write("empty.txt", "")
+        try fixture.shell("ln -s models/marts/schema.yml link.yml && chmod +x dbt_project.yml")
+        let first = try fixture.commit("first")
+        try fixture.write("models/staging/stg_orders.sql", "select 2 as id\n")
+        try fixture.delete("models/marts/schema.yml")
+        try fixture.commit("second")
+
+        let repository = try Repository.open(at: fixture.path)
+        let tree = try repository.tree(at: first)
+        #expect(tree.commit == first)
+        #expect(try tree.files(under: "") == (try fixture.listedFiles(first)))
+        #expect(try tree.files(under: "") == [
+            "dbt_project.yml", "empty.txt", "models/marts/fct_orders.sql", "models/marts/schema.yml",
+            "models/staging/stg_orders.sql",
+        ])
+        #expect(try tree.files(under: "models/marts") == ["models/marts/fct_orders.sql", "models/marts/schema.yml"])
+        #expect(try tree.files(under: "/models/marts/") == ["models/marts/fct_orders.sql", "models/marts/schema.yml"])
+        #expect(try tree.files(under: "nowhere").isEmpty)
+        #expect(try tree.files(under: "dbt_project.yml").isEmpty)
+
+        // The checkout has moved on; the tree still reads the first commit.
+        #expect(try tree.text(of: "models/staging/stg_orders.sql") == "select 1 as id\n")
+        #expect(try tree.text(of: "models/marts/schema.yml") == "version: 2\n")
+        #expect(try tree.contents(of: "empty.txt") == Data())
+        #expect(try tree.contents(of: "missing.sql") == nil)
+        #expect(try tree.contents(of: "models") == nil)
+        #expect(try tree.contents(of: "link.yml") == nil)
+        #expect(try tree.contents(of: "") == nil)
+        #expect(tree.blobSize(of: "dbt_project.yml") == 11)
+        #expect(tree.blobSize(of: "missing.sql") == nil)
+
+        let head = try repository.tree(at: "HEAD")
+        #expect(try head.contents(of: "models/marts/schema.yml") == nil)
+        #expect(try head.text(of: "models/staging/stg_orders.sql") == "select 2 as id\n")
+    }
+
+    @Test("a large nested tree lists exactly what git ls-tree lists")
+    func largeTreeMatchesGit() throws {
+        let fixture = try TempRepository()
+        defer { fixture.remove() }
+        // 3,000 files in 3 levels of folders, written by the shell to keep the fixture quick.
+        try fixture.shell("""
+        for a in 0 1 2 3 4 5 6 7 8 9; do for b in 0 1 2 3 4 5 6 7 8 9; do
+          mkdir -p models/d$a/e$b
+          for c in $(seq 1 30); do echo "select $a$b$c" > models/d$a/e$b/m_$c.sql; done
+        done; done
+        """)
+        let head = try fixture.commit("many files")
+        let repository = try Repository.open(at: fixture.path)
+        let files = try repository.tree(at: head).files(under: "")
+        #expect(files.count == 3_000)
+        #expect(files == (try fixture.listedFiles(head)))
+        #expect(try repository.tree(at: head).files(under: "models/d7") == files.filter { $0.hasPrefix("models/d7/") })
+    }
+
+    @Test("the index tree reads content as staged")
+    func indexTree() throws {
+        let fixture = try TempRepository()
+        defer { fixture.remove() }
+        try fixture.write("models/a.sql", "select 'committed'\n")
+        try fixture.write("models/b.sql", "select 'b'\n")
+        try fixture.commit("c1")
+        try fixture.write("models/a.sql", "select 'staged'\n")
+        try fixture.run(["add", "models/a.sql"])
+        try fixture.write("models/a.sql", "select 'only in the worktree'\n")
+        try fixture.write("models/new.sql", "select 'staged new'\n")
+        try fixture.run(["add", "models/new.sql"])
+        try fixture.run(["rm", "-q", "--cached", "models/b.sql"])
+        try fixture.write("untracked.sql", "select 'untracked'\n")
+
+        let repository = try Repository.open(at: fixture.path)
+        let index = try repository.indexTree()
+        #expect(try index.files(under: "") == ["models/a.sql", "models/new.sql"])
+        #expect(try index.files(under: "models") == ["models/a.sql", "models/new.sql"])
+        #expect(try index.text(of: "models/a.sql") == "select 'staged'\n")
+        #expect(try index.text(of: "models/new.sql") == "select 'staged new'\n")
+        #expect(try index.contents(of: "models/b.sql") == nil)
+        #expect(try index.contents(of: "untracked.sql") == nil)
+        #expect(index.blobSize(of: "models/a.sql") == "select 'staged'\n".utf8.count)
+    }
+}

@@ -1,3 +1,0 @@
-import Testing
-@testable import GateGit
-@Suite struct GateGitPlaceholder { @Test func builds() {} }
