@@ -1,4 +1,5 @@
 import ArgumentParser
+import ContractGate
 
 /// Flags every command that reads the repository shares.
 struct RepositoryOptions: ParsableArguments {
@@ -10,4 +11,18 @@ struct RepositoryOptions: ParsableArguments {
 
     @Flag(name: .long, help: "Open repositories owned by another user (libgit2's safe.directory check off).")
     var noOwnerCheck = false
+}
+
+/// Report routing flags (DESIGN.md §6).
+struct OutputOptions: ParsableArguments {
+    @Option(help: "Format on stdout: text, json, github, sarif, junit, gitlab, markdown. Default: github under GitHub Actions, else text.")
+    var format: String?
+
+    @Option(name: .long, help: ArgumentHelp("Also write FORMAT to PATH (repeatable), e.g. sarif=out.sarif.", valueName: "FORMAT=PATH"))
+    var report: [String] = []
+
+    func destination(environment: [String: String]) throws -> ReportOutput {
+        try ReportOutput(format: format, reports: report, environment: environment,
+                         stdoutIsTerminal: Terminal.stdoutIsTerminal)
+    }
 }

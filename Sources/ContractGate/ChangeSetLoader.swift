@@ -1,0 +1,64 @@
+import Foundation
+import GateGit
+import GateModel
+
+/// Step 1 of the pipeline: the change set between the two sides a request names, and a
+/// `FileTree` for each side so later steps read files as they were, not as checked out.
+struct ResolvedChange {
+    var changeSet: ChangeSet
+    var baseTree: FileTree
+    var headTree: FileTree
+}
+
+enum ChangeSetLoader {
+    static func load(_ repository: Repository, target: CheckRequest.Target, configuredBase: String?,
+                     environment: [String: String]) throws -> ResolvedChange {
+        switch target {
+        case .commits(let base, let head):
+            let headSha = try repository.resolve(head ?? "HEAD")
+            let baseSha = try mergeBase(repository, head: headSha, selection: BaseSelection.choose(
+                flag: base, configured: configuredBase, environment: environment))
+            return try commits(repository, base: baseSha, head: headSha)
+        case .staged:
+            let changeSet = try repository.stagedChanges()
+            return ResolvedChange(changeSet: changeSet, baseTree: try tree(repository, changeSet.base),
+                                  headTree: try repository.indexTree())
+        case .worktree:
+            let changeSet = try repository.worktreeChanges()
+            guard let workdir = repository.workdir else {
+                throw InputError("--worktree needs a repository with a working tree; this one is bare")
+            }
+            return ResolvedChange(changeSet: changeSet, baseTree: try tree(repository, changeSet.base),
+                                  headTree: DirectoryTree(root: URL(fileURLWithPath: workdir)))
+        }
+    }
+
+    static func commits(_ repository: Repository, base: String, head: String) throws -> ResolvedChange {
+        ResolvedChange(changeSet: try repository.changeSet(base: base, head: head),
+                       baseTree: try repository.tree(at: base), headTree: try repository.tree(at: head))
+    }
+
+    /// The merge base of the chosen base with head. For a base on head's own history that is the
+    /// base itself; for a branch that moved on it is the fork point — never a two-dot diff, which
+    /// would show the other branch's new commits as reverted by this change.
+    static func mergeBase(_ repository: Repository, head: String, selection: BaseSelection) throws -> String {
+        let baseRevision: String
+        switch selection {
+        case .revision(let revision): baseRevision = revision
+        case .remoteDefault: baseRevision = try repository.defaultBaseReference()
+        }
+        let baseSha = try repository.resolve(baseRevision)
+        return try repository.mergeBase(baseSha, head)
+    }
+
+    /// The base tree of an index/worktree change set (HEAD, or the empty tree when unborn).
+    private static func tree(_ repository: Repository, _ sha: String) throws -> FileTree {
+        repository.isHeadUnborn ? EmptyTree() : try repository.tree(at: sha)
+    }
+}
+
+/// The tree of a repository with no commits yet.
+struct EmptyTree: FileTree {
+    func files(under folder: String) throws -> [String] { [] }
+    func contents(of path: String) throws -> Data? { nil }
+}

@@ -1,0 +1,55 @@
+import Foundation
+import GateModel
+
+/// What one `check` compares and how: the plain options value the CLI builds, so the whole
+/// pipeline is callable from tests without ArgumentParser.
+public struct CheckRequest: Sendable {
+    /// Which two sides to compare.
+    public enum Target: Sendable, Equatable {
+        /// Two revisions; nil base = the merge base with the default branch, nil head = HEAD.
+        case commits(base: String?, head: String?)
+        /// The index against HEAD (`--staged`).
+        case staged
+        /// Worktree and index against HEAD, untracked files included (`--worktree`).
+        case worktree
+    }
+
+    /// Where catalog facts come from (`--catalog`).
+    public enum CatalogChoice: String, Sendable, CaseIterable {
+        /// Secoda when a key is configured, else the snapshot when there is one, else the dbt graph.
+        case auto
+        /// Only the dbt project's own graph (offline).
+        case dbt
+        /// The dbt graph plus the snapshot written by `catalog pull` (offline).
+        case snapshot
+        /// The dbt graph plus Secoda's API.
+        case secoda
+    }
+
+    public var repository: String
+    public var configPath: String?
+    public var target: Target
+    public var ownerCheck: Bool
+    public var catalog: CatalogChoice
+    public var failOn: FailOn?
+    /// Overrides `catalog.on_catalog_error` (the pre-push hook uses `warn`).
+    public var catalogErrorPolicyOverride: String?
+    public var environment: [String: String]
+    /// "Today" for waiver expiry and deprecation dates.
+    public var today: Date
+
+    public init(repository: String = ".", configPath: String? = nil, target: Target = .commits(base: nil, head: nil),
+                ownerCheck: Bool = true, catalog: CatalogChoice = .auto, failOn: FailOn? = nil,
+                catalogErrorPolicyOverride: String? = nil,
+                environment: [String: String] = ProcessInfo.processInfo.environment, today: Date = Date()) {
+        self.repository = repository
+        self.configPath = configPath
+        self.target = target
+        self.ownerCheck = ownerCheck
+        self.catalog = catalog
+        self.failOn = failOn
+        self.catalogErrorPolicyOverride = catalogErrorPolicyOverride
+        self.environment = environment
+        self.today = today
+    }
+}

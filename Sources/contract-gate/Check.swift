@@ -1,0 +1,74 @@
+import ArgumentParser
+import ContractGate
+import Foundation
+import GateModel
+
+extension ContractGateCommand {
+    struct Check: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check a change against the data contracts.",
+            discussion: """
+                Compares --head (default HEAD) with its merge base with --base (default: the CI target \
+                branch, `base:` in contract-gate.yml, else the remote default branch), or the index \
+                (--staged) or worktree (--worktree) with HEAD.
+                """
+        )
+
+        @OptionGroup(title: "Repository") var repository: RepositoryOptions
+
+        @Option(help: "The revision to compare against (its merge base with --head is used).")
+        var base: String?
+
+        @Option(help: "The revision to check. Default: HEAD.")
+        var head: String?
+
+        @Flag(help: "Check the staged changes (index against HEAD).")
+        var staged = false
+
+        @Flag(help: "Check the worktree, untracked files included, against HEAD.")
+        var worktree = false
+
+        @OptionGroup(title: "Output") var output: OutputOptions
+
+        @Option(help: "Where catalog facts come from: auto, dbt, snapshot, secoda.")
+        var catalog: String = "auto"
+
+        @Option(name: .customLong("fail-on"), help: "Lowest unwaived severity that fails: error, warning, never.")
+        var failOn: String?
+
+        func validate() throws {
+            if staged && worktree { throw ValidationError("--staged and --worktree cannot be combined") }
+            if (staged || worktree) && (base != nil || head != nil) {
+                throw ValidationError("--base/--head compare commits; drop them with --staged or --worktree")
+            }
+        }
+
+        func run() async throws {
+            let environment = ProcessInfo.processInfo.environment
+            let request = CheckRequest(
+                repository: repository.repo, configPath: repository.config,
+                target: staged ? .staged : worktree ? .worktree : .commits(base: base, head: head),
+                ownerCheck: !repository.noOwnerCheck, catalog: try parseCatalog(catalog),
+                failOn: try failOn.map(parseFailOn), environment: environment)
+            let destination = try output.destination(environment: environment)
+            let report = try await CheckPipeline.run(request)
+            try destination.emit(report, environment: environment, writeStdout: Terminal.write)
+            throw ExitCode(Int32(report.exitCode))
+        }
+    }
+}
+
+func parseCatalog(_ value: String) throws -> CheckRequest.CatalogChoice {
+    guard let choice = CheckRequest.CatalogChoice(rawValue: value.lowercased()) else {
+        let known = CheckRequest.CatalogChoice.allCases.map(\.rawValue).joined(separator: ", ")
+        throw InputError("unknown --catalog '\(value)'; use one of: \(known)")
+    }
+    return choice
+}
+
+func parseFailOn(_ value: String) throws -> FailOn {
+    guard let failOn = FailOn(rawValue: value.lowercased()) else {
+        throw InputError("unknown --fail-on '\(value)'; use one of: error, warning, never")
+    }
+    return failOn
+}
