@@ -40,6 +40,7 @@ let package = Package(
 
         .testTarget(name: "GateModelTests", dependencies: ["GateModel"]),
         .testTarget(name: "GateGitTests", dependencies: ["GateGit", "GateModel"]),
+        .testTarget(name: "GateRulesTests", dependencies: ["GateRules", "GateModel"]),
         .testTarget(name: "ContractGateTests", dependencies: ["ContractGate", "GateGit", "GateModel"]),
     ]
 )
