@@ -116,7 +116,7 @@ public struct GateConfig: Sendable, Hashable {
                 }
             }
         }
-        if !reader.problems.isEmpty { throw InputErrors(reader.problems) }
+        if !reader.problems.isEmpty { throw InputErrors(YAMLReader.sorted(reader.problems)) }
         return config
     }
 

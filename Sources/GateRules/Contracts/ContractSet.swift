@@ -161,7 +161,7 @@ public struct ContractSet: Sendable {
                                        at: SourceLocation(path: defaults[1].path)))
         }
         if let policy = defaults.first { set.defaultPolicy = policy }
-        if !problems.isEmpty { throw InputErrors(problems) }
+        if !problems.isEmpty { throw InputErrors(YAMLReader.sorted(problems)) }
         return set
     }
 

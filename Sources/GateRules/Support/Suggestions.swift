@@ -9,6 +9,10 @@ enum Suggestions {
             let d = distance(target, Array(candidate.lowercased()))
             if best.map({ d < $0.distance }) ?? true { best = (candidate, d) }
         }
+        // A truncated word (`custom` for `custom_only`) is a plausible slip whatever the distance.
+        if target.count >= 3, let prefixed = candidates.first(where: { $0.lowercased().hasPrefix(word.lowercased()) }) {
+            if best.map({ $0.distance > max(2, target.count / 3) }) ?? true { return prefixed }
+        }
         guard let best else { return nil }
         let limit = max(2, target.count / 3)
         return best.distance <= limit ? best.name : nil

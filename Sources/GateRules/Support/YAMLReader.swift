@@ -11,6 +11,15 @@ struct YAMLReader {
 
     init(path: String) { self.path = path }
 
+    /// Problems in file order, so the user reads them top to bottom.
+    static func sorted(_ problems: [InputError]) -> [InputError] {
+        problems.enumerated().sorted { a, b in
+            let la = a.element.location, lb = b.element.location
+            if let la, let lb, la != lb { return la < lb }
+            return a.offset < b.offset
+        }.map(\.element)
+    }
+
     /// One `key: value` pair of a mapping.
     struct Entry {
         let key: String
