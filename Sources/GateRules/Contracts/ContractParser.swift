@@ -9,7 +9,7 @@ struct ContractParser {
     static let contractKeys = ["contract", "description", "owners", "models", "rules", "when_unused", "notify",
                                "handles", "waivers", "default"]
     static let waiverKeys = ["rule", "model", "column", "reason", "approved_by", "expires"]
-    static let severityWords = Severity.allCases.map(\.rawValue)
+    static let severityWords = ["error", "warning", "notice", "off"]
     static let whenUnusedWords = ["warning", "notice", "off"]
 
     // MARK: contract-gate contracts
@@ -93,7 +93,16 @@ struct ContractParser {
 
     private mutating func parseSelectors(_ node: Node) -> [Contract.Selector] {
         var selectors: [Contract.Selector] = []
-        for (text, item) in reader.strings(node, "`models`") ?? [] {
+        guard let items = reader.list(node, "`models`") else { return [] }
+        for item in items {
+            // `- tag: finance` (with a space) is a YAML mapping, not the selector the author meant.
+            if case .mapping(let mapping) = item, mapping.count == 1, mapping.keys.first?.string == "tag" {
+                let name = mapping.values.first?.string.flatMap { $0.isEmpty ? nil : $0 } ?? "<name>"
+                reader.problem("`tag: \(name)` is a YAML mapping; write the selector as `\"tag:\(name)\"` (no space after the colon).",
+                               at: item)
+                continue
+            }
+            guard let text = reader.nonEmptyString(item, "each item of `models`") else { continue }
             if text.hasPrefix("tag:") {
                 let tag = String(text.dropFirst(4)).trimmingCharacters(in: .whitespaces)
                 if tag.isEmpty { reader.problem("`tag:` needs a tag name, e.g. `tag:finance`.", at: item) }

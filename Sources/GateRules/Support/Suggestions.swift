@@ -15,7 +15,12 @@ enum Suggestions {
         }
         guard let best else { return nil }
         let limit = max(2, target.count / 3)
-        return best.distance <= limit ? best.name : nil
+        if best.distance <= limit { return best.name }
+        // `min_views` for `min_usage`: the same leading word is a strong hint among few candidates.
+        let lead = word.lowercased().split(separator: "_").first.map(String.init) ?? ""
+        guard lead.count >= 3, word.contains("_") else { return nil }
+        let sameLead = candidates.filter { $0.lowercased().hasPrefix(lead + "_") }
+        return sameLead.count == 1 ? sameLead[0] : nil
     }
 
     /// " Did you mean `X`?" or "".
