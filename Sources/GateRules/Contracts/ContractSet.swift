@@ -109,14 +109,15 @@ public struct ContractSet: Sendable {
             }
         case nil: break
         }
+        var set: ContractSet
         do {
-            var set = try parse(files: files)
-            if !problems.isEmpty { throw InputErrors(problems) }
-            if let configPolicy { set.defaultPolicy = configPolicy }
-            return set
+            set = try parse(files: files)
         } catch let error as InputErrors {
             throw InputErrors(problems + error.errors)
         }
+        if !problems.isEmpty { throw InputErrors(problems) }
+        if let configPolicy { set.defaultPolicy = configPolicy }
+        return set
     }
 
     /// Parses contract and ODCS files given as text. Files of neither kind are listed in `skipped`.
