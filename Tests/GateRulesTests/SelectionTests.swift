@@ -73,6 +73,9 @@ struct SelectionTests {
         // Rules neither contract sets fall back to the default policy.
         #expect(policy.rule("COLUMN_SAME_NAME").severity == .warning)
         #expect(policy.rule("COLUMN_SAME_NAME").contract == nil)
+        #expect(policy.rule("COLUMN_SAME_NAME").whenUnused == nil, "tagged has no when_unused, so nothing is lowered")
+        let financeOnly = set.policy(for: change(Sketch.model("fct_x", path: "models/marts/finance/fct_x.sql")))
+        #expect(financeOnly.rule("COLUMN_SAME_NAME").whenUnused == .notice, "inherited rules follow the model's contract")
         #expect(policy.rule("MODEL_HAS_OWNER").severity == .off)
 
         let named = set.policy(for: change(Sketch.model("dim_customers", path: "models/marts/core/dim_customers.sql")))

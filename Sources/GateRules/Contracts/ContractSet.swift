@@ -201,10 +201,15 @@ public struct ContractSet: Sendable {
                 }
             }
             if best == nil {
+                // A rule the selecting contracts leave to the default policy still belongs to their
+                // models: their `when_unused` (the least lowering one) and their people apply.
                 let setting = defaultPolicy.setting(for: id)
+                let people = selecting.first ?? defaultPolicy
+                let whenUnused: Severity? = selecting.isEmpty ? defaultPolicy.whenUnused
+                    : selecting.contains { $0.whenUnused == nil } ? nil : selecting.compactMap(\.whenUnused).max()
                 best = EffectiveRule(id: id, severity: setting?.severity ?? .off, options: setting?.options ?? [:],
-                                     contract: nil, whenUnused: defaultPolicy.whenUnused, notify: defaultPolicy.notify,
-                                     contractOwners: defaultPolicy.owners, handles: defaultPolicy.handles)
+                                     contract: nil, whenUnused: whenUnused, notify: people.notify,
+                                     contractOwners: people.owners, handles: people.handles)
             }
             rules[id] = best
         }
