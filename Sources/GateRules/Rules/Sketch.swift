@@ -149,17 +149,19 @@ public enum Sketch {
         if let owner = model.owner { config.append("meta: {owner: \"\(owner)\"}") }
         if !model.tags.isEmpty { config.append("tags: [\(model.tags.joined(separator: ", "))]") }
         var lines = ["models:", "  - name: \(model.name)", "    config: {\(config.joined(separator: ", "))}",
-                     "    columns:"]
+                     model.columns.isEmpty ? "    columns: []" : "    columns:"]
         for column in model.columns {
             var parts = ["name: \(column.name)"]
             if let type = column.dataType { parts.append("data_type: \(type)") }
             if !column.constraints.isEmpty {
                 parts.append("constraints: [\(column.constraints.map(\.kind.rawValue).joined(separator: ", "))]")
             }
-            if column.isPII { parts.append("meta: {pii: true}") }
-            if let from = column.renamedFrom { parts.append("meta: {renamed_from: \(from)}") }
-            if column.description == nil { parts.append("# no description") }
-            lines.append("      - {\(parts.joined(separator: ", "))}")
+            var meta: [String] = []
+            if column.isPII { meta.append("pii: true") }
+            if let from = column.renamedFrom { meta.append("renamed_from: \(from)") }
+            if !meta.isEmpty { parts.append("meta: {\(meta.joined(separator: ", "))}") }
+            let note = (column.description ?? "").trimmingCharacters(in: .whitespaces).isEmpty ? "   # no description" : ""
+            lines.append("      - {\(parts.joined(separator: ", "))}\(note)")
         }
         var numbered = lines.enumerated().map { index, line in
             let number = String(index + 1)
@@ -170,7 +172,7 @@ public enum Sketch {
             let versions = model.versions.map { v in "v\(v.version)" + (v.deprecationDate.map { " (deprecation_date \($0))" } ?? "") }
             numbered.append("     versions: \(versions.joined(separator: ", "))")
         }
-        if let sql = Optional(model.path), sql != "models/marts/\(model.name).sql" { numbered.append("     file: \(sql)") }
+        if model.path != "models/marts/\(model.name).sql" { numbered.append("     file: \(model.path)") }
         return numbered
     }
 }
