@@ -145,7 +145,12 @@ struct YAMLReader {
     mutating func bool(_ node: Node, _ what: String) -> Bool? {
         guard case .scalar(let scalar) = node, scalar.style == .plain,
               ["true", "false"].contains(scalar.string.lowercased()) else {
-            problem("\(what) must be true or false, found \(Self.kind(of: node)).", at: node)
+            if case .scalar(let scalar) = node, ["yes", "no", "on", "off", "y", "n"].contains(scalar.string.lowercased()) {
+                problem("\(what) must be true or false, found `\(scalar.string)`; write `true` or `false` (other YAML tools read `\(scalar.string)` as text).",
+                        at: node)
+            } else {
+                problem("\(what) must be true or false, found \(Self.kind(of: node)).", at: node)
+            }
             return nil
         }
         return scalar.string.lowercased() == "true"
