@@ -98,6 +98,20 @@ struct ContractLoadingTests {
         #expect(set.skipped.map(\.path) == ["contracts/contract-gate.yml", "contracts/empty.yml", "contracts/notes.yml"])
     }
 
+    @Test("empty sections configure nothing rather than fail")
+    func emptySections() throws {
+        let set = try ContractSet.parse(files: [("contracts/a.yml", "contract: a\nmodels: [x]\nrules:\nwaivers:\nowners:\n")])
+        #expect(set.contracts.first?.rules.isEmpty == true)
+        #expect(set.contracts.first?.waivers.isEmpty == true)
+        let config = try GateConfig.load(yaml: "dbt:\ncatalog:\n", path: "contract-gate.yml")
+        #expect(config.dbt.projectDir == "." && config.catalog.secoda == nil)
+        #expect {
+            try ContractSet.parse(files: [("contracts/b.yml", "contract: b\nmodels: []\n")])
+        } throws: { error in
+            problems(of: error) == ["2:1: contract `b` selects no models; add `models:` with path globs, `tag:` selectors or model names."]
+        }
+    }
+
     @Test("YAML syntax errors in several files are all reported")
     func syntaxErrorsAcrossFiles() {
         #expect {

@@ -116,8 +116,10 @@ struct RuleEngineTests {
         contract: f
         models: [fct_orders]
         rules: {DOWNSTREAM_DASHBOARD_IN_USE: {severity: error, min_usage: 5}}
+        handles: {rev@shop.example: "@revenue-team"}
         """)
-        let live = DownstreamNode(id: "d1", name: "Revenue", type: "dashboard", depth: 1, source: "secoda", usage: Usage(external: 40, internal: 2))
+        let live = DownstreamNode(id: "d1", name: "Revenue", type: "dashboard", depth: 1, source: "secoda",
+                                  owners: [Owner(id: "g1", email: "rev@shop.example", kind: "group")], usage: Usage(external: 40, internal: 2))
         let stale = DownstreamNode(id: "d2", name: "Old KPIs", type: "dashboard", depth: 1, source: "secoda", usage: Usage(external: 0), stale: true)
         let quiet = DownstreamNode(id: "d3", name: "Ops", type: "dashboard", depth: 1, source: "secoda", usage: Usage(external: 2))
         let impact = ModelImpact(model: "fct_orders", downstream: [stale, quiet, live])
@@ -132,6 +134,8 @@ struct RuleEngineTests {
         }
         let impactFinding = try #require(Self.findings(evaluation, "DOWNSTREAM_DASHBOARD_IN_USE").first)
         #expect(impactFinding.severity == .error)
+        #expect(impactFinding.consumers == ["Revenue"] && impactFinding.downstream == 1)
+        #expect(impactFinding.owners == ["@revenue-team"], "the dashboard's owner is told, by handle")
         #expect(impactFinding.category == .impact)
         #expect(impactFinding.message.contains("`Revenue`") && !impactFinding.message.contains("`Ops`"))
         #expect(impactFinding.message.contains("stale `Old KPIs`") && impactFinding.message.contains("deprecation candidate"))

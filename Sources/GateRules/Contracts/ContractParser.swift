@@ -17,7 +17,7 @@ struct ContractParser {
     mutating func parseContract(_ root: Node) -> Contract? {
         guard let entries = reader.entries(root, of: "a contract", allowed: Self.contractKeys) else { return nil }
         var contract = Contract(name: "", path: reader.path)
-        var sawName = false, sawModels = false
+        var sawName = false, sawModels = false, modelsHadProblems = false
         var modelsNode: Node?
         var waiverNodes: [Node] = []
         for entry in entries {
@@ -31,7 +31,9 @@ struct ContractParser {
             case "models":
                 sawModels = true
                 modelsNode = entry.keyNode
+                let before = reader.problems.count
                 contract.selectors = parseSelectors(value)
+                modelsHadProblems = reader.problems.count > before
             case "rules": contract.rules = parseRules(value)
             case "when_unused": contract.whenUnused = parseWhenUnused(value)
             case "notify": contract.notify = parseNotify(value)
@@ -47,9 +49,9 @@ struct ContractParser {
         if contract.isDefault && sawModels {
             reader.problem("a default policy (`default: true`) covers the models no contract selects; remove `models:`.",
                            at: modelsNode)
-        } else if !contract.isDefault && sawName && !sawModels {
+        } else if !contract.isDefault && sawName && contract.selectors.isEmpty && !modelsHadProblems {
             reader.problem("contract `\(contract.name)` selects no models; add `models:` with path globs, `tag:` selectors or model names.",
-                           at: root)
+                           at: modelsNode ?? root)
         }
         contract.waivers = waiverNodes.compactMap { parseWaiver($0, contract: contract.name) }
         return contract

@@ -97,7 +97,8 @@ public struct RuleEngine: Sendable {
                 impactFindings += try run(type, breaking: unwaivedBreaks)
             }
             own = raiseForDashboards(own, impact: impact, policy: policy)
-            own += impactFindings.map { apply(waivers, to: $0, expired: &expiredHit) }
+            own += impactFindings.compactMap { annotate($0, impact: impact, policy: policy) }
+                .map { apply(waivers, to: $0, expired: &expiredHit) }
 
             findings += own
             checked[change.name] = ids
@@ -121,25 +122,39 @@ public struct RuleEngine: Sendable {
         return RuleEvaluation(findings: findings, checked: checked, rules: metadata)
     }
 
+    /// Who a finding should name, per the deciding contract's `notify:`: owners of the consumers
+    /// reached (as code-host handles where `handles:` knows them) and the contract's own owners.
+    static func people(toTell consumers: [DownstreamNode], rule: EffectiveRule) -> [String] {
+        var owners: [String] = []
+        if rule.notify.contains(.consumers) {
+            for owner in consumers.flatMap(\.owners) {
+                let handle = [owner.email, owner.name, Optional(owner.id)].compactMap { $0 }
+                    .compactMap { rule.handles[$0] }.first
+                owners.append(handle ?? owner.displayName)
+            }
+        }
+        if rule.notify.contains(.owners) { owners += rule.contractOwners }
+        var unique: Set<String> = []
+        return owners.filter { unique.insert($0).inserted }
+    }
+
     /// Fills a BREAKING finding's impact and applies `when_unused`; nil drops a finding lowered to `off`.
+    /// Other findings that name consumers get the people to tell.
     func annotate(_ finding: Finding, impact: ModelImpact?, policy: ModelPolicy) -> Finding? {
-        guard finding.category == .breaking else { return finding }
+        guard finding.category == .breaking else {
+            guard !finding.consumers.isEmpty, let impact else { return finding }
+            var annotated = finding
+            let named = Set(finding.consumers)
+            annotated.owners = Self.people(toTell: impact.downstream.filter { named.contains($0.name) },
+                                           rule: policy.rule(finding.rule))
+            return annotated
+        }
         var finding = finding
         let effective = policy.rule(finding.rule)
         let consumers = ConsumerReach.consumers(reachedBy: finding, in: impact)
         finding.downstream = consumers.count
         finding.consumers = consumers.map(\.name)
-        var owners: [String] = []
-        if effective.notify.contains(.consumers) {
-            for owner in consumers.flatMap(\.owners) {
-                let handle = [owner.email, owner.name, Optional(owner.id)].compactMap { $0 }
-                    .compactMap { effective.handles[$0] }.first
-                owners.append(handle ?? owner.displayName)
-            }
-        }
-        if effective.notify.contains(.owners) { owners += effective.contractOwners }
-        var unique: Set<String> = []
-        finding.owners = owners.filter { unique.insert($0).inserted }
+        finding.owners = Self.people(toTell: consumers, rule: effective)
 
         // Lower a break nobody is known to consume; an ODCS promise is made to consumers outside
         // the lineage, and an unknown impact is not "no consumer".

@@ -22,6 +22,12 @@ extension Rule {
     }
 }
 
+extension ModelChange {
+    /// The head model when it still exists and is enabled: column rules compare against it. A deleted
+    /// or disabled model is MODEL_NO_DELETE's finding, not a list of column findings.
+    var liveHead: ModelSnapshot? { head.flatMap { $0.enabled ? $0 : nil } }
+}
+
 /// The type of a rule option's value.
 public enum RuleOptionKind: String, Sendable, Hashable, Codable {
     case integer

@@ -69,6 +69,12 @@ struct YAMLReader {
         problems.append(InputError(message, at: location(node)))
     }
 
+    /// A plain `~`, `null` or empty value.
+    static func isNull(_ node: Node) -> Bool {
+        guard case .scalar(let scalar) = node, scalar.style == .plain || scalar.style == .any else { return false }
+        return node.null != nil
+    }
+
     /// What a node is, in words, for "expected X, found Y".
     static func kind(of node: Node) -> String {
         switch node {
@@ -88,6 +94,7 @@ struct YAMLReader {
     /// The pairs of a mapping, reporting keys not in `allowed` (with a suggestion) and a node
     /// that is not a mapping at all. Returns nil only when the node is not a mapping.
     mutating func entries(_ node: Node, of what: String, allowed: [String]) -> [Entry]? {
+        if Self.isNull(node) { return [] }   // `dbt:` with nothing under it configures nothing
         guard case .mapping(let mapping) = node else {
             problem("\(what) must be a mapping, found \(Self.kind(of: node)).", at: node)
             return nil
@@ -170,6 +177,7 @@ struct YAMLReader {
 
     /// A list of strings, each with its node (for per-item locations).
     mutating func strings(_ node: Node, _ what: String) -> [(text: String, node: Node)]? {
+        if Self.isNull(node) { return [] }
         guard case .sequence(let sequence) = node else {
             problem("\(what) must be a list, found \(Self.kind(of: node)).", at: node)
             return nil
@@ -183,6 +191,7 @@ struct YAMLReader {
 
     /// A list of nodes.
     mutating func list(_ node: Node, _ what: String) -> [Node]? {
+        if Self.isNull(node) { return [] }
         guard case .sequence(let sequence) = node else {
             problem("\(what) must be a list, found \(Self.kind(of: node)).", at: node)
             return nil

@@ -42,6 +42,7 @@ public struct ColumnConstraintNoDeleteRule: Rule {
         ])
 
     public func check(_ change: ModelChange, impact: ModelImpact?, context: RuleContext) throws -> [Finding] {
+        guard change.liveHead != nil else { return [] }
         let protected = Set(context.options.strings("constraints"))
         return change.columnChanges.compactMap { item -> Finding? in
             guard item.kind == .constraintRemoved, let kind = item.constraint, protected.contains(kind.rawValue) else { return nil }

@@ -26,10 +26,13 @@ public struct ColumnNoDeleteRule: Rule {
                          after: Sketch.model("fct_orders", [Sketch.column("order_id", "bigint"), Sketch.column("order_status", "varchar")])),
             RuleExample("The whole model is deleted (MODEL_NO_DELETE reports it)",
                          before: Sketch.model("fct_orders", [Sketch.column("status", "varchar")]), after: nil),
+            RuleExample("The model is disabled and its columns dropped (MODEL_NO_DELETE reports it)",
+                         before: Sketch.model("fct_orders", [Sketch.column("order_id", "bigint"), Sketch.column("status", "varchar")]),
+                         after: Sketch.model("fct_orders", [Sketch.column("order_id", "bigint")], enabled: false)),
         ])
 
     public func check(_ change: ModelChange, impact: ModelImpact?, context: RuleContext) throws -> [Finding] {
-        guard change.head != nil else { return [] }
+        guard change.liveHead != nil else { return [] }
         return change.columnChanges.filter { $0.kind == .removed }.map { removal in
             let type = removal.before?.dataType.map { " (\($0))" } ?? ""
             return finding("Column `\(removal.column)`\(type) is removed from `\(change.name)`. Keep it (deprecate it in its description) until no consumer selects it.",

@@ -33,7 +33,8 @@ public struct ColumnSameNameRule: Rule {
         ])
 
     public func check(_ change: ModelChange, impact: ModelImpact?, context: RuleContext) throws -> [Finding] {
-        change.columnChanges.filter { $0.kind == .renamed }.map { rename in
+        guard change.liveHead != nil else { return [] }
+        return change.columnChanges.filter { $0.kind == .renamed }.map { rename in
             let old = rename.before?.name ?? rename.column
             let declared = rename.after?.renamedFrom != nil ? " (declared by `meta.renamed_from`)" : ""
             return finding("Column `\(old)` of `\(change.name)` is renamed to `\(rename.column)`\(declared). Consumers select `\(old)`; keep it as well (an alias column) until they migrate.",

@@ -46,6 +46,7 @@ public struct ColumnSameTypeRule: Rule {
         ])
 
     public func check(_ change: ModelChange, impact: ModelImpact?, context: RuleContext) throws -> [Finding] {
+        guard change.liveHead != nil else { return [] }
         let allowWidening = context.options.strings("allow").contains("widening")
         return change.columnChanges.compactMap { item -> Finding? in
             guard item.kind == .typeChanged, let old = item.before?.dataType, let new = item.after?.dataType,

@@ -27,7 +27,7 @@ public struct MaterializationKeepsRelationRule: Rule {
         ])
 
     public func check(_ change: ModelChange, impact: ModelImpact?, context: RuleContext) throws -> [Finding] {
-        guard let base = change.base, let head = change.head, base.enabled,
+        guard let base = change.base, let head = change.liveHead, base.enabled,
               base.materialized != "ephemeral", head.materialized == "ephemeral" else { return [] }
         return [finding("`\(change.name)` becomes ephemeral (\(base.materialized) → ephemeral): \(base.relation) would no longer exist for readers outside dbt.",
                         change: change, at: head.location, context: context)]

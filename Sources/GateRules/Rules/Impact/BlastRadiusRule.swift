@@ -40,7 +40,10 @@ public struct BlastRadiusRule: Rule {
         let count = impact.consumers.count
         guard count > limit else { return [] }
         let atLeast = impact.truncated ? "at least " : ""
-        return [finding("`\(change.name)` has \(atLeast)\(count) downstream resources (more than max_downstream \(limit)). Ask its owners to review the change.",
-                        change: change, at: change.location, context: context)]
+        var result = finding("`\(change.name)` has \(atLeast)\(count) downstream resources (more than max_downstream \(limit)). Ask its owners to review the change.",
+                             change: change, at: change.location, context: context)
+        result.downstream = count
+        result.consumers = ConsumerReach.ranked(impact.consumers).map(\.name)
+        return [result]
     }
 }

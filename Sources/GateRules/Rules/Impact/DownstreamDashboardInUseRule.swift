@@ -80,6 +80,10 @@ public struct DownstreamDashboardInUseRule: Rule {
             let names = stale.values.map { "`\($0.name)`" }.sorted().joined(separator: ", ")
             message += " Also reaches stale \(names) (no recorded usage): deprecation candidate\(stale.count == 1 ? "" : "s"), not counted."
         }
-        return [finding(message, change: change, at: change.location, context: context)]
+        var result = finding(message, change: change, at: change.location, context: context)
+        let ranked = ConsumerReach.ranked(Array(inUse.values))
+        result.downstream = ranked.count
+        result.consumers = ranked.map(\.name)
+        return [result]
     }
 }

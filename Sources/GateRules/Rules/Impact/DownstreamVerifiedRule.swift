@@ -53,7 +53,10 @@ public struct DownstreamVerifiedRule: Rule {
         let list = ConsumerReach.ranked(hit.values.map(\.node)).compactMap { node in
             hit[node.id].map { "`\(node.name)` (\(node.type), \($0.why))" }
         }
-        return [finding("Breaking change to `\(change.name)` reaches protected resource\(hit.count == 1 ? "" : "s"): \(list.joined(separator: ", ")). Tell their owners before merging.",
-                        change: change, at: change.location, context: context)]
+        var result = finding("Breaking change to `\(change.name)` reaches protected resource\(hit.count == 1 ? "" : "s"): \(list.joined(separator: ", ")). Tell their owners before merging.",
+                             change: change, at: change.location, context: context)
+        result.downstream = hit.count
+        result.consumers = ConsumerReach.ranked(hit.values.map(\.node)).map(\.name)
+        return [result]
     }
 }
