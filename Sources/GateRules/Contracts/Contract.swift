@@ -77,6 +77,7 @@ public struct Contract: Sendable, Hashable {
         self.path = path
     }
 
+    /// What this contract says about `rule`, if anything.
     public func setting(for rule: String) -> RuleSetting? { rules.first { $0.id == rule } }
 
     /// Whether this contract selects the model at either side of `change` (a model moved out of a
@@ -131,6 +132,7 @@ public struct Waiver: Sendable, Hashable {
         return finding.column?.lowercased() == column.lowercased()
     }
 
+    /// The waiver as a finding records it.
     public var reference: WaiverReference {
         WaiverReference(reason: reason, approvedBy: approvedBy, expires: expires?.description, location: location)
     }
@@ -163,6 +165,7 @@ public struct OdcsPropertyExpectation: Sendable, Hashable {
     /// Classifications that promise the column is treated as personal or secret data.
     public static let sensitiveClassifications: Set<String> = ["pii", "restricted", "confidential", "sensitive", "secret"]
 
+    /// The classification promises personal or secret data, so the column must stay marked PII.
     public var isSensitive: Bool {
         classification.map { Self.sensitiveClassifications.contains($0.lowercased()) } ?? false
     }

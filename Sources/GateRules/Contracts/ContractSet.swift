@@ -40,6 +40,7 @@ public struct ModelPolicy: Sendable, Hashable {
     /// ODCS schema objects describing the model.
     public var odcs: [OdcsSchemaExpectation]
 
+    /// The rule as it applies to the model (`off` for an ID outside the catalogue).
     public func rule(_ id: String) -> EffectiveRule {
         rules[id] ?? EffectiveRule(id: id, severity: .off)
     }

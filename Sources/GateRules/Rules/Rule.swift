@@ -69,15 +69,18 @@ public struct RuleOptions: Sendable, Hashable {
         self.values = merged
     }
 
+    /// An integer option, or `fallback` when unset.
     public func integer(_ name: String, default fallback: Int) -> Int {
         if case .number(let n) = values[name] { return Int(n) }
         return fallback
     }
 
+    /// A boolean option, or `fallback` when unset.
     public func boolean(_ name: String, default fallback: Bool) -> Bool {
         values[name]?.boolValue ?? fallback
     }
 
+    /// A list-of-strings option (a single string counts as a list of one); empty when unset.
     public func strings(_ name: String) -> [String] {
         switch values[name] {
         case .array(let items): items.compactMap(\.stringValue)
@@ -174,10 +177,12 @@ public struct RuleDescription: Sendable {
         "https://github.com/contract-gate/contract-gate#rule-" + id.lowercased().replacingOccurrences(of: "_", with: "-")
     }
 
+    /// What reports carry about the rule.
     public var metadata: RuleMetadata {
         RuleMetadata(id: id, name: name, category: category, purpose: purpose, rationale: rationale,
                      defaultSeverity: defaultSeverity, helpURI: helpURI)
     }
 
+    /// The option called `name`, if the rule has one.
     public func option(named name: String) -> RuleOption? { options.first { $0.name == name } }
 }

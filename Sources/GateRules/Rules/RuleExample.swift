@@ -13,6 +13,7 @@ public struct ExpectedFinding: Sendable, Hashable, CustomStringConvertible {
 
     /// `.model(line:)` for a finding about the model as a whole.
     public static func model(line: Int) -> ExpectedFinding { ExpectedFinding(column: nil, line: line) }
+    /// `.column("status", line: 6)` for a finding about one column.
     public static func column(_ name: String, line: Int) -> ExpectedFinding { ExpectedFinding(column: name, line: line) }
 
     public var description: String {
