@@ -70,6 +70,8 @@ struct RuleCatalogTextTests {
     func unknown() {
         #expect(RuleCatalog.explain("WAIVER_EXPIRED")?.contains("not configurable") == true)
         #expect(RuleCatalog.explain("NO_SUCH_RULE") == nil)
+        #expect(RuleCatalog.suggestion(for: "COLUMN_SAME_TPYE") == "COLUMN_SAME_TYPE")
+        #expect(RuleCatalog.suggestion(for: "ZZZ") == nil)
         #expect(RuleCatalog.reportMetadata.count == RuleCatalog.ids.count + 1)
     }
 }

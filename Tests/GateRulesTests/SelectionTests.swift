@@ -128,9 +128,17 @@ struct SelectionTests {
         }
         try write("contracts/default.yml", "contract: house\ndefault: true\nrules: {COLUMN_NO_DELETE: error}\n")
         try write("contracts/schema/ignored.yml", "this: is not read\n")
-        try write("policies/strict.yml", "contract: strict\ndefault: true\nrules: {MODEL_HAS_OWNER: error}\n")
+        try write("policies/strict.yml", "contract: strict\nrules: {MODEL_HAS_OWNER: error}\n")
+        try write("contracts/relaxed.yml", "contract: relaxed\ndefault: true\nrules: {COLUMN_NO_DELETE: notice}\n")
         let tree = DirectoryTree(root: dir)
         let plain = change(Sketch.model("stg_x"))
+
+        #expect(throws: InputErrors.self, "two `default: true` files in the folder conflict") { try ContractSet.load(from: tree) }
+        let relaxedNamed = try GateConfig.load(yaml: "default_policy: contracts/relaxed.yml\n", path: "contract-gate.yml")
+        let relaxed = try ContractSet.load(from: tree, config: relaxedNamed)
+        #expect(relaxed.defaultPolicy.name == "relaxed", "the file contract-gate.yml names wins and is not read twice")
+        #expect(relaxed.contracts.isEmpty)
+        try FileManager.default.removeItem(at: dir.appendingPathComponent("contracts/relaxed.yml"))
 
         let fromFile = try ContractSet.load(from: tree)
         #expect(fromFile.defaultPolicy.name == "house")
@@ -144,7 +152,9 @@ struct SelectionTests {
         #expect(fromInline.policy(for: plain).rule("COLUMN_NO_DELETE").severity == .off)
 
         let pointed = try GateConfig.load(yaml: "default_policy: policies/strict.yml\n", path: "contract-gate.yml")
-        #expect(try ContractSet.load(from: tree, config: pointed).policy(for: plain).rule("MODEL_HAS_OWNER").severity == .error)
+        let strict = try ContractSet.load(from: tree, config: pointed)
+        #expect(strict.policy(for: plain).rule("MODEL_HAS_OWNER").severity == .error, "`default: true` is implied for the named file")
+        #expect(strict.defaultPolicy.name == "strict")
 
         let missing = try GateConfig.load(yaml: "default_policy: policies/nope.yml\n", path: "contract-gate.yml")
         #expect {

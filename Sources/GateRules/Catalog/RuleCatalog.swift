@@ -30,6 +30,11 @@ public enum RuleCatalog {
     public static let metadata: [RuleMetadata] = descriptions.map(\.metadata)
 
     public static func description(of id: String) -> RuleDescription? { descriptions.first { $0.id == id } }
+
+    /// The catalogue ID closest to a mistyped one (for "unknown rule X. Did you mean Y?").
+    public static func suggestion(for id: String) -> String? {
+        Suggestions.closest(to: id, in: ids + [waiverExpired.id])
+    }
     public static func rule(_ id: String) -> (any Rule.Type)? { all.first { $0.description.id == id } }
 
     /// Findings the engine makes about the contracts themselves. They are not rules a contract can

@@ -76,6 +76,9 @@ public struct GateConfig: Sendable, Hashable {
 
     public init() {}
 
+    /// Where the file lives by default: the repository root.
+    public static let fileName = "contract-gate.yml"
+
     static let topKeys = ["version", "base", "fail_on", "dbt", "catalog", "lineage", "default_policy"]
 
     /// Reads `contract-gate.yml` text. `path` is how errors name the file (repository-relative).

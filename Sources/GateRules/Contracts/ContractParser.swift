@@ -14,9 +14,11 @@ struct ContractParser {
 
     // MARK: contract-gate contracts
 
-    mutating func parseContract(_ root: Node) -> Contract? {
+    /// `asDefaultPolicy`: the file is the default policy because contract-gate.yml names it, so
+    /// `default: true` is implied.
+    mutating func parseContract(_ root: Node, asDefaultPolicy: Bool = false) -> Contract? {
         guard let entries = reader.entries(root, of: "a contract", allowed: Self.contractKeys) else { return nil }
-        var contract = Contract(name: "", path: reader.path)
+        var contract = Contract(name: "", isDefault: asDefaultPolicy, path: reader.path)
         var sawName = false, sawModels = false, modelsHadProblems = false
         var modelsNode: Node?
         var waiverNodes: [Node] = []

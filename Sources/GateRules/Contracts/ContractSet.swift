@@ -98,11 +98,11 @@ public struct ContractSet: Sendable {
         switch config.defaultPolicy {
         case .inline(let contract): configPolicy = contract
         case .file(let path, let location):
+            // The named file is the default policy, also when it sits in the contracts folder.
+            files.removeAll { $0.path == path }
             if let text = try tree.text(of: path) {
                 do {
-                    let loaded = try parse(files: [(path, text)])
-                    configPolicy = loaded.contracts.first ?? loaded.defaultPolicy
-                    configPolicy?.isDefault = true
+                    configPolicy = try parseDefaultPolicy(path: path, text: text)
                 } catch let error as InputErrors { problems += error.errors }
             } else {
                 problems.append(InputError("`default_policy` names `\(path)`, which does not exist; fix the path or remove the key.",
@@ -119,6 +119,22 @@ public struct ContractSet: Sendable {
         if !problems.isEmpty { throw InputErrors(problems) }
         if let configPolicy { set.defaultPolicy = configPolicy }
         return set
+    }
+
+    /// Parses the file `default_policy:` names: a contract file whose `default: true` is implied
+    /// (and which therefore has no `models:`).
+    public static func parseDefaultPolicy(path: String, text: String) throws -> Contract {
+        var parser = ContractParser(reader: YAMLReader(path: path))
+        let root: Node?
+        do { root = try YAMLReader.compose(text, path: path) }
+        catch let error as InputError { throw InputErrors([error]) }
+        let contract = root.flatMap { parser.parseContract($0, asDefaultPolicy: true) }
+        if !parser.reader.problems.isEmpty { throw InputErrors(YAMLReader.sorted(parser.reader.problems)) }
+        guard var policy = contract else {
+            throw InputErrors([InputError("the default policy file is empty; give it `contract:` and `rules:`.", at: SourceLocation(path: path))])
+        }
+        policy.isDefault = true
+        return policy
     }
 
     /// Parses contract and ODCS files given as text. Files of neither kind are listed in `skipped`.
