@@ -84,6 +84,12 @@ struct RuleEngineTests {
         let set = try Self.contracts("contract: f\nmodels: [fct_orders]\nrules: {COLUMN_NO_DELETE: error}\nwhen_unused: notice\n")
         let unknown = try Self.run(set, [Self.dropBoth], [])
         #expect(Self.findings(unknown, "COLUMN_NO_DELETE").map(\.severity) == [.error, .error])
+        let incomplete = try RuleEngine.evaluate(changes: [Self.dropBoth], impacts: ["fct_orders": ModelImpact(model: "fct_orders")],
+                                                 contracts: set, today: Self.today, catalog: CatalogFacts(impactComplete: false))
+        #expect(Self.findings(incomplete, "COLUMN_NO_DELETE").map(\.severity) == [.error, .error],
+                "a catalog that failed under `warn` leaves consumers unknown: nothing is lowered")
+        let complete = try Self.run(set, [Self.dropBoth], [ModelImpact(model: "fct_orders")])
+        #expect(Self.findings(complete, "COLUMN_NO_DELETE").map(\.severity) == [.notice, .notice])
 
         let odcs = try ContractSet.parse(files: [
             ("contracts/f.yml", "contract: f\nmodels: [fct_orders]\nwhen_unused: notice\n"),

@@ -157,8 +157,8 @@ public struct RuleEngine: Sendable {
         finding.owners = Self.people(toTell: consumers, rule: effective)
 
         // Lower a break nobody is known to consume; an ODCS promise is made to consumers outside
-        // the lineage, and an unknown impact is not "no consumer".
-        if consumers.isEmpty, impact != nil, let ceiling = effective.whenUnused,
+        // the lineage, and an unknown or incomplete impact is not "no consumer".
+        if consumers.isEmpty, impact != nil, catalog.impactComplete, let ceiling = effective.whenUnused,
            finding.rule != OdcsSchemaSatisfiedRule.description.id, ceiling < finding.severity {
             if ceiling == .off { return nil }
             let what = finding.column == nil ? "nothing downstream reads the model" : "no downstream consumer uses the column"

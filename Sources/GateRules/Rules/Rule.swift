@@ -100,13 +100,17 @@ public struct CatalogFacts: Sendable, Hashable {
     public var owners: [String: [String]]
     /// Model name → lower-cased names of columns the catalog marks `pii: true`.
     public var piiColumns: [String: Set<String>]
+    /// False when the impact is known to be incomplete (catalog error under `on_catalog_error: warn`):
+    /// then "no consumer found" is not evidence of "no consumer", and `when_unused` lowers nothing.
+    public var impactComplete: Bool
 
     public init(consulted: Bool = false, ids: [String: String?] = [:], owners: [String: [String]] = [:],
-                piiColumns: [String: Set<String>] = [:]) {
+                piiColumns: [String: Set<String>] = [:], impactComplete: Bool = true) {
         self.consulted = consulted
         self.ids = ids
         self.owners = owners
         self.piiColumns = piiColumns
+        self.impactComplete = impactComplete
     }
 
     /// The resolved catalog id of `model`, if any.
