@@ -17,6 +17,11 @@ public struct ModelVersionNoDeleteRule: Rule {
                              ModelVersion(version: "1", deprecationDate: "2026-12-31"), ModelVersion(version: "2")]),
                          after: Sketch.model("dim_customers", versions: [ModelVersion(version: "2")]),
                          expect: [.model(line: 2)]),
+            RuleExample("Version 1 is removed and its deprecation_date is not a date",
+                         before: Sketch.model("dim_customers", versions: [
+                             ModelVersion(version: "1", deprecationDate: "{{ var('sunset') }}"), ModelVersion(version: "2")]),
+                         after: Sketch.model("dim_customers", versions: [ModelVersion(version: "2")]),
+                         expect: [.model(line: 2)]),
             RuleExample("Version 1 is removed without any deprecation date",
                          before: Sketch.model("dim_customers", versions: [ModelVersion(version: "1"), ModelVersion(version: "2")]),
                          after: Sketch.model("dim_customers", versions: [ModelVersion(version: "2")]),
