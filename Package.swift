@@ -48,5 +48,6 @@ let package = Package(
             dependencies: ["GateReporters", "GateModel", .product(name: "Yams", package: "Yams")],
             exclude: ["Golden"]
         ),
+        .testTarget(name: "GateRulesTests", dependencies: ["GateRules", "GateModel"]),
     ]
 )

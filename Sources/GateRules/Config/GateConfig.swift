@@ -1,0 +1,207 @@
+import Foundation
+import GateModel
+import Yams
+
+/// `contract-gate.yml` (DESIGN.md §4). Every key is optional; `GateConfig()` is the defaults.
+public struct GateConfig: Sendable, Hashable {
+    /// How dbt names schemas when a model sets `schema:`.
+    public enum SchemaNaming: String, Sendable, Hashable, CaseIterable {
+        /// dbt's `generate_schema_name` default: `<target schema>_<custom schema>`.
+        case dbtDefault = "dbt_default"
+        /// A project override that uses the custom schema alone.
+        case customOnly = "custom_only"
+    }
+
+    /// What to do when the catalog cannot be reached.
+    public enum CatalogErrorPolicy: String, Sendable, Hashable, CaseIterable {
+        /// Exit 3: the impact is unknown, so the gate cannot vouch for the change.
+        case fail
+        /// Carry on with what is known and say the impact is incomplete (pre-push hooks).
+        case warn
+    }
+
+    public struct Dbt: Sendable, Hashable {
+        /// Folder holding `dbt_project.yml`, relative to the repository root.
+        public var projectDir: String = "."
+        /// `target/manifest.json`, relative to the project folder; used when present.
+        public var manifest: String = "target/manifest.json"
+        /// Relation defaults when the project does not say.
+        public var database: String?
+        public var schema: String?
+        public var schemaNaming: SchemaNaming = .dbtDefault
+        public init() {}
+    }
+
+    public struct Secoda: Sendable, Hashable {
+        public var baseURL: String = "https://api.secoda.co/api/v1/"
+        /// The environment variable that holds the API key (the key itself is never in the file).
+        public var tokenEnv: String = "SECODA_API_KEY"
+        /// The warehouse integration to resolve tables within.
+        public var integrationId: String?
+        public init() {}
+    }
+
+    public struct Catalog: Sendable, Hashable {
+        /// Set when the file has a `catalog.secoda` section.
+        public var secoda: Secoda?
+        public var snapshot: String = ".contract-gate/catalog.json"
+        public var onCatalogError: CatalogErrorPolicy = .fail
+        public init() {}
+    }
+
+    public struct Lineage: Sendable, Hashable {
+        public var maxDepth: Int = 6
+        public var maxNodes: Int = 5000
+        public init() {}
+    }
+
+    /// The policy for models under no contract, when the file overrides the built-in one.
+    public enum DefaultPolicySource: Sendable, Hashable {
+        /// A contract file (repository-relative) whose `rules`/`when_unused` become the default policy.
+        case file(String, SourceLocation)
+        /// Rules written inline under `default_policy:`.
+        case inline(Contract)
+    }
+
+    public var version: Int = 1
+    /// The default base ref for `check`; nil lets the git layer work it out (CI variables, origin/HEAD).
+    public var base: String?
+    public var failOn: FailOn = .error
+    public var dbt = Dbt()
+    public var catalog = Catalog()
+    public var lineage = Lineage()
+    public var defaultPolicy: DefaultPolicySource?
+    /// The file this came from; nil for the defaults.
+    public var path: String?
+
+    public init() {}
+
+    /// Where the file lives by default: the repository root.
+    public static let fileName = "contract-gate.yml"
+
+    static let topKeys = ["version", "base", "fail_on", "dbt", "catalog", "lineage", "default_policy"]
+
+    /// Reads `contract-gate.yml` text. `path` is how errors name the file (repository-relative).
+    /// An empty file is the defaults. Throws `InputErrors` listing every problem at once.
+    public static func load(yaml text: String, path: String) throws -> GateConfig {
+        var config = GateConfig()
+        config.path = path
+        guard let root = try compose(text, path: path) else { return config }
+        var reader = YAMLReader(path: path)
+        if let entries = reader.entries(root, of: "contract-gate.yml", allowed: topKeys) {
+            for entry in entries {
+                let value = entry.value
+                switch entry.key {
+                case "version":
+                    if let v = reader.int(value, "`version`", atLeast: 1) {
+                        if v != 1 { reader.problem("`version` must be 1 (the only format this release reads), found \(v).", at: value) }
+                        else { config.version = v }
+                    }
+                case "base": config.base = reader.nonEmptyString(value, "`base`")
+                case "fail_on":
+                    if let word = reader.choice(value, "`fail_on`", FailOn.allCases.map(\.rawValue)) {
+                        config.failOn = FailOn(rawValue: word) ?? .error
+                    }
+                case "dbt": readDbt(value, into: &config.dbt, reader: &reader)
+                case "catalog": readCatalog(value, into: &config.catalog, reader: &reader)
+                case "lineage":
+                    for item in reader.entries(value, of: "`lineage`", allowed: ["max_depth", "max_nodes"]) ?? [] {
+                        if item.key == "max_depth", let v = reader.int(item.value, "`lineage.max_depth`", atLeast: 1) {
+                            config.lineage.maxDepth = v
+                        }
+                        if item.key == "max_nodes", let v = reader.int(item.value, "`lineage.max_nodes`", atLeast: 1) {
+                            config.lineage.maxNodes = v
+                        }
+                    }
+                case "default_policy":
+                    config.defaultPolicy = readDefaultPolicy(value, reader: &reader)
+                default: break
+                }
+            }
+        }
+        if !reader.problems.isEmpty { throw InputErrors(YAMLReader.sorted(reader.problems)) }
+        return config
+    }
+
+    /// Reads the file at `url`; `path` names it in errors. A missing file is the defaults.
+    public static func load(contentsOf url: URL, path: String) throws -> GateConfig {
+        guard FileManager.default.fileExists(atPath: url.path) else { return GateConfig() }
+        let data = try Data(contentsOf: url)
+        return try load(yaml: String(decoding: data, as: UTF8.self), path: path)
+    }
+
+    static func compose(_ text: String, path: String) throws -> Node? {
+        do { return try YAMLReader.compose(text, path: path) }
+        catch let error as InputError { throw InputErrors([error]) }
+    }
+
+    private static func readDbt(_ node: Node, into dbt: inout Dbt, reader: inout YAMLReader) {
+        let keys = ["project_dir", "manifest", "database", "schema", "schema_naming"]
+        for entry in reader.entries(node, of: "`dbt`", allowed: keys) ?? [] {
+            switch entry.key {
+            case "project_dir": if let v = reader.nonEmptyString(entry.value, "`dbt.project_dir`") { dbt.projectDir = v }
+            case "manifest": if let v = reader.nonEmptyString(entry.value, "`dbt.manifest`") { dbt.manifest = v }
+            case "database": dbt.database = reader.nonEmptyString(entry.value, "`dbt.database`")
+            case "schema": dbt.schema = reader.nonEmptyString(entry.value, "`dbt.schema`")
+            case "schema_naming":
+                if let word = reader.choice(entry.value, "`dbt.schema_naming`", SchemaNaming.allCases.map(\.rawValue)) {
+                    dbt.schemaNaming = SchemaNaming(rawValue: word) ?? .dbtDefault
+                }
+            default: break
+            }
+        }
+    }
+
+    private static func readCatalog(_ node: Node, into catalog: inout Catalog, reader: inout YAMLReader) {
+        for entry in reader.entries(node, of: "`catalog`", allowed: ["secoda", "snapshot", "on_catalog_error"]) ?? [] {
+            switch entry.key {
+            case "secoda":
+                var secoda = Secoda()
+                let keys = ["base_url", "token_env", "integration_id"]
+                for item in reader.entries(entry.value, of: "`catalog.secoda`", allowed: keys) ?? [] {
+                    switch item.key {
+                    case "base_url":
+                        if let v = reader.nonEmptyString(item.value, "`catalog.secoda.base_url`") {
+                            if let url = URL(string: v), ["http", "https"].contains(url.scheme ?? ""), url.host != nil {
+                                secoda.baseURL = v.hasSuffix("/") ? v : v + "/"
+                            } else {
+                                reader.problem("`catalog.secoda.base_url` must be an http(s) URL such as https://api.secoda.co/api/v1/, found `\(v)`.", at: item.value)
+                            }
+                        }
+                    case "token_env":
+                        if let v = reader.nonEmptyString(item.value, "`catalog.secoda.token_env`") {
+                            if v.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) { secoda.tokenEnv = v }
+                            else {
+                                reader.problem("`catalog.secoda.token_env` names an environment variable (e.g. SECODA_API_KEY), not the key itself; found `\(v.prefix(3))…`.", at: item.value)
+                            }
+                        }
+                    case "integration_id": secoda.integrationId = reader.nonEmptyString(item.value, "`catalog.secoda.integration_id`")
+                    default: break
+                    }
+                }
+                catalog.secoda = secoda
+            case "snapshot":
+                if let v = reader.nonEmptyString(entry.value, "`catalog.snapshot`") { catalog.snapshot = v }
+            case "on_catalog_error":
+                if let word = reader.choice(entry.value, "`catalog.on_catalog_error`", CatalogErrorPolicy.allCases.map(\.rawValue)) {
+                    catalog.onCatalogError = CatalogErrorPolicy(rawValue: word) ?? .fail
+                }
+            default: break
+            }
+        }
+    }
+
+    private static func readDefaultPolicy(_ node: Node, reader: inout YAMLReader) -> DefaultPolicySource? {
+        if case .scalar = node, let path = reader.nonEmptyString(node, "`default_policy`") {
+            return .file(path, reader.location(node))
+        }
+        guard case .mapping = node else {
+            reader.problem("`default_policy` must be a path to a contract file or a mapping with `rules:`, found \(YAMLReader.kind(of: node)).", at: node)
+            return nil
+        }
+        var parser = ContractParser(reader: reader)
+        let contract = parser.parseDefaultPolicy(node)
+        reader = parser.reader
+        return contract.map { .inline($0) }
+    }
+}

@@ -1,1 +1,0 @@
-// The GateRules module; see DESIGN.md §8 for what lives here.

@@ -1,0 +1,192 @@
+import GateModel
+
+/// A contract rule: a pure check of one model change against its impact (STYLE.md "Rules").
+///
+/// A rule never prints, reads files or calls the network; everything it needs arrives in the
+/// `ModelChange`, the `ModelImpact` and the `RuleContext`. It returns findings at
+/// `context.severity`; the engine then applies consumer-aware severity and waivers.
+public protocol Rule: Sendable {
+    /// The documentation and the test: ID, purpose, options and examples.
+    static var description: RuleDescription { get }
+    init()
+    func check(_ change: ModelChange, impact: ModelImpact?, context: RuleContext) throws -> [Finding]
+}
+
+extension Rule {
+    /// A finding of this rule at the configured severity, for `change`'s model.
+    func finding(_ message: String, change: ModelChange, column: String? = nil,
+                 at location: SourceLocation?, context: RuleContext) -> Finding {
+        let description = Self.description
+        return Finding(rule: description.id, category: description.category, severity: context.severity,
+                       model: change.name, column: column, message: message, location: location)
+    }
+}
+
+extension ModelChange {
+    /// The head model when it still exists and is enabled: column rules compare against it. A deleted
+    /// or disabled model is MODEL_NO_DELETE's finding, not a list of column findings.
+    var liveHead: ModelSnapshot? { head.flatMap { $0.enabled ? $0 : nil } }
+}
+
+/// The type of a rule option's value.
+public enum RuleOptionKind: String, Sendable, Hashable, Codable {
+    case integer
+    case boolean
+    case string
+    case stringList = "string_list"
+}
+
+/// One option a contract may set for a rule (`COLUMN_SAME_TYPE: {severity: error, allow: [widening]}`).
+public struct RuleOption: Sendable, Hashable {
+    public var name: String
+    public var kind: RuleOptionKind
+    public var defaultValue: JSONValue
+    /// For `string`/`string_list`: the only words allowed; nil when any text is allowed.
+    public var allowedValues: [String]?
+    public var meaning: String
+
+    public init(name: String, kind: RuleOptionKind, defaultValue: JSONValue, allowedValues: [String]? = nil,
+                meaning: String) {
+        self.name = name
+        self.kind = kind
+        self.defaultValue = defaultValue
+        self.allowedValues = allowedValues
+        self.meaning = meaning
+    }
+}
+
+/// Option values for one rule, with the rule's defaults filled in.
+public struct RuleOptions: Sendable, Hashable {
+    public var values: [String: JSONValue]
+
+    public init(_ values: [String: JSONValue] = [:]) { self.values = values }
+
+    /// `values` over the defaults of `options`.
+    public init(_ values: [String: JSONValue], defaults options: [RuleOption]) {
+        var merged: [String: JSONValue] = [:]
+        for option in options { merged[option.name] = option.defaultValue }
+        for (key, value) in values { merged[key] = value }
+        self.values = merged
+    }
+
+    /// An integer option, or `fallback` when unset.
+    public func integer(_ name: String, default fallback: Int) -> Int {
+        if case .number(let n) = values[name] { return Int(n) }
+        return fallback
+    }
+
+    /// A boolean option, or `fallback` when unset.
+    public func boolean(_ name: String, default fallback: Bool) -> Bool {
+        values[name]?.boolValue ?? fallback
+    }
+
+    /// A list-of-strings option (a single string counts as a list of one); empty when unset.
+    public func strings(_ name: String) -> [String] {
+        switch values[name] {
+        case .array(let items): items.compactMap(\.stringValue)
+        case .string(let s): [s]
+        default: []
+        }
+    }
+}
+
+/// What the catalog step learned about the changed models, for the CATALOG and GOVERNANCE rules.
+public struct CatalogFacts: Sendable, Hashable {
+    /// Whether a catalog (Secoda or a snapshot) was consulted at all; without one MODEL_RESOLVES is silent.
+    public var consulted: Bool
+    /// Model name → catalog table id; a model absent here or mapped to nil did not resolve.
+    public var ids: [String: String?]
+    /// Model name → owners the catalog lists for the model's own table (display names or handles).
+    public var owners: [String: [String]]
+    /// Model name → lower-cased names of columns the catalog marks `pii: true`.
+    public var piiColumns: [String: Set<String>]
+    /// False when the impact is known to be incomplete (catalog error under `on_catalog_error: warn`):
+    /// then "no consumer found" is not evidence of "no consumer", and `when_unused` lowers nothing.
+    public var impactComplete: Bool
+
+    public init(consulted: Bool = false, ids: [String: String?] = [:], owners: [String: [String]] = [:],
+                piiColumns: [String: Set<String>] = [:], impactComplete: Bool = true) {
+        self.consulted = consulted
+        self.ids = ids
+        self.owners = owners
+        self.piiColumns = piiColumns
+        self.impactComplete = impactComplete
+    }
+
+    /// The resolved catalog id of `model`, if any.
+    public func id(of model: String) -> String? { ids[model] ?? nil }
+}
+
+/// Everything a rule may know besides the change and its impact.
+public struct RuleContext: Sendable {
+    /// The severity the contracts give this rule for this model (never `off` when a rule runs).
+    public var severity: Severity
+    public var options: RuleOptions
+    /// "Today" for waiver expiry and `deprecation_date`, fixed by the caller so runs are reproducible.
+    public var today: CalendarDay
+    public var catalog: CatalogFacts
+    /// ODCS schema objects that promise something about this model.
+    public var odcs: [OdcsSchemaExpectation]
+    /// Names of the contracts that select this model (empty: the default policy applies).
+    public var contracts: [String]
+    /// For IMPACT rules: the unwaived BREAKING findings already found for this model.
+    public var breakingFindings: [Finding]
+
+    public init(severity: Severity = .error, options: RuleOptions = RuleOptions(), today: CalendarDay,
+                catalog: CatalogFacts = CatalogFacts(), odcs: [OdcsSchemaExpectation] = [],
+                contracts: [String] = [], breakingFindings: [Finding] = []) {
+        self.severity = severity
+        self.options = options
+        self.today = today
+        self.catalog = catalog
+        self.odcs = odcs
+        self.contracts = contracts
+        self.breakingFindings = breakingFindings
+    }
+}
+
+/// The documentation of a rule, which is also its test (SwiftLint's `RuleDescription`).
+public struct RuleDescription: Sendable {
+    /// `SUBJECT_PREDICATE`; public API, never renamed.
+    public var id: String
+    public var name: String
+    public var category: RuleCategory
+    /// Starts with "Checks that …".
+    public var purpose: String
+    public var rationale: String
+    /// The severity under the built-in default policy (models under no contract).
+    public var defaultSeverity: Severity
+    public var options: [RuleOption]
+    /// Changes the rule must report, each with where the finding must point.
+    public var triggeringExamples: [RuleExample]
+    /// Changes the rule must accept.
+    public var nonTriggeringExamples: [RuleExample]
+
+    public init(id: String, name: String, category: RuleCategory, purpose: String, rationale: String,
+                defaultSeverity: Severity, options: [RuleOption] = [], triggeringExamples: [RuleExample],
+                nonTriggeringExamples: [RuleExample]) {
+        self.id = id
+        self.name = name
+        self.category = category
+        self.purpose = purpose
+        self.rationale = rationale
+        self.defaultSeverity = defaultSeverity
+        self.options = options
+        self.triggeringExamples = triggeringExamples
+        self.nonTriggeringExamples = nonTriggeringExamples
+    }
+
+    /// The README anchor for this rule: `#rule-column-no-delete`.
+    public var helpURI: String {
+        "https://github.com/contract-gate/contract-gate#rule-" + id.lowercased().replacingOccurrences(of: "_", with: "-")
+    }
+
+    /// What reports carry about the rule.
+    public var metadata: RuleMetadata {
+        RuleMetadata(id: id, name: name, category: category, purpose: purpose, rationale: rationale,
+                     defaultSeverity: defaultSeverity, helpURI: helpURI)
+    }
+
+    /// The option called `name`, if the rule has one.
+    public func option(named name: String) -> RuleOption? { options.first { $0.name == name } }
+}
