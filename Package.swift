@@ -40,6 +40,11 @@ let package = Package(
 
         .testTarget(name: "GateModelTests", dependencies: ["GateModel"]),
         .testTarget(name: "GateGitTests", dependencies: ["GateGit", "GateModel"]),
+        .testTarget(
+            name: "GateDbtTests",
+            dependencies: ["GateDbt", "GateModel", .product(name: "Yams", package: "Yams")],
+            resources: [.copy("Fixtures")]
+        ),
         .testTarget(name: "ContractGateTests", dependencies: ["ContractGate", "GateGit", "GateModel"]),
     ]
 )
