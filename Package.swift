@@ -43,7 +43,7 @@ let package = Package(
         .testTarget(
             name: "GateDbtTests",
             dependencies: ["GateDbt", "GateModel", .product(name: "Yams", package: "Yams")],
-            resources: [.copy("Fixtures")]
+            exclude: ["Fixtures"]
         ),
         .testTarget(name: "ContractGateTests", dependencies: ["ContractGate", "GateGit", "GateModel"]),
     ]
