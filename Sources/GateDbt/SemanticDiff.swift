@@ -138,8 +138,9 @@ public enum SemanticDiff {
         if let path = change.newPath, head.isPropertyFile(path), try head.tree.contents(of: path) != nil {
             after = try head.propertyFile(path)
         }
-        let oldEntries = Dictionary((before?.models ?? []).map { ($0.name, $0.raw) }, uniquingKeysWith: { first, _ in first })
-        let newEntries = Dictionary((after?.models ?? []).map { ($0.name, $0.raw) }, uniquingKeysWith: { first, _ in first })
+        // Grouped, so that a second (duplicate) entry for a model also counts as a change.
+        let oldEntries = Dictionary(grouping: before?.models ?? [], by: \.name).mapValues { $0.map(\.raw) }
+        let newEntries = Dictionary(grouping: after?.models ?? [], by: \.name).mapValues { $0.map(\.raw) }
         // When one side cannot be parsed nothing can be matched: every model on the other side counts.
         let unreadable = before?.failure != nil || after?.failure != nil
         let baseSet = Set(oldEntries.keys.filter { unreadable || newEntries[$0] != oldEntries[$0] })
