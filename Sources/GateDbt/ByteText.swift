@@ -3,6 +3,7 @@ import Foundation
 /// Byte-level helpers for scanning model files without decoding them: model SQL may be huge or
 /// not UTF-8, and dbt's own static parser also works below the level of a Jinja engine.
 enum ByteText {
+    @inline(__always)
     static func isIdentifier(_ byte: UInt8) -> Bool {
         (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x30 && byte <= 0x39) || byte == 0x5F
     }

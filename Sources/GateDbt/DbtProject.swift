@@ -25,12 +25,16 @@ public final class DbtProject {
     private var listing: FileListing?
     private var yamlBytes: [String: Data] = [:]
     private var propertyContents: [String: PropertyFileContents] = [:]
+    private var outlines: [String: PropertyFileOutline] = [:]
+    private var notOutlinable = Set<String>()
+    private var itemContents: [String: [Int: PropertyFileContents]] = [:]
     private var mentions: [String: [String]] = [:]
     private var scans: [String: ReferenceScan] = [:]
     private var sqlConfigs: [String: ModelConfig] = [:]
     var details: [String: [ModelDetail]] = [:]
     var fullVersionIndex: [String: PropertyModel]?
     var graphCache: ProjectGraph?
+    var folderConfigCache: [String: FolderConfigLevel.Reached] = [:]
     private var manifestLoaded = false
     private var manifestCache: Manifest?
 
@@ -169,18 +173,67 @@ public final class DbtProject {
         return result
     }
 
+    /// What a property file says near the places where any of `words` occurs: only the
+    /// entries that contain them when the file can be outlined, else the whole file.
+    func propertyContents(in path: String, near words: Set<String>) throws -> PropertyFileContents {
+        if let whole = propertyContents[path] { return whole }
+        guard let outline = try outline(path) else { return try propertyFile(path) }
+        let data = try yamlData(path)
+        let offsets = WordFinder(words: words).occurrences(in: data)
+        return try parsedItems(outline.items(containing: offsets), of: outline, in: path)
+    }
+
+    /// Every entry of one section (`exposures`) of a property file.
+    func propertyContents(in path: String, section: String) throws -> PropertyFileContents {
+        if let whole = propertyContents[path] { return whole }
+        guard let outline = try outline(path) else { return try propertyFile(path) }
+        return try parsedItems(outline.items.indices.filter { outline.items[$0].section == section }, of: outline, in: path)
+    }
+
+    private func outline(_ path: String) throws -> PropertyFileOutline? {
+        if let outline = outlines[path] { return outline }
+        if notOutlinable.contains(path) { return nil }
+        guard let outline = PropertyFileOutline.outline(try yamlData(path)) else {
+            notOutlinable.insert(path)
+            return nil
+        }
+        outlines[path] = outline
+        return outline
+    }
+
+    private func parsedItems(_ indices: [Int], of outline: PropertyFileOutline, in path: String) throws -> PropertyFileContents {
+        var merged = PropertyFileContents()
+        let data = try yamlData(path)
+        for index in indices {
+            let contents: PropertyFileContents
+            if let cached = itemContents[path]?[index] {
+                contents = cached
+            } else {
+                contents = PropertyFileReader.read(PropertyFileOutline.document(for: outline.items[index], in: data), path: path)
+                for diagnostic in contents.diagnostics { note(diagnostic) }
+                itemContents[path, default: [:]][index] = contents
+            }
+            merged.models += contents.models
+            merged.exposures += contents.exposures
+            merged.diagnostics += contents.diagnostics
+            merged.failure = merged.failure ?? contents.failure
+        }
+        return merged
+    }
+
     /// Every `models:` entry named `name` in the property files that mention it, in path order.
     func propertyEntries(named name: String) throws -> [PropertyModel] {
         var entries: [PropertyModel] = []
         for path in try propertyFiles(mentioning: [name])[name] ?? [] {
-            entries += try propertyFile(path).models.filter { $0.name == name }
+            entries += try propertyContents(in: path, near: [name]).models.filter { $0.name == name }
         }
         return entries
     }
 
-    /// Property files that mention `name` but could not be parsed: what they say is unknown.
+    /// Property files (or entries of them) that mention `name` but could not be parsed: what they
+    /// say about the model is unknown.
     func unreadablePropertyFiles(mentioning name: String) throws -> [InputError] {
-        try (propertyFiles(mentioning: [name])[name] ?? []).compactMap { try propertyFile($0).failure }
+        try (propertyFiles(mentioning: [name])[name] ?? []).compactMap { try propertyContents(in: $0, near: [name]).failure }
     }
 
     // MARK: model files
@@ -258,7 +311,7 @@ public final class DbtProject {
 /// identifier-like token whose length is that of a wanted word.
 struct WordFinder {
     private var byHash: [UInt64: [String]] = [:]
-    private var lengths = Set<Int>()
+    private var lengthTable: [Bool] = []
     /// Words with characters outside `[A-Za-z0-9_]` cannot be found by tokens; they are searched
     /// as substrings instead.
     private var odd: [String] = []
@@ -269,12 +322,15 @@ struct WordFinder {
             if bytes.isEmpty { continue }
             if bytes.allSatisfy(ByteText.isIdentifier) {
                 byHash[WordFinder.hash(bytes[...]), default: []].append(word)
-                lengths.insert(bytes.count)
+                if lengthTable.count <= bytes.count { lengthTable += Array(repeating: false, count: bytes.count + 1 - lengthTable.count) }
+                lengthTable[bytes.count] = true
             } else {
                 odd.append(word)
             }
         }
     }
+
+    static let identifierTable: [Bool] = (0..<256).map { ByteText.isIdentifier(UInt8($0)) }
 
     static func hash(_ bytes: ArraySlice<UInt8>) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
@@ -283,30 +339,51 @@ struct WordFinder {
     }
 
     func words(in data: Data) -> Set<String> {
-        var found = Set<String>()
+        Set(matches(in: data).map(\.word))
+    }
+
+    /// Byte offsets where any of the words starts.
+    func occurrences(in data: Data) -> [Int] {
+        matches(in: data).map(\.offset)
+    }
+
+    private func matches(in data: Data) -> [(word: String, offset: Int)] {
+        var found: [(word: String, offset: Int)] = []
         if !byHash.isEmpty {
             data.withUnsafeBytes { raw in
                 let bytes = raw.bindMemory(to: UInt8.self)
                 var index = 0
                 let count = bytes.count
+                guard let base = bytes.baseAddress else { return }
+                // A byte table instead of range checks: this loop reads every YAML byte of the project.
+                let table = WordFinder.identifierTable
                 while index < count {
-                    guard ByteText.isIdentifier(bytes[index]) else { index += 1; continue }
+                    guard table[Int(base[index])] else { index += 1; continue }
                     let start = index
                     var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-                    while index < count, ByteText.isIdentifier(bytes[index]) {
-                        hash = (hash ^ UInt64(bytes[index])) &* 0x100_0000_01b3
+                    while index < count {
+                        let byte = base[index]
+                        guard table[Int(byte)] else { break }
+                        hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
                         index += 1
                     }
-                    guard lengths.contains(index - start), let candidates = byHash[hash] else { continue }
-                    for word in candidates where word.utf8.elementsEqual(UnsafeBufferPointer(rebasing: bytes[start..<index])) {
-                        found.insert(word)
+                    let length = index - start
+                    guard length < lengthTable.count, lengthTable[length], let candidates = byHash[hash] else { continue }
+                    for word in candidates where word.utf8.elementsEqual(UnsafeBufferPointer(start: base + start, count: index - start)) {
+                        found.append((word, start))
                     }
                 }
             }
         }
         if !odd.isEmpty {
             let text = String(decoding: data, as: UTF8.self)
-            for word in odd where text.contains(word) { found.insert(word) }
+            for word in odd {
+                var search = text.startIndex
+                while let range = text.range(of: word, range: search..<text.endIndex) {
+                    found.append((word, text.utf8.distance(from: text.startIndex, to: range.lowerBound)))
+                    search = range.upperBound
+                }
+            }
         }
         return found
     }

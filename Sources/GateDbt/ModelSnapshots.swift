@@ -69,7 +69,7 @@ extension DbtProject {
         }
         let hits = try propertyFiles(mentioning: candidates)
         for file in Set(hits.values.flatMap { $0 }).sorted() {
-            for model in try propertyFile(file).models where !model.versions.isEmpty {
+            for model in try propertyContents(in: file, near: candidates).models where !model.versions.isEmpty {
                 for version in model.versions where DbtProject.fileStem(of: model, version: version) == stem {
                     return (model.name, version.version)
                 }
@@ -153,9 +153,7 @@ extension DbtProject {
     private func buildDetail(name: String, path: String, entry: PropertyModel?, version: PropertyVersion?,
                              latest: String?, unreadable: [InputError]) throws -> ModelDetail? {
         guard let file = try readModelFile(path) else { return nil }
-        var fqn = [self.name] + folderParts(of: path) + [name]
-        if let version { fqn.append("v\(version.version)") }
-        var config = projectFile?.models.effectiveConfig(fqn: fqn) ?? ModelConfig()
+        var config = folderConfig(path: path, name: name, version: version?.version)
         if let entry { config.apply(entry.config) }
         if let version { config.apply(version.config) }
         config.apply(file.config)
@@ -231,6 +229,29 @@ extension DbtProject {
     static func unique(_ items: [String]) -> [String] {
         var seen = Set<String>()
         return items.filter { seen.insert($0).inserted }
+    }
+
+    /// The `dbt_project.yml` configuration that applies to a model, by dbt's fqn search over
+    /// `[project, folders…, name(, v<N>)]`; cached per folder, since most models share theirs.
+    func folderConfig(path: String, name: String, version: String?) -> ModelConfig {
+        guard let models = projectFile?.models else { return ModelConfig() }
+        let folder = [self.name] + folderParts(of: path)
+        let key = folder.joined(separator: "/")
+        let reached: FolderConfigLevel.Reached
+        if let cached = folderConfigCache[key] {
+            reached = cached
+        } else {
+            reached = models.reach(fqn: folder)
+            folderConfigCache[key] = reached
+        }
+        guard var level = reached.level else { return reached.config }
+        var config = reached.config
+        for part in [name] + (version.map { ["v\($0)"] } ?? []) {
+            guard let next = level.children[part] else { break }
+            config.apply(next.config)
+            level = next
+        }
+        return config
     }
 
     // MARK: relation identity

@@ -10,15 +10,24 @@ struct FolderConfigLevel: Hashable {
 
     /// dbt's `fqn_search`: the root level, then one level per fqn part for as long as the tree
     /// goes, each more specific than the last.
-    func effectiveConfig(fqn: [String]) -> ModelConfig {
+    func effectiveConfig(fqn: [String]) -> ModelConfig { reach(fqn: fqn).config }
+
+    /// The merged configuration along `fqn`, and the level the walk ended on when it matched
+    /// every part (so a more specific part can continue from it).
+    struct Reached {
+        var config: ModelConfig
+        var level: FolderConfigLevel?
+    }
+
+    func reach(fqn: [String]) -> Reached {
         var result = config
         var level = self
         for part in fqn {
-            guard let next = level.children[part] else { break }
+            guard let next = level.children[part] else { return Reached(config: result, level: nil) }
             result.apply(next.config)
             level = next
         }
-        return result
+        return Reached(config: result, level: level)
     }
 }
 

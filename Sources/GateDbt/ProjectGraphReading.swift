@@ -14,6 +14,7 @@ extension DbtProject {
     public func graph() throws -> ProjectGraph {
         if let graphCache { return graphCache }
         let listing = try fileListing()
+        _ = try propertyFiles(mentioning: ["versions", "exposures"])   // one pass over the YAML bytes for both
         let versioned = try versionIndex()
         var stemOwner: [String: (name: String, version: String)] = [:]
         for entry in versioned.values {
@@ -30,9 +31,7 @@ extension DbtProject {
             let version = owner?.version
             let id = uniqueId(name: name, version: version)
             guard nodes[id] == nil else { continue }
-            var fqn = [self.name] + folderParts(of: path) + [name]
-            if let version { fqn.append("v\(version)") }
-            var config = projectFile?.models.effectiveConfig(fqn: fqn) ?? ModelConfig()
+            var config = folderConfig(path: path, name: name, version: version)
             config.apply(sqlConfig(path))
             nodes[id] = ProjectGraphNode(id: id, name: name, type: "model",
                                          relation: relation(name: name, version: version, config: config),
@@ -47,7 +46,7 @@ extension DbtProject {
             }
         }
         for path in try propertyFiles(mentioning: ["exposures"])["exposures"] ?? [] {
-            for exposure in try propertyFile(path).exposures {
+            for exposure in try propertyContents(in: path, section: "exposures").exposures {
                 let id = "exposure.\(self.name).\(exposure.name)"
                 nodes[id] = ProjectGraphNode(id: id, name: exposure.name, type: "exposure", path: path,
                                              owners: exposure.owner.map { [$0] } ?? [], tags: exposure.tags)
@@ -104,7 +103,7 @@ extension DbtProject {
         if let fullVersionIndex { return fullVersionIndex }
         var index: [String: PropertyModel] = [:]
         for path in try propertyFiles(mentioning: ["versions"])["versions"] ?? [] {
-            for model in try propertyFile(path).models where !model.versions.isEmpty && index[model.name] == nil {
+            for model in try propertyContents(in: path, near: ["versions"]).models where !model.versions.isEmpty && index[model.name] == nil {
                 index[model.name] = model
             }
         }
