@@ -49,5 +49,10 @@ let package = Package(
             exclude: ["Golden"]
         ),
         .testTarget(name: "GateRulesTests", dependencies: ["GateRules", "GateModel"]),
+        .testTarget(
+            name: "GateDbtTests",
+            dependencies: ["GateDbt", "GateModel", .product(name: "Yams", package: "Yams")],
+            exclude: ["Fixtures"]
+        ),
     ]
 )

@@ -1,0 +1,74 @@
+import Foundation
+
+/// Byte-level helpers for scanning model files without decoding them: model SQL may be huge or
+/// not UTF-8, and dbt's own static parser also works below the level of a Jinja engine.
+enum ByteText {
+    @inline(__always)
+    static func isIdentifier(_ byte: UInt8) -> Bool {
+        (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x30 && byte <= 0x39) || byte == 0x5F
+    }
+
+    static func isSpace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D || byte == 0x0C || byte == 0x0B
+    }
+
+    static func lowercased(_ byte: UInt8) -> UInt8 { (byte >= 0x41 && byte <= 0x5A) ? byte + 32 : byte }
+
+    /// The index of the next `byte` at or after `from`, found with `memchr` (fast even in debug builds).
+    static func next(_ byte: UInt8, in bytes: UnsafeBufferPointer<UInt8>, from: Int) -> Int? {
+        guard from < bytes.count, let base = bytes.baseAddress else { return nil }
+        guard let found = memchr(base + from, Int32(byte), bytes.count - from) else { return nil }
+        return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+    }
+
+    /// Counts lines incrementally: scanning forward through a file, each query costs only the
+    /// bytes since the previous one.
+    struct LineCounter {
+        private var offset = 0
+        private var line = 1
+        private var lineStart = 0
+
+        mutating func line(at target: Int, in bytes: UnsafeBufferPointer<UInt8>) -> Int {
+            position(at: target, in: bytes).line
+        }
+
+        /// 1-based line and column (in bytes) of `target`.
+        mutating func position(at target: Int, in bytes: UnsafeBufferPointer<UInt8>) -> (line: Int, column: Int) {
+            if target < offset { offset = 0; line = 1; lineStart = 0 }
+            var index = offset
+            while let newline = ByteText.next(0x0A, in: bytes, from: index), newline < target {
+                line += 1
+                lineStart = newline + 1
+                index = newline + 1
+            }
+            offset = target
+            return (line, target - lineStart + 1)
+        }
+    }
+
+    /// Whether `data` is valid UTF-8, and if not, the 1-based line of the first bad byte.
+    static func firstInvalidUTF8Line(_ data: Data) -> Int? {
+        if isValidUTF8(data) { return nil }
+        let bytes = [UInt8](data)
+        var line = 1
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == 0x0A { line += 1 }
+            let length: Int
+            if byte < 0x80 { length = 1 }
+            else if byte >> 5 == 0b110 { length = 2 }
+            else if byte >> 4 == 0b1110 { length = 3 }
+            else if byte >> 3 == 0b11110 { length = 4 }
+            else { return line }
+            if index + length > bytes.count { return line }
+            for k in 1..<length where bytes[index + k] >> 6 != 0b10 { return line }
+            index += length
+        }
+        return nil
+    }
+
+    static func isValidUTF8(_ data: Data) -> Bool {
+        String(data: data, encoding: .utf8) != nil
+    }
+}

@@ -1,0 +1,390 @@
+import Foundation
+import GateModel
+
+/// A dbt project at one revision, read through a `FileTree` (a commit, the index, the worktree).
+///
+/// Loading is cheap: only `dbt_project.yml` is read. Everything else is read on demand and
+/// cached: the file listing, the byte-level `ref()` scan (the only pass that reads every model
+/// file), and YAML property files — which are parsed only when a cheap byte search finds the
+/// name of a model being looked at in them.
+public final class DbtProject {
+    public let tree: any FileTree
+    public let settings: DbtSettings
+    /// The project name (`name:` in `dbt_project.yml`): the middle part of every unique id.
+    public let name: String
+    /// Model folders, relative to the repository root.
+    public let modelPaths: [String]
+    /// Repository-relative path of `dbt_project.yml`.
+    public let projectFilePath: String
+    /// Whether `dbt_project.yml` exists at this revision (see `load(tree:settings:required:)`).
+    public let exists: Bool
+    let projectFile: ProjectFile?
+
+    private var diagnosticList: [Diagnostic] = []
+    private var diagnosticSet: Set<Diagnostic> = []
+    private var listing: FileListing?
+    private var yamlBytes: [String: Data] = [:]
+    private var propertyContents: [String: PropertyFileContents] = [:]
+    private var outlines: [String: PropertyFileOutline] = [:]
+    private var notOutlinable = Set<String>()
+    private var itemContents: [String: [Int: PropertyFileContents]] = [:]
+    private var mentions: [String: [String]] = [:]
+    private var scans: [String: ReferenceScan] = [:]
+    private var sqlConfigs: [String: ModelConfig] = [:]
+    var details: [String: [ModelDetail]] = [:]
+    var fullVersionIndex: [String: PropertyModel]?
+    var graphCache: ProjectGraph?
+    var folderConfigCache: [String: FolderConfigLevel.Reached] = [:]
+    private var manifestLoaded = false
+    private var manifestCache: Manifest?
+
+    /// Files bigger than this are still scanned, with a notice (dbt would parse them too).
+    public static let largeFileBytes = 1_000_000
+
+    /// Problems met while reading, each with file and line; none of them stops the reading.
+    public var diagnostics: [Diagnostic] { diagnosticList }
+
+    private init(tree: any FileTree, settings: DbtSettings, projectFile: ProjectFile?, projectFilePath: String) {
+        self.tree = tree
+        self.settings = settings
+        self.projectFile = projectFile
+        self.projectFilePath = projectFilePath
+        self.exists = projectFile != nil
+        self.name = projectFile?.name ?? ""
+        let prefix = settings.projectPrefix
+        self.modelPaths = (projectFile?.modelPaths ?? ["models"]).map { $0.isEmpty ? String(prefix.dropLast()) : prefix + $0 }
+    }
+
+    /// Reads `dbt_project.yml` under `settings.projectDir`.
+    ///
+    /// - Parameter required: when false, a revision without `dbt_project.yml` (a base before the
+    ///   project existed) gives an empty project instead of an error.
+    /// - Throws: `InputError` (exit 2) with file and line when `dbt_project.yml` is missing
+    ///   (and required), not YAML, or lacks `name:`.
+    public static func load(tree: any FileTree, settings: DbtSettings = DbtSettings(), required: Bool = true) throws -> DbtProject {
+        let path = settings.projectPrefix + "dbt_project.yml"
+        guard let data = try tree.contents(of: path) else {
+            if !required { return DbtProject(tree: tree, settings: settings, projectFile: nil, projectFilePath: path) }
+            throw InputError("no dbt_project.yml at \(path); set `dbt.project_dir` in contract-gate.yml to the folder that holds it",
+                             at: SourceLocation(path: path))
+        }
+        if let line = ByteText.firstInvalidUTF8Line(data) {
+            throw InputError("dbt_project.yml is not valid UTF-8; save it as UTF-8", at: SourceLocation(path: path, line: line))
+        }
+        let file = try ProjectFile.parse(String(decoding: data, as: UTF8.self), path: path)
+        return DbtProject(tree: tree, settings: settings, projectFile: file, projectFilePath: path)
+    }
+
+    func note(_ diagnostic: Diagnostic) {
+        if diagnosticSet.insert(diagnostic).inserted { diagnosticList.append(diagnostic) }
+    }
+
+    // MARK: files
+
+    /// Whether `path` (repository-relative) is a model file: `.sql` or `.py` under a model path.
+    public func isModelFile(_ path: String) -> Bool {
+        guard exists, path.hasSuffix(".sql") || path.hasSuffix(".py") else { return false }
+        return modelFolder(of: path) != nil
+    }
+
+    /// Whether `path` is a YAML file under a model path, which may describe any model.
+    public func isPropertyFile(_ path: String) -> Bool {
+        guard exists, path.hasSuffix(".yml") || path.hasSuffix(".yaml") else { return false }
+        return modelFolder(of: path) != nil
+    }
+
+    private func modelFolder(of path: String) -> String? {
+        modelPaths.first { $0.isEmpty || path.hasPrefix($0 + "/") }
+    }
+
+    struct FileListing {
+        var modelFiles: [String] = []
+        var byStem: [String: [String]] = [:]
+        var propertyFiles: [String] = []
+    }
+
+    func fileListing() throws -> FileListing {
+        if let listing { return listing }
+        var result = FileListing()
+        var seen = Set<String>()
+        for folder in modelPaths where exists {
+            for path in try tree.files(under: folder) where seen.insert(path).inserted {
+                if path.hasSuffix(".sql") || path.hasSuffix(".py") {
+                    result.modelFiles.append(path)
+                    result.byStem[DbtProject.stem(of: path), default: []].append(path)
+                } else if path.hasSuffix(".yml") || path.hasSuffix(".yaml") {
+                    result.propertyFiles.append(path)
+                }
+            }
+        }
+        result.modelFiles.sort()
+        result.propertyFiles.sort()
+        listing = result
+        return result
+    }
+
+    static func stem(of path: String) -> String {
+        let file = path.split(separator: "/").last.map(String.init) ?? path
+        guard let dot = file.lastIndex(of: ".") else { return file }
+        return String(file[..<dot])
+    }
+
+    /// The model's folder parts between its model path and the file, for dbt's fqn.
+    func folderParts(of path: String) -> [String] {
+        guard let folder = modelFolder(of: path) else { return [] }
+        let rest = folder.isEmpty ? path : String(path.dropFirst(folder.count + 1))
+        return rest.split(separator: "/").dropLast().map(String.init)
+    }
+
+    // MARK: YAML property files
+
+    private func yamlData(_ path: String) throws -> Data {
+        if let data = yamlBytes[path] { return data }
+        let data = try tree.contents(of: path) ?? Data()
+        yamlBytes[path] = data
+        return data
+    }
+
+    /// The parsed contents of a property file (cached), its diagnostics recorded once.
+    func propertyFile(_ path: String) throws -> PropertyFileContents {
+        if let contents = propertyContents[path] { return contents }
+        let contents = PropertyFileReader.read(try yamlData(path), path: path)
+        for diagnostic in contents.diagnostics { note(diagnostic) }
+        propertyContents[path] = contents
+        return contents
+    }
+
+    /// The property files in which each name occurs as a whole word: the cheap filter that keeps
+    /// YAML parsing proportional to the change. One pass over the YAML bytes answers every name
+    /// not asked before.
+    func propertyFiles(mentioning names: Set<String>) throws -> [String: [String]] {
+        let missing = names.filter { mentions[$0] == nil }
+        if !missing.isEmpty {
+            let files = try fileListing().propertyFiles
+            var found: [String: [String]] = [:]
+            let finder = WordFinder(words: missing)
+            for path in files {
+                for word in finder.words(in: try yamlData(path)) { found[word, default: []].append(path) }
+            }
+            for name in missing { mentions[name] = found[name] ?? [] }
+        }
+        var result: [String: [String]] = [:]
+        for name in names { result[name] = mentions[name] ?? [] }
+        return result
+    }
+
+    /// What a property file says near the places where any of `words` occurs: only the
+    /// entries that contain them when the file can be outlined, else the whole file.
+    func propertyContents(in path: String, near words: Set<String>) throws -> PropertyFileContents {
+        if let whole = propertyContents[path] { return whole }
+        guard let outline = try outline(path) else { return try propertyFile(path) }
+        let data = try yamlData(path)
+        let offsets = WordFinder(words: words).occurrences(in: data)
+        return try parsedItems(outline.items(containing: offsets), of: outline, in: path)
+    }
+
+    /// Every entry of one section (`exposures`) of a property file.
+    func propertyContents(in path: String, section: String) throws -> PropertyFileContents {
+        if let whole = propertyContents[path] { return whole }
+        guard let outline = try outline(path) else { return try propertyFile(path) }
+        return try parsedItems(outline.items.indices.filter { outline.items[$0].section == section }, of: outline, in: path)
+    }
+
+    private func outline(_ path: String) throws -> PropertyFileOutline? {
+        if let outline = outlines[path] { return outline }
+        if notOutlinable.contains(path) { return nil }
+        guard let outline = PropertyFileOutline.outline(try yamlData(path)) else {
+            notOutlinable.insert(path)
+            return nil
+        }
+        outlines[path] = outline
+        return outline
+    }
+
+    private func parsedItems(_ indices: [Int], of outline: PropertyFileOutline, in path: String) throws -> PropertyFileContents {
+        var merged = PropertyFileContents()
+        let data = try yamlData(path)
+        for index in indices {
+            let contents: PropertyFileContents
+            if let cached = itemContents[path]?[index] {
+                contents = cached
+            } else {
+                contents = PropertyFileReader.read(PropertyFileOutline.document(for: outline.items[index], in: data), path: path)
+                for diagnostic in contents.diagnostics { note(diagnostic) }
+                itemContents[path, default: [:]][index] = contents
+            }
+            merged.models += contents.models
+            merged.exposures += contents.exposures
+            merged.diagnostics += contents.diagnostics
+            merged.failure = merged.failure ?? contents.failure
+        }
+        return merged
+    }
+
+    /// Every `models:` entry named `name` in the property files that mention it, in path order.
+    func propertyEntries(named name: String) throws -> [PropertyModel] {
+        var entries: [PropertyModel] = []
+        for path in try propertyFiles(mentioning: [name])[name] ?? [] {
+            entries += try propertyContents(in: path, near: [name]).models.filter { $0.name == name }
+        }
+        return entries
+    }
+
+    /// Property files (or entries of them) that mention `name` but could not be parsed: what they
+    /// say about the model is unknown.
+    func unreadablePropertyFiles(mentioning name: String) throws -> [InputError] {
+        try (propertyFiles(mentioning: [name])[name] ?? []).compactMap { try propertyContents(in: $0, near: [name]).failure }
+    }
+
+    // MARK: model files
+
+    /// The `ref()`/`source()`/`config(` scan of a model file (cached); nil when the file is absent.
+    func scan(_ path: String) throws -> ReferenceScan? {
+        if let scan = scans[path] { return scan }
+        guard let data = try tree.contents(of: path) else { return nil }
+        let scan = ReferenceScanner.scan(data)
+        scans[path] = scan
+        if !scan.configCalls.isEmpty {
+            let (config, problems) = ConfigCallReader.read(data, calls: scan.configCalls, path: path)
+            sqlConfigs[path] = config
+            for problem in problems { note(problem) }
+        }
+        return scan
+    }
+
+    /// Reads a model file for its snapshot, noting what is odd about it.
+    func readModelFile(_ path: String) throws -> (scan: ReferenceScan, config: ModelConfig)? {
+        guard let data = try tree.contents(of: path) else { return nil }
+        if let line = ByteText.firstInvalidUTF8Line(data) {
+            note(Diagnostic(severity: .warning,
+                            message: "model file is not valid UTF-8; it was read byte by byte — save it as UTF-8",
+                            location: SourceLocation(path: path, line: line)))
+        }
+        if data.count > DbtProject.largeFileBytes {
+            note(Diagnostic(severity: .notice,
+                            message: "model file is large (\(data.count / 1_000_000) MB); it was scanned for refs and config() only",
+                            location: SourceLocation(path: path)))
+        }
+        let scan = scans[path] ?? ReferenceScanner.scan(data)
+        if scans[path] == nil {
+            scans[path] = scan
+            if !scan.configCalls.isEmpty {
+                let (config, problems) = ConfigCallReader.read(data, calls: scan.configCalls, path: path)
+                sqlConfigs[path] = config
+                for problem in problems { note(problem) }
+            }
+        }
+        return (scan, sqlConfigs[path] ?? ModelConfig())
+    }
+
+    func sqlConfig(_ path: String) -> ModelConfig { sqlConfigs[path] ?? ModelConfig() }
+
+    // MARK: manifest
+
+    /// `target/manifest.json` (or the configured one) when this revision has it.
+    func manifest() -> Manifest? {
+        if manifestLoaded { return manifestCache }
+        manifestLoaded = true
+        let path = settings.manifestPath ?? (settings.projectPrefix + "target/manifest.json")
+        do {
+            guard let data = try tree.contents(of: path) else {
+                if settings.manifestPath != nil {
+                    note(Diagnostic(severity: .warning,
+                                    message: "the configured manifest \(path) does not exist at this revision; relations come from the project files",
+                                    location: SourceLocation(path: path)))
+                }
+                return nil
+            }
+            manifestCache = try Manifest.parse(data, path: path)
+        } catch let error as InputError {
+            note(Diagnostic(severity: .warning, message: error.message + "; relations come from the project files",
+                            location: error.location))
+        } catch {
+            note(Diagnostic(severity: .warning, message: "manifest \(path) could not be read: \(error)",
+                            location: SourceLocation(path: path)))
+        }
+        return manifestCache
+    }
+}
+
+/// Finds which of a set of words occur, as whole words, in some bytes: one pass that hashes each
+/// identifier-like token whose length is that of a wanted word.
+struct WordFinder {
+    private var byHash: [UInt64: [String]] = [:]
+    private var lengthTable: [Bool] = []
+    /// Words with characters outside `[A-Za-z0-9_]` cannot be found by tokens; they are searched
+    /// as substrings instead.
+    private var odd: [String] = []
+
+    init(words: Set<String>) {
+        for word in words {
+            let bytes = Array(word.utf8)
+            if bytes.isEmpty { continue }
+            if bytes.allSatisfy(ByteText.isIdentifier) {
+                byHash[WordFinder.hash(bytes[...]), default: []].append(word)
+                if lengthTable.count <= bytes.count { lengthTable += Array(repeating: false, count: bytes.count + 1 - lengthTable.count) }
+                lengthTable[bytes.count] = true
+            } else {
+                odd.append(word)
+            }
+        }
+    }
+
+    static let identifierTable: [Bool] = (0..<256).map { ByteText.isIdentifier(UInt8($0)) }
+
+    static func hash(_ bytes: ArraySlice<UInt8>) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return hash
+    }
+
+    func words(in data: Data) -> Set<String> {
+        Set(matches(in: data).map(\.word))
+    }
+
+    /// Byte offsets where any of the words starts.
+    func occurrences(in data: Data) -> [Int] {
+        matches(in: data).map(\.offset)
+    }
+
+    private func matches(in data: Data) -> [(word: String, offset: Int)] {
+        var found: [(word: String, offset: Int)] = []
+        if !byHash.isEmpty {
+            data.withUnsafeBytes { raw in
+                let bytes = raw.bindMemory(to: UInt8.self)
+                var index = 0
+                let count = bytes.count
+                guard let base = bytes.baseAddress else { return }
+                // A byte table instead of range checks: this loop reads every YAML byte of the project.
+                let table = WordFinder.identifierTable
+                while index < count {
+                    guard table[Int(base[index])] else { index += 1; continue }
+                    let start = index
+                    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+                    while index < count {
+                        let byte = base[index]
+                        guard table[Int(byte)] else { break }
+                        hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+                        index += 1
+                    }
+                    let length = index - start
+                    guard length < lengthTable.count, lengthTable[length], let candidates = byHash[hash] else { continue }
+                    for word in candidates where word.utf8.elementsEqual(UnsafeBufferPointer(start: base + start, count: index - start)) {
+                        found.append((word, start))
+                    }
+                }
+            }
+        }
+        if !odd.isEmpty {
+            let text = String(decoding: data, as: UTF8.self)
+            for word in odd {
+                var search = text.startIndex
+                while let range = text.range(of: word, range: search..<text.endIndex) {
+                    found.append((word, text.utf8.distance(from: text.startIndex, to: range.lowerBound)))
+                    search = range.upperBound
+                }
+            }
+        }
+        return found
+    }
+}

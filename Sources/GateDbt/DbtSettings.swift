@@ -1,0 +1,48 @@
+import GateModel
+
+/// How dbt turns a model's custom `schema` config into the schema it builds in.
+public enum SchemaNaming: String, Sendable, Codable, CaseIterable {
+    /// dbt's built-in `generate_schema_name`: no custom schema → the target schema;
+    /// a custom schema → `<target schema>_<custom schema>`.
+    case dbtDefault = "dbt_default"
+    /// The common override (`generate_schema_name_for_env` style): a custom schema is used verbatim.
+    case customOnly = "custom_only"
+}
+
+/// What the project reading needs to know that the dbt project itself does not say.
+public struct DbtSettings: Sendable, Hashable {
+    /// Folder holding `dbt_project.yml`, relative to the repository root ("" or "." for the root).
+    public var projectDir: String
+    /// The target (profile) database: the default `database` of every relation.
+    public var targetDatabase: String?
+    /// The target (profile) schema: the default schema, and the prefix of custom schemas.
+    public var targetSchema: String?
+    public var schemaNaming: SchemaNaming
+    /// A `manifest.json` to trust for the models it knows, relative to the repository root.
+    /// When nil, `<projectDir>/target/manifest.json` is used if the tree has it.
+    public var manifestPath: String?
+
+    public init(projectDir: String = "", targetDatabase: String? = nil, targetSchema: String? = nil,
+                schemaNaming: SchemaNaming = .dbtDefault, manifestPath: String? = nil) {
+        self.projectDir = projectDir
+        self.targetDatabase = targetDatabase
+        self.targetSchema = targetSchema
+        self.schemaNaming = schemaNaming
+        self.manifestPath = manifestPath
+    }
+
+    /// `projectDir` as a path prefix: "" for the root, else `dir/`.
+    var projectPrefix: String {
+        var dir = projectDir
+        while dir.hasPrefix("./") { dir.removeFirst(2) }
+        if dir == "." { dir = "" }
+        while dir.hasSuffix("/") { dir.removeLast() }
+        return dir.isEmpty ? "" : dir + "/"
+    }
+}
+
+/// Which side of a change set a project reading stands for.
+public enum DiffSide: String, Sendable, Hashable, Codable {
+    case base
+    case head
+}

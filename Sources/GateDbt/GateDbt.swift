@@ -1,1 +1,0 @@
-// The GateDbt module; see DESIGN.md §8 for what lives here.

@@ -1,0 +1,81 @@
+import Foundation
+import GateModel
+
+/// The parts of dbt's `target/manifest.json` that the gate trusts over its own reading:
+/// relations exactly as dbt resolved them, and the graph (`depends_on`, `child_map`).
+struct Manifest {
+    struct Node {
+        var uniqueId: String
+        var name: String
+        /// `model`, `seed`, `snapshot`, `source`, `exposure`.
+        var resourceType: String
+        var packageName: String?
+        var version: String?
+        var relation: Relation?
+        /// `original_file_path`, relative to the project folder.
+        var originalFilePath: String?
+        var dependsOn: [String]
+        var tags: [String]
+        var owners: [Owner]
+    }
+
+    var path: String
+    var nodes: [String: Node]
+    var childMap: [String: [String]]
+
+    private static let keptTypes: Set<String> = ["model", "seed", "snapshot", "source", "exposure"]
+
+    static func parse(_ data: Data, path: String) throws -> Manifest {
+        let object: Any
+        do {
+            object = try JSONSerialization.jsonObject(with: data)
+        } catch {
+            throw InputError("manifest.json is not valid JSON (\(error.localizedDescription)); run `dbt parse` again or remove it",
+                             at: SourceLocation(path: path))
+        }
+        guard let root = object as? [String: Any] else {
+            throw InputError("manifest.json must be a JSON object", at: SourceLocation(path: path))
+        }
+        var nodes: [String: Node] = [:]
+        for section in ["nodes", "sources", "exposures"] {
+            guard let entries = root[section] as? [String: Any] else { continue }
+            for (id, value) in entries {
+                guard let entry = value as? [String: Any] else { continue }
+                let type = entry["resource_type"] as? String ?? String(id.prefix { $0 != "." })
+                guard keptTypes.contains(type) else { continue }
+                nodes[id] = node(id: id, type: type, entry: entry)
+            }
+        }
+        var childMap: [String: [String]] = [:]
+        if let map = root["child_map"] as? [String: Any] {
+            for (id, children) in map {
+                childMap[id] = (children as? [Any] ?? []).compactMap { $0 as? String }
+            }
+        }
+        return Manifest(path: path, nodes: nodes, childMap: childMap)
+    }
+
+    private static func node(id: String, type: String, entry: [String: Any]) -> Node {
+        let name = entry["name"] as? String ?? id
+        var relation: Relation?
+        if type != "exposure" {
+            let identifier = (entry["alias"] as? String) ?? (entry["identifier"] as? String) ?? name
+            relation = Relation(database: entry["database"] as? String, schema: entry["schema"] as? String,
+                                identifier: identifier)
+        }
+        var version: String?
+        if let number = entry["version"] as? NSNumber { version = number.stringValue }
+        else if let text = entry["version"] as? String { version = text }
+        let dependsOn = ((entry["depends_on"] as? [String: Any])?["nodes"] as? [Any] ?? []).compactMap { $0 as? String }
+        var owners: [Owner] = []
+        if let owner = entry["owner"] as? [String: Any] {
+            let ownerName = owner["name"] as? String
+            let email = owner["email"] as? String
+            if let ownerId = email ?? ownerName { owners.append(Owner(id: ownerId, name: ownerName, email: email, kind: "dbt")) }
+        }
+        return Node(uniqueId: id, name: name, resourceType: type, packageName: entry["package_name"] as? String,
+                    version: version, relation: relation, originalFilePath: entry["original_file_path"] as? String,
+                    dependsOn: dependsOn, tags: (entry["tags"] as? [Any] ?? []).compactMap { $0 as? String },
+                    owners: owners)
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+import GateModel
+import Yams
+
+/// One level of the `models:` tree in `dbt_project.yml`: the configs set at that level and the
+/// sub-levels (folders, model names) beneath it.
+struct FolderConfigLevel: Hashable {
+    var config = ModelConfig()
+    var children: [String: FolderConfigLevel] = [:]
+
+    /// dbt's `fqn_search`: the root level, then one level per fqn part for as long as the tree
+    /// goes, each more specific than the last.
+    func effectiveConfig(fqn: [String]) -> ModelConfig { reach(fqn: fqn).config }
+
+    /// The merged configuration along `fqn`, and the level the walk ended on when it matched
+    /// every part (so a more specific part can continue from it).
+    struct Reached {
+        var config: ModelConfig
+        var level: FolderConfigLevel?
+    }
+
+    func reach(fqn: [String]) -> Reached {
+        var result = config
+        var level = self
+        for part in fqn {
+            guard let next = level.children[part] else { return Reached(config: result, level: nil) }
+            result.apply(next.config)
+            level = next
+        }
+        return Reached(config: result, level: level)
+    }
+}
+
+/// The parts of `dbt_project.yml` that decide which files are models and how they are configured.
+struct ProjectFile: Hashable {
+    var path: String
+    var name: String
+    /// Model folders relative to the project folder, without trailing slashes.
+    var modelPaths: [String]
+    var models: FolderConfigLevel
+    /// Whatever the file says under `models:`, for telling whether a change touched it.
+    var modelsValue: JSONValue
+
+    static func parse(_ text: String, path: String) throws -> ProjectFile {
+        guard let root = try YAMLReading.compose(text, path: path), case .mapping = root else {
+            throw InputError("dbt_project.yml must be a mapping with at least `name:`", at: SourceLocation(path: path))
+        }
+        guard let nameNode = YAMLReading.value("name", in: root), let name = YAMLReading.string(nameNode),
+              !name.isEmpty else {
+            throw InputError("dbt_project.yml has no `name:`; add the project name",
+                             at: YAMLReading.location(of: root, in: path))
+        }
+        if ModelConfig.isJinja(name) {
+            throw InputError("the project `name:` must be a plain name, not Jinja",
+                             at: YAMLReading.location(of: nameNode, in: path))
+        }
+        var modelPaths = ["models"]
+        if let node = YAMLReading.value("model-paths", in: root) ?? YAMLReading.value("source-paths", in: root) {
+            guard case .sequence = node else {
+                throw InputError("`model-paths` must be a list of folders, e.g. [\"models\"]",
+                                 at: YAMLReading.location(of: node, in: path))
+            }
+            modelPaths = YAMLReading.strings(node).map(ProjectFile.cleanFolder).filter { !$0.isEmpty }
+        }
+        var models = FolderConfigLevel()
+        var modelsValue = JSONValue.null
+        if let node = YAMLReading.value("models", in: root), YAMLReading.tagName(node) != .null {
+            guard case .mapping = node else {
+                throw InputError("`models:` must be a mapping of folders and `+config` keys",
+                                 at: YAMLReading.location(of: node, in: path))
+            }
+            models = level(from: node, path: path)
+            modelsValue = YAMLReading.json(node)
+        }
+        return ProjectFile(path: path, name: name, modelPaths: modelPaths, models: models, modelsValue: modelsValue)
+    }
+
+    /// dbt's reading of one level: `+key` is always a config; a key without `+` is a config when
+    /// its value is not a mapping, and a sub-level (folder or model) when it is.
+    private static func level(from node: Node, path: String) -> FolderConfigLevel {
+        var level = FolderConfigLevel()
+        for pair in YAMLReading.pairs(of: node) {
+            let location = YAMLReading.location(of: pair.keyNode, in: path)
+            if pair.key.hasPrefix("+") {
+                level.config.set(pair.key, YAMLReading.json(pair.value), at: location)
+            } else if case .mapping = pair.value {
+                level.children[pair.key] = self.level(from: pair.value, path: path)
+            } else {
+                level.config.set(pair.key, YAMLReading.json(pair.value), at: location)
+            }
+        }
+        return level
+    }
+
+    static func cleanFolder(_ folder: String) -> String {
+        var folder = folder
+        while folder.hasPrefix("./") { folder.removeFirst(2) }
+        while folder.hasSuffix("/") { folder.removeLast() }
+        return folder == "." ? "" : folder
+    }
+}

@@ -1,0 +1,152 @@
+import Foundation
+import GateModel
+
+extension DbtProject {
+    /// The project's own lineage graph — the offline lineage source: every model file's
+    /// `ref()`/`source()` calls (a byte-level scan of each file, cached), exposures and their
+    /// `depends_on`, with dbt-style unique ids (`model.<project>.<name>[.v<N>]`,
+    /// `source.<project>.<source>.<table>`, `exposure.<project>.<name>`).
+    ///
+    /// Only property files that mention `versions` or `exposures` are parsed. Node relations come
+    /// from `dbt_project.yml` folder configs and SQL `config()`; YAML `config:` is applied only to
+    /// models read in full. When a manifest is present, its relations and `child_map` win for the
+    /// nodes it knows. Disabled models stay in the graph.
+    public func graph() throws -> ProjectGraph {
+        if let graphCache { return graphCache }
+        let listing = try fileListing()
+        _ = try propertyFiles(mentioning: ["versions", "exposures"])   // one pass over the YAML bytes for both
+        let versioned = try versionIndex()
+        var stemOwner: [String: (name: String, version: String)] = [:]
+        for entry in versioned.values {
+            for version in entry.versions { stemOwner[DbtProject.fileStem(of: entry, version: version)] = (entry.name, version.version) }
+        }
+        var nodes: [String: ProjectGraphNode] = [:]
+        var parents: [String: [String]] = [:]
+
+        for path in listing.modelFiles {
+            guard let scan = try scan(path) else { continue }
+            let stem = DbtProject.stem(of: path)
+            let owner = stemOwner[stem]
+            let name = owner?.name ?? stem
+            let version = owner?.version
+            let id = uniqueId(name: name, version: version)
+            guard nodes[id] == nil else { continue }
+            var config = folderConfig(path: path, name: name, version: version)
+            config.apply(sqlConfig(path))
+            nodes[id] = ProjectGraphNode(id: id, name: name, type: "model",
+                                         relation: relation(name: name, version: version, config: config),
+                                         path: path, tags: config.tags)
+            for ref in scan.refs { parents[id, default: []].append(referencedId(ref, versioned: versioned)) }
+            for source in scan.sources {
+                let sourceId = "source.\(self.name).\(source.source).\(source.table)"
+                if nodes[sourceId] == nil {
+                    nodes[sourceId] = ProjectGraphNode(id: sourceId, name: "\(source.source).\(source.table)", type: "source")
+                }
+                parents[id, default: []].append(sourceId)
+            }
+        }
+        for path in try propertyFiles(mentioning: ["exposures"])["exposures"] ?? [] {
+            for exposure in try propertyContents(in: path, section: "exposures").exposures {
+                let id = "exposure.\(self.name).\(exposure.name)"
+                nodes[id] = ProjectGraphNode(id: id, name: exposure.name, type: "exposure", path: path,
+                                             owners: exposure.owner.map { [$0] } ?? [], tags: exposure.tags)
+                for ref in exposure.refs { parents[id, default: []].append(referencedId(ref, versioned: versioned)) }
+                for source in exposure.sources { parents[id, default: []].append("source.\(self.name).\(source.source).\(source.table)") }
+            }
+        }
+        for (child, ids) in parents {
+            for parent in ids {
+                if nodes[parent] == nil {
+                    let type = String(parent.prefix { $0 != "." })
+                    let name = type == "model" ? (DbtProject.modelName(fromId: parent) ?? parent)
+                        : parent.split(separator: ".").dropFirst(2).joined(separator: ".")
+                    nodes[parent] = ProjectGraphNode(id: parent, name: name, type: type)
+                }
+                nodes[parent]?.children.append(child)
+            }
+        }
+        if let manifest = manifest() {
+            for (id, known) in manifest.nodes {
+                var node = nodes[id] ?? ProjectGraphNode(id: id, name: known.name, type: known.resourceType)
+                node.relation = known.relation ?? node.relation
+                if let file = known.originalFilePath { node.path = settings.projectPrefix + file }
+                if !known.owners.isEmpty { node.owners = known.owners }
+                if !known.tags.isEmpty { node.tags = known.tags }
+                if let children = manifest.childMap[id] {
+                    node.children = children.filter { manifest.nodes[$0] != nil }
+                }
+                nodes[id] = node
+            }
+        }
+        for id in Array(nodes.keys) {
+            let children = DbtProject.unique(nodes[id]?.children ?? []).sorted()
+            nodes[id]?.children = children
+        }
+        let graph = ProjectGraph(nodes: nodes)
+        graphCache = graph
+        return graph
+    }
+
+    /// The unique id a `ref()` points at: the latest version of a versioned model unless
+    /// `v=` pins one; `ref('pkg', 'm')` points into package `pkg`.
+    func referencedId(_ ref: ModelReference, versioned: [String: PropertyModel]) -> String {
+        let package = ref.package ?? self.name
+        if package == self.name, let entry = versioned[ref.name] {
+            let version = ref.version ?? DbtProject.latestVersion(of: entry)
+            return "model.\(package).\(ref.name)" + (version.map { ".v\($0)" } ?? "")
+        }
+        return "model.\(package).\(ref.name)" + (ref.version.map { ".v\($0)" } ?? "")
+    }
+
+    /// Every versioned model, from the property files that contain the word `versions`.
+    func versionIndex() throws -> [String: PropertyModel] {
+        if let fullVersionIndex { return fullVersionIndex }
+        var index: [String: PropertyModel] = [:]
+        for path in try propertyFiles(mentioning: ["versions"])["versions"] ?? [] {
+            for model in try propertyContents(in: path, near: ["versions"]).models where !model.versions.isEmpty && index[model.name] == nil {
+                index[model.name] = model
+            }
+        }
+        fullVersionIndex = index
+        return index
+    }
+
+    /// Column-usage evidence for consumer-aware severity: for each column, the downstream models
+    /// (among `ids`) whose SQL mentions the column name as a whole word, case-insensitively.
+    /// Returns every asked column (lower-cased), with an empty list when no model mentions it.
+    /// Ids that are not models of this project (exposures, sources, other packages) are skipped.
+    /// A `select *` that passes a column through without naming it is not seen as a use.
+    public func columnUsers(of model: String, columns: [String], among ids: [String]) throws -> [String: [String]] {
+        let wanted = DbtProject.unique(columns.map { $0.lowercased() })
+        var result: [String: [String]] = [:]
+        for column in wanted { result[column] = [] }
+        let graph = try graph()
+        for id in Set(ids).sorted() {
+            guard let node = graph.nodes[id], node.type == "model",
+                  let path = node.path, let data = try tree.contents(of: path) else { continue }
+            let lowered = [UInt8](data).map(ByteText.lowercased)
+            lowered.withUnsafeBufferPointer { bytes in
+                for column in wanted where DbtProject.containsWord(Array(column.utf8), in: bytes) {
+                    result[column, default: []].append(id)
+                }
+            }
+        }
+        return result
+    }
+
+    static func containsWord(_ word: [UInt8], in bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let first = word.first else { return false }
+        var index = 0
+        while let found = ByteText.next(first, in: bytes, from: index) {
+            index = found + 1
+            let end = found + word.count
+            guard end <= bytes.count else { return false }
+            if found > 0, ByteText.isIdentifier(bytes[found - 1]) { continue }
+            if end < bytes.count, ByteText.isIdentifier(bytes[end]) { continue }
+            var matches = true
+            for k in 1..<word.count where bytes[found + k] != word[k] { matches = false; break }
+            if matches { return true }
+        }
+        return false
+    }
+}

@@ -1,0 +1,339 @@
+import Foundation
+import GateModel
+import Yams
+
+/// A column as a YAML property file declares it, with the places its facts are written.
+struct ParsedColumn: Hashable {
+    var spec: ColumnSpec
+    var dataTypeLocation: SourceLocation?
+    var descriptionLocation: SourceLocation?
+    /// Where the PII mark (meta key or tag) is written, when there is one.
+    var piiLocation: SourceLocation?
+}
+
+/// A model-level `constraints:` entry (`- type: primary_key` with `columns: [...]`).
+struct ModelConstraint: Hashable {
+    var kind: ConstraintKind
+    var columns: [String]
+    var location: SourceLocation
+}
+
+/// A version's `columns:` list: which top-level columns it keeps, and the ones it adds or overrides.
+struct VersionColumns: Hashable {
+    /// nil = `all`.
+    var include: [String]?
+    var exclude: [String]
+    var columns: [ParsedColumn]
+}
+
+/// One `versions:` entry.
+struct PropertyVersion: Hashable {
+    var version: String
+    var definedIn: String?
+    var location: SourceLocation
+    /// nil: the version has no `columns:` and inherits every top-level column.
+    var columns: VersionColumns?
+    var config: ModelConfig
+    var constraints: [ModelConstraint]
+    var deprecationDate: String?
+    var description: String?
+}
+
+/// One `models:` entry of a property file.
+struct PropertyModel: Hashable {
+    var name: String
+    var path: String
+    /// The `- name:` line of the entry.
+    var location: SourceLocation
+    var description: String?
+    var config: ModelConfig
+    var columns: [ParsedColumn]
+    var constraints: [ModelConstraint]
+    var versions: [PropertyVersion]
+    var latestVersion: String?
+    var deprecationDate: String?
+    /// The whole entry as written, for telling whether a change touched it (marks excluded).
+    var raw: JSONValue
+}
+
+/// One `exposures:` entry.
+struct PropertyExposure: Hashable {
+    var name: String
+    var path: String
+    var location: SourceLocation
+    var type: String?
+    var owner: Owner?
+    var tags: [String]
+    var refs: [ModelReference]
+    var sources: [SourceReference]
+}
+
+/// Everything dbt would take from one YAML property file, or why it could not be read.
+struct PropertyFileContents {
+    var models: [PropertyModel] = []
+    var exposures: [PropertyExposure] = []
+    var diagnostics: [Diagnostic] = []
+    /// The file is not valid YAML: what it says about any model is unknown.
+    var failure: InputError?
+}
+
+/// Reads YAML property files (`models:`, `exposures:`) with positions, leniently: a malformed
+/// entry becomes a diagnostic, the rest of the file is still read.
+enum PropertyFileReader {
+    static func read(_ data: Data, path: String) -> PropertyFileContents {
+        var contents = PropertyFileContents()
+        if let line = ByteText.firstInvalidUTF8Line(data) {
+            contents.diagnostics.append(Diagnostic(
+                severity: .warning,
+                message: "property file is not valid UTF-8; invalid bytes were replaced — save it as UTF-8",
+                location: SourceLocation(path: path, line: line)))
+        }
+        let text = String(decoding: data, as: UTF8.self)
+        let root: Node?
+        do {
+            root = try YAMLReading.compose(text, path: path)
+        } catch let error as InputError {
+            contents.failure = error
+            contents.diagnostics.append(Diagnostic(
+                severity: .warning,
+                message: "\(error.message); the models it describes could not be compared",
+                location: error.location))
+            return contents
+        } catch {
+            let failure = InputError("unreadable YAML: \(error)", at: SourceLocation(path: path))
+            contents.failure = failure
+            contents.diagnostics.append(Diagnostic(severity: .warning, message: failure.message, location: failure.location))
+            return contents
+        }
+        guard let root, case .mapping = root else { return contents }
+        if let models = YAMLReading.value("models", in: root) {
+            if case .sequence = models {
+                for item in YAMLReading.items(models) {
+                    if let model = readModel(item, path: path, diagnostics: &contents.diagnostics) {
+                        contents.models.append(model)
+                    }
+                }
+            } else if YAMLReading.tagName(models) != .null {
+                contents.diagnostics.append(Diagnostic(
+                    severity: .warning, message: "`models:` must be a list of `- name:` entries; this one was not read",
+                    location: YAMLReading.location(of: models, in: path)))
+            }
+        }
+        for item in YAMLReading.items(YAMLReading.value("exposures", in: root)) {
+            if let exposure = readExposure(item, path: path, diagnostics: &contents.diagnostics) {
+                contents.exposures.append(exposure)
+            }
+        }
+        return contents
+    }
+
+    // MARK: models
+
+    private static func readModel(_ node: Node, path: String, diagnostics: inout [Diagnostic]) -> PropertyModel? {
+        let location = YAMLReading.location(of: node, in: path)
+        guard case .mapping = node else {
+            diagnostics.append(Diagnostic(severity: .warning, message: "a `models:` entry must be a mapping with `name:`",
+                                          location: location))
+            return nil
+        }
+        guard let name = YAMLReading.string(YAMLReading.value("name", in: node)), !name.isEmpty else {
+            diagnostics.append(Diagnostic(severity: .warning, message: "a `models:` entry has no `name:`; it was not read",
+                                          location: location))
+            return nil
+        }
+        var model = PropertyModel(
+            name: name, path: path, location: location,
+            description: YAMLReading.string(YAMLReading.value("description", in: node)),
+            config: readConfig(node, path: path),
+            columns: [], constraints: readConstraints(YAMLReading.value("constraints", in: node), path: path),
+            versions: [], latestVersion: YAMLReading.string(YAMLReading.value("latest_version", in: node)),
+            deprecationDate: YAMLReading.string(YAMLReading.value("deprecation_date", in: node)),
+            raw: YAMLReading.json(node))
+        model.columns = readColumns(YAMLReading.value("columns", in: node), path: path, diagnostics: &diagnostics).columns
+        for item in YAMLReading.items(YAMLReading.value("versions", in: node)) {
+            let versionLocation = YAMLReading.location(of: item, in: path)
+            guard let version = YAMLReading.string(YAMLReading.value("v", in: item)) else {
+                diagnostics.append(Diagnostic(severity: .warning,
+                                              message: "a `versions:` entry of \(name) has no `v:`; it was not read",
+                                              location: versionLocation))
+                continue
+            }
+            var entry = PropertyVersion(
+                version: version, definedIn: YAMLReading.string(YAMLReading.value("defined_in", in: item)),
+                location: versionLocation, columns: nil, config: readConfig(item, path: path),
+                constraints: readConstraints(YAMLReading.value("constraints", in: item), path: path),
+                deprecationDate: YAMLReading.string(YAMLReading.value("deprecation_date", in: item)),
+                description: YAMLReading.string(YAMLReading.value("description", in: item)))
+            if let columnsNode = YAMLReading.value("columns", in: item) {
+                entry.columns = readColumns(columnsNode, path: path, diagnostics: &diagnostics)
+            }
+            model.versions.append(entry)
+        }
+        return model
+    }
+
+    /// `config:` plus the keys dbt still accepts at the top level of an entry (`meta`, `tags`, …),
+    /// with `config:` winning.
+    private static func readConfig(_ node: Node, path: String) -> ModelConfig {
+        var config = ModelConfig()
+        for key in ["meta", "tags", "docs", "access", "group"] {
+            if let value = YAMLReading.value(key, in: node) {
+                config.set(key, YAMLReading.json(value), at: YAMLReading.location(of: value, in: path))
+            }
+        }
+        if let configNode = YAMLReading.value("config", in: node) {
+            for pair in YAMLReading.pairs(of: configNode) {
+                config.set(pair.key, YAMLReading.json(pair.value), at: YAMLReading.location(of: pair.keyNode, in: path))
+            }
+        }
+        return config
+    }
+
+    private static func readConstraints(_ node: Node?, path: String) -> [ModelConstraint] {
+        YAMLReading.items(node).compactMap { item in
+            guard let type = YAMLReading.string(YAMLReading.value("type", in: item)),
+                  let kind = ConstraintKind(rawValue: type.lowercased()) else { return nil }
+            return ModelConstraint(kind: kind, columns: YAMLReading.strings(YAMLReading.value("columns", in: item)),
+                                   location: YAMLReading.location(of: item, in: path))
+        }
+    }
+
+    // MARK: columns
+
+    private static func readColumns(_ node: Node?, path: String, diagnostics: inout [Diagnostic]) -> VersionColumns {
+        var result = VersionColumns(include: nil, exclude: [], columns: [])
+        for item in YAMLReading.items(node) {
+            if let include = YAMLReading.value("include", in: item) {
+                if case .sequence = include { result.include = YAMLReading.strings(include) }
+                else if let word = YAMLReading.string(include), word != "all", word != "*" { result.include = [word] }
+                result.exclude += YAMLReading.strings(YAMLReading.value("exclude", in: item))
+                continue
+            }
+            guard let name = YAMLReading.string(YAMLReading.value("name", in: item)) else {
+                diagnostics.append(Diagnostic(severity: .warning, message: "a column entry has no `name:`; it was not read",
+                                              location: YAMLReading.location(of: item, in: path)))
+                continue
+            }
+            result.columns.append(readColumn(item, name: name, position: result.columns.count, path: path))
+        }
+        return result
+    }
+
+    private static func readColumn(_ node: Node, name: String, position: Int, path: String) -> ParsedColumn {
+        let location = YAMLReading.location(of: node, in: path)
+        let dataTypeNode = YAMLReading.value("data_type", in: node)
+        let descriptionNode = YAMLReading.value("description", in: node)
+        var meta: [String: JSONValue] = [:]
+        var metaLocation: SourceLocation?
+        var tags: [String] = []
+        var tagsLocation: SourceLocation?
+        let configNode = YAMLReading.value("config", in: node)
+        for holder in [node, configNode].compactMap({ $0 }) {
+            if let metaNode = YAMLReading.value("meta", in: holder), case .object(let values) = YAMLReading.json(metaNode) {
+                for (key, value) in values { meta[key] = value }
+                metaLocation = YAMLReading.location(of: metaNode, in: path)
+            }
+            if let tagsNode = YAMLReading.value("tags", in: holder) {
+                for tag in YAMLReading.strings(tagsNode) where !tags.contains(tag) { tags.append(tag) }
+                tagsLocation = YAMLReading.location(of: tagsNode, in: path)
+            }
+        }
+        var constraints: [ColumnConstraint] = []
+        for item in YAMLReading.items(YAMLReading.value("constraints", in: node)) {
+            if let type = YAMLReading.string(YAMLReading.value("type", in: item)),
+               let kind = ConstraintKind(rawValue: type.lowercased()) {
+                constraints.append(ColumnConstraint(kind: kind, origin: .constraint,
+                                                    location: YAMLReading.location(of: item, in: path)))
+            }
+        }
+        for key in ["data_tests", "tests"] {
+            for item in YAMLReading.items(YAMLReading.value(key, in: node)) {
+                if let kind = testKind(item) {
+                    constraints.append(ColumnConstraint(kind: kind, origin: .test,
+                                                        location: YAMLReading.location(of: item, in: path)))
+                }
+            }
+        }
+        let piiByMeta = PIIMarks.metaKeys.first { meta[$0]?.boolValue == true }
+            ?? (PIIMarks.classificationValues.contains(meta["classification"]?.stringValue?.lowercased() ?? "") ? "classification" : nil)
+        let piiByTag = tags.contains { PIIMarks.tags.contains($0.lowercased()) }
+        let spec = ColumnSpec(
+            name: name, dataType: YAMLReading.string(dataTypeNode), position: position, constraints: constraints,
+            description: YAMLReading.string(descriptionNode), tags: tags, meta: meta,
+            isPII: piiByMeta != nil || piiByTag, renamedFrom: meta["renamed_from"]?.stringValue, location: location)
+        return ParsedColumn(
+            spec: spec,
+            dataTypeLocation: dataTypeNode.map { YAMLReading.location(of: $0, in: path) },
+            descriptionLocation: descriptionNode.map { YAMLReading.location(of: $0, in: path) },
+            piiLocation: piiByMeta != nil ? metaLocation : (piiByTag ? tagsLocation : nil))
+    }
+
+    /// `not_null`, `unique`, `relationships` (a foreign key in test form), as a bare name, a
+    /// one-key mapping with arguments, or `test_name:`. Package tests (`dbt_utils.…`) are not
+    /// constraints of the column and are ignored, as is a test with `enabled: false`.
+    private static func testKind(_ item: Node) -> ConstraintKind? {
+        var name: String?
+        var arguments: Node?
+        if let bare = YAMLReading.string(item) {
+            name = bare
+        } else if let testName = YAMLReading.string(YAMLReading.value("test_name", in: item)) {
+            name = testName
+            arguments = item
+        } else {
+            let pairs = YAMLReading.pairs(of: item)
+            if pairs.count == 1 { name = pairs[0].key; arguments = pairs[0].value }
+        }
+        if let arguments {
+            let enabled = YAMLReading.value("enabled", in: arguments)
+                ?? YAMLReading.value("config", in: arguments).flatMap { YAMLReading.value("enabled", in: $0) }
+            if enabled?.bool == false { return nil }
+        }
+        switch name {
+        case "not_null": return .notNull
+        case "unique": return .unique
+        case "relationships": return .foreignKey
+        default: return nil
+        }
+    }
+
+    // MARK: exposures
+
+    private static func readExposure(_ node: Node, path: String, diagnostics: inout [Diagnostic]) -> PropertyExposure? {
+        let location = YAMLReading.location(of: node, in: path)
+        guard let name = YAMLReading.string(YAMLReading.value("name", in: node)) else {
+            diagnostics.append(Diagnostic(severity: .warning, message: "an `exposures:` entry has no `name:`; it was not read",
+                                          location: location))
+            return nil
+        }
+        var owner: Owner?
+        if let ownerNode = YAMLReading.value("owner", in: node) {
+            let ownerName = YAMLReading.string(YAMLReading.value("name", in: ownerNode))
+            let email = YAMLReading.string(YAMLReading.value("email", in: ownerNode))
+            if let id = email ?? ownerName { owner = Owner(id: id, name: ownerName, email: email, kind: "dbt") }
+        }
+        var refs: [ModelReference] = []
+        var sources: [SourceReference] = []
+        for item in YAMLReading.items(YAMLReading.value("depends_on", in: node)) {
+            guard let text = YAMLReading.string(item) else { continue }
+            let scan = ReferenceScanner.scan(Data(text.utf8))
+            let line = YAMLReading.location(of: item, in: path).line
+            refs += scan.refs.map { var ref = $0; ref.line = line; return ref }
+            sources += scan.sources.map { var source = $0; source.line = line; return source }
+        }
+        let tags = YAMLReading.strings(YAMLReading.value("tags", in: node))
+            + YAMLReading.strings(YAMLReading.value("config", in: node).flatMap { YAMLReading.value("tags", in: $0) })
+        return PropertyExposure(name: name, path: path, location: location,
+                                type: YAMLReading.string(YAMLReading.value("type", in: node)),
+                                owner: owner, tags: tags, refs: refs, sources: sources)
+    }
+}
+
+/// How a column is marked as holding personal data.
+public enum PIIMarks {
+    /// `meta` keys that mark PII when true.
+    public static let metaKeys = ["pii", "contains_pii", "is_pii", "sensitive"]
+    /// `meta.classification` values that mark PII.
+    public static let classificationValues: Set<String> = ["pii", "sensitive", "personal", "confidential"]
+    /// Tags that mark PII (compared lower-cased).
+    public static let tags: Set<String> = ["pii", "sensitive"]
+}

@@ -1,0 +1,107 @@
+import Foundation
+
+/// The top-level list items of a YAML property file (`models:` and `exposures:` entries), found
+/// by indentation alone, so that the one entry that describes a model can be parsed without
+/// parsing the whole file — what keeps a large project's reading proportional to the change.
+///
+/// Only plain block-style files are outlined; anything else (flow-style sections, tabs, several
+/// documents, anchors that an entry could alias) gives no outline and the file is parsed whole.
+struct PropertyFileOutline {
+    struct Item {
+        /// `models` or `exposures`.
+        var section: String
+        /// Byte range of the item's lines.
+        var bytes: Range<Int>
+        /// 1-based line of the item's `-`.
+        var line: Int
+    }
+
+    var items: [Item]
+
+    static let sections: Set<String> = ["models", "exposures"]
+
+    static func outline(_ data: Data) -> PropertyFileOutline? {
+        data.withUnsafeBytes { raw -> PropertyFileOutline? in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            if ByteText.next(UInt8(ascii: "\t"), in: bytes, from: 0) != nil || containsAnchor(bytes, 0, bytes.count) { return nil }
+            var items: [Item] = []
+            var section: String?
+            var itemIndent: Int?
+            var open: (start: Int, line: Int)?
+            var lineStart = 0
+            var lineNumber = 1
+            func close(at end: Int) {
+                if let current = open, let section { items.append(Item(section: section, bytes: current.start..<end, line: current.line)) }
+                open = nil
+            }
+            while lineStart < bytes.count {
+                let lineEnd = ByteText.next(0x0A, in: bytes, from: lineStart) ?? bytes.count
+                var indent = 0
+                while lineStart + indent < lineEnd, bytes[lineStart + indent] == 0x20 { indent += 1 }
+                let first = lineStart + indent < lineEnd ? bytes[lineStart + indent] : nil
+                defer { lineStart = lineEnd + 1; lineNumber += 1 }
+                guard let first, first != UInt8(ascii: "#"), first != 0x0D else { continue }
+                if indent == 0 && first == UInt8(ascii: "-") && lineEnd - lineStart >= 3
+                    && bytes[lineStart + 1] == UInt8(ascii: "-") && bytes[lineStart + 2] == UInt8(ascii: "-") {
+                    if lineNumber > 1 { return nil }   // a second document
+                    continue
+                }
+                if indent == 0 && first != UInt8(ascii: "-") {
+                    // A root key: ends any open item and section.
+                    close(at: lineStart)
+                    let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[lineStart..<lineEnd]), as: UTF8.self)
+                    guard let colon = text.firstIndex(of: ":") else { return nil }
+                    let key = text[..<colon].trimmingCharacters(in: .whitespaces)
+                    let rest = text[text.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+                    if sections.contains(key) {
+                        guard rest.isEmpty || rest.hasPrefix("#") else { return nil }   // flow style
+                        section = key
+                        itemIndent = nil
+                    } else {
+                        section = nil
+                    }
+                    continue
+                }
+                guard section != nil else { continue }
+                if first == UInt8(ascii: "-"), let itemIndent, indent < itemIndent { return nil }
+                if first == UInt8(ascii: "-") && (itemIndent == nil || indent == itemIndent) {
+                    itemIndent = indent
+                    close(at: lineStart)
+                    open = (lineStart, lineNumber)
+                } else if let itemIndent, indent <= itemIndent, first != UInt8(ascii: "-") {
+                    return nil   // dedented content inside a section: not a shape we cut safely
+                }
+            }
+            close(at: bytes.count)
+            return PropertyFileOutline(items: items)
+        }
+    }
+
+    /// An anchor (`&name`) that an entry could alias from elsewhere makes cutting unsafe.
+    private static func containsAnchor(_ bytes: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int) -> Bool {
+        var index = from
+        while let amp = ByteText.next(UInt8(ascii: "&"), in: bytes, from: index), amp < to {
+            if amp > 0, ByteText.isSpace(bytes[amp - 1]), amp + 1 < to, ByteText.isIdentifier(bytes[amp + 1]) { return true }
+            index = amp + 1
+        }
+        return false
+    }
+
+    /// The items whose bytes contain any of the offsets.
+    func items(containing offsets: [Int]) -> [Int] {
+        var result: [Int] = []
+        for (index, item) in items.enumerated() where offsets.contains(where: { item.bytes.contains($0) }) {
+            result.append(index)
+        }
+        return result
+    }
+
+    /// The item as a small YAML document that keeps the item's own line numbers: blank lines up
+    /// to the line before it, the section key, then the item.
+    static func document(for item: Item, in data: Data) -> Data {
+        var document = Data(repeating: 0x0A, count: max(0, item.line - 2))
+        document.append(contentsOf: Array("\(item.section):\n".utf8))
+        document.append(data.subdata(in: item.bytes))
+        return document
+    }
+}

@@ -1,0 +1,281 @@
+import Foundation
+import GateModel
+
+/// How the dbt models touched by a change differ between base and head: the input of every rule.
+public enum SemanticDiff {
+    /// Compares every model the change set touches — through its SQL/Python file, its YAML
+    /// property entry (wherever it lives), or a `dbt_project.yml` folder config that applies to it.
+    ///
+    /// Statuses:
+    /// - `added` / `deleted`; a model that becomes disabled (`enabled: false`) is `deleted` with
+    ///   `head` present and `head.enabled == false` (re-enabled: `added` with a disabled `base`);
+    /// - `renamed`: the model name changed (a file rename git detected) or its relation
+    ///   (database.schema.alias) changed — compare `base.relation` and `head.relation`;
+    /// - `modified`: anything else that changed, including a SQL-only edit (empty `columnChanges`).
+    ///
+    /// Versioned models give one `ModelChange` per version, named `name.v<N>` as dbt lists them;
+    /// every snapshot keeps the model name in `name` and the version in `uniqueId`.
+    /// Models whose entry changed only in position (moved to another YAML file) are not reported.
+    public static func compare(base: DbtProject, head: DbtProject, changes: ChangeSet) throws
+        -> (changes: [ModelChange], diagnostics: [Diagnostic])
+    {
+        var diagnostics: [Diagnostic] = []
+        var baseNames = Set<String>()
+        var headNames = Set<String>()
+        var renamedTo: [String: String] = [:]
+        var changedPaths = Set<String>()
+
+        for change in changes.changes {
+            if change.isBinary || change.isOversized,
+               base.isModelFile(change.oldPath ?? "") || head.isModelFile(change.newPath ?? "")
+                || base.isPropertyFile(change.oldPath ?? "") || head.isPropertyFile(change.newPath ?? "") {
+                diagnostics.append(Diagnostic(
+                    severity: .warning,
+                    message: change.isBinary ? "file is binary; its content was not compared" : "file is larger than the size limit; its content was not compared",
+                    location: SourceLocation(path: change.path)))
+            }
+            if let path = change.oldPath, base.isModelFile(path), try base.tree.contents(of: path) != nil {
+                let key = try base.nodeKey(forFile: path)
+                baseNames.insert(key.name)
+                changedPaths.insert(path)
+                if change.status == .renamed, let newPath = change.newPath, head.isModelFile(newPath),
+                   try head.tree.contents(of: newPath) != nil {
+                    let newKey = try head.nodeKey(forFile: newPath)
+                    if newKey.name != key.name { renamedTo[key.name] = newKey.name }
+                }
+            }
+            if let path = change.newPath, head.isModelFile(path), try head.tree.contents(of: path) != nil {
+                headNames.insert(try head.nodeKey(forFile: path).name)
+                changedPaths.insert(path)
+            }
+            let (fromBase, fromHead) = try propertyEntriesChanged(change, base: base, head: head)
+            baseNames.formUnion(fromBase)
+            headNames.formUnion(fromHead)
+            if change.oldPath == base.projectFilePath || change.newPath == head.projectFilePath {
+                let (fromBaseProject, fromHeadProject) = try modelsAffectedByProjectFile(base: base, head: head)
+                baseNames.formUnion(fromBaseProject)
+                headNames.formUnion(fromHeadProject)
+            }
+        }
+
+        // Pair base and head names: a detected rename pairs old with new; everything else by name.
+        let renamedFrom = Dictionary(renamedTo.map { ($0.value, $0.key) }, uniquingKeysWith: { first, _ in first })
+        var pairs: [(base: String?, head: String?)] = []
+        var pairedBase = Set<String>()
+        for name in headNames.union(baseNames.compactMap { renamedTo[$0] }).sorted() {
+            let baseName = renamedFrom[name] ?? name
+            pairs.append((baseName, name))
+            pairedBase.insert(baseName)
+        }
+        for name in baseNames.sorted() where !pairedBase.contains(name) {
+            pairs.append((name, renamedTo[name] ?? name))
+        }
+
+        var result: [ModelChange] = []
+        var seen = Set<String>()
+        for pair in pairs {
+            let baseNodes = try pair.base.map { try base.modelDetails(named: $0) } ?? []
+            let headNodes = try pair.head.map { try head.modelDetails(named: $0) } ?? []
+            for (b, h) in pairNodes(base: baseNodes, head: headNodes) {
+                let key = (b?.snapshot.uniqueId ?? "-") + ">" + (h?.snapshot.uniqueId ?? "-")
+                guard seen.insert(key).inserted else { continue }
+                let fileChanged = changedPaths.contains(b?.snapshot.path ?? "\u{0}") || changedPaths.contains(h?.snapshot.path ?? "\u{0}")
+                if let change = modelChange(base: b, head: h, fileChanged: fileChanged, diagnostics: &diagnostics) {
+                    result.append(change)
+                }
+            }
+        }
+        result.sort { ($0.name, $0.status.rawValue) < ($1.name, $1.status.rawValue) }
+
+        var all = base.diagnostics.map { diagnostic -> Diagnostic in
+            var diagnostic = diagnostic
+            diagnostic.message = "at base: " + diagnostic.message
+            return diagnostic
+        }
+        all += head.diagnostics + diagnostics
+        var unique = Set<Diagnostic>()
+        return (result, all.filter { unique.insert($0).inserted })
+    }
+
+    /// Pairs the nodes of one model at both sides by version; a model that becomes versioned (or
+    /// stops being versioned) pairs its unversioned node with the latest version.
+    static func pairNodes(base: [ModelDetail], head: [ModelDetail]) -> [(ModelDetail?, ModelDetail?)] {
+        var result: [(ModelDetail?, ModelDetail?)] = []
+        var headLeft = head
+        var baseLeft: [ModelDetail] = []
+        for node in base {
+            if let index = headLeft.firstIndex(where: { $0.version == node.version }) {
+                result.append((node, headLeft.remove(at: index)))
+            } else {
+                baseLeft.append(node)
+            }
+        }
+        func latestIndex(_ nodes: [ModelDetail]) -> Int? {
+            nodes.firstIndex { $0.version != nil && $0.version == $0.snapshot.latestVersion } ?? nodes.indices.last
+        }
+        if let unversioned = baseLeft.firstIndex(where: { $0.version == nil }), let latest = latestIndex(headLeft) {
+            result.append((baseLeft.remove(at: unversioned), headLeft.remove(at: latest)))
+        } else if let unversioned = headLeft.firstIndex(where: { $0.version == nil }), let latest = latestIndex(baseLeft) {
+            result.append((baseLeft.remove(at: latest), headLeft.remove(at: unversioned)))
+        }
+        result += baseLeft.map { ($0, nil) }
+        result += headLeft.map { (nil, $0) }
+        return result
+    }
+
+    // MARK: what a change touches
+
+    /// The models whose entry differs between the base and head versions of a changed property
+    /// file (added, removed, or edited — ignoring where it sits).
+    static func propertyEntriesChanged(_ change: FileChange, base: DbtProject, head: DbtProject) throws
+        -> (base: Set<String>, head: Set<String>)
+    {
+        var before: PropertyFileContents?
+        var after: PropertyFileContents?
+        if let path = change.oldPath, base.isPropertyFile(path), try base.tree.contents(of: path) != nil {
+            before = try base.propertyFile(path)
+        }
+        if let path = change.newPath, head.isPropertyFile(path), try head.tree.contents(of: path) != nil {
+            after = try head.propertyFile(path)
+        }
+        // Grouped, so that a second (duplicate) entry for a model also counts as a change.
+        let oldEntries = Dictionary(grouping: before?.models ?? [], by: \.name).mapValues { $0.map(\.raw) }
+        let newEntries = Dictionary(grouping: after?.models ?? [], by: \.name).mapValues { $0.map(\.raw) }
+        // When one side cannot be parsed nothing can be matched: every model on the other side counts.
+        let unreadable = before?.failure != nil || after?.failure != nil
+        let baseSet = Set(oldEntries.keys.filter { unreadable || newEntries[$0] != oldEntries[$0] })
+        let headSet = Set(newEntries.keys.filter { unreadable || newEntries[$0] != oldEntries[$0] })
+        return (baseSet, headSet)
+    }
+
+    /// The models whose `dbt_project.yml` folder configuration differs between the sides (or that
+    /// enter or leave the model paths): only they can change when the project file changes.
+    static func modelsAffectedByProjectFile(base: DbtProject, head: DbtProject) throws -> (base: Set<String>, head: Set<String>) {
+        guard let before = base.projectFile, let after = head.projectFile else {
+            return (try allModelNames(base), try allModelNames(head))
+        }
+        if before.name == after.name, before.modelPaths == after.modelPaths, before.modelsValue == after.modelsValue {
+            return ([], [])
+        }
+        let old = try folderConfigs(base)
+        let new = try folderConfigs(head)
+        var baseSet = Set<String>()
+        var headSet = Set<String>()
+        for (key, value) in old where new[key]?.config != value.config { baseSet.insert(value.name) }
+        for (key, value) in new where old[key]?.config != value.config { headSet.insert(value.name) }
+        return (baseSet, headSet)
+    }
+
+    private static func allModelNames(_ project: DbtProject) throws -> Set<String> {
+        Set(try folderConfigs(project).values.map(\.name))
+    }
+
+    /// Node key (`name` or `name.vN`) → the model name and the literal folder config that applies.
+    private static func folderConfigs(_ project: DbtProject) throws -> [String: (name: String, config: ComparableConfig)] {
+        guard project.exists else { return [:] }
+        var owners: [String: (String, String)] = [:]
+        for entry in try project.versionIndex().values {
+            for version in entry.versions { owners[DbtProject.fileStem(of: entry, version: version)] = (entry.name, version.version) }
+        }
+        var result: [String: (name: String, config: ComparableConfig)] = [:]
+        for path in try project.fileListing().modelFiles {
+            let stem = DbtProject.stem(of: path)
+            let owner = owners[stem]
+            let name = owner?.0 ?? stem
+            var fqn = [project.name] + project.folderParts(of: path) + [name]
+            if let version = owner?.1 { fqn.append("v\(version)") }
+            let config = project.projectFile?.models.effectiveConfig(fqn: fqn) ?? ModelConfig()
+            let key = name + (owner.map { ".v\($0.1)" } ?? "")
+            result[key] = (name, ComparableConfig(values: config.values, unknown: config.unknown))
+        }
+        return result
+    }
+
+    struct ComparableConfig: Equatable {
+        var values: [String: JSONValue]
+        var unknown: [String: String]
+    }
+
+    // MARK: one model
+
+    static func modelChange(base: ModelDetail?, head: ModelDetail?, fileChanged: Bool,
+                            diagnostics: inout [Diagnostic]) -> ModelChange? {
+        let name = head?.displayName ?? base?.displayName ?? ""
+        switch (base, head) {
+        case (nil, nil):
+            return nil
+        case (nil, let head?):
+            return head.snapshot.enabled ? ModelChange(name: name, status: .added, base: nil, head: head.snapshot) : nil
+        case (let base?, nil):
+            return base.snapshot.enabled ? ModelChange(name: name, status: .deleted, base: base.snapshot, head: nil) : nil
+        case (let base?, let head?):
+            switch (base.snapshot.enabled, head.snapshot.enabled) {
+            case (true, false): return ModelChange(name: name, status: .deleted, base: base.snapshot, head: head.snapshot)
+            case (false, true): return ModelChange(name: name, status: .added, base: base.snapshot, head: head.snapshot)
+            case (false, false): return nil
+            case (true, true): break
+            }
+            noteUnknownRelationConfig(base: base, head: head, diagnostics: &diagnostics)
+            var columnChanges: [ColumnChange] = []
+            let unreadable = base.unreadable + head.unreadable
+            if unreadable.isEmpty {
+                columnChanges = ColumnDiff.changes(base: base, head: head)
+            } else {
+                for problem in unreadable {
+                    diagnostics.append(Diagnostic(
+                        severity: .warning,
+                        message: "columns of \(name) were not compared: a property file that may describe it is not valid YAML (\(problem.message))",
+                        location: problem.location))
+                }
+            }
+            let renamed = base.snapshot.name != head.snapshot.name
+                || base.snapshot.relation.normalized != head.snapshot.relation.normalized
+            if renamed {
+                return ModelChange(name: name, status: .renamed, base: base.snapshot, head: head.snapshot, columnChanges: columnChanges)
+            }
+            if fileChanged || !columnChanges.isEmpty || comparable(base.snapshot) != comparable(head.snapshot) {
+                return ModelChange(name: name, status: .modified, base: base.snapshot, head: head.snapshot, columnChanges: columnChanges)
+            }
+            return nil
+        }
+    }
+
+    /// A snapshot without positions and file names: what is left is what the model *is*.
+    static func comparable(_ snapshot: ModelSnapshot) -> ModelSnapshot {
+        var copy = snapshot
+        copy.location = SourceLocation(path: "")
+        copy.patchPath = nil
+        copy.path = ""
+        copy.columns = copy.columns.map { column in
+            var column = column
+            column.location = nil
+            column.constraints = column.constraints.map { ColumnConstraint(kind: $0.kind, origin: $0.origin) }
+                .sorted { ($0.kind.rawValue, $0.origin.rawValue) < ($1.kind.rawValue, $1.origin.rawValue) }
+            return column
+        }
+        copy.versions = copy.versions.map { ModelVersion(version: $0.version, deprecationDate: $0.deprecationDate) }
+        return copy
+    }
+
+    /// A relation part set by a non-literal expression cannot be compared: say so, and warn when
+    /// the expression itself changed.
+    static func noteUnknownRelationConfig(base: ModelDetail, head: ModelDetail, diagnostics: inout [Diagnostic]) {
+        for key in ["database", "schema", "alias"] {
+            let before = base.unknownConfigText[key]
+            let after = head.unknownConfigText[key]
+            guard before != nil || after != nil else { continue }
+            let location = head.snapshot.location
+            if before != after {
+                diagnostics.append(Diagnostic(
+                    severity: .warning,
+                    message: "\(head.displayName): `\(key)` is set by an expression that changed (\(before ?? "none") → \(after ?? "none")); the relation may have changed — check it by hand",
+                    location: location))
+            } else {
+                diagnostics.append(Diagnostic(
+                    severity: .notice,
+                    message: "\(head.displayName): `\(key)` is set by an expression (\(after ?? "")) that is not evaluated; the relation was compared without it",
+                    location: location))
+            }
+        }
+    }
+}

@@ -1,0 +1,127 @@
+import Foundation
+import GateModel
+import Yams
+
+/// Reading YAML as dbt does, keeping where every node was written.
+///
+/// Yams' `Mark` is 1-based for both line and column (it adds one to libyaml's 0-based marks),
+/// which is what `SourceLocation` wants, so marks are used as they come.
+enum YAMLReading {
+    /// Parses the first document of `text`. A syntax error becomes an `InputError` at the line and
+    /// column libyaml reported.
+    static func compose(_ text: String, path: String) throws -> Node? {
+        do {
+            return try Yams.compose(yaml: text)
+        } catch let error as YamlError {
+            throw inputError(error, path: path)
+        }
+    }
+
+    static func inputError(_ error: YamlError, path: String) -> InputError {
+        switch error {
+        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
+             let .composer(context, problem, mark, _):
+            let what = [context?.text, problem].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " ")
+            return InputError("invalid YAML: \(what); fix the syntax at this line",
+                              at: SourceLocation(path: path, line: mark.line, column: mark.column))
+        case let .reader(problem, offset, _, yaml):
+            let line = offset.map { lineNumber(ofUTF8Offset: $0, in: yaml) } ?? 1
+            return InputError("unreadable YAML: \(problem); the file must be UTF-8 text",
+                              at: SourceLocation(path: path, line: line))
+        case let .duplicatedKeysInMapping(duplicates, context):
+            return InputError("duplicate key \(duplicates.joined(separator: ", ")) in one mapping; keep only one",
+                              at: SourceLocation(path: path, line: context.mark.line, column: context.mark.column))
+        default:
+            return InputError("unreadable YAML: \(error)", at: SourceLocation(path: path))
+        }
+    }
+
+    static func lineNumber(ofUTF8Offset offset: Int, in text: String) -> Int {
+        var line = 1
+        for (index, byte) in text.utf8.enumerated() {
+            if index >= offset { break }
+            if byte == UInt8(ascii: "\n") { line += 1 }
+        }
+        return line
+    }
+
+    /// The YAML 1.1 type of a node: plain scalars are typed by their text (`true`, `12`, `~`),
+    /// quoted and block scalars are strings.
+    static func tagName(_ node: Node) -> Tag.Name {
+        if case .scalar(let scalar) = node, scalar.style != .plain, scalar.style != .any { return .str }
+        return Resolver.default.resolveTag(of: node)
+    }
+
+    static func location(of node: Node, in path: String) -> SourceLocation {
+        guard let mark = node.mark else { return SourceLocation(path: path) }
+        return SourceLocation(path: path, line: mark.line, column: mark.column)
+    }
+
+    /// The key/value pairs of a mapping in written order, with YAML merge keys (`<<: *anchor`)
+    /// expanded beneath the explicit keys, as PyYAML (and so dbt) does.
+    static func pairs(of node: Node) -> [(key: String, keyNode: Node, value: Node)] {
+        guard case .mapping(let mapping) = node else { return [] }
+        var explicit: [(key: String, keyNode: Node, value: Node)] = []
+        var merged: [(key: String, keyNode: Node, value: Node)] = []
+        for (keyNode, value) in mapping {
+            let key = keyNode.scalar?.string ?? ""
+            if key == "<<", keyNode.scalar?.style == .plain {
+                switch value {
+                case .mapping: merged.append(contentsOf: pairs(of: value))
+                case .sequence(let sequence): for item in sequence { merged.append(contentsOf: pairs(of: item)) }
+                default: break
+                }
+            } else {
+                explicit.append((key, keyNode, value))
+            }
+        }
+        let explicitKeys = Set(explicit.map(\.key))
+        return explicit + merged.filter { !explicitKeys.contains($0.key) }
+    }
+
+    /// The value of `key` in a mapping node.
+    static func value(_ key: String, in node: Node) -> Node? {
+        pairs(of: node).first { $0.key == key }?.value
+    }
+
+    /// The scalar text of a node, nil for mappings, sequences and nulls.
+    static func string(_ node: Node?) -> String? {
+        guard let node, case .scalar(let scalar) = node else { return nil }
+        if tagName(node) == .null { return nil }
+        return scalar.string
+    }
+
+    static func items(_ node: Node?) -> [Node] {
+        guard let node, case .sequence(let sequence) = node else { return [] }
+        return Array(sequence)
+    }
+
+    /// Strings of a scalar-or-list value (`tags: a` and `tags: [a, b]` both occur).
+    static func strings(_ node: Node?) -> [String] {
+        guard let node else { return [] }
+        if case .sequence = node { return items(node).compactMap { string($0) } }
+        return string(node).map { [$0] } ?? []
+    }
+
+    /// A node as a JSON-like value, with YAML 1.1 scalar typing (what PyYAML gives dbt).
+    static func json(_ node: Node) -> JSONValue {
+        switch node {
+        case .scalar(let scalar):
+            switch tagName(node) {
+            case .null: return .null
+            case .bool: return Bool.construct(from: scalar).map(JSONValue.bool) ?? .string(scalar.string)
+            case .int: return Int.construct(from: scalar).map { .number(Double($0)) } ?? .string(scalar.string)
+            case .float: return Double.construct(from: scalar).map(JSONValue.number) ?? .string(scalar.string)
+            default: return .string(scalar.string)
+            }
+        case .sequence(let sequence):
+            return .array(sequence.map(json))
+        case .mapping:
+            var object: [String: JSONValue] = [:]
+            for pair in pairs(of: node) where object[pair.key] == nil { object[pair.key] = json(pair.value) }
+            return .object(object)
+        case .alias:
+            return .null
+        }
+    }
+}

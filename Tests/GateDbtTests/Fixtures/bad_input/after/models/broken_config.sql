@@ -1,0 +1,4 @@
+-- header
+
+{{ config(materialized='table', tags=['a' }}
+select 1 as id

@@ -1,0 +1,3 @@
+select id, name
+from {{ ref('m_keep') }}
+where id > 0

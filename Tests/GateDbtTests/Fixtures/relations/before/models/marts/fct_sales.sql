@@ -1,0 +1,8 @@
+{{
+  config(
+    alias='sales',
+    tags=['finance', 'daily'],
+    meta={'owner': 'ann@example.com'}
+  )
+}}
+select 1 as id

@@ -1,0 +1,80 @@
+import Foundation
+import GateModel
+import Testing
+@testable import GateDbt
+
+@Suite struct VersionsAndPackagesTests {
+    let settings = DbtSettings(targetDatabase: "analytics", targetSchema: "prod")
+
+    @Test func versionsAreNodesWithTheirOwnColumnsAndRelations() throws {
+        let (base, head) = try Fixtures.projects("versions", settings: settings)
+        let before = try base.modelVersions(named: "dim_customers")
+        #expect(before.map(\.uniqueId) == ["model.shop.dim_customers.v1", "model.shop.dim_customers.v2"])
+        // v1 excludes `country`; its default alias is `<name>_v<N>`.
+        #expect(before[0].columns.map(\.name) == ["customer_id", "full_name"])
+        #expect(before[0].relation.description == "analytics.prod.dim_customers_v1")
+        #expect(before[0].path == "models/marts/dim_customers_v1.sql")
+        #expect(before[0].versions.first?.deprecationDate == "2099-12-31")
+        #expect(before[1].columns.map(\.name) == ["customer_id", "full_name", "country"])
+        #expect(try base.model(named: "dim_customers")?.uniqueId == "model.shop.dim_customers.v2")
+
+        // v3 lives in `defined_in: dim_customers_next` but keeps the default alias dim_customers_v3.
+        let latest = try #require(try head.model(named: "dim_customers"))
+        #expect(latest.uniqueId == "model.shop.dim_customers.v3")
+        #expect(latest.path == "models/marts/dim_customers_next.sql")
+        #expect(latest.relation.identifier == "dim_customers_v3")
+        #expect(latest.columns.map(\.name) == ["customer_id", "full_name", "country", "segment"])
+        #expect(latest.latestVersion == "3")
+        #expect(latest.contractEnforced)
+    }
+
+    @Test func versionAddedAndRemoved() throws {
+        let (base, head) = try Fixtures.projects("versions", settings: settings)
+        let result = try SemanticDiff.compare(base: base, head: head, changes: changeSet(
+            deleted("models/marts/dim_customers_v1.sql"),
+            added("models/marts/dim_customers_next.sql"),
+            modified("models/marts/_dim_customers.yml")))
+        #expect(result.changes.summary == ["dim_customers.v1:deleted", "dim_customers.v2:modified", "dim_customers.v3:added"],
+                "got \(result.changes.summary)")
+        let v2 = try #require(result.changes[model: "dim_customers.v2"])
+        #expect(v2.base?.versions.map(\.version) == ["1", "2"])
+        #expect(v2.head?.versions.map(\.version) == ["2", "3"])
+        #expect(v2.base?.latestVersion == "2" && v2.head?.latestVersion == "3")
+        #expect(result.changes[model: "dim_customers.v1"]?.base?.versions.first?.deprecationDate == "2099-12-31")
+    }
+
+    @Test func graphResolvesVersionsPackagesSourcesAndExposures() throws {
+        let head = try DbtProject.load(tree: Fixtures.tree("versions", "after"), settings: settings)
+        let graph = try head.graph()
+        // An unpinned ref goes to the latest version; `v=2` pins one.
+        #expect(graph.nodes["model.shop.dim_customers.v3"]?.children == ["model.shop.customer_report"])
+        #expect(graph.nodes["model.shop.dim_customers.v2"]?.children == ["model.shop.customer_report"])
+        #expect(graph.nodes["model.finance_pkg.revenue"]?.children == ["model.shop.customer_report"])
+        #expect(graph.nodes["source.shop.crm.customers"]?.children == ["exposure.shop.customer_dashboard", "model.shop.stg_customers"])
+        #expect(graph.nodes["model.shop.customer_report"]?.children == ["exposure.shop.customer_dashboard"])
+        let exposure = try #require(graph.nodes["exposure.shop.customer_dashboard"])
+        #expect(exposure.type == "exposure")
+        #expect(exposure.owners.first?.email == "ann@example.com")
+        // A ref inside a Jinja comment is not a dependency.
+        #expect(!graph.nodes.keys.contains { $0.contains("commented_out") })
+        #expect(graph.nodes["model.shop.dim_customers.v3"]?.relation?.description == "analytics.prod.dim_customers_v3")
+
+        let downstream = graph.downstream(of: "model.shop.stg_customers").nodes.map(\.id).sorted()
+        #expect(downstream == ["exposure.shop.customer_dashboard", "model.shop.customer_report",
+                               "model.shop.dim_customers.v2", "model.shop.dim_customers.v3"])
+
+        let report = try #require(try head.model(named: "customer_report"))
+        #expect(report.refs == ["dim_customers", "revenue"])
+    }
+
+    @Test func columnUsersFindWholeWordMentionsInDownstreamSql() throws {
+        let head = try DbtProject.load(tree: Fixtures.tree("versions", "after"), settings: settings)
+        let users = try head.columnUsers(
+            of: "dim_customers", columns: ["Customer_ID", "country", "full"],
+            among: ["model.shop.customer_report", "exposure.shop.customer_dashboard", "model.shop.dim_customers.v3"])
+        #expect(users["customer_id"] == ["model.shop.customer_report", "model.shop.dim_customers.v3"])
+        #expect(users["country"] == ["model.shop.dim_customers.v3"])
+        // `full` occurs only inside `full_name`: not a whole word.
+        #expect(users["full"] == [])
+    }
+}
