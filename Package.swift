@@ -9,10 +9,14 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "contract-gate", targets: ["contract-gate"]),
+        .executable(name: "secoda-emulator", targets: ["secoda-emulator"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        // Only the Secoda emulator (tests, demos, benchmarks) uses a server framework; the
+        // contract-gate product stays on Foundation's URLSession.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         .systemLibrary(
@@ -38,7 +42,21 @@ let package = Package(
             ]
         ),
 
+        .target(
+            name: "SecodaEmulator",
+            dependencies: ["GateModel", .product(name: "Hummingbird", package: "hummingbird")]
+        ),
+        .executableTarget(
+            name: "secoda-emulator",
+            dependencies: [
+                "SecodaEmulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
         .testTarget(name: "GateModelTests", dependencies: ["GateModel"]),
+        .testTarget(name: "GateCatalogTests", dependencies: ["GateCatalog", "GateModel", "SecodaEmulator"]),
+        .testTarget(name: "SecodaEmulatorTests", dependencies: ["SecodaEmulator"]),
         .testTarget(name: "GateGitTests", dependencies: ["GateGit", "GateModel"]),
         .testTarget(name: "ContractGateTests", dependencies: ["ContractGate", "GateGit", "GateModel"]),
     ]
