@@ -56,7 +56,7 @@ let package = Package(
 
         .testTarget(name: "GateModelTests", dependencies: ["GateModel"]),
         .testTarget(name: "GateCatalogTests", dependencies: ["GateCatalog", "GateModel", "SecodaEmulator"]),
-        .testTarget(name: "SecodaEmulatorTests", dependencies: ["SecodaEmulator"]),
+        .testTarget(name: "SecodaEmulatorTests", dependencies: ["SecodaEmulator", "GateModel"]),
         .testTarget(name: "GateGitTests", dependencies: ["GateGit", "GateModel"]),
         .testTarget(name: "ContractGateTests", dependencies: ["ContractGate", "GateGit", "GateModel"]),
     ]

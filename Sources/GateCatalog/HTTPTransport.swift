@@ -73,11 +73,26 @@ public final class URLSessionTransport: HTTPTransport {
     deinit { session.finishTasksAndInvalidate() }
 
     public func send(_ request: TransportRequest, timeout: Duration) async throws -> TransportResponse {
+        // FoundationNetworking truncates `timeoutInterval` to whole seconds (0.3 s becomes an
+        // immediate timeout), so the precise timeout is enforced here by a race, and libcurl
+        // gets a whole-second backstop just above it.
+        try await withThrowingTaskGroup(of: TransportResponse.self) { group in
+            group.addTask { try await self.exchange(request, backstop: timeout) }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                throw TransportError.timedOut
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next() else { throw TransportError.timedOut }
+            return first
+        }
+    }
+
+    private func exchange(_ request: TransportRequest, backstop: Duration) async throws -> TransportResponse {
         var urlRequest = URLRequest(url: request.url)
         urlRequest.httpMethod = request.method
         urlRequest.httpBody = request.body
-        let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
-        urlRequest.timeoutInterval = max(0.05, seconds)
+        urlRequest.timeoutInterval = Double(backstop.components.seconds + 1)
         for (name, value) in request.headers { urlRequest.setValue(value, forHTTPHeaderField: name) }
         let data: Data
         let response: URLResponse

@@ -43,16 +43,18 @@ struct EmulatorResponder: HTTPResponder {
         }
 
         let authorization = request.headers[.authorization]
-        var entry = LoggedRequest(method: method, route: route, path: path, query: query, host: host,
+        let entry = LoggedRequest(method: method, route: route, path: path, query: query, host: host,
                                   hadAuthorization: authorization != nil, status: 0)
+        let logHandle = await state.record(entry)
         guard authorization == "Bearer \(state.options.token)" else {
             var message = "Invalid token."
             if await state.echoesAuthorization, let authorization { message += " Received: \(authorization)" }
-            entry.status = 401
-            await state.record(entry)
+            await state.finish(logHandle, status: 401, path: path)
             return EmulatorResponder.response(.detail(401, message))
         }
 
+        await state.requestStarted()
+        defer { Task { await state.requestFinished() } }
         let decision = await state.decide(route: route)
         let delayMs: Int
         switch decision {
@@ -64,11 +66,9 @@ struct EmulatorResponder: HTTPResponder {
         case .status(let status, let retryAfter, _):
             var message = "Injected failure \(status)."
             if await state.echoesAuthorization, let authorization { message += " Request had Authorization: \(authorization)" }
-            entry.status = status
-            await state.record(entry)
+            await state.finish(logHandle, status: status, path: path)
             return EmulatorResponder.response(.detail(status, message, headers: retryAfter.map { [("Retry-After", String($0))] } ?? []))
         case .drop:
-            await state.record(entry)
             context.channel.close(promise: nil)
             throw ConnectionCut()
         case .answer, .truncate:
@@ -76,8 +76,7 @@ struct EmulatorResponder: HTTPResponder {
         }
 
         let reply = await handle(method: method, route: route, path: path, query: query, host: host, body: body)
-        entry.status = reply.status
-        await state.record(entry)
+        await state.finish(logHandle, status: reply.status, path: path)
         if case .truncate = decision {
             let half = reply.body.prefix(reply.body.count / 2)
             let channel = context.channel
@@ -245,7 +244,7 @@ struct EmulatorResponder: HTTPResponder {
         }
         let rows = await state.lineageRows(from: ids("from_entity", "from_entity__in"),
                                            to: ids("to_entity", "to_entity__in"), direction: query["direction"])
-        return page.envelope(rows)
+        return page.envelope(rows, render: EmulatorState.render)
     }
 
     private func typed(id: String, type: String) async -> EmulatorReply {
@@ -347,12 +346,15 @@ struct Paging: Sendable {
         return "http://\(host ?? self.host)\(pathAndQuery)"
     }
 
-    func envelope(_ items: [JSONValue]) -> EmulatorReply {
+    func envelope(_ items: [JSONValue]) -> EmulatorReply { envelope(items) { $0 } }
+
+    /// Pages `items`, rendering only the page served.
+    func envelope<Item>(_ items: [Item], render: (Item) -> JSONValue) -> EmulatorReply {
         guard let page, page >= 1 else { return .detail(400, "Invalid page \"\(rawPage ?? "")\".") }
         let total = items.count
         let pages = max(1, (total + pageSize - 1) / pageSize)
         guard page <= pages else { return .detail(404, "Invalid page.") }
-        let slice = Array(items[min(total, (page - 1) * pageSize)..<min(total, page * pageSize)])
+        let slice = items[min(total, (page - 1) * pageSize)..<min(total, page * pageSize)].map(render)
         var next: JSONValue = page < pages ? .string(link(page: page + 1)) : .null
         switch fault.nextLink {
         case .loop?: next = .string(link(page: page))
@@ -371,7 +373,7 @@ struct Paging: Sendable {
             ]),
             "count": .number(Double(total)),
             "total_pages": .number(Double(pages)),
-            "results": .array(slice),
+            "results": .array(Array(slice)),
         ]))
     }
 }

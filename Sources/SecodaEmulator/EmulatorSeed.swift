@@ -99,7 +99,8 @@ public struct SeedLineageEdge: Sendable, Codable, Equatable {
 /// Ids are deterministic UUID-shaped strings (`00000000-0000-4000-8000-<12 digits>`), so a
 /// test can name any node without reading the seed back.
 public struct SeedBuilder: Sendable {
-    public private(set) var seed = EmulatorSeed()
+    /// The seed built so far (editable, for shapes the builder has no method for).
+    public var seed = EmulatorSeed()
     private var counter = 0
     public let integrationId: String
     public let database: String

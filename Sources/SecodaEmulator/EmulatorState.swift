@@ -83,6 +83,8 @@ public actor EmulatorState {
     private var random: SplitMix64
     private var writeTimes: [ContinuousClock.Instant] = []
     private var log: [LoggedRequest] = []
+    private var inFlight = 0
+    private var peakInFlight = 0
 
     struct LineageRow: Sendable {
         var id: String
@@ -149,10 +151,24 @@ public actor EmulatorState {
         random = SplitMix64(seed: faults.randomSeed ?? 0x5EC0DA)
         writeTimes = []
         log = []
+        peakInFlight = inFlight
     }
 
     /// Forgets the request log only.
-    public func clearLog() { log = [] }
+    public func clearLog() {
+        log = []
+        peakInFlight = inFlight
+    }
+
+    /// The most API requests that were being answered at the same moment since the last reset.
+    public func peakConcurrentRequests() -> Int { peakInFlight }
+
+    func requestStarted() {
+        inFlight += 1
+        peakInFlight = max(peakInFlight, inFlight)
+    }
+
+    func requestFinished() { inFlight -= 1 }
 
     private static func rebuild(_ seed: EmulatorSeed)
         -> (resources: [[String: JSONValue]], index: [String: Int], rows: [LineageRow], byFrom: [String: [Int]])
@@ -179,7 +195,18 @@ public actor EmulatorState {
 
     // MARK: Request admission
 
-    func record(_ entry: LoggedRequest) { log.append(entry) }
+    /// Logs a request on arrival; returns a handle for `finish`.
+    func record(_ entry: LoggedRequest) -> Int {
+        log.append(entry)
+        return log.count - 1
+    }
+
+    /// Sets the status a logged request was answered with.
+    func finish(_ handle: Int, status: Int, path: String) {
+        // A reset in between empties the log; only touch the entry if it is still the same one.
+        guard log.indices.contains(handle), log[handle].path == path else { return }
+        log[handle].status = status
+    }
 
     /// Picks the fault for one API request on `route`.
     func decide(route: String) -> FaultDecision {
@@ -233,8 +260,8 @@ public actor EmulatorState {
         }
     }
 
-    /// Lineage rows matching the documented filters, as API objects.
-    func lineageRows(from: Set<String>?, to: Set<String>?, direction: String?) -> [JSONValue] {
+    /// Lineage rows matching the documented filters (rendered per page by the caller).
+    func lineageRows(from: Set<String>?, to: Set<String>?, direction: String?) -> [LineageRow] {
         let candidates: [Int]
         if let from {
             candidates = from.sorted().flatMap { lineageByFrom[$0] ?? [] }
@@ -246,7 +273,7 @@ public actor EmulatorState {
             guard !row.deleted else { return nil }
             if let to, !to.contains(row.to) { return nil }
             if let direction, row.direction != direction.uppercased() { return nil }
-            return EmulatorState.render(row)
+            return row
         }
     }
 

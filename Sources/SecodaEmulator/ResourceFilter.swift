@@ -11,7 +11,7 @@ import GateModel
 indirect enum ResourceFilter: Sendable, Equatable {
     case exact(field: String, value: JSONValue)
     case contains(field: String, value: String)
-    case isIn(field: String, values: [JSONValue])
+    case isIn(field: String, values: [JSONValue], strings: Set<String>)
     case isSet(field: String)
     case and([ResourceFilter])
     case or([ResourceFilter])
@@ -47,7 +47,9 @@ indirect enum ResourceFilter: Sendable, Equatable {
                 return .contains(field: field, value: text)
             case "in":
                 guard case .array(let values) = value else { throw FilterSyntaxError("\"in\" needs a list value") }
-                return .isIn(field: field, values: values)
+                // Long id lists are common (batched lookups): string membership goes through a set.
+                let strings = Set(values.compactMap(\.stringValue))
+                return .isIn(field: field, values: values.filter { $0.stringValue == nil }, strings: strings)
             default:
                 return .isSet(field: field)
             }
@@ -68,9 +70,11 @@ indirect enum ResourceFilter: Sendable, Equatable {
             return ResourceFilter.values(of: field, in: resource).contains {
                 $0.stringValue?.lowercased().contains(lowered) ?? false
             }
-        case .isIn(let field, let values):
+        case .isIn(let field, let values, let strings):
             return ResourceFilter.values(of: field, in: resource).contains { candidate in
-                values.contains { ResourceFilter.equal(candidate, $0) }
+                if let text = candidate.stringValue, strings.contains(text) { return true }
+                if case .bool = candidate, strings.contains(where: { ResourceFilter.equal(candidate, .string($0)) }) { return true }
+                return values.contains { ResourceFilter.equal(candidate, $0) }
             }
         case .isSet(let field):
             switch ResourceFilter.field(field, in: resource) {

@@ -42,7 +42,7 @@ public final class SecodaEmulator: Sendable {
     ///   - logLevel: Hummingbird's log level (quiet by default so test output stays readable).
     public static func start(seed: EmulatorSeed, options: EmulatorOptions = EmulatorOptions(),
                              host: String = "127.0.0.1", port: Int = 0,
-                             logLevel: Logger.Level = .error) async throws -> SecodaEmulator {
+                             logLevel: Logger.Level = .critical) async throws -> SecodaEmulator {
         let state = EmulatorState(seed: seed, options: options)
         let (bound, continuation) = AsyncStream<Int>.makeStream()
         var logger = Logger(label: "secoda-emulator")
