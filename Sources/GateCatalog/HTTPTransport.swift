@@ -49,9 +49,11 @@ public protocol HTTPTransport: Sendable {
 /// `URLSession` (libcurl-backed `FoundationNetworking` on Linux).
 ///
 /// - Redirects are not followed: a redirect to another host would carry the API key there.
-/// - For loopback hosts, proxies are switched off (`connectionProxyDictionary = [:]`), because
-///   libcurl honours `http_proxy` even for 127.0.0.1 and a CI proxy would swallow requests
-///   to a local emulator. Other hosts use the environment's proxy settings as usual.
+/// - For loopback hosts, proxies are bypassed: libcurl honours `http_proxy` even for
+///   127.0.0.1, and a CI proxy would swallow requests to a local emulator. On Darwin
+///   `connectionProxyDictionary = [:]` does it; FoundationNetworking ignores that setting, so
+///   on Linux the loopback names are appended to `no_proxy`/`NO_PROXY` (only when a proxy
+///   variable is set; other hosts keep using the proxy as usual).
 public final class URLSessionTransport: HTTPTransport {
     private let session: URLSession
 
@@ -61,7 +63,10 @@ public final class URLSessionTransport: HTTPTransport {
         configuration.httpCookieStorage = nil
         configuration.urlCache = nil
         configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        if bypassProxy { configuration.connectionProxyDictionary = [:] }
+        if bypassProxy {
+            configuration.connectionProxyDictionary = [:]
+            LoopbackProxyBypass.apply()
+        }
         session = URLSession(configuration: configuration, delegate: RedirectRefusal(), delegateQueue: nil)
     }
 
@@ -130,6 +135,32 @@ public final class URLSessionTransport: HTTPTransport {
         case .badServerResponse: return "bad server response"
         default: return "URL error \(error.code.rawValue)"
         }
+    }
+}
+
+/// Adds the loopback names to `no_proxy`, which libcurl reads at every transfer.
+enum LoopbackProxyBypass {
+    static let loopbackNames = ["127.0.0.1", "localhost", "::1"]
+    private static let lock = NSLock()
+
+    static func apply() {
+        #if canImport(FoundationNetworking)
+        lock.lock()
+        defer { lock.unlock() }
+        let environment = ProcessInfo.processInfo.environment
+        let proxied = ["http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"]
+            .contains { !(environment[$0] ?? "").isEmpty }
+        guard proxied else { return }
+        for name in ["no_proxy", "NO_PROXY"] {
+            let current = environment[name] ?? ""
+            let present = Set(current.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+            guard !present.contains("*") else { continue }
+            let missing = loopbackNames.filter { !present.contains($0) }
+            guard !missing.isEmpty else { continue }
+            let value = ([current].filter { !$0.isEmpty } + missing).joined(separator: ",")
+            setenv(name, value, 1)
+        }
+        #endif
     }
 }
 

@@ -140,7 +140,7 @@ public struct LineageWalker: Sendable {
                     metadata[id] = resource
                     // A catalog table that is a dbt model's relation is that model.
                     if resource.type == "table", catalogToDbt[id] == nil,
-                       let dbtId = relationIndex[resource.relation.normalized], dbtToCatalog[dbtId] == nil {
+                       let dbtId = LineageWalker.dbtNode(for: resource, in: relationIndex), dbtToCatalog[dbtId] == nil {
                         catalogToDbt[id] = dbtId
                         dbtToCatalog[dbtId] = id
                     }
@@ -211,16 +211,39 @@ public struct LineageWalker: Sendable {
         return node
     }
 
-    /// Normalised relation → dbt node id, for nodes whose relation is unique in the project.
+    /// Normalised relation → dbt node id, for relations unique in the project. A dbt relation
+    /// without a database is also indexed as `~schema.name`, so it still meets a catalog
+    /// table that names its database; a key two nodes share is dropped rather than guessed.
     static func relationIndex(_ graph: ProjectGraph) -> [String: String] {
         var index: [String: String] = [:]
         var duplicated = Set<String>()
         for (id, node) in graph.nodes {
             guard let relation = node.relation, node.type != "exposure" else { continue }
-            let key = relation.normalized
-            if index[key] != nil { duplicated.insert(key) } else { index[key] = id }
+            for key in keys(relation) {
+                if let existing = index[key], existing != id { duplicated.insert(key) } else { index[key] = id }
+            }
         }
         for key in duplicated { index[key] = nil }
         return index
+    }
+
+    /// The dbt node a catalog table stands for: the most specific key both sides know.
+    static func dbtNode(for table: CatalogResource, in index: [String: String]) -> String? {
+        let relation = table.relation
+        let full = relation.normalized
+        if relation.database != nil, relation.schema != nil {
+            // The catalog knows the whole relation: only a dbt node agreeing on all of it (or
+            // one that leaves the database unsaid) matches.
+            if let id = index[full] { return id }
+            let schemaKey = [relation.schema, relation.identifier].compactMap { $0 }.map(Relation.normalize).joined(separator: ".")
+            return index["~" + schemaKey]
+        }
+        return index[full]
+    }
+
+    /// `db.schema.name` for complete relations, `~schema.name` for those without a database.
+    private static func keys(_ relation: Relation) -> [String] {
+        if relation.database != nil { return [relation.normalized] }
+        return ["~" + relation.normalized, relation.normalized]
     }
 }

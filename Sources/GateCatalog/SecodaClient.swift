@@ -294,7 +294,8 @@ public final class SecodaClient: Sendable {
         var result = text.replacingOccurrences(of: apiKey, with: "[redacted]")
         if let range = result.range(of: "Bearer ", options: .caseInsensitive) {
             let tail = result[range.upperBound...].prefix { !$0.isWhitespace && $0 != "\"" && $0 != "," }
-            if !tail.isEmpty { result = result.replacingOccurrences(of: String(tail), with: "[redacted]") }
+            // Only credential-looking tails: a short word after "Bearer " is prose, not a key.
+            if tail.count >= 8 { result = result.replacingOccurrences(of: String(tail), with: "[redacted]") }
         }
         return result
     }

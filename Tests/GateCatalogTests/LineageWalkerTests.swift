@@ -148,6 +148,23 @@ import Testing
         }
     }
 
+    @Test func dbtRelationWithoutADatabaseStillMergesButConflictingOnesDoNot() async throws {
+        var b = SeedBuilder()
+        let root = b.table("root"), child = b.table("child"), other = b.table("other", database: "elsewhere")
+        b.edge(root, child); b.edge(root, other)
+        let graph = ProjectGraph(nodes: [
+            "model.shop.child": ProjectGraphNode(id: "model.shop.child", name: "child", type: "model",
+                                                 relation: Relation(database: nil, schema: "prod", identifier: "child")),
+            "model.shop.other": ProjectGraphNode(id: "model.shop.other", name: "other", type: "model",
+                                                 relation: Relation(database: "analytics", schema: "prod", identifier: "other")),
+        ])
+        try await withEmulator(b.seed) { emulator in
+            let nodes = try await Self.walker(emulator, graph: graph).walk([WalkRoot(model: "root", catalogId: root)]).first?.downstream ?? []
+            #expect(nodes.first { $0.id == child }?.source == "dbt+secoda")
+            #expect(nodes.first { $0.id == other }.map { ($0.source, $0.type) } ?? ("", "") == ("secoda", "table"))
+        }
+    }
+
     @Test func dbtGraphAloneWorksWithoutACatalog() async throws {
         let graph = ProjectGraph(nodes: Dictionary(uniqueKeysWithValues: [
             dbtModel("a", children: ["model.shop.b"]), dbtModel("b", children: ["model.shop.a", "exposure.shop.x"]),

@@ -15,6 +15,12 @@ import Testing
     }
 
     static let session: URLSession = {
+        // FoundationNetworking (libcurl) ignores connectionProxyDictionary and honours http_proxy
+        // even for 127.0.0.1: keep loopback out of any proxy the environment names.
+        for name in ["no_proxy", "NO_PROXY"] {
+            let current = ProcessInfo.processInfo.environment[name] ?? ""
+            setenv(name, current.isEmpty ? "127.0.0.1,localhost" : current + ",127.0.0.1,localhost", 1)
+        }
         let configuration = URLSessionConfiguration.ephemeral
         configuration.connectionProxyDictionary = [:]
         return URLSession(configuration: configuration)
