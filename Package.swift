@@ -9,10 +9,14 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "contract-gate", targets: ["contract-gate"]),
+        .executable(name: "secoda-emulator", targets: ["secoda-emulator"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        // Only the Secoda emulator (tests, demos, benchmarks) uses a server framework; the
+        // contract-gate product stays on Foundation's URLSession.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         .systemLibrary(
@@ -40,9 +44,24 @@ let package = Package(
             ]
         ),
 
+        .target(
+            name: "SecodaEmulator",
+            dependencies: ["GateModel", .product(name: "Hummingbird", package: "hummingbird")]
+        ),
+        .executableTarget(
+            name: "secoda-emulator",
+            dependencies: [
+                "SecodaEmulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
         .testTarget(name: "GateModelTests", dependencies: ["GateModel"]),
         .testTarget(name: "GateGitTests", dependencies: ["GateGit", "GateModel", "GateTestSupport"]),
-        .testTarget(name: "ContractGateTests", dependencies: ["ContractGate", "GateGit", "GateModel", "GateTestSupport"]),
+        .testTarget(
+            name: "ContractGateTests",
+            dependencies: ["ContractGate", "GateGit", "GateModel", "GateTestSupport", "SecodaEmulator"]
+        ),
         .testTarget(
             name: "GateReportersTests",
             dependencies: ["GateReporters", "GateModel", .product(name: "Yams", package: "Yams")],
@@ -54,5 +73,7 @@ let package = Package(
             dependencies: ["GateDbt", "GateModel", .product(name: "Yams", package: "Yams")],
             exclude: ["Fixtures"]
         ),
+        .testTarget(name: "GateCatalogTests", dependencies: ["GateCatalog", "GateModel", "SecodaEmulator"]),
+        .testTarget(name: "SecodaEmulatorTests", dependencies: ["SecodaEmulator", "GateModel"]),
     ]
 )

@@ -1,0 +1,225 @@
+import Foundation
+import GateModel
+
+/// What to do when the catalog fails (config `catalog.on_catalog_error`).
+public enum CatalogErrorPolicy: String, Sendable, Codable, CaseIterable {
+    /// Exit 3: CI must not pass a change whose impact it could not see.
+    case fail
+    /// Carry on with the snapshot (or the dbt graph alone) and mark the report incomplete.
+    case warn
+}
+
+/// Which catalog to use.
+public enum CatalogMode: String, Sendable, Codable, CaseIterable {
+    /// Secoda when a key is set or Secoda is configured, else the snapshot when one exists,
+    /// else the dbt graph alone.
+    case auto
+    /// Only the snapshot (offline): a missing snapshot is an error.
+    case snapshot
+    /// Only the dbt graph: no catalog at all.
+    case dbt
+}
+
+/// Catalog settings the pipeline fills from `contract-gate.yml` (DESIGN.md §4) and flags.
+public struct CatalogSettings: Sendable {
+    /// `catalog.secoda.base_url`; `SECODA_API_URL` in the environment overrides it.
+    public var baseURL: String
+    /// `catalog.secoda.token_env`: the variable that holds the API key.
+    public var tokenEnv: String
+    /// Whether `catalog.secoda` appears in the config: Secoda is then expected even without a key.
+    public var secodaConfigured: Bool
+    /// `catalog.secoda.integration_id`: resolve tables within this warehouse integration only.
+    public var integrationId: String?
+    /// `catalog.snapshot`, resolved to an absolute path by the caller.
+    public var snapshotPath: String?
+    /// `catalog.on_catalog_error`.
+    public var onCatalogError: CatalogErrorPolicy
+    public var mode: CatalogMode
+    /// `lineage.max_depth`.
+    public var maxDepth: Int
+    /// `lineage.max_nodes` (per changed model).
+    public var maxNodes: Int
+    /// Timeout of one HTTP request.
+    public var requestTimeout: Duration
+    /// Time allowed for all catalog work of one run.
+    public var deadline: Duration
+    public var maxAttempts: Int
+    public var maxConcurrentRequests: Int
+
+    public init(baseURL: String = SecodaEndpoint.defaultBaseURL, tokenEnv: String = "SECODA_API_KEY",
+                secodaConfigured: Bool = false, integrationId: String? = nil,
+                snapshotPath: String? = ".contract-gate/catalog.json", onCatalogError: CatalogErrorPolicy = .fail,
+                mode: CatalogMode = .auto, maxDepth: Int = 6, maxNodes: Int = 5000,
+                requestTimeout: Duration = .seconds(30), deadline: Duration = .seconds(120), maxAttempts: Int = 4,
+                maxConcurrentRequests: Int = 4) {
+        self.baseURL = baseURL
+        self.tokenEnv = tokenEnv
+        self.secodaConfigured = secodaConfigured
+        self.integrationId = integrationId
+        self.snapshotPath = snapshotPath
+        self.onCatalogError = onCatalogError
+        self.mode = mode
+        self.maxDepth = maxDepth
+        self.maxNodes = maxNodes
+        self.requestTimeout = requestTimeout
+        self.deadline = deadline
+        self.maxAttempts = maxAttempts
+        self.maxConcurrentRequests = maxConcurrentRequests
+    }
+
+    /// The base URL in force: `SECODA_API_URL` when set, else the configured one.
+    public func effectiveBaseURL(_ environment: [String: String]) -> String {
+        if let override = environment["SECODA_API_URL"], !override.isEmpty { return override }
+        return baseURL
+    }
+
+    /// The API key, if the token variable holds one.
+    func apiKey(_ environment: [String: String]) -> String? {
+        guard let value = environment[tokenEnv]?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else {
+            return nil
+        }
+        return value
+    }
+
+    /// A client for these settings; `.configuration` errors for a missing key or a bad URL.
+    public func makeClient(environment: [String: String], transport: (any HTTPTransport)? = nil) throws -> SecodaClient {
+        guard let key = apiKey(environment) else {
+            throw CatalogError(.configuration, "Secoda is configured but \(tokenEnv) is not set; export the API key in \(tokenEnv) "
+                + "(or set catalog.on_catalog_error: warn to carry on without Secoda)")
+        }
+        let options = SecodaClientOptions(requestTimeout: requestTimeout, deadline: deadline, maxAttempts: maxAttempts,
+                                          maxConcurrentRequests: maxConcurrentRequests)
+        return try SecodaClient(baseURL: effectiveBaseURL(environment), apiKey: key, options: options, transport: transport)
+    }
+}
+
+/// A changed model whose downstream impact is wanted.
+public struct ImpactRequest: Sendable, Hashable {
+    public var name: String
+    /// The relation at head (or at base for a deleted model); nil when unknown.
+    public var relation: Relation?
+    /// dbt's unique_id.
+    public var dbtId: String?
+
+    public init(name: String, relation: Relation?, dbtId: String?) {
+        self.name = name
+        self.relation = relation
+        self.dbtId = dbtId
+    }
+}
+
+/// What the catalog step found.
+public struct CatalogImpactResult: Sendable {
+    /// One per requested model, in request order.
+    public var impacts: [ModelImpact]
+    /// Model name → catalog table id, for the models that resolved.
+    public var catalogIds: [String: String]
+    /// Model name → why it did not resolve (missing, ambiguous); for MODEL_RESOLVES.
+    public var unresolved: [String: String]
+    public var status: CatalogStatus
+}
+
+/// The catalog step of the pipeline: resolve changed models to catalog tables and walk
+/// their downstream lineage, merged with the dbt graph, applying the failure policy.
+public enum CatalogImpact {
+    /// - Throws: `CatalogError` under `on_catalog_error: fail` when the catalog cannot be used
+    ///   (exit 3, or exit 2 for configuration problems).
+    public static func compute(of models: [ImpactRequest], graph: ProjectGraph, settings: CatalogSettings,
+                               environment: [String: String], transport: (any HTTPTransport)? = nil) async throws
+        -> CatalogImpactResult
+    {
+        var errors: [String] = []
+        let wantsSecoda = settings.mode == .auto && (settings.apiKey(environment) != nil || settings.secodaConfigured)
+
+        if wantsSecoda {
+            do {
+                let client = try settings.makeClient(environment: environment, transport: transport)
+                var result = try await run(models, graph: graph, settings: settings,
+                                           source: SecodaCatalogSource(client: client), sourceName: "secoda")
+                result.status.errors.insert(contentsOf: errors, at: 0)
+                return result
+            } catch let error as CatalogError {
+                guard settings.onCatalogError == .warn else { throw error }
+                errors.append(error.message)
+            }
+        }
+
+        let mustUseSnapshot = settings.mode == .snapshot
+        if settings.mode != .dbt, let path = settings.snapshotPath {
+            let url = URL(fileURLWithPath: path)
+            if mustUseSnapshot || FileManager.default.fileExists(atPath: url.path) {
+                do {
+                    let snapshot = try CatalogSnapshot.load(from: url)
+                    var result = try await run(models, graph: graph, settings: settings,
+                                               source: SnapshotCatalogSource(snapshot: snapshot), sourceName: "snapshot")
+                    result.status.snapshotTakenAt = snapshot.takenAt
+                    if !errors.isEmpty {
+                        // Secoda failed: the snapshot may be out of date, so the impact is not certain.
+                        result.status.complete = false
+                        errors.append("used the catalog snapshot taken at \(snapshot.takenAt) instead")
+                    }
+                    result.status.errors.insert(contentsOf: errors, at: 0)
+                    return result
+                } catch let error as CatalogError {
+                    guard settings.onCatalogError == .warn else { throw error }
+                    errors.append(error.message)
+                }
+            }
+        }
+
+        var result = try await run(models, graph: graph, settings: settings, source: nil, sourceName: nil)
+        if !errors.isEmpty {
+            result.status.complete = false
+            errors.append("downstream impact comes from the dbt graph alone")
+        }
+        result.status.errors.insert(contentsOf: errors, at: 0)
+        return result
+    }
+
+    /// Writes a fresh snapshot from Secoda to `settings.snapshotPath` and returns it.
+    public static func pullSnapshot(settings: CatalogSettings, environment: [String: String],
+                                    transport: (any HTTPTransport)? = nil) async throws -> CatalogSnapshot {
+        guard let path = settings.snapshotPath else {
+            throw CatalogError(.configuration, "no snapshot path configured (catalog.snapshot)")
+        }
+        var pullSettings = settings
+        pullSettings.secodaConfigured = true
+        let client = try pullSettings.makeClient(environment: environment, transport: transport)
+        let snapshot = try await CatalogSnapshot.pull(from: client, integrationId: settings.integrationId)
+        try snapshot.write(to: URL(fileURLWithPath: path))
+        return snapshot
+    }
+
+    static func run(_ models: [ImpactRequest], graph: ProjectGraph, settings: CatalogSettings,
+                    source: (any CatalogSource)?, sourceName: String?) async throws -> CatalogImpactResult {
+        var catalogIds: [String: String] = [:]
+        var unresolved: [String: String] = [:]
+        if let source {
+            let relations = models.compactMap(\.relation)
+            let resolution = try await TableResolver(source: source, integrationId: settings.integrationId).resolve(relations)
+            for model in models {
+                guard let relation = model.relation else { continue }
+                if let table = resolution.resolved[relation] {
+                    catalogIds[model.name] = table.id
+                } else if let reason = resolution.unresolved[relation] {
+                    switch reason {
+                    case .missing: unresolved[model.name] = "\(relation) is not in the catalog"
+                    case .ambiguous(let ids):
+                        unresolved[model.name] = "\(relation) matches \(ids.count) catalog tables (\(ids.joined(separator: ", "))); "
+                            + "set catalog.secoda.integration_id to choose"
+                    }
+                }
+            }
+        }
+        let roots = models.map { WalkRoot(model: $0.name, dbtId: $0.dbtId, catalogId: catalogIds[$0.name]) }
+        let walker = LineageWalker(source: source, graph: graph, maxDepth: settings.maxDepth, maxNodes: settings.maxNodes)
+        let impacts = try await walker.walk(roots)
+        var status = CatalogStatus(sources: ["dbt"] + (sourceName.map { [$0] } ?? []))
+        for impact in impacts where impact.truncated {
+            status.complete = false
+            status.errors.append("the downstream walk from \(impact.model) stopped at the lineage budget "
+                + "(max_depth \(settings.maxDepth), max_nodes \(settings.maxNodes)); more may be affected")
+        }
+        return CatalogImpactResult(impacts: impacts, catalogIds: catalogIds, unresolved: unresolved, status: status)
+    }
+}

@@ -1,0 +1,144 @@
+import Foundation
+import GateModel
+
+/// An offline copy of what the gate reads from Secoda: tables (with database, schema and
+/// integration), dashboards and charts, every other resource lineage reaches, and the
+/// downstream lineage edges. Written by `contract-gate catalog pull`, read when Secoda is
+/// unreachable or for fast pre-push checks.
+///
+/// Its `resources` and `lineage` keys match the emulator's seed format, so a snapshot can
+/// seed `secoda-emulator` as it is.
+public struct CatalogSnapshot: Sendable, Codable, Equatable {
+    /// Format version of this file.
+    public var version: Int
+    /// When it was pulled (ISO 8601, UTC).
+    public var takenAt: String
+    /// The API it was pulled from (scheme, host and path only; never a credential).
+    public var baseURL: String?
+    /// The integration the tables were limited to, if any.
+    public var integrationId: String?
+    /// Tables, dashboards, charts and any resource lineage reaches, sorted by id.
+    public var resources: [CatalogResource]
+    /// Data-flow edges `from → to` (Secoda's `DOWNSTREAM` rows), sorted.
+    public var lineage: [SnapshotEdge]
+
+    public init(version: Int = 1, takenAt: String, baseURL: String? = nil, integrationId: String? = nil,
+                resources: [CatalogResource], lineage: [SnapshotEdge]) {
+        self.version = version
+        self.takenAt = takenAt
+        self.baseURL = baseURL
+        self.integrationId = integrationId
+        self.resources = resources
+        self.lineage = lineage
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case version, resources, lineage
+        case takenAt = "taken_at"
+        case baseURL = "base_url"
+        case integrationId = "integration_id"
+    }
+
+    /// The tables among the resources.
+    public var tables: [CatalogResource] { resources.filter { $0.type == "table" } }
+
+    /// Reads a snapshot; a missing or broken file is a `CatalogError` that says how to make one.
+    public static func load(from url: URL) throws -> CatalogSnapshot {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw CatalogError(.snapshot, "no catalog snapshot at \(url.path); run `contract-gate catalog pull` to write one")
+        }
+        let snapshot: CatalogSnapshot
+        do { snapshot = try JSONDecoder().decode(CatalogSnapshot.self, from: data) } catch {
+            throw CatalogError(.snapshot, "the catalog snapshot \(url.path) is unreadable (\(SecodaClient.summary(of: error))); "
+                + "run `contract-gate catalog pull` to write a fresh one")
+        }
+        guard snapshot.version == 1 else {
+            throw CatalogError(.snapshot, "the catalog snapshot \(url.path) has format version \(snapshot.version); "
+                + "this contract-gate reads version 1; run `contract-gate catalog pull` again")
+        }
+        return snapshot
+    }
+
+    /// Writes the snapshot atomically: a temporary file beside the target, then a rename, so a
+    /// reader never sees half a file. Creates the folder when needed.
+    public func write(to url: URL) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        let data: Data
+        do { data = try encoder.encode(self) } catch {
+            throw CatalogError(.snapshot, "cannot encode the catalog snapshot: \(error)")
+        }
+        let folder = url.deletingLastPathComponent()
+        let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try data.write(to: temporary)
+            guard rename(temporary.path, url.path) == 0 else {
+                throw CatalogError(.snapshot, "cannot move the new snapshot into place at \(url.path) (errno \(errno))")
+            }
+        } catch let error as CatalogError {
+            try? FileManager.default.removeItem(at: temporary)
+            throw error
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            throw CatalogError(.snapshot, "cannot write the catalog snapshot to \(url.path): \(error.localizedDescription)")
+        }
+    }
+
+    /// Pulls a snapshot from Secoda: all tables (within `integrationId` when given), all
+    /// dashboards and charts, all lineage, then the metadata of any other resource lineage
+    /// names.
+    public static func pull(from client: SecodaClient, integrationId: String? = nil,
+                            now: Date = Date()) async throws -> CatalogSnapshot {
+        var tableFilter = [CatalogFilter.exact("type", .string("table"))]
+        if let integrationId { tableFilter.append(CatalogFilter.exact("integration_id", .string(integrationId))) }
+        let queries: [JSONValue] = [
+            CatalogFilter.and(tableFilter),
+            CatalogFilter.exact("type", .string("dashboard")),
+            CatalogFilter.exact("type", .string("chart")),
+        ]
+        async let listed = client.concurrently(queries) { filter in
+            try await client.list("resource/catalog/", query: [("filter", CatalogFilter.encode(filter))],
+                                  as: CatalogResource.self)
+        }
+        // Lineage is listed whole; a big workspace has many pages, so the page cap is lifted here.
+        async let rows = client.list("lineage/manual/", as: LineageRow.self, maxPages: 100_000)
+
+        var byId: [String: CatalogResource] = [:]
+        for resource in try await listed.joined() { byId[resource.id] = resource }
+        var edges = Set<SnapshotEdge>()
+        for row in try await rows where row.direction == "DOWNSTREAM" {
+            edges.insert(SnapshotEdge(from: row.from, to: row.to))
+        }
+        let unknown = Set(edges.flatMap { [$0.from, $0.to] }).subtracting(byId.keys)
+        if !unknown.isEmpty {
+            let found = try await SecodaCatalogSource(client: client).resources(ids: Array(unknown))
+            byId.merge(found) { current, _ in current }
+        }
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        return CatalogSnapshot(
+            takenAt: formatter.string(from: now),
+            baseURL: client.baseURL.absoluteString,
+            integrationId: integrationId,
+            resources: byId.values.sorted { $0.id < $1.id },
+            lineage: edges.sorted { ($0.from, $0.to) < ($1.from, $1.to) })
+    }
+}
+
+/// A data-flow edge in a snapshot: data flows from `from` to `to`.
+public struct SnapshotEdge: Sendable, Hashable, Codable {
+    public var from: String
+    public var to: String
+
+    public init(from: String, to: String) {
+        self.from = from
+        self.to = to
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case from = "from_entity"
+        case to = "to_entity"
+    }
+}

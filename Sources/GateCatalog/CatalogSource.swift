@@ -1,0 +1,131 @@
+import Foundation
+import GateModel
+
+/// What the resolver and the lineage walker need from a catalog. Two implementations: live
+/// Secoda over HTTP, and an offline snapshot in memory; both answer the same questions the
+/// same way, so online and offline impact agree.
+public protocol CatalogSource: Sendable {
+    /// Tables whose title is exactly one of `titles` (optionally only in one integration).
+    func tables(titled titles: [String], integrationId: String?) async throws -> [CatalogResource]
+    /// Direct downstream ids of each id (data flows id → child), from `DOWNSTREAM` lineage rows.
+    /// Ids without downstream lineage may be absent from the result.
+    func downstream(of ids: [String]) async throws -> [String: [String]]
+    /// Metadata of the resources with these ids; unknown ids are absent from the result.
+    func resources(ids: [String]) async throws -> [String: CatalogResource]
+}
+
+/// The live catalog: batched `resource/catalog` and `lineage/manual/` queries.
+public struct SecodaCatalogSource: CatalogSource {
+    public let client: SecodaClient
+
+    public init(client: SecodaClient) { self.client = client }
+
+    public func tables(titled titles: [String], integrationId: String?) async throws -> [CatalogResource] {
+        let unique = Array(Set(titles)).sorted()
+        let batches = try await client.concurrently(unique.chunked(client.options.idsPerRequest)) { chunk in
+            var operands: [JSONValue] = [
+                CatalogFilter.exact("type", .string("table")),
+                CatalogFilter.in("title", chunk.map(JSONValue.string)),
+            ]
+            if let integrationId { operands.append(CatalogFilter.exact("integration_id", .string(integrationId))) }
+            return try await client.list("resource/catalog/", query: [("filter", CatalogFilter.encode(CatalogFilter.and(operands)))],
+                                         as: CatalogResource.self)
+        }
+        return batches.flatMap { $0 }
+    }
+
+    public func downstream(of ids: [String]) async throws -> [String: [String]] {
+        let unique = Array(Set(ids)).sorted()
+        try SecodaCatalogSource.checkIds(unique)
+        let batches = try await client.concurrently(unique.chunked(client.options.idsPerRequest)) { chunk in
+            try await client.list("lineage/manual/", query: [("from_entity__in", chunk.joined(separator: ","))],
+                                  as: LineageRow.self)
+        }
+        let asked = Set(unique)
+        var result: [String: [String]] = [:]
+        for row in batches.joined() where row.direction == "DOWNSTREAM" && asked.contains(row.from) {
+            result[row.from, default: []].append(row.to)
+        }
+        return result.mapValues { Array(Set($0)).sorted() }
+    }
+
+    public func resources(ids: [String]) async throws -> [String: CatalogResource] {
+        let unique = Array(Set(ids)).sorted()
+        try SecodaCatalogSource.checkIds(unique)
+        let batches = try await client.concurrently(unique.chunked(client.options.idsPerRequest)) { chunk in
+            let filter = CatalogFilter.in("id", chunk.map(JSONValue.string))
+            return try await client.list("resource/catalog/", query: [("filter", CatalogFilter.encode(filter))],
+                                         as: CatalogResource.self)
+        }
+        let asked = Set(unique)
+        var result: [String: CatalogResource] = [:]
+        for resource in batches.joined() where asked.contains(resource.id) { result[resource.id] = resource }
+        return result
+    }
+
+    static func checkIds(_ ids: [String]) throws {
+        if let bad = ids.first(where: { !SecodaID.isValid($0) }) {
+            throw CatalogError(.invalidResponse, "refusing to query with a malformed Secoda id \"\(bad.prefix(80))\"")
+        }
+    }
+}
+
+/// The offline catalog: a pulled snapshot, indexed in memory.
+public struct SnapshotCatalogSource: CatalogSource {
+    public let snapshot: CatalogSnapshot
+    private let byId: [String: CatalogResource]
+    private let tablesByTitle: [String: [CatalogResource]]
+    private let children: [String: [String]]
+
+    public init(snapshot: CatalogSnapshot) {
+        self.snapshot = snapshot
+        var byId: [String: CatalogResource] = [:]
+        var tablesByTitle: [String: [CatalogResource]] = [:]
+        for resource in snapshot.resources {
+            byId[resource.id] = resource
+            if resource.type == "table" { tablesByTitle[resource.title, default: []].append(resource) }
+        }
+        var children: [String: Set<String>] = [:]
+        for edge in snapshot.lineage { children[edge.from, default: []].insert(edge.to) }
+        self.byId = byId
+        self.tablesByTitle = tablesByTitle
+        self.children = children.mapValues { $0.sorted() }
+    }
+
+    public func tables(titled titles: [String], integrationId: String?) async throws -> [CatalogResource] {
+        Set(titles).sorted().flatMap { tablesByTitle[$0] ?? [] }.filter { integrationId == nil || $0.integration == integrationId }
+    }
+
+    public func downstream(of ids: [String]) async throws -> [String: [String]] {
+        var result: [String: [String]] = [:]
+        for id in Set(ids) { if let list = children[id] { result[id] = list } }
+        return result
+    }
+
+    public func resources(ids: [String]) async throws -> [String: CatalogResource] {
+        var result: [String: CatalogResource] = [:]
+        for id in Set(ids) { if let resource = byId[id] { result[id] = resource } }
+        return result
+    }
+}
+
+/// Builders for the `resource/catalog` `filter` JSON (SECODA_API.md §3).
+enum CatalogFilter {
+    static func exact(_ field: String, _ value: JSONValue) -> JSONValue {
+        .object(["operator": .string("exact"), "field": .string(field), "value": value])
+    }
+
+    static func `in`(_ field: String, _ values: [JSONValue]) -> JSONValue {
+        .object(["operator": .string("in"), "field": .string(field), "value": .array(values)])
+    }
+
+    static func and(_ operands: [JSONValue]) -> JSONValue {
+        .object(["operator": .string("and"), "operands": .array(operands)])
+    }
+
+    static func encode(_ filter: JSONValue) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? encoder.encode(filter)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+}

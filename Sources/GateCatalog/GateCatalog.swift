@@ -1,1 +1,0 @@
-// The GateCatalog module; see DESIGN.md §8 for what lives here.

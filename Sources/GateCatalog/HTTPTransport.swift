@@ -1,0 +1,173 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// One HTTP request as the Secoda client builds it.
+public struct TransportRequest: Sendable {
+    public var method: String
+    public var url: URL
+    public var headers: [String: String]
+    public var body: Data?
+
+    public init(method: String = "GET", url: URL, headers: [String: String] = [:], body: Data? = nil) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+    }
+}
+
+/// One HTTP response; header names are lower-cased.
+public struct TransportResponse: Sendable {
+    public var status: Int
+    public var headers: [String: String]
+    public var body: Data
+
+    public init(status: Int, headers: [String: String] = [:], body: Data = Data()) {
+        self.status = status
+        self.headers = Dictionary(headers.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { a, _ in a })
+        self.body = body
+    }
+}
+
+/// Why a request got no HTTP response. The client retries all of these except `.cancelled`.
+public enum TransportError: Error, Sendable, Equatable {
+    case timedOut
+    /// Connection refused, reset, lost mid-response, DNS failure…
+    case connectionFailed(String)
+    case cancelled
+}
+
+/// Sends one HTTP request. The seam between the Secoda client and the network: Foundation's
+/// `URLSession` in the product, anything else where a platform lacks it.
+public protocol HTTPTransport: Sendable {
+    /// Sends `request`, giving up after `timeout`.
+    func send(_ request: TransportRequest, timeout: Duration) async throws -> TransportResponse
+}
+
+/// `URLSession` (libcurl-backed `FoundationNetworking` on Linux).
+///
+/// - Redirects are not followed: a redirect to another host would carry the API key there.
+/// - For loopback hosts, proxies are bypassed: libcurl honours `http_proxy` even for
+///   127.0.0.1, and a CI proxy would swallow requests to a local emulator. On Darwin
+///   `connectionProxyDictionary = [:]` does it; FoundationNetworking ignores that setting, so
+///   on Linux the loopback names are appended to `no_proxy`/`NO_PROXY` (only when a proxy
+///   variable is set; other hosts keep using the proxy as usual).
+public final class URLSessionTransport: HTTPTransport {
+    private let session: URLSession
+
+    /// - Parameter bypassProxy: talk to the host directly whatever the proxy variables say.
+    public init(bypassProxy: Bool = false) {
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.httpCookieStorage = nil
+        configuration.urlCache = nil
+        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
+        if bypassProxy {
+            configuration.connectionProxyDictionary = [:]
+            LoopbackProxyBypass.apply()
+        }
+        session = URLSession(configuration: configuration, delegate: RedirectRefusal(), delegateQueue: nil)
+    }
+
+    /// A transport suited to `baseURL`: proxies bypassed for loopback hosts.
+    public convenience init(for baseURL: URL) {
+        self.init(bypassProxy: SecodaEndpoint.isLoopback(baseURL.host ?? ""))
+    }
+
+    deinit { session.finishTasksAndInvalidate() }
+
+    public func send(_ request: TransportRequest, timeout: Duration) async throws -> TransportResponse {
+        // FoundationNetworking truncates `timeoutInterval` to whole seconds (0.3 s becomes an
+        // immediate timeout), so the precise timeout is enforced here by a race, and libcurl
+        // gets a whole-second backstop just above it.
+        try await withThrowingTaskGroup(of: TransportResponse.self) { group in
+            group.addTask { try await self.exchange(request, backstop: timeout) }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                throw TransportError.timedOut
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next() else { throw TransportError.timedOut }
+            return first
+        }
+    }
+
+    private func exchange(_ request: TransportRequest, backstop: Duration) async throws -> TransportResponse {
+        var urlRequest = URLRequest(url: request.url)
+        urlRequest.httpMethod = request.method
+        urlRequest.httpBody = request.body
+        urlRequest.timeoutInterval = Double(backstop.components.seconds + 1)
+        for (name, value) in request.headers { urlRequest.setValue(value, forHTTPHeaderField: name) }
+        let data: Data
+        let response: URLResponse
+        do {
+            (data, response) = try await session.data(for: urlRequest)
+        } catch let error as URLError {
+            switch error.code {
+            case .timedOut: throw TransportError.timedOut
+            case .cancelled: throw TransportError.cancelled
+            default: throw TransportError.connectionFailed(Self.describe(error))
+            }
+        } catch is CancellationError {
+            throw TransportError.cancelled
+        } catch {
+            throw TransportError.connectionFailed(String(describing: type(of: error)))
+        }
+        guard let http = response as? HTTPURLResponse else {
+            throw TransportError.connectionFailed("not an HTTP response")
+        }
+        var headers: [String: String] = [:]
+        for (name, value) in http.allHeaderFields {
+            if let name = name as? String, let value = value as? String { headers[name.lowercased()] = value }
+        }
+        return TransportResponse(status: http.statusCode, headers: headers, body: data)
+    }
+
+    /// The error's kind without its URL or user info (which could carry more than we want to print).
+    private static func describe(_ error: URLError) -> String {
+        switch error.code {
+        case .cannotConnectToHost: return "cannot connect to host"
+        case .networkConnectionLost: return "network connection lost"
+        case .cannotFindHost: return "cannot find host"
+        case .notConnectedToInternet: return "not connected to the internet"
+        case .secureConnectionFailed: return "TLS handshake failed"
+        case .badServerResponse: return "bad server response"
+        default: return "URL error \(error.code.rawValue)"
+        }
+    }
+}
+
+/// Adds the loopback names to `no_proxy`, which libcurl reads at every transfer.
+enum LoopbackProxyBypass {
+    static let loopbackNames = ["127.0.0.1", "localhost", "::1"]
+    private static let lock = NSLock()
+
+    static func apply() {
+        #if canImport(FoundationNetworking)
+        lock.lock()
+        defer { lock.unlock() }
+        let environment = ProcessInfo.processInfo.environment
+        let proxied = ["http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"]
+            .contains { !(environment[$0] ?? "").isEmpty }
+        guard proxied else { return }
+        for name in ["no_proxy", "NO_PROXY"] {
+            let current = environment[name] ?? ""
+            let present = Set(current.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+            guard !present.contains("*") else { continue }
+            let missing = loopbackNames.filter { !present.contains($0) }
+            guard !missing.isEmpty else { continue }
+            let value = ([current].filter { !$0.isEmpty } + missing).joined(separator: ",")
+            setenv(name, value, 1)
+        }
+        #endif
+    }
+}
+
+/// Refuses every redirect so the Authorization header never follows one to another host.
+private final class RedirectRefusal: NSObject, URLSessionTaskDelegate, Sendable {
+    func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+                    newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void) {
+        completionHandler(nil)
+    }
+}

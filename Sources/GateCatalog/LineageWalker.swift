@@ -1,0 +1,249 @@
+import Foundation
+import GateModel
+
+/// A changed model the walk starts from.
+public struct WalkRoot: Sendable, Hashable {
+    /// The model name (what the report calls it).
+    public var model: String
+    /// dbt's unique_id, to follow the dbt graph from.
+    public var dbtId: String?
+    /// The catalog table id it resolved to, to follow catalog lineage from.
+    public var catalogId: String?
+
+    public init(model: String, dbtId: String? = nil, catalogId: String? = nil) {
+        self.model = model
+        self.dbtId = dbtId
+        self.catalogId = catalogId
+    }
+}
+
+/// Breadth-first downstream walk over the catalog's lineage merged with the dbt graph.
+///
+/// - One batched lineage query per level (all roots' frontiers together), then one batched
+///   metadata query per level for the nodes first seen there; long id lists are chunked and
+///   the chunks sent concurrently by the source.
+/// - A catalog table and a dbt node with the same relation are one node: type `model`
+///   (or the dbt type), source `dbt+secoda`, id the catalog id, name the dbt name.
+/// - Cycle-safe (each node once per root, at its smallest depth); `maxDepth` levels and
+///   `maxNodes` nodes per root, with `truncated` set when a budget cut the walk.
+/// - Deterministic: children are visited in id order, so the live catalog and a snapshot of
+///   it give the same result.
+public struct LineageWalker: Sendable {
+    public let source: (any CatalogSource)?
+    public let graph: ProjectGraph
+    public let maxDepth: Int
+    public let maxNodes: Int
+
+    public init(source: (any CatalogSource)?, graph: ProjectGraph = ProjectGraph(), maxDepth: Int = 6, maxNodes: Int = 5000) {
+        self.source = source
+        self.graph = graph
+        self.maxDepth = max(0, maxDepth)
+        self.maxNodes = max(0, maxNodes)
+    }
+
+    /// A node as the walk knows it: a catalog id, a dbt id, or both once merged.
+    private struct NodeRef: Hashable {
+        var catalogId: String?
+        var dbtId: String?
+        var key: String { catalogId.map { "c:" + $0 } ?? "d:" + (dbtId ?? "") }
+        var displayId: String { catalogId ?? dbtId ?? "" }
+    }
+
+    private struct RootWalk {
+        var root: WalkRoot
+        var visitedCatalog: Set<String> = []
+        var visitedDbt: Set<String> = []
+        var frontier: [NodeRef] = []
+        var nodes: [DownstreamNode] = []
+        var truncated = false
+
+        func visited(_ ref: NodeRef) -> Bool {
+            (ref.catalogId.map(visitedCatalog.contains) ?? false) || (ref.dbtId.map(visitedDbt.contains) ?? false)
+        }
+
+        mutating func markVisited(_ ref: NodeRef) {
+            if let id = ref.catalogId { visitedCatalog.insert(id) }
+            if let id = ref.dbtId { visitedDbt.insert(id) }
+        }
+    }
+
+    public func walk(_ roots: [WalkRoot]) async throws -> [ModelImpact] {
+        var children: [String: [String]] = [:]           // catalog adjacency, filled level by level
+        var metadata: [String: CatalogResource] = [:]
+        var catalogToDbt: [String: String] = [:]
+        var dbtToCatalog: [String: String] = [:]
+        let relationIndex = LineageWalker.relationIndex(graph)
+
+        var walks = roots.map { root -> RootWalk in
+            var walk = RootWalk(root: root)
+            let ref = NodeRef(catalogId: root.catalogId, dbtId: root.dbtId)
+            walk.markVisited(ref)
+            walk.frontier = [ref]
+            return walk
+        }
+        for root in roots {
+            if let catalogId = root.catalogId, let dbtId = root.dbtId {
+                catalogToDbt[catalogId] = dbtId
+                dbtToCatalog[dbtId] = catalogId
+            }
+        }
+
+        var depth = 0
+        while walks.contains(where: { !$0.frontier.isEmpty }) {
+            // 1. One lineage query for every frontier catalog id not asked about yet.
+            let unknownAdjacency = Set(walks.flatMap { $0.frontier.compactMap(\.catalogId) }).subtracting(children.keys)
+            if let source, !unknownAdjacency.isEmpty {
+                let found = try await source.downstream(of: unknownAdjacency.sorted())
+                for id in unknownAdjacency { children[id] = found[id] ?? [] }
+            }
+
+            func candidates(of ref: NodeRef) -> [NodeRef] {
+                var result: [NodeRef] = []
+                for child in ref.catalogId.flatMap({ children[$0] }) ?? [] {
+                    result.append(NodeRef(catalogId: child, dbtId: catalogToDbt[child]))
+                }
+                for child in (ref.dbtId.flatMap { graph.nodes[$0]?.children } ?? []).sorted() {
+                    result.append(NodeRef(catalogId: dbtToCatalog[child], dbtId: child))
+                }
+                return result
+            }
+
+            if depth >= maxDepth {
+                // Budget reached: say whether anything lay beyond it.
+                for index in walks.indices where !walks[index].frontier.isEmpty {
+                    let walk = walks[index]
+                    if walk.frontier.contains(where: { candidates(of: $0).contains { !walk.visited($0) } }) {
+                        walks[index].truncated = true
+                    }
+                    walks[index].frontier = []
+                }
+                break
+            }
+
+            // 2. One metadata query for the catalog nodes first seen at this level, as many as
+            //    each root's remaining node budget can take.
+            var wanted = Set<String>()
+            for walk in walks where !walk.frontier.isEmpty {
+                var room = maxNodes - walk.nodes.count
+                var seen = Set<String>()
+                for ref in walk.frontier {
+                    for candidate in candidates(of: ref) where room > 0 {
+                        guard let id = candidate.catalogId, !walk.visited(candidate), seen.insert(id).inserted else { continue }
+                        room -= 1
+                        if metadata[id] == nil { wanted.insert(id) }
+                    }
+                }
+            }
+            if let source, !wanted.isEmpty {
+                let found = try await source.resources(ids: wanted.sorted())
+                for (id, resource) in found {
+                    metadata[id] = resource
+                    // A catalog table that is a dbt model's relation is that model.
+                    if resource.type == "table", catalogToDbt[id] == nil,
+                       let dbtId = LineageWalker.dbtNode(for: resource, in: relationIndex), dbtToCatalog[dbtId] == nil {
+                        catalogToDbt[id] = dbtId
+                        dbtToCatalog[dbtId] = id
+                    }
+                }
+            }
+
+            // 3. Advance every root one level.
+            for index in walks.indices where !walks[index].frontier.isEmpty {
+                var walk = walks[index]
+                var next: [NodeRef] = []
+                let rootKey = NodeRef(catalogId: walk.root.catalogId, dbtId: walk.root.dbtId).key
+                frontierLoop: for parent in walk.frontier {
+                    for raw in candidates(of: parent) {
+                        // Links learnt from this level's metadata apply to both kinds of child.
+                        var child = raw
+                        if child.dbtId == nil, let id = child.catalogId { child.dbtId = catalogToDbt[id] }
+                        if child.catalogId == nil, let id = child.dbtId { child.catalogId = dbtToCatalog[id] }
+                        if walk.visited(child) { continue }
+                        if walk.nodes.count >= maxNodes {
+                            walk.truncated = true
+                            break frontierLoop
+                        }
+                        walk.markVisited(child)
+                        walk.nodes.append(node(child, depth: depth + 1,
+                                               parent: parent.key == rootKey ? nil : parent.displayId, metadata: metadata))
+                        next.append(child)
+                    }
+                }
+                walk.frontier = next
+                walks[index] = walk
+            }
+            depth += 1
+        }
+
+        return walks.map { walk in
+            ModelImpact(model: walk.root.model, catalogId: walk.root.catalogId,
+                        downstream: walk.nodes.sorted { ($0.depth, $0.name, $0.id) < ($1.depth, $1.name, $1.id) },
+                        truncated: walk.truncated)
+        }
+    }
+
+    private func node(_ ref: NodeRef, depth: Int, parent: String?, metadata: [String: CatalogResource]) -> DownstreamNode {
+        let dbtNode = ref.dbtId.flatMap { graph.nodes[$0] }
+        let resource = ref.catalogId.flatMap { metadata[$0] }
+        let dbtOwners = dbtNode?.owners ?? []
+        guard let catalogId = ref.catalogId else {
+            return DownstreamNode(id: ref.dbtId ?? "", name: dbtNode?.name ?? ref.dbtId ?? "", type: dbtNode?.type ?? "model",
+                                  depth: depth, source: "dbt", owners: dbtOwners, tags: dbtNode?.tags ?? [],
+                                  relation: dbtNode?.relation?.description, parentId: parent)
+        }
+        let catalogOwners = (resource?.owners ?? []).map { Owner(id: $0, kind: "user") }
+            + (resource?.ownerGroups ?? []).map { Owner(id: $0, kind: "group") }
+        var owners: [Owner] = []
+        for owner in catalogOwners + dbtOwners where !owners.contains(owner) { owners.append(owner) }
+        var tags: [String] = []
+        for tag in (resource?.tags ?? []) + (dbtNode?.tags ?? []) where !tags.contains(tag) { tags.append(tag) }
+        let type = dbtNode?.type ?? resource?.type ?? "resource"
+        let usage = resource.map { Usage(external: $0.externalUsage, internal: $0.internalUsage,
+                                         externalUpdatedAt: $0.externalUpdatedAt) }
+        var node = DownstreamNode(
+            id: catalogId, name: dbtNode?.name ?? resource?.title ?? catalogId, type: type, depth: depth,
+            source: dbtNode == nil ? "secoda" : "dbt+secoda", owners: owners, tags: tags,
+            verified: resource?.verified ?? false, pii: resource?.pii ?? false, usage: usage,
+            relation: dbtNode?.relation?.description ?? (resource?.type == "table" ? resource?.relation.description : nil),
+            url: resource?.url, parentId: parent)
+        // A dashboard nobody looks at is a deprecation candidate, not a consumer to protect.
+        node.stale = node.isDashboardLike && (usage?.total ?? 0) == 0
+        return node
+    }
+
+    /// Normalised relation → dbt node id, for relations unique in the project. A dbt relation
+    /// without a database is also indexed as `~schema.name`, so it still meets a catalog
+    /// table that names its database; a key two nodes share is dropped rather than guessed.
+    static func relationIndex(_ graph: ProjectGraph) -> [String: String] {
+        var index: [String: String] = [:]
+        var duplicated = Set<String>()
+        for (id, node) in graph.nodes {
+            guard let relation = node.relation, node.type != "exposure" else { continue }
+            for key in keys(relation) {
+                if let existing = index[key], existing != id { duplicated.insert(key) } else { index[key] = id }
+            }
+        }
+        for key in duplicated { index[key] = nil }
+        return index
+    }
+
+    /// The dbt node a catalog table stands for: the most specific key both sides know.
+    static func dbtNode(for table: CatalogResource, in index: [String: String]) -> String? {
+        let relation = table.relation
+        let full = relation.normalized
+        if relation.database != nil, relation.schema != nil {
+            // The catalog knows the whole relation: only a dbt node agreeing on all of it (or
+            // one that leaves the database unsaid) matches.
+            if let id = index[full] { return id }
+            let schemaKey = [relation.schema, relation.identifier].compactMap { $0 }.map(Relation.normalize).joined(separator: ".")
+            return index["~" + schemaKey]
+        }
+        return index[full]
+    }
+
+    /// `db.schema.name` for complete relations, `~schema.name` for those without a database.
+    private static func keys(_ relation: Relation) -> [String] {
+        if relation.database != nil { return [relation.normalized] }
+        return ["~" + relation.normalized, relation.normalized]
+    }
+}

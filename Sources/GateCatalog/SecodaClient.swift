@@ -1,0 +1,384 @@
+import Foundation
+import GateModel
+
+/// Where the Secoda API lives, validated.
+public enum SecodaEndpoint {
+    /// The US cloud with the `/api/v1/` prefix (SECODA_API.md §1).
+    public static let defaultBaseURL = "https://api.secoda.co/api/v1/"
+
+    /// Parses and checks a base URL: absolute, https (plain http only for loopback hosts, so
+    /// the key never crosses a network in clear text), no user info, query or fragment; a
+    /// trailing slash is added.
+    public static func validate(_ text: String) throws -> URL {
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let components = URLComponents(string: trimmed), let scheme = components.scheme?.lowercased(),
+              let host = components.host, !host.isEmpty
+        else {
+            throw CatalogError(.configuration, "the Secoda base URL \"\(trimmed)\" is not an absolute URL; "
+                + "set catalog.secoda.base_url (or SECODA_API_URL) to e.g. \(defaultBaseURL)")
+        }
+        guard scheme == "https" || (scheme == "http" && isLoopback(host)) else {
+            throw CatalogError(.configuration, "the Secoda base URL must use https (plain http is allowed only for "
+                + "127.0.0.1/localhost); got \(scheme)://\(host)")
+        }
+        guard components.user == nil, components.password == nil, components.query == nil, components.fragment == nil else {
+            throw CatalogError(.configuration, "the Secoda base URL must not carry credentials, a query or a fragment; "
+                + "put the API key in the token environment variable instead")
+        }
+        var normalized = components
+        if !normalized.path.hasSuffix("/") { normalized.path += "/" }
+        guard let url = normalized.url else {
+            throw CatalogError(.configuration, "the Secoda base URL \"\(trimmed)\" is not valid")
+        }
+        return url
+    }
+
+    /// 127.0.0.0/8, ::1 and localhost: the only hosts plain http is allowed for.
+    public static func isLoopback(_ host: String) -> Bool {
+        let host = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        if host == "localhost" || host == "::1" || host.hasSuffix(".localhost") { return true }
+        let octets = host.split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil }
+    }
+
+    static func effectivePort(_ url: URL) -> Int? {
+        url.port ?? (url.scheme?.lowercased() == "https" ? 443 : (url.scheme?.lowercased() == "http" ? 80 : nil))
+    }
+}
+
+/// Limits of the client's patience: timeouts, retries, concurrency, paging.
+public struct SecodaClientOptions: Sendable {
+    /// One request's timeout.
+    public var requestTimeout: Duration
+    /// Everything this client does must finish within this time from its creation.
+    public var deadline: Duration
+    /// Attempts per request, the first included.
+    public var maxAttempts: Int
+    /// The first backoff; doubles each retry, with jitter, up to `maxBackoff`.
+    public var initialBackoff: Duration
+    public var maxBackoff: Duration
+    /// A `Retry-After` longer than this is treated as "not within our patience".
+    public var maxRetryAfter: Duration
+    /// Requests in flight at once.
+    public var maxConcurrentRequests: Int
+    /// Pages followed for one listing before giving up (Secoda caps catalog results at 10,000 = 200 pages).
+    public var maxPages: Int
+    /// Ids per `__in` list or `in` filter: keeps URLs well under common 8 KB limits.
+    public var idsPerRequest: Int
+
+    public init(requestTimeout: Duration = .seconds(30), deadline: Duration = .seconds(120), maxAttempts: Int = 4,
+                initialBackoff: Duration = .milliseconds(500), maxBackoff: Duration = .seconds(20),
+                maxRetryAfter: Duration = .seconds(60), maxConcurrentRequests: Int = 4, maxPages: Int = 250,
+                idsPerRequest: Int = 100) {
+        self.requestTimeout = requestTimeout
+        self.deadline = deadline
+        self.maxAttempts = max(1, maxAttempts)
+        self.initialBackoff = initialBackoff
+        self.maxBackoff = maxBackoff
+        self.maxRetryAfter = maxRetryAfter
+        self.maxConcurrentRequests = max(1, maxConcurrentRequests)
+        self.maxPages = max(1, maxPages)
+        self.idsPerRequest = max(1, idsPerRequest)
+    }
+}
+
+/// A client for Secoda's REST API: Bearer auth, trailing slashes, JSON, page following,
+/// retries with backoff, a deadline, bounded concurrency. The key never appears in an
+/// error message, even when a server echoes it back.
+public final class SecodaClient: Sendable {
+    public let baseURL: URL
+    public let options: SecodaClientOptions
+    private let apiKey: String
+    private let transport: any HTTPTransport
+    private let deadline: ContinuousClock.Instant
+    private let slots: RequestSlots
+
+    /// - Parameters:
+    ///   - baseURL: the API root including its prefix, e.g. `https://api.secoda.co/api/v1/`.
+    ///   - apiKey: the Bearer token; an empty key is a configuration error.
+    ///   - transport: defaults to `URLSessionTransport(for: baseURL)`.
+    public init(baseURL: String, apiKey: String, options: SecodaClientOptions = SecodaClientOptions(),
+                transport: (any HTTPTransport)? = nil) throws {
+        let url = try SecodaEndpoint.validate(baseURL)
+        let key = apiKey.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !key.isEmpty else {
+            throw CatalogError(.configuration, "the Secoda API key is empty; set it in the token environment variable "
+                + "(SECODA_API_KEY by default)")
+        }
+        guard !key.contains(where: { $0.isNewline || $0 == "\0" }) else {
+            throw CatalogError(.configuration, "the Secoda API key contains a line break; check the token environment variable")
+        }
+        self.baseURL = url
+        self.apiKey = key
+        self.options = options
+        self.transport = transport ?? URLSessionTransport(for: url)
+        self.deadline = ContinuousClock.now + options.deadline
+        self.slots = RequestSlots(limit: options.maxConcurrentRequests)
+    }
+
+    // MARK: Requests
+
+    /// The URL for `path` (relative to the base, given with its trailing slash) and `query`.
+    func url(_ path: String, query: [(String, String)] = []) throws -> URL {
+        guard var components = URLComponents(url: baseURL.appendingPathComponent(path), resolvingAgainstBaseURL: false) else {
+            throw CatalogError(.configuration, "cannot build a request URL for \(path)")
+        }
+        if path.hasSuffix("/"), !components.path.hasSuffix("/") { components.path += "/" }
+        if !query.isEmpty {
+            components.queryItems = query.map { URLQueryItem(name: $0.0, value: $0.1) }
+            // Django reads `+` as a space; JSON filters may contain one.
+            components.percentEncodedQuery = components.percentEncodedQuery?.replacingOccurrences(of: "+", with: "%2B")
+        }
+        guard let url = components.url else { throw CatalogError(.configuration, "cannot build a request URL for \(path)") }
+        return url
+    }
+
+    /// GET one JSON document and decode it.
+    public func get<T: Decodable & Sendable>(_ path: String, query: [(String, String)] = [], as type: T.Type) async throws -> T {
+        try await perform(TransportRequest(url: try url(path, query: query)), label: "GET \(path)") {
+            try JSONDecoder().decode(T.self, from: $0.body)
+        }
+    }
+
+    /// Every item of a paged listing, following `links.next` on the configured host only.
+    func list<Item: Decodable & Sendable>(_ path: String, query: [(String, String)] = [], as type: Item.Type,
+                                          maxPages: Int? = nil) async throws -> [Item] {
+        let pageCap = maxPages ?? options.maxPages
+        var next: URL? = try url(path, query: query)
+        var seen: Set<String> = []
+        var items: [Item] = []
+        var pages = 0
+        while let current = next {
+            guard seen.insert(current.absoluteString).inserted else {
+                throw CatalogError(.invalidResponse, "Secoda's pagination for \(path) loops (a next link repeats a page already read)")
+            }
+            pages += 1
+            if pages > pageCap {
+                throw CatalogError(.invalidResponse, "Secoda's listing \(path) has more than \(pageCap) pages; "
+                    + "narrow it (integration_id) or raise the page cap")
+            }
+            let page = try await perform(TransportRequest(url: current), label: "GET \(path)") {
+                try JSONDecoder().decode(SecodaPage<Item>.self, from: $0.body)
+            }
+            items.append(contentsOf: page.results)
+            next = try page.next.map { try followable(next: $0, from: current, path: path) }
+        }
+        return items
+    }
+
+    /// A next link is followed only to the configured scheme, host and port: the Bearer token
+    /// must never go anywhere else.
+    private func followable(next text: String, from current: URL, path: String) throws -> URL {
+        guard let next = URL(string: text, relativeTo: current)?.absoluteURL else {
+            throw CatalogError(.invalidResponse, "Secoda's next link for \(path) is not a URL")
+        }
+        let sameScheme = next.scheme?.lowercased() == baseURL.scheme?.lowercased()
+        let sameHost = next.host?.lowercased() == baseURL.host?.lowercased()
+        let samePort = SecodaEndpoint.effectivePort(next) == SecodaEndpoint.effectivePort(baseURL)
+        guard sameScheme, sameHost, samePort else {
+            throw CatalogError(.invalidResponse, "Secoda's next link for \(path) points to another host "
+                + "(\(next.scheme ?? "?")://\(next.host ?? "?")\(next.port.map { ":\($0)" } ?? "")); refused so the API key "
+                + "is only ever sent to \(baseURL.host ?? "the configured host")")
+        }
+        return next
+    }
+
+    /// Sends a write (POST/PATCH/DELETE) with a JSON body; returns status and body.
+    public func send(_ method: String, _ path: String, json body: Data?) async throws -> TransportResponse {
+        var request = TransportRequest(method: method, url: try url(path), body: body)
+        if body != nil { request.headers["Content-Type"] = "application/json" }
+        return try await perform(request, label: "\(method) \(path)") { $0 }
+    }
+
+    /// One request with auth, bounded concurrency, timeouts and retries. `decode` runs inside
+    /// the retry loop: a 2xx whose body does not decode (a cut connection) is retried too.
+    func perform<T: Sendable>(_ request: TransportRequest, label: String,
+                              decode: @Sendable (TransportResponse) throws -> T) async throws -> T {
+        var request = request
+        request.headers["Authorization"] = "Bearer \(apiKey)"
+        request.headers["Accept"] = "application/json"
+        var attempt = 0
+        while true {
+            attempt += 1
+            let remaining = deadline - ContinuousClock.now
+            guard remaining > .zero else {
+                throw CatalogError(.timeout, "\(label): the overall catalog deadline of \(Self.seconds(options.deadline)) passed")
+            }
+            let timeout = min(options.requestTimeout, remaining)
+            await slots.acquire()
+            let sent: Result<TransportResponse, any Error>
+            do { sent = .success(try await transport.send(request, timeout: timeout)) } catch { sent = .failure(error) }
+            await slots.release()
+            let outcome: Outcome<T>
+            switch sent {
+            case .success(let response):
+                outcome = classify(response, label: label, decode: decode)
+            case .failure(TransportError.timedOut):
+                outcome = .retry(CatalogError(.timeout, "\(label): no answer within \(Self.seconds(timeout))"), after: nil)
+            case .failure(TransportError.connectionFailed(let reason)):
+                outcome = .retry(CatalogError(.unavailable, "\(label): \(scrub(reason))"), after: nil)
+            case .failure(TransportError.cancelled), .failure(is CancellationError):
+                throw CancellationError()
+            case .failure(let error):
+                outcome = .retry(CatalogError(.unavailable, "\(label): \(scrub(String(describing: error)))"), after: nil)
+            }
+            switch outcome {
+            case .done(let value): return value
+            case .fail(let error): throw error
+            case .retry(let error, let retryAfter):
+                guard attempt < options.maxAttempts else {
+                    throw CatalogError(error.kind, error.message + " (gave up after \(attempt) attempts)")
+                }
+                let wait: Duration
+                if let retryAfter {
+                    guard retryAfter <= options.maxRetryAfter else {
+                        throw CatalogError(error.kind, error.message + "; Secoda asked to wait \(Self.seconds(retryAfter)), "
+                            + "longer than the \(Self.seconds(options.maxRetryAfter)) the gate waits")
+                    }
+                    wait = retryAfter
+                } else {
+                    wait = backoff(attempt: attempt)
+                }
+                guard ContinuousClock.now + wait < deadline else {
+                    throw CatalogError(error.kind, error.message + "; no time left to retry before the overall catalog "
+                        + "deadline of \(Self.seconds(options.deadline))")
+                }
+                try await Task.sleep(for: wait)
+            }
+        }
+    }
+
+    private enum Outcome<T> {
+        case done(T)
+        case retry(CatalogError, after: Duration?)
+        case fail(CatalogError)
+    }
+
+    private func classify<T>(_ response: TransportResponse, label: String,
+                             decode: (TransportResponse) throws -> T) -> Outcome<T> {
+        switch response.status {
+        case 200..<300:
+            do { return .done(try decode(response)) } catch {
+                return .retry(CatalogError(.invalidResponse, "\(label): the reply is not the JSON expected (\(scrub(Self.summary(of: error))))"), after: nil)
+            }
+        case 401, 403:
+            return .fail(CatalogError(.unauthorized, "the API key is invalid or lacks access (HTTP \(response.status) from \(label))"))
+        case 429:
+            return .retry(CatalogError(.rateLimited, "\(label): rate limited by Secoda (HTTP 429)\(detail(response))"),
+                          after: Self.retryAfter(response.headers["retry-after"]))
+        case 408, 500..<600:
+            return .retry(CatalogError(.unavailable, "\(label): HTTP \(response.status)\(detail(response))"),
+                          after: response.status == 503 ? Self.retryAfter(response.headers["retry-after"]) : nil)
+        default:
+            return .fail(CatalogError(.rejected, "\(label): HTTP \(response.status)\(detail(response))"))
+        }
+    }
+
+    /// A short, scrubbed excerpt of an error body (`detail` when it is DRF-shaped).
+    private func detail(_ response: TransportResponse) -> String {
+        guard !response.body.isEmpty else { return "" }
+        var text: String
+        if let object = try? JSONDecoder().decode([String: JSONValue].self, from: response.body),
+           let detail = object["detail"]?.stringValue ?? object["error"]?.stringValue ?? object["message"]?.stringValue {
+            text = detail
+        } else {
+            text = String(decoding: response.body.prefix(300), as: UTF8.self)
+        }
+        text = scrub(text)
+        if text.count > 200 { text = String(text.prefix(200)) + "…" }
+        return ": " + text.replacingOccurrences(of: "\n", with: " ")
+    }
+
+    /// Removes the API key (and any Bearer credential) from text that came from elsewhere.
+    func scrub(_ text: String) -> String {
+        var result = text.replacingOccurrences(of: apiKey, with: "[redacted]")
+        if let range = result.range(of: "Bearer ", options: .caseInsensitive) {
+            let tail = result[range.upperBound...].prefix { !$0.isWhitespace && $0 != "\"" && $0 != "," }
+            // Only credential-looking tails: a short word after "Bearer " is prose, not a key.
+            if tail.count >= 8 { result = result.replacingOccurrences(of: String(tail), with: "[redacted]") }
+        }
+        return result
+    }
+
+    private func backoff(attempt: Int) -> Duration {
+        let exponent = min(attempt - 1, 16)
+        let full = min(options.maxBackoff, options.initialBackoff * (1 << exponent))
+        // Jitter in [full/2, full]: spreads retries of concurrent requests apart.
+        return full / 2 + full / 2 * Double.random(in: 0...1)
+    }
+
+    /// `Retry-After` as seconds or an HTTP date.
+    static func retryAfter(_ value: String?) -> Duration? {
+        guard let value = value?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
+        if let seconds = Double(value), seconds >= 0, seconds.isFinite { return .milliseconds(Int64(seconds * 1000)) }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        guard let date = formatter.date(from: value) else { return nil }
+        return .milliseconds(Int64(max(0, date.timeIntervalSinceNow) * 1000))
+    }
+
+    static func seconds(_ duration: Duration) -> String {
+        let value = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        return value == value.rounded() ? "\(Int(value)) s" : String(format: "%.1f s", value)
+    }
+
+    static func summary(of error: any Error) -> String {
+        switch error {
+        case DecodingError.dataCorrupted(let context): return context.debugDescription
+        case DecodingError.keyNotFound(let key, _): return "missing \(key.stringValue)"
+        case DecodingError.typeMismatch(_, let context): return "unexpected type at \(context.codingPath.map(\.stringValue).joined(separator: "."))"
+        case DecodingError.valueNotFound(_, let context): return "missing value at \(context.codingPath.map(\.stringValue).joined(separator: "."))"
+        default: return "not JSON"
+        }
+    }
+
+    /// Runs `work` over `chunks` concurrently (the request slots bound real concurrency) and
+    /// returns the results in chunk order.
+    func concurrently<Input: Sendable, Output: Sendable>(
+        _ chunks: [Input], _ work: @escaping @Sendable (Input) async throws -> Output
+    ) async throws -> [Output] {
+        try await withThrowingTaskGroup(of: (Int, Output).self) { group in
+            for (index, chunk) in chunks.enumerated() {
+                group.addTask { (index, try await work(chunk)) }
+            }
+            var results = [Output?](repeating: nil, count: chunks.count)
+            for try await (index, output) in group { results[index] = output }
+            return results.compactMap { $0 }
+        }
+    }
+}
+
+/// A counting semaphore for requests in flight.
+actor RequestSlots {
+    private let limit: Int
+    private var inUse = 0
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(limit: Int) { self.limit = limit }
+
+    func acquire() async {
+        if inUse < limit {
+            inUse += 1
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    func release() {
+        if waiting.isEmpty {
+            inUse -= 1
+        } else {
+            // Hand the slot straight to the next waiter.
+            waiting.removeFirst().resume()
+        }
+    }
+}
+
+extension Array {
+    /// Splits into consecutive pieces of at most `size` elements.
+    func chunked(_ size: Int) -> [[Element]] {
+        stride(from: 0, to: count, by: Swift.max(1, size)).map { Array(self[$0..<Swift.min(count, $0 + Swift.max(1, size))]) }
+    }
+}

@@ -1,0 +1,236 @@
+import Foundation
+import GateModel
+
+/// Secoda ids are UUIDs (SECODA_API.md §6). The client accepts any short token of
+/// letters, digits, `-` and `_`: strict enough that an id can never break a comma list or a
+/// URL, lenient enough to survive a non-UUID id scheme.
+public enum SecodaID {
+    public static func isValid(_ id: String) -> Bool {
+        guard (1...64).contains(id.utf8.count) else { return false }
+        return id.utf8.allSatisfy { byte in
+            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+                || byte == 0x2D || byte == 0x5F
+        }
+    }
+}
+
+/// A catalog resource as far as the gate cares: identity, place in the warehouse, and the
+/// metadata impact reports show. Coded with Secoda's own key names, so a snapshot's
+/// `resources` list reads like (and can seed) the API.
+public struct CatalogResource: Sendable, Hashable, Codable {
+    public var id: String
+    /// Secoda's `entity_type`: `table`, `dashboard`, `chart`, `column`, …
+    public var type: String
+    public var title: String
+    /// `database.schema.table` for tables, when the catalog gives it.
+    public var titleFull: String?
+    public var database: String?
+    public var schema: String?
+    /// The integration (warehouse, BI tool) the resource came from.
+    public var integration: String?
+    /// User ids.
+    public var owners: [String]
+    /// Group ids.
+    public var ownerGroups: [String]
+    public var tags: [String]
+    public var pii: Bool
+    public var verified: Bool
+    public var url: String?
+    public var externalUsage: Int?
+    public var internalUsage: Int?
+    public var externalUpdatedAt: String?
+
+    public init(id: String, type: String, title: String, titleFull: String? = nil, database: String? = nil,
+                schema: String? = nil, integration: String? = nil, owners: [String] = [], ownerGroups: [String] = [],
+                tags: [String] = [], pii: Bool = false, verified: Bool = false, url: String? = nil,
+                externalUsage: Int? = nil, internalUsage: Int? = nil, externalUpdatedAt: String? = nil) {
+        self.id = id
+        self.type = type
+        self.title = title
+        self.titleFull = titleFull
+        self.database = database
+        self.schema = schema
+        self.integration = integration
+        self.owners = owners
+        self.ownerGroups = ownerGroups
+        self.tags = tags
+        self.pii = pii
+        self.verified = verified
+        self.url = url
+        self.externalUsage = externalUsage
+        self.internalUsage = internalUsage
+        self.externalUpdatedAt = externalUpdatedAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, title, database, schema, integration, owners, tags, pii, verified, url
+        case type = "entity_type"
+        case titleFull = "title_full"
+        case ownerGroups = "owners_groups"
+        case ownerGroupsAlternate = "owner_groups"
+        case integrationId = "integration_id"
+        case externalUsage = "external_usage"
+        case internalUsage = "internal_usage"
+        case externalUpdatedAt = "external_updated_at"
+    }
+
+    /// Tolerant of everything but the id: unknown keys are ignored, missing optionals are
+    /// nil, `"true"` strings are booleans, numeric strings are numbers.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        guard let id = try? c.decode(String.self, forKey: .id), SecodaID.isValid(id) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: c.codingPath + [CodingKeys.id],
+                                                    debugDescription: "a resource without a valid id"))
+        }
+        self.id = id
+        type = c.lenientString(.type) ?? "resource"
+        title = c.lenientString(.title) ?? id
+        titleFull = c.lenientString(.titleFull)
+        database = c.lenientString(.database)
+        schema = c.lenientString(.schema)
+        integration = c.lenientString(.integration) ?? c.lenientString(.integrationId)
+        owners = c.lenientStrings(.owners)
+        ownerGroups = c.has(.ownerGroups) ? c.lenientStrings(.ownerGroups) : c.lenientStrings(.ownerGroupsAlternate)
+        tags = c.lenientStrings(.tags)
+        pii = c.lenientBool(.pii) ?? false
+        verified = c.lenientBool(.verified) ?? false
+        url = c.lenientString(.url)
+        externalUsage = c.lenientInt(.externalUsage)
+        internalUsage = c.lenientInt(.internalUsage)
+        externalUpdatedAt = c.lenientString(.externalUpdatedAt)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(type, forKey: .type)
+        try c.encode(title, forKey: .title)
+        try c.encodeIfPresent(titleFull, forKey: .titleFull)
+        try c.encodeIfPresent(database, forKey: .database)
+        try c.encodeIfPresent(schema, forKey: .schema)
+        try c.encodeIfPresent(integration, forKey: .integration)
+        try c.encode(owners, forKey: .owners)
+        try c.encode(ownerGroups, forKey: .ownerGroups)
+        try c.encode(tags, forKey: .tags)
+        try c.encode(pii, forKey: .pii)
+        try c.encode(verified, forKey: .verified)
+        try c.encodeIfPresent(url, forKey: .url)
+        try c.encode(externalUsage, forKey: .externalUsage)
+        try c.encode(internalUsage, forKey: .internalUsage)
+        try c.encode(externalUpdatedAt, forKey: .externalUpdatedAt)
+    }
+
+    /// The warehouse place of a table: the `database`/`schema` fields, else the leading parts of
+    /// `title_full` (`database.schema.table`).
+    public var place: (database: String?, schema: String?) {
+        if database != nil || schema != nil { return (database, schema) }
+        guard let full = titleFull else { return (nil, nil) }
+        let parts = full.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        switch parts.count {
+        case 0, 1: return (nil, nil)
+        case 2: return (nil, parts[0])
+        default: return (parts[parts.count - 3], parts[parts.count - 2])
+        }
+    }
+
+    /// The relation the table stands for (database, schema, title).
+    public var relation: Relation {
+        let place = self.place
+        return Relation(database: place.database, schema: place.schema, identifier: title)
+    }
+}
+
+/// One `lineage/manual/` row: data flows `from` → `to` when `direction` is `DOWNSTREAM`.
+struct LineageRow: Sendable, Decodable {
+    var id: String?
+    var from: String
+    var to: String
+    var direction: String
+
+    enum CodingKeys: String, CodingKey {
+        case id, direction
+        case from = "from_entity", fromId = "from_entity_id"
+        case to = "to_entity", toId = "to_entity_id"
+    }
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        // Both key generations exist (SECODA_API.md §5.3).
+        guard let from = c.lenientString(.from) ?? c.lenientString(.fromId), SecodaID.isValid(from),
+              let to = c.lenientString(.to) ?? c.lenientString(.toId), SecodaID.isValid(to)
+        else {
+            throw DecodingError.dataCorrupted(.init(codingPath: c.codingPath,
+                                                    debugDescription: "a lineage row without valid from/to entity ids"))
+        }
+        self.id = c.lenientString(.id)
+        self.from = from
+        self.to = to
+        self.direction = (c.lenientString(.direction) ?? "").uppercased()
+    }
+}
+
+/// The list envelope: `{links{next,previous}, meta{…}, count, total_pages, results}`.
+struct SecodaPage<Item: Decodable & Sendable>: Decodable, Sendable {
+    var next: String?
+    var count: Int?
+    var results: [Item]
+
+    enum CodingKeys: String, CodingKey { case links, next, count, results }
+    enum LinkKeys: String, CodingKey { case next }
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        results = try c.decode([Item].self, forKey: .results)
+        count = c.lenientInt(.count)
+        var next: String?
+        if let links = try? c.nestedContainer(keyedBy: LinkKeys.self, forKey: .links) {
+            next = links.lenientString(.next)
+        }
+        // Some endpoints put `next` at the top level (DRF style).
+        next = next ?? c.lenientString(.next)
+        // "None" is Python's repr leaking into the docs' samples: it means no next page.
+        if let value = next, value.isEmpty || value == "None" || value == "null" { next = nil }
+        self.next = next
+    }
+}
+
+extension KeyedDecodingContainer {
+    func has(_ key: Key) -> Bool { contains(key) && !((try? decodeNil(forKey: key)) ?? true) }
+
+    func lenientString(_ key: Key) -> String? {
+        if let value = try? decodeIfPresent(String.self, forKey: key) { return value }
+        if let value = try? decodeIfPresent(Int.self, forKey: key) { return String(value) }
+        return nil
+    }
+
+    func lenientBool(_ key: Key) -> Bool? {
+        if let value = try? decodeIfPresent(Bool.self, forKey: key) { return value }
+        if let value = try? decodeIfPresent(String.self, forKey: key) {
+            switch value.lowercased() {
+            case "true", "yes", "1": return true
+            case "false", "no", "0", "none", "": return false
+            default: return nil
+            }
+        }
+        if let value = try? decodeIfPresent(Int.self, forKey: key) { return value != 0 }
+        return nil
+    }
+
+    func lenientInt(_ key: Key) -> Int? {
+        if let value = try? decodeIfPresent(Int.self, forKey: key) { return value }
+        if let value = try? decodeIfPresent(Double.self, forKey: key), value.isFinite { return Int(value) }
+        if let value = try? decodeIfPresent(String.self, forKey: key) {
+            return Int(value) ?? Double(value).flatMap { $0.isFinite ? Int($0) : nil }
+        }
+        return nil
+    }
+
+    /// A list of strings; ids given as objects (`{"id": …}`) are reduced to their id.
+    func lenientStrings(_ key: Key) -> [String] {
+        if let values = try? decodeIfPresent([String].self, forKey: key) { return values }
+        if let values = try? decodeIfPresent([JSONValue].self, forKey: key) {
+            return values.compactMap { $0.stringValue ?? $0["id"]?.stringValue }
+        }
+        return []
+    }
+}

@@ -1,0 +1,359 @@
+import Foundation
+import GateModel
+
+/// How an emulator behaves apart from its data.
+public struct EmulatorOptions: Sendable {
+    /// The Bearer token requests must carry.
+    public var token: String
+    /// Items per page on every list endpoint (Secoda's is undocumented; about 50 by the docs' numbers).
+    public var pageSize: Int
+    /// Writes (POST/PATCH/PUT) allowed per rolling minute before 429 (Secoda documents 30).
+    public var writesPerMinute: Int
+    /// Whether the write-limit 429 carries `Retry-After` (Secoda documents none).
+    public var writeLimitRetryAfter: Bool
+    /// `resource/catalog` returns at most this many resources across all pages (Secoda: 10,000).
+    public var catalogResultCap: Int
+    /// Faults in force from the start.
+    public var faults: FaultPlan
+
+    public init(token: String = "emulator-token", pageSize: Int = 50, writesPerMinute: Int = 30,
+                writeLimitRetryAfter: Bool = true, catalogResultCap: Int = 10_000, faults: FaultPlan = .none) {
+        self.token = token
+        self.pageSize = max(1, pageSize)
+        self.writesPerMinute = writesPerMinute
+        self.writeLimitRetryAfter = writeLimitRetryAfter
+        self.catalogResultCap = catalogResultCap
+        self.faults = faults
+    }
+}
+
+/// One request the emulator saw (the token itself is never recorded).
+public struct LoggedRequest: Sendable, Codable, Equatable {
+    public var method: String
+    /// The path with any `/api/v1` prefix and trailing slash removed, e.g. `lineage/manual`.
+    public var route: String
+    /// The raw path as sent.
+    public var path: String
+    /// Decoded query parameters.
+    public var query: [String: String]
+    /// The `Host` header as sent.
+    public var host: String
+    /// Whether an `Authorization` header was present (its value is not kept).
+    public var hadAuthorization: Bool
+    /// The status answered; 0 when the connection was dropped.
+    public var status: Int
+}
+
+/// A reply computed by the emulator, before fault handling decides how it is sent.
+struct EmulatorReply: Sendable {
+    var status: Int
+    var body: Data
+    var headers: [(String, String)] = []
+
+    static func json(_ status: Int, _ value: JSONValue, headers: [(String, String)] = []) -> EmulatorReply {
+        EmulatorReply(status: status, body: EmulatorState.encode(value), headers: headers)
+    }
+
+    static func detail(_ status: Int, _ message: String, headers: [(String, String)] = []) -> EmulatorReply {
+        json(status, .object(["detail": .string(message)]), headers: headers)
+    }
+}
+
+/// What to do with one API request before answering it.
+enum FaultDecision: Sendable {
+    case answer(delayMs: Int)
+    case status(Int, retryAfter: Int?, delayMs: Int)
+    case drop(delayMs: Int)
+    case truncate(delayMs: Int)
+}
+
+/// Everything an emulator knows and remembers: its data, its faults, its request log.
+public actor EmulatorState {
+    private let seed: EmulatorSeed
+    public let options: EmulatorOptions
+    private var resources: [[String: JSONValue]] = []
+    private var resourceIndex: [String: Int] = [:]
+    private var lineage: [LineageRow] = []
+    private var lineageByFrom: [String: [Int]] = [:]
+    private var lineageCounter = 0
+    private var users: [[String: JSONValue]] = []
+    private var groups: [[String: JSONValue]] = []
+    private var teams: [[String: JSONValue]] = []
+    private var faults: FaultPlan
+    private var random: SplitMix64
+    private var writeTimes: [ContinuousClock.Instant] = []
+    private var log: [LoggedRequest] = []
+    private var inFlight = 0
+    private var peakInFlight = 0
+
+    struct LineageRow: Sendable {
+        var id: String
+        var from: String
+        var to: String
+        var direction: String
+        var deleted = false
+    }
+
+    public init(seed: EmulatorSeed, options: EmulatorOptions = EmulatorOptions()) {
+        self.seed = seed
+        self.options = options
+        self.faults = options.faults
+        self.random = SplitMix64(seed: options.faults.randomSeed ?? 0x5EC0DA)
+        let fresh = EmulatorState.rebuild(seed)
+        self.resources = fresh.resources
+        self.resourceIndex = fresh.index
+        self.lineage = fresh.rows
+        self.lineageByFrom = fresh.byFrom
+        self.lineageCounter = fresh.rows.count
+        self.users = seed.users
+        self.groups = seed.groups
+        self.teams = seed.teams
+    }
+
+    static func lineageId(_ n: Int) -> String {
+        let digits = String(n)
+        return "99999999-0000-4000-8000-" + String(repeating: "0", count: max(0, 12 - digits.count)) + digits
+    }
+
+    // MARK: Admin
+
+    /// Every API request seen since the start or the last reset, oldest first.
+    public func requests() -> [LoggedRequest] { log }
+
+    /// Number of API requests to `route` (e.g. `lineage/manual`), optionally only those with a
+    /// query parameter named `parameter`.
+    public func requestCount(route: String, withParameter parameter: String? = nil) -> Int {
+        log.filter { entry in
+            entry.route == route && (parameter.map { entry.query[$0] != nil } ?? true)
+        }.count
+    }
+
+    /// Replaces the faults in force.
+    public func setFaults(_ plan: FaultPlan) {
+        faults = plan
+        random = SplitMix64(seed: plan.randomSeed ?? 0x5EC0DA)
+    }
+
+    public func currentFaults() -> FaultPlan { faults }
+
+    /// Clears the request log, the faults and the write window, and restores the seed data.
+    public func reset() {
+        let fresh = EmulatorState.rebuild(seed)
+        resources = fresh.resources
+        resourceIndex = fresh.index
+        lineage = fresh.rows
+        lineageByFrom = fresh.byFrom
+        lineageCounter = fresh.rows.count
+        users = seed.users
+        groups = seed.groups
+        teams = seed.teams
+        faults = options.faults
+        random = SplitMix64(seed: faults.randomSeed ?? 0x5EC0DA)
+        writeTimes = []
+        log = []
+        peakInFlight = inFlight
+    }
+
+    /// Forgets the request log only.
+    public func clearLog() {
+        log = []
+        peakInFlight = inFlight
+    }
+
+    /// The most API requests that were being answered at the same moment since the last reset.
+    public func peakConcurrentRequests() -> Int { peakInFlight }
+
+    func requestStarted() {
+        inFlight += 1
+        peakInFlight = max(peakInFlight, inFlight)
+    }
+
+    func requestFinished() { inFlight -= 1 }
+
+    private static func rebuild(_ seed: EmulatorSeed)
+        -> (resources: [[String: JSONValue]], index: [String: Int], rows: [LineageRow], byFrom: [String: [Int]])
+    {
+        var resources: [[String: JSONValue]] = []
+        var index: [String: Int] = [:]
+        for resource in seed.resources {
+            guard let id = resource["id"]?.stringValue else { continue }
+            if let existing = index[id] { resources[existing] = resource } else {
+                index[id] = resources.count
+                resources.append(resource)
+            }
+        }
+        var rows: [LineageRow] = []
+        var byFrom: [String: [Int]] = [:]
+        for edge in seed.lineage {
+            for (from, to, direction) in [(edge.from, edge.to, "DOWNSTREAM"), (edge.to, edge.from, "UPSTREAM")] {
+                byFrom[from, default: []].append(rows.count)
+                rows.append(LineageRow(id: lineageId(rows.count + 1), from: from, to: to, direction: direction))
+            }
+        }
+        return (resources, index, rows, byFrom)
+    }
+
+    // MARK: Request admission
+
+    /// Logs a request on arrival; returns a handle for `finish`.
+    func record(_ entry: LoggedRequest) -> Int {
+        log.append(entry)
+        return log.count - 1
+    }
+
+    /// Sets the status a logged request was answered with.
+    func finish(_ handle: Int, status: Int, path: String) {
+        // A reset in between empties the log; only touch the entry if it is still the same one.
+        guard log.indices.contains(handle), log[handle].path == path else { return }
+        log[handle].status = status
+    }
+
+    /// Picks the fault for one API request on `route`.
+    func decide(route: String) -> FaultDecision {
+        if let only = faults.pathContains, !route.contains(only) { return .answer(delayMs: 0) }
+        var delay = faults.latencyMs
+        if faults.latencyJitterMs > 0 { delay += Int.random(in: 0...faults.latencyJitterMs, using: &random) }
+        if !faults.queue.isEmpty {
+            switch faults.queue.removeFirst() {
+            case .status(let status, let retryAfter): return .status(status, retryAfter: retryAfter, delayMs: delay)
+            case .drop: return .drop(delayMs: delay)
+            case .truncate: return .truncate(delayMs: delay)
+            case .delay(let ms): return .answer(delayMs: delay + ms)
+            case .pass: return .answer(delayMs: delay)
+            }
+        }
+        for (status, rate) in faults.errorRates.sorted(by: { $0.key < $1.key }) {
+            if Double.random(in: 0..<1, using: &random) < rate, let code = Int(status) {
+                return .status(code, retryAfter: nil, delayMs: delay)
+            }
+        }
+        return .answer(delayMs: delay)
+    }
+
+    var echoesAuthorization: Bool { faults.echoAuthorization }
+
+    /// Counts a write against the rolling one-minute window; returns the 429 reply when over it.
+    func admitWrite() -> EmulatorReply? {
+        let now = ContinuousClock.now
+        writeTimes.removeAll { now - $0 >= .seconds(60) }
+        if writeTimes.count >= options.writesPerMinute {
+            let wait = writeTimes.first.map { .seconds(60) - (now - $0) } ?? .seconds(60)
+            let seconds = max(1, Int(wait.components.seconds) + (wait.components.attoseconds > 0 ? 1 : 0))
+            return .detail(429, "Request was throttled. Expected available in \(seconds) seconds.",
+                           headers: options.writeLimitRetryAfter ? [("Retry-After", String(seconds))] : [])
+        }
+        writeTimes.append(now)
+        return nil
+    }
+
+    // MARK: Reads
+
+    func resource(id: String) -> [String: JSONValue]? { resourceIndex[id].map { resources[$0] } }
+
+    func allResources() -> [[String: JSONValue]] { resources }
+
+    func users(kind: String) -> [[String: JSONValue]] {
+        switch kind {
+        case "groups": return groups
+        case "teams": return teams
+        default: return users
+        }
+    }
+
+    /// Lineage rows matching the documented filters (rendered per page by the caller).
+    func lineageRows(from: Set<String>?, to: Set<String>?, direction: String?) -> [LineageRow] {
+        let candidates: [Int]
+        if let from {
+            candidates = from.sorted().flatMap { lineageByFrom[$0] ?? [] }
+        } else {
+            candidates = Array(lineage.indices)
+        }
+        return candidates.compactMap { index in
+            let row = lineage[index]
+            guard !row.deleted else { return nil }
+            if let to, !to.contains(row.to) { return nil }
+            if let direction, row.direction != direction.uppercased() { return nil }
+            return row
+        }
+    }
+
+    func lineageRow(id: String) -> JSONValue? {
+        lineage.first { $0.id == id && !$0.deleted }.map(EmulatorState.render)
+    }
+
+    static func render(_ row: LineageRow) -> JSONValue {
+        // Both key generations (SECODA_API.md §5.3), so clients of either era decode it.
+        .object([
+            "id": .string(row.id),
+            "from_entity": .string(row.from), "from_entity_id": .string(row.from),
+            "to_entity": .string(row.to), "to_entity_id": .string(row.to),
+            "direction": .string(row.direction),
+            "is_manual": .bool(true),
+            "workspace_id": .string("f71585fa-0000-4000-8000-000000000000"),
+            "created_at": .string("2026-01-01T00:00:00Z"), "updated_at": .string("2026-01-01T00:00:00Z"),
+        ])
+    }
+
+    // MARK: Writes
+
+    /// Merges `changes` into a resource, keeping fields the body does not name.
+    func patchResource(id: String, changes: [String: JSONValue], expectedType: String?) -> EmulatorReply {
+        guard let index = resourceIndex[id],
+              expectedType == nil || resources[index]["entity_type"]?.stringValue == expectedType
+        else { return .detail(404, "Not found.") }
+        for (key, value) in changes where key != "id" && key != "entity_type" {
+            resources[index][key] = value
+        }
+        resources[index]["updated_at"] = .string(EmulatorState.timestamp())
+        return .json(200, .object(resources[index]))
+    }
+
+    /// Creates a lineage row and its mirror; 400 for a duplicate or an unknown entity.
+    func createLineage(from: String, to: String, direction: String) -> EmulatorReply {
+        let direction = direction.uppercased()
+        guard direction == "DOWNSTREAM" || direction == "UPSTREAM" else {
+            return .detail(400, "direction must be UPSTREAM or DOWNSTREAM")
+        }
+        guard resourceIndex[from] != nil, resourceIndex[to] != nil else {
+            return .detail(400, "from_entity and to_entity must be existing resources")
+        }
+        if (lineageByFrom[from] ?? []).contains(where: { !lineage[$0].deleted && lineage[$0].to == to && lineage[$0].direction == direction }) {
+            return .detail(400, "This lineage already exists.")
+        }
+        let mirrorDirection = direction == "DOWNSTREAM" ? "UPSTREAM" : "DOWNSTREAM"
+        var created: LineageRow?
+        for (f, t, d) in [(from, to, direction), (to, from, mirrorDirection)] {
+            lineageCounter += 1
+            let row = LineageRow(id: EmulatorState.lineageId(lineageCounter), from: f, to: t, direction: d)
+            lineageByFrom[f, default: []].append(lineage.count)
+            lineage.append(row)
+            if created == nil { created = row }
+        }
+        return .json(201, created.map(EmulatorState.render) ?? .null)
+    }
+
+    /// Deletes a lineage row and its mirror.
+    func deleteLineage(id: String) -> EmulatorReply {
+        guard let index = lineage.firstIndex(where: { $0.id == id && !$0.deleted }) else {
+            return .detail(404, "Not found.")
+        }
+        let row = lineage[index]
+        lineage[index].deleted = true
+        for other in lineageByFrom[row.to] ?? [] where lineage[other].to == row.from && !lineage[other].deleted {
+            lineage[other].deleted = true
+        }
+        return EmulatorReply(status: 204, body: Data())
+    }
+
+    // MARK: Encoding
+
+    static func encode(_ value: JSONValue) -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? encoder.encode(value)) ?? Data("{}".utf8)
+    }
+
+    static func timestamp() -> String {
+        ISO8601DateFormatter().string(from: Date())
+    }
+}

@@ -1,0 +1,191 @@
+import Foundation
+@testable import GateCatalog
+import GateModel
+import SecodaEmulator
+import Testing
+
+@Suite struct LineageWalkerTests {
+    /// Lineage queries whose first page was requested (a chunk of one batched level query).
+    static func lineageQueries(_ emulator: SecodaEmulator) async -> Int {
+        await emulator.state.requests().filter { $0.route == "lineage/manual" && $0.query["page"] == nil }.count
+    }
+
+    static func metadataQueries(_ emulator: SecodaEmulator) async -> Int {
+        await emulator.state.requests().filter { $0.route == "resource/catalog" && $0.query["page"] == nil }.count
+    }
+
+    static func walker(_ emulator: SecodaEmulator, graph: ProjectGraph = ProjectGraph(), maxDepth: Int = 6,
+                       maxNodes: Int = 5000) throws -> LineageWalker {
+        LineageWalker(source: SecodaCatalogSource(client: try client(for: emulator)), graph: graph,
+                      maxDepth: maxDepth, maxNodes: maxNodes)
+    }
+
+    @Test func diamondVisitsTheSharedNodeOnceWithOneQueryPerLevel() async throws {
+        var b = SeedBuilder()
+        let root = b.table("root"), left = b.table("left"), right = b.table("right"), join = b.table("joined")
+        let dash = b.dashboard("Revenue", externalUsage: 40, internalUsage: 3, owners: ["u-1"], ownerGroups: ["g-1"])
+        b.edge(root, left); b.edge(root, right); b.edge(left, join); b.edge(right, join); b.edge(join, dash)
+        try await withEmulator(b.seed) { emulator in
+            let impact = try await Self.walker(emulator).walk([WalkRoot(model: "root", catalogId: root)])
+            let nodes = try #require(impact.first).downstream
+            #expect(nodes.map(\.id) == [left, right, join, dash])
+            #expect(nodes.map(\.depth) == [1, 1, 2, 3])
+            #expect(nodes.first { $0.id == join }?.parentId == left)   // reached first through `left` (id order)
+            #expect(nodes.first { $0.id == left }?.parentId == nil)
+            let revenue = try #require(nodes.last)
+            #expect(revenue.type == "dashboard" && revenue.source == "secoda" && !revenue.stale)
+            #expect(revenue.usage == Usage(external: 40, internal: 3, externalUpdatedAt: "2026-11-01T00:00:00Z"))
+            #expect(revenue.owners == [Owner(id: "u-1", kind: "user"), Owner(id: "g-1", kind: "group")])
+            #expect(impact.first?.truncated == false)
+            // Levels with a frontier: {root}, {left,right}, {joined}, {Revenue} → 4 lineage queries;
+            // new nodes at depths 1, 2, 3 → 3 metadata queries.
+            #expect(await Self.lineageQueries(emulator) == 4)
+            #expect(await Self.metadataQueries(emulator) == 3)
+        }
+    }
+
+    @Test func cycleTerminatesAndNeverListsTheRoot() async throws {
+        var b = SeedBuilder()
+        let root = b.table("root"), a = b.table("a"), c = b.table("c")
+        b.edge(root, a); b.edge(a, c); b.edge(c, root); b.edge(c, a)
+        try await withEmulator(b.seed) { emulator in
+            let impact = try await Self.walker(emulator).walk([WalkRoot(model: "root", catalogId: root)])
+            #expect(impact.first?.downstream.map(\.id) == [a, c])
+            #expect(impact.first?.downstream.map(\.depth) == [1, 2])
+            #expect(impact.first?.truncated == false)
+            #expect(await Self.lineageQueries(emulator) == 3)
+        }
+    }
+
+    @Test func tenLevelChainRespectsMaxDepth() async throws {
+        var b = SeedBuilder()
+        let chain = b.chain(root: "root", length: 10)
+        try await withEmulator(b.seed) { emulator in
+            let cut = try await Self.walker(emulator, maxDepth: 6).walk([WalkRoot(model: "root", catalogId: chain[0])])
+            #expect(cut.first?.downstream.map(\.id) == Array(chain[1...6]))
+            #expect(cut.first?.downstream.map(\.depth) == Array(1...6))
+            #expect(cut.first?.truncated == true)
+            // Six levels walked plus one look past the budget to tell whether it cut anything.
+            #expect(await Self.lineageQueries(emulator) == 7)
+
+            await emulator.state.clearLog()
+            let whole = try await Self.walker(emulator, maxDepth: 10).walk([WalkRoot(model: "root", catalogId: chain[0])])
+            #expect(whole.first?.downstream.count == 10)
+            #expect(whole.first?.downstream.last?.depth == 10)
+            #expect(whole.first?.truncated == false)   // the look past depth 10 found nothing more
+            #expect(await Self.lineageQueries(emulator) == 11)
+        }
+    }
+
+    @Test func fiveThousandNodeFanOutIsBatchedAndBudgeted() async throws {
+        var b = SeedBuilder()
+        let (root, children) = b.fanOut(root: "root", count: 5000)
+        try await withEmulator(b.seed) { emulator in
+            let all = try await Self.walker(emulator, maxNodes: 5000).walk([WalkRoot(model: "root", catalogId: root)])
+            #expect(all.first?.downstream.count == 5000)
+            #expect(Set(all.first?.downstream.map(\.id) ?? []) == Set(children))
+            #expect(all.first?.truncated == false)
+            // Level 0: one query for the root (its 5,000 rows come in 100 pages). Level 1: 5,000 ids in
+            // chunks of 100 = 50 queries. Metadata for 5,000 new nodes: 50 chunked queries.
+            #expect(await Self.lineageQueries(emulator) == 1 + 50)
+            // Each level-1 chunk returns 100 mirror (UPSTREAM) rows, i.e. two pages, which the walker drops.
+            #expect(await emulator.state.requestCount(route: "lineage/manual") == 100 + 50 * 2)
+            #expect(await Self.metadataQueries(emulator) == 50)
+
+            await emulator.state.clearLog()
+            let budgeted = try await Self.walker(emulator, maxNodes: 1000).walk([WalkRoot(model: "root", catalogId: root)])
+            let nodes = budgeted.first?.downstream ?? []
+            #expect(nodes.count == 1000)
+            #expect(budgeted.first?.truncated == true)
+            // Deterministic choice: the first 1,000 children in id order.
+            #expect(Set(nodes.map(\.id)) == Set(children.sorted().prefix(1000)))
+            #expect(await Self.metadataQueries(emulator) == 10)
+            #expect(await Self.lineageQueries(emulator) == 1 + 10)
+        }
+    }
+
+    @Test func staleDashboardsAreMarked() async throws {
+        var b = SeedBuilder()
+        let root = b.table("root")
+        let used = b.dashboard("Used", externalUsage: 40)
+        let internalOnly = b.dashboard("Internal only", externalUsage: 0, internalUsage: 2)
+        let neverSynced = b.dashboard("Never synced")
+        let zero = b.dashboard("Zero chart", type: "chart", externalUsage: 0, internalUsage: 0)
+        let quietTable = b.table("quiet_table")
+        for id in [used, internalOnly, neverSynced, zero, quietTable] { b.edge(root, id) }
+        try await withEmulator(b.seed) { emulator in
+            let nodes = try await Self.walker(emulator).walk([WalkRoot(model: "root", catalogId: root)]).first?.downstream ?? []
+            let stale = Dictionary(uniqueKeysWithValues: nodes.map { ($0.id, $0.stale) })
+            #expect(stale == [used: false, internalOnly: false, neverSynced: true, zero: true, quietTable: false])
+            #expect(nodes.first { $0.id == neverSynced }?.usage == Usage())
+        }
+    }
+
+    @Test func dbtModelsAndCatalogTablesWithTheSameRelationAreOneNode() async throws {
+        var b = SeedBuilder()
+        let stg = b.table("stg_orders"), fct = b.table("fct_orders", owners: ["u-9"])
+        let revenue = b.dashboard("Revenue", externalUsage: 5)
+        b.edge(stg, fct); b.edge(fct, revenue)
+        let graph = ProjectGraph(nodes: Dictionary(uniqueKeysWithValues: [
+            dbtModel("stg_orders", children: ["model.shop.fct_orders", "exposure.shop.weekly", "model.shop.dbt_only"]),
+            dbtModel("fct_orders", owners: [Owner(id: "@finance", kind: "dbt")]),
+            dbtModel("weekly", type: "exposure"),
+            dbtModel("dbt_only", schema: "scratch"),
+        ].map { ($0.id, $0) }))
+        try await withEmulator(b.seed) { emulator in
+            let impact = try await Self.walker(emulator, graph: graph)
+                .walk([WalkRoot(model: "stg_orders", dbtId: "model.shop.stg_orders", catalogId: stg)])
+            let nodes = impact.first?.downstream ?? []
+            #expect(nodes.map(\.name) == ["dbt_only", "fct_orders", "weekly", "Revenue"])
+            let merged = try #require(nodes.first { $0.name == "fct_orders" })
+            #expect(merged.id == fct && merged.type == "model" && merged.source == "dbt+secoda" && merged.depth == 1)
+            #expect(merged.relation == "analytics.prod.fct_orders")
+            #expect(merged.owners == [Owner(id: "u-9", kind: "user"), Owner(id: "@finance", kind: "dbt")])
+            #expect(nodes.first { $0.name == "weekly" }.map { ($0.type, $0.source, $0.id) } ?? ("", "", "") == ("exposure", "dbt", "exposure.shop.weekly"))
+            #expect(nodes.first { $0.name == "dbt_only" }?.source == "dbt")
+            let dashboard = try #require(nodes.first { $0.name == "Revenue" })
+            #expect(dashboard.depth == 2 && dashboard.parentId == fct)
+        }
+    }
+
+    @Test func dbtRelationWithoutADatabaseStillMergesButConflictingOnesDoNot() async throws {
+        var b = SeedBuilder()
+        let root = b.table("root"), child = b.table("child"), other = b.table("other", database: "elsewhere")
+        b.edge(root, child); b.edge(root, other)
+        let graph = ProjectGraph(nodes: [
+            "model.shop.child": ProjectGraphNode(id: "model.shop.child", name: "child", type: "model",
+                                                 relation: Relation(database: nil, schema: "prod", identifier: "child")),
+            "model.shop.other": ProjectGraphNode(id: "model.shop.other", name: "other", type: "model",
+                                                 relation: Relation(database: "analytics", schema: "prod", identifier: "other")),
+        ])
+        try await withEmulator(b.seed) { emulator in
+            let nodes = try await Self.walker(emulator, graph: graph).walk([WalkRoot(model: "root", catalogId: root)]).first?.downstream ?? []
+            #expect(nodes.first { $0.id == child }?.source == "dbt+secoda")
+            #expect(nodes.first { $0.id == other }.map { ($0.source, $0.type) } ?? ("", "") == ("secoda", "table"))
+        }
+    }
+
+    @Test func dbtGraphAloneWorksWithoutACatalog() async throws {
+        let graph = ProjectGraph(nodes: Dictionary(uniqueKeysWithValues: [
+            dbtModel("a", children: ["model.shop.b"]), dbtModel("b", children: ["model.shop.a", "exposure.shop.x"]),
+            dbtModel("x", type: "exposure"),
+        ].map { ($0.id, $0) }))
+        let impact = try await LineageWalker(source: nil, graph: graph).walk([WalkRoot(model: "a", dbtId: "model.shop.a")])
+        #expect(impact.first?.downstream.map(\.id) == ["model.shop.b", "exposure.shop.x"])
+        #expect(impact.first?.downstream.map(\.source) == ["dbt", "dbt"])
+    }
+
+    @Test func severalRootsShareEachLevelsQueries() async throws {
+        var b = SeedBuilder()
+        let r1 = b.table("r1"), r2 = b.table("r2"), shared = b.table("shared"), only2 = b.table("only2")
+        b.edge(r1, shared); b.edge(r2, shared); b.edge(r2, only2)
+        try await withEmulator(b.seed) { emulator in
+            let impacts = try await Self.walker(emulator).walk([WalkRoot(model: "r1", catalogId: r1), WalkRoot(model: "r2", catalogId: r2)])
+            #expect(impacts.map(\.model) == ["r1", "r2"])
+            #expect(impacts[0].downstream.map(\.id) == [shared])
+            #expect(impacts[1].downstream.map(\.id) == [only2, shared])
+            #expect(await Self.lineageQueries(emulator) == 2)    // {r1,r2}, then {shared,only2}
+            #expect(await Self.metadataQueries(emulator) == 1)
+        }
+    }
+}

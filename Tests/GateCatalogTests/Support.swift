@@ -1,0 +1,51 @@
+import Foundation
+import GateCatalog
+import GateModel
+import SecodaEmulator
+
+/// Starts an emulator on 127.0.0.1 (ephemeral port), runs `body`, and always stops it.
+func withEmulator<T>(_ seed: EmulatorSeed, options: EmulatorOptions = EmulatorOptions(),
+                     _ body: (SecodaEmulator) async throws -> T) async throws -> T {
+    let emulator = try await SecodaEmulator.start(seed: seed, options: options)
+    do {
+        let result = try await body(emulator)
+        await emulator.stop()
+        return result
+    } catch {
+        await emulator.stop()
+        throw error
+    }
+}
+
+/// Client options that make fault tests quick: short timeouts and backoffs.
+func quickOptions(requestTimeout: Duration = .seconds(2), deadline: Duration = .seconds(20), maxAttempts: Int = 4,
+                  maxConcurrentRequests: Int = 4, maxPages: Int = 250, idsPerRequest: Int = 100) -> SecodaClientOptions {
+    SecodaClientOptions(requestTimeout: requestTimeout, deadline: deadline, maxAttempts: maxAttempts,
+                        initialBackoff: .milliseconds(20), maxBackoff: .milliseconds(200), maxRetryAfter: .seconds(5),
+                        maxConcurrentRequests: maxConcurrentRequests, maxPages: maxPages, idsPerRequest: idsPerRequest)
+}
+
+func client(for emulator: SecodaEmulator, options: SecodaClientOptions = quickOptions(),
+            token: String? = nil) throws -> SecodaClient {
+    try SecodaClient(baseURL: emulator.baseURL.absoluteString, apiKey: token ?? emulator.token, options: options)
+}
+
+/// Runs `body` and returns the CatalogError it throws (nil if it does not throw one).
+func catalogError(_ body: () async throws -> Void) async -> CatalogError? {
+    do {
+        try await body()
+        return nil
+    } catch let error as CatalogError {
+        return error
+    } catch {
+        return CatalogError(.rejected, "unexpected error type: \(error)")
+    }
+}
+
+/// A dbt model node for a ProjectGraph.
+func dbtModel(_ name: String, children: [String] = [], database: String = "analytics", schema: String = "prod",
+              type: String = "model", owners: [Owner] = []) -> ProjectGraphNode {
+    ProjectGraphNode(id: "\(type).shop.\(name)", name: name, type: type,
+                     relation: type == "exposure" ? nil : Relation(database: database, schema: schema, identifier: name),
+                     owners: owners, children: children)
+}
