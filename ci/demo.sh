@@ -8,7 +8,10 @@ here="$(cd "$(dirname "$0")/.." && pwd)"
 bash "$here/ci/setup.sh"
 
 echo "demo: building contract-gate (first build takes about a minute)" >&2
-(cd "$here" && swift build --product contract-gate >/dev/null)
+if ! (cd "$here" && swift build --product contract-gate >/tmp/contract-gate-demo-build.log 2>&1); then
+    cat /tmp/contract-gate-demo-build.log >&2
+    exit 1
+fi
 bin="$(cd "$here" && swift build --show-bin-path)/contract-gate"
 
 work="${DEMO_DIR:-$(mktemp -d -t contract-gate-demo.XXXXXX)}"

@@ -1,33 +1,100 @@
 import Foundation
+import GateCatalog
+import GateDbt
 import GateGit
 import GateModel
+import GateRules
 
 /// The whole `check`: diff → changes → resolve → impact → findings → report (DESIGN.md §1).
 public enum CheckPipeline {
     /// Runs one check. Throws a `GateError` for usage, configuration, repository (exit 2) and
     /// catalog (exit 3) failures; a violated contract is a report with exit code 1, not an error.
     public static func run(_ request: CheckRequest) async throws -> Report {
-        var timings: [String: Int] = [:]
-        let clock = ContinuousClock()
-        var stageStart = clock.now
-        func lap(_ stage: String) {
-            let elapsed = clock.now - stageStart
-            timings[stage] = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
-            stageStart = clock.now
-        }
+        var timer = StageTimer()
+        let workspace = try Workspace(repository: request.repository, configPath: request.configPath,
+                                      ownerCheck: request.ownerCheck)
+        let config = workspace.config
+        let resolved = try ChangeSetLoader.load(workspace.repository, target: request.target,
+                                                configuredBase: config.base, environment: request.environment)
+        timer.lap("diff")
 
-        let repository = try Repository.open(at: request.repository, ownerCheck: request.ownerCheck)
-        let resolved = try ChangeSetLoader.load(repository, target: request.target, configuredBase: nil,
-                                                environment: request.environment)
-        lap("diff")
-
-        let changes = resolved.changeSet.changes.map { change in
-            ChangeRecord(model: change.path, status: change.status.rawValue, path: change.path,
-                         oldPath: change.status == .renamed ? change.oldPath : nil)
+        let settings = DbtSettings(config: config)
+        let baseProject = try DbtProject.load(tree: resolved.baseTree, settings: settings, required: false)
+        let headProject = try DbtProject.load(tree: resolved.headTree, settings: settings, required: false)
+        let diff = try SemanticDiff.compare(base: baseProject, head: headProject, changes: resolved.changeSet)
+        let modelChanges = diff.changes
+        var diagnostics = unique(baseProject.diagnostics + headProject.diagnostics + diff.diagnostics)
+        if !baseProject.exists && !headProject.exists && !resolved.changeSet.changes.isEmpty {
+            diagnostics.append(Diagnostic(
+                severity: .notice,
+                message: "no dbt_project.yml at '\(config.dbt.projectDir)' on either side; set dbt.project_dir "
+                    + "in \(workspace.configPath) if the dbt project lives in a subfolder"))
         }
+        timer.lap("models")
+
+        let contracts = try workspace.contracts(from: workspace.contractTree(fallback: resolved.headTree))
+        timer.lap("contracts")
+
+        let impact = try await ImpactStage.run(
+            changes: modelChanges, base: baseProject, head: headProject, config: config, workspace: workspace,
+            request: request)
+        timer.lap("impact")
+
+        let evaluation = try RuleEngine.evaluate(
+            changes: modelChanges, impacts: impact.byModel, contracts: contracts,
+            today: CalendarDay(date: request.today), catalog: impact.facts)
+        timer.lap("rules")
+
+        let failOn = request.failOn ?? config.failOn
         return Report.judged(
-            base: resolved.changeSet.base, head: resolved.changeSet.head.description,
-            failOn: request.failOn ?? .error, catalog: CatalogStatus(sources: []), changes: changes, impact: [],
-            findings: [], diagnostics: [], rules: [], checked: [:], timings: timings)
+            base: resolved.changeSet.base, head: resolved.changeSet.head.description, failOn: failOn,
+            catalog: impact.status, changes: modelChanges.map { record($0, catalogIds: impact.catalogIds) },
+            impact: impact.impacts, findings: evaluation.findings, diagnostics: diagnostics,
+            rules: evaluation.rules, checked: evaluation.checked, timings: timer.timings)
+    }
+
+    /// The same problem read at both sides is reported once.
+    static func unique(_ diagnostics: [Diagnostic]) -> [Diagnostic] {
+        var seen = Set<Diagnostic>()
+        return diagnostics.filter { seen.insert($0).inserted }
+    }
+
+    /// One changed model as the report lists it.
+    static func record(_ change: ModelChange, catalogIds: [String: String]) -> ChangeRecord {
+        let current = change.head ?? change.base
+        let oldPath = change.base?.path != current?.path ? change.base?.path : nil
+        let oldRelation = change.relationChanged ? change.base?.relation.description : nil
+        return ChangeRecord(
+            model: change.name, status: change.status.rawValue, path: current?.path ?? "", oldPath: oldPath,
+            relation: current?.relation.description, oldRelation: oldRelation, catalogId: catalogIds[change.name])
+    }
+}
+
+/// Milliseconds per pipeline stage, for the report's `timings`.
+struct StageTimer {
+    private let clock = ContinuousClock()
+    private var start: ContinuousClock.Instant
+    private(set) var timings: [String: Int] = [:]
+
+    init() { start = clock.now }
+
+    mutating func lap(_ stage: String) {
+        let elapsed = clock.now - start
+        timings[stage] = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
+        start = clock.now
+    }
+}
+
+extension DbtSettings {
+    /// The dbt part of contract-gate.yml.
+    init(config: GateConfig) {
+        let projectDir = config.dbt.projectDir
+        let prefix = (projectDir == "." || projectDir.isEmpty) ? "" : projectDir.hasSuffix("/") ? projectDir : projectDir + "/"
+        // The default manifest is optional (GateDbt looks for <project>/target/manifest.json itself);
+        // only a manifest the user named is expected to exist.
+        let manifest = config.dbt.manifest == GateConfig.Dbt().manifest ? nil : prefix + config.dbt.manifest
+        self.init(projectDir: projectDir, targetDatabase: config.dbt.database, targetSchema: config.dbt.schema,
+                  schemaNaming: config.dbt.schemaNaming == .customOnly ? .customOnly : .dbtDefault,
+                  manifestPath: manifest)
     }
 }
