@@ -1,0 +1,28 @@
+import ArgumentParser
+import ContractGate
+import Foundation
+import GateModel
+
+extension ContractGateCommand {
+    struct Catalog: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Work with the catalog snapshot.", subcommands: [Pull.self])
+
+        struct Pull: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Write the offline snapshot (catalog.snapshot) from Secoda: tables, dashboards, lineage.")
+
+            @OptionGroup(title: "Repository") var repository: RepositoryOptions
+
+            @Option(help: "Write the snapshot here instead of catalog.snapshot.")
+            var output: String?
+
+            func run() async throws {
+                let summary = try await CatalogPull.run(
+                    repository: repository.repo, configPath: repository.config, ownerCheck: !repository.noOwnerCheck,
+                    output: output, environment: ProcessInfo.processInfo.environment)
+                Terminal.printError(summary)
+            }
+        }
+    }
+}

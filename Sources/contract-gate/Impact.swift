@@ -1,0 +1,49 @@
+import ArgumentParser
+import ContractGate
+import Foundation
+import GateModel
+
+extension ContractGateCommand {
+    struct Impact: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show the downstream tree of models: type, depth, owners, usage; stale dashboards marked.")
+
+        @OptionGroup(title: "Repository") var repository: RepositoryOptions
+
+        @Argument(help: "Model names.")
+        var models: [String]
+
+        @Flag(help: "Read the models from the worktree instead of HEAD.")
+        var worktree = false
+
+        @Option(help: "text or json.")
+        var format: String = "text"
+
+        @Option(help: "Where catalog facts come from: auto, dbt, snapshot, secoda.")
+        var catalog: String = "auto"
+
+        func run() async throws {
+            guard ["text", "json"].contains(format.lowercased()) else {
+                throw InputError("unknown --format '\(format)' for impact; use text or json")
+            }
+            let request = CheckRequest(
+                repository: repository.repo, configPath: repository.config, ownerCheck: !repository.noOwnerCheck,
+                catalog: try parseCatalog(catalog), environment: ProcessInfo.processInfo.environment)
+            let result = try await ImpactQuery.run(models: models, request: request, useWorktree: worktree)
+            if format.lowercased() == "json" {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+                struct Document: Encodable {
+                    var schema_version = 1
+                    var catalog: CatalogStatus
+                    var impact: [ModelImpact]
+                }
+                var data = try encoder.encode(Document(catalog: result.status, impact: result.impacts))
+                data.append(0x0A)
+                Terminal.write(data)
+            } else {
+                Terminal.write(ImpactQuery.renderText(result))
+            }
+        }
+    }
+}
