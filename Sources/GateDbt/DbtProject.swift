@@ -124,8 +124,8 @@ public final class DbtProject {
     }
 
     static func stem(of path: String) -> String {
-        let file = path.split(separator: "/").last.map(String.init) ?? path
-        guard let dot = file.lastIndex(of: ".") else { return file }
+        let file = path.lastIndex(of: "/").map { path[path.index(after: $0)...] } ?? path[...]
+        guard let dot = file.lastIndex(of: ".") else { return String(file) }
         return String(file[..<dot])
     }
 
@@ -188,6 +188,33 @@ public final class DbtProject {
         if let whole = propertyContents[path] { return whole }
         guard let outline = try outline(path) else { return try propertyFile(path) }
         return try parsedItems(outline.items.indices.filter { outline.items[$0].section == section }, of: outline, in: path)
+    }
+
+    /// The versioned model entries of a property file, each read by `VersionSketch` when its
+    /// text allows (cheap), else parsed.
+    func versionedEntries(in path: String) throws -> [PropertyModel] {
+        guard propertyContents[path] == nil, let outline = try outline(path) else {
+            return try propertyContents(in: path, near: ["versions"]).models.filter { !$0.versions.isEmpty }
+        }
+        let data = try yamlData(path)
+        let text = String(decoding: data, as: UTF8.self)
+        guard text.utf8.count == data.count else {
+            return try propertyContents(in: path, near: ["versions"]).models.filter { !$0.versions.isEmpty }
+        }
+        var result: [PropertyModel] = []
+        let offsets = WordFinder(words: ["versions"]).occurrences(in: data)
+        for index in outline.items(containing: offsets) {
+            let item = outline.items[index]
+            let utf8 = text.utf8
+            let start = utf8.index(utf8.startIndex, offsetBy: item.bytes.lowerBound)
+            let end = utf8.index(utf8.startIndex, offsetBy: item.bytes.upperBound)
+            if item.section == "models", let sketch = VersionSketch.read(text[start..<end], path: path, line: item.line) {
+                result.append(sketch)
+            } else {
+                result += try parsedItems([index], of: outline, in: path).models.filter { !$0.versions.isEmpty }
+            }
+        }
+        return result
     }
 
     private func outline(_ path: String) throws -> PropertyFileOutline? {

@@ -61,12 +61,7 @@ extension DbtProject {
     /// file stem is the model name.
     func nodeKey(forFile path: String) throws -> (name: String, version: String?) {
         let stem = DbtProject.stem(of: path)
-        var candidates: Set<String> = [stem]
-        var search = stem.startIndex
-        while let range = stem.range(of: "_v", range: search..<stem.endIndex) {
-            candidates.insert(String(stem[..<range.lowerBound]))
-            search = range.upperBound
-        }
+        let candidates = DbtProject.ownerCandidates(ofStem: stem)
         let hits = try propertyFiles(mentioning: candidates)
         for file in Set(hits.values.flatMap { $0 }).sorted() {
             for model in try propertyContents(in: file, near: candidates).models where !model.versions.isEmpty {
@@ -76,6 +71,26 @@ extension DbtProject {
             }
         }
         return (stem, nil)
+    }
+
+    /// The model names a file stem may belong to: itself, and every prefix before a `_v`
+    /// (`fct_x_v2` may be version 2 of `fct_x`).
+    static func ownerCandidates(ofStem stem: String) -> Set<String> {
+        var candidates: Set<String> = [stem]
+        var search = stem.startIndex
+        while let range = stem.range(of: "_v", range: search..<stem.endIndex) {
+            candidates.insert(String(stem[..<range.lowerBound]))
+            search = range.upperBound
+        }
+        return candidates
+    }
+
+    /// Finds the YAML mentions of every name the given model files may need in one pass over
+    /// the YAML bytes, instead of one pass per file.
+    func prefetchMentions(modelFiles: [String], names: Set<String> = []) throws {
+        var words = names
+        for path in modelFiles where isModelFile(path) { words.formUnion(DbtProject.ownerCandidates(ofStem: DbtProject.stem(of: path))) }
+        if !words.isEmpty { _ = try propertyFiles(mentioning: words) }
     }
 
     static func fileStem(of model: PropertyModel, version: PropertyVersion) -> String {
@@ -235,13 +250,12 @@ extension DbtProject {
     /// `[project, folders…, name(, v<N>)]`; cached per folder, since most models share theirs.
     func folderConfig(path: String, name: String, version: String?) -> ModelConfig {
         guard let models = projectFile?.models else { return ModelConfig() }
-        let folder = [self.name] + folderParts(of: path)
-        let key = folder.joined(separator: "/")
+        let key = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? ""
         let reached: FolderConfigLevel.Reached
         if let cached = folderConfigCache[key] {
             reached = cached
         } else {
-            reached = models.reach(fqn: folder)
+            reached = models.reach(fqn: [self.name] + folderParts(of: path))
             folderConfigCache[key] = reached
         }
         guard var level = reached.level else { return reached.config }

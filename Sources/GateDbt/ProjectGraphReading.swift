@@ -78,8 +78,10 @@ extension DbtProject {
                 nodes[id] = node
             }
         }
-        for id in Array(nodes.keys) {
-            let children = DbtProject.unique(nodes[id]?.children ?? []).sorted()
+        for (id, node) in nodes where node.children.count > 1 {
+            var children = node.children.sorted()
+            var last: String?
+            children.removeAll { child in defer { last = child }; return child == last }
             nodes[id]?.children = children
         }
         let graph = ProjectGraph(nodes: nodes)
@@ -103,7 +105,7 @@ extension DbtProject {
         if let fullVersionIndex { return fullVersionIndex }
         var index: [String: PropertyModel] = [:]
         for path in try propertyFiles(mentioning: ["versions"])["versions"] ?? [] {
-            for model in try propertyContents(in: path, near: ["versions"]).models where !model.versions.isEmpty && index[model.name] == nil {
+            for model in try versionedEntries(in: path) where index[model.name] == nil {
                 index[model.name] = model
             }
         }

@@ -25,6 +25,8 @@ public enum SemanticDiff {
         var renamedTo: [String: String] = [:]
         var changedPaths = Set<String>()
 
+        try base.prefetchMentions(modelFiles: changes.changes.compactMap(\.oldPath))
+        try head.prefetchMentions(modelFiles: changes.changes.compactMap(\.newPath))
         for change in changes.changes {
             if change.isBinary || change.isOversized,
                base.isModelFile(change.oldPath ?? "") || head.isModelFile(change.newPath ?? "")
@@ -71,6 +73,8 @@ public enum SemanticDiff {
             pairs.append((name, renamedTo[name] ?? name))
         }
 
+        try base.prefetchMentions(modelFiles: [], names: Set(pairs.compactMap(\.base)))
+        try head.prefetchMentions(modelFiles: [], names: Set(pairs.compactMap(\.head)))
         var result: [ModelChange] = []
         var seen = Set<String>()
         for pair in pairs {
