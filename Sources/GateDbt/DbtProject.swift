@@ -8,7 +8,9 @@ import GateModel
 /// file), and YAML property files — which are parsed only when a cheap byte search finds the
 /// name of a model being looked at in them.
 public final class DbtProject {
+    /// The revision's files.
     public let tree: any FileTree
+    /// What the reading was told beyond the project files (target database/schema, naming, manifest).
     public let settings: DbtSettings
     /// The project name (`name:` in `dbt_project.yml`): the middle part of every unique id.
     public let name: String

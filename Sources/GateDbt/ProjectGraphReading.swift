@@ -116,7 +116,8 @@ extension DbtProject {
     /// Column-usage evidence for consumer-aware severity: for each column, the downstream models
     /// (among `ids`) whose SQL mentions the column name as a whole word, case-insensitively.
     /// Returns every asked column (lower-cased), with an empty list when no model mentions it.
-    /// Ids that are not models of this project (exposures, sources, other packages) are skipped.
+    /// Ids that are not models of this project (exposures, sources, other packages) are skipped,
+    /// and so are the versions of `model` itself (they are not its consumers).
     /// A `select *` that passes a column through without naming it is not seen as a use.
     public func columnUsers(of model: String, columns: [String], among ids: [String]) throws -> [String: [String]] {
         let wanted = DbtProject.unique(columns.map { $0.lowercased() })
@@ -124,7 +125,7 @@ extension DbtProject {
         for column in wanted { result[column] = [] }
         let graph = try graph()
         for id in Set(ids).sorted() {
-            guard let node = graph.nodes[id], node.type == "model",
+            guard let node = graph.nodes[id], node.type == "model", node.name != model,
                   let path = node.path, let data = try tree.contents(of: path) else { continue }
             let lowered = [UInt8](data).map(ByteText.lowercased)
             lowered.withUnsafeBufferPointer { bytes in
