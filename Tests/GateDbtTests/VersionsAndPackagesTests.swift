@@ -70,11 +70,15 @@ import Testing
     @Test func columnUsersFindWholeWordMentionsInDownstreamSql() throws {
         let head = try DbtProject.load(tree: Fixtures.tree("versions", "after"), settings: settings)
         let users = try head.columnUsers(
-            of: "dim_customers", columns: ["Customer_ID", "country", "full"],
-            among: ["model.shop.customer_report", "exposure.shop.customer_dashboard", "model.shop.dim_customers.v3"])
+            of: "stg_customers", columns: ["Customer_ID", "country", "full"],
+            among: ["model.shop.customer_report", "exposure.shop.customer_dashboard", "model.shop.dim_customers.v3",
+                    "model.shop.stg_customers"])
         #expect(users["customer_id"] == ["model.shop.customer_report", "model.shop.dim_customers.v3"])
         #expect(users["country"] == ["model.shop.dim_customers.v3"])
         // `full` occurs only inside `full_name`: not a whole word.
         #expect(users["full"] == [])
+        // Another version of the model itself is not its consumer.
+        let own = try head.columnUsers(of: "dim_customers", columns: ["country"], among: ["model.shop.dim_customers.v2"])
+        #expect(own["country"] == [])
     }
 }
