@@ -12,6 +12,10 @@ struct ModelDetail {
     var unknownConfigText: [String: String]
     /// Property files that mention the model but are not valid YAML: its columns are unknown.
     var unreadable: [InputError]
+    /// The relation as the project files say, before a manifest overrode it.
+    var fileRelation: Relation
+    /// Whether a manifest supplied `snapshot.relation`.
+    var relationFromManifest: Bool
 
     /// dbt's display name: `name`, or `name.v<N>` for a version (`dbt ls --output name`).
     var displayName: String { version.map { "\(snapshot.name).v\($0)" } ?? snapshot.name }
@@ -184,11 +188,13 @@ extension DbtProject {
         for index in columns.indices { columns[index].spec.position = index }
 
         let id = uniqueId(name: name, version: version?.version)
-        var relation = relation(name: name, version: version?.version, config: config)
+        let fileRelation = relation(name: name, version: version?.version, config: config)
+        var relation = fileRelation
+        var relationFromManifest = false
         var refs = file.scan.refs.map(\.name)
         var sources = file.scan.sources.map { "\($0.source).\($0.table)" }
         if let node = manifest()?.nodes[id], node.resourceType == "model" {
-            if let known = node.relation { relation = known }
+            if let known = node.relation { relation = known; relationFromManifest = true }
             refs = node.dependsOn.filter { $0.hasPrefix("model.") }.compactMap { DbtProject.modelName(fromId: $0) }
             sources = node.dependsOn.filter { $0.hasPrefix("source.") }.map { $0.split(separator: ".").dropFirst(2).joined(separator: ".") }
         }
@@ -210,7 +216,8 @@ extension DbtProject {
         var facts: [String: ParsedColumn] = [:]
         for column in columns where facts[column.spec.name.lowercased()] == nil { facts[column.spec.name.lowercased()] = column }
         return ModelDetail(snapshot: snapshot, version: version?.version, columnFacts: facts,
-                           unknownConfigText: config.unknown, unreadable: unreadable)
+                           unknownConfigText: config.unknown, unreadable: unreadable,
+                           fileRelation: fileRelation, relationFromManifest: relationFromManifest)
     }
 
     /// A version's columns: the top-level ones it includes (all by default) minus `exclude`,

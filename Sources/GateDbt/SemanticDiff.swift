@@ -232,6 +232,19 @@ public enum SemanticDiff {
                         location: problem.location))
                 }
             }
+            // A manifest on one side only (typically the worktree's target/) must not make every
+            // model it knows look moved: then both sides use the relation the project files give,
+            // so `status` and `relationChanged` agree.
+            var base = base
+            var head = head
+            if base.relationFromManifest != head.relationFromManifest {
+                base.snapshot.relation = base.fileRelation
+                head.snapshot.relation = head.fileRelation
+                diagnostics.append(Diagnostic(
+                    severity: .notice,
+                    message: "\(name): a manifest gives its relation on one side only; both sides use the relation from the project files",
+                    location: head.snapshot.location))
+            }
             let renamed = base.snapshot.name != head.snapshot.name
                 || base.snapshot.relation.normalized != head.snapshot.relation.normalized
             if renamed {
