@@ -308,6 +308,38 @@ public final class DbtProject {
 
     func sqlConfig(_ path: String) -> ModelConfig { sqlConfigs[path] ?? ModelConfig() }
 
+    // MARK: naming macros
+
+    /// Project macros that replace dbt's `generate_schema_name`, `generate_alias_name` or
+    /// `generate_database_name`: the relations computed here follow dbt's defaults (or
+    /// `schemaNaming: .customOnly`), so an override is reported rather than silently ignored.
+    /// Returns the overridden macro names; records a notice for each (once).
+    @discardableResult
+    public func namingMacroOverrides() throws -> [String] {
+        guard let projectFile else { return [] }
+        let names = ["generate_schema_name", "generate_alias_name", "generate_database_name"]
+        var found: [String] = []
+        let finder = WordFinder(words: Set(names))
+        for folder in projectFile.macroPaths {
+            let base = settings.projectPrefix + folder
+            for path in try tree.files(under: base.hasSuffix("/") ? String(base.dropLast()) : base) where path.hasSuffix(".sql") {
+                guard let data = try tree.contents(of: path) else { continue }
+                let text = String(decoding: data, as: UTF8.self)
+                for name in finder.words(in: data).sorted() where !found.contains(name) {
+                    guard let range = text.range(of: #"macro\s+"# + name + #"\s*\("#, options: .regularExpression) else { continue }
+                    found.append(name)
+                    let line = text[..<range.lowerBound].reduce(1) { $1 == "\n" ? $0 + 1 : $0 }
+                    let advice = name == "generate_schema_name"
+                        ? "relations assume \(settings.schemaNaming == .customOnly ? "custom schemas used verbatim (schema_naming: custom_only)" : "dbt's default `<target>_<custom>` schemas; set dbt.schema_naming: custom_only if the override uses the custom schema verbatim")"
+                        : "relations assume dbt's default \(name); they may differ from what dbt builds"
+                    note(Diagnostic(severity: .notice, message: "the project overrides \(name); \(advice)",
+                                    location: SourceLocation(path: path, line: line)))
+                }
+            }
+        }
+        return found
+    }
+
     // MARK: manifest
 
     /// `target/manifest.json` (or the configured one) when this revision has it.

@@ -37,6 +37,8 @@ struct ProjectFile: Hashable {
     var name: String
     /// Model folders relative to the project folder, without trailing slashes.
     var modelPaths: [String]
+    /// Macro folders relative to the project folder.
+    var macroPaths: [String]
     var models: FolderConfigLevel
     /// Whatever the file says under `models:`, for telling whether a change touched it.
     var modelsValue: JSONValue
@@ -62,6 +64,10 @@ struct ProjectFile: Hashable {
             }
             modelPaths = YAMLReading.strings(node).map(ProjectFile.cleanFolder).filter { !$0.isEmpty }
         }
+        var macroPaths = ["macros"]
+        if let node = YAMLReading.value("macro-paths", in: root), case .sequence = node {
+            macroPaths = YAMLReading.strings(node).map(ProjectFile.cleanFolder)
+        }
         var models = FolderConfigLevel()
         var modelsValue = JSONValue.null
         if let node = YAMLReading.value("models", in: root), YAMLReading.tagName(node) != .null {
@@ -72,7 +78,8 @@ struct ProjectFile: Hashable {
             models = level(from: node, path: path)
             modelsValue = YAMLReading.json(node)
         }
-        return ProjectFile(path: path, name: name, modelPaths: modelPaths, models: models, modelsValue: modelsValue)
+        return ProjectFile(path: path, name: name, modelPaths: modelPaths, macroPaths: macroPaths, models: models,
+                           modelsValue: modelsValue)
     }
 
     /// dbt's reading of one level: `+key` is always a config; a key without `+` is a config when

@@ -25,6 +25,7 @@ public enum SemanticDiff {
         var renamedTo: [String: String] = [:]
         var changedPaths = Set<String>()
 
+        try head.namingMacroOverrides()
         try base.prefetchMentions(modelFiles: changes.changes.compactMap(\.oldPath))
         try head.prefetchMentions(modelFiles: changes.changes.compactMap(\.newPath))
         for change in changes.changes {
