@@ -82,3 +82,28 @@ import Testing
         #expect(own["country"] == [])
     }
 }
+
+@Suite struct SeedsAndSnapshotsTests {
+    @Test func seedsAreParentsAndSnapshotsAreConsumers() throws {
+        let snapshot = """
+        {% snapshot orders_snapshot %}
+        {{ config(unique_key='id', strategy='check', check_cols='all') }}
+        select * from {{ ref('orders') }}
+        {% endsnapshot %}
+        {%- snapshot  regions_snapshot -%}
+        select * from {{ ref('country_codes') }}
+        {% endsnapshot %}
+        """
+        let project = try DbtProject.load(tree: MemoryTree([
+            "dbt_project.yml": "name: shop\n",
+            "models/orders.sql": "select * from {{ ref('country_codes') }}\n",
+            "seeds/country_codes.csv": "code,name\nNL,Netherlands\n",
+            "snapshots/history.sql": snapshot,
+        ]))
+        let graph = try project.graph()
+        #expect(graph.nodes["seed.shop.country_codes"]?.children == ["model.shop.orders", "snapshot.shop.regions_snapshot"])
+        #expect(graph.nodes["model.shop.orders"]?.children == ["snapshot.shop.orders_snapshot"])
+        #expect(graph.nodes["snapshot.shop.orders_snapshot"]?.type == "snapshot")
+        #expect(graph.nodes["model.shop.country_codes"] == nil)
+    }
+}
