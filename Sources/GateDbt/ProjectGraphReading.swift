@@ -175,12 +175,35 @@ extension DbtProject {
                   let path = node.path, let data = try tree.contents(of: path) else { continue }
             let lowered = [UInt8](data).map(ByteText.lowercased)
             lowered.withUnsafeBufferPointer { bytes in
-                for column in wanted where DbtProject.containsWord(Array(column.utf8), in: bytes) {
+                // `select *` / `t.*` passes every column through without naming it: a consumer that
+                // may use any column, so it counts as a user of each (never a missed break).
+                let selectsAll = DbtProject.hasStarProjection(in: bytes)
+                for column in wanted where selectsAll || DbtProject.containsWord(Array(column.utf8), in: bytes) {
                     result[column, default: []].append(id)
                 }
             }
         }
         return result
+    }
+
+    /// Whether lower-cased SQL projects every column of something: a `*` right after `select`
+    /// (or `distinct`), a comma or a `qualifier.` — not `count(*)` or a multiplication.
+    static func hasStarProjection(in bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var index = 0
+        while let star = ByteText.next(UInt8(ascii: "*"), in: bytes, from: index) {
+            index = star + 1
+            var before = star - 1
+            while before >= 0, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[before]) { before -= 1 }
+            guard before >= 0 else { continue }
+            let previous = bytes[before]
+            if previous == UInt8(ascii: ".") || previous == UInt8(ascii: ",") { return true }
+            guard ByteText.isIdentifier(previous) else { continue }
+            var start = before
+            while start > 0, ByteText.isIdentifier(bytes[start - 1]) { start -= 1 }
+            let word = String(decoding: UnsafeBufferPointer(rebasing: bytes[start...before]), as: UTF8.self)
+            if word == "select" || word == "distinct" { return true }
+        }
+        return false
     }
 
     static func containsWord(_ word: [UInt8], in bytes: UnsafeBufferPointer<UInt8>) -> Bool {

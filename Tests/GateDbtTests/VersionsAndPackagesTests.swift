@@ -83,6 +83,26 @@ import Testing
     }
 }
 
+@Suite struct StarProjectionTests {
+    func users(of sql: String) throws -> [String] {
+        let tree = MemoryTree([
+            "dbt_project.yml": "name: shop\n",
+            "models/orders.sql": "select 1 as id, 'x' as status\n",
+            "models/report.sql": sql,
+        ])
+        let project = try DbtProject.load(tree: tree, settings: DbtSettings())
+        return try project.columnUsers(of: "orders", columns: ["status"], among: ["model.shop.report"])["status"] ?? []
+    }
+
+    /// A consumer that selects every column may use any of them: never a missed break.
+    @Test func selectStarCountsAsUsingEveryColumn() throws {
+        #expect(try users(of: "select * from {{ ref('orders') }}") == ["model.shop.report"])
+        #expect(try users(of: "select o.*, 1 as n from {{ ref('orders') }} o") == ["model.shop.report"])
+        #expect(try users(of: "select distinct\n  *\nfrom {{ ref('orders') }}") == ["model.shop.report"])
+        #expect(try users(of: "select id, 2 * 3 as six, count(*) as n from {{ ref('orders') }} group by 1") == [])
+    }
+}
+
 @Suite struct SeedsAndSnapshotsTests {
     @Test func seedsAreParentsAndSnapshotsAreConsumers() throws {
         let snapshot = """
