@@ -54,6 +54,7 @@ public struct EmulatorSeed: Sendable, Codable, Equatable {
 /// A seed file that cannot be read or decoded.
 public struct EmulatorSeedError: Error, CustomStringConvertible, Sendable {
     public var message: String
+    public init(message: String) { self.message = message }
     public var description: String { message }
 }
 
