@@ -89,8 +89,12 @@ public struct CatalogSnapshot: Sendable, Codable, Equatable {
     /// Pulls a snapshot from Secoda: all tables (within `integrationId` when given), all
     /// dashboards and charts, all lineage, then the metadata of any other resource lineage
     /// names.
-    public static func pull(from client: SecodaClient, integrationId: String? = nil,
-                            now: Date = Date()) async throws -> CatalogSnapshot {
+    ///
+    /// `resource/catalog` returns at most `catalogResultCap` resources per query (10,000 on
+    /// Secoda); a listing that reaches the cap may be cut, so the pull fails rather than
+    /// writing a snapshot that silently misses tables.
+    public static func pull(from client: SecodaClient, integrationId: String? = nil, now: Date = Date(),
+                            catalogResultCap: Int = 10_000) async throws -> CatalogSnapshot {
         var tableFilter = [CatalogFilter.exact("type", .string("table"))]
         if let integrationId { tableFilter.append(CatalogFilter.exact("integration_id", .string(integrationId))) }
         let queries: [JSONValue] = [
@@ -105,8 +109,13 @@ public struct CatalogSnapshot: Sendable, Codable, Equatable {
         // Lineage is listed whole; a big workspace has many pages, so the page cap is lifted here.
         async let rows = client.list("lineage/manual/", as: LineageRow.self, maxPages: 100_000)
 
+        let lists = try await listed
+        for (list, kind) in zip(lists, ["tables", "dashboards", "charts"]) where list.count >= catalogResultCap {
+            throw CatalogError(.invalidResponse, "Secoda returned \(list.count) \(kind), its per-query limit, so the listing "
+                + "may be cut; set catalog.secoda.integration_id to pull one warehouse integration at a time")
+        }
         var byId: [String: CatalogResource] = [:]
-        for resource in try await listed.joined() { byId[resource.id] = resource }
+        for resource in lists.joined() { byId[resource.id] = resource }
         var edges = Set<SnapshotEdge>()
         for row in try await rows where row.direction == "DOWNSTREAM" {
             edges.insert(SnapshotEdge(from: row.from, to: row.to))

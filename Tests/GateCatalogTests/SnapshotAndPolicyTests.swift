@@ -113,6 +113,18 @@ import Testing
         }
     }
 
+    @Test func pullRefusesAListingCutAtTheCatalogCap() async throws {
+        try await withEmulator(Self.scenario().seed, options: EmulatorOptions(catalogResultCap: 75)) { emulator in
+            let error = await catalogError { _ = try await CatalogSnapshot.pull(from: try client(for: emulator), catalogResultCap: 75) }
+            #expect(error?.kind == .invalidResponse)
+            #expect(error?.message.contains("integration_id") == true)
+            // Within one integration the listing fits.
+            let scoped = try await CatalogSnapshot.pull(from: try client(for: emulator), integrationId: SeedBuilder().integrationId,
+                                                        catalogResultCap: 75)
+            #expect(scoped.tables.filter { $0.integration == SeedBuilder().integrationId }.count == 74)
+        }
+    }
+
     @Test func failPolicySurfacesCatalogUnavailable() async throws {
         let s = Self.scenario()
         try await withEmulator(s.seed, options: EmulatorOptions(faults: FaultPlan(errorRates: ["503": 1.0]))) { emulator in
