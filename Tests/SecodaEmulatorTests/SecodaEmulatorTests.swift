@@ -248,6 +248,18 @@ import Testing
         #expect(first.contains(500) && first.contains(200))
     }
 
+    @Test func syntheticSeedHasTheRequestedShape() {
+        let seed = SeedBuilder.synthetic(tables: 31, fanOut: 2, dashboardsPerLeaf: 2, staleEvery: 4).seed
+        let tables = seed.resources.filter { $0["entity_type"] == .string("table") }
+        let dashboards = seed.resources.filter { $0["entity_type"] == .string("dashboard") }
+        #expect(tables.count == 31)
+        // A binary tree of 31 nodes has 16 leaves, each feeding 2 dashboards.
+        #expect(dashboards.count == 32)
+        #expect(seed.lineage.count == 30 + 32)
+        #expect(dashboards.filter { $0["external_usage"] == .null }.count == 8)
+        #expect(Set(seed.resources.compactMap { $0["id"]?.stringValue }).count == seed.resources.count)
+    }
+
     @Test func seedFilesLoadAndBadOnesSayWhy() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("emulator-seed-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
