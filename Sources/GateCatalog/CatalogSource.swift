@@ -18,6 +18,7 @@ public protocol CatalogSource: Sendable {
 public struct SecodaCatalogSource: CatalogSource {
     public let client: SecodaClient
 
+    /// Reads through `client`, whose limits (ids per request, concurrency) shape the batches.
     public init(client: SecodaClient) { self.client = client }
 
     public func tables(titled titles: [String], integrationId: String?) async throws -> [CatalogResource] {
@@ -77,6 +78,7 @@ public struct SnapshotCatalogSource: CatalogSource {
     private let tablesByTitle: [String: [CatalogResource]]
     private let children: [String: [String]]
 
+    /// Indexes `snapshot` for lookups by id, table title and lineage source.
     public init(snapshot: CatalogSnapshot) {
         self.snapshot = snapshot
         var byId: [String: CatalogResource] = [:]

@@ -34,6 +34,11 @@ public struct LineageWalker: Sendable {
     public let maxDepth: Int
     public let maxNodes: Int
 
+    /// - Parameters:
+    ///   - source: the catalog to follow; nil walks the dbt graph alone.
+    ///   - graph: the dbt project graph merged into the walk.
+    ///   - maxDepth: levels walked (`lineage.max_depth`).
+    ///   - maxNodes: nodes kept per root (`lineage.max_nodes`).
     public init(source: (any CatalogSource)?, graph: ProjectGraph = ProjectGraph(), maxDepth: Int = 6, maxNodes: Int = 5000) {
         self.source = source
         self.graph = graph
@@ -67,6 +72,8 @@ public struct LineageWalker: Sendable {
         }
     }
 
+    /// Walks downstream from every root at once; one `ModelImpact` per root, in order.
+    /// - Throws: `CatalogError` from the catalog source.
     public func walk(_ roots: [WalkRoot]) async throws -> [ModelImpact] {
         var children: [String: [String]] = [:]           // catalog adjacency, filled level by level
         var metadata: [String: CatalogResource] = [:]

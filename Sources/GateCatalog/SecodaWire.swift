@@ -5,6 +5,7 @@ import GateModel
 /// letters, digits, `-` and `_`: strict enough that an id can never break a comma list or a
 /// URL, lenient enough to survive a non-UUID id scheme.
 public enum SecodaID {
+    /// Whether `id` is safe to send in a query and plausible as a Secoda id.
     public static func isValid(_ id: String) -> Bool {
         guard (1...64).contains(id.utf8.count) else { return false }
         return id.utf8.allSatisfy { byte in

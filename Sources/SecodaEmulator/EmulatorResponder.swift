@@ -6,11 +6,11 @@ import NIOCore
 
 /// The request context: Hummingbird's basics plus the channel, which the `drop` and
 /// `truncate` faults close.
-public struct EmulatorRequestContext: RequestContext {
-    public var coreContext: CoreRequestContextStorage
+struct EmulatorRequestContext: RequestContext {
+    var coreContext: CoreRequestContextStorage
     let channel: any Channel
 
-    public init(source: ApplicationRequestContextSource) {
+    init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.channel = source.channel
     }

@@ -203,6 +203,21 @@ import Testing
         }
     }
 
+    @Test func offlineModeNeedsASnapshot() async throws {
+        let s = Self.scenario()
+        let settings = CatalogSettings(snapshotPath: "/nonexistent/catalog.json", mode: .snapshot)
+        let missing = await catalogError {
+            _ = try await CatalogImpact.compute(of: s.requests, graph: s.graph, settings: settings, environment: ["SECODA_API_KEY": "k"])
+        }
+        #expect(missing?.kind == .snapshot && missing?.exitCode == .catalogUnavailable)
+        #expect(missing?.message.contains("contract-gate catalog pull") == true)
+        let unset = await catalogError {
+            _ = try await CatalogImpact.compute(of: s.requests, graph: s.graph, settings: CatalogSettings(snapshotPath: nil, mode: .snapshot),
+                                                environment: [:])
+        }
+        #expect(unset?.exitCode == .usage)
+    }
+
     @Test func missingOrBrokenSnapshotSaysHowToMakeOne() throws {
         let folder = try Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
