@@ -21,19 +21,37 @@ public struct CatalogSnapshot: Sendable, Codable, Equatable {
     public var resources: [CatalogResource]
     /// Data-flow edges `from → to` (Secoda's `DOWNSTREAM` rows), sorted.
     public var lineage: [SnapshotEdge]
+    /// Users and groups, to name owners offline (empty when the key could not list them).
+    public var users: [CatalogPerson]
+    public var groups: [CatalogPerson]
 
     public init(version: Int = 1, takenAt: String, baseURL: String? = nil, integrationId: String? = nil,
-                resources: [CatalogResource], lineage: [SnapshotEdge]) {
+                resources: [CatalogResource], lineage: [SnapshotEdge], users: [CatalogPerson] = [],
+                groups: [CatalogPerson] = []) {
         self.version = version
         self.takenAt = takenAt
         self.baseURL = baseURL
         self.integrationId = integrationId
         self.resources = resources
         self.lineage = lineage
+        self.users = users
+        self.groups = groups
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        version = try c.decode(Int.self, forKey: .version)
+        takenAt = try c.decode(String.self, forKey: .takenAt)
+        baseURL = try c.decodeIfPresent(String.self, forKey: .baseURL)
+        integrationId = try c.decodeIfPresent(String.self, forKey: .integrationId)
+        resources = try c.decode([CatalogResource].self, forKey: .resources)
+        lineage = try c.decode([SnapshotEdge].self, forKey: .lineage)
+        users = try c.decodeIfPresent([CatalogPerson].self, forKey: .users) ?? []
+        groups = try c.decodeIfPresent([CatalogPerson].self, forKey: .groups) ?? []
     }
 
     enum CodingKeys: String, CodingKey {
-        case version, resources, lineage
+        case version, resources, lineage, users, groups
         case takenAt = "taken_at"
         case baseURL = "base_url"
         case integrationId = "integration_id"
@@ -125,6 +143,8 @@ public struct CatalogSnapshot: Sendable, Codable, Equatable {
             let found = try await SecodaCatalogSource(client: client).resources(ids: Array(unknown))
             byId.merge(found) { current, _ in current }
         }
+        // Same courtesy as the walker: a key that cannot list users still gets a snapshot.
+        let people = (try? await SecodaCatalogSource(client: client).people()) ?? CatalogPeople()
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]
         return CatalogSnapshot(
@@ -132,7 +152,9 @@ public struct CatalogSnapshot: Sendable, Codable, Equatable {
             baseURL: client.baseURL.absoluteString,
             integrationId: integrationId,
             resources: byId.values.sorted { $0.id < $1.id },
-            lineage: edges.sorted { ($0.from, $0.to) < ($1.from, $1.to) })
+            lineage: edges.sorted { ($0.from, $0.to) < ($1.from, $1.to) },
+            users: people.users.sorted { $0.id < $1.id },
+            groups: people.groups.sorted { $0.id < $1.id })
     }
 }
 

@@ -182,10 +182,21 @@ public struct LineageWalker: Sendable {
             depth += 1
         }
 
+        // Owner names are a courtesy: a key that may not list users (or a failing endpoint)
+        // leaves the ids as they are rather than failing the impact.
+        var people = CatalogPeople()
+        if let source, walks.contains(where: { $0.nodes.contains { $0.owners.contains { $0.kind == "user" || $0.kind == "group" } } }) {
+            if let found = try? await source.people() { people = found }
+        }
         return walks.map { walk in
-            ModelImpact(model: walk.root.model, catalogId: walk.root.catalogId,
-                        downstream: walk.nodes.sorted { ($0.depth, $0.name, $0.id) < ($1.depth, $1.name, $1.id) },
-                        truncated: walk.truncated)
+            let nodes = walk.nodes.map { node -> DownstreamNode in
+                var named = node
+                named.owners = node.owners.map(people.named)
+                return named
+            }
+            return ModelImpact(model: walk.root.model, catalogId: walk.root.catalogId,
+                               downstream: nodes.sorted { ($0.depth, $0.name, $0.id) < ($1.depth, $1.name, $1.id) },
+                               truncated: walk.truncated)
         }
     }
 

@@ -25,6 +25,9 @@ import Testing
         for (from, to) in [(stg, fct), (fct, mart), (customers, mart), (mart, revenue), (mart, old), (fct, chart),
                            (mart, foreign), (foreign, fct)] { b.edge(from, to) }
         for n in 1...70 { b.table("noise_\(n)") }  // enough tables to make the pull page
+        b.seed.users.append(["id": .string("u-1"), "first_name": .string("Ada"), "last_name": .string("Lovelace"),
+                             "email": .string("ada@example.com")])
+        b.seed.groups.append(["id": .string("g-bi"), "name": .string("BI team")])
         let graph = ProjectGraph(nodes: Dictionary(uniqueKeysWithValues: [
             dbtModel("stg_orders", children: ["model.shop.fct_orders"]),
             dbtModel("fct_orders", children: ["model.shop.mart_revenue", "exposure.shop.board"]),
@@ -77,10 +80,15 @@ import Testing
             #expect(stg.downstream.first { $0.name == "Orders chart" }?.stale == false)
             #expect(stg.downstream.first { $0.name == "mart_revenue" }.map { ($0.source, $0.verified) } ?? ("", false) == ("dbt+secoda", true))
             #expect(stg.downstream.first { $0.name == "fct_orders" }.map { ($0.pii, $0.tags) } ?? (false, []) == (true, ["t-finance"]))
+            #expect(stg.downstream.first { $0.name == "fct_orders" }?.owners
+                == [Owner(id: "u-1", name: "Ada Lovelace", email: "ada@example.com", kind: "user")])
+            #expect(stg.downstream.first { $0.name == "Revenue" }?.owners == [Owner(id: "g-bi", name: "BI team", kind: "group")])
 
             let snapshot = try await CatalogImpact.pullSnapshot(settings: settings, environment: env)
             #expect(snapshot.tables.count == 75)
             #expect(snapshot.lineage.count == 8)
+            #expect(snapshot.users == [CatalogPerson(id: "u-1", name: "Ada Lovelace", email: "ada@example.com")])
+            #expect(snapshot.groups == [CatalogPerson(id: "g-bi", name: "BI team")])
             let text = try String(contentsOf: path, encoding: .utf8)
             #expect(text.contains("\"taken_at\""))
             #expect(!text.contains(emulator.token))
@@ -110,6 +118,7 @@ import Testing
             let again = try await CatalogSnapshot.pull(from: try client(for: emulator))
             #expect(again.resources == snapshot.resources)
             #expect(again.lineage == snapshot.lineage)
+            #expect(again.users == snapshot.users && again.groups == snapshot.groups)
         }
     }
 
