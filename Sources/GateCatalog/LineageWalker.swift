@@ -34,6 +34,11 @@ public struct LineageWalker: Sendable {
     public let maxDepth: Int
     public let maxNodes: Int
 
+    /// - Parameters:
+    ///   - source: the catalog to follow; nil walks the dbt graph alone.
+    ///   - graph: the dbt project graph merged into the walk.
+    ///   - maxDepth: levels walked (`lineage.max_depth`).
+    ///   - maxNodes: nodes kept per root (`lineage.max_nodes`).
     public init(source: (any CatalogSource)?, graph: ProjectGraph = ProjectGraph(), maxDepth: Int = 6, maxNodes: Int = 5000) {
         self.source = source
         self.graph = graph
@@ -67,6 +72,8 @@ public struct LineageWalker: Sendable {
         }
     }
 
+    /// Walks downstream from every root at once; one `ModelImpact` per root, in order.
+    /// - Throws: `CatalogError` from the catalog source.
     public func walk(_ roots: [WalkRoot]) async throws -> [ModelImpact] {
         var children: [String: [String]] = [:]           // catalog adjacency, filled level by level
         var metadata: [String: CatalogResource] = [:]
@@ -175,10 +182,21 @@ public struct LineageWalker: Sendable {
             depth += 1
         }
 
+        // Owner names are a courtesy: a key that may not list users (or a failing endpoint)
+        // leaves the ids as they are rather than failing the impact.
+        var people = CatalogPeople()
+        if let source, walks.contains(where: { $0.nodes.contains { $0.owners.contains { $0.kind == "user" || $0.kind == "group" } } }) {
+            if let found = try? await source.people() { people = found }
+        }
         return walks.map { walk in
-            ModelImpact(model: walk.root.model, catalogId: walk.root.catalogId,
-                        downstream: walk.nodes.sorted { ($0.depth, $0.name, $0.id) < ($1.depth, $1.name, $1.id) },
-                        truncated: walk.truncated)
+            let nodes = walk.nodes.map { node -> DownstreamNode in
+                var named = node
+                named.owners = node.owners.map(people.named)
+                return named
+            }
+            return ModelImpact(model: walk.root.model, catalogId: walk.root.catalogId,
+                               downstream: nodes.sorted { ($0.depth, $0.name, $0.id) < ($1.depth, $1.name, $1.id) },
+                               truncated: walk.truncated)
         }
     }
 
