@@ -15,8 +15,8 @@ import Testing
     }
 
     static func walker(_ emulator: SecodaEmulator, graph: ProjectGraph = ProjectGraph(), maxDepth: Int = 6,
-                       maxNodes: Int = 5000) throws -> LineageWalker {
-        LineageWalker(source: SecodaCatalogSource(client: try client(for: emulator)), graph: graph,
+                       maxNodes: Int = 5000, options: SecodaClientOptions = quickOptions()) throws -> LineageWalker {
+        LineageWalker(source: SecodaCatalogSource(client: try client(for: emulator, options: options)), graph: graph,
                       maxDepth: maxDepth, maxNodes: maxNodes)
     }
 
@@ -81,7 +81,9 @@ import Testing
         var b = SeedBuilder()
         let (root, children) = b.fanOut(root: "root", count: 5000)
         try await withEmulator(b.seed) { emulator in
-            let all = try await Self.walker(emulator, maxNodes: 5000).walk([WalkRoot(model: "root", catalogId: root)])
+            // Hundreds of requests: a loaded CI machine must not turn this batching test into a timing one.
+            let patient = quickOptions(requestTimeout: .seconds(30), deadline: .seconds(300))
+            let all = try await Self.walker(emulator, maxNodes: 5000, options: patient).walk([WalkRoot(model: "root", catalogId: root)])
             #expect(all.first?.downstream.count == 5000)
             #expect(Set(all.first?.downstream.map(\.id) ?? []) == Set(children))
             #expect(all.first?.truncated == false)
@@ -93,7 +95,7 @@ import Testing
             #expect(await Self.metadataQueries(emulator) == 50)
 
             await emulator.state.clearLog()
-            let budgeted = try await Self.walker(emulator, maxNodes: 1000).walk([WalkRoot(model: "root", catalogId: root)])
+            let budgeted = try await Self.walker(emulator, maxNodes: 1000, options: patient).walk([WalkRoot(model: "root", catalogId: root)])
             let nodes = budgeted.first?.downstream ?? []
             #expect(nodes.count == 1000)
             #expect(budgeted.first?.truncated == true)
