@@ -107,11 +107,6 @@ struct ImpactStage {
     }
 
     static func catalogSettings(config: GateConfig, workspace: Workspace, request: CheckRequest) -> CatalogSettings {
-        let mode: CatalogMode = switch request.catalog {
-        case .auto, .secoda: .auto
-        case .dbt: .dbt
-        case .snapshot: .snapshot
-        }
         let policy: CatalogErrorPolicy = request.catalogErrorPolicyOverride.flatMap(CatalogErrorPolicy.init(rawValue:))
             ?? (config.catalog.onCatalogError == .warn ? .warn : .fail)
         let snapshot = config.catalog.snapshot
@@ -120,6 +115,13 @@ struct ImpactStage {
         } else {
             (workspace.root ?? URL(fileURLWithPath: workspace.repository.gitDirectory))
                 .appendingPathComponent(snapshot).path
+        }
+        let mode: CatalogMode = switch request.catalog {
+        case .auto, .secoda: .auto
+        case .dbt: .dbt
+        case .snapshot: .snapshot
+        // No snapshot is not a catalog failure here: the dbt graph is then the whole (complete) offline truth.
+        case .offline: FileManager.default.fileExists(atPath: snapshotPath) ? .snapshot : .dbt
         }
         return CatalogSettings(
             baseURL: config.catalog.secoda?.baseURL ?? SecodaEndpoint.defaultBaseURL,

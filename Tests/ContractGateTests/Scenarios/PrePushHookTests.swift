@@ -48,7 +48,11 @@ import Testing
         #expect(failure.output.contains("COLUMN_NO_DELETE"), "output: \(failure.output)")
         #expect(failure.output.contains("status"), "output: \(failure.output)")
         #expect(failure.output.contains("models/schema.yml"), "output: \(failure.output)")
-        #expect(failure.output.contains("pre-push"), "git names the hook that refused: \(failure.output)")
+        #expect(failure.output.contains("push blocked"), "output: \(failure.output)")
+        #expect(failure.output.contains("failed to push"), "git reports the refusal: \(failure.output)")
+        // No snapshot exists here, which is normal offline: the dbt graph is the complete impact, not a
+        // degraded one (regression: the hook defaulted to `--catalog snapshot` and called it incomplete).
+        #expect(!failure.output.contains("incomplete"), "output: \(failure.output)")
         #expect(try remote.sha("main") == clean, "the remote must not have received \(breaking)")
 
         // Uninstalled, the same push goes through.

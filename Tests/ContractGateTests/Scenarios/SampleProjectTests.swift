@@ -32,8 +32,16 @@ import Testing
         return repo
     }
 
+    /// fct_orders loses status (read by fct_revenue, which feeds the Revenue Overview dashboard: error,
+    /// and DOWNSTREAM_DASHBOARD_IN_USE), discount_code (nobody reads it: when_unused lowers it to a
+    /// notice) and legacy_status (waived until 2099); dim_customers is renamed to dim_clients.
     static let expected = [
         "verdict: fail (exit 1)",
+        "COLUMN_NO_DELETE notice fct_orders.discount_code models/marts/finance/schema.yml:3 contract=finance-marts",
+        "COLUMN_NO_DELETE notice fct_orders.legacy_status models/marts/finance/schema.yml:3 contract=finance-marts waived",
+        "COLUMN_NO_DELETE error fct_orders.status models/marts/finance/schema.yml:3 contract=finance-marts",
+        "DOWNSTREAM_DASHBOARD_IN_USE error fct_orders models/marts/finance/schema.yml:3 contract=finance-marts",
+        "MODEL_SAME_RELATION error dim_clients models/marts/marketing/schema.yml:3 contract=marketing-marts",
     ]
 
     @Test func sampleGivesExactlyTheREADMEFindings() async throws {
@@ -49,7 +57,13 @@ import Testing
         #expect(report.base == (try repo.sha("main")))
         #expect(report.catalog.sources == ["dbt", "snapshot"])
         #expect(report.catalog.complete)
-        #expect(report.changes.map { "\($0.status) \($0.model)" }.sorted() == [])
+        #expect(report.changes.map { "\($0.status) \($0.model)" }.sorted() == ["modified fct_orders", "renamed dim_clients"])
+        let rename = try #require(report.changes.first { $0.model == "dim_clients" })
+        #expect(rename.oldRelation == "analytics.prod_marketing.dim_customers")
+        #expect(rename.relation == "analytics.prod_marketing.dim_clients")
+        let dashboard = try #require(report.findings.first { $0.rule == "DOWNSTREAM_DASHBOARD_IN_USE" })
+        #expect(dashboard.consumers == ["Revenue Overview"])
+        #expect(dashboard.message.contains("Orders Legacy Board"), "the stale board is named as a deprecation candidate")
     }
 
     @Test func sampleThroughTheBinaryExitsOne() throws {

@@ -49,6 +49,18 @@ import Testing
         #expect(missing.isEmpty, "rules without a scenario: \(missing)")
     }
 
+    /// A removed model version is one finding that names the model, whatever number of versions stay.
+    @Test func removedVersionIsReportedOnceNamingTheModel() async throws {
+        let scenario = Scenario(name: "model_version_no_delete")
+        let repo = try scenario.makeRepository()
+        defer { repo.remove() }
+        let report = try await scenario.check(repo)
+        let findings = report.findings.filter { $0.rule == "MODEL_VERSION_NO_DELETE" }
+        #expect(findings.count == 1)
+        #expect(findings.first?.message.hasPrefix("Version 1 of `dim_customers` is removed before its deprecation_date 2027-03-31") == true,
+                "message: \(findings.first?.message ?? "none")")
+    }
+
     /// The scenario list itself is not empty (a wrong fixtures path would otherwise pass vacuously).
     @Test func fixturesAreFound() {
         #expect(Scenario.allNames().count >= 20, "fixtures folder: \(Scenario.fixturesFolder.path)")
