@@ -49,7 +49,8 @@ struct ImpactStage {
         if impacts.contains(where: \.truncated) {
             status.errors.append("a lineage budget (lineage.max_depth / lineage.max_nodes) cut the downstream walk")
         }
-        let facts = CatalogFacts(consulted: consulted, ids: ids, impactComplete: status.complete)
+        let facts = CatalogFacts(consulted: consulted, ids: ids, owners: result.tableOwners,
+                                 impactComplete: status.complete)
         return ImpactStage(impacts: impacts, byModel: byModel, catalogIds: result.catalogIds, status: status,
                            facts: facts)
     }

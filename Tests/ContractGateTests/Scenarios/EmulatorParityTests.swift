@@ -8,7 +8,8 @@ import Testing
 /// Issue 5's done-when: the same run against Secoda (the emulator, real HTTP on 127.0.0.1) gives the
 /// same verdict and findings as the offline run from a snapshot of the same seed.
 @Suite struct EmulatorParityTests {
-    @Test(arguments: ["downstream_dashboard_in_use", "downstream_verified", "model_resolves"])
+    @Test(arguments: ["downstream_dashboard_in_use", "downstream_verified", "model_resolves", "model_has_owner_in_catalog",
+                      "dbt_project_in_subfolder"])
     func liveSecodaAndSnapshotAgree(_ name: String) async throws {
         let scenario = Scenario(name: name)
         let repo = try scenario.makeRepository()
