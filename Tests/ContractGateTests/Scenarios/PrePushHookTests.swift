@@ -55,6 +55,18 @@ import Testing
         #expect(!failure.output.contains("incomplete"), "output: \(failure.output)")
         #expect(try remote.sha("main") == clean, "the remote must not have received \(breaking)")
 
+        // Pushing the same commit as a new branch (the remote has no sha for it yet) is checked against the
+        // default branch the clone knows (origin/main), and refused as well.
+        var refusedBranch: FixtureCommandError?
+        do {
+            try clone.run(["push", "origin", "HEAD:refs/heads/feature/drop-columns"])
+        } catch let error as FixtureCommandError {
+            refusedBranch = error
+        }
+        let branchFailure = try #require(refusedBranch, "a new branch with a breaking change must be refused too")
+        #expect(branchFailure.output.contains("COLUMN_NO_DELETE"), "output: \(branchFailure.output)")
+        #expect((try? remote.sha("feature/drop-columns")) == nil)
+
         // Uninstalled, the same push goes through.
         let uninstall = try binary.run(["hook", "uninstall"], in: clone.path)
         #expect(uninstall.status == 0, "stderr: \(uninstall.stderr)")

@@ -67,6 +67,21 @@ struct Scenario {
         return repo
     }
 
+    /// Builds the repository with only the `main` commit, and the change left uncommitted in the worktree
+    /// (deletions included), as an author has it before committing.
+    func makeUncommittedRepository() throws -> TempRepository {
+        let repo = try makeRepository()
+        try repo.run(["checkout", "-q", "main"])
+        try repo.run(["branch", "-q", "-D", "change"])
+        let base = try Self.files(in: folder.appendingPathComponent("common"))
+            .merging(try Self.files(in: folder.appendingPathComponent("before"))) { $1 }
+        let head = try Self.files(in: folder.appendingPathComponent("common"))
+            .merging(try Self.files(in: folder.appendingPathComponent("after"))) { $1 }
+        for path in base.keys where head[path] == nil { try repo.delete(path) }
+        for (path, data) in head { try repo.write(path, data: data) }
+        return repo
+    }
+
     /// Runs `check` on main..HEAD in-process, offline unless `environment` names a Secoda.
     func check(_ repo: TempRepository, environment: [String: String] = [:]) async throws -> Report {
         try await CheckPipeline.run(CheckRequest(repository: repo.path, target: .commits(base: "main", head: "HEAD"),

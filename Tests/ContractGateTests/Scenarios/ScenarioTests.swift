@@ -49,6 +49,25 @@ import Testing
         #expect(missing.isEmpty, "rules without a scenario: \(missing)")
     }
 
+    /// The same change before it is committed: `--worktree`, and once `git add`ed, `--staged`, give the
+    /// findings the committed change gives.
+    @Test(arguments: ["column_no_delete", "model_no_delete", "downstream_dashboard_in_use", "column_same_name"])
+    func uncommittedChangeGivesTheSameFindings(_ name: String) async throws {
+        let scenario = Scenario(name: name)
+        let repo = try scenario.makeUncommittedRepository()
+        defer { repo.remove() }
+        let expected = try scenario.expectedLines()
+        let worktree = try await CheckPipeline.run(CheckRequest(repository: repo.path, target: .worktree,
+                                                                environment: [:], today: Scenario.today))
+        #expect(worktree.head == "WORKTREE")
+        #expect(Scenario.lines(of: worktree) == expected)
+        try repo.run(["add", "-A", "models", "contracts"])
+        let staged = try await CheckPipeline.run(CheckRequest(repository: repo.path, target: .staged,
+                                                              environment: [:], today: Scenario.today))
+        #expect(staged.head == "INDEX")
+        #expect(Scenario.lines(of: staged) == expected)
+    }
+
     /// A removed model version is one finding that names the model, whatever number of versions stay.
     @Test func removedVersionIsReportedOnceNamingTheModel() async throws {
         let scenario = Scenario(name: "model_version_no_delete")
