@@ -83,6 +83,25 @@ import Testing
         #expect(positions.count == order.count && positions == positions.sorted())
     }
 
+    /// The GitHub Actions format as a workflow step gets it: one annotation per finding at the finding's
+    /// file and line, and the Markdown job summary in $GITHUB_STEP_SUMMARY.
+    @Test func githubAnnotationsPointAtTheFindings() throws {
+        let repo = try Scenario(name: "downstream_dashboard_in_use").makeRepository()
+        defer { repo.remove() }
+        let summary = repo.container + "/step-summary.md"
+        let result = try runCheck(repo, environment: ["GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": summary])
+        #expect(result.status == 1, "stderr: \(result.stderr)")
+        let annotations = result.stdout.split(separator: "\n").filter { $0.hasPrefix("::") }
+        let errors = annotations.filter { $0.hasPrefix("::error file=models/schema.yml,line=3,") }
+        #expect(errors.count == 2, "annotations: \(annotations)")
+        #expect(errors.contains { $0.contains("title=COLUMN_NO_DELETE") })
+        #expect(errors.contains { $0.contains("title=DOWNSTREAM_DASHBOARD_IN_USE") })
+        #expect(annotations.contains { $0.hasPrefix("::warning file=models/schema.yml,line=3,") && $0.contains("title=COLUMN_NO_DELETE") })
+        #expect(annotations.first?.hasPrefix("::error") == true, "the most severe first: \(annotations)")
+        let markdown = try String(contentsOfFile: summary, encoding: .utf8)
+        #expect(markdown.contains("Revenue Overview"), "summary: \(markdown)")
+    }
+
     @Test func invalidContractExitsTwoNamingFileAndLine() throws {
         let repo = try Scenario(name: "column_no_delete").makeRepository()
         defer { repo.remove() }
