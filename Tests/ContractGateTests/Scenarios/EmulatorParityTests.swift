@@ -49,6 +49,40 @@ import Testing
         #expect(Scenario.lines(of: online) == (try scenario.expectedLines()))
     }
 
+    /// The documented workflow end to end: `contract-gate catalog pull` (the binary, over HTTP) writes the
+    /// snapshot from the emulator, then the offline check from that pulled snapshot gives the live verdict
+    /// and findings.
+    @Test(arguments: ["downstream_dashboard_in_use", "model_no_delete_catalog_consumer"])
+    func pulledSnapshotGivesTheLiveFindings(_ name: String) async throws {
+        let scenario = Scenario(name: name)
+        let repo = try scenario.makeRepository()
+        defer { repo.remove() }
+        try repo.delete(".contract-gate/catalog.json")
+        let emulator = try await SecodaEmulator.start(seed: try EmulatorSeed.load(from: scenario.catalogFile))
+        let environment = ["SECODA_API_KEY": emulator.token, "SECODA_API_URL": emulator.baseURL.absoluteString]
+        let live: Report
+        let pull: GateBinary.Result
+        do {
+            live = try await scenario.check(repo, environment: environment)
+            pull = try GateBinary().run(["catalog", "pull"], in: repo.path, environment: environment)
+        } catch {
+            await emulator.stop()
+            throw error
+        }
+        await emulator.stop()
+        #expect(pull.status == 0, "stderr: \(pull.stderr)")
+        let written = try String(contentsOfFile: repo.path + "/.contract-gate/catalog.json", encoding: .utf8)
+        #expect(!written.contains(emulator.token), "the snapshot must not hold the API key")
+
+        let offline = try await scenario.check(repo)
+        #expect(offline.catalog.sources == ["dbt", "snapshot"])
+        #expect(offline.catalog.complete)
+        #expect(offline.verdict == live.verdict)
+        #expect(Scenario.lines(of: offline) == Scenario.lines(of: live))
+        #expect(offline.sortedFindings.map(\.message) == live.sortedFindings.map(\.message))
+        #expect(Scenario.lines(of: offline) == (try scenario.expectedLines()))
+    }
+
     /// The dashboard scenario really reaches a dashboard through Secoda's lineage (not only dbt's graph).
     @Test func liveLineageReachesTheDashboard() async throws {
         let scenario = Scenario(name: "downstream_dashboard_in_use")
