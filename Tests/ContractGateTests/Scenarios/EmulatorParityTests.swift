@@ -64,7 +64,7 @@ import Testing
         let pull: GateBinary.Result
         do {
             live = try await scenario.check(repo, environment: environment)
-            pull = try GateBinary().run(["catalog", "pull"], in: repo.path, environment: environment)
+            pull = try await GateBinary().runDetached(["catalog", "pull"], in: repo.path, environment: environment)
         } catch {
             await emulator.stop()
             throw error

@@ -9,22 +9,22 @@ import Testing
 /// Build first: `swift build --build-tests`.
 @Suite struct ExitCodeScenarioTests {
     /// `check` of the scenario's branch against main, through the binary.
-    func runCheck(_ repo: TempRepository, _ extra: [String] = [], environment: [String: String] = [:]) throws
+    func runCheck(_ repo: TempRepository, _ extra: [String] = [], environment: [String: String] = [:]) async throws
         -> GateBinary.Result {
-        try GateBinary().run(["check", "--base", "main"] + extra, in: repo.path, environment: environment)
+        try await GateBinary().runDetached(["check", "--base", "main"] + extra, in: repo.path, environment: environment)
     }
 
-    @Test func passingChangeExitsZero() throws {
+    @Test func passingChangeExitsZero() async throws {
         let repo = try Scenario(name: "when_unused_off_drops_unused_break").makeRepository()
         defer { repo.remove() }
-        let result = try runCheck(repo)
+        let result = try await runCheck(repo)
         #expect(result.status == 0, "stderr: \(result.stderr)\nstdout: \(result.stdout)")
     }
 
-    @Test func violatedContractExitsOneAndJSONCarriesTheDesignKeys() throws {
+    @Test func violatedContractExitsOneAndJSONCarriesTheDesignKeys() async throws {
         let repo = try Scenario(name: "column_no_delete").makeRepository()
         defer { repo.remove() }
-        let result = try runCheck(repo, ["--format", "json"])
+        let result = try await runCheck(repo, ["--format", "json"])
         #expect(result.status == 1, "stderr: \(result.stderr)")
         let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8))
         let json = try #require(object as? [String: Any])
@@ -85,11 +85,11 @@ import Testing
 
     /// The GitHub Actions format as a workflow step gets it: one annotation per finding at the finding's
     /// file and line, and the Markdown job summary in $GITHUB_STEP_SUMMARY.
-    @Test func githubAnnotationsPointAtTheFindings() throws {
+    @Test func githubAnnotationsPointAtTheFindings() async throws {
         let repo = try Scenario(name: "downstream_dashboard_in_use").makeRepository()
         defer { repo.remove() }
         let summary = repo.container + "/step-summary.md"
-        let result = try runCheck(repo, environment: ["GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": summary])
+        let result = try await runCheck(repo, environment: ["GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": summary])
         #expect(result.status == 1, "stderr: \(result.stderr)")
         let annotations = result.stdout.split(separator: "\n").filter { $0.hasPrefix("::") }
         let errors = annotations.filter { $0.hasPrefix("::error file=models/schema.yml,line=3,") }
@@ -102,7 +102,7 @@ import Testing
         #expect(markdown.contains("Revenue Overview"), "summary: \(markdown)")
     }
 
-    @Test func invalidContractExitsTwoNamingFileAndLine() throws {
+    @Test func invalidContractExitsTwoNamingFileAndLine() async throws {
         let repo = try Scenario(name: "column_no_delete").makeRepository()
         defer { repo.remove() }
         try repo.write("contracts/orders.yml", """
@@ -113,7 +113,7 @@ import Testing
               COLUMN_NO_DELET: error
 
             """)
-        let result = try runCheck(repo)
+        let result = try await runCheck(repo)
         #expect(result.status == 2, "stderr: \(result.stderr)")
         #expect(result.stderr.contains("contracts/orders.yml:5"), "stderr: \(result.stderr)")
         #expect(result.stderr.contains("COLUMN_NO_DELETE"), "a suggestion names the rule meant: \(result.stderr)")
@@ -144,7 +144,7 @@ import Testing
         do {
             await emulator.state.setFaults(FaultPlan(errorRates: ["500": 1.0], randomSeed: 1))
             try configureSecoda(repo, baseURL: emulator.baseURL.absoluteString)
-            let result = try runCheck(repo, environment: ["SECODA_API_KEY": emulator.token])
+            let result = try await runCheck(repo, environment: ["SECODA_API_KEY": emulator.token])
             #expect(result.status == 3, "stderr: \(result.stderr)")
             #expect(result.stderr.contains("500"), "stderr: \(result.stderr)")
             #expect(!result.stderr.contains(emulator.token), "the API key must never be printed")
@@ -152,7 +152,7 @@ import Testing
 
             // The same outage under `warn` carries on with the snapshot and says the impact is incomplete.
             try configureSecoda(repo, baseURL: emulator.baseURL.absoluteString, policy: "warn")
-            let warned = try runCheck(repo, ["--format", "json"], environment: ["SECODA_API_KEY": emulator.token])
+            let warned = try await runCheck(repo, ["--format", "json"], environment: ["SECODA_API_KEY": emulator.token])
             #expect(warned.status == 1, "stderr: \(warned.stderr)")
             let json = try JSONSerialization.jsonObject(with: Data(warned.stdout.utf8)) as? [String: Any]
             let catalog = json?["catalog"] as? [String: Any]
@@ -166,12 +166,12 @@ import Testing
         await emulator.stop()
     }
 
-    @Test func unreachableSecodaExitsThree() throws {
+    @Test func unreachableSecodaExitsThree() async throws {
         let repo = try Scenario(name: "downstream_dashboard_in_use").makeRepository()
         defer { repo.remove() }
         // Port 1 on loopback: nothing listens there, so the connection is refused at once.
         try configureSecoda(repo, baseURL: "http://127.0.0.1:1/api/v1/")
-        let result = try runCheck(repo, environment: ["SECODA_API_KEY": "scenario-secret-key"])
+        let result = try await runCheck(repo, environment: ["SECODA_API_KEY": "scenario-secret-key"])
         #expect(result.status == 3, "stderr: \(result.stderr)")
         #expect(result.stderr.contains("127.0.0.1"), "stderr: \(result.stderr)")
         #expect(!result.stderr.contains("scenario-secret-key"))

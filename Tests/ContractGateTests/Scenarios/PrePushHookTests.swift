@@ -6,8 +6,29 @@ import Testing
 /// on a breaking one by the hook `contract-gate hook install` writes (it embeds the binary's absolute
 /// path). git runs the hook itself, so this covers Hook.swift, PrePushCheck and the installer together.
 @Suite struct PrePushHookTests {
-    @Test func pushIsBlockedOnABreakingChangeAndPassesOnACleanOne() throws {
+    /// What the push session saw, gathered off the Swift concurrency threads and checked afterwards.
+    struct Session: Sendable {
+        var binaryPath = ""
+        var install: GateBinary.Result?
+        var hook = ""
+        var cleanSha = ""
+        var remoteAfterClean = ""
+        var cleanPushOutput = ""
+        var breakingSha = ""
+        var breakingRefusal: String?
+        var remoteAfterBreaking = ""
+        var branchRefusal: String?
+        var branchReachedRemote = false
+        var uninstall: GateBinary.Result?
+        var hookLeftAfterUninstall = true
+        var remoteAfterUninstalledPush = ""
+    }
+
+    /// The whole session: every git push runs the hook, which runs the binary; all of it blocks.
+    static func pushSession() throws -> Session {
+        var session = Session()
         let binary = try GateBinary()
+        session.binaryPath = binary.path
         // The remote starts with the scenario's `main`: a project whose contract makes removing a column an error.
         let scenario = Scenario(name: "column_no_delete")
         let seed = try scenario.makeRepository()
@@ -19,59 +40,73 @@ import Testing
         let clone = try remote.clone()
         defer { clone.remove() }
         try clone.checkout("main")
-        let install = try binary.run(["hook", "install"], in: clone.path)
-        #expect(install.status == 0, "stderr: \(install.stderr)")
+        session.install = try binary.run(["hook", "install"], in: clone.path)
         let hookPath = clone.path + "/.git/hooks/pre-push"
-        let hook = try String(contentsOfFile: hookPath, encoding: .utf8)
-        #expect(hook.contains("'\(binary.path)' hook pre-push"), "hook: \(hook)")
+        session.hook = (try? String(contentsOfFile: hookPath, encoding: .utf8)) ?? ""
 
         // A clean change: a description is reworded. The hook runs and lets the push through.
-        let schema = clone.path + "/models/schema.yml"
-        let original = try String(contentsOfFile: schema, encoding: .utf8)
+        let original = try String(contentsOfFile: clone.path + "/models/schema.yml", encoding: .utf8)
         try clone.write("models/schema.yml", original.replacingOccurrences(of: "One row per order.", with: "One row per order placed."))
-        let clean = try clone.commit("Reword the fct_orders description")
-        let cleanPush = try clone.shell("git push origin main 2>&1")
-        #expect(try remote.sha("main") == clean, "push output: \(cleanPush)")
-        #expect(cleanPush.contains("contract-gate: checking"), "the hook ran: \(cleanPush)")
+        session.cleanSha = try clone.commit("Reword the fct_orders description")
+        session.cleanPushOutput = try clone.shell("git push origin main 2>&1")
+        session.remoteAfterClean = try remote.sha("main")
 
         // A breaking change: the `status` column rpt_orders reads is removed. The push is refused.
-        let after = try Scenario.files(in: scenario.folder.appendingPathComponent("after"))
-        for (path, data) in after { try clone.write(path, data: data) }
-        let breaking = try clone.commit("Drop status and note from fct_orders")
-        var refused: FixtureCommandError?
+        for (path, data) in try Scenario.files(in: scenario.folder.appendingPathComponent("after")) {
+            try clone.write(path, data: data)
+        }
+        session.breakingSha = try clone.commit("Drop status and note from fct_orders")
         do {
             try clone.run(["push", "origin", "main"])
         } catch let error as FixtureCommandError {
-            refused = error
+            session.breakingRefusal = error.output
         }
-        let failure = try #require(refused, "the push of a breaking change must fail")
-        #expect(failure.output.contains("COLUMN_NO_DELETE"), "output: \(failure.output)")
-        #expect(failure.output.contains("status"), "output: \(failure.output)")
-        #expect(failure.output.contains("models/schema.yml"), "output: \(failure.output)")
-        #expect(failure.output.contains("push blocked"), "output: \(failure.output)")
-        #expect(failure.output.contains("failed to push"), "git reports the refusal: \(failure.output)")
-        // No snapshot exists here, which is normal offline: the dbt graph is the complete impact, not a
-        // degraded one (regression: the hook defaulted to `--catalog snapshot` and called it incomplete).
-        #expect(!failure.output.contains("incomplete"), "output: \(failure.output)")
-        #expect(try remote.sha("main") == clean, "the remote must not have received \(breaking)")
+        session.remoteAfterBreaking = try remote.sha("main")
 
-        // Pushing the same commit as a new branch (the remote has no sha for it yet) is checked against the
+        // The same commit pushed as a new branch (the remote has no sha for it yet) is checked against the
         // default branch the clone knows (origin/main), and refused as well.
-        var refusedBranch: FixtureCommandError?
         do {
             try clone.run(["push", "origin", "HEAD:refs/heads/feature/drop-columns"])
         } catch let error as FixtureCommandError {
-            refusedBranch = error
+            session.branchRefusal = error.output
         }
-        let branchFailure = try #require(refusedBranch, "a new branch with a breaking change must be refused too")
-        #expect(branchFailure.output.contains("COLUMN_NO_DELETE"), "output: \(branchFailure.output)")
-        #expect((try? remote.sha("feature/drop-columns")) == nil)
+        session.branchReachedRemote = (try? remote.sha("feature/drop-columns")) != nil
 
         // Uninstalled, the same push goes through.
-        let uninstall = try binary.run(["hook", "uninstall"], in: clone.path)
-        #expect(uninstall.status == 0, "stderr: \(uninstall.stderr)")
-        #expect(!FileManager.default.fileExists(atPath: hookPath))
+        session.uninstall = try binary.run(["hook", "uninstall"], in: clone.path)
+        session.hookLeftAfterUninstall = FileManager.default.fileExists(atPath: hookPath)
         try clone.run(["push", "-q", "origin", "main"])
-        #expect(try remote.sha("main") == breaking)
+        session.remoteAfterUninstalledPush = try remote.sha("main")
+        return session
+    }
+
+    @Test func pushIsBlockedOnABreakingChangeAndPassesOnACleanOne() async throws {
+        let session = try await offThePool { try Self.pushSession() }
+
+        #expect(session.install?.status == 0, "stderr: \(session.install?.stderr ?? "")")
+        #expect(session.hook.contains("'\(session.binaryPath)' hook pre-push"), "hook: \(session.hook)")
+
+        #expect(session.remoteAfterClean == session.cleanSha, "push output: \(session.cleanPushOutput)")
+        #expect(session.cleanPushOutput.contains("contract-gate: checking"), "the hook ran: \(session.cleanPushOutput)")
+        #expect(session.cleanPushOutput.contains("PASS"), "output: \(session.cleanPushOutput)")
+
+        let failure = try #require(session.breakingRefusal, "the push of a breaking change must fail")
+        #expect(failure.contains("COLUMN_NO_DELETE"), "output: \(failure)")
+        #expect(failure.contains("column status"), "output: \(failure)")
+        #expect(failure.contains("models/schema.yml:3"), "output: \(failure)")
+        #expect(failure.contains("push blocked"), "output: \(failure)")
+        #expect(failure.contains("failed to push"), "git reports the refusal: \(failure)")
+        // No snapshot exists here, which is normal offline: the dbt graph is the complete impact, not a
+        // degraded one (regression: the hook defaulted to `--catalog snapshot` and called it incomplete).
+        #expect(!failure.contains("incomplete"), "output: \(failure)")
+        #expect(session.remoteAfterBreaking == session.cleanSha, "the remote must not have received \(session.breakingSha)")
+
+        let branchFailure = try #require(session.branchRefusal, "a new branch with a breaking change must be refused too")
+        #expect(branchFailure.contains("COLUMN_NO_DELETE"), "output: \(branchFailure)")
+        #expect(!session.branchReachedRemote)
+
+        #expect(session.uninstall?.status == 0, "stderr: \(session.uninstall?.stderr ?? "")")
+        #expect(!session.hookLeftAfterUninstall)
+        #expect(session.remoteAfterUninstalledPush == session.breakingSha)
     }
 }

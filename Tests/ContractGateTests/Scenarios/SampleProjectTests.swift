@@ -66,10 +66,10 @@ import Testing
         #expect(dashboard.message.contains("Orders Legacy Board"), "the stale board is named as a deprecation candidate")
     }
 
-    @Test func sampleThroughTheBinaryExitsOne() throws {
+    @Test func sampleThroughTheBinaryExitsOne() async throws {
         let repo = try Self.demoRepository()
         defer { repo.remove() }
-        let result = try GateBinary().run(["check", "--repo", repo.path], in: repo.container,
+        let result = try await GateBinary().runDetached(["check", "--repo", repo.path], in: repo.container,
                                           environment: ["NO_COLOR": "1"])
         #expect(result.status == 1, "stderr: \(result.stderr)")
         #expect(result.stdout.contains("COLUMN_NO_DELETE"))
