@@ -49,6 +49,7 @@ public enum CheckPipeline {
         return Report.judged(
             base: resolved.changeSet.base, head: resolved.changeSet.head.description, failOn: failOn,
             catalog: impact.status, changes: modelChanges.map { record($0, catalogIds: impact.catalogIds) },
+            files: resolved.changeSet.changes.map(ChangedFile.init),
             impact: impact.impacts, findings: evaluation.findings, diagnostics: diagnostics,
             rules: evaluation.rules, checked: evaluation.checked, timings: timer.timings)
     }

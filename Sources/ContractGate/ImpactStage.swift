@@ -97,7 +97,9 @@ struct ImpactStage {
                 dbtIdToNode[dbtId] = node.id
             }
         }
-        let found = try project.columnUsers(of: change.name, columns: Array(columns),
+        // Versioned changes are named `model.vN`; the model itself is `snapshot.name`.
+        let model = (change.head ?? change.base)?.name ?? change.name
+        let found = try project.columnUsers(of: model, columns: Array(columns),
                                             among: Array(dbtIdToNode.keys))
         var users = impact.columnUsers
         for (column, dbtIds) in found {

@@ -28,7 +28,9 @@ public struct CatalogError: GateError, Sendable, Equatable {
         case snapshot
     }
 
+    /// The kind of failure (decides the exit code).
     public var kind: Kind
+    /// What happened and what to do, without the API key.
     public var message: String
 
     public init(_ kind: Kind, _ message: String) {

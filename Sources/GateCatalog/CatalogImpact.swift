@@ -148,6 +148,9 @@ public enum CatalogImpact {
         }
 
         let mustUseSnapshot = settings.mode == .snapshot
+        if mustUseSnapshot, settings.snapshotPath == nil {
+            throw CatalogError(.configuration, "offline mode needs a snapshot, but catalog.snapshot is not set")
+        }
         if settings.mode != .dbt, let path = settings.snapshotPath {
             let url = URL(fileURLWithPath: path)
             if mustUseSnapshot || FileManager.default.fileExists(atPath: url.path) {

@@ -21,19 +21,37 @@ public struct CatalogSnapshot: Sendable, Codable, Equatable {
     public var resources: [CatalogResource]
     /// Data-flow edges `from → to` (Secoda's `DOWNSTREAM` rows), sorted.
     public var lineage: [SnapshotEdge]
+    /// Users and groups, to name owners offline (empty when the key could not list them).
+    public var users: [CatalogPerson]
+    public var groups: [CatalogPerson]
 
     public init(version: Int = 1, takenAt: String, baseURL: String? = nil, integrationId: String? = nil,
-                resources: [CatalogResource], lineage: [SnapshotEdge]) {
+                resources: [CatalogResource], lineage: [SnapshotEdge], users: [CatalogPerson] = [],
+                groups: [CatalogPerson] = []) {
         self.version = version
         self.takenAt = takenAt
         self.baseURL = baseURL
         self.integrationId = integrationId
         self.resources = resources
         self.lineage = lineage
+        self.users = users
+        self.groups = groups
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        version = try c.decode(Int.self, forKey: .version)
+        takenAt = try c.decode(String.self, forKey: .takenAt)
+        baseURL = try c.decodeIfPresent(String.self, forKey: .baseURL)
+        integrationId = try c.decodeIfPresent(String.self, forKey: .integrationId)
+        resources = try c.decode([CatalogResource].self, forKey: .resources)
+        lineage = try c.decode([SnapshotEdge].self, forKey: .lineage)
+        users = try c.decodeIfPresent([CatalogPerson].self, forKey: .users) ?? []
+        groups = try c.decodeIfPresent([CatalogPerson].self, forKey: .groups) ?? []
     }
 
     enum CodingKeys: String, CodingKey {
-        case version, resources, lineage
+        case version, resources, lineage, users, groups
         case takenAt = "taken_at"
         case baseURL = "base_url"
         case integrationId = "integration_id"
@@ -89,8 +107,12 @@ public struct CatalogSnapshot: Sendable, Codable, Equatable {
     /// Pulls a snapshot from Secoda: all tables (within `integrationId` when given), all
     /// dashboards and charts, all lineage, then the metadata of any other resource lineage
     /// names.
-    public static func pull(from client: SecodaClient, integrationId: String? = nil,
-                            now: Date = Date()) async throws -> CatalogSnapshot {
+    ///
+    /// `resource/catalog` returns at most `catalogResultCap` resources per query (10,000 on
+    /// Secoda); a listing that reaches the cap may be cut, so the pull fails rather than
+    /// writing a snapshot that silently misses tables.
+    public static func pull(from client: SecodaClient, integrationId: String? = nil, now: Date = Date(),
+                            catalogResultCap: Int = 10_000) async throws -> CatalogSnapshot {
         var tableFilter = [CatalogFilter.exact("type", .string("table"))]
         if let integrationId { tableFilter.append(CatalogFilter.exact("integration_id", .string(integrationId))) }
         let queries: [JSONValue] = [
@@ -105,8 +127,13 @@ public struct CatalogSnapshot: Sendable, Codable, Equatable {
         // Lineage is listed whole; a big workspace has many pages, so the page cap is lifted here.
         async let rows = client.list("lineage/manual/", as: LineageRow.self, maxPages: 100_000)
 
+        let lists = try await listed
+        for (list, kind) in zip(lists, ["tables", "dashboards", "charts"]) where list.count >= catalogResultCap {
+            throw CatalogError(.invalidResponse, "Secoda returned \(list.count) \(kind), its per-query limit, so the listing "
+                + "may be cut; set catalog.secoda.integration_id to pull one warehouse integration at a time")
+        }
         var byId: [String: CatalogResource] = [:]
-        for resource in try await listed.joined() { byId[resource.id] = resource }
+        for resource in lists.joined() { byId[resource.id] = resource }
         var edges = Set<SnapshotEdge>()
         for row in try await rows where row.direction == "DOWNSTREAM" {
             edges.insert(SnapshotEdge(from: row.from, to: row.to))
@@ -116,6 +143,8 @@ public struct CatalogSnapshot: Sendable, Codable, Equatable {
             let found = try await SecodaCatalogSource(client: client).resources(ids: Array(unknown))
             byId.merge(found) { current, _ in current }
         }
+        // Same courtesy as the walker: a key that cannot list users still gets a snapshot.
+        let people = (try? await SecodaCatalogSource(client: client).people()) ?? CatalogPeople()
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]
         return CatalogSnapshot(
@@ -123,7 +152,9 @@ public struct CatalogSnapshot: Sendable, Codable, Equatable {
             baseURL: client.baseURL.absoluteString,
             integrationId: integrationId,
             resources: byId.values.sorted { $0.id < $1.id },
-            lineage: edges.sorted { ($0.from, $0.to) < ($1.from, $1.to) })
+            lineage: edges.sorted { ($0.from, $0.to) < ($1.from, $1.to) },
+            users: people.users.sorted { $0.id < $1.id },
+            groups: people.groups.sorted { $0.id < $1.id })
     }
 }
 

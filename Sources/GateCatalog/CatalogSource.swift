@@ -12,12 +12,70 @@ public protocol CatalogSource: Sendable {
     func downstream(of ids: [String]) async throws -> [String: [String]]
     /// Metadata of the resources with these ids; unknown ids are absent from the result.
     func resources(ids: [String]) async throws -> [String: CatalogResource]
+    /// The workspace's users and groups, to put names on owner ids.
+    func people() async throws -> CatalogPeople
+}
+
+/// Names for owner ids: users and groups of the workspace.
+public struct CatalogPeople: Sendable, Equatable, Codable {
+    public var users: [CatalogPerson]
+    public var groups: [CatalogPerson]
+
+    public init(users: [CatalogPerson] = [], groups: [CatalogPerson] = []) {
+        self.users = users
+        self.groups = groups
+    }
+
+    /// `owner` with its name and email filled in when the id is known.
+    public func named(_ owner: Owner) -> Owner {
+        let list = owner.kind == "group" ? groups : (owner.kind == "user" ? users : [])
+        guard let person = list.first(where: { $0.id == owner.id }) else { return owner }
+        var named = owner
+        named.name = person.name ?? named.name
+        named.email = person.email ?? named.email
+        return named
+    }
+}
+
+/// A user or group as the snapshot keeps it (Secoda's own keys, so a snapshot seeds the emulator).
+public struct CatalogPerson: Sendable, Equatable, Codable {
+    public var id: String
+    /// A group's name, or a user's first and last name.
+    public var name: String?
+    public var email: String?
+
+    public init(id: String, name: String? = nil, email: String? = nil) {
+        self.id = id
+        self.name = name
+        self.email = email
+    }
+
+    enum CodingKeys: String, CodingKey { case id, name, email, firstName = "first_name", lastName = "last_name" }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        guard let id = c.lenientString(.id), SecodaID.isValid(id) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: c.codingPath, debugDescription: "a user or group without a valid id"))
+        }
+        self.id = id
+        let full = [c.lenientString(.firstName), c.lenientString(.lastName)].compactMap { $0 }.filter { !$0.isEmpty }
+        name = c.lenientString(.name) ?? (full.isEmpty ? nil : full.joined(separator: " "))
+        email = c.lenientString(.email)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encodeIfPresent(name, forKey: .name)
+        try c.encodeIfPresent(email, forKey: .email)
+    }
 }
 
 /// The live catalog: batched `resource/catalog` and `lineage/manual/` queries.
 public struct SecodaCatalogSource: CatalogSource {
     public let client: SecodaClient
 
+    /// Reads through `client`, whose limits (ids per request, concurrency) shape the batches.
     public init(client: SecodaClient) { self.client = client }
 
     public func tables(titled titles: [String], integrationId: String?) async throws -> [CatalogResource] {
@@ -63,6 +121,12 @@ public struct SecodaCatalogSource: CatalogSource {
         return result
     }
 
+    public func people() async throws -> CatalogPeople {
+        async let users = client.list("user/", as: CatalogPerson.self)
+        async let groups = client.list("auth/group/", as: CatalogPerson.self)
+        return CatalogPeople(users: try await users, groups: try await groups)
+    }
+
     static func checkIds(_ ids: [String]) throws {
         if let bad = ids.first(where: { !SecodaID.isValid($0) }) {
             throw CatalogError(.invalidResponse, "refusing to query with a malformed Secoda id \"\(bad.prefix(80))\"")
@@ -77,6 +141,7 @@ public struct SnapshotCatalogSource: CatalogSource {
     private let tablesByTitle: [String: [CatalogResource]]
     private let children: [String: [String]]
 
+    /// Indexes `snapshot` for lookups by id, table title and lineage source.
     public init(snapshot: CatalogSnapshot) {
         self.snapshot = snapshot
         var byId: [String: CatalogResource] = [:]
@@ -106,6 +171,10 @@ public struct SnapshotCatalogSource: CatalogSource {
         var result: [String: CatalogResource] = [:]
         for id in Set(ids) { if let resource = byId[id] { result[id] = resource } }
         return result
+    }
+
+    public func people() async throws -> CatalogPeople {
+        CatalogPeople(users: snapshot.users, groups: snapshot.groups)
     }
 }
 

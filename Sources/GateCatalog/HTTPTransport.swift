@@ -77,6 +77,7 @@ public final class URLSessionTransport: HTTPTransport {
 
     deinit { session.finishTasksAndInvalidate() }
 
+    /// Sends one request; throws `TransportError` when no HTTP response arrives within `timeout`.
     public func send(_ request: TransportRequest, timeout: Duration) async throws -> TransportResponse {
         // FoundationNetworking truncates `timeoutInterval` to whole seconds (0.3 s becomes an
         // immediate timeout), so the precise timeout is enforced here by a race, and libcurl

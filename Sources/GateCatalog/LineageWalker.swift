@@ -34,6 +34,11 @@ public struct LineageWalker: Sendable {
     public let maxDepth: Int
     public let maxNodes: Int
 
+    /// - Parameters:
+    ///   - source: the catalog to follow; nil walks the dbt graph alone.
+    ///   - graph: the dbt project graph merged into the walk.
+    ///   - maxDepth: levels walked (`lineage.max_depth`).
+    ///   - maxNodes: nodes kept per root (`lineage.max_nodes`).
     public init(source: (any CatalogSource)?, graph: ProjectGraph = ProjectGraph(), maxDepth: Int = 6, maxNodes: Int = 5000) {
         self.source = source
         self.graph = graph
@@ -67,6 +72,8 @@ public struct LineageWalker: Sendable {
         }
     }
 
+    /// Walks downstream from every root at once; one `ModelImpact` per root, in order.
+    /// - Throws: `CatalogError` from the catalog source.
     public func walk(_ roots: [WalkRoot]) async throws -> [ModelImpact] {
         var children: [String: [String]] = [:]           // catalog adjacency, filled level by level
         var metadata: [String: CatalogResource] = [:]
@@ -89,17 +96,21 @@ public struct LineageWalker: Sendable {
         }
 
         var depth = 0
+        // Past `maxDepth` the catalog is no longer asked (that is what the budget bounds: requests),
+        // but the dbt graph, which is local and free, is still followed to the end: a dbt model
+        // downstream is never missed because the chain is long.
+        var catalogExhausted = false
         while walks.contains(where: { !$0.frontier.isEmpty }) {
             // 1. One lineage query for every frontier catalog id not asked about yet.
             let unknownAdjacency = Set(walks.flatMap { $0.frontier.compactMap(\.catalogId) }).subtracting(children.keys)
-            if let source, !unknownAdjacency.isEmpty {
+            if let source, !catalogExhausted, !unknownAdjacency.isEmpty {
                 let found = try await source.downstream(of: unknownAdjacency.sorted())
                 for id in unknownAdjacency { children[id] = found[id] ?? [] }
             }
 
             func candidates(of ref: NodeRef) -> [NodeRef] {
                 var result: [NodeRef] = []
-                for child in ref.catalogId.flatMap({ children[$0] }) ?? [] {
+                for child in (catalogExhausted ? nil : ref.catalogId.flatMap({ children[$0] })) ?? [] {
                     result.append(NodeRef(catalogId: child, dbtId: catalogToDbt[child]))
                 }
                 for child in (ref.dbtId.flatMap { graph.nodes[$0]?.children } ?? []).sorted() {
@@ -108,16 +119,19 @@ public struct LineageWalker: Sendable {
                 return result
             }
 
-            if depth >= maxDepth {
-                // Budget reached: say whether anything lay beyond it.
+            if depth >= maxDepth && !catalogExhausted {
+                // Budget reached: say whether the catalog had anything beyond it, then go on in
+                // the dbt graph alone.
                 for index in walks.indices where !walks[index].frontier.isEmpty {
                     let walk = walks[index]
-                    if walk.frontier.contains(where: { candidates(of: $0).contains { !walk.visited($0) } }) {
-                        walks[index].truncated = true
+                    let beyond = walk.frontier.contains { ref in
+                        (ref.catalogId.flatMap { children[$0] } ?? []).contains {
+                            !walk.visited(NodeRef(catalogId: $0, dbtId: catalogToDbt[$0]))
+                        }
                     }
-                    walks[index].frontier = []
+                    if beyond { walks[index].truncated = true }
                 }
-                break
+                catalogExhausted = true
             }
 
             // 2. One metadata query for the catalog nodes first seen at this level, as many as
@@ -134,7 +148,7 @@ public struct LineageWalker: Sendable {
                     }
                 }
             }
-            if let source, !wanted.isEmpty {
+            if let source, !catalogExhausted, !wanted.isEmpty {
                 let found = try await source.resources(ids: wanted.sorted())
                 for (id, resource) in found {
                     metadata[id] = resource
@@ -175,10 +189,21 @@ public struct LineageWalker: Sendable {
             depth += 1
         }
 
+        // Owner names are a courtesy: a key that may not list users (or a failing endpoint)
+        // leaves the ids as they are rather than failing the impact.
+        var people = CatalogPeople()
+        if let source, walks.contains(where: { $0.nodes.contains { $0.owners.contains { $0.kind == "user" || $0.kind == "group" } } }) {
+            if let found = try? await source.people() { people = found }
+        }
         return walks.map { walk in
-            ModelImpact(model: walk.root.model, catalogId: walk.root.catalogId,
-                        downstream: walk.nodes.sorted { ($0.depth, $0.name, $0.id) < ($1.depth, $1.name, $1.id) },
-                        truncated: walk.truncated)
+            let nodes = walk.nodes.map { node -> DownstreamNode in
+                var named = node
+                named.owners = node.owners.map(people.named)
+                return named
+            }
+            return ModelImpact(model: walk.root.model, catalogId: walk.root.catalogId,
+                               downstream: nodes.sorted { ($0.depth, $0.name, $0.id) < ($1.depth, $1.name, $1.id) },
+                               truncated: walk.truncated)
         }
     }
 

@@ -140,8 +140,10 @@ public final class SecodaClient: Sendable {
         }
     }
 
-    /// Every item of a paged listing, following `links.next` on the configured host only.
-    func list<Item: Decodable & Sendable>(_ path: String, query: [(String, String)] = [], as type: Item.Type,
+    /// Every item of a paged listing (`path` relative to the base, with its trailing slash),
+    /// following `links.next` on the configured host only, up to `maxPages` (default: the
+    /// client's page cap).
+    public func list<Item: Decodable & Sendable>(_ path: String, query: [(String, String)] = [], as type: Item.Type,
                                           maxPages: Int? = nil) async throws -> [Item] {
         let pageCap = maxPages ?? options.maxPages
         var next: URL? = try url(path, query: query)

@@ -5,6 +5,7 @@ import GateModel
 /// letters, digits, `-` and `_`: strict enough that an id can never break a comma list or a
 /// URL, lenient enough to survive a non-UUID id scheme.
 public enum SecodaID {
+    /// Whether `id` is safe to send in a query and plausible as a Secoda id.
     public static func isValid(_ id: String) -> Bool {
         guard (1...64).contains(id.utf8.count) else { return false }
         return id.utf8.allSatisfy { byte in
@@ -140,12 +141,14 @@ public struct CatalogResource: Sendable, Hashable, Codable {
     }
 }
 
-/// One `lineage/manual/` row: data flows `from` → `to` when `direction` is `DOWNSTREAM`.
-struct LineageRow: Sendable, Decodable {
-    var id: String?
-    var from: String
-    var to: String
-    var direction: String
+/// One `lineage/manual/` row: data flows `from` → `to` when `direction` is `DOWNSTREAM`
+/// (Secoda also stores the mirrored `UPSTREAM` row).
+public struct LineageRow: Sendable, Decodable, Hashable {
+    public var id: String?
+    public var from: String
+    public var to: String
+    /// Upper-cased: `DOWNSTREAM` or `UPSTREAM`.
+    public var direction: String
 
     enum CodingKeys: String, CodingKey {
         case id, direction
@@ -153,7 +156,7 @@ struct LineageRow: Sendable, Decodable {
         case to = "to_entity", toId = "to_entity_id"
     }
 
-    init(from decoder: any Decoder) throws {
+    public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         // Both key generations exist (SECODA_API.md §5.3).
         guard let from = c.lenientString(.from) ?? c.lenientString(.fromId), SecodaID.isValid(from),

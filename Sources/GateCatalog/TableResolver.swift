@@ -48,6 +48,8 @@ public struct TableResolver: Sendable {
         self.integrationId = integrationId
     }
 
+    /// Resolves every relation with one batched title query (chunked when long).
+    /// - Throws: `CatalogError` when the catalog cannot be read.
     public func resolve(_ relations: [Relation]) async throws -> TableResolution {
         let unique = Array(Set(relations))
         guard !unique.isEmpty else { return TableResolution() }

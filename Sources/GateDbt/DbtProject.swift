@@ -8,7 +8,9 @@ import GateModel
 /// file), and YAML property files — which are parsed only when a cheap byte search finds the
 /// name of a model being looked at in them.
 public final class DbtProject {
+    /// The revision's files.
     public let tree: any FileTree
+    /// What the reading was told beyond the project files (target database/schema, naming, manifest).
     public let settings: DbtSettings
     /// The project name (`name:` in `dbt_project.yml`): the middle part of every unique id.
     public let name: String
@@ -124,8 +126,8 @@ public final class DbtProject {
     }
 
     static func stem(of path: String) -> String {
-        let file = path.split(separator: "/").last.map(String.init) ?? path
-        guard let dot = file.lastIndex(of: ".") else { return file }
+        let file = path.lastIndex(of: "/").map { path[path.index(after: $0)...] } ?? path[...]
+        guard let dot = file.lastIndex(of: ".") else { return String(file) }
         return String(file[..<dot])
     }
 
@@ -188,6 +190,33 @@ public final class DbtProject {
         if let whole = propertyContents[path] { return whole }
         guard let outline = try outline(path) else { return try propertyFile(path) }
         return try parsedItems(outline.items.indices.filter { outline.items[$0].section == section }, of: outline, in: path)
+    }
+
+    /// The versioned model entries of a property file, each read by `VersionSketch` when its
+    /// text allows (cheap), else parsed.
+    func versionedEntries(in path: String) throws -> [PropertyModel] {
+        guard propertyContents[path] == nil, let outline = try outline(path) else {
+            return try propertyContents(in: path, near: ["versions"]).models.filter { !$0.versions.isEmpty }
+        }
+        let data = try yamlData(path)
+        let text = String(decoding: data, as: UTF8.self)
+        guard text.utf8.count == data.count else {
+            return try propertyContents(in: path, near: ["versions"]).models.filter { !$0.versions.isEmpty }
+        }
+        var result: [PropertyModel] = []
+        let offsets = WordFinder(words: ["versions"]).occurrences(in: data)
+        for index in outline.items(containing: offsets) {
+            let item = outline.items[index]
+            let utf8 = text.utf8
+            let start = utf8.index(utf8.startIndex, offsetBy: item.bytes.lowerBound)
+            let end = utf8.index(utf8.startIndex, offsetBy: item.bytes.upperBound)
+            if item.section == "models", let sketch = VersionSketch.read(text[start..<end], path: path, line: item.line) {
+                result.append(sketch)
+            } else {
+                result += try parsedItems([index], of: outline, in: path).models.filter { !$0.versions.isEmpty }
+            }
+        }
+        return result
     }
 
     private func outline(_ path: String) throws -> PropertyFileOutline? {
@@ -278,6 +307,38 @@ public final class DbtProject {
     }
 
     func sqlConfig(_ path: String) -> ModelConfig { sqlConfigs[path] ?? ModelConfig() }
+
+    // MARK: naming macros
+
+    /// Project macros that replace dbt's `generate_schema_name`, `generate_alias_name` or
+    /// `generate_database_name`: the relations computed here follow dbt's defaults (or
+    /// `schemaNaming: .customOnly`), so an override is reported rather than silently ignored.
+    /// Returns the overridden macro names; records a notice for each (once).
+    @discardableResult
+    public func namingMacroOverrides() throws -> [String] {
+        guard let projectFile else { return [] }
+        let names = ["generate_schema_name", "generate_alias_name", "generate_database_name"]
+        var found: [String] = []
+        let finder = WordFinder(words: Set(names))
+        for folder in projectFile.macroPaths {
+            let base = settings.projectPrefix + folder
+            for path in try tree.files(under: base.hasSuffix("/") ? String(base.dropLast()) : base) where path.hasSuffix(".sql") {
+                guard let data = try tree.contents(of: path) else { continue }
+                let text = String(decoding: data, as: UTF8.self)
+                for name in finder.words(in: data).sorted() where !found.contains(name) {
+                    guard let range = text.range(of: #"macro\s+"# + name + #"\s*\("#, options: .regularExpression) else { continue }
+                    found.append(name)
+                    let line = text[..<range.lowerBound].reduce(1) { $1 == "\n" ? $0 + 1 : $0 }
+                    let advice = name == "generate_schema_name"
+                        ? "relations assume \(settings.schemaNaming == .customOnly ? "custom schemas used verbatim (schema_naming: custom_only)" : "dbt's default `<target>_<custom>` schemas; set dbt.schema_naming: custom_only if the override uses the custom schema verbatim")"
+                        : "relations assume dbt's default \(name); they may differ from what dbt builds"
+                    note(Diagnostic(severity: .notice, message: "the project overrides \(name); \(advice)",
+                                    location: SourceLocation(path: path, line: line)))
+                }
+            }
+        }
+        return found
+    }
 
     // MARK: manifest
 

@@ -17,11 +17,13 @@ public struct DbtSettings: Sendable, Hashable {
     public var targetDatabase: String?
     /// The target (profile) schema: the default schema, and the prefix of custom schemas.
     public var targetSchema: String?
+    /// Which `generate_schema_name` the project uses (`dbt.schema_naming` in contract-gate.yml).
     public var schemaNaming: SchemaNaming
     /// A `manifest.json` to trust for the models it knows, relative to the repository root.
     /// When nil, `<projectDir>/target/manifest.json` is used if the tree has it.
     public var manifestPath: String?
 
+    /// Settings with dbt's defaults: project at the repository root, unknown target, dbt's own naming.
     public init(projectDir: String = "", targetDatabase: String? = nil, targetSchema: String? = nil,
                 schemaNaming: SchemaNaming = .dbtDefault, manifestPath: String? = nil) {
         self.projectDir = projectDir
@@ -43,6 +45,8 @@ public struct DbtSettings: Sendable, Hashable {
 
 /// Which side of a change set a project reading stands for.
 public enum DiffSide: String, Sendable, Hashable, Codable {
+    /// The revision the change starts from (paths are `FileChange.oldPath`).
     case base
+    /// The revision the change leads to (paths are `FileChange.newPath`).
     case head
 }

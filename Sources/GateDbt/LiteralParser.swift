@@ -56,9 +56,14 @@ struct LiteralParser {
         return nil
     }
 
+    /// Literals nested deeper than this are treated as expressions, so hostile input cannot
+    /// exhaust the stack.
+    static let maxDepth = 64
+
     /// A literal value; nil (position unchanged) when the text here is not one.
-    mutating func literal() -> JSONValue? {
+    mutating func literal(depth: Int = 0) -> JSONValue? {
         let start = index
+        guard depth < LiteralParser.maxDepth else { return nil }
         skipSpace()
         guard let byte = current else { index = start; return nil }
         if let text = string() { return .string(text) }
@@ -69,7 +74,7 @@ struct LiteralParser {
             while true {
                 skipSpace()
                 if consume(close) { return .array(items) }
-                guard let item = literal() else { index = start; return nil }
+                guard let item = literal(depth: depth + 1) else { index = start; return nil }
                 items.append(item)
                 skipSpace()
                 if consume(UInt8(ascii: ",")) { continue }
@@ -86,7 +91,7 @@ struct LiteralParser {
                 if consume(UInt8(ascii: "}")) { return .object(object) }
                 guard let key = string() else { index = start; return nil }
                 skipSpace()
-                guard consume(UInt8(ascii: ":")), let value = literal() else { index = start; return nil }
+                guard consume(UInt8(ascii: ":")), let value = literal(depth: depth + 1) else { index = start; return nil }
                 object[key] = value
                 skipSpace()
                 if consume(UInt8(ascii: ",")) { continue }

@@ -12,6 +12,10 @@ struct ModelDetail {
     var unknownConfigText: [String: String]
     /// Property files that mention the model but are not valid YAML: its columns are unknown.
     var unreadable: [InputError]
+    /// The relation as the project files say, before a manifest overrode it.
+    var fileRelation: Relation
+    /// Whether a manifest supplied `snapshot.relation`.
+    var relationFromManifest: Bool
 
     /// dbt's display name: `name`, or `name.v<N>` for a version (`dbt ls --output name`).
     var displayName: String { version.map { "\(snapshot.name).v\($0)" } ?? snapshot.name }
@@ -61,12 +65,7 @@ extension DbtProject {
     /// file stem is the model name.
     func nodeKey(forFile path: String) throws -> (name: String, version: String?) {
         let stem = DbtProject.stem(of: path)
-        var candidates: Set<String> = [stem]
-        var search = stem.startIndex
-        while let range = stem.range(of: "_v", range: search..<stem.endIndex) {
-            candidates.insert(String(stem[..<range.lowerBound]))
-            search = range.upperBound
-        }
+        let candidates = DbtProject.ownerCandidates(ofStem: stem)
         let hits = try propertyFiles(mentioning: candidates)
         for file in Set(hits.values.flatMap { $0 }).sorted() {
             for model in try propertyContents(in: file, near: candidates).models where !model.versions.isEmpty {
@@ -76,6 +75,26 @@ extension DbtProject {
             }
         }
         return (stem, nil)
+    }
+
+    /// The model names a file stem may belong to: itself, and every prefix before a `_v`
+    /// (`fct_x_v2` may be version 2 of `fct_x`).
+    static func ownerCandidates(ofStem stem: String) -> Set<String> {
+        var candidates: Set<String> = [stem]
+        var search = stem.startIndex
+        while let range = stem.range(of: "_v", range: search..<stem.endIndex) {
+            candidates.insert(String(stem[..<range.lowerBound]))
+            search = range.upperBound
+        }
+        return candidates
+    }
+
+    /// Finds the YAML mentions of every name the given model files may need in one pass over
+    /// the YAML bytes, instead of one pass per file.
+    func prefetchMentions(modelFiles: [String], names: Set<String> = []) throws {
+        var words = names
+        for path in modelFiles where isModelFile(path) { words.formUnion(DbtProject.ownerCandidates(ofStem: DbtProject.stem(of: path))) }
+        if !words.isEmpty { _ = try propertyFiles(mentioning: words) }
     }
 
     static func fileStem(of model: PropertyModel, version: PropertyVersion) -> String {
@@ -169,11 +188,13 @@ extension DbtProject {
         for index in columns.indices { columns[index].spec.position = index }
 
         let id = uniqueId(name: name, version: version?.version)
-        var relation = relation(name: name, version: version?.version, config: config)
+        let fileRelation = relation(name: name, version: version?.version, config: config)
+        var relation = fileRelation
+        var relationFromManifest = false
         var refs = file.scan.refs.map(\.name)
         var sources = file.scan.sources.map { "\($0.source).\($0.table)" }
         if let node = manifest()?.nodes[id], node.resourceType == "model" {
-            if let known = node.relation { relation = known }
+            if let known = node.relation { relation = known; relationFromManifest = true }
             refs = node.dependsOn.filter { $0.hasPrefix("model.") }.compactMap { DbtProject.modelName(fromId: $0) }
             sources = node.dependsOn.filter { $0.hasPrefix("source.") }.map { $0.split(separator: ".").dropFirst(2).joined(separator: ".") }
         }
@@ -195,7 +216,8 @@ extension DbtProject {
         var facts: [String: ParsedColumn] = [:]
         for column in columns where facts[column.spec.name.lowercased()] == nil { facts[column.spec.name.lowercased()] = column }
         return ModelDetail(snapshot: snapshot, version: version?.version, columnFacts: facts,
-                           unknownConfigText: config.unknown, unreadable: unreadable)
+                           unknownConfigText: config.unknown, unreadable: unreadable,
+                           fileRelation: fileRelation, relationFromManifest: relationFromManifest)
     }
 
     /// A version's columns: the top-level ones it includes (all by default) minus `exclude`,
@@ -235,13 +257,12 @@ extension DbtProject {
     /// `[project, folders…, name(, v<N>)]`; cached per folder, since most models share theirs.
     func folderConfig(path: String, name: String, version: String?) -> ModelConfig {
         guard let models = projectFile?.models else { return ModelConfig() }
-        let folder = [self.name] + folderParts(of: path)
-        let key = folder.joined(separator: "/")
+        let key = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? ""
         let reached: FolderConfigLevel.Reached
         if let cached = folderConfigCache[key] {
             reached = cached
         } else {
-            reached = models.reach(fqn: folder)
+            reached = models.reach(fqn: [self.name] + folderParts(of: path))
             folderConfigCache[key] = reached
         }
         guard var level = reached.level else { return reached.config }

@@ -37,6 +37,10 @@ struct ProjectFile: Hashable {
     var name: String
     /// Model folders relative to the project folder, without trailing slashes.
     var modelPaths: [String]
+    /// Macro folders relative to the project folder.
+    var macroPaths: [String]
+    var seedPaths: [String]
+    var snapshotPaths: [String]
     var models: FolderConfigLevel
     /// Whatever the file says under `models:`, for telling whether a change touched it.
     var modelsValue: JSONValue
@@ -62,6 +66,13 @@ struct ProjectFile: Hashable {
             }
             modelPaths = YAMLReading.strings(node).map(ProjectFile.cleanFolder).filter { !$0.isEmpty }
         }
+        func folders(_ key: String, default value: String) -> [String] {
+            guard let node = YAMLReading.value(key, in: root), case .sequence = node else { return [value] }
+            return YAMLReading.strings(node).map(ProjectFile.cleanFolder)
+        }
+        let macroPaths = folders("macro-paths", default: "macros")
+        let seedPaths = folders("seed-paths", default: "seeds")
+        let snapshotPaths = folders("snapshot-paths", default: "snapshots")
         var models = FolderConfigLevel()
         var modelsValue = JSONValue.null
         if let node = YAMLReading.value("models", in: root), YAMLReading.tagName(node) != .null {
@@ -72,7 +83,8 @@ struct ProjectFile: Hashable {
             models = level(from: node, path: path)
             modelsValue = YAMLReading.json(node)
         }
-        return ProjectFile(path: path, name: name, modelPaths: modelPaths, models: models, modelsValue: modelsValue)
+        return ProjectFile(path: path, name: name, modelPaths: modelPaths, macroPaths: macroPaths, seedPaths: seedPaths,
+                           snapshotPaths: snapshotPaths, models: models, modelsValue: modelsValue)
     }
 
     /// dbt's reading of one level: `+key` is always a config; a key without `+` is a config when

@@ -22,6 +22,22 @@ extension DbtProject {
         }
         var nodes: [String: ProjectGraphNode] = [:]
         var parents: [String: [String]] = [:]
+        // A `ref()` to a name that is no model but a seed (a CSV under seed-paths) is the seed.
+        var seeds: [String: String] = [:]
+        for folder in projectFile?.seedPaths ?? [] {
+            for path in try tree.files(under: settings.projectPrefix + folder) where path.hasSuffix(".csv") {
+                seeds[DbtProject.stem(of: path)] = path
+            }
+        }
+        func parentId(_ ref: ModelReference) -> String {
+            if (ref.package ?? self.name) == self.name, listing.byStem[ref.name] == nil, versioned[ref.name] == nil,
+               let seed = seeds[ref.name] {
+                let id = "seed.\(self.name).\(ref.name)"
+                if nodes[id] == nil { nodes[id] = ProjectGraphNode(id: id, name: ref.name, type: "seed", path: seed) }
+                return id
+            }
+            return referencedId(ref, versioned: versioned)
+        }
 
         for path in listing.modelFiles {
             guard let scan = try scan(path) else { continue }
@@ -36,7 +52,7 @@ extension DbtProject {
             nodes[id] = ProjectGraphNode(id: id, name: name, type: "model",
                                          relation: relation(name: name, version: version, config: config),
                                          path: path, tags: config.tags)
-            for ref in scan.refs { parents[id, default: []].append(referencedId(ref, versioned: versioned)) }
+            for ref in scan.refs { parents[id, default: []].append(parentId(ref)) }
             for source in scan.sources {
                 let sourceId = "source.\(self.name).\(source.source).\(source.table)"
                 if nodes[sourceId] == nil {
@@ -45,12 +61,24 @@ extension DbtProject {
                 parents[id, default: []].append(sourceId)
             }
         }
+        // SQL snapshots (`{% snapshot name %}`) read models and so are their consumers.
+        for folder in projectFile?.snapshotPaths ?? [] {
+            for path in try tree.files(under: settings.projectPrefix + folder) where path.hasSuffix(".sql") {
+                guard let data = try tree.contents(of: path) else { continue }
+                for (name, scan) in DbtProject.snapshotBlocks(in: data) {
+                    let id = "snapshot.\(self.name).\(name)"
+                    nodes[id] = ProjectGraphNode(id: id, name: name, type: "snapshot", path: path)
+                    for ref in scan.refs { parents[id, default: []].append(parentId(ref)) }
+                    for source in scan.sources { parents[id, default: []].append("source.\(self.name).\(source.source).\(source.table)") }
+                }
+            }
+        }
         for path in try propertyFiles(mentioning: ["exposures"])["exposures"] ?? [] {
             for exposure in try propertyContents(in: path, section: "exposures").exposures {
                 let id = "exposure.\(self.name).\(exposure.name)"
                 nodes[id] = ProjectGraphNode(id: id, name: exposure.name, type: "exposure", path: path,
                                              owners: exposure.owner.map { [$0] } ?? [], tags: exposure.tags)
-                for ref in exposure.refs { parents[id, default: []].append(referencedId(ref, versioned: versioned)) }
+                for ref in exposure.refs { parents[id, default: []].append(parentId(ref)) }
                 for source in exposure.sources { parents[id, default: []].append("source.\(self.name).\(source.source).\(source.table)") }
             }
         }
@@ -78,13 +106,33 @@ extension DbtProject {
                 nodes[id] = node
             }
         }
-        for id in Array(nodes.keys) {
-            let children = DbtProject.unique(nodes[id]?.children ?? []).sorted()
+        for (id, node) in nodes where node.children.count > 1 {
+            var children = node.children.sorted()
+            var last: String?
+            children.removeAll { child in defer { last = child }; return child == last }
             nodes[id]?.children = children
         }
         let graph = ProjectGraph(nodes: nodes)
         graphCache = graph
         return graph
+    }
+
+    /// The `{% snapshot name %} … {% endsnapshot %}` blocks of a snapshot file, each with the
+    /// refs and sources inside it.
+    static func snapshotBlocks(in data: Data) -> [(String, ReferenceScan)] {
+        let text = String(decoding: data, as: UTF8.self)
+        var result: [(String, ReferenceScan)] = []
+        var search = text.startIndex
+        while let open = text.range(of: #"\{%-?\s*snapshot\s+([A-Za-z0-9_]+)\s*-?%\}"#, options: .regularExpression,
+                                    range: search..<text.endIndex) {
+            let header = text[open]
+            let name = header.replacingOccurrences(of: #"^\{%-?\s*snapshot\s+"#, with: "", options: .regularExpression)
+                .replacingOccurrences(of: #"\s*-?%\}$"#, with: "", options: .regularExpression)
+            let end = text.range(of: "endsnapshot", range: open.upperBound..<text.endIndex)?.lowerBound ?? text.endIndex
+            result.append((name, ReferenceScanner.scan(Data(text[open.upperBound..<end].utf8))))
+            search = end
+        }
+        return result
     }
 
     /// The unique id a `ref()` points at: the latest version of a versioned model unless
@@ -103,7 +151,7 @@ extension DbtProject {
         if let fullVersionIndex { return fullVersionIndex }
         var index: [String: PropertyModel] = [:]
         for path in try propertyFiles(mentioning: ["versions"])["versions"] ?? [] {
-            for model in try propertyContents(in: path, near: ["versions"]).models where !model.versions.isEmpty && index[model.name] == nil {
+            for model in try versionedEntries(in: path) where index[model.name] == nil {
                 index[model.name] = model
             }
         }
@@ -114,7 +162,8 @@ extension DbtProject {
     /// Column-usage evidence for consumer-aware severity: for each column, the downstream models
     /// (among `ids`) whose SQL mentions the column name as a whole word, case-insensitively.
     /// Returns every asked column (lower-cased), with an empty list when no model mentions it.
-    /// Ids that are not models of this project (exposures, sources, other packages) are skipped.
+    /// Ids that are not models of this project (exposures, sources, other packages) are skipped,
+    /// and so are the versions of `model` itself (they are not its consumers).
     /// A `select *` that passes a column through without naming it is not seen as a use.
     public func columnUsers(of model: String, columns: [String], among ids: [String]) throws -> [String: [String]] {
         let wanted = DbtProject.unique(columns.map { $0.lowercased() })
@@ -122,16 +171,39 @@ extension DbtProject {
         for column in wanted { result[column] = [] }
         let graph = try graph()
         for id in Set(ids).sorted() {
-            guard let node = graph.nodes[id], node.type == "model",
+            guard let node = graph.nodes[id], node.type == "model", node.name != model,
                   let path = node.path, let data = try tree.contents(of: path) else { continue }
             let lowered = [UInt8](data).map(ByteText.lowercased)
             lowered.withUnsafeBufferPointer { bytes in
-                for column in wanted where DbtProject.containsWord(Array(column.utf8), in: bytes) {
+                // `select *` / `t.*` passes every column through without naming it: a consumer that
+                // may use any column, so it counts as a user of each (never a missed break).
+                let selectsAll = DbtProject.hasStarProjection(in: bytes)
+                for column in wanted where selectsAll || DbtProject.containsWord(Array(column.utf8), in: bytes) {
                     result[column, default: []].append(id)
                 }
             }
         }
         return result
+    }
+
+    /// Whether lower-cased SQL projects every column of something: a `*` right after `select`
+    /// (or `distinct`), a comma or a `qualifier.` — not `count(*)` or a multiplication.
+    static func hasStarProjection(in bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var index = 0
+        while let star = ByteText.next(UInt8(ascii: "*"), in: bytes, from: index) {
+            index = star + 1
+            var before = star - 1
+            while before >= 0, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[before]) { before -= 1 }
+            guard before >= 0 else { continue }
+            let previous = bytes[before]
+            if previous == UInt8(ascii: ".") || previous == UInt8(ascii: ",") { return true }
+            guard ByteText.isIdentifier(previous) else { continue }
+            var start = before
+            while start > 0, ByteText.isIdentifier(bytes[start - 1]) { start -= 1 }
+            let word = String(decoding: UnsafeBufferPointer(rebasing: bytes[start...before]), as: UTF8.self)
+            if word == "select" || word == "distinct" { return true }
+        }
+        return false
     }
 
     static func containsWord(_ word: [UInt8], in bytes: UnsafeBufferPointer<UInt8>) -> Bool {

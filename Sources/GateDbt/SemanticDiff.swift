@@ -25,6 +25,9 @@ public enum SemanticDiff {
         var renamedTo: [String: String] = [:]
         var changedPaths = Set<String>()
 
+        try head.namingMacroOverrides()
+        try base.prefetchMentions(modelFiles: changes.changes.compactMap(\.oldPath))
+        try head.prefetchMentions(modelFiles: changes.changes.compactMap(\.newPath))
         for change in changes.changes {
             if change.isBinary || change.isOversized,
                base.isModelFile(change.oldPath ?? "") || head.isModelFile(change.newPath ?? "")
@@ -71,6 +74,8 @@ public enum SemanticDiff {
             pairs.append((name, renamedTo[name] ?? name))
         }
 
+        try base.prefetchMentions(modelFiles: [], names: Set(pairs.compactMap(\.base)))
+        try head.prefetchMentions(modelFiles: [], names: Set(pairs.compactMap(\.head)))
         var result: [ModelChange] = []
         var seen = Set<String>()
         for pair in pairs {
@@ -227,6 +232,19 @@ public enum SemanticDiff {
                         message: "columns of \(name) were not compared: a property file that may describe it is not valid YAML (\(problem.message))",
                         location: problem.location))
                 }
+            }
+            // A manifest on one side only (typically the worktree's target/) must not make every
+            // model it knows look moved: then both sides use the relation the project files give,
+            // so `status` and `relationChanged` agree.
+            var base = base
+            var head = head
+            if base.relationFromManifest != head.relationFromManifest {
+                base.snapshot.relation = base.fileRelation
+                head.snapshot.relation = head.fileRelation
+                diagnostics.append(Diagnostic(
+                    severity: .notice,
+                    message: "\(name): a manifest gives its relation on one side only; both sides use the relation from the project files",
+                    location: head.snapshot.location))
             }
             let renamed = base.snapshot.name != head.snapshot.name
                 || base.snapshot.relation.normalized != head.snapshot.relation.normalized

@@ -48,8 +48,37 @@ enum YAMLReading {
     /// The YAML 1.1 type of a node: plain scalars are typed by their text (`true`, `12`, `~`),
     /// quoted and block scalars are strings.
     static func tagName(_ node: Node) -> Tag.Name {
-        if case .scalar(let scalar) = node, scalar.style != .plain, scalar.style != .any { return .str }
-        return Resolver.default.resolveTag(of: node)
+        switch node {
+        case .scalar(let scalar):
+            if scalar.style != .plain && scalar.style != .any { return .str }
+            return plainScalarType(scalar.string)
+        case .mapping: return .map
+        case .sequence: return .seq
+        case .alias: return Resolver.default.resolveTag(of: node)
+        }
+    }
+
+    /// YAML 1.1 implicit typing of a plain scalar (what PyYAML, and so dbt, does), written out
+    /// because Yams' regex resolver dominated the cost of reading large projects.
+    static func plainScalarType(_ text: String) -> Tag.Name {
+        guard let first = text.utf8.first else { return .null }
+        switch first {
+        case UInt8(ascii: "~"):
+            return text == "~" ? .null : .str
+        case UInt8(ascii: "n"), UInt8(ascii: "N"):
+            if ["null", "Null", "NULL"].contains(text) { return .null }
+            if ["n", "N", "no", "No", "NO"].contains(text) { return .bool }
+            return .str
+        case UInt8(ascii: "y"), UInt8(ascii: "Y"), UInt8(ascii: "t"), UInt8(ascii: "T"), UInt8(ascii: "f"), UInt8(ascii: "F"),
+             UInt8(ascii: "o"), UInt8(ascii: "O"):
+            let bools: Set<String> = ["y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "false", "False", "FALSE",
+                                      "on", "On", "ON", "off", "Off", "OFF"]
+            return bools.contains(text) ? .bool : .str
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "."):
+            return Resolver.default.resolveTag(of: Node(text))
+        default:
+            return .str
+        }
     }
 
     static func location(of node: Node, in path: String) -> SourceLocation {
@@ -81,7 +110,13 @@ enum YAMLReading {
 
     /// The value of `key` in a mapping node.
     static func value(_ key: String, in node: Node) -> Node? {
-        pairs(of: node).first { $0.key == key }?.value
+        guard case .mapping(let mapping) = node else { return nil }
+        for (keyNode, value) in mapping {
+            guard case .scalar(let scalar) = keyNode else { continue }
+            if scalar.string == key { return value }
+            if scalar.string == "<<" { return pairs(of: node).first { $0.key == key }?.value }
+        }
+        return nil
     }
 
     /// The scalar text of a node, nil for mappings, sequences and nulls.

@@ -40,6 +40,30 @@ public struct ChangeRecord: Sendable, Hashable, Codable {
     }
 }
 
+/// One file of the change set, as git names it (the `files` list of the JSON report): what
+/// `git diff --name-status -M base head` lists, models or not.
+public struct ChangedFile: Sendable, Hashable, Codable {
+    public var status: String
+    public var path: String
+    public var oldPath: String?
+
+    public init(status: String, path: String, oldPath: String? = nil) {
+        self.status = status
+        self.path = path
+        self.oldPath = oldPath
+    }
+
+    public init(_ change: FileChange) {
+        self.init(status: change.status.rawValue, path: change.path,
+                  oldPath: change.status == .renamed ? change.oldPath : nil)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case status, path
+        case oldPath = "old_path"
+    }
+}
+
 public struct ToolInfo: Sendable, Hashable, Codable {
     public var name: String
     public var version: String
@@ -113,6 +137,8 @@ public struct Report: Sendable, Hashable, Codable {
     public var exitCode: Int
     public var catalog: CatalogStatus
     public var changes: [ChangeRecord]
+    /// Every changed file (models, YAML, anything else), in path order.
+    public var files: [ChangedFile]
     public var impact: [ModelImpact]
     public var findings: [Finding]
     public var diagnostics: [Diagnostic]
@@ -126,7 +152,7 @@ public struct Report: Sendable, Hashable, Codable {
 
     public init(schemaVersion: Int = 1, tool: ToolInfo = ToolInfo(), base: String, head: String,
                 verdict: Verdict, exitCode: Int, catalog: CatalogStatus = CatalogStatus(),
-                changes: [ChangeRecord] = [], impact: [ModelImpact] = [], findings: [Finding] = [],
+                changes: [ChangeRecord] = [], files: [ChangedFile] = [], impact: [ModelImpact] = [], findings: [Finding] = [],
                 diagnostics: [Diagnostic] = [], summary: ReportSummary? = nil, rules: [RuleMetadata] = [],
                 checked: [String: [String]] = [:], timings: [String: Int] = [:]) {
         self.schemaVersion = schemaVersion
@@ -137,6 +163,7 @@ public struct Report: Sendable, Hashable, Codable {
         self.exitCode = exitCode
         self.catalog = catalog
         self.changes = changes
+        self.files = files
         self.impact = impact
         self.findings = findings
         self.diagnostics = diagnostics
@@ -147,7 +174,7 @@ public struct Report: Sendable, Hashable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case tool, base, head, verdict, catalog, changes, impact, findings, diagnostics, summary, rules,
+        case tool, base, head, verdict, catalog, changes, files, impact, findings, diagnostics, summary, rules,
              checked, timings
         case schemaVersion = "schema_version"
         case exitCode = "exit_code"

@@ -47,7 +47,7 @@ private struct JSONReportDocument: Encodable {
 
     enum Keys: String, CodingKey {
         case schemaVersion = "schema_version", tool, base, head, verdict, exitCode = "exit_code", catalog,
-             changes, impact, findings, summary, diagnostics
+             changes, files, impact, findings, summary, diagnostics
     }
 
     func encode(to encoder: Encoder) throws {
@@ -62,6 +62,7 @@ private struct JSONReportDocument: Encodable {
         try c.encode(CatalogDocument(report.catalog), forKey: .catalog)
         let changes = report.changes.sorted { ($0.model, $0.path, $0.status) < ($1.model, $1.path, $1.status) }
         try c.encode(changes.map(ChangeDocument.init), forKey: .changes)
+        try c.encode(report.files.sorted { ($0.path, $0.status) < ($1.path, $1.status) }, forKey: .files)
         try c.encode(facts.impact.map(ImpactDocument.init), forKey: .impact)
         try c.encode(facts.findings.map(FindingDocument.init), forKey: .findings)
         try c.encode(SummaryDocument(facts.summary), forKey: .summary)

@@ -6,11 +6,11 @@ import NIOCore
 
 /// The request context: Hummingbird's basics plus the channel, which the `drop` and
 /// `truncate` faults close.
-public struct EmulatorRequestContext: RequestContext {
-    public var coreContext: CoreRequestContextStorage
+struct EmulatorRequestContext: RequestContext {
+    var coreContext: CoreRequestContextStorage
     let channel: any Channel
 
-    public init(source: ApplicationRequestContextSource) {
+    init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.channel = source.channel
     }
@@ -53,8 +53,24 @@ struct EmulatorResponder: HTTPResponder {
             return EmulatorResponder.response(.detail(401, message))
         }
 
+        // Counted until the handler returns (the body is written after), so the peak never
+        // includes a request whose answer the client already has.
         await state.requestStarted()
-        defer { Task { await state.requestFinished() } }
+        do {
+            let response = try await answer(request: (method, route, path, query, host, body), authorization: authorization,
+                                            logHandle: logHandle, context: context)
+            await state.requestFinished()
+            return response
+        } catch {
+            await state.requestFinished()
+            throw error
+        }
+    }
+
+    /// Applies the request's fault, then answers it.
+    private func answer(request: (method: String, route: String, path: String, query: [String: String], host: String, body: Data),
+                        authorization: String?, logHandle: Int, context: Context) async throws -> Response {
+        let (method, route, path, query, host, body) = request
         let decision = await state.decide(route: route)
         let delayMs: Int
         switch decision {

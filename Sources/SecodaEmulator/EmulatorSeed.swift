@@ -54,6 +54,7 @@ public struct EmulatorSeed: Sendable, Codable, Equatable {
 /// A seed file that cannot be read or decoded.
 public struct EmulatorSeedError: Error, CustomStringConvertible, Sendable {
     public var message: String
+    public init(message: String) { self.message = message }
     public var description: String { message }
 }
 
@@ -225,6 +226,43 @@ public struct SeedBuilder: Sendable {
             ids.append(next)
         }
         return ids
+    }
+
+    /// A synthetic warehouse for benchmarks and scale tests: `tables` tables in layers, each
+    /// table feeding up to `fanOut` tables of the next layer, and every table of the last layer
+    /// feeding `dashboardsPerLeaf` dashboards, every `staleEvery`-th of them without usage
+    /// (0: none stale). Table `n` is titled `t_<n>`; the roots are the first layer.
+    public static func synthetic(tables: Int, fanOut: Int, dashboardsPerLeaf: Int = 1, staleEvery: Int = 3) -> SeedBuilder {
+        var builder = SeedBuilder()
+        let fanOut = max(1, fanOut)
+        var layer = [builder.table("t_1", usage: 1)]
+        var made = 1
+        while made < tables {
+            var next: [String] = []
+            outer: for parent in layer {
+                for _ in 0..<fanOut {
+                    guard made < tables else { break outer }
+                    made += 1
+                    let child = builder.table("t_\(made)", usage: made % 5)
+                    builder.edge(parent, child)
+                    next.append(child)
+                }
+            }
+            // A layer that cannot grow any more (tables exhausted) ends the tree.
+            if next.isEmpty { break }
+            layer = next
+        }
+        var dashboards = 0
+        for leaf in layer {
+            for _ in 0..<max(0, dashboardsPerLeaf) {
+                dashboards += 1
+                let stale = staleEvery > 0 && dashboards % staleEvery == 0
+                let dashboard = builder.dashboard("Dashboard \(dashboards)", externalUsage: stale ? nil : dashboards,
+                                                  internalUsage: stale ? nil : 1)
+                builder.edge(leaf, dashboard)
+            }
+        }
+        return builder
     }
 
     private static func common(id: String, type: String, title: String, owners: [String], ownerGroups: [String],

@@ -94,6 +94,7 @@ public actor EmulatorState {
         var deleted = false
     }
 
+    /// State seeded from `seed`; each lineage edge becomes a DOWNSTREAM row and its UPSTREAM mirror.
     public init(seed: EmulatorSeed, options: EmulatorOptions = EmulatorOptions()) {
         self.seed = seed
         self.options = options
@@ -134,6 +135,7 @@ public actor EmulatorState {
         random = SplitMix64(seed: plan.randomSeed ?? 0x5EC0DA)
     }
 
+    /// The faults in force (the queue shrinks as requests consume it).
     public func currentFaults() -> FaultPlan { faults }
 
     /// Clears the request log, the faults and the write window, and restores the seed data.

@@ -65,8 +65,10 @@ struct SecodaEmulatorCommand: AsyncParsableCommand {
         }
         let options = EmulatorOptions(token: token, pageSize: pageSize, writesPerMinute: writesPerMinute, faults: faults)
         let emulator = try await SecodaEmulator.start(seed: seedData, options: options, host: host, port: port, logLevel: .info)
-        print("secoda-emulator listening on http://\(emulator.host):\(emulator.port)/api/v1/ "
-            + "(\(seedData.resources.count) resources, \(seedData.lineage.count) lineage edges)")
+        let banner = "secoda-emulator listening on http://\(emulator.host):\(emulator.port)/api/v1/ "
+            + "(\(seedData.resources.count) resources, \(seedData.lineage.count) lineage edges)\n"
+        // Written unbuffered: scripts wait for this line through a pipe, where print() would sit in a buffer.
+        FileHandle.standardOutput.write(Data(banner.utf8))
         try await emulator.wait()
     }
 }

@@ -31,7 +31,7 @@ import Testing
         let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
         #expect(json?["base"] as? String == base)
         #expect(json?["head"] as? String == head)
-        let changes = (json?["changes"] as? [[String: Any]]) ?? []
+        let changes = (json?["files"] as? [[String: Any]]) ?? []
         let ours = changes.map { change -> String in
             let status = change["status"] as? String ?? "?"
             let letter = ["added": "A", "modified": "M", "deleted": "D", "renamed": "R"][status] ?? status
@@ -102,9 +102,9 @@ import Testing
         try repo.write("models/untracked.sql", "select 5 as id\n")
         let staged = try await CheckPipeline.run(CheckRequest(repository: repo.path, target: .staged, environment: [:]))
         #expect(staged.head == "INDEX")
-        #expect(staged.changes.map(\.path) == ["models/a.sql"])
+        #expect(staged.files.map(\.path) == ["models/a.sql"])
         let worktree = try await CheckPipeline.run(CheckRequest(repository: repo.path, target: .worktree, environment: [:]))
         #expect(worktree.head == "WORKTREE")
-        #expect(worktree.changes.map(\.path).sorted() == ["models/a.sql", "models/untracked.sql"])
+        #expect(worktree.files.map(\.path).sorted() == ["models/a.sql", "models/untracked.sql"])
     }
 }

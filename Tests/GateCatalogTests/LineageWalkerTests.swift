@@ -165,6 +165,29 @@ import Testing
         }
     }
 
+    /// `max_depth` bounds catalog requests; the dbt graph is local, so a long dbt chain is still
+    /// followed to its end and no downstream model is missed.
+    @Test func dbtChainsContinuePastMaxDepthButTheCatalogIsNotAskedAgain() async throws {
+        var b = SeedBuilder()
+        let root = b.table("m0"), dash = b.dashboard("Deep board", externalUsage: 9)
+        b.edge(root, dash)
+        let chain = (0..<5).map { index in
+            dbtModel("m\(index)", children: index < 4 ? ["model.shop.m\(index + 1)"] : [])
+        }
+        let graph = ProjectGraph(nodes: Dictionary(uniqueKeysWithValues: chain.map { ($0.id, $0) }))
+        try await withEmulator(b.seed) { emulator in
+            let impact = try await Self.walker(emulator, graph: graph, maxDepth: 2)
+                .walk([WalkRoot(model: "m0", dbtId: "model.shop.m0", catalogId: root)])
+            let nodes = try #require(impact.first).downstream
+            #expect(nodes.filter { $0.type == "model" }.map(\.name) == ["m1", "m2", "m3", "m4"])
+            #expect(nodes.first { $0.name == "m4" }?.depth == 4)
+            #expect(nodes.contains { $0.id == dash })
+            // Only the catalog is budgeted: m1 and m2 were looked up, nothing past depth 2.
+            let lookedUp = await emulator.state.requests().filter { $0.route == "lineage/manual" }.count
+            #expect(lookedUp <= 3)
+        }
+    }
+
     @Test func dbtGraphAloneWorksWithoutACatalog() async throws {
         let graph = ProjectGraph(nodes: Dictionary(uniqueKeysWithValues: [
             dbtModel("a", children: ["model.shop.b"]), dbtModel("b", children: ["model.shop.a", "exposure.shop.x"]),

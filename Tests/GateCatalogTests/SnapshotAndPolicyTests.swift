@@ -25,6 +25,9 @@ import Testing
         for (from, to) in [(stg, fct), (fct, mart), (customers, mart), (mart, revenue), (mart, old), (fct, chart),
                            (mart, foreign), (foreign, fct)] { b.edge(from, to) }
         for n in 1...70 { b.table("noise_\(n)") }  // enough tables to make the pull page
+        b.seed.users.append(["id": .string("u-1"), "first_name": .string("Ada"), "last_name": .string("Lovelace"),
+                             "email": .string("ada@example.com")])
+        b.seed.groups.append(["id": .string("g-bi"), "name": .string("BI team")])
         let graph = ProjectGraph(nodes: Dictionary(uniqueKeysWithValues: [
             dbtModel("stg_orders", children: ["model.shop.fct_orders"]),
             dbtModel("fct_orders", children: ["model.shop.mart_revenue", "exposure.shop.board"]),
@@ -77,10 +80,15 @@ import Testing
             #expect(stg.downstream.first { $0.name == "Orders chart" }?.stale == false)
             #expect(stg.downstream.first { $0.name == "mart_revenue" }.map { ($0.source, $0.verified) } ?? ("", false) == ("dbt+secoda", true))
             #expect(stg.downstream.first { $0.name == "fct_orders" }.map { ($0.pii, $0.tags) } ?? (false, []) == (true, ["t-finance"]))
+            #expect(stg.downstream.first { $0.name == "fct_orders" }?.owners
+                == [Owner(id: "u-1", name: "Ada Lovelace", email: "ada@example.com", kind: "user")])
+            #expect(stg.downstream.first { $0.name == "Revenue" }?.owners == [Owner(id: "g-bi", name: "BI team", kind: "group")])
 
             let snapshot = try await CatalogImpact.pullSnapshot(settings: settings, environment: env)
             #expect(snapshot.tables.count == 75)
             #expect(snapshot.lineage.count == 8)
+            #expect(snapshot.users == [CatalogPerson(id: "u-1", name: "Ada Lovelace", email: "ada@example.com")])
+            #expect(snapshot.groups == [CatalogPerson(id: "g-bi", name: "BI team")])
             let text = try String(contentsOf: path, encoding: .utf8)
             #expect(text.contains("\"taken_at\""))
             #expect(!text.contains(emulator.token))
@@ -110,6 +118,19 @@ import Testing
             let again = try await CatalogSnapshot.pull(from: try client(for: emulator))
             #expect(again.resources == snapshot.resources)
             #expect(again.lineage == snapshot.lineage)
+            #expect(again.users == snapshot.users && again.groups == snapshot.groups)
+        }
+    }
+
+    @Test func pullRefusesAListingCutAtTheCatalogCap() async throws {
+        try await withEmulator(Self.scenario().seed, options: EmulatorOptions(catalogResultCap: 75)) { emulator in
+            let error = await catalogError { _ = try await CatalogSnapshot.pull(from: try client(for: emulator), catalogResultCap: 75) }
+            #expect(error?.kind == .invalidResponse)
+            #expect(error?.message.contains("integration_id") == true)
+            // Within one integration the listing fits.
+            let scoped = try await CatalogSnapshot.pull(from: try client(for: emulator), integrationId: SeedBuilder().integrationId,
+                                                        catalogResultCap: 75)
+            #expect(scoped.tables.filter { $0.integration == SeedBuilder().integrationId }.count == 74)
         }
     }
 
@@ -189,6 +210,21 @@ import Testing
             #expect(result.impacts.first?.truncated == true)
             #expect(result.status.errors.contains { $0.contains("stg_orders") && $0.contains("max_depth 1") })
         }
+    }
+
+    @Test func offlineModeNeedsASnapshot() async throws {
+        let s = Self.scenario()
+        let settings = CatalogSettings(snapshotPath: "/nonexistent/catalog.json", mode: .snapshot)
+        let missing = await catalogError {
+            _ = try await CatalogImpact.compute(of: s.requests, graph: s.graph, settings: settings, environment: ["SECODA_API_KEY": "k"])
+        }
+        #expect(missing?.kind == .snapshot && missing?.exitCode == .catalogUnavailable)
+        #expect(missing?.message.contains("contract-gate catalog pull") == true)
+        let unset = await catalogError {
+            _ = try await CatalogImpact.compute(of: s.requests, graph: s.graph, settings: CatalogSettings(snapshotPath: nil, mode: .snapshot),
+                                                environment: [:])
+        }
+        #expect(unset?.exitCode == .usage)
     }
 
     @Test func missingOrBrokenSnapshotSaysHowToMakeOne() throws {

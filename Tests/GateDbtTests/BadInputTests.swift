@@ -51,6 +51,10 @@ import Testing
         #expect {
             try DbtProject.load(tree: badPaths)
         } throws: { ($0 as? InputError)?.location?.line == 2 }
+        let latin1 = MemoryTree(data: ["dbt_project.yml": Data("name: shop\n# caf".utf8) + Data([0xE9, 0x0A])])
+        #expect {
+            try DbtProject.load(tree: latin1)
+        } throws: { ($0 as? InputError)?.location?.line == 2 }
         let duplicateKey = MemoryTree(["dbt_project.yml": "name: shop\nname: other\n"])
         #expect(throws: InputError.self) { try DbtProject.load(tree: duplicateKey) }
     }

@@ -56,7 +56,11 @@ import Testing
         let payments = try #require(result.changes[model: "fct_payments"])
         #expect(payments.base?.materialized == "table" && payments.head?.materialized == "ephemeral")
         #expect(payments.base?.contractEnforced == true && payments.head?.contractEnforced == false)
-        #expect(payments.columnChanges.isEmpty)
+        // Model-level `constraints:` apply to the columns they name.
+        #expect(payments.columnSummary == ["constraint_added:payment_id:check", "constraint_removed:payment_id:primary_key"],
+                "got \(payments.columnSummary)")
+        #expect(payments.column(.constraintAdded, "payment_id")?.location?.line
+                == Fixtures.line("columns", "after", "models/marts/schema.yml", containing: "- type: check"))
 
         // A SQL-only edit is a modification without column changes.
         #expect(result.changes[model: "stg_customers"]?.columnChanges.isEmpty == true)

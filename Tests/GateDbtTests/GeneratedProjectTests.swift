@@ -67,13 +67,14 @@ import Testing
         return parts.dropFirst(2).joined(separator: ".")
     }
 
-    @Test(.enabled(if: FileManager.default.fileExists(atPath: generator)))
-    func semanticDiffMatchesTheGeneratorsGroundTruth() throws {
+    /// (seed, versioned breaking changes): the second case also drops columns of versioned models.
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: generator)), arguments: [(7, 0), (11, 2)])
+    func semanticDiffMatchesTheGeneratorsGroundTruth(seed: Int, versionedBreaking: Int) throws {
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("gatedbt-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: work) }
         let repo = work.appendingPathComponent("repo").path
-        try Self.shell("python3 \(Self.generator) --n 500 --k 20 --seed 7 --out \(repo) >/dev/null")
+        try Self.shell("python3 \(Self.generator) --n 500 --k 20 --seed \(seed) --versioned-breaking \(versionedBreaking) --out \(repo) >/dev/null")
         let truth = try JSONDecoder().decode(Truth.self, from: Data(contentsOf: URL(fileURLWithPath: repo + ".changes.json")))
         for side in ["base", "head"] {
             try Self.shell("mkdir -p \(work.path)/\(side) && git -C \(repo) archive \(side) | tar -x -C \(work.path)/\(side)")

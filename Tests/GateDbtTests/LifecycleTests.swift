@@ -53,3 +53,44 @@ import Testing
         #expect(!head.isPropertyFile("dbt_project.yml"))
     }
 }
+
+@Suite struct PythonAndFolderConfigTests {
+    static let project = """
+    name: shop
+    models:
+      shop:
+        legacy:
+          +enabled: false
+    """
+
+    @Test func pythonModelsAndFolderDisabling() throws {
+        let python = """
+        def model(dbt, session):
+            dbt.config(materialized="table", alias="py_scores")
+            events = dbt.ref("events")
+            return events
+        """
+        let base = try DbtProject.load(tree: MemoryTree([
+            "dbt_project.yml": "name: shop\n",
+            "models/events.sql": "select 1 as id\n",
+            "models/scores.py": python,
+            "models/legacy/old_report.sql": "select * from {{ ref('events') }}\n",
+        ]))
+        let head = try DbtProject.load(tree: MemoryTree([
+            "dbt_project.yml": Self.project,
+            "models/events.sql": "select 1 as id\n",
+            "models/scores.py": python,
+            "models/legacy/old_report.sql": "select * from {{ ref('events') }}\n",
+        ]))
+        let scores = try #require(try head.model(named: "scores"))
+        #expect(scores.materialized == "table")
+        #expect(scores.relation.identifier == "py_scores")
+        #expect(scores.refs == ["events"])
+        #expect(head.isModelFile("models/scores.py"))
+
+        // Disabling a folder in dbt_project.yml disables its models: reported as deleted.
+        let result = try SemanticDiff.compare(base: base, head: head, changes: changeSet(modified("dbt_project.yml")))
+        #expect(result.changes.summary == ["old_report:deleted"])
+        #expect(result.changes[model: "old_report"]?.head?.enabled == false)
+    }
+}

@@ -31,6 +31,17 @@ import Testing
         #expect(result.changes[model: "a"]?.head?.relation.description == "warehouse.core.a_core_v2")
     }
 
+    @Test func aManifestOnOneSideOnlyDoesNotMakeModelsLookMoved() throws {
+        let base = try DbtProject.load(tree: Fixtures.tree("manifest", "before"),
+                                       settings: DbtSettings(manifestPath: "no/manifest.json"))
+        let head = try DbtProject.load(tree: Fixtures.tree("manifest", "after"))
+        let result = try SemanticDiff.compare(base: base, head: head, changes: changeSet(modified("models/a.sql")))
+        #expect(result.changes.summary == ["a:modified"])
+        #expect(result.changes[model: "a"]?.relationChanged == false)
+        #expect(result.changes[model: "a"]?.head?.relation.identifier == "a")
+        #expect(result.diagnostics.contains { $0.message.contains("manifest gives its relation on one side only") })
+    }
+
     @Test func aNamedManifestThatIsMissingOrBrokenIsADiagnostic() throws {
         let tree = MemoryTree(["dbt_project.yml": "name: shop\n", "models/a.sql": "select 1\n", "out/m.json": "{not json"])
         let missing = try DbtProject.load(tree: tree, settings: DbtSettings(manifestPath: "out/none.json"))

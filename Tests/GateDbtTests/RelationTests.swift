@@ -73,3 +73,28 @@ import Testing
         #expect(result.changes[model: "fct_a"]?.base?.relation.description == "analytics.prod_marts.fct_a")
     }
 }
+
+@Suite struct NamingMacroTests {
+    @Test func anOverriddenSchemaMacroIsReported() throws {
+        let macro = """
+        -- custom naming
+        {% macro generate_schema_name(custom_schema_name, node) -%}
+            {{ custom_schema_name or target.schema }}
+        {%- endmacro %}
+        """
+        let files = [
+            "dbt_project.yml": "name: shop\nmacro-paths: [\"macros\"]\n",
+            "models/a.sql": "{{ config(schema='core') }} select 1\n",
+            "macros/naming.sql": macro,
+            "macros/other.sql": "{% macro cents(x) %}{{ x }} * 100{% endmacro %}\n",
+        ]
+        let project = try DbtProject.load(tree: MemoryTree(files))
+        #expect(try project.namingMacroOverrides() == ["generate_schema_name"])
+        let notice = try #require(project.diagnostics.first { $0.message.contains("overrides generate_schema_name") })
+        #expect(notice.location == SourceLocation(path: "macros/naming.sql", line: 2))
+        #expect(notice.message.contains("custom_only"))
+
+        let plain = try DbtProject.load(tree: MemoryTree(files.filter { $0.key != "macros/naming.sql" }))
+        #expect(try plain.namingMacroOverrides().isEmpty)
+    }
+}

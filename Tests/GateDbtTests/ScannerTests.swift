@@ -120,3 +120,31 @@ import Testing
         #expect(other.string("schema") == nil)
     }
 }
+
+@Suite struct HostileInputTests {
+    @Test func deeplyNestedConfigValueIsAnExpressionNotACrash() {
+        let sql = "{{ config(meta=" + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + ", alias='a') }}"
+        let data = Data(sql.utf8)
+        let (config, problems) = ConfigCallReader.read(data, calls: ReferenceScanner.scan(data).configCalls, path: "m.sql")
+        #expect(problems.isEmpty)
+        #expect(config.unknown["meta"] != nil)
+        #expect(config.string("alias") == "a")
+    }
+
+    @Test func projectInASubfolderUsesRepositoryRelativePaths() throws {
+        let tree = MemoryTree([
+            "analytics/dbt_project.yml": "name: shop\nmodels:\n  shop:\n    +schema: core\n",
+            "analytics/models/a.sql": "select 1 as id\n",
+            "analytics/models/a.yml": "models:\n  - name: a\n    columns:\n      - name: id\n",
+            "models/not_dbt.sql": "select 1\n",
+        ])
+        let project = try DbtProject.load(tree: tree, settings: DbtSettings(projectDir: "./analytics/", targetSchema: "prod"))
+        #expect(project.modelPaths == ["analytics/models"])
+        #expect(project.isModelFile("analytics/models/a.sql"))
+        #expect(!project.isModelFile("models/not_dbt.sql"))
+        let a = try #require(try project.model(named: "a"))
+        #expect(a.path == "analytics/models/a.sql")
+        #expect(a.location == SourceLocation(path: "analytics/models/a.yml", line: 2, column: 5))
+        #expect(a.relation.schema == "prod_core")
+    }
+}

@@ -70,11 +70,60 @@ import Testing
     @Test func columnUsersFindWholeWordMentionsInDownstreamSql() throws {
         let head = try DbtProject.load(tree: Fixtures.tree("versions", "after"), settings: settings)
         let users = try head.columnUsers(
-            of: "dim_customers", columns: ["Customer_ID", "country", "full"],
-            among: ["model.shop.customer_report", "exposure.shop.customer_dashboard", "model.shop.dim_customers.v3"])
+            of: "stg_customers", columns: ["Customer_ID", "country", "full"],
+            among: ["model.shop.customer_report", "exposure.shop.customer_dashboard", "model.shop.dim_customers.v3",
+                    "model.shop.stg_customers"])
         #expect(users["customer_id"] == ["model.shop.customer_report", "model.shop.dim_customers.v3"])
         #expect(users["country"] == ["model.shop.dim_customers.v3"])
         // `full` occurs only inside `full_name`: not a whole word.
         #expect(users["full"] == [])
+        // Another version of the model itself is not its consumer.
+        let own = try head.columnUsers(of: "dim_customers", columns: ["country"], among: ["model.shop.dim_customers.v2"])
+        #expect(own["country"] == [])
+    }
+}
+
+@Suite struct StarProjectionTests {
+    func users(of sql: String) throws -> [String] {
+        let tree = MemoryTree([
+            "dbt_project.yml": "name: shop\n",
+            "models/orders.sql": "select 1 as id, 'x' as status\n",
+            "models/report.sql": sql,
+        ])
+        let project = try DbtProject.load(tree: tree, settings: DbtSettings())
+        return try project.columnUsers(of: "orders", columns: ["status"], among: ["model.shop.report"])["status"] ?? []
+    }
+
+    /// A consumer that selects every column may use any of them: never a missed break.
+    @Test func selectStarCountsAsUsingEveryColumn() throws {
+        #expect(try users(of: "select * from {{ ref('orders') }}") == ["model.shop.report"])
+        #expect(try users(of: "select o.*, 1 as n from {{ ref('orders') }} o") == ["model.shop.report"])
+        #expect(try users(of: "select distinct\n  *\nfrom {{ ref('orders') }}") == ["model.shop.report"])
+        #expect(try users(of: "select id, 2 * 3 as six, count(*) as n from {{ ref('orders') }} group by 1") == [])
+    }
+}
+
+@Suite struct SeedsAndSnapshotsTests {
+    @Test func seedsAreParentsAndSnapshotsAreConsumers() throws {
+        let snapshot = """
+        {% snapshot orders_snapshot %}
+        {{ config(unique_key='id', strategy='check', check_cols='all') }}
+        select * from {{ ref('orders') }}
+        {% endsnapshot %}
+        {%- snapshot  regions_snapshot -%}
+        select * from {{ ref('country_codes') }}
+        {% endsnapshot %}
+        """
+        let project = try DbtProject.load(tree: MemoryTree([
+            "dbt_project.yml": "name: shop\n",
+            "models/orders.sql": "select * from {{ ref('country_codes') }}\n",
+            "seeds/country_codes.csv": "code,name\nNL,Netherlands\n",
+            "snapshots/history.sql": snapshot,
+        ]))
+        let graph = try project.graph()
+        #expect(graph.nodes["seed.shop.country_codes"]?.children == ["model.shop.orders", "snapshot.shop.regions_snapshot"])
+        #expect(graph.nodes["model.shop.orders"]?.children == ["snapshot.shop.orders_snapshot"])
+        #expect(graph.nodes["snapshot.shop.orders_snapshot"]?.type == "snapshot")
+        #expect(graph.nodes["model.shop.country_codes"] == nil)
     }
 }

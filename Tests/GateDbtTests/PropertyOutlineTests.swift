@@ -1,0 +1,89 @@
+import Foundation
+import GateModel
+import Testing
+@testable import GateDbt
+
+@Suite struct PropertyOutlineTests {
+    static let yaml = """
+    version: 2
+    # comment
+    models:
+      - name: a
+        description: |
+          text
+          - not an item
+        columns:
+          - name: id
+      - name: b_model
+        latest_version: "2"
+        versions:
+          - v: 1
+            defined_in: b_old   # legacy file
+          - v: 2
+            columns:
+              - include: all
+    exposures:
+    - name: dash
+      depends_on: [ref('a')]
+    sources:
+      - name: raw
+    """
+
+    @Test func outlineCutsTopLevelEntriesWithTheirLines() throws {
+        let data = Data(Self.yaml.utf8)
+        let outline = try #require(PropertyFileOutline.outline(data))
+        #expect(outline.items.map(\.section) == ["models", "models", "exposures"])
+        #expect(outline.items.map(\.line) == [4, 10, 19])
+        // Each entry parsed alone keeps the line numbers it has in the whole file.
+        let whole = PropertyFileReader.read(data, path: "m.yml")
+        for (index, item) in outline.items.enumerated() {
+            let alone = PropertyFileReader.read(PropertyFileOutline.document(for: item, in: data), path: "m.yml")
+            #expect(alone.failure == nil)
+            if item.section == "models" {
+                #expect(alone.models.first?.location == whole.models[index].location)
+                #expect(alone.models.first?.raw == whole.models[index].raw)
+            } else {
+                #expect(alone.exposures.first?.location == whole.exposures.first?.location)
+            }
+        }
+    }
+
+    @Test func outlineDeclinesShapesItCannotCutSafely() {
+        #expect(PropertyFileOutline.outline(Data("models: [{name: a}]\n".utf8)) == nil)
+        #expect(PropertyFileOutline.outline(Data("defaults: &d\n  x: 1\nmodels:\n  - name: a\n    <<: *d\n".utf8)) == nil)
+        #expect(PropertyFileOutline.outline(Data("models:\n\t- name: a\n".utf8)) == nil)
+        #expect(PropertyFileOutline.outline(Data("models:\n  - name: a\n---\nmodels:\n  - name: b\n".utf8)) == nil)
+    }
+
+    @Test func versionSketchAgreesWithTheParser() throws {
+        let data = Data(Self.yaml.utf8)
+        let text = Self.yaml
+        let outline = try #require(PropertyFileOutline.outline(data))
+        let item = outline.items[1]
+        let utf8 = text.utf8
+        let slice = text[utf8.index(utf8.startIndex, offsetBy: item.bytes.lowerBound)..<utf8.index(utf8.startIndex, offsetBy: item.bytes.upperBound)]
+        let sketch = try #require(VersionSketch.read(slice, path: "m.yml", line: item.line))
+        let parsed = try #require(PropertyFileReader.read(data, path: "m.yml").models.first { $0.name == "b_model" })
+        #expect(sketch.name == parsed.name)
+        #expect(sketch.latestVersion == parsed.latestVersion)
+        #expect(sketch.versions.map(\.version) == parsed.versions.map(\.version))
+        #expect(sketch.versions.map(\.definedIn) == parsed.versions.map(\.definedIn))
+        #expect(sketch.versions.map(\.location) == parsed.versions.map(\.location))
+        #expect(sketch.location == parsed.location)
+        // Flow-style versions: declined, the caller parses.
+        #expect(VersionSketch.read("  - name: x\n    versions: [{v: 1}]\n", path: "m.yml", line: 3) == nil)
+    }
+
+    @Test func versionIndexWorksForFlowStyleFilesToo() throws {
+        let tree = MemoryTree([
+            "dbt_project.yml": "name: shop\n",
+            "models/x_v1.sql": "select 1\n",
+            "models/x_v2.sql": "select 2\n",
+            "models/y.sql": "select * from {{ ref('x') }}\n",
+            "models/x.yml": "models: [{name: x, latest_version: 1, versions: [{v: 1}, {v: 2}]}]\n",
+        ])
+        let graph = try DbtProject.load(tree: tree).graph()
+        #expect(graph.nodes["model.shop.x.v1"]?.children == ["model.shop.y"])
+        #expect(graph.nodes["model.shop.x.v2"]?.children == [])
+    }
+}
