@@ -120,6 +120,23 @@ import Testing
         #expect(result.stdout.isEmpty)
     }
 
+    @Test func invalidConfigurationExitsTwoNamingFileAndLine() async throws {
+        let repo = try Scenario(name: "column_no_delete").makeRepository()
+        defer { repo.remove() }
+        try repo.write("contract-gate.yml", """
+            version: 1
+            dbt:
+              database: analytics
+              schmea: prod
+
+            """)
+        let result = try await runCheck(repo)
+        #expect(result.status == 2, "stderr: \(result.stderr)")
+        #expect(result.stderr.contains("contract-gate.yml:4"), "stderr: \(result.stderr)")
+        #expect(result.stderr.contains("schmea"), "stderr: \(result.stderr)")
+        #expect(result.stdout.isEmpty)
+    }
+
     /// Configures Secoda (key in the environment, `on_catalog_error: fail`) at `baseURL`.
     func configureSecoda(_ repo: TempRepository, baseURL: String, policy: String = "fail") throws {
         try repo.write("contract-gate.yml", """
