@@ -60,7 +60,8 @@ let package = Package(
         .testTarget(name: "GateGitTests", dependencies: ["GateGit", "GateModel", "GateTestSupport"]),
         .testTarget(
             name: "ContractGateTests",
-            dependencies: ["ContractGate", "GateGit", "GateModel", "GateTestSupport", "SecodaEmulator"]
+            dependencies: ["ContractGate", "GateGit", "GateModel", "GateRules", "GateTestSupport", "SecodaEmulator"],
+            exclude: ["Scenarios/Fixtures"]
         ),
         .testTarget(
             name: "GateReportersTests",

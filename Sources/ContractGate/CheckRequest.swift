@@ -24,6 +24,9 @@ public struct CheckRequest: Sendable {
         case snapshot
         /// The dbt graph plus Secoda's API.
         case secoda
+        /// The snapshot when there is one, else the dbt graph alone; never the network (the pre-push
+        /// hook's default, where a missing snapshot is normal, not an incomplete impact).
+        case offline
     }
 
     public var repository: String

@@ -49,7 +49,8 @@ struct ImpactStage {
         if impacts.contains(where: \.truncated) {
             status.errors.append("a lineage budget (lineage.max_depth / lineage.max_nodes) cut the downstream walk")
         }
-        let facts = CatalogFacts(consulted: consulted, ids: ids, impactComplete: status.complete)
+        let facts = CatalogFacts(consulted: consulted, ids: ids, owners: result.tableOwners,
+                                 impactComplete: status.complete)
         return ImpactStage(impacts: impacts, byModel: byModel, catalogIds: result.catalogIds, status: status,
                            facts: facts)
     }
@@ -109,11 +110,6 @@ struct ImpactStage {
     }
 
     static func catalogSettings(config: GateConfig, workspace: Workspace, request: CheckRequest) -> CatalogSettings {
-        let mode: CatalogMode = switch request.catalog {
-        case .auto, .secoda: .auto
-        case .dbt: .dbt
-        case .snapshot: .snapshot
-        }
         let policy: CatalogErrorPolicy = request.catalogErrorPolicyOverride.flatMap(CatalogErrorPolicy.init(rawValue:))
             ?? (config.catalog.onCatalogError == .warn ? .warn : .fail)
         let snapshot = config.catalog.snapshot
@@ -122,6 +118,13 @@ struct ImpactStage {
         } else {
             (workspace.root ?? URL(fileURLWithPath: workspace.repository.gitDirectory))
                 .appendingPathComponent(snapshot).path
+        }
+        let mode: CatalogMode = switch request.catalog {
+        case .auto, .secoda: .auto
+        case .dbt: .dbt
+        case .snapshot: .snapshot
+        // No snapshot is not a catalog failure here: the dbt graph is then the whole (complete) offline truth.
+        case .offline: FileManager.default.fileExists(atPath: snapshotPath) ? .snapshot : .dbt
         }
         return CatalogSettings(
             baseURL: config.catalog.secoda?.baseURL ?? SecodaEndpoint.defaultBaseURL,

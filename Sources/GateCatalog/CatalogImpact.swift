@@ -117,6 +117,9 @@ public struct CatalogImpactResult: Sendable {
     /// Model name → why it did not resolve (missing, ambiguous); for MODEL_RESOLVES.
     public var unresolved: [String: String]
     public var status: CatalogStatus
+    /// Model name → owners (user and group ids) the catalog lists on the model's own table, for
+    /// MODEL_HAS_OWNER ("meta.owner, group, or Secoda owners").
+    public var tableOwners: [String: [String]] = [:]
 }
 
 /// The catalog step of the pipeline: resolve changed models to catalog tables and walk
@@ -197,6 +200,7 @@ public enum CatalogImpact {
                     source: (any CatalogSource)?, sourceName: String?) async throws -> CatalogImpactResult {
         var catalogIds: [String: String] = [:]
         var unresolved: [String: String] = [:]
+        var tableOwners: [String: [String]] = [:]
         if let source {
             let relations = models.compactMap(\.relation)
             let resolution = try await TableResolver(source: source, integrationId: settings.integrationId).resolve(relations)
@@ -204,6 +208,8 @@ public enum CatalogImpact {
                 guard let relation = model.relation else { continue }
                 if let table = resolution.resolved[relation] {
                     catalogIds[model.name] = table.id
+                    let owners = table.owners + table.ownerGroups
+                    if !owners.isEmpty { tableOwners[model.name] = owners }
                 } else if let reason = resolution.unresolved[relation] {
                     switch reason {
                     case .missing: unresolved[model.name] = "\(relation) is not in the catalog"
@@ -223,6 +229,7 @@ public enum CatalogImpact {
             status.errors.append("the downstream walk from \(impact.model) stopped at the lineage budget "
                 + "(max_depth \(settings.maxDepth), max_nodes \(settings.maxNodes)); more may be affected")
         }
-        return CatalogImpactResult(impacts: impacts, catalogIds: catalogIds, unresolved: unresolved, status: status)
+        return CatalogImpactResult(impacts: impacts, catalogIds: catalogIds, unresolved: unresolved, status: status,
+                                   tableOwners: tableOwners)
     }
 }

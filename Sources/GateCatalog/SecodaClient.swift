@@ -194,6 +194,12 @@ public final class SecodaClient: Sendable {
 
     /// One request with auth, bounded concurrency, timeouts and retries. `decode` runs inside
     /// the retry loop: a 2xx whose body does not decode (a cut connection) is retried too.
+    /// `scheme://host:port` of the API, never its path or anything that could carry a credential.
+    var origin: String {
+        let port = SecodaEndpoint.effectivePort(baseURL).map { ":\($0)" } ?? ""
+        return "\(baseURL.scheme ?? "https")://\(baseURL.host ?? "?")\(port)"
+    }
+
     func perform<T: Sendable>(_ request: TransportRequest, label: String,
                               decode: @Sendable (TransportResponse) throws -> T) async throws -> T {
         var request = request
@@ -218,7 +224,9 @@ public final class SecodaClient: Sendable {
             case .failure(TransportError.timedOut):
                 outcome = .retry(CatalogError(.timeout, "\(label): no answer within \(Self.seconds(timeout))"), after: nil)
             case .failure(TransportError.connectionFailed(let reason)):
-                outcome = .retry(CatalogError(.unavailable, "\(label): \(scrub(reason))"), after: nil)
+                // Name the server (scheme, host, port only) so a wrong base URL is recognisable.
+                outcome = .retry(CatalogError(.unavailable, "\(label): \(scrub(reason)) at \(origin) "
+                    + "(check catalog.secoda.base_url or SECODA_API_URL)"), after: nil)
             case .failure(TransportError.cancelled), .failure(is CancellationError):
                 throw CancellationError()
             case .failure(let error):

@@ -30,7 +30,7 @@ extension ContractGateCommand {
 
         @OptionGroup(title: "Output") var output: OutputOptions
 
-        @Option(help: "Where catalog facts come from: auto, dbt, snapshot, secoda.")
+        @Option(help: "Where catalog facts come from: auto, dbt, snapshot, secoda, offline.")
         var catalog: String = "auto"
 
         @Option(name: .customLong("fail-on"), help: "Lowest unwaived severity that fails: error, warning, never.")

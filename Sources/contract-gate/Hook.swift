@@ -63,8 +63,8 @@ extension ContractGateCommand {
             @Argument(help: "The remote's name and URL, as git passes them.")
             var remote: [String] = []
 
-            @Option(help: "Where catalog facts come from: auto, dbt, snapshot, secoda.")
-            var catalog: String = "snapshot"
+            @Option(help: "Where catalog facts come from: offline (the snapshot when there is one, else the dbt graph), auto, dbt, snapshot, secoda.")
+            var catalog: String = "offline"
 
             func run() async throws {
                 let environment = ProcessInfo.processInfo.environment

@@ -19,7 +19,7 @@ extension ContractGateCommand {
         @Option(help: "text or json.")
         var format: String = "text"
 
-        @Option(help: "Where catalog facts come from: auto, dbt, snapshot, secoda.")
+        @Option(help: "Where catalog facts come from: auto, dbt, snapshot, secoda, offline.")
         var catalog: String = "auto"
 
         func run() async throws {

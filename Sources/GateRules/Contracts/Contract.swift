@@ -127,7 +127,12 @@ public struct Waiver: Sendable, Hashable {
 
     /// Whether the waiver names this finding's rule, model and (when it names one) column.
     public func covers(_ finding: Finding) -> Bool {
-        guard finding.rule == rule, finding.model?.lowercased() == model.lowercased() else { return false }
+        guard finding.rule == rule, let findingModel = finding.model?.lowercased() else { return false }
+        // A waiver naming a versioned model (`dim_customers`) covers each of its versions (`dim_customers.v2`),
+        // the names findings on versions carry.
+        let waived = model.lowercased()
+        guard findingModel == waived || (findingModel.hasPrefix(waived + ".v") && findingModel.count > waived.count + 2)
+        else { return false }
         guard let column else { return true }
         return finding.column?.lowercased() == column.lowercased()
     }

@@ -1,0 +1,2 @@
+select order_id, email
+from {{ ref('stg_orders') }}

@@ -1,0 +1,4 @@
+{{ config(materialized='ephemeral') }}
+
+select order_id
+from {{ ref('stg_orders') }}

@@ -1,0 +1,4 @@
+{{ config(materialized='table') }}
+
+select order_id
+from {{ ref('stg_orders') }}

@@ -1,0 +1,3 @@
+select order_id, status
+from {{ ref('fct_orders') }}
+-- reviewed

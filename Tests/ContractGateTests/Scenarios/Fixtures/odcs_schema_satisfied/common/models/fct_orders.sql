@@ -1,0 +1,2 @@
+select order_id, amount, customer_email, ordered_at
+from {{ ref('stg_orders') }}
