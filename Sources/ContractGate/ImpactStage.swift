@@ -121,11 +121,13 @@ struct ImpactStage {
             (workspace.root ?? URL(fileURLWithPath: workspace.repository.gitDirectory))
                 .appendingPathComponent(snapshot).path
         }
-        return CatalogSettings(
+        var settings = CatalogSettings(
             baseURL: config.catalog.secoda?.baseURL ?? SecodaEndpoint.defaultBaseURL,
             tokenEnv: config.catalog.secoda?.tokenEnv ?? "SECODA_API_KEY",
             secodaConfigured: config.catalog.secoda != nil || request.catalog == .secoda,
             integrationId: config.catalog.secoda?.integrationId, snapshotPath: snapshotPath,
             onCatalogError: policy, mode: mode, maxDepth: config.lineage.maxDepth, maxNodes: config.lineage.maxNodes)
+        settings.progress = request.progress?.catalogHandler
+        return settings
     }
 }
