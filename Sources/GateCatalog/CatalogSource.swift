@@ -77,8 +77,14 @@ public struct CatalogPeople: Sendable, Equatable, Codable {
 
     /// "unknown user 3131f219": the first block of the id is enough to look it up in Secoda.
     public static func unknownLabel(kind: String, id: String) -> String {
-        let short = id.split(separator: "-").first.map(String.init) ?? id
-        return "unknown \(kind) \(short.prefix(12))"
+        "unknown \(kind) \(shortId(id))"
+    }
+
+    /// The first block of a UUID (`3131f219`); any other id up to 12 characters.
+    public static func shortId(_ id: String) -> String {
+        let blocks = id.split(separator: "-", omittingEmptySubsequences: false)
+        if blocks.count == 5, blocks[0].count == 8, blocks[0].allSatisfy(\.isHexDigit) { return String(blocks[0]) }
+        return String(id.prefix(12))
     }
 }
 

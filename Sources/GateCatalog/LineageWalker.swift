@@ -199,7 +199,7 @@ public struct LineageWalker: Sendable {
                     guard catalogKinds.contains(owner.kind) else { return owner }
                     guard let people else {
                         var unnamed = owner
-                        unnamed.name = "\(owner.kind) \(owner.id.split(separator: "-").first.map(String.init) ?? owner.id)"
+                        unnamed.name = "\(owner.kind) \(CatalogPeople.shortId(owner.id))"
                         return unnamed
                     }
                     return people.isDefaultTeam(owner) ? nil : people.named(owner)
