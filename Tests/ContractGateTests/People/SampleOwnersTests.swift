@@ -44,6 +44,9 @@ import Testing
         #expect(section.contains { $0.hasPrefix("  Alice Moreau <alice@shop.example>: ") && $0.contains("Revenue Overview") },
                 "\(section)")
         #expect(section.contains { $0.hasPrefix("  Bob Ng <bob@shop.example>: ") && $0.contains("Campaign Targeting") })
+        // dbt's own owners count too: a downstream model's `meta.owner`, an exposure's `owner`.
+        #expect(section.contains("  @data-finance: fct_revenue"), "\(section)")
+        #expect(section.contains("  Finance <finance@example.com>: revenue_overview"), "\(section)")
         // The stale board is not a consumer to protect: its owners are asked before deprecating.
         #expect(!section.joined().contains("Orders Legacy Board"))
         let stale = Self.section("Ask before deprecating", in: lines)
