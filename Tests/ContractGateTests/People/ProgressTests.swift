@@ -66,7 +66,8 @@ import Testing
     // MARK: The binary, with and without a terminal
 
     /// Runs the binary under `script`, which gives it a pseudo-terminal for stdin, stdout and stderr.
-    static func runOnPseudoTerminal(_ arguments: [String], in directory: String) throws -> (status: Int32, output: String) {
+    static func runOnPseudoTerminal(_ arguments: [String], in directory: String,
+                                    environment extra: [String: String] = [:]) throws -> (status: Int32, output: String) {
         let binary = try GateBinary()
         let command = ([binary.path] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
             .joined(separator: " ")
@@ -79,6 +80,7 @@ import Testing
             environment.removeValue(forKey: key)
         }
         environment["TERM"] = "xterm"
+        environment.merge(extra) { $1 }
         process.environment = environment
         let output = Pipe()
         process.standardOutput = output
