@@ -66,7 +66,7 @@ public struct MarkdownReporter: Reporter {
             for finding in unwaived {
                 let row = "| \(Self.severityCell(finding.severity)) | \(Self.ruleCell(finding.rule, helpURI: facts.helpURI(of: finding.rule))) | "
                     + "\(Self.cell(ReportFacts.subject(of: finding) ?? "—")) | \(Self.locationCell(finding.location)) | "
-                    + "\(Self.cell(Self.messageWithReach(finding))) |\n"
+                    + "\(MarkdownText.defuseMentions(Self.cell(Self.messageWithReach(finding)))) |\n"
                 guard body.addRow(row) else { break }
                 shown += 1
             }
@@ -214,6 +214,11 @@ public struct MarkdownReporter: Reporter {
                 text += ": \(shown)" + (finding.consumers.count > 10 ? " and \(finding.consumers.count - 10) more" : "")
             }
             text += "."
+        }
+        // Whom it affects, by name; handles here never ping (the Notify line is the only live mention).
+        if !finding.owners.isEmpty {
+            text += "\nOwners: " + finding.owners.prefix(10).joined(separator: ", ")
+                + (finding.owners.count > 10 ? " and \(finding.owners.count - 10) more" : "") + "."
         }
         return text
     }
