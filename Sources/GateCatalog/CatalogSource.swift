@@ -43,37 +43,11 @@ public struct CatalogPeople: Sendable, Equatable, Codable {
     /// An id the directory does not know (a deleted user, a typo in a seed, a group removed
     /// since) is named "unknown user <short id>" rather than shown as a bare UUID; a deactivated
     /// user keeps their name with "(deactivated)". dbt owners pass through as they are.
-    public func named(_ owner: Owner) -> Owner {
-        let list: [CatalogPerson]
-        switch owner.kind {
-        case "user": list = users
-        case "group": list = groups
-        case "team": list = teams
-        default: return owner
-        }
-        var named = owner
-        guard let person = list.first(where: { $0.id == owner.id }) else {
-            named.name = Self.unknownLabel(kind: owner.kind, id: owner.id)
-            return named
-        }
-        named.name = person.name ?? person.email ?? named.name ?? Self.unknownLabel(kind: owner.kind, id: owner.id)
-        named.email = person.email ?? named.email
-        if person.disabled { named.name = (named.name ?? "") + " (deactivated)" }
-        if owner.kind == "group" {
-            named.members = person.members.map { memberId in
-                guard let member = users.first(where: { $0.id == memberId }) else {
-                    return Self.unknownLabel(kind: "user", id: memberId)
-                }
-                return member.email ?? member.name ?? Self.unknownLabel(kind: "user", id: memberId)
-            }
-        }
-        return named
-    }
+    /// For many owners, build an `OwnerDirectory` once instead.
+    public func named(_ owner: Owner) -> Owner { OwnerDirectory(self).named(owner) }
 
     /// Whether `owner` is the workspace's default team: every resource lands there, so it names nobody.
-    public func isDefaultTeam(_ owner: Owner) -> Bool {
-        owner.kind == "team" && teams.contains { $0.id == owner.id && $0.isDefaultTeam }
-    }
+    public func isDefaultTeam(_ owner: Owner) -> Bool { OwnerDirectory(self).isDefaultTeam(owner) }
 
     /// "unknown user 3131f219": the first block of the id is enough to look it up in Secoda.
     public static func unknownLabel(kind: String, id: String) -> String {
@@ -85,6 +59,51 @@ public struct CatalogPeople: Sendable, Equatable, Codable {
         let blocks = id.split(separator: "-", omittingEmptySubsequences: false)
         if blocks.count == 5, blocks[0].count == 8, blocks[0].allSatisfy(\.isHexDigit) { return String(blocks[0]) }
         return String(id.prefix(12))
+    }
+}
+
+/// `CatalogPeople` indexed by id, to name thousands of owners without a linear search each.
+public struct OwnerDirectory: Sendable {
+    private let users: [String: CatalogPerson]
+    private let groups: [String: CatalogPerson]
+    private let teams: [String: CatalogPerson]
+
+    public init(_ people: CatalogPeople) {
+        // A directory listing the same id twice keeps the first entry rather than trapping.
+        users = Dictionary(people.users.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        groups = Dictionary(people.groups.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        teams = Dictionary(people.teams.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// See `CatalogPeople.named(_:)`.
+    public func named(_ owner: Owner) -> Owner {
+        let list: [String: CatalogPerson]
+        switch owner.kind {
+        case "user": list = users
+        case "group": list = groups
+        case "team": list = teams
+        default: return owner
+        }
+        var named = owner
+        guard let person = list[owner.id] else {
+            named.name = CatalogPeople.unknownLabel(kind: owner.kind, id: owner.id)
+            return named
+        }
+        named.name = person.name ?? person.email ?? named.name ?? CatalogPeople.unknownLabel(kind: owner.kind, id: owner.id)
+        named.email = person.email ?? named.email
+        if person.disabled { named.name = (named.name ?? "") + " (deactivated)" }
+        if owner.kind == "group" {
+            named.members = person.members.map { memberId in
+                guard let member = users[memberId] else { return CatalogPeople.unknownLabel(kind: "user", id: memberId) }
+                return member.email ?? member.name ?? CatalogPeople.unknownLabel(kind: "user", id: memberId)
+            }
+        }
+        return named
+    }
+
+    /// See `CatalogPeople.isDefaultTeam(_:)`.
+    public func isDefaultTeam(_ owner: Owner) -> Bool {
+        owner.kind == "team" && teams[owner.id]?.isDefaultTeam == true
     }
 }
 

@@ -187,10 +187,10 @@ public struct LineageWalker: Sendable {
 
         // Owner names are a courtesy: a key that may not list users (or a failing endpoint)
         // leaves short ids ("user 3131f219") rather than failing the impact.
-        var people: CatalogPeople?
+        var people: OwnerDirectory?
         let catalogKinds: Set<String> = ["user", "group", "team"]
         if let source, walks.contains(where: { $0.nodes.contains { $0.owners.contains { catalogKinds.contains($0.kind) } } }) {
-            people = try? await source.people()
+            people = (try? await source.people()).map(OwnerDirectory.init)
         }
         return walks.map { walk in
             let nodes = walk.nodes.map { node -> DownstreamNode in
