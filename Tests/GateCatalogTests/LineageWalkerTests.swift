@@ -35,7 +35,9 @@ import Testing
             let revenue = try #require(nodes.last)
             #expect(revenue.type == "dashboard" && revenue.source == "secoda" && !revenue.stale)
             #expect(revenue.usage == Usage(external: 40, internal: 3, externalUpdatedAt: "2026-11-01T00:00:00Z"))
-            #expect(revenue.owners == [Owner(id: "u-1", kind: "user"), Owner(id: "g-1", kind: "group")])
+            // Owners the workspace directory does not list are named by their short id, never left bare.
+            #expect(revenue.owners == [Owner(id: "u-1", name: "unknown user u-1", kind: "user"),
+                                       Owner(id: "g-1", name: "unknown group g-1", kind: "group")])
             #expect(impact.first?.truncated == false)
             // Levels with a frontier: {root}, {left,right}, {joined}, {Revenue} → 4 lineage queries;
             // new nodes at depths 1, 2, 3 → 3 metadata queries.
@@ -142,7 +144,7 @@ import Testing
             let merged = try #require(nodes.first { $0.name == "fct_orders" })
             #expect(merged.id == fct && merged.type == "model" && merged.source == "dbt+secoda" && merged.depth == 1)
             #expect(merged.relation == "analytics.prod.fct_orders")
-            #expect(merged.owners == [Owner(id: "u-9", kind: "user"), Owner(id: "@finance", kind: "dbt")])
+            #expect(merged.owners == [Owner(id: "u-9", name: "unknown user u-9", kind: "user"), Owner(id: "@finance", kind: "dbt")])
             #expect(nodes.first { $0.name == "weekly" }.map { ($0.type, $0.source, $0.id) } ?? ("", "", "") == ("exposure", "dbt", "exposure.shop.weekly"))
             #expect(nodes.first { $0.name == "dbt_only" }?.source == "dbt")
             let dashboard = try #require(nodes.first { $0.name == "Revenue" })
