@@ -44,6 +44,13 @@ let package = Package(
             ]
         ),
 
+        // libFuzzer harness for the YAML/config/config() readers. A normal build makes a replayer
+        // of saved inputs; ci/fuzz/run.sh builds it with -sanitize=fuzzer -D GATE_FUZZ.
+        .executableTarget(
+            name: "GateFuzz",
+            dependencies: ["GateDbt", "GateRules", "GateModel"]
+        ),
+
         .target(
             name: "SecodaEmulator",
             dependencies: ["GateModel", .product(name: "Hummingbird", package: "hummingbird")]

@@ -121,11 +121,16 @@ struct ImpactStage {
             (workspace.root ?? URL(fileURLWithPath: workspace.repository.gitDirectory))
                 .appendingPathComponent(snapshot).path
         }
-        return CatalogSettings(
+        var settings = CatalogSettings(
             baseURL: config.catalog.secoda?.baseURL ?? SecodaEndpoint.defaultBaseURL,
             tokenEnv: config.catalog.secoda?.tokenEnv ?? "SECODA_API_KEY",
             secodaConfigured: config.catalog.secoda != nil || request.catalog == .secoda,
             integrationId: config.catalog.secoda?.integrationId, snapshotPath: snapshotPath,
             onCatalogError: policy, mode: mode, maxDepth: config.lineage.maxDepth, maxNodes: config.lineage.maxNodes)
+        // The deadline bounds the whole catalog step; one request never outlasts it.
+        if let deadline = config.catalog.secoda?.deadlineSeconds { settings.deadline = .seconds(deadline) }
+        if let timeout = config.catalog.secoda?.timeoutSeconds { settings.requestTimeout = .seconds(timeout) }
+        if settings.requestTimeout > settings.deadline { settings.requestTimeout = settings.deadline }
+        return settings
     }
 }
