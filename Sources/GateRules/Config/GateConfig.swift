@@ -132,7 +132,10 @@ public struct GateConfig: Sendable, Hashable {
     public static func load(contentsOf url: URL, path: String) throws -> GateConfig {
         guard FileManager.default.fileExists(atPath: url.path) else { return GateConfig() }
         let data = try Data(contentsOf: url)
-        return try load(yaml: String(decoding: data, as: UTF8.self), path: path)
+        let text: String
+        do { text = try YAMLReader.utf8Text(data, path: path) }
+        catch let error as InputError { throw InputErrors([error]) }
+        return try load(yaml: text, path: path)
     }
 
     static func compose(_ text: String, path: String) throws -> Node? {

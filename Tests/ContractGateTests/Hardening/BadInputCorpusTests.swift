@@ -83,7 +83,7 @@ enum BadInputCorpus {
         BadInput("contract-gate.yml: 10,000-deep block nesting", exits: configError, mentions: ["contract-gate.yml"]) {
             try write($0, "contract-gate.yml", "version: 1\nlineage:\n  \(ShopFixture.deepBlock())\n")
         },
-        BadInput("contract-gate.yml: UTF-8 byte order mark", exits: verdict) {
+        BadInput("contract-gate.yml: UTF-8 byte order mark", exits: [0]) {
             try write($0, "contract-gate.yml", "\u{FEFF}" + ShopFixture.config)
         },
         BadInput("contract-gate.yml: not UTF-8", exits: configError, mentions: ["contract-gate.yml"]) {
@@ -132,17 +132,17 @@ enum BadInputCorpus {
         BadInput("dbt_project.yml: duplicate keys", exits: configError, mentions: ["dbt_project.yml"]) {
             try write($0, "dbt_project.yml", "name: shop\nname: store\nmodel-paths: [\"models\"]\n")
         },
-        BadInput("dbt_project.yml: alias bomb in folder configs", exits: verdictOrError, mentions: []) {
+        BadInput("dbt_project.yml: alias bomb in folder configs", exits: configError, mentions: ["dbt_project.yml", "alias"]) {
             try write($0, "dbt_project.yml", "name: shop\nmodel-paths: [\"models\"]\nmodels:\n  shop:\n"
                 + ShopFixture.aliasBomb(indent: "    "))
         },
-        BadInput("dbt_project.yml: 10,000-deep folder configs", exits: verdictOrError, mentions: []) {
+        BadInput("dbt_project.yml: 10,000-deep folder configs", exits: configError, mentions: ["dbt_project.yml"]) {
             try write($0, "dbt_project.yml", "name: shop\nmodel-paths: [\"models\"]\nmodels: \(ShopFixture.deepMapping())\n")
         },
-        BadInput("dbt_project.yml: 10,000-deep block nesting", exits: verdictOrError, mentions: []) {
+        BadInput("dbt_project.yml: 10,000-deep block nesting", exits: configError, mentions: ["dbt_project.yml"]) {
             try write($0, "dbt_project.yml", "name: shop\nmodel-paths: [\"models\"]\nvars:\n  \(ShopFixture.deepBlock())\n")
         },
-        BadInput("dbt_project.yml: byte order mark", exits: verdict) {
+        BadInput("dbt_project.yml: byte order mark", exits: [0]) {
             try write($0, "dbt_project.yml", "\u{FEFF}" + ShopFixture.projectFile)
         },
         BadInput("dbt_project.yml: not UTF-8", exits: configError, mentions: ["dbt_project.yml"]) {
@@ -167,21 +167,21 @@ enum BadInputCorpus {
             try write($0, "models/schema.yml", ShopFixture.properties.replacingOccurrences(
                 of: "    description: One row per order.", with: "    description: One row per order.\n    description: Twice."))
         },
-        BadInput("schema.yml: alias bomb in column meta", exits: verdictOrError) {
+        BadInput("schema.yml: alias bomb in column meta", exits: verdictOrError, mentions: ["models/schema.yml", "alias"]) {
             try write($0, "models/schema.yml", ShopFixture.properties + "        meta:\n" + ShopFixture.aliasBomb(indent: "          "))
         },
-        BadInput("schema.yml: alias bomb in model config", exits: verdictOrError) {
+        BadInput("schema.yml: alias bomb in model config", exits: verdictOrError, mentions: ["models/schema.yml", "alias"]) {
             try write($0, "models/schema.yml", ShopFixture.properties.replacingOccurrences(
                 of: "    meta:\n      owner: \"@finance\"\n",
                 with: "    config:\n      meta:\n" + ShopFixture.aliasBomb(indent: "        ")))
         },
-        BadInput("schema.yml: 10,000-deep column meta", exits: verdictOrError) {
+        BadInput("schema.yml: 10,000-deep column meta", exits: verdictOrError, mentions: ["models/schema.yml"]) {
             try write($0, "models/schema.yml", ShopFixture.properties + "        meta: \(ShopFixture.deepFlow())\n")
         },
-        BadInput("schema.yml: 10,000-deep block nesting", exits: verdictOrError) {
+        BadInput("schema.yml: 10,000-deep block nesting", exits: verdictOrError, mentions: ["models/schema.yml"]) {
             try write($0, "models/schema.yml", ShopFixture.properties + "        meta:\n          deep:\n            \(ShopFixture.deepBlock())\n")
         },
-        BadInput("schema.yml: byte order mark", exits: verdict) {
+        BadInput("schema.yml: byte order mark", exits: [0]) {
             try write($0, "models/schema.yml", "\u{FEFF}" + ShopFixture.properties.replacingOccurrences(of: "One row per order.", with: "One row per order, BOM."))
         },
         BadInput("schema.yml: not UTF-8", exits: verdictOrError, mentions: ["models/schema.yml"]) {
@@ -220,7 +220,7 @@ enum BadInputCorpus {
         BadInput("config(): unclosed call", exits: verdictOrError) {
             try write($0, "models/fct_orders.sql", "{{ config(materialized='table' }}\nselect order_id, amount from {{ ref('stg_orders') }}\n")
         },
-        BadInput("config(): values that are not literals", exits: verdict, mentions: ["models/fct_orders.sql"]) {
+        BadInput("config(): values that are not literals", exits: verdict, mentions: ["fct_orders", "var('s')"]) {
             try write($0, "models/fct_orders.sql", "{{ config(schema=var('s'), alias=make_alias(this), **extra) }}\nselect order_id, amount from {{ ref('stg_orders') }}\n")
         },
         BadInput("config(): 10,000 nested parentheses", exits: verdictOrError) {
@@ -320,7 +320,8 @@ enum BadInputCorpus {
         BadInput("contract: wrong types", exits: configError, mentions: ["contracts/bad.yml:1", "contracts/bad.yml:2"]) {
             try write($0, "contracts/bad.yml", "contract: [bad]\nmodels: 5\nrules: [COLUMN_NO_DELETE]\nwaivers: {}\n")
         },
-        BadInput("contract: waiver mistakes", exits: configError, mentions: ["contracts/bad.yml:5", "contracts/bad.yml:8"]) {
+        BadInput("contract: waiver mistakes", exits: configError,
+                 mentions: ["contracts/bad.yml:4", "contracts/bad.yml:6", "NOT_A_RULE", "contracts/bad.yml:8"]) {
             try write($0, "contracts/bad.yml", """
                 contract: bad
                 models: [fct_orders]
