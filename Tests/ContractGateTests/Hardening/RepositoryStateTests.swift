@@ -14,11 +14,16 @@ struct RepositoryStateTests {
         #expect(check.status == 2, "\(check)")
         #expect(check.stderr.lowercased().contains("commit"), "the message says there is no commit yet: \(check)")
 
-        for arguments in [["check", "--worktree"], ["check", "--staged"], ["check", "--base", "HEAD"]] {
+        let namedBase = try gate.run(["check", "--base", "HEAD", "--format", "json"], in: repo.path, timeout: 30)
+        #expect(namedBase.endedCleanly && namedBase.status == 2, "\(namedBase)")
+        #expect(namedBase.stderr.lowercased().contains("commit"), "\(namedBase)")
+
+        // The index and the worktree compare with the empty tree: nothing there yet, nothing changed.
+        for arguments in [["check", "--worktree"], ["check", "--staged"]] {
             let result = try gate.run(arguments + ["--format", "json"], in: repo.path, timeout: 30)
             #expect(result.endedCleanly, "\(arguments): \(result)")
-            #expect(result.status == 2, "\(arguments): \(result)")
-            #expect(!result.stderr.isEmpty, "\(arguments): \(result)")
+            #expect(result.status == 0, "\(arguments): \(result)")
+            #expect((result.json?["changes"] as? [Any])?.isEmpty == true, "\(arguments): \(result)")
         }
     }
 
@@ -39,10 +44,15 @@ struct RepositoryStateTests {
         let (repo, _) = try ShopFixture.make()
         defer { repo.remove() }
         let gate = try BoundedGate()
-        let noBase = try gate.run(["check", "--format", "json"], in: repo.path, timeout: 30)
+        // Without a remote the documented fallback is the local `main`: HEAD itself, no change.
+        let noBase = try gate.run(["check", "--format", "json", "--catalog", "dbt"], in: repo.path, timeout: 30)
         #expect(noBase.endedCleanly, "\(noBase)")
-        #expect(noBase.status == 2, "\(noBase)")
-        #expect(noBase.stderr.contains("--base"), "the message says how to name a base: \(noBase)")
+        #expect(noBase.status == 0, "\(noBase)")
+        #expect(noBase.json?["base"] as? String == noBase.json?["head"] as? String, "\(noBase)")
+        try repo.run(["branch", "-m", "main", "trunk"])
+        let noMain = try gate.run(["check", "--format", "json"], in: repo.path, timeout: 30)
+        #expect(noMain.status == 2, "no main, no remote: nothing to compare against: \(noMain)")
+        #expect(noMain.stderr.contains("--base"), "the message says how to name a base: \(noMain)")
 
         let parent = try gate.run(["check", "--base", "HEAD~1", "--format", "json"], in: repo.path, timeout: 30)
         #expect(parent.status == 2, "HEAD~1 does not exist in a one-commit repository: \(parent)")
