@@ -67,7 +67,8 @@ let package = Package(
         .testTarget(name: "GateGitTests", dependencies: ["GateGit", "GateModel", "GateTestSupport"]),
         .testTarget(
             name: "ContractGateTests",
-            dependencies: ["ContractGate", "GateGit", "GateModel", "GateTestSupport", "SecodaEmulator"]
+            dependencies: ["ContractGate", "GateGit", "GateModel", "GateTestSupport", "SecodaEmulator"],
+            exclude: ["Hardening/SECURITY.md"]
         ),
         .testTarget(
             name: "GateReportersTests",

@@ -83,6 +83,9 @@ struct SecretLeakTests {
                                                        stdoutData: data, stderrData: Data())))
         }
         #expect(!requests.isEmpty, "the runs reached the emulator")
+        // No command of this release writes to Secoda: every request is a read.
+        #expect(requests.allSatisfy { $0.method == "GET" }, "\(Set(requests.map(\.method)))")
+        #expect(requests.allSatisfy { $0.host.hasPrefix("127.0.0.1") }, "\(Set(requests.map(\.host)))")
         repo.remove()
         return runs
     }
