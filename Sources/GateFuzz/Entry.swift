@@ -19,6 +19,22 @@ public func fuzzTestOneInput(_ bytes: UnsafePointer<UInt8>?, _ count: Int) -> CI
     FuzzHarness.run(fuzzTarget, data)
     return 0
 }
+
+/// libFuzzer's driver, started from our own entry point (below).
+@_extern(c, "LLVMFuzzerRunDriver")
+func runFuzzerDriver(_ argc: UnsafeMutablePointer<CInt>,
+                     _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+                     _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt) -> CInt
+
+/// SwiftPM links an executable target with `main` aliased to `<Module>_main` (so tests can link
+/// it), which leaves libFuzzer's own `main` out; this is that entry point, handing control to
+/// libFuzzer's driver with the harness as its callback.
+@_cdecl("GateFuzz_main")
+public func gateFuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    var count = argc
+    var arguments = argv
+    return runFuzzerDriver(&count, &arguments) { bytes, size in fuzzTestOneInput(bytes, size) }
+}
 #else
 /// Without the fuzzer: replays saved inputs, `GateFuzz TARGET FILE|FOLDER…`, so the corpus and
 /// the crashes the fuzzer found run as regression tests in the normal build.

@@ -21,7 +21,8 @@ if [ "${#targets[@]}" -eq 0 ]; then targets=(config contract project properties 
 
 scratch="$here/.build-fuzz"
 flags=(--package-path "$here" --scratch-path "$scratch" -c debug
-       -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -DGATE_FUZZ)
+       -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -DGATE_FUZZ
+       -Xswiftc -enable-experimental-feature -Xswiftc Extern)
 echo "fuzz: building the instrumented GateFuzz (first build takes a few minutes)" >&2
 swift build "${flags[@]}" --product GateFuzz >&2
 bin="$(swift build "${flags[@]}" --show-bin-path)/GateFuzz"
