@@ -15,6 +15,10 @@ enum ChangeSetLoader {
                      environment: [String: String]) throws -> ResolvedChange {
         switch target {
         case .commits(let base, let head):
+            if head == nil, repository.isHeadUnborn {
+                throw InputError("the repository has no commits yet, so there is nothing to compare; commit first, "
+                    + "or check the files as they are with --worktree")
+            }
             let headSha = try repository.resolve(head ?? "HEAD")
             let baseSha = try mergeBase(repository, head: headSha, selection: BaseSelection.choose(
                 flag: base, configured: configuredBase, environment: environment))

@@ -166,6 +166,10 @@ struct ImpactStage {
             integrationId: config.catalog.secoda?.integrationId, snapshotPath: snapshotPath,
             onCatalogError: policy, mode: mode, maxDepth: config.lineage.maxDepth, maxNodes: config.lineage.maxNodes)
         settings.progress = request.progress?.catalogHandler
+        // The deadline bounds the whole catalog step; one request never outlasts it.
+        if let deadline = config.catalog.secoda?.deadlineSeconds { settings.deadline = .seconds(deadline) }
+        if let timeout = config.catalog.secoda?.timeoutSeconds { settings.requestTimeout = .seconds(timeout) }
+        if settings.requestTimeout > settings.deadline { settings.requestTimeout = settings.deadline }
         return settings
     }
 }

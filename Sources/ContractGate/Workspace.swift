@@ -27,11 +27,27 @@ public final class Workspace {
             config = try GateConfig.load(contentsOf: url, path: configPath)
         } else if let root {
             self.configPath = GateConfig.fileName
-            config = try GateConfig.load(contentsOf: root.appendingPathComponent(GateConfig.fileName),
-                                         path: GateConfig.fileName)
+            let url = root.appendingPathComponent(GateConfig.fileName)
+            try Self.requireInside(root: root, url, name: GateConfig.fileName)
+            config = try GateConfig.load(contentsOf: url, path: GateConfig.fileName)
         } else {
             self.configPath = GateConfig.fileName
             config = GateConfig()
+        }
+    }
+
+    /// Refuses a repository file that is a symbolic link leading out of the repository: a change
+    /// under review could otherwise make the gate read (and quote in its errors) any file the CI
+    /// job can read. A file named on the command line is the caller's choice and is not checked.
+    static func requireInside(root: URL, _ url: URL, name: String) throws {
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: url.path),
+              attributes[.type] as? FileAttributeType == .typeSymbolicLink else { return }
+        let target = url.resolvingSymlinksInPath().path
+        let inside = root.resolvingSymlinksInPath().path
+        guard target == inside || target.hasPrefix(inside.hasSuffix("/") ? inside : inside + "/") else {
+            throw InputError("\(name) is a symbolic link to a file outside the repository; the gate reads its "
+                + "configuration only from inside the repository. Replace the link with the file, or name a "
+                + "file with --config.", at: SourceLocation(path: name))
         }
     }
 

@@ -103,7 +103,7 @@ public final class URLSessionTransport: HTTPTransport {
         let data: Data
         let response: URLResponse
         do {
-            (data, response) = try await session.data(for: urlRequest)
+            (data, response) = try await cancellableData(for: urlRequest)
         } catch let error as URLError {
             switch error.code {
             case .timedOut: throw TransportError.timedOut
@@ -123,6 +123,33 @@ public final class URLSessionTransport: HTTPTransport {
             if let name = name as? String, let value = value as? String { headers[name.lowercased()] = value }
         }
         return TransportResponse(status: http.statusCode, headers: headers, body: data)
+    }
+
+    /// `session.data(for:)`, but cancelled without a deadlock. FoundationNetworking's own async
+    /// `data(for:)` cancels its task synchronously on the session's queue from inside the
+    /// runtime's cancellation handler, while that queue may be resuming the same Swift task: a
+    /// lock-order inversion that froze `catalog pull` for good whenever one of its concurrent
+    /// requests failed (401) while another was in flight. Here the cancel is sent from a fresh
+    /// task, outside the runtime's lock; the completion handler then resumes the continuation.
+    private func cancellableData(for request: URLRequest) async throws -> (Data, URLResponse) {
+        let handle = DataTaskHandle()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<(Data, URLResponse), any Error>) in
+                let task = session.dataTask(with: request) { data, response, error in
+                    if let error {
+                        continuation.resume(throwing: error)
+                    } else if let response {
+                        continuation.resume(returning: (data ?? Data(), response))
+                    } else {
+                        continuation.resume(throwing: URLError(.badServerResponse))
+                    }
+                }
+                task.resume()
+                Task { await handle.started(task) }
+            }
+        } onCancel: {
+            Task { await handle.cancel() }
+        }
     }
 
     /// The error's kind without its URL or user info (which could carry more than we want to print).
@@ -162,6 +189,23 @@ enum LoopbackProxyBypass {
             setenv(name, value, 1)
         }
         #endif
+    }
+}
+
+/// The data task of one request, so a cancellation that arrives before or after the task
+/// starts reaches it either way.
+private actor DataTaskHandle {
+    private var task: URLSessionDataTask?
+    private var cancelled = false
+
+    func started(_ task: URLSessionDataTask) {
+        self.task = task
+        if cancelled { task.cancel() }
+    }
+
+    func cancel() {
+        cancelled = true
+        task?.cancel()
     }
 }
 

@@ -376,6 +376,10 @@ struct WordFinder {
     /// Words with characters outside `[A-Za-z0-9_]` cannot be found by tokens; they are searched
     /// as substrings instead.
     private var odd: [String] = []
+    /// Words YAML can only write escaped (control characters, `\`, `"`): their raw text never
+    /// appears in a file, so they are searched by their longest identifier run instead (a false
+    /// hit only costs a parse; a miss would silently drop the model's property changes).
+    private var escaped: [(token: String, word: String)] = []
 
     init(words: Set<String>) {
         for word in words {
@@ -387,6 +391,10 @@ struct WordFinder {
                 lengthTable[bytes.count] = true
             } else {
                 odd.append(word)
+                if word.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F || $0 == "\\" || $0 == "\"" }) {
+                    let runs = word.split { !($0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_")) }
+                    if let token = runs.max(by: { $0.count < $1.count }) { escaped.append((String(token), word)) }
+                }
             }
         }
     }
@@ -438,9 +446,9 @@ struct WordFinder {
         }
         if !odd.isEmpty {
             let text = String(decoding: data, as: UTF8.self)
-            for word in odd {
+            for (needle, word) in odd.map({ ($0, $0) }) + escaped {
                 var search = text.startIndex
-                while let range = text.range(of: word, range: search..<text.endIndex) {
+                while let range = text.range(of: needle, range: search..<text.endIndex) {
                     found.append((word, text.utf8.distance(from: text.startIndex, to: range.lowerBound)))
                     search = range.upperBound
                 }

@@ -5,6 +5,11 @@ import GateModel
 struct LiteralParser {
     let bytes: UnsafeBufferPointer<UInt8>
     var index: Int
+    /// Lists, tuples and dicts currently open. Past `maxNesting` the value is "not a literal"
+    /// (skipped by bracket balancing, which needs no stack), so hostile nesting cannot
+    /// overflow the stack.
+    private var nesting = 0
+    static let maxNesting = 64
 
     init(bytes: UnsafeBufferPointer<UInt8>, index: Int) {
         self.bytes = bytes
@@ -67,6 +72,12 @@ struct LiteralParser {
         skipSpace()
         guard let byte = current else { index = start; return nil }
         if let text = string() { return .string(text) }
+        let opensContainer = byte == UInt8(ascii: "[") || byte == UInt8(ascii: "(") || byte == UInt8(ascii: "{")
+        if opensContainer {
+            guard nesting < Self.maxNesting else { index = start; return nil }
+            nesting += 1
+        }
+        defer { if opensContainer { nesting -= 1 } }
         if byte == UInt8(ascii: "[") || byte == UInt8(ascii: "(") {
             let close = byte == UInt8(ascii: "[") ? UInt8(ascii: "]") : UInt8(ascii: ")")
             index += 1

@@ -36,6 +36,17 @@ struct Manifest {
         guard let root = object as? [String: Any] else {
             throw InputError("manifest.json must be a JSON object", at: SourceLocation(path: path))
         }
+        // A manifest whose sections have the wrong shape is not one dbt wrote: say so rather than
+        // trust it as a manifest that knows no models.
+        guard root["nodes"] is [String: Any] else {
+            let found = root["nodes"].map { "found \(jsonKind($0))" } ?? "it is missing"
+            throw InputError("manifest.json has no `nodes` object (\(found)); run `dbt parse` again or remove it",
+                             at: SourceLocation(path: path))
+        }
+        for section in ["sources", "exposures", "child_map"] where root[section] != nil && !(root[section] is [String: Any]) {
+            throw InputError("manifest.json: `\(section)` must be an object, found \(jsonKind(root[section] as Any)); "
+                + "run `dbt parse` again or remove it", at: SourceLocation(path: path))
+        }
         var nodes: [String: Node] = [:]
         for section in ["nodes", "sources", "exposures"] {
             guard let entries = root[section] as? [String: Any] else { continue }
@@ -53,6 +64,17 @@ struct Manifest {
             }
         }
         return Manifest(path: path, nodes: nodes, childMap: childMap)
+    }
+
+    /// A JSON value's kind in words, for "found an array".
+    private static func jsonKind(_ value: Any) -> String {
+        switch value {
+        case is [String: Any]: "an object"
+        case is [Any]: "an array"
+        case is String: "a string"
+        case is NSNull: "null"
+        default: "a \(type(of: value))"
+        }
     }
 
     private static func node(id: String, type: String, entry: [String: Any]) -> Node {

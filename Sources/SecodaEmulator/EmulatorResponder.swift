@@ -57,7 +57,7 @@ struct EmulatorResponder: HTTPResponder {
         // includes a request whose answer the client already has.
         await state.requestStarted()
         do {
-            let response = try await answer(request: (method, route, path, query, host, body), authorization: authorization,
+            let response = try await answer(request: (method, route, path, query, host, body, request.uri.string), authorization: authorization,
                                             logHandle: logHandle, context: context)
             await state.requestFinished()
             return response
@@ -68,13 +68,14 @@ struct EmulatorResponder: HTTPResponder {
     }
 
     /// Applies the request's fault, then answers it.
-    private func answer(request: (method: String, route: String, path: String, query: [String: String], host: String, body: Data),
+    private func answer(request: (method: String, route: String, path: String, query: [String: String], host: String, body: Data, uri: String),
                         authorization: String?, logHandle: Int, context: Context) async throws -> Response {
-        let (method, route, path, query, host, body) = request
+        let (method, route, path, query, host, body, uri) = request
         let decision = await state.decide(route: route)
         let delayMs: Int
         switch decision {
-        case .answer(let ms), .status(_, _, let ms), .drop(let ms), .truncate(let ms): delayMs = ms
+        case .answer(let ms), .status(_, _, let ms), .drop(let ms), .truncate(let ms), .stall(let ms),
+             .invalidJSON(let ms), .redirect(let ms): delayMs = ms
         }
         if delayMs > 0 { try? await Task.sleep(for: .milliseconds(delayMs)) }
 
@@ -87,12 +88,42 @@ struct EmulatorResponder: HTTPResponder {
         case .drop:
             context.channel.close(promise: nil)
             throw ConnectionCut()
-        case .answer, .truncate:
+        case .invalidJSON:
+            await state.finish(logHandle, status: 200, path: path)
+            var headers = HTTPFields()
+            headers[.contentType] = "application/json"
+            return Response(status: .ok, headers: headers,
+                            body: ResponseBody(byteBuffer: ByteBuffer(string: "<html><body>502 Bad Gateway</body></html>")))
+        case .redirect:
+            await state.finish(logHandle, status: 307, path: path)
+            let port = host.split(separator: ":").count == 2 ? host.split(separator: ":").last.map { ":\($0)" } ?? "" : ""
+            let crossHost = await state.currentFaults().crossHost ?? "localhost"
+            let target = "http://\(crossHost)\(port)\(uri)"
+            return EmulatorResponder.response(.detail(307, "Moved.", headers: [("Location", target)]))
+        case .answer, .truncate, .stall:
             break
         }
 
         let reply = await handle(method: method, route: route, path: path, query: query, host: host, body: body)
         await state.finish(logHandle, status: reply.status, path: path)
+        if case .stall = decision {
+            let half = reply.body.prefix(reply.body.count / 2)
+            let channel = context.channel
+            var headers = EmulatorResponder.headers(reply)
+            headers[.contentLength] = String(reply.body.count)
+            return Response(status: .init(code: reply.status), headers: headers,
+                             body: ResponseBody(contentLength: reply.body.count) { writer in
+                                 try await writer.write(ByteBuffer(bytes: half))
+                                 // Hold the connection open, sending nothing, until the client gives
+                                 // up (or a minute passes, so a stopped emulator never waits longer).
+                                 let giveUp = ContinuousClock.now + .seconds(60)
+                                 while channel.isActive, ContinuousClock.now < giveUp {
+                                     try await Task.sleep(for: .milliseconds(50))
+                                 }
+                                 channel.close(promise: nil)
+                                 throw ConnectionCut()
+                             })
+        }
         if case .truncate = decision {
             let half = reply.body.prefix(reply.body.count / 2)
             let channel = context.channel

@@ -64,6 +64,9 @@ enum FaultDecision: Sendable {
     case answer(delayMs: Int)
     case status(Int, retryAfter: Int?, delayMs: Int)
     case drop(delayMs: Int)
+    case stall(delayMs: Int)
+    case invalidJSON(delayMs: Int)
+    case redirect(delayMs: Int)
     case truncate(delayMs: Int)
 }
 
@@ -222,6 +225,9 @@ public actor EmulatorState {
             case .truncate: return .truncate(delayMs: delay)
             case .delay(let ms): return .answer(delayMs: delay + ms)
             case .pass: return .answer(delayMs: delay)
+            case .stall: return .stall(delayMs: delay)
+            case .invalidJSON: return .invalidJSON(delayMs: delay)
+            case .redirect: return .redirect(delayMs: delay)
             }
         }
         for (status, rate) in faults.errorRates.sorted(by: { $0.key < $1.key }) {

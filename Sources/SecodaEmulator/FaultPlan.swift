@@ -109,6 +109,14 @@ public enum FaultStep: Sendable, Codable, Equatable {
     case truncate
     /// Wait this long before answering normally (beyond a client's timeout, a timeout).
     case delay(ms: Int)
+    /// Send the headers (with the full `Content-Length`) and half the body, then send nothing
+    /// more while the client stays connected (up to a minute): a server hung mid-response.
+    case stall
+    /// Answer 200 with a body that is not JSON (an HTML error page from a proxy).
+    case invalidJSON
+    /// Answer `307 Temporary Redirect` to the same path on `crossHost` (default `localhost`, this
+    /// same emulator under another name, so a client that followed it would be seen).
+    case redirect
     /// Answer normally: lets a queue skip requests.
     case pass
 
@@ -125,9 +133,12 @@ public enum FaultStep: Sendable, Codable, Equatable {
         case "truncate": self = .truncate
         case "delay": self = .delay(ms: try c.decode(Int.self, forKey: .ms))
         case "pass": self = .pass
+        case "stall": self = .stall
+        case "invalid_json": self = .invalidJSON
+        case "redirect": self = .redirect
         default:
             throw DecodingError.dataCorruptedError(forKey: .kind, in: c,
-                                                   debugDescription: "unknown fault kind \"\(kind)\" (status, drop, truncate, delay, pass)")
+                                                   debugDescription: "unknown fault kind \"\(kind)\" (status, drop, truncate, delay, pass, stall, invalid_json, redirect)")
         }
     }
 
@@ -144,6 +155,9 @@ public enum FaultStep: Sendable, Codable, Equatable {
             try c.encode("delay", forKey: .kind)
             try c.encode(ms, forKey: .ms)
         case .pass: try c.encode("pass", forKey: .kind)
+        case .stall: try c.encode("stall", forKey: .kind)
+        case .invalidJSON: try c.encode("invalid_json", forKey: .kind)
+        case .redirect: try c.encode("redirect", forKey: .kind)
         }
     }
 }

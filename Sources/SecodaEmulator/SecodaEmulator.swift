@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import ServiceLifecycle
 
 /// A local Secoda-compatible HTTP server for tests, demos and benchmarks.
 ///
@@ -19,12 +20,14 @@ public final class SecodaEmulator: Sendable {
     /// The host the server listens on.
     public let host: String
     private let task: Task<Void, any Error>
+    private let group: ServiceGroup
 
-    private init(state: EmulatorState, host: String, port: Int, task: Task<Void, any Error>) {
+    private init(state: EmulatorState, host: String, port: Int, task: Task<Void, any Error>, group: ServiceGroup) {
         self.state = state
         self.host = host
         self.port = port
         self.task = task
+        self.group = group
     }
 
     /// The API base URL including the `/api/v1/` prefix, as a client is configured with.
@@ -56,9 +59,14 @@ public final class SecodaEmulator: Sendable {
             },
             logger: logger
         )
+        // A service group of our own, so `stop()` can shut the server down gracefully: cancelling
+        // the server task outright while a connection is still queued trips a NIO precondition
+        // ("Deinited NIOAsyncWriter without calling finish()") and takes the whole process down.
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [],
+                                                                          logger: logger))
         let task = Task {
             defer { continuation.finish() }
-            try await app.run()
+            try await group.run()
         }
         var iterator = bound.makeAsyncIterator()
         guard let actualPort = await iterator.next() else {
@@ -68,13 +76,20 @@ public final class SecodaEmulator: Sendable {
             }()
             throw EmulatorStartError(message: "the emulator could not listen on \(host):\(port): \(failure.map { "\($0)" } ?? "server stopped")")
         }
-        return SecodaEmulator(state: state, host: host, port: actualPort, task: task)
+        return SecodaEmulator(state: state, host: host, port: actualPort, task: task, group: group)
     }
 
-    /// Stops the server and waits until it has closed.
+    /// Stops the server and waits until it has closed: a graceful shutdown (requests in flight
+    /// finish, idle connections close), cancelled outright if it takes more than ten seconds.
     public func stop() async {
-        task.cancel()
+        await group.triggerGracefulShutdown()
+        let task = self.task
+        let fallback = Task {
+            try await Task.sleep(for: .seconds(10))
+            task.cancel()
+        }
         _ = try? await task.value
+        fallback.cancel()
     }
 
     /// Runs until the surrounding task is cancelled (for the executable).

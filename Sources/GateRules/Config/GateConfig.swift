@@ -38,6 +38,11 @@ public struct GateConfig: Sendable, Hashable {
         public var tokenEnv: String = "SECODA_API_KEY"
         /// The warehouse integration to resolve tables within.
         public var integrationId: String?
+        /// `timeout_seconds`: how long one HTTP request may take (nil: the client's default, 30 s).
+        public var timeoutSeconds: Int?
+        /// `deadline_seconds`: how long all catalog work of one run may take (nil: the client's
+        /// default, 120 s). A run that needs longer ends with the catalog error policy, never a hang.
+        public var deadlineSeconds: Int?
         public init() {}
     }
 
@@ -127,7 +132,10 @@ public struct GateConfig: Sendable, Hashable {
     public static func load(contentsOf url: URL, path: String) throws -> GateConfig {
         guard FileManager.default.fileExists(atPath: url.path) else { return GateConfig() }
         let data = try Data(contentsOf: url)
-        return try load(yaml: String(decoding: data, as: UTF8.self), path: path)
+        let text: String
+        do { text = try YAMLReader.utf8Text(data, path: path) }
+        catch let error as InputError { throw InputErrors([error]) }
+        return try load(yaml: text, path: path)
     }
 
     static func compose(_ text: String, path: String) throws -> Node? {
@@ -157,7 +165,7 @@ public struct GateConfig: Sendable, Hashable {
             switch entry.key {
             case "secoda":
                 var secoda = Secoda()
-                let keys = ["base_url", "token_env", "integration_id"]
+                let keys = ["base_url", "token_env", "integration_id", "timeout_seconds", "deadline_seconds"]
                 for item in reader.entries(entry.value, of: "`catalog.secoda`", allowed: keys) ?? [] {
                     switch item.key {
                     case "base_url":
@@ -176,6 +184,10 @@ public struct GateConfig: Sendable, Hashable {
                             }
                         }
                     case "integration_id": secoda.integrationId = reader.nonEmptyString(item.value, "`catalog.secoda.integration_id`")
+                    case "timeout_seconds":
+                        secoda.timeoutSeconds = reader.int(item.value, "`catalog.secoda.timeout_seconds`", atLeast: 1)
+                    case "deadline_seconds":
+                        secoda.deadlineSeconds = reader.int(item.value, "`catalog.secoda.deadline_seconds`", atLeast: 1)
                     default: break
                     }
                 }

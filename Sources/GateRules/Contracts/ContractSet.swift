@@ -87,14 +87,16 @@ public struct ContractSet: Sendable {
     public static func load(from tree: FileTree, folder: String = "contracts", config: GateConfig = GateConfig()) throws -> ContractSet {
         let prefix = folder.isEmpty ? "" : folder + "/"
         var files: [(path: String, text: String)] = []
+        var problems: [InputError] = []
         for path in try tree.files(under: folder) {
             let relative = String(path.dropFirst(prefix.count))
             guard path.hasPrefix(prefix), !relative.hasPrefix("schema/"),
                   path.hasSuffix(".yml") || path.hasSuffix(".yaml") else { continue }
-            if let text = try tree.text(of: path) { files.append((path, text)) }
+            guard let data = try tree.contents(of: path) else { continue }
+            do { files.append((path, try YAMLReader.utf8Text(data, path: path))) }
+            catch let error as InputError { problems.append(error) }
         }
         var configPolicy: Contract?
-        var problems: [InputError] = []
         switch config.defaultPolicy {
         case .inline(let contract): configPolicy = contract
         case .file(let path, let location):
