@@ -60,7 +60,7 @@ public struct UnresolvedLineageEnd: Sendable, Hashable, Codable {
 /// What `lineage push` would do: the edges to create, those Secoda already has, the ends that
 /// did not resolve.
 public struct LineagePlan: Sendable, Codable, Equatable {
-    /// Edges missing in Secoda, in a stable order (by from, then to name).
+    /// Edges missing in Secoda, in a stable order (by the dbt ids of from, then to).
     public var create: [LineageEdgePlan]
     /// Edges Secoda already has (manual or automatic, in either direction's row).
     public var present: [LineageEdgePlan]
@@ -308,13 +308,20 @@ public enum LineagePush {
 
     /// Exposures matched to dashboards: a dashboard whose title, folded (case, `_`, `-` and
     /// spaces), equals the exposure's name folded the same way. One `contains` query per few
-    /// exposures; two matching dashboards are ambiguous, never guessed between.
+    /// exposures (a dbt exposure's `label:` is not read: the graph does not carry it); two
+    /// matching dashboards are ambiguous, never guessed between.
     static func resolveExposures(_ exposures: [String: String], client: SecodaClient) async throws
         -> [String: Result<String, ExposureProblem>]
     {
         guard !exposures.isEmpty else { return [:] }
-        let words = Array(Set(exposures.values.map(titleWords))).sorted()
-        let batches = try await client.concurrently(words.chunked(20)) { chunk in
+        // `contains` is a substring test, so each spelling a title may use is asked for.
+        var spellings = Set<String>()
+        for name in exposures.values {
+            let words = titleWords(name)
+            spellings.formUnion([words, words.replacingOccurrences(of: " ", with: "_"),
+                                 words.replacingOccurrences(of: " ", with: "-")])
+        }
+        let batches = try await client.concurrently(spellings.sorted().chunked(20)) { chunk in
             let titles = CatalogFilter.or(chunk.map { CatalogFilter.contains("title", .string($0)) })
             let filter = CatalogFilter.and([CatalogFilter.exact("type", .string("dashboard")), titles])
             return try await client.list("resource/catalog/", query: [("filter", CatalogFilter.encode(filter))],

@@ -9,7 +9,7 @@ import Testing
 /// `lineage push --scope changed --apply` and `docs carry --apply` (the built binary, as CI
 /// would), and Secoda afterwards has the new lineage and the documentation on the renamed table;
 /// the bundled snapshot is refreshed with both.
-@Suite struct SampleRenameEndToEndTests {
+@Suite(.serialized) struct SampleRenameEndToEndTests {
     @Test func mergedRenamePushesLineageAndCarriesDocs() async throws {
         let fixture = try SampleRenameFixture()
         defer { fixture.repo.remove() }
@@ -17,7 +17,7 @@ import Testing
         try await withEmulator(fixture.seed) { emulator in
             let environment = SampleRenameFixture.environment(emulator)
             // Post-merge CI: HEAD is the merge; the change set is against the commit before it.
-            let push = try binary.run(["lineage", "push", "--scope", "changed", "--base", fixture.base, "--apply",
+            let push = try await binary.runDetached(["lineage", "push", "--scope", "changed", "--base", fixture.base, "--apply",
                                        "--format", "json", "--progress"],
                                       in: fixture.repo.path, environment: environment)
             #expect(push.status == 0, "stderr: \(push.stderr)\nstdout: \(push.stdout)")
@@ -28,7 +28,7 @@ import Testing
             #expect(push.stderr.contains("lineage push: 1/1 writes"), "progress on stderr: \(push.stderr)")
             #expect(!push.stdout.contains("writes,"), "progress must stay off stdout")
 
-            let carry = try binary.run(["docs", "carry", "--base", fixture.base, "--apply"],
+            let carry = try await binary.runDetached(["docs", "carry", "--base", fixture.base, "--apply"],
                                        in: fixture.repo.path, environment: environment)
             #expect(carry.status == 0, "stderr: \(carry.stderr)\nstdout: \(carry.stdout)")
             #expect(carry.stdout.contains("copied table.description"))
@@ -54,9 +54,9 @@ import Testing
 
             // Running both again changes nothing.
             await emulator.state.clearLog()
-            let again = try binary.run(["lineage", "push", "--scope", "changed", "--base", fixture.base, "--apply"],
+            let again = try await binary.runDetached(["lineage", "push", "--scope", "changed", "--base", fixture.base, "--apply"],
                                        in: fixture.repo.path, environment: environment)
-            let carryAgain = try binary.run(["docs", "carry", "--base", fixture.base, "--apply", "--format", "json"],
+            let carryAgain = try await binary.runDetached(["docs", "carry", "--base", fixture.base, "--apply", "--format", "json"],
                                             in: fixture.repo.path, environment: environment)
             #expect(again.status == 0 && carryAgain.status == 0)
             #expect(again.stdout.contains("created 0 of 0 missing edges"), "\(again.stdout)")
@@ -68,17 +68,17 @@ import Testing
         let fixture = try SampleRenameFixture()
         defer { fixture.repo.remove() }
         let binary = try GateBinary()
-        let usage = try binary.run(["docs", "carry", "--from", "x"], in: fixture.repo.path)
+        let usage = try await binary.runDetached(["docs", "carry", "--from", "x"], in: fixture.repo.path)
         #expect(usage.status == 2)
-        let format = try binary.run(["lineage", "push", "--format", "sarif"], in: fixture.repo.path)
+        let format = try await binary.runDetached(["lineage", "push", "--format", "sarif"], in: fixture.repo.path)
         #expect(format.status == 2 && format.stderr.contains("text or json"))
         try await withEmulator(fixture.seed) { emulator in
             var environment = SampleRenameFixture.environment(emulator)
-            let noKey = try binary.run(["lineage", "push"], in: fixture.repo.path,
+            let noKey = try await binary.runDetached(["lineage", "push"], in: fixture.repo.path,
                                        environment: environment.filter { $0.key != "SECODA_API_KEY" })
             #expect(noKey.status == 2 && noKey.stderr.contains("SECODA_API_KEY"))
             environment["SECODA_API_KEY"] = "wrong-key"
-            let refused = try binary.run(["lineage", "push"], in: fixture.repo.path, environment: environment)
+            let refused = try await binary.runDetached(["lineage", "push"], in: fixture.repo.path, environment: environment)
             #expect(refused.status == 3, "stderr: \(refused.stderr)")
             #expect(!refused.stderr.contains("wrong-key"))
         }

@@ -101,3 +101,18 @@ extension SecodaEmulator {
         await state.requests().filter { $0.method != "GET" }
     }
 }
+
+extension GateBinary {
+    /// Runs the binary on a thread of its own. `run` blocks until the process exits, and the
+    /// emulator it talks to answers on this process's task pool: blocking a pool thread (there
+    /// are as many as cores) could leave the emulator no thread to answer on.
+    func runDetached(_ arguments: [String], in directory: String,
+                     environment: [String: String] = [:]) async throws -> GateBinary.Result {
+        try await withCheckedThrowingContinuation { continuation in
+            let thread = Thread {
+                continuation.resume(with: Swift.Result { try self.run(arguments, in: directory, environment: environment) })
+            }
+            thread.start()
+        }
+    }
+}
