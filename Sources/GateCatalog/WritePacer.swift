@@ -51,7 +51,9 @@ public actor WritePacer {
     /// Secoda answered 429: no write starts before `retryAfter` (or a full window when the reply
     /// named no wait) has passed.
     public func rateLimited(retryAfter: Duration?) {
-        let until = clock.now + (retryAfter ?? window) + margin
+        // A named wait is the server's own count: only a little slack is added to it.
+        let slack = retryAfter == nil ? margin : min(margin, .milliseconds(250))
+        let until = clock.now + (retryAfter ?? window) + slack
         if pausedUntil.map({ $0 < until }) ?? true { pausedUntil = until }
     }
 
