@@ -184,6 +184,29 @@ import Testing
         }
     }
 
+    @Test func anInterruptedRunStopsAndARerunCreatesOnlyTheRest() async throws {
+        let fixture = Self.fixture()
+        try await withEmulator(fixture.seed) { emulator in
+            let writer = try writer(emulator)
+            let plan = try await LineagePush.plan(graph: fixture.graph, scope: nil, client: writer.client, integrationId: nil)
+            #expect(plan.create.count == 3)
+            // Secoda goes down after the first write and stays down past every retry.
+            await emulator.state.setFaults(FaultPlan(queue: [.pass] + Array(repeating: .status(503, retryAfter: nil), count: 8),
+                                                     pathContains: "lineage"))
+            let stopped = await LineagePush.apply(plan, writer: writer)
+            #expect(stopped.created.count == 1)
+            #expect(stopped.notAttempted.count == 2)
+            #expect(stopped.stoppedBecause?.contains("503") == true)
+            #expect(!stopped.succeeded)
+
+            await emulator.state.setFaults(.none)
+            let rest = try await LineagePush.plan(graph: fixture.graph, scope: nil, client: writer.client, integrationId: nil)
+            #expect(rest.create == stopped.notAttempted)
+            let finished = await LineagePush.apply(rest, writer: writer)
+            #expect(finished.succeeded && finished.created.count == 2)
+        }
+    }
+
     @Test func aRefusedEdgeIsReportedAndTheOthersStillCreated() async throws {
         let fixture = Self.fixture()
         try await withEmulator(fixture.seed) { emulator in
