@@ -148,7 +148,8 @@ struct EmulatorResponder: HTTPResponder {
         return parts.joined(separator: "/")
     }
 
-    static let collections = ["resource/catalog", "resource/all", "table/tables", "table/columns",
+    // `table/column` (singular) is pysecoda's spelling for column writes (SECODA_API.md §4, CONFLICT): both are served.
+    static let collections = ["resource/catalog", "resource/all", "table/tables", "table/columns", "table/column",
                               "dashboard/dashboards", "lineage/manual", "user", "auth/group", "auth/teams"]
 
     /// Splits a route into a known collection and an optional id: `lineage/manual/7` → (`lineage/manual`, `7`).
@@ -195,6 +196,10 @@ struct EmulatorResponder: HTTPResponder {
             return await patch(id: id, body: body, type: "table")
         case ("GET", "table/columns", nil):
             return page.envelope(await columns(query: query))
+        case ("GET", "table/columns", let id?), ("GET", "table/column", let id?):
+            return await typed(id: id, type: "column")
+        case ("PATCH", "table/columns", let id?), ("PATCH", "table/column", let id?):
+            return await patch(id: id, body: body, type: "column")
         case ("GET", "dashboard/dashboards", nil):
             return page.envelope(await entities(type: "dashboard", query: query, filters: ["integration_id", "parent_id", "title"]))
         case ("GET", "dashboard/dashboards", let id?):

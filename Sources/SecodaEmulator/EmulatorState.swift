@@ -7,8 +7,11 @@ public struct EmulatorOptions: Sendable {
     public var token: String
     /// Items per page on every list endpoint (Secoda's is undocumented; about 50 by the docs' numbers).
     public var pageSize: Int
-    /// Writes (POST/PATCH/PUT) allowed per rolling minute before 429 (Secoda documents 30).
+    /// Writes (POST/PATCH/PUT) allowed per rolling `writeWindow` before 429 (Secoda documents 30 a minute).
     public var writesPerMinute: Int
+    /// The rolling window the write limit counts over: a minute, as Secoda documents; tests
+    /// shorten it so a rate-limited run finishes in seconds.
+    public var writeWindow: Duration
     /// Whether the write-limit 429 carries `Retry-After` (Secoda documents none).
     public var writeLimitRetryAfter: Bool
     /// `resource/catalog` returns at most this many resources across all pages (Secoda: 10,000).
@@ -17,10 +20,12 @@ public struct EmulatorOptions: Sendable {
     public var faults: FaultPlan
 
     public init(token: String = "emulator-token", pageSize: Int = 50, writesPerMinute: Int = 30,
-                writeLimitRetryAfter: Bool = true, catalogResultCap: Int = 10_000, faults: FaultPlan = .none) {
+                writeLimitRetryAfter: Bool = true, catalogResultCap: Int = 10_000, faults: FaultPlan = .none,
+                writeWindow: Duration = .seconds(60)) {
         self.token = token
         self.pageSize = max(1, pageSize)
         self.writesPerMinute = writesPerMinute
+        self.writeWindow = writeWindow > .zero ? writeWindow : .seconds(60)
         self.writeLimitRetryAfter = writeLimitRetryAfter
         self.catalogResultCap = catalogResultCap
         self.faults = faults
@@ -240,12 +245,13 @@ public actor EmulatorState {
 
     var echoesAuthorization: Bool { faults.echoAuthorization }
 
-    /// Counts a write against the rolling one-minute window; returns the 429 reply when over it.
+    /// Counts a write against the rolling window (a minute by default); returns the 429 reply when over it.
     func admitWrite() -> EmulatorReply? {
         let now = ContinuousClock.now
-        writeTimes.removeAll { now - $0 >= .seconds(60) }
+        let window = options.writeWindow
+        writeTimes.removeAll { now - $0 >= window }
         if writeTimes.count >= options.writesPerMinute {
-            let wait = writeTimes.first.map { .seconds(60) - (now - $0) } ?? .seconds(60)
+            let wait = writeTimes.first.map { window - (now - $0) } ?? window
             let seconds = max(1, Int(wait.components.seconds) + (wait.components.attoseconds > 0 ? 1 : 0))
             return .detail(429, "Request was throttled. Expected available in \(seconds) seconds.",
                            headers: options.writeLimitRetryAfter ? [("Retry-After", String(seconds))] : [])

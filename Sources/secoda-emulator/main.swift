@@ -44,6 +44,9 @@ struct SecodaEmulatorCommand: AsyncParsableCommand {
     @Option(name: .customLong("writes-per-minute"), help: "Writes allowed per rolling minute before 429.")
     var writesPerMinute: Int = 30
 
+    @Option(name: .customLong("write-window-seconds"), help: "The rolling window the write limit counts over.")
+    var writeWindowSeconds: Double = 60
+
     func run() async throws {
         let seedData = try EmulatorSeed.load(from: URL(fileURLWithPath: seed))
         var faults = FaultPlan.none
@@ -63,7 +66,11 @@ struct SecodaEmulatorCommand: AsyncParsableCommand {
             else { throw ValidationError("--error-rate takes STATUS=RATE, e.g. 503=0.1 (got \(entry))") }
             faults.errorRates[String(status)] = rate
         }
-        let options = EmulatorOptions(token: token, pageSize: pageSize, writesPerMinute: writesPerMinute, faults: faults)
+        guard writeWindowSeconds > 0, writeWindowSeconds.isFinite else {
+            throw ValidationError("--write-window-seconds must be a positive number of seconds")
+        }
+        let options = EmulatorOptions(token: token, pageSize: pageSize, writesPerMinute: writesPerMinute, faults: faults,
+                                      writeWindow: .milliseconds(Int64(writeWindowSeconds * 1000)))
         let emulator = try await SecodaEmulator.start(seed: seedData, options: options, host: host, port: port, logLevel: .info)
         let banner = "secoda-emulator listening on http://\(emulator.host):\(emulator.port)/api/v1/ "
             + "(\(seedData.resources.count) resources, \(seedData.lineage.count) lineage edges)\n"

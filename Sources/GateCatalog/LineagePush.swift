@@ -1,0 +1,366 @@
+import Foundation
+import GateModel
+
+/// One end of a dbt lineage edge and where it landed in Secoda.
+public struct LineageEnd: Sendable, Hashable, Codable {
+    /// dbt's unique_id (`model.shop.fct_orders`, `source.shop.raw.orders`, `exposure.shop.revenue`).
+    public var dbtId: String
+    public var name: String
+    /// `model`, `source`, `seed`, `snapshot`, `exposure`.
+    public var type: String
+    /// The warehouse relation looked up (tables), or the title looked for (exposures).
+    public var lookup: String?
+    /// The Secoda resource id, when it resolved.
+    public var catalogId: String?
+
+    public init(dbtId: String, name: String, type: String, lookup: String? = nil, catalogId: String? = nil) {
+        self.dbtId = dbtId
+        self.name = name
+        self.type = type
+        self.lookup = lookup
+        self.catalogId = catalogId
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, type, lookup
+        case dbtId = "dbt_id"
+        case catalogId = "catalog_id"
+    }
+}
+
+/// A dbt edge whose two ends are Secoda resources: data flows `from` → `to`.
+public struct LineageEdgePlan: Sendable, Hashable, Codable {
+    public var from: LineageEnd
+    public var to: LineageEnd
+
+    public init(from: LineageEnd, to: LineageEnd) {
+        self.from = from
+        self.to = to
+    }
+
+    /// `stg_orders → fct_orders`.
+    public var label: String { "\(from.name) → \(to.name)" }
+}
+
+/// A dbt node that did not resolve to exactly one Secoda resource, so its edges are left alone.
+public struct UnresolvedLineageEnd: Sendable, Hashable, Codable {
+    public var end: LineageEnd
+    /// Why, and what to do.
+    public var reason: String
+    /// How many in-scope edges it blocks.
+    public var edges: Int
+
+    public init(end: LineageEnd, reason: String, edges: Int) {
+        self.end = end
+        self.reason = reason
+        self.edges = edges
+    }
+}
+
+/// What `lineage push` would do: the edges to create, those Secoda already has, the ends that
+/// did not resolve.
+public struct LineagePlan: Sendable, Codable, Equatable {
+    /// Edges missing in Secoda, in a stable order (by the dbt ids of from, then to).
+    public var create: [LineageEdgePlan]
+    /// Edges Secoda already has (manual or automatic, in either direction's row).
+    public var present: [LineageEdgePlan]
+    /// Nodes that did not resolve.
+    public var unresolved: [UnresolvedLineageEnd]
+    /// dbt edges considered (in scope).
+    public var edgesInScope: Int
+
+    public init(create: [LineageEdgePlan] = [], present: [LineageEdgePlan] = [],
+                unresolved: [UnresolvedLineageEnd] = [], edgesInScope: Int = 0) {
+        self.create = create
+        self.present = present
+        self.unresolved = unresolved
+        self.edgesInScope = edgesInScope
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case create, present, unresolved
+        case edgesInScope = "edges_in_scope"
+    }
+}
+
+/// A write that did not happen, and why.
+public struct FailedWrite<Item: Sendable & Codable & Hashable>: Sendable, Codable, Hashable {
+    public var item: Item
+    public var message: String
+
+    public init(item: Item, message: String) {
+        self.item = item
+        self.message = message
+    }
+}
+
+/// What `lineage push --apply` did.
+public struct LineagePushResult: Sendable, Codable, Equatable {
+    /// Created by this run.
+    public var created: [LineageEdgePlan] = []
+    /// Planned, but Secoda had them by the time of the write (a retried POST that had in fact
+    /// landed, or another writer): counted as success.
+    public var alreadyPresent: [LineageEdgePlan] = []
+    /// Refused by Secoda.
+    public var failed: [FailedWrite<LineageEdgePlan>] = []
+    /// Not tried because the run stopped (`stoppedBecause`).
+    public var notAttempted: [LineageEdgePlan] = []
+    /// Why the run stopped early (Secoda unavailable, rate limited past patience, …).
+    public var stoppedBecause: String?
+
+    public init() {}
+
+    /// Every planned edge exists in Secoda now.
+    public var succeeded: Bool { failed.isEmpty && notAttempted.isEmpty && stoppedBecause == nil }
+
+    enum CodingKeys: String, CodingKey {
+        case created, failed
+        case alreadyPresent = "already_present"
+        case notAttempted = "not_attempted"
+        case stoppedBecause = "stopped_because"
+    }
+}
+
+/// `lineage push`: the dbt graph's edges between resources Secoda knows, created in Secoda
+/// as manual lineage where missing (SECODA_API.md §4 `POST lineage/manual/`, one direction
+/// only: Secoda creates the mirror).
+public enum LineagePush {
+    /// Node types that stand for a warehouse table or view.
+    static let tableTypes: Set<String> = ["model", "seed", "snapshot", "source"]
+
+    /// Plans the push: resolves every end of the in-scope edges (tables through the same
+    /// `TableResolver` the check uses; exposures to dashboards by title) and asks Secoda which
+    /// edges it already has, in batched `lineage/manual/?from_entity__in=` queries.
+    /// - Parameters:
+    ///   - graph: the dbt graph; source nodes need their relation filled in by the caller.
+    ///   - scope: dbt ids; only edges with an end among them are considered (nil: all edges).
+    ///   - client: reads the catalog.
+    ///   - integrationId: `catalog.secoda.integration_id`, to choose among same-named tables.
+    /// - Throws: `CatalogError` when Secoda cannot be read.
+    public static func plan(graph: ProjectGraph, scope: Set<String>?, client: SecodaClient,
+                            integrationId: String?) async throws -> LineagePlan {
+        var edges: [(String, String)] = []
+        for node in graph.nodes.values {
+            for child in node.children where child != node.id {
+                if let scope, !scope.contains(node.id), !scope.contains(child) { continue }
+                edges.append((node.id, child))
+            }
+        }
+        edges.sort { ($0.0, $0.1) < ($1.0, $1.1) }
+        let endIds = Set(edges.flatMap { [$0.0, $0.1] })
+        func end(_ id: String) -> LineageEnd {
+            let node = graph.nodes[id]
+            return LineageEnd(dbtId: id, name: node?.name ?? id, type: node?.type ?? String(id.prefix { $0 != "." }))
+        }
+
+        var ends: [String: LineageEnd] = [:]
+        var reasons: [String: String] = [:]
+        var relations: [String: Relation] = [:]
+        var exposures: [String: String] = [:]
+        for id in endIds {
+            var item = end(id)
+            let node = graph.nodes[id]
+            if item.type == "exposure" {
+                exposures[id] = item.name
+                item.lookup = "dashboard titled like \"\(titleWords(item.name))\""
+            } else if tableTypes.contains(item.type), let relation = node?.relation {
+                relations[id] = relation
+                item.lookup = relation.description
+            } else {
+                reasons[id] = node == nil
+                    ? "not defined in this project (another package?); its table cannot be looked up"
+                    : "a \(item.type) without a warehouse relation cannot be matched to a Secoda table"
+            }
+            ends[id] = item
+        }
+
+        let source = SecodaCatalogSource(client: client)
+        let resolution = try await TableResolver(source: source, integrationId: integrationId)
+            .resolve(Array(Set(relations.values)))
+        for (id, relation) in relations {
+            if let table = resolution.resolved[relation] {
+                ends[id]?.catalogId = table.id
+            } else {
+                switch resolution.unresolved[relation] {
+                case .ambiguous(let ids)?:
+                    reasons[id] = "\(relation) matches \(ids.count) Secoda tables (\(ids.joined(separator: ", "))); "
+                        + "set catalog.secoda.integration_id to choose"
+                default:
+                    reasons[id] = "\(relation) is not in Secoda (not synced from the warehouse yet?)"
+                }
+            }
+        }
+        let dashboards = try await resolveExposures(exposures, client: client)
+        for (id, name) in exposures {
+            switch dashboards[id] {
+            case .some(.success(let dashboardId)): ends[id]?.catalogId = dashboardId
+            case .some(.failure(let problem)): reasons[id] = problem.message
+            case nil: reasons[id] = "no Secoda dashboard is titled like \"\(titleWords(name))\""
+            }
+        }
+
+        let resolvedIds = Set(ends.values.compactMap(\.catalogId))
+        let existing = try await existingEdges(among: Array(resolvedIds), client: client)
+
+        var plan = LineagePlan(edgesInScope: edges.count)
+        var seenPairs = Set<SnapshotEdge>()
+        var blocked: [String: Int] = [:]
+        for (fromId, toId) in edges {
+            guard let from = ends[fromId], let to = ends[toId] else { continue }
+            guard let fromCatalog = from.catalogId, let toCatalog = to.catalogId else {
+                if from.catalogId == nil { blocked[fromId, default: 0] += 1 }
+                if to.catalogId == nil { blocked[toId, default: 0] += 1 }
+                continue
+            }
+            // Two dbt edges can land on the same Secoda pair (versions, a model and its alias);
+            // one POST covers both. A node that resolves to its own parent's table is no edge.
+            guard fromCatalog != toCatalog, seenPairs.insert(SnapshotEdge(from: fromCatalog, to: toCatalog)).inserted else {
+                continue
+            }
+            let edge = LineageEdgePlan(from: from, to: to)
+            if existing.contains(SnapshotEdge(from: fromCatalog, to: toCatalog)) {
+                plan.present.append(edge)
+            } else {
+                plan.create.append(edge)
+            }
+        }
+        plan.unresolved = blocked.keys.sorted().compactMap { id in
+            guard let end = ends[id] else { return nil }
+            return UnresolvedLineageEnd(end: end, reason: reasons[id] ?? "did not resolve", edges: blocked[id] ?? 0)
+        }
+        return plan
+    }
+
+    /// Creates the planned edges, paced under the write limit. Never throws: a failure is
+    /// recorded and, when Secoda itself is failing (not refusing one edge), stops the run, which
+    /// can be re-run safely because the next plan only holds what is still missing.
+    public static func apply(_ plan: LineagePlan, writer: CatalogWriter,
+                             progress: (@Sendable (WriteProgress) -> Void)? = nil) async -> LineagePushResult {
+        var result = LineagePushResult()
+        let total = plan.create.count
+        for (index, edge) in plan.create.enumerated() {
+            guard result.stoppedBecause == nil, let from = edge.from.catalogId, let to = edge.to.catalogId else {
+                result.notAttempted.append(edge)
+                continue
+            }
+            do {
+                _ = try await writer.write("POST", "lineage/manual/", body: [
+                    "from_entity": .string(from), "to_entity": .string(to), "direction": .string("DOWNSTREAM"),
+                ])
+                result.created.append(edge)
+            } catch let error as CatalogError where error.kind == .rejected {
+                // A POST retried after a lost answer meets the row its first attempt created
+                // ("already exists", 400): look before calling it a failure.
+                if (try? await edgeExists(from: from, to: to, client: writer.client)) == true {
+                    result.alreadyPresent.append(edge)
+                } else {
+                    result.failed.append(FailedWrite(item: edge, message: error.message))
+                }
+            } catch let error as CatalogError {
+                result.stoppedBecause = error.message
+                result.notAttempted.append(edge)
+            } catch is CancellationError {
+                result.stoppedBecause = "cancelled"
+                result.notAttempted.append(edge)
+            } catch {
+                result.failed.append(FailedWrite(item: edge, message: "\(error)"))
+            }
+            if let progress {
+                let remaining = result.stoppedBecause == nil ? total - index - 1 : 0
+                progress(WriteProgress(done: index + 1, total: total, eta: await writer.pacer.estimate(remaining: remaining)))
+            }
+        }
+        return result
+    }
+
+    // MARK: Lookups
+
+    /// The data-flow pairs Secoda has among `ids`: a `DOWNSTREAM` row A→B, or the `UPSTREAM`
+    /// row B→A that mirrors it (SECODA_API.md §6), whichever the listing holds.
+    static func existingEdges(among ids: [String], client: SecodaClient) async throws -> Set<SnapshotEdge> {
+        let unique = Array(Set(ids)).sorted()
+        guard !unique.isEmpty else { return [] }
+        try SecodaCatalogSource.checkIds(unique)
+        let batches = try await client.concurrently(unique.chunked(client.options.idsPerRequest)) { chunk in
+            try await client.list("lineage/manual/", query: [("from_entity__in", chunk.joined(separator: ","))],
+                                  as: LineageRow.self, maxPages: 100_000)
+        }
+        var pairs = Set<SnapshotEdge>()
+        for row in batches.joined() {
+            switch row.direction {
+            case "DOWNSTREAM": pairs.insert(SnapshotEdge(from: row.from, to: row.to))
+            case "UPSTREAM": pairs.insert(SnapshotEdge(from: row.to, to: row.from))
+            default: break
+            }
+        }
+        return pairs
+    }
+
+    /// Whether Secoda has the edge `from → to` now.
+    static func edgeExists(from: String, to: String, client: SecodaClient) async throws -> Bool {
+        try await existingEdges(among: [from, to], client: client).contains(SnapshotEdge(from: from, to: to))
+    }
+
+    /// A problem that keeps an exposure from resolving.
+    struct ExposureProblem: Error {
+        var message: String
+    }
+
+    /// Exposures matched to dashboards: a dashboard whose title, folded (case, `_`, `-` and
+    /// spaces), equals the exposure's name folded the same way. One `contains` query per few
+    /// exposures (a dbt exposure's `label:` is not read: the graph does not carry it); two
+    /// matching dashboards are ambiguous, never guessed between.
+    static func resolveExposures(_ exposures: [String: String], client: SecodaClient) async throws
+        -> [String: Result<String, ExposureProblem>]
+    {
+        guard !exposures.isEmpty else { return [:] }
+        // `contains` is a substring test, so each spelling a title may use is asked for.
+        var spellings = Set<String>()
+        for name in exposures.values {
+            let words = titleWords(name)
+            spellings.formUnion([words, words.replacingOccurrences(of: " ", with: "_"),
+                                 words.replacingOccurrences(of: " ", with: "-")])
+        }
+        let batches = try await client.concurrently(spellings.sorted().chunked(20)) { chunk in
+            let titles = CatalogFilter.or(chunk.map { CatalogFilter.contains("title", .string($0)) })
+            let filter = CatalogFilter.and([CatalogFilter.exact("type", .string("dashboard")), titles])
+            return try await client.list("resource/catalog/", query: [("filter", CatalogFilter.encode(filter))],
+                                         as: CatalogResource.self)
+        }
+        var byTitle: [String: Set<String>] = [:]
+        for dashboard in batches.joined() where dashboard.type == "dashboard" {
+            byTitle[titleWords(dashboard.title), default: []].insert(dashboard.id)
+        }
+        var result: [String: Result<String, ExposureProblem>] = [:]
+        for (id, name) in exposures {
+            let matches = (byTitle[titleWords(name)] ?? []).sorted()
+            switch matches.count {
+            case 0: continue
+            case 1: result[id] = .success(matches[0])
+            default:
+                result[id] = .failure(ExposureProblem(message: "\(matches.count) Secoda dashboards are titled like "
+                    + "\"\(titleWords(name))\" (\(matches.joined(separator: ", "))); rename one so the exposure names one dashboard"))
+            }
+        }
+        return result
+    }
+
+    /// `Revenue_Overview-v2` → `revenue overview v2`: how exposure names and dashboard titles are compared.
+    static func titleWords(_ text: String) -> String {
+        text.lowercased()
+            .map { $0 == "_" || $0 == "-" ? " " : $0 }
+            .reduce(into: "") { $0.append($1) }
+            .split(separator: " ", omittingEmptySubsequences: true)
+            .joined(separator: " ")
+    }
+}
+
+extension CatalogFilter {
+    static func contains(_ field: String, _ value: JSONValue) -> JSONValue {
+        .object(["operator": .string("contains"), "field": .string(field), "value": value])
+    }
+
+    static func or(_ operands: [JSONValue]) -> JSONValue {
+        .object(["operator": .string("or"), "operands": .array(operands)])
+    }
+}

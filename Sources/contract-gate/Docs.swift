@@ -1,0 +1,61 @@
+import ArgumentParser
+import ContractGate
+import Foundation
+import GateModel
+
+extension ContractGateCommand {
+    struct Docs: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Keep Secoda's documentation with renamed models.", subcommands: [Carry.self])
+
+        struct Carry: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Copy the old Secoda table's documentation onto the renamed model's new table (dry run unless --apply).",
+                discussion: """
+                    For every model the change set renamed (file rename or new relation), the old and the new \
+                    Secoda tables are found and description, tags, definition, pii, owners, owners_groups and \
+                    verified are copied with PATCH table/tables/{id}/, and the same per column (matched by name \
+                    and by detected column renames). A field the new side fills is kept unless --overwrite. \
+                    --from/--to name the two tables by id instead. Exit codes: 0 done (or dry run) · 2 bad input \
+                    or configuration · 3 Secoda failed.
+                    """)
+
+            @OptionGroup(title: "Repository") var repository: RepositoryOptions
+            @OptionGroup(title: "Writing") var writing: WriteBackFlags
+
+            @Option(help: "The revision to compare against (its merge base with --head is used).")
+            var base: String?
+
+            @Option(help: "The revision with the renames. Default: HEAD.")
+            var head: String?
+
+            @Option(help: "The old Secoda table id (with --to): carry between two tables the diff cannot see.")
+            var from: String?
+
+            @Option(help: "The new Secoda table id (with --from).")
+            var to: String?
+
+            @Flag(help: "Replace fields the new table already fills.")
+            var overwrite = false
+
+            func validate() throws {
+                if (from == nil) != (to == nil) { throw ValidationError("--from and --to go together") }
+                if from != nil, base != nil || head != nil {
+                    throw ValidationError("--from/--to name the tables; drop --base/--head")
+                }
+                try writing.check()
+            }
+
+            func run() async throws {
+                let pairs: CarryDocs.Pairs = if let from, let to {
+                    .explicit(from: from, to: to)
+                } else {
+                    .changed(base: base, head: head)
+                }
+                let report = try await CarryDocs.run(pairs, overwrite: overwrite, options: writing.options(repository: repository))
+                Terminal.write(writing.json ? try WriteBackOutput.json(report) : report.text)
+                throw ExitCode(report.exitCode.rawValue)
+            }
+        }
+    }
+}
