@@ -71,7 +71,7 @@ let package = Package(
         .testTarget(name: "GateRulesTests", dependencies: ["GateRules", "GateModel"]),
         .testTarget(
             name: "GateDbtTests",
-            dependencies: ["GateDbt", "GateModel", .product(name: "Yams", package: "Yams")],
+            dependencies: ["GateDbt", "GateModel", "GateTestSupport", .product(name: "Yams", package: "Yams")],
             exclude: ["Fixtures"]
         ),
         .testTarget(name: "GateCatalogTests", dependencies: ["GateCatalog", "GateModel", "SecodaEmulator"]),

@@ -10,13 +10,28 @@ public enum CheckPipeline {
     /// Runs one check. Throws a `GateError` for usage, configuration, repository (exit 2) and
     /// catalog (exit 3) failures; a violated contract is a report with exit code 1, not an error.
     public static func run(_ request: CheckRequest) async throws -> Report {
+        // The progress line is closed on every path, so an error message starts on a line of its own.
+        do {
+            let report = try await stages(request)
+            await request.progress?.finish()
+            return report
+        } catch {
+            await request.progress?.finish()
+            throw error
+        }
+    }
+
+    private static func stages(_ request: CheckRequest) async throws -> Report {
         var timer = StageTimer()
+        let progress = request.progress
+        progress?.start("reading the git diff")
         let workspace = try Workspace(repository: request.repository, configPath: request.configPath,
                                       ownerCheck: request.ownerCheck)
         let config = workspace.config
         let resolved = try ChangeSetLoader.load(workspace.repository, target: request.target,
                                                 configuredBase: config.base, environment: request.environment)
         timer.lap("diff")
+        progress?.start("reading the dbt project at both sides")
 
         let settings = DbtSettings(config: config)
         let baseProject = try DbtProject.load(tree: resolved.baseTree, settings: settings, required: false)
@@ -35,10 +50,12 @@ public enum CheckPipeline {
         let contracts = try workspace.contracts(from: workspace.contractTree(fallback: resolved.headTree))
         timer.lap("contracts")
 
+        progress?.start("walking downstream lineage", unit: "catalog pages")
         let impact = try await ImpactStage.run(
             changes: modelChanges, base: baseProject, head: headProject, config: config, workspace: workspace,
             request: request)
         timer.lap("impact")
+        progress?.start("checking contracts")
 
         let evaluation = try RuleEngine.evaluate(
             changes: modelChanges, impacts: impact.byModel, contracts: contracts,

@@ -40,6 +40,8 @@ public struct CheckRequest: Sendable {
     public var environment: [String: String]
     /// "Today" for waiver expiry and deprecation dates.
     public var today: Date
+    /// Where to show progress (stages, pages fetched, lineage levels walked); nil: silent.
+    public var progress: ProgressReporter?
 
     public init(repository: String = ".", configPath: String? = nil, target: Target = .commits(base: nil, head: nil),
                 ownerCheck: Bool = true, catalog: CatalogChoice = .auto, failOn: FailOn? = nil,
@@ -54,5 +56,6 @@ public struct CheckRequest: Sendable {
         self.catalogErrorPolicyOverride = catalogErrorPolicyOverride
         self.environment = environment
         self.today = today
+        self.progress = nil
     }
 }

@@ -31,9 +31,18 @@ public enum ImpactQuery {
             requests.append(ImpactRequest(name: model.name, relation: model.relation, dbtId: model.uniqueId))
         }
         let settings = ImpactStage.catalogSettings(config: workspace.config, workspace: workspace, request: request)
-        let result = try await CatalogImpact.compute(of: requests, graph: try project.graph(), settings: settings,
+        request.progress?.start("walking downstream lineage", unit: "catalog pages")
+        let result: CatalogImpactResult
+        do {
+            result = try await CatalogImpact.compute(of: requests, graph: try project.graph(), settings: settings,
                                                      environment: request.environment)
-        return Result(impacts: result.impacts, catalogIds: result.catalogIds, status: result.status)
+        } catch {
+            await request.progress?.finish()
+            throw error
+        }
+        await request.progress?.finish()
+        let impacts = try ImpactStage.withModelOwners(result.impacts, head: project, base: project)
+        return Result(impacts: impacts, catalogIds: result.catalogIds, status: result.status)
     }
 
     /// The tree as people read it: one line per node, indented by depth under its parent.

@@ -39,6 +39,7 @@ struct ImpactStage {
             impacts[index].columnUsers = try columnUsers(
                 change: change, impact: impacts[index], project: project, graph: graph)
         }
+        impacts = try withModelOwners(impacts, head: head, base: base)
         var byModel: [String: ModelImpact] = [:]
         for impact in impacts { byModel[impact.model] = impact }
 
@@ -54,6 +55,38 @@ struct ImpactStage {
         return ImpactStage(impacts: impacts, byModel: byModel, catalogIds: result.catalogIds, status: status,
                            facts: facts)
     }
+
+    /// Downstream dbt models read the same way the rules do: `meta.owner` and the dbt `group` of
+    /// each become owners (kind `dbt`) next to the catalog's. Looked up once per model name, for
+    /// at most `ownerLookupLimit` models, so a huge walk is not slowed by property-file reads.
+    static func withModelOwners(_ impacts: [ModelImpact], head: DbtProject, base: DbtProject) throws -> [ModelImpact] {
+        var cache: [String: [Owner]] = [:]
+        var result = impacts
+        for index in result.indices {
+            for nodeIndex in result[index].downstream.indices where result[index].downstream[nodeIndex].type == "model" {
+                let name = result[index].downstream[nodeIndex].name
+                if cache[name] == nil {
+                    guard cache.count < ownerLookupLimit else { continue }
+                    let project = head.exists ? head : base
+                    let model = (try? project.model(named: name)) ?? nil
+                    var owners: [Owner] = []
+                    if let owner = model?.owner, !owner.isEmpty { owners.append(Owner(id: owner, name: owner, kind: "dbt")) }
+                    if let group = model?.group, !group.isEmpty {
+                        owners.append(Owner(id: "group:" + group, name: "dbt group " + group, kind: "dbt"))
+                    }
+                    cache[name] = owners
+                }
+                var node = result[index].downstream[nodeIndex]
+                for owner in cache[name] ?? [] where !node.owners.contains(where: { $0.id == owner.id || $0.email == owner.id }) {
+                    node.owners.append(owner)
+                }
+                result[index].downstream[nodeIndex] = node
+            }
+        }
+        return result
+    }
+
+    static let ownerLookupLimit = 500
 
     /// The head graph, plus the base-side edges of models that no longer exist at head (deleted,
     /// disabled or renamed away), so their former consumers are still found.
@@ -126,11 +159,13 @@ struct ImpactStage {
         // No snapshot is not a catalog failure here: the dbt graph is then the whole (complete) offline truth.
         case .offline: FileManager.default.fileExists(atPath: snapshotPath) ? .snapshot : .dbt
         }
-        return CatalogSettings(
+        var settings = CatalogSettings(
             baseURL: config.catalog.secoda?.baseURL ?? SecodaEndpoint.defaultBaseURL,
             tokenEnv: config.catalog.secoda?.tokenEnv ?? "SECODA_API_KEY",
             secodaConfigured: config.catalog.secoda != nil || request.catalog == .secoda,
             integrationId: config.catalog.secoda?.integrationId, snapshotPath: snapshotPath,
             onCatalogError: policy, mode: mode, maxDepth: config.lineage.maxDepth, maxNodes: config.lineage.maxNodes)
+        settings.progress = request.progress?.catalogHandler
+        return settings
     }
 }

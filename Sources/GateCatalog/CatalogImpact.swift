@@ -45,6 +45,8 @@ public struct CatalogSettings: Sendable {
     public var deadline: Duration
     public var maxAttempts: Int
     public var maxConcurrentRequests: Int
+    /// Told about pages fetched and lineage levels walked (the CLI's progress line); nil: nobody.
+    public var progress: CatalogProgressHandler?
 
     public init(baseURL: String = SecodaEndpoint.defaultBaseURL, tokenEnv: String = "SECODA_API_KEY",
                 secodaConfigured: Bool = false, integrationId: String? = nil,
@@ -87,8 +89,9 @@ public struct CatalogSettings: Sendable {
             throw CatalogError(.configuration, "Secoda is configured but \(tokenEnv) is not set; export the API key in \(tokenEnv) "
                 + "(or set catalog.on_catalog_error: warn to carry on without Secoda)")
         }
-        let options = SecodaClientOptions(requestTimeout: requestTimeout, deadline: deadline, maxAttempts: maxAttempts,
+        var options = SecodaClientOptions(requestTimeout: requestTimeout, deadline: deadline, maxAttempts: maxAttempts,
                                           maxConcurrentRequests: maxConcurrentRequests)
+        options.progress = progress
         return try SecodaClient(baseURL: effectiveBaseURL(environment), apiKey: key, options: options, transport: transport)
     }
 }
@@ -225,7 +228,8 @@ public enum CatalogImpact {
             }
         }
         let roots = models.map { WalkRoot(model: $0.name, dbtId: $0.dbtId, catalogId: catalogIds[$0.name]) }
-        let walker = LineageWalker(source: source, graph: graph, maxDepth: settings.maxDepth, maxNodes: settings.maxNodes)
+        var walker = LineageWalker(source: source, graph: graph, maxDepth: settings.maxDepth, maxNodes: settings.maxNodes)
+        walker.progress = settings.progress
         let impacts = try await walker.walk(roots)
         var status = CatalogStatus(sources: ["dbt"] + (sourceName.map { [$0] } ?? []))
         for impact in impacts where impact.truncated {

@@ -24,10 +24,12 @@ public struct CatalogSnapshot: Sendable, Codable, Equatable {
     /// Users and groups, to name owners offline (empty when the key could not list them).
     public var users: [CatalogPerson]
     public var groups: [CatalogPerson]
+    /// Teams, to name the owner of last resort offline (absent from snapshots written before teams were read).
+    public var teams: [CatalogPerson]
 
     public init(version: Int = 1, takenAt: String, baseURL: String? = nil, integrationId: String? = nil,
                 resources: [CatalogResource], lineage: [SnapshotEdge], users: [CatalogPerson] = [],
-                groups: [CatalogPerson] = []) {
+                groups: [CatalogPerson] = [], teams: [CatalogPerson] = []) {
         self.version = version
         self.takenAt = takenAt
         self.baseURL = baseURL
@@ -36,6 +38,7 @@ public struct CatalogSnapshot: Sendable, Codable, Equatable {
         self.lineage = lineage
         self.users = users
         self.groups = groups
+        self.teams = teams
     }
 
     public init(from decoder: any Decoder) throws {
@@ -48,10 +51,11 @@ public struct CatalogSnapshot: Sendable, Codable, Equatable {
         lineage = try c.decode([SnapshotEdge].self, forKey: .lineage)
         users = try c.decodeIfPresent([CatalogPerson].self, forKey: .users) ?? []
         groups = try c.decodeIfPresent([CatalogPerson].self, forKey: .groups) ?? []
+        teams = try c.decodeIfPresent([CatalogPerson].self, forKey: .teams) ?? []
     }
 
     enum CodingKeys: String, CodingKey {
-        case version, resources, lineage, users, groups
+        case version, resources, lineage, users, groups, teams
         case takenAt = "taken_at"
         case baseURL = "base_url"
         case integrationId = "integration_id"
@@ -154,7 +158,8 @@ public struct CatalogSnapshot: Sendable, Codable, Equatable {
             resources: byId.values.sorted { $0.id < $1.id },
             lineage: edges.sorted { ($0.from, $0.to) < ($1.from, $1.to) },
             users: people.users.sorted { $0.id < $1.id },
-            groups: people.groups.sorted { $0.id < $1.id })
+            groups: people.groups.sorted { $0.id < $1.id },
+            teams: people.teams.sorted { $0.id < $1.id })
     }
 }
 

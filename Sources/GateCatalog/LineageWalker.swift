@@ -33,6 +33,8 @@ public struct LineageWalker: Sendable {
     public let graph: ProjectGraph
     public let maxDepth: Int
     public let maxNodes: Int
+    /// Told after each level of the walk (depth, nodes found so far); nil: nobody is told.
+    public var progress: CatalogProgressHandler?
 
     /// - Parameters:
     ///   - source: the catalog to follow; nil walks the dbt graph alone.
@@ -187,18 +189,28 @@ public struct LineageWalker: Sendable {
                 walks[index] = walk
             }
             depth += 1
+            progress?(.level(depth: depth, nodes: walks.reduce(0) { $0 + $1.nodes.count }))
         }
 
         // Owner names are a courtesy: a key that may not list users (or a failing endpoint)
-        // leaves the ids as they are rather than failing the impact.
-        var people = CatalogPeople()
-        if let source, walks.contains(where: { $0.nodes.contains { $0.owners.contains { $0.kind == "user" || $0.kind == "group" } } }) {
-            if let found = try? await source.people() { people = found }
+        // leaves short ids ("user 3131f219") rather than failing the impact.
+        var people: OwnerDirectory?
+        let catalogKinds: Set<String> = ["user", "group", "team"]
+        if let source, walks.contains(where: { $0.nodes.contains { $0.owners.contains { catalogKinds.contains($0.kind) } } }) {
+            people = (try? await source.people()).map(OwnerDirectory.init)
         }
         return walks.map { walk in
             let nodes = walk.nodes.map { node -> DownstreamNode in
                 var named = node
-                named.owners = node.owners.map(people.named)
+                named.owners = node.owners.compactMap { owner -> Owner? in
+                    guard catalogKinds.contains(owner.kind) else { return owner }
+                    guard let people else {
+                        var unnamed = owner
+                        unnamed.name = "\(owner.kind) \(CatalogPeople.shortId(owner.id))"
+                        return unnamed
+                    }
+                    return people.isDefaultTeam(owner) ? nil : people.named(owner)
+                }
                 return named
             }
             return ModelImpact(model: walk.root.model, catalogId: walk.root.catalogId,
@@ -216,8 +228,10 @@ public struct LineageWalker: Sendable {
                                   depth: depth, source: "dbt", owners: dbtOwners, tags: dbtNode?.tags ?? [],
                                   relation: dbtNode?.relation?.description, parentId: parent)
         }
-        let catalogOwners = (resource?.owners ?? []).map { Owner(id: $0, kind: "user") }
+        var catalogOwners = (resource?.owners ?? []).map { Owner(id: $0, kind: "user") }
             + (resource?.ownerGroups ?? []).map { Owner(id: $0, kind: "group") }
+        // Nobody owns it by name: its team is who to ask (the default team is dropped once named).
+        if catalogOwners.isEmpty && dbtOwners.isEmpty { catalogOwners = (resource?.teams ?? []).map { Owner(id: $0, kind: "team") } }
         var owners: [Owner] = []
         for owner in catalogOwners + dbtOwners where !owners.contains(owner) { owners.append(owner) }
         var tags: [String] = []

@@ -65,6 +65,8 @@ public struct SecodaClientOptions: Sendable {
     public var maxPages: Int
     /// Ids per `__in` list or `in` filter: keeps URLs well under common 8 KB limits.
     public var idsPerRequest: Int
+    /// Told about every page a listing reads (`catalog pull` shows it as progress); nil: nobody is told.
+    public var progress: CatalogProgressHandler?
 
     public init(requestTimeout: Duration = .seconds(30), deadline: Duration = .seconds(120), maxAttempts: Int = 4,
                 initialBackoff: Duration = .milliseconds(500), maxBackoff: Duration = .seconds(20),
@@ -163,6 +165,7 @@ public final class SecodaClient: Sendable {
                 try JSONDecoder().decode(SecodaPage<Item>.self, from: $0.body)
             }
             items.append(contentsOf: page.results)
+            options.progress?(.page(path: path, itemsSoFar: items.count))
             next = try page.next.map { try followable(next: $0, from: current, path: path) }
         }
         return items

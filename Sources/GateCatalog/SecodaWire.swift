@@ -40,11 +40,14 @@ public struct CatalogResource: Sendable, Hashable, Codable {
     public var externalUsage: Int?
     public var internalUsage: Int?
     public var externalUpdatedAt: String?
+    /// Team ids the resource belongs to (Secoda's `teams`): who to ask when it has no owner.
+    public var teams: [String] = []
 
     public init(id: String, type: String, title: String, titleFull: String? = nil, database: String? = nil,
                 schema: String? = nil, integration: String? = nil, owners: [String] = [], ownerGroups: [String] = [],
                 tags: [String] = [], pii: Bool = false, verified: Bool = false, url: String? = nil,
-                externalUsage: Int? = nil, internalUsage: Int? = nil, externalUpdatedAt: String? = nil) {
+                externalUsage: Int? = nil, internalUsage: Int? = nil, externalUpdatedAt: String? = nil,
+                teams: [String] = []) {
         self.id = id
         self.type = type
         self.title = title
@@ -61,10 +64,11 @@ public struct CatalogResource: Sendable, Hashable, Codable {
         self.externalUsage = externalUsage
         self.internalUsage = internalUsage
         self.externalUpdatedAt = externalUpdatedAt
+        self.teams = teams
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, title, database, schema, integration, owners, tags, pii, verified, url
+        case id, title, database, schema, integration, owners, tags, pii, verified, url, teams
         case type = "entity_type"
         case titleFull = "title_full"
         case ownerGroups = "owners_groups"
@@ -99,6 +103,7 @@ public struct CatalogResource: Sendable, Hashable, Codable {
         externalUsage = c.lenientInt(.externalUsage)
         internalUsage = c.lenientInt(.internalUsage)
         externalUpdatedAt = c.lenientString(.externalUpdatedAt)
+        teams = c.lenientStrings(.teams)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -119,6 +124,7 @@ public struct CatalogResource: Sendable, Hashable, Codable {
         try c.encode(externalUsage, forKey: .externalUsage)
         try c.encode(internalUsage, forKey: .internalUsage)
         try c.encode(externalUpdatedAt, forKey: .externalUpdatedAt)
+        if !teams.isEmpty { try c.encode(teams, forKey: .teams) }
     }
 
     /// The warehouse place of a table: the `database`/`schema` fields, else the leading parts of

@@ -34,6 +34,9 @@ public struct Finding: Sendable, Hashable, Codable {
     public var consumers: [String]
     /// People to tell: owners of the consumers reached.
     public var owners: [String]
+    /// Code-host handles (`@alice`, `@org/team`) a PR comment should mention, as the deciding
+    /// contract asks (`notify:` with `handles:`); never filled from catalog text alone.
+    public var mentions: [String] = []
     public var waived: Bool
     public var waiver: WaiverReference?
     /// The contract that set this finding's severity.
@@ -56,6 +59,29 @@ public struct Finding: Sendable, Hashable, Codable {
         self.waived = waived
         self.waiver = waiver
         self.contract = contract
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case rule, category, severity, model, column, message, location, downstream, consumers, owners, mentions,
+             waived, waiver, contract
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        rule = try c.decode(String.self, forKey: .rule)
+        category = try c.decode(RuleCategory.self, forKey: .category)
+        severity = try c.decode(Severity.self, forKey: .severity)
+        model = try c.decodeIfPresent(String.self, forKey: .model)
+        column = try c.decodeIfPresent(String.self, forKey: .column)
+        message = try c.decode(String.self, forKey: .message)
+        location = try c.decodeIfPresent(SourceLocation.self, forKey: .location)
+        downstream = try c.decodeIfPresent(Int.self, forKey: .downstream) ?? 0
+        consumers = try c.decodeIfPresent([String].self, forKey: .consumers) ?? []
+        owners = try c.decodeIfPresent([String].self, forKey: .owners) ?? []
+        mentions = try c.decodeIfPresent([String].self, forKey: .mentions) ?? []
+        waived = try c.decodeIfPresent(Bool.self, forKey: .waived) ?? false
+        waiver = try c.decodeIfPresent(WaiverReference.self, forKey: .waiver)
+        contract = try c.decodeIfPresent(String.self, forKey: .contract)
     }
 
     /// buf's order: path, line, column, rule, message (findings without a location last).

@@ -32,15 +32,49 @@ public struct Owner: Sendable, Hashable, Codable {
     public var email: String?
     /// `user`, `group`, `team` or `dbt`.
     public var kind: String
+    /// For a group: its members as the report names them (email, else name), so "Finance" can be
+    /// shown as "Finance (alice@…, bob@…)". Empty for a person or an unresolved group.
+    public var members: [String]
 
-    public init(id: String, name: String? = nil, email: String? = nil, kind: String) {
+    public init(id: String, name: String? = nil, email: String? = nil, kind: String, members: [String] = []) {
         self.id = id
         self.name = name
         self.email = email
         self.kind = kind
+        self.members = members
     }
 
     public var displayName: String { name ?? email ?? id }
+
+    /// How a report introduces the owner: a group with its members' emails
+    /// ("Finance (alice@shop.com, bob@shop.com)"), a person with their email
+    /// ("Alice Smith <alice@shop.com>"), else the display name.
+    public var contactLabel: String {
+        if !members.isEmpty { return "\(displayName) (\(members.joined(separator: ", ")))" }
+        if let name, let email, name != email { return "\(name) <\(email)>" }
+        return displayName
+    }
+
+    enum CodingKeys: String, CodingKey { case id, name, email, kind, members }
+
+    // `members` came later: files without it still read.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(String.self, forKey: .id)
+        name = try c.decodeIfPresent(String.self, forKey: .name)
+        email = try c.decodeIfPresent(String.self, forKey: .email)
+        kind = try c.decode(String.self, forKey: .kind)
+        members = try c.decodeIfPresent([String].self, forKey: .members) ?? []
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encodeIfPresent(name, forKey: .name)
+        try c.encodeIfPresent(email, forKey: .email)
+        try c.encode(kind, forKey: .kind)
+        if !members.isEmpty { try c.encode(members, forKey: .members) }
+    }
 }
 
 /// One resource downstream of a changed model.

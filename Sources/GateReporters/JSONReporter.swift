@@ -124,6 +124,7 @@ private struct DownstreamDocument: Encodable {
     init(_ node: DownstreamNode) { self.node = node }
     enum Keys: String, CodingKey {
         case id, name, type, depth, source, owners, verified, pii, usage, stale, tags, url
+        case ownerDetails = "owner_details"
     }
     enum UsageKeys: String, CodingKey { case external, `internal`, externalUpdatedAt = "external_updated_at" }
     func encode(to encoder: Encoder) throws {
@@ -134,6 +135,8 @@ private struct DownstreamDocument: Encodable {
         try c.encode(node.depth, forKey: .depth)
         try c.encode(node.source, forKey: .source)
         try c.encode(node.owners.map(\.displayName), forKey: .owners)
+        // Display strings above stay for scripts that read them; details carry emails and group members.
+        try c.encode(node.owners.map(OwnerDocument.init), forKey: .ownerDetails)
         try c.encode(node.verified, forKey: .verified)
         try c.encode(node.pii, forKey: .pii)
         var usage = c.nestedContainer(keyedBy: UsageKeys.self, forKey: .usage)
@@ -143,6 +146,20 @@ private struct DownstreamDocument: Encodable {
         try c.encode(node.stale, forKey: .stale)
         try c.encode(node.tags, forKey: .tags)
         try c.encode(node.url, forKey: .url)
+    }
+}
+
+private struct OwnerDocument: Encodable {
+    let owner: Owner
+    init(_ owner: Owner) { self.owner = owner }
+    enum Keys: String, CodingKey { case id, name, email, kind, members }
+    func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: Keys.self)
+        try c.encode(owner.id, forKey: .id)
+        try c.encode(owner.displayName, forKey: .name)
+        try c.encode(owner.email, forKey: .email)
+        try c.encode(owner.kind, forKey: .kind)
+        try c.encode(owner.members, forKey: .members)
     }
 }
 
@@ -169,7 +186,7 @@ private struct FindingDocument: Encodable {
     init(_ finding: Finding) { self.finding = finding }
     enum Keys: String, CodingKey {
         case rule, category, severity, model, column, message, location, downstream, waived, waiver,
-             consumers, owners, contract
+             consumers, owners, mentions, contract
     }
     func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: Keys.self)
@@ -185,6 +202,7 @@ private struct FindingDocument: Encodable {
         try c.encode(finding.waiver.map(WaiverDocument.init), forKey: .waiver)
         try c.encode(finding.consumers, forKey: .consumers)
         try c.encode(finding.owners, forKey: .owners)
+        try c.encode(finding.mentions, forKey: .mentions)
         try c.encode(finding.contract, forKey: .contract)
     }
 }

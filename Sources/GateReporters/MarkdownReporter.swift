@@ -64,9 +64,9 @@ public struct MarkdownReporter: Reporter {
             body.add("### Findings\n\n| Severity | Rule | Model / column | Location | Message |\n| --- | --- | --- | --- | --- |\n")
             var shown = 0
             for finding in unwaived {
-                let row = "| \(Self.severityCell(finding.severity)) | \(MarkdownText.code(finding.rule)) | "
+                let row = "| \(Self.severityCell(finding.severity)) | \(Self.ruleCell(finding.rule, helpURI: facts.helpURI(of: finding.rule))) | "
                     + "\(Self.cell(ReportFacts.subject(of: finding) ?? "—")) | \(Self.locationCell(finding.location)) | "
-                    + "\(Self.cell(Self.messageWithReach(finding))) |\n"
+                    + "\(MarkdownText.defuseMentions(Self.cell(Self.messageWithReach(finding)))) |\n"
                 guard body.addRow(row) else { break }
                 shown += 1
             }
@@ -75,7 +75,7 @@ public struct MarkdownReporter: Reporter {
                 body.add("\n_… \(ReportFacts.plural(count, "more finding")) not shown._\n")
                 omitted.append(ReportFacts.plural(count, "finding"))
             }
-            body.add("\n")
+            body.add("\n_Each rule links to its reference; `contract-gate explain RULE_ID` prints it with examples._\n\n")
         }
 
         let impact = facts.impact.filter { !$0.downstream.isEmpty }
@@ -101,6 +101,34 @@ public struct MarkdownReporter: Reporter {
                 body.add("\n_The lineage walk stopped at its depth or node budget; more may be downstream._\n")
             }
             body.add("\n")
+        }
+
+        let affected = facts.affectedOwners
+        if !affected.isEmpty {
+            body.add("### Who is affected\n\n")
+            for group in affected {
+                guard body.addRow("- \(Self.ownerLine(group))\n") else {
+                    omitted.append("owners")
+                    break
+                }
+            }
+            body.add("\n")
+        }
+        let staleOwners = facts.staleOwners
+        if !staleOwners.isEmpty {
+            body.add("### Ask before deprecating\n\nThese dashboards have no recorded usage; ask their owners before deprecating them instead of keeping them working:\n\n")
+            for group in staleOwners {
+                guard body.addRow("- \(Self.ownerLine(group))\n") else {
+                    omitted.append("stale dashboard owners")
+                    break
+                }
+            }
+            body.add("\n")
+        }
+        let mentions = facts.mentions
+        if !mentions.isEmpty {
+            // The contract asked for these (`notify:` with `handles:`); the only live mentions in the comment.
+            body.add("**Notify:** \(mentions.joined(separator: " "))\n\n")
         }
 
         let waived = facts.waived
@@ -187,7 +215,28 @@ public struct MarkdownReporter: Reporter {
             }
             text += "."
         }
+        // Whom it affects, by name; handles here never ping (the Notify line is the only live mention).
+        if !finding.owners.isEmpty {
+            text += "\nOwners: " + finding.owners.prefix(10).joined(separator: ", ")
+                + (finding.owners.count > 10 ? " and \(finding.owners.count - 10) more" : "") + "."
+        }
         return text
+    }
+
+    /// "**Finance** (alice@shop.com, bob@shop.com): Revenue Overview, Finance Export".
+    static func ownerLine(_ group: OwnerGroup) -> String {
+        let resources = MarkdownText.quiet(clip(ReportFacts.shortList(group.resources, limit: 15), to: 600))
+        guard let name = group.name else { return "_No known owner:_ \(resources)" }
+        let contact = group.contact.map { " " + MarkdownText.quiet(clip($0, to: 300)) } ?? ""
+        return "**\(MarkdownText.quiet(clip(name, to: 200)))**\(contact): \(resources)"
+    }
+
+    /// The rule ID as code, linked to its reference when the report knows where that is.
+    static func ruleCell(_ rule: String, helpURI: String?) -> String {
+        let code = MarkdownText.code(rule)
+        guard let helpURI, helpURI.hasPrefix("https://"),
+              !helpURI.contains(where: { $0 == ")" || $0 == " " || $0 == "|" || $0.isNewline }) else { return code }
+        return "[\(code)](\(helpURI))"
     }
 
     static func cell(_ text: String) -> String {

@@ -83,6 +83,28 @@ public struct TextReporter: Reporter {
             }
         }
 
+        let affected = facts.affectedOwners
+        if !affected.isEmpty {
+            lines.append("")
+            lines.append(styled("Who is affected", .bold))
+            for group in affected { lines.append("  " + ownerLine(group)) }
+        }
+        let staleOwners = facts.staleOwners
+        if !staleOwners.isEmpty {
+            lines.append("")
+            lines.append(styled("Ask before deprecating", .bold) + " (dashboards with no recorded usage)")
+            for group in staleOwners { lines.append("  " + ownerLine(group)) }
+        }
+
+        let rules = facts.firedRules
+        if !rules.isEmpty {
+            lines.append("")
+            lines.append(styled("Rules", .bold) + " (`contract-gate explain RULE_ID` prints the rule with examples)")
+            for rule in rules {
+                lines.append("  \(clean(rule.id))" + (rule.helpURI.map { " · " + clean($0) } ?? ""))
+            }
+        }
+
         let diagnostics = report.diagnostics.filter { $0.severity != .off }
         if !diagnostics.isEmpty {
             lines.append("")
@@ -134,6 +156,13 @@ public struct TextReporter: Reporter {
             lines.append(indent + styled(waived, .dim))
         }
         return lines
+    }
+
+    /// "Finance (alice@shop.com, bob@shop.com): Revenue Overview, Finance Export".
+    private func ownerLine(_ group: OwnerGroup) -> String {
+        let resources = clean(ReportFacts.shortList(group.resources, limit: 15))
+        guard let name = group.name else { return "no known owner: \(resources)" }
+        return styled(clean(name), .bold) + (group.contact.map { " " + clean($0) } ?? "") + ": " + resources
     }
 
     private func nodeLine(_ node: DownstreamNode) -> String {

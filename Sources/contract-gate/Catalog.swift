@@ -17,10 +17,13 @@ extension ContractGateCommand {
             @Option(help: "Write the snapshot here instead of catalog.snapshot.")
             var output: String?
 
+            @OptionGroup(title: "Progress") var progressOptions: ProgressOptions
+
             func run() async throws {
+                let environment = ProcessInfo.processInfo.environment
                 let summary = try await CatalogPull.run(
                     repository: repository.repo, configPath: repository.config, ownerCheck: !repository.noOwnerCheck,
-                    output: output, environment: ProcessInfo.processInfo.environment)
+                    output: output, environment: environment, progress: progressOptions.reporter(environment: environment))
                 Terminal.printError(summary)
             }
         }

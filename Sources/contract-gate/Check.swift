@@ -30,6 +30,8 @@ extension ContractGateCommand {
 
         @OptionGroup(title: "Output") var output: OutputOptions
 
+        @OptionGroup(title: "Progress") var progressOptions: ProgressOptions
+
         @Option(help: "Where catalog facts come from: auto, dbt, snapshot, secoda, offline.")
         var catalog: String = "auto"
 
@@ -45,11 +47,12 @@ extension ContractGateCommand {
 
         func run() async throws {
             let environment = ProcessInfo.processInfo.environment
-            let request = CheckRequest(
+            var request = CheckRequest(
                 repository: repository.repo, configPath: repository.config,
                 target: staged ? .staged : worktree ? .worktree : .commits(base: base, head: head),
                 ownerCheck: !repository.noOwnerCheck, catalog: try parseCatalog(catalog),
                 failOn: try failOn.map(parseFailOn), environment: environment)
+            request.progress = progressOptions.reporter(environment: environment)
             let destination = try output.destination(environment: environment)
             let report = try await CheckPipeline.run(request)
             try destination.emit(report, environment: environment, writeStdout: Terminal.write)

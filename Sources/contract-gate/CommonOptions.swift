@@ -26,3 +26,14 @@ struct OutputOptions: ParsableArguments {
                          stdoutIsTerminal: Terminal.stdoutIsTerminal)
     }
 }
+
+/// `--progress`: the progress line is shown on a terminal anyway; the flag asks for it in logs too.
+struct ProgressOptions: ParsableArguments {
+    @Flag(name: .long, help: "Show progress on stderr even when it is not a terminal (CI logs). On a terminal it is shown anyway.")
+    var progress = false
+
+    func reporter(environment: [String: String]) -> ProgressReporter? {
+        ProgressReporter.standardError(requested: progress, environment: environment,
+                                       stderrIsTerminal: Terminal.stderrIsTerminal)
+    }
+}

@@ -22,13 +22,16 @@ extension ContractGateCommand {
         @Option(help: "Where catalog facts come from: auto, dbt, snapshot, secoda, offline.")
         var catalog: String = "auto"
 
+        @OptionGroup(title: "Progress") var progressOptions: ProgressOptions
+
         func run() async throws {
             guard ["text", "json"].contains(format.lowercased()) else {
                 throw InputError("unknown --format '\(format)' for impact; use text or json")
             }
-            let request = CheckRequest(
+            var request = CheckRequest(
                 repository: repository.repo, configPath: repository.config, ownerCheck: !repository.noOwnerCheck,
                 catalog: try parseCatalog(catalog), environment: ProcessInfo.processInfo.environment)
+            request.progress = progressOptions.reporter(environment: request.environment)
             let result = try await ImpactQuery.run(models: models, request: request, useWorktree: worktree)
             if format.lowercased() == "json" {
                 let encoder = JSONEncoder()

@@ -9,8 +9,7 @@ import Testing
     func generatedProject() throws -> String {
         let folder = try TempRepository.temporaryDirectory(prefix: "init")
         let out = folder + "/project"
-        let generator = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("../../../shared/bench/make_change_repo.py").standardizedFileURL.path
+        let generator = try SharedBench.script("make_change_repo.py")
         _ = try TempRepository.execute("/usr/bin/env", ["python3", generator, "--n", "60", "--k", "2", "--seed", "3",
                                                         "--out", out], in: folder)
         return out

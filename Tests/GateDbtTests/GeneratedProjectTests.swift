@@ -1,5 +1,6 @@
 import Foundation
 import GateModel
+import GateTestSupport
 import Testing
 @testable import GateDbt
 
@@ -25,7 +26,7 @@ import Testing
         var modified_plus: [String]
     }
 
-    static let generator = "/work/shared/bench/make_change_repo.py"
+    static var generator: String { get throws { try SharedBench.script("make_change_repo.py") } }
 
     @discardableResult
     static func shell(_ command: String) throws -> String {
@@ -68,13 +69,13 @@ import Testing
     }
 
     /// (seed, versioned breaking changes): the second case also drops columns of versioned models.
-    @Test(.enabled(if: FileManager.default.fileExists(atPath: generator)), arguments: [(7, 0), (11, 2)])
+    @Test(arguments: [(7, 0), (11, 2)])
     func semanticDiffMatchesTheGeneratorsGroundTruth(seed: Int, versionedBreaking: Int) throws {
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("gatedbt-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: work) }
         let repo = work.appendingPathComponent("repo").path
-        try Self.shell("python3 \(Self.generator) --n 500 --k 20 --seed \(seed) --versioned-breaking \(versionedBreaking) --out \(repo) >/dev/null")
+        try Self.shell("python3 \(try Self.generator) --n 500 --k 20 --seed \(seed) --versioned-breaking \(versionedBreaking) --out \(repo) >/dev/null")
         let truth = try JSONDecoder().decode(Truth.self, from: Data(contentsOf: URL(fileURLWithPath: repo + ".changes.json")))
         for side in ["base", "head"] {
             try Self.shell("mkdir -p \(work.path)/\(side) && git -C \(repo) archive \(side) | tar -x -C \(work.path)/\(side)")

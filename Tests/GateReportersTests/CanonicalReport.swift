@@ -19,7 +19,10 @@ enum CanonicalReport {
             parentId: "model.shop.rpt_finance")
         let oldRevenue = DownstreamNode(
             id: "3b0f7c1e-0000-4000-8000-000000000002", name: "Old Revenue <legacy>", type: "dashboard", depth: 2,
-            source: "secoda", usage: Usage(external: 0, internal: nil), stale: true, parentId: "model.shop.rpt_finance")
+            source: "secoda",
+            owners: [Owner(id: "u-2", name: "Olaf <Legacy>", email: "olaf@example.com", kind: "user"),
+                     Owner(id: "g-2", name: "Finance", kind: "group", members: ["dana@example.com", "unknown user 7e7e7e7e"])],
+            usage: Usage(external: 0, internal: nil), stale: true, parentId: "model.shop.rpt_finance")
         let rptFinance = DownstreamNode(
             id: "model.shop.rpt_finance", name: "rpt_finance", type: "model", depth: 1, source: "dbt+secoda",
             owners: [Owner(id: "@data-finance", kind: "dbt")], relation: "analytics.prod.rpt_finance")
@@ -31,12 +34,14 @@ enum CanonicalReport {
             source: "secoda", owners: [Owner(id: "g-9", name: "CRM team", kind: "group")], verified: true, pii: true,
             usage: Usage(external: 12, internal: 0))
 
-        let columnNoDelete = Finding(
+        var columnNoDelete = Finding(
             rule: "COLUMN_NO_DELETE", category: .breaking, severity: .error, model: "fct_orders", column: "status",
             message: "Column status was removed from fct_orders.",
             location: SourceLocation(path: schemaPath, line: 12, column: 9),
             downstream: 3, consumers: ["Revenue", "rpt_finance", "orders_export"], owners: ["@data-finance"],
             contract: "finance-marts")
+        // The contract maps people to handles: real mentions, plus one that is not a handle and must not ping.
+        columnNoDelete.mentions = ["@data-finance", "@dana-f", "@everyone please"]
         let findings: [Finding] = [
             Finding(rule: "BLAST_RADIUS", category: .impact, severity: .warning, model: "fct_orders",
                     message: "fct_orders reaches 27 downstream resources; the contract allows 25.", downstream: 27,

@@ -253,7 +253,7 @@ import FoundationXML
         #expect(text.hasPrefix("contract-gate: FAIL — 3 errors, 2 warnings, 1 notice, 2 waived · 5 downstream resources\n"))
         #expect(!text.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" })
         #expect(text.contains("      » ::error::pwned"), "the injected line is an indented, marked continuation")
-        #expect(text.contains("Old Revenue <legacy> (dashboard, depth 2) · usage 0 external / - internal · stale: deprecation candidate"))
+        #expect(text.contains("Old Revenue <legacy> (dashboard, depth 2) · usage 0 external / - internal · owners: Olaf <Legacy>, Finance · stale: deprecation candidate"))
     }
 
     @Test func colourOnlyFromOurOwnSGRCodes() throws {

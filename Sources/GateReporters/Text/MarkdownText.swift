@@ -12,6 +12,26 @@ enum MarkdownText {
         escape(text, keepNewlines: false)
     }
 
+    /// Like `inline`, and an `@` that starts a word gets a word joiner after it, so a catalog
+    /// name such as "@data-finance" reads the same but notifies nobody (emails stay intact).
+    static func quiet(_ text: String) -> String {
+        defuseMentions(inline(text))
+    }
+
+    /// Escaped text (a cell or inline run) with every word-initial `@` followed by a word joiner.
+    static func defuseMentions(_ escaped: String) -> String {
+        var output = ""
+        var previous: Character = " "
+        for character in escaped {
+            output.append(character)
+            if character == "@" && !(previous.isLetter || previous.isNumber || previous == "." || previous == "_") {
+                output.append("\u{2060}")
+            }
+            previous = character
+        }
+        return output
+    }
+
     private static func escape(_ text: String, keepNewlines: Bool) -> String {
         var output = ""
         for character in TerminalText.sanitize(text, keepNewlines: keepNewlines) {

@@ -138,6 +138,34 @@ public struct RuleEngine: Sendable {
         return owners.filter { unique.insert($0).inserted }
     }
 
+    /// Whom a PR comment should @-mention, per the deciding contract: the consumers' owners that
+    /// `handles:` maps to a handle (with `notify: [consumers]`), and the contract's own owners
+    /// (with `notify: [owners]`) when they are handles or `handles:` maps them. Only text the
+    /// contract wrote becomes a mention; a name from the catalog never pings anyone by itself.
+    static func mentions(toTell consumers: [DownstreamNode], rule: EffectiveRule) -> [String] {
+        var mentions: [String] = []
+        if rule.notify.contains(.consumers) {
+            for owner in consumers.flatMap(\.owners) {
+                if let handle = [owner.email, owner.name, Optional(owner.id)].compactMap({ $0 })
+                    .compactMap({ rule.handles[$0] }).first { mentions.append(handle) }
+            }
+        }
+        if rule.notify.contains(.owners) {
+            for owner in rule.contractOwners { mentions.append(rule.handles[owner] ?? owner) }
+        }
+        var unique: Set<String> = []
+        return mentions.filter { isHandle($0) && unique.insert($0).inserted }
+    }
+
+    /// `@user` or `@org/team`, as GitHub and GitLab spell mentions.
+    static func isHandle(_ text: String) -> Bool {
+        guard text.hasPrefix("@"), text.count > 1, text.count <= 100 else { return false }
+        let body = text.dropFirst()
+        let parts = body.split(separator: "/", omittingEmptySubsequences: false)
+        guard (1...2).contains(parts.count), parts.allSatisfy({ !$0.isEmpty }) else { return false }
+        return body.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_./".contains($0)) }
+    }
+
     /// Fills a BREAKING finding's impact and applies `when_unused`; nil drops a finding lowered to `off`.
     /// Other findings that name consumers get the people to tell.
     func annotate(_ finding: Finding, impact: ModelImpact?, policy: ModelPolicy) -> Finding? {
@@ -145,8 +173,9 @@ public struct RuleEngine: Sendable {
             guard !finding.consumers.isEmpty, let impact else { return finding }
             var annotated = finding
             let named = Set(finding.consumers)
-            annotated.owners = Self.people(toTell: impact.downstream.filter { named.contains($0.name) },
-                                           rule: policy.rule(finding.rule))
+            let reached = impact.downstream.filter { named.contains($0.name) }
+            annotated.owners = Self.people(toTell: reached, rule: policy.rule(finding.rule))
+            annotated.mentions = Self.mentions(toTell: reached, rule: policy.rule(finding.rule))
             return annotated
         }
         var finding = finding
@@ -155,6 +184,7 @@ public struct RuleEngine: Sendable {
         finding.downstream = consumers.count
         finding.consumers = consumers.map(\.name)
         finding.owners = Self.people(toTell: consumers, rule: effective)
+        finding.mentions = Self.mentions(toTell: consumers, rule: effective)
 
         // Lower a break nobody is known to consume; an ODCS promise is made to consumers outside
         // the lineage, and an unknown or incomplete impact is not "no consumer".
