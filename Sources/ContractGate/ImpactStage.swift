@@ -51,7 +51,7 @@ struct ImpactStage {
             status.errors.append("a lineage budget (lineage.max_depth / lineage.max_nodes) cut the downstream walk")
         }
         let facts = CatalogFacts(consulted: consulted, ids: ids, owners: result.tableOwners,
-                                 impactComplete: status.complete)
+                                 impactComplete: status.complete, ambiguous: result.ambiguous)
         return ImpactStage(impacts: impacts, byModel: byModel, catalogIds: result.catalogIds, status: status,
                            facts: facts)
     }

@@ -123,6 +123,8 @@ public struct CatalogImpactResult: Sendable {
     /// Model name → owners (user and group ids) the catalog lists on the model's own table, for
     /// MODEL_HAS_OWNER ("meta.owner, group, or Secoda owners").
     public var tableOwners: [String: [String]] = [:]
+    /// Model name → ids of the several catalog tables its relation matches (an ambiguous resolution).
+    public var ambiguous: [String: [String]] = [:]
 }
 
 /// The catalog step of the pipeline: resolve changed models to catalog tables and walk
@@ -204,6 +206,7 @@ public enum CatalogImpact {
         var catalogIds: [String: String] = [:]
         var unresolved: [String: String] = [:]
         var tableOwners: [String: [String]] = [:]
+        var ambiguous: [String: [String]] = [:]
         if let source {
             let relations = models.compactMap(\.relation)
             let resolution = try await TableResolver(source: source, integrationId: settings.integrationId).resolve(relations)
@@ -217,6 +220,7 @@ public enum CatalogImpact {
                     switch reason {
                     case .missing: unresolved[model.name] = "\(relation) is not in the catalog"
                     case .ambiguous(let ids):
+                        ambiguous[model.name] = ids
                         unresolved[model.name] = "\(relation) matches \(ids.count) catalog tables (\(ids.joined(separator: ", "))); "
                             + "set catalog.secoda.integration_id to choose"
                     }
@@ -234,6 +238,6 @@ public enum CatalogImpact {
                 + "(max_depth \(settings.maxDepth), max_nodes \(settings.maxNodes)); more may be affected")
         }
         return CatalogImpactResult(impacts: impacts, catalogIds: catalogIds, unresolved: unresolved, status: status,
-                                   tableOwners: tableOwners)
+                                   tableOwners: tableOwners, ambiguous: ambiguous)
     }
 }

@@ -103,14 +103,19 @@ public struct CatalogFacts: Sendable, Hashable {
     /// False when the impact is known to be incomplete (catalog error under `on_catalog_error: warn`):
     /// then "no consumer found" is not evidence of "no consumer", and `when_unused` lowers nothing.
     public var impactComplete: Bool
+    /// Model name → ids of the several catalog tables its relation matches: it did not resolve because
+    /// the catalog has it more than once (several warehouse integrations), not because it is missing.
+    public var ambiguous: [String: [String]]
 
     public init(consulted: Bool = false, ids: [String: String?] = [:], owners: [String: [String]] = [:],
-                piiColumns: [String: Set<String>] = [:], impactComplete: Bool = true) {
+                piiColumns: [String: Set<String>] = [:], impactComplete: Bool = true,
+                ambiguous: [String: [String]] = [:]) {
         self.consulted = consulted
         self.ids = ids
         self.owners = owners
         self.piiColumns = piiColumns
         self.impactComplete = impactComplete
+        self.ambiguous = ambiguous
     }
 
     /// The resolved catalog id of `model`, if any.

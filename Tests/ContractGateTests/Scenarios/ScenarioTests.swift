@@ -80,6 +80,19 @@ import Testing
                 "message: \(findings.first?.message ?? "none")")
     }
 
+    /// A relation the catalog has twice (two warehouse integrations) is not "missing": the finding says
+    /// which tables matched and to set `integration_id` (regression: it said "not found", the wrong advice).
+    @Test func ambiguousResolutionSaysToSetTheIntegration() async throws {
+        let scenario = Scenario(name: "model_resolves_ambiguous")
+        let repo = try scenario.makeRepository()
+        defer { repo.remove() }
+        let report = try await scenario.check(repo)
+        let finding = try #require(report.findings.first { $0.rule == "MODEL_RESOLVES" })
+        #expect(finding.message.contains("matches 2 catalog tables"), "message: \(finding.message)")
+        #expect(finding.message.contains("integration_id"), "message: \(finding.message)")
+        #expect(!finding.message.contains("not found"), "message: \(finding.message)")
+    }
+
     /// The scenario list itself is not empty (a wrong fixtures path would otherwise pass vacuously).
     @Test func fixturesAreFound() {
         #expect(Scenario.allNames().count >= 20, "fixtures folder: \(Scenario.fixturesFolder.path)")

@@ -17,6 +17,11 @@ public struct ModelResolvesRule: Rule {
                          before: Sketch.model("fct_orders"), after: Sketch.model("fct_orders", description: "Orders."),
                          catalog: CatalogFacts(consulted: true, ids: ["fct_orders": nil]),
                          expect: [.model(line: 2)]),
+            RuleExample("The relation matches tables of two warehouse integrations (the message says to set integration_id)",
+                         before: Sketch.model("fct_orders"), after: Sketch.model("fct_orders", description: "Orders."),
+                         catalog: CatalogFacts(consulted: true, ids: ["fct_orders": nil],
+                                               ambiguous: ["fct_orders": ["8d1f6c1e", "5e2b1c4d"]]),
+                         expect: [.model(line: 2)]),
         ],
         nonTriggeringExamples: [
             RuleExample("The model resolves to a table id",
@@ -33,6 +38,10 @@ public struct ModelResolvesRule: Rule {
         guard context.catalog.consulted, change.status != .added, let base = change.base, base.enabled,
               base.materialized != "ephemeral", context.catalog.id(of: change.name) == nil,
               impact?.catalogId == nil else { return [] }
+        if let ids = context.catalog.ambiguous[change.name], ids.count > 1 {
+            return [finding("`\(change.name)` (\(base.relation)) matches \(ids.count) catalog tables (\(ids.joined(separator: ", "))), so its catalog consumers are unknown. Set catalog.secoda.integration_id to the warehouse integration the project builds into.",
+                            change: change, at: change.location, context: context)]
+        }
         return [finding("`\(change.name)` (\(base.relation)) was not found in the catalog, so its catalog consumers are unknown. Check that the catalog is synced and the relation matches production.",
                         change: change, at: change.location, context: context)]
     }
