@@ -68,7 +68,7 @@ let package = Package(
         .testTarget(
             name: "ContractGateTests",
             dependencies: ["ContractGate", "GateGit", "GateModel", "GateRules", "GateTestSupport", "SecodaEmulator"],
-            exclude: ["Scenarios/Fixtures", "Hardening/SECURITY.md"]
+            exclude: ["Scenarios/Fixtures"]
         ),
         .testTarget(
             name: "GateReportersTests",
