@@ -31,6 +31,9 @@ func runFuzzerDriver(_ argc: UnsafeMutablePointer<CInt>,
 /// libFuzzer's driver with the harness as its callback.
 @_cdecl("GateFuzz_main")
 public func gateFuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    // Initialise the harness's lazy globals before the first input, so no input is blamed for them.
+    _ = FuzzHarness.baseFiles()
+    _ = fuzzTarget
     var count = argc
     var arguments = argv
     return runFuzzerDriver(&count, &arguments) { bytes, size in fuzzTestOneInput(bytes, size) }
