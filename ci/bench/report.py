@@ -28,6 +28,9 @@ def render(path):
         for mode, label in MODES:
             m = size["modes"].get(mode)
             if not m:
+                if mode in size.get("failed_modes", {}):
+                    out.append(f"| {int(n):,} | {size['catalog']['edges']:,} | check, {label} | failed: "
+                               f"{size['failed_modes'][mode][:90]} | | | | | |")
                 if mode == "snapshot" and "error" in size.get("pull", {}):
                     out.append(f"| {int(n):,} | {size['catalog']['edges']:,} | check, {label} | pull failed | | | | | |")
                 continue
