@@ -195,6 +195,10 @@ public enum CatalogImpact {
         }
         var pullSettings = settings
         pullSettings.secodaConfigured = true
+        // A pull copies the whole workspace (every lineage row, page by page), a batch job unlike
+        // a check's targeted queries: the check deadline (120 s) cut the benchmark's pull of a
+        // 2,000-model, 42,000-edge catalog short, so a pull gets at least 15 minutes.
+        pullSettings.deadline = max(settings.deadline, .seconds(900))
         let client = try pullSettings.makeClient(environment: environment, transport: transport)
         let snapshot = try await CatalogSnapshot.pull(from: client, integrationId: settings.integrationId)
         try snapshot.write(to: URL(fileURLWithPath: path))

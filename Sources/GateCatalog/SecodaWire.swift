@@ -182,15 +182,20 @@ public struct LineageRow: Sendable, Decodable, Hashable {
 struct SecodaPage<Item: Decodable & Sendable>: Decodable, Sendable {
     var next: String?
     var count: Int?
+    /// `total_pages` (top level, or inside `meta` as the newer lineage pages repeat it).
+    var totalPages: Int?
     var results: [Item]
 
-    enum CodingKeys: String, CodingKey { case links, next, count, results }
+    enum CodingKeys: String, CodingKey { case links, next, count, results, meta, totalPages = "total_pages" }
     enum LinkKeys: String, CodingKey { case next }
+    enum MetaKeys: String, CodingKey { case totalPages = "total_pages" }
 
     init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         results = try c.decode([Item].self, forKey: .results)
         count = c.lenientInt(.count)
+        totalPages = c.lenientInt(.totalPages)
+            ?? (try? c.nestedContainer(keyedBy: MetaKeys.self, forKey: .meta))?.lenientInt(.totalPages)
         var next: String?
         if let links = try? c.nestedContainer(keyedBy: LinkKeys.self, forKey: .links) {
             next = links.lenientString(.next)

@@ -63,18 +63,22 @@ extension DbtProject {
     /// Which model (and version) a model file defines: a file `<m>_v<N>.sql` or a `defined_in`
     /// file belongs to the versioned model `m` when a property file says so; otherwise the
     /// file stem is the model name.
+    ///
+    /// Answered from the version index (one pass over the YAML bytes for the word `versions`,
+    /// shared with `graph()`), not a word search per file: with a search per changed file the
+    /// cost grew with changed files × project YAML size (measured: 16 % of a 5,000-model check).
     func nodeKey(forFile path: String) throws -> (name: String, version: String?) {
         let stem = DbtProject.stem(of: path)
-        let candidates = DbtProject.ownerCandidates(ofStem: stem)
-        let hits = try propertyFiles(mentioning: candidates)
-        for file in Set(hits.values.flatMap { $0 }).sorted() {
-            for model in try propertyContents(in: file, near: candidates).models where !model.versions.isEmpty {
-                for version in model.versions where DbtProject.fileStem(of: model, version: version) == stem {
-                    return (model.name, version.version)
+        var owner: (name: String, version: String)?
+        for entry in try versionIndex().values {
+            for version in entry.versions where DbtProject.fileStem(of: entry, version: version) == stem {
+                // Deterministic when two entries claim one file (a duplicate, diagnosed elsewhere).
+                if owner.map({ (entry.name, version.version) < ($0.name, $0.version) }) ?? true {
+                    owner = (entry.name, version.version)
                 }
             }
         }
-        return (stem, nil)
+        return owner.map { ($0.name, $0.version) } ?? (stem, nil)
     }
 
     /// The model names a file stem may belong to: itself, and every prefix before a `_v`

@@ -74,8 +74,13 @@ public enum SemanticDiff {
             pairs.append((name, renamedTo[name] ?? name))
         }
 
-        try base.prefetchMentions(modelFiles: [], names: Set(pairs.compactMap(\.base)))
-        try head.prefetchMentions(modelFiles: [], names: Set(pairs.compactMap(\.head)))
+        // One pass over each side's YAML for every name looked up below (and `exposures`, which
+        // the graph needs next) instead of one pass per name: at 50,000 models (54 MB of YAML)
+        // the per-name word searches were the largest part of a check (ci/bench).
+        let baseLookups = Set(pairs.compactMap(\.base)), headLookups = Set(pairs.compactMap(\.head))
+        if !baseLookups.isEmpty { _ = try base.propertyFiles(mentioning: baseLookups.union(["versions", "exposures"])) }
+        if !headLookups.isEmpty { _ = try head.propertyFiles(mentioning: headLookups.union(["versions", "exposures"])) }
+
         var result: [ModelChange] = []
         var seen = Set<String>()
         for pair in pairs {

@@ -47,6 +47,11 @@ public struct LoggedRequest: Sendable, Codable, Equatable {
     public var hadAuthorization: Bool
     /// The status answered; 0 when the connection was dropped.
     public var status: Int
+    /// When the request arrived, in milliseconds since the emulator started (benchmarks derive
+    /// sequential request rounds from these intervals).
+    public var startedMs: Double? = nil
+    /// When its answer was ready, in milliseconds since the emulator started; nil if never answered.
+    public var finishedMs: Double? = nil
 }
 
 /// A reply computed by the emulator, before fault handling decides how it is sent.
@@ -91,6 +96,7 @@ public actor EmulatorState {
     private var random: SplitMix64
     private var writeTimes: [ContinuousClock.Instant] = []
     private var log: [LoggedRequest] = []
+    private let startedAt = ContinuousClock.now
     private var inFlight = 0
     private var peakInFlight = 0
 
@@ -207,6 +213,8 @@ public actor EmulatorState {
 
     /// Logs a request on arrival; returns a handle for `finish`.
     func record(_ entry: LoggedRequest) -> Int {
+        var entry = entry
+        entry.startedMs = millisecondsSinceStart()
         log.append(entry)
         return log.count - 1
     }
@@ -216,6 +224,12 @@ public actor EmulatorState {
         // A reset in between empties the log; only touch the entry if it is still the same one.
         guard log.indices.contains(handle), log[handle].path == path else { return }
         log[handle].status = status
+        log[handle].finishedMs = millisecondsSinceStart()
+    }
+
+    private func millisecondsSinceStart() -> Double {
+        let elapsed = ContinuousClock.now - startedAt
+        return Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
     }
 
     /// Picks the fault for one API request on `route`.

@@ -22,7 +22,11 @@ import Testing
             #expect(Set(items.map(\.id)).count == 260)
             let requests = await emulator.state.requests()
             #expect(requests.count == 6)  // 260 / 50 per page
-            #expect(requests.map { $0.query["page"] ?? "1" } == ["1", "2", "3", "4", "5", "6"])
+            // Page 1 first; pages 2-6 (known from `total_pages`) go out concurrently, in any order.
+            #expect(requests.first?.query["page"] == nil)
+            #expect(requests.map { Int($0.query["page"] ?? "1") ?? 0 }.sorted() == [1, 2, 3, 4, 5, 6])
+            // Items keep page order: resource/catalog sorts by usage, most used first (t_n has usage n).
+            #expect(items.map(\.title) == (1...260).reversed().map { "t_\($0)" })
             // The filter survives into every next link, and the trailing slash and token are sent.
             #expect(requests.allSatisfy { $0.query["filter"] == Self.typeTable && $0.hadAuthorization })
             #expect(requests.allSatisfy { $0.path.hasSuffix("/resource/catalog/") && $0.path.hasPrefix("/api/v1/") })
@@ -151,7 +155,7 @@ import Testing
     }
 
     @Test func respectsTheOverallDeadline() async throws {
-        try await withEmulator(Self.tables(300), options: EmulatorOptions(faults: FaultPlan(latencyMs: 500))) { emulator in
+        try await withEmulator(Self.tables(600), options: EmulatorOptions(faults: FaultPlan(latencyMs: 300))) { emulator in
             let start = ContinuousClock.now
             let error = await catalogError {
                 _ = try await client(for: emulator, options: quickOptions(requestTimeout: .seconds(5), deadline: .milliseconds(800)))
@@ -159,9 +163,21 @@ import Testing
             }
             #expect(error?.kind == .timeout)
             #expect(error?.message.contains("deadline") == true)
-            // 6 pages at 500 ms each would take 3 s; the deadline stops it well before.
+            // 12 pages at 300 ms, even 4 at a time, take 1.2 s; the deadline (0.8 s) stops it first.
             #expect(ContinuousClock.now - start < .milliseconds(2000))
-            #expect(await emulator.state.requests().count < 6)
+            #expect(await emulator.state.requests().count < 12)
+        }
+    }
+
+    @Test func fetchesTheRemainingPagesConcurrentlyOnceTheCountIsKnown() async throws {
+        // With latency, requests only overlap if the client sent pages 2-6 without waiting for each next link.
+        try await withEmulator(Self.tables(260), options: EmulatorOptions(faults: FaultPlan(latencyMs: 100))) { emulator in
+            let items = try await client(for: emulator).list("resource/all/", as: CatalogResource.self)
+            #expect(Set(items.map(\.id)).count == 260)
+            #expect(await emulator.state.requests().count == 6)
+            let peak = await emulator.state.peakConcurrentRequests()
+            #expect(peak >= 2)
+            #expect(peak <= SecodaClientOptions().maxConcurrentRequests)
         }
     }
 

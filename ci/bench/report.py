@@ -1,0 +1,72 @@
+#!/usr/bin/env python3
+"""Render a ci/bench/run results JSON as the Markdown tables of the README's Performance section.
+
+usage: ci/bench/report.py ci/bench/results/latest.json [more.json …]
+"""
+import json
+import sys
+
+MODES = [("dbt", "offline, dbt graph"), ("snapshot", "offline, catalog snapshot"),
+         ("secoda_0ms", "online, emulator 0 ms"), ("secoda_50ms", "online, emulator 50 ms")]
+
+
+def fmt(value, spec, suffix=""):
+    return "" if value is None else f"{value:{spec}}{suffix}"
+
+
+def render(path):
+    with open(path) as f:
+        r = json.load(f)
+    out = [f"Run of {r['started_at']} ({'quick' if r.get('quick') else 'full'}; {r.get('runs')} runs per mode, "
+           f"dbt ls ×{r.get('dbt_runs')}; {r.get('dbt_version') or 'no dbt'}; load average "
+           f"{r['machine']['load_before'][0]:.1f} before, {r['machine'].get('load_after', [0])[0]:.1f} after, "
+           f"{r['machine']['cpus']} CPUs)", "",
+           "| models | catalog edges | command | median wall s | CPU s | peak RSS MB | HTTP requests | rounds | dbt ls ÷ check (wall / CPU) |",
+           "|---:|---:|---|---:|---:|---:|---:|---:|---:|"]
+    ratios = r.get("ratios_dbt_ls_over_check", {})
+    for n, size in r["sizes"].items():
+        for mode, label in MODES:
+            m = size["modes"].get(mode)
+            if not m:
+                if mode in size.get("failed_modes", {}):
+                    out.append(f"| {int(n):,} | {size['catalog']['edges']:,} | check, {label} | failed: "
+                               f"{size['failed_modes'][mode][:90]} | | | | | |")
+                if mode == "snapshot" and "error" in size.get("pull", {}):
+                    out.append(f"| {int(n):,} | {size['catalog']['edges']:,} | check, {label} | pull failed | | | | | |")
+                continue
+            ratio = ratios.get(n, {}).get(mode)
+            ratio_text = f"{ratio['wall']:.0f}× / {ratio['cpu']:.0f}×" if ratio and ratio.get("wall") else ""
+            out.append(f"| {int(n):,} | {size['catalog']['edges']:,} | check, {label} | {m['median_s']:.3f} | "
+                       f"{m['cpu_median_s']:.3f} | {m['peak_rss_mb']:.0f} | {fmt(m.get('requests'), 'd')} | "
+                       f"{fmt(m.get('rounds') if mode == 'secoda_50ms' else None, 'd')} | {ratio_text} |")
+        d = size.get("dbt_ls", {})
+        if "median_s" in d:
+            out.append(f"| {int(n):,} | | `dbt ls -s state:modified+` | {d['median_s']:.2f} | {d['cpu_median_s']:.2f} | "
+                       f"{d['peak_rss_mb']:.0f} | | | |")
+        elif "skipped" in d:
+            out.append(f"| {int(n):,} | | `dbt ls -s state:modified+` | skipped | | | | | |")
+    out.append("")
+    out.append("| models | changed | downstream models (`modified+`) | walk levels | nodes reached online | catalog pull |")
+    out.append("|---:|---:|---:|---:|---:|---|")
+    for n, size in r["sizes"].items():
+        pull = size.get("pull", {})
+        pull_text = (f"failed after {pull['wall_s']:.0f} s ({pull['requests']} requests): {pull['error'][-120:]}"
+                     if "error" in pull else
+                     f"{pull.get('wall_s', 0):.1f} s, {pull.get('requests')} requests, {pull.get('snapshot_mb', 0):.1f} MB")
+        out.append(f"| {int(n):,} | {size['changed_models']} | {size['modified_plus']} | {size.get('levels')} | "
+                   f"{size.get('unique_downstream_nodes_online')} | {pull_text} |")
+    out.append("")
+    out.append("Cross-checks:")
+    for n, size in r["sizes"].items():
+        for name, check in size["cross_checks"].items():
+            out.append(f"- {int(n):,} models, {name}: {'agree' if check['equal'] else 'DIFFER'} {check['counts']}")
+    if r.get("targets"):
+        out.append("")
+        out.append("Targets:")
+        for t in r["targets"]:
+            out.append(f"- [{'met' if t['met'] else 'NOT met'}] {t['target']}: {t['measured']}")
+    return "\n".join(out)
+
+
+if __name__ == "__main__":
+    print("\n\n".join(render(p) for p in sys.argv[1:]))
