@@ -157,6 +157,7 @@ public final class SecodaClient: Sendable {
         var seen: Set<String> = [first.absoluteString]
         let firstPage = try await page(first, path: path, as: Item.self)
         var items = firstPage.results
+        options.progress?(.page(path: path, itemsSoFar: items.count))
         var pages = 1
         var next: URL? = try firstPage.next.map { try followable(next: $0, from: first, path: path) }
 
@@ -258,12 +259,15 @@ public final class SecodaClient: Sendable {
         var attempt = 0
         while true {
             attempt += 1
+            // The time left is read after a request slot is free: a request that queued behind
+            // others must not start with the time the deadline had before it waited.
+            await slots.acquire()
             let remaining = deadline - ContinuousClock.now
             guard remaining > .zero else {
+                await slots.release()
                 throw CatalogError(.timeout, "\(label): the overall catalog deadline of \(Self.seconds(options.deadline)) passed")
             }
             let timeout = min(options.requestTimeout, remaining)
-            await slots.acquire()
             let sent: Result<TransportResponse, any Error>
             do { sent = .success(try await transport.send(request, timeout: timeout)) } catch { sent = .failure(error) }
             await slots.release()
