@@ -28,9 +28,11 @@ let package = Package(
         .target(name: "GateGit", dependencies: ["CLibGit2", "GateModel"]),
         // Test-only fixtures (temporary git repositories built with the git CLI); never a product dependency.
         .target(name: "GateTestSupport", dependencies: ["GateModel"]),
-        .target(name: "GateDbt", dependencies: ["GateModel", .product(name: "Yams", package: "Yams")]),
+        // The YAML guards (byte order marks, alias bombs) both YAML readers share.
+        .target(name: "GateYAML", dependencies: ["GateModel", .product(name: "Yams", package: "Yams")]),
+        .target(name: "GateDbt", dependencies: ["GateModel", "GateYAML", .product(name: "Yams", package: "Yams")]),
         .target(name: "GateCatalog", dependencies: ["GateModel"]),
-        .target(name: "GateRules", dependencies: ["GateModel", .product(name: "Yams", package: "Yams")]),
+        .target(name: "GateRules", dependencies: ["GateModel", "GateYAML", .product(name: "Yams", package: "Yams")]),
         .target(name: "GateReporters", dependencies: ["GateModel"]),
         .target(
             name: "ContractGate",

@@ -1,5 +1,6 @@
 import Foundation
 import GateModel
+import GateYAML
 import Yams
 
 /// Reading YAML as dbt does, keeping where every node was written.
@@ -10,44 +11,15 @@ enum YAMLReading {
     /// Parses the first document of `text`. A syntax error becomes an `InputError` at the line and
     /// column libyaml reported.
     static func compose(_ text: String, path: String) throws -> Node? {
-        let node: Node?
         do {
-            // A UTF-8 byte order mark (Windows editors write one) is not content.
-            node = try Yams.compose(yaml: text.unicodeScalars.first == "\u{FEFF}" ? String(text.unicodeScalars.dropFirst()) : text)
+            return try GuardedYAML.compose(text, path: path, expansionBudget: expansionBudget)
         } catch let error as YamlError {
             throw inputError(error, path: path)
         }
-        if let node, text.contains("&"), exceedsExpansionBudget(node) {
-            throw InputError("YAML anchors and aliases expand to more than \(expansionBudget) values (an alias bomb?); "
-                + "write the values out instead of nesting aliases", at: SourceLocation(path: path, line: 1))
-        }
-        return node
     }
 
-    /// How many nodes a document may hold once aliases are expanded. Aliases share their node, so
-    /// a few lines can stand for billions of values; every walk of such a tree (meta to JSON,
-    /// folder configs) would never end.
+    /// How many nodes a document may hold once aliases are expanded (see `GuardedYAML`).
     static let expansionBudget = 2_000_000
-
-    /// Counts nodes as a walk would meet them, stopping as soon as the budget is passed.
-    static func exceedsExpansionBudget(_ root: Node) -> Bool {
-        var count = 0
-        var stack = [root]
-        while let node = stack.popLast() {
-            count += 1
-            if count > expansionBudget { return true }
-            switch node {
-            case .scalar, .alias: break
-            case .sequence(let sequence): stack.append(contentsOf: sequence)
-            case .mapping(let mapping):
-                for (key, value) in mapping {
-                    stack.append(key)
-                    stack.append(value)
-                }
-            }
-        }
-        return false
-    }
 
     static func inputError(_ error: YamlError, path: String) -> InputError {
         switch error {

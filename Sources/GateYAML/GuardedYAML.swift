@@ -1,0 +1,41 @@
+import GateModel
+import Yams
+
+/// Composing YAML that repositories and users write, with the two guards every reader needs:
+/// a UTF-8 byte order mark is not content, and anchors/aliases may not expand without bound.
+/// Shared by the dbt reader (GateDbt) and the config/contract reader (GateRules).
+public enum GuardedYAML {
+    /// Parses the first document of `text`. Syntax errors are rethrown as Yams' `YamlError` so
+    /// each reader can word them; an alias bomb is an `InputError` at line 1 of `path`.
+    public static func compose(_ text: String, path: String, expansionBudget: Int) throws -> Node? {
+        // Windows editors write a byte order mark.
+        let body = text.unicodeScalars.first == "\u{FEFF}" ? String(text.unicodeScalars.dropFirst()) : text
+        let node = try Yams.compose(yaml: body)
+        if let node, body.contains("&"), exceedsExpansionBudget(node, budget: expansionBudget) {
+            throw InputError("YAML anchors and aliases expand to more than \(expansionBudget) values (an alias bomb?); "
+                + "write the values out instead of nesting aliases", at: SourceLocation(path: path, line: 1))
+        }
+        return node
+    }
+
+    /// Counts nodes as a walk would meet them (aliases share their node, so a few lines can stand
+    /// for billions of values), stopping as soon as the budget is passed.
+    public static func exceedsExpansionBudget(_ root: Node, budget: Int) -> Bool {
+        var count = 0
+        var stack = [root]
+        while let node = stack.popLast() {
+            count += 1
+            if count > budget { return true }
+            switch node {
+            case .scalar, .alias: break
+            case .sequence(let sequence): stack.append(contentsOf: sequence)
+            case .mapping(let mapping):
+                for (key, value) in mapping {
+                    stack.append(key)
+                    stack.append(value)
+                }
+            }
+        }
+        return false
+    }
+}
