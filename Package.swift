@@ -27,7 +27,7 @@ let package = Package(
         .target(name: "GateModel"),
         .target(name: "GateGit", dependencies: ["CLibGit2", "GateModel"]),
         // Test-only fixtures (temporary git repositories built with the git CLI); never a product dependency.
-        .target(name: "GateTestSupport", dependencies: ["GateModel"]),
+        .target(name: "GateTestSupport", dependencies: ["GateModel", "SecodaEmulator"]),
         // The YAML guards (byte order marks, alias bombs) both YAML readers share.
         .target(name: "GateYAML", dependencies: ["GateModel", .product(name: "Yams", package: "Yams")]),
         .target(name: "GateDbt", dependencies: ["GateModel", "GateYAML", .product(name: "Yams", package: "Yams")]),
@@ -83,7 +83,7 @@ let package = Package(
             dependencies: ["GateDbt", "GateModel", "GateTestSupport", .product(name: "Yams", package: "Yams")],
             exclude: ["Fixtures"]
         ),
-        .testTarget(name: "GateCatalogTests", dependencies: ["GateCatalog", "GateModel", "SecodaEmulator"]),
+        .testTarget(name: "GateCatalogTests", dependencies: ["GateCatalog", "GateModel", "GateTestSupport", "SecodaEmulator"]),
         .testTarget(name: "SecodaEmulatorTests", dependencies: ["SecodaEmulator", "GateModel"]),
     ]
 )

@@ -64,3 +64,22 @@ public struct GateBinary: Sendable {
                       stderr: String(decoding: (try? Data(contentsOf: err)) ?? Data(), as: UTF8.self))
     }
 }
+
+/// Runs blocking work (a child process and the wait for it) on a GCD thread. Waiting on the few
+/// Swift concurrency threads would starve in-process Secoda emulators, which answer on those
+/// same threads: a binary waiting for an emulator that cannot run deadlocks until its timeouts.
+public func offThePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
+    }
+}
+
+extension GateBinary {
+    /// `run`, off the Swift concurrency threads (see `offThePool`): for runs that talk to an
+    /// in-process emulator.
+    public func runDetached(_ arguments: [String], in directory: String, stdin: String = "",
+                            environment: [String: String] = [:]) async throws -> Result {
+        let binary = self
+        return try await offThePool { try binary.run(arguments, in: directory, stdin: stdin, environment: environment) }
+    }
+}

@@ -1,6 +1,7 @@
 import Foundation
 @testable import GateCatalog
 import GateModel
+import GateTestSupport
 import SecodaEmulator
 import Testing
 

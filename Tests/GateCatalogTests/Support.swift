@@ -1,21 +1,8 @@
 import Foundation
 import GateCatalog
 import GateModel
+import GateTestSupport
 import SecodaEmulator
-
-/// Starts an emulator on 127.0.0.1 (ephemeral port), runs `body`, and always stops it.
-func withEmulator<T>(_ seed: EmulatorSeed, options: EmulatorOptions = EmulatorOptions(),
-                     _ body: (SecodaEmulator) async throws -> T) async throws -> T {
-    let emulator = try await SecodaEmulator.start(seed: seed, options: options)
-    do {
-        let result = try await body(emulator)
-        await emulator.stop()
-        return result
-    } catch {
-        await emulator.stop()
-        throw error
-    }
-}
 
 /// Client options that make fault tests quick: short timeouts and backoffs.
 func quickOptions(requestTimeout: Duration = .seconds(2), deadline: Duration = .seconds(20), maxAttempts: Int = 4,

@@ -139,21 +139,3 @@ struct Scenario {
     }
 }
 
-/// Runs blocking work (a child process and the wait for it) on a GCD thread. Waiting on the few Swift
-/// concurrency threads would starve the in-process Secoda emulators — this suite's and other suites' —
-/// which answer on those same threads: a binary waiting for an emulator that cannot run is a deadlock
-/// until the client's timeouts.
-func offThePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
-    }
-}
-
-extension GateBinary {
-    /// `run`, off the Swift concurrency threads (see `offThePool`).
-    func runDetached(_ arguments: [String], in directory: String, stdin: String = "",
-                     environment: [String: String] = [:]) async throws -> Result {
-        let binary = self
-        return try await offThePool { try binary.run(arguments, in: directory, stdin: stdin, environment: environment) }
-    }
-}

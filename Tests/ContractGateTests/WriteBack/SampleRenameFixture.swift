@@ -81,20 +81,6 @@ struct SampleRenameFixture {
     }
 }
 
-/// Starts an emulator, runs `body`, always stops it.
-func withEmulator<T>(_ seed: EmulatorSeed, options: EmulatorOptions = EmulatorOptions(),
-                     _ body: (SecodaEmulator) async throws -> T) async throws -> T {
-    let emulator = try await SecodaEmulator.start(seed: seed, options: options)
-    do {
-        let result = try await body(emulator)
-        await emulator.stop()
-        return result
-    } catch {
-        await emulator.stop()
-        throw error
-    }
-}
-
 extension SecodaEmulator {
     /// The writes (POST, PATCH, PUT, DELETE) in the request log.
     func writes() async -> [LoggedRequest] {
@@ -102,17 +88,3 @@ extension SecodaEmulator {
     }
 }
 
-extension GateBinary {
-    /// Runs the binary on a thread of its own. `run` blocks until the process exits, and the
-    /// emulator it talks to answers on this process's task pool: blocking a pool thread (there
-    /// are as many as cores) could leave the emulator no thread to answer on.
-    func runDetached(_ arguments: [String], in directory: String,
-                     environment: [String: String] = [:]) async throws -> GateBinary.Result {
-        try await withCheckedThrowingContinuation { continuation in
-            let thread = Thread {
-                continuation.resume(with: Swift.Result { try self.run(arguments, in: directory, environment: environment) })
-            }
-            thread.start()
-        }
-    }
-}
