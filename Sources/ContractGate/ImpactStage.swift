@@ -62,12 +62,20 @@ struct ImpactStage {
     static func withModelOwners(_ impacts: [ModelImpact], head: DbtProject, base: DbtProject) throws -> [ModelImpact] {
         var cache: [String: [Owner]] = [:]
         var result = impacts
+        let project = head.exists ? head : base
+        var wanted: [String] = []
+        var seen = Set<String>()
+        for impact in impacts {
+            for node in impact.downstream where node.type == "model" && wanted.count < ownerLookupLimit && seen.insert(node.name).inserted {
+                wanted.append(node.name)
+            }
+        }
+        try project.prepareLookups(of: wanted)
         for index in result.indices {
             for nodeIndex in result[index].downstream.indices where result[index].downstream[nodeIndex].type == "model" {
                 let name = result[index].downstream[nodeIndex].name
                 if cache[name] == nil {
                     guard cache.count < ownerLookupLimit else { continue }
-                    let project = head.exists ? head : base
                     let model = (try? project.model(named: name)) ?? nil
                     var owners: [Owner] = []
                     if let owner = model?.owner, !owner.isEmpty { owners.append(Owner(id: owner, name: owner, kind: "dbt")) }

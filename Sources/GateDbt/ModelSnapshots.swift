@@ -34,6 +34,12 @@ extension DbtProject {
         return nodes.first?.snapshot
     }
 
+    /// Finds, in one pass over the YAML bytes, the property files that mention any of `names`, so
+    /// that looking the models up one by one afterwards does not read every property file per name.
+    public func prepareLookups(of names: some Sequence<String>) throws {
+        _ = try propertyFiles(mentioning: Set(names))
+    }
+
     /// Every node of a model: one snapshot for an unversioned model, one per version otherwise
     /// (each with `uniqueId` `model.<project>.<name>.v<N>`).
     public func modelVersions(named name: String) throws -> [ModelSnapshot] {
