@@ -185,6 +185,21 @@ public final class DbtProject {
         return try parsedItems(outline.items(containing: offsets), of: outline, in: path)
     }
 
+    /// The `models:` entries of a property file, each with its text (the lines of the entry), or
+    /// nil when the file cannot be outlined.
+    func modelItems(_ path: String) throws -> [(index: Int, text: Data)]? {
+        guard propertyContents[path] == nil, let outline = try outline(path) else { return nil }
+        let data = try yamlData(path)
+        return outline.items.indices.filter { outline.items[$0].section == "models" }
+            .map { ($0, data.subdata(in: outline.items[$0].bytes)) }
+    }
+
+    /// What some outline items of a property file say, each parsed alone (see `modelItems`).
+    func parsedItems(_ indices: [Int], in path: String) throws -> PropertyFileContents {
+        guard let outline = try outline(path) else { return try propertyFile(path) }
+        return try parsedItems(indices, of: outline, in: path)
+    }
+
     /// Every entry of one section (`exposures`) of a property file.
     func propertyContents(in path: String, section: String) throws -> PropertyFileContents {
         if let whole = propertyContents[path] { return whole }

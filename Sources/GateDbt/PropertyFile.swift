@@ -286,7 +286,7 @@ enum PropertyFileReader {
         if let arguments {
             let enabled = YAMLReading.value("enabled", in: arguments)
                 ?? YAMLReading.value("config", in: arguments).flatMap { YAMLReading.value("enabled", in: $0) }
-            if enabled?.bool == false { return nil }
+            if let enabled, YAMLReading.json(enabled) == .bool(false) { return nil }
         }
         switch name {
         case "not_null": return .notNull

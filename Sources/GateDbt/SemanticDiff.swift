@@ -140,6 +140,7 @@ public enum SemanticDiff {
     static func propertyEntriesChanged(_ change: FileChange, base: DbtProject, head: DbtProject) throws
         -> (base: Set<String>, head: Set<String>)
     {
+        if let changed = try propertyEntriesChangedByEntry(change, base: base, head: head) { return changed }
         var before: PropertyFileContents?
         var after: PropertyFileContents?
         if let path = change.oldPath, base.isPropertyFile(path), try base.tree.contents(of: path) != nil {
@@ -156,6 +157,45 @@ public enum SemanticDiff {
         let baseSet = Set(oldEntries.keys.filter { unreadable || newEntries[$0] != oldEntries[$0] })
         let headSet = Set(newEntries.keys.filter { unreadable || newEntries[$0] != oldEntries[$0] })
         return (baseSet, headSet)
+    }
+
+    /// `propertyEntriesChanged` without parsing whole files: entries written identically on both
+    /// sides are unchanged, so only the others are parsed (one edited entry of a file describing
+    /// hundreds of models parses one entry per side). Nil when a side cannot be outlined or one
+    /// of its differing entries cannot be parsed alone; the caller then parses the files whole.
+    /// A model is named at the side where a differing entry of it is written (parsing whole files
+    /// names it at every side that describes it); `compare` pairs the sides by name, so the
+    /// models compared are the same.
+    static func propertyEntriesChangedByEntry(_ change: FileChange, base: DbtProject, head: DbtProject) throws
+        -> (base: Set<String>, head: Set<String>)?
+    {
+        func items(_ path: String?, _ project: DbtProject) throws -> [(index: Int, text: Data)]? {
+            guard let path, project.isPropertyFile(path), try project.tree.contents(of: path) != nil else { return [] }
+            return try project.modelItems(path)
+        }
+        guard let before = try items(change.oldPath, base), let after = try items(change.newPath, head) else { return nil }
+        var unmatched: [Data: [Int]] = [:]
+        for item in before { unmatched[item.text, default: []].append(item.index) }
+        var headOnly: [Int] = []
+        for item in after {
+            if var indices = unmatched[item.text], !indices.isEmpty {
+                indices.removeFirst()
+                unmatched[item.text] = indices
+            } else {
+                headOnly.append(item.index)
+            }
+        }
+        let baseOnly = unmatched.values.flatMap { $0 }.sorted()
+        func entries(_ indices: [Int], _ path: String?, _ project: DbtProject) throws -> [String: [JSONValue]]? {
+            guard let path, !indices.isEmpty else { return [:] }
+            let contents = try project.parsedItems(indices, in: path)
+            guard contents.failure == nil else { return nil }
+            return Dictionary(grouping: contents.models, by: \.name).mapValues { $0.map(\.raw) }
+        }
+        guard let oldEntries = try entries(baseOnly, change.oldPath, base),
+              let newEntries = try entries(headOnly, change.newPath, head) else { return nil }
+        return (Set(oldEntries.keys.filter { newEntries[$0] != oldEntries[$0] }),
+                Set(newEntries.keys.filter { newEntries[$0] != oldEntries[$0] }))
     }
 
     /// The models whose `dbt_project.yml` folder configuration differs between the sides (or that

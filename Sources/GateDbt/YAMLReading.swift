@@ -12,7 +12,8 @@ enum YAMLReading {
     /// column libyaml reported.
     static func compose(_ text: String, path: String) throws -> Node? {
         do {
-            return try GuardedYAML.compose(text, path: path, expansionBudget: expansionBudget)
+            // Plain scalars are typed by `plainScalarType` here, never by Yams' tags.
+            return try GuardedYAML.compose(text, path: path, expansionBudget: expansionBudget, resolver: .basic)
         } catch let error as YamlError {
             throw inputError(error, path: path)
         }
@@ -148,9 +149,10 @@ enum YAMLReading {
         case .scalar(let scalar):
             switch tagName(node) {
             case .null: return .null
-            case .bool: return Bool.construct(from: scalar).map(JSONValue.bool) ?? .string(scalar.string)
-            case .int: return Int.construct(from: scalar).map { .number(Double($0)) } ?? .string(scalar.string)
-            case .float: return Double.construct(from: scalar).map(JSONValue.number) ?? .string(scalar.string)
+            // A fresh implicit scalar: Yams' constructors refuse a tag the basic resolver settled as `str`.
+            case .bool: return Bool.construct(from: Node.Scalar(scalar.string)).map(JSONValue.bool) ?? .string(scalar.string)
+            case .int: return Int.construct(from: Node.Scalar(scalar.string)).map { .number(Double($0)) } ?? .string(scalar.string)
+            case .float: return Double.construct(from: Node.Scalar(scalar.string)).map(JSONValue.number) ?? .string(scalar.string)
             default: return .string(scalar.string)
             }
         case .sequence(let sequence):

@@ -7,10 +7,13 @@ import Yams
 public enum GuardedYAML {
     /// Parses the first document of `text`. Syntax errors are rethrown as Yams' `YamlError` so
     /// each reader can word them; an alias bomb is an `InputError` at line 1 of `path`.
-    public static func compose(_ text: String, path: String, expansionBudget: Int) throws -> Node? {
+    /// `resolver` types plain scalars; a reader that types them itself passes `.basic` (Yams'
+    /// default runs regexes on every scalar it hashes, which dominated reading large dbt projects).
+    public static func compose(_ text: String, path: String, expansionBudget: Int,
+                               resolver: Resolver = .default) throws -> Node? {
         // Windows editors write a byte order mark.
         let body = text.unicodeScalars.first == "\u{FEFF}" ? String(text.unicodeScalars.dropFirst()) : text
-        let node = try Yams.compose(yaml: body)
+        let node = try Yams.compose(yaml: body, resolver)
         if let node, body.contains("&"), exceedsExpansionBudget(node, budget: expansionBudget) {
             throw InputError("YAML anchors and aliases expand to more than \(expansionBudget) values (an alias bomb?); "
                 + "write the values out instead of nesting aliases", at: SourceLocation(path: path, line: 1))

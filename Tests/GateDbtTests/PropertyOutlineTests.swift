@@ -86,4 +86,36 @@ import Testing
         #expect(graph.nodes["model.shop.x.v1"]?.children == ["model.shop.y"])
         #expect(graph.nodes["model.shop.x.v2"]?.children == [])
     }
+
+    /// The entry-by-entry comparison of a changed property file (what keeps a one-entry edit of a
+    /// large file cheap) names the same models as parsing both versions whole.
+    @Test(arguments: [
+        // (base, head, models changed at base, models changed at head)
+        ("models:\n  - name: a\n  - name: b\n", "models:\n  - name: b\n  - name: a\n", [String](), [String]()),
+        ("models:\n  - name: a\n    # note\n  - name: b\n", "models:\n  - name: a\n  - name: b\n", [], []),
+        ("models:\n  - name: a\n  - name: b\n", "models:\n  - name: a\n    description: x\n  - name: b\n", ["a"], ["a"]),
+        ("models:\n  - name: a\n", "models:\n  - name: a\n  - name: a\n", [], ["a"]),
+        ("models:\n  - name: a\n  - name: b\n", "models:\n  - name: b\n", ["a"], []),
+        ("models:\n  - name: a\n", "models:\n  - name: a\n  - name: c\n    columns:\n      - name: id\n", [], ["c"]),
+        ("models:\n  - name: a\n    columns: [{name: id}]\n", "models:\n  - name: a\n    columns:\n      - name: id\n", [], []),
+    ])
+    func changedEntriesMatchWholeFileParsing(base: String, head: String, atBase: [String], atHead: [String]) throws {
+        func project(_ yaml: String) throws -> DbtProject {
+            try DbtProject.load(tree: MemoryTree(["dbt_project.yml": "name: shop\n", "models/a.sql": "select 1\n",
+                                                  "models/schema.yml": yaml]))
+        }
+        let change = modified("models/schema.yml")
+        let byEntry = try #require(try SemanticDiff.propertyEntriesChangedByEntry(change, base: try project(base), head: try project(head)))
+        #expect(byEntry.base == Set(atBase))
+        #expect(byEntry.head == Set(atHead))
+        // The same question with both files parsed whole (a project that has already parsed them).
+        let (wholeBase, wholeHead) = (try project(base), try project(head))
+        _ = try wholeBase.propertyFile("models/schema.yml")
+        _ = try wholeHead.propertyFile("models/schema.yml")
+        #expect(try SemanticDiff.propertyEntriesChangedByEntry(change, base: wholeBase, head: wholeHead) == nil)
+        let whole = try SemanticDiff.propertyEntriesChanged(change, base: wholeBase, head: wholeHead)
+        // A side may differ (a model gaining a duplicate entry counts at head only, where the new
+        // entry is written); `compare` pairs base and head names, so the union is what matters.
+        #expect(whole.base.union(whole.head) == byEntry.base.union(byEntry.head))
+    }
 }
