@@ -58,6 +58,9 @@ public final class GitTree: FileTree {
     public let commit: String
     private let repository: Repository
     private let tree: OpaquePointer
+    /// The blob id of every file a listing has met, so reading it back needs no path walk
+    /// through the tree objects (a lookup by path re-reads each folder on the way).
+    private var listed: [String: ObjectID] = [:]
 
     init(repository: Repository, tree: OpaquePointer, commit: String) {
         self.repository = repository
@@ -98,6 +101,7 @@ public final class GitTree: FileTree {
     }
 
     private func fileID(at path: String) throws(GitError) -> ObjectID? {
+        if let id = listed[path] { return id }
         let path = normalizedTreePath(path)
         guard !path.isEmpty, let entry = try entry(at: path) else { return nil }
         defer { git_tree_entry_free(entry) }
@@ -134,8 +138,10 @@ public final class GitTree: FileTree {
             path.append(contentsOf: UnsafeRawBufferPointer(start: name, count: strlen(name)))
             switch git_tree_entry_type(entry) {
             case GIT_OBJECT_BLOB:
-                if isFileMode(UInt32(git_tree_entry_filemode(entry).rawValue)) {
-                    paths.append(String(decoding: path, as: UTF8.self))
+                if isFileMode(UInt32(git_tree_entry_filemode(entry).rawValue)), let id = git_tree_entry_id(entry) {
+                    let file = String(decoding: path, as: UTF8.self)
+                    paths.append(file)
+                    listed[file] = ObjectID(id.pointee)
                 }
             case GIT_OBJECT_TREE:
                 guard let id = git_tree_entry_id(entry) else { continue }
