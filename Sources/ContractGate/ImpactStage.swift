@@ -76,7 +76,7 @@ struct ImpactStage {
                 let name = result[index].downstream[nodeIndex].name
                 if cache[name] == nil {
                     guard cache.count < ownerLookupLimit else { continue }
-                    let model = (try? project.model(named: name)) ?? nil
+                    let model = (try? project.ownership(ofModel: name)) ?? nil
                     var owners: [Owner] = []
                     if let owner = model?.owner, !owner.isEmpty { owners.append(Owner(id: owner, name: owner, kind: "dbt")) }
                     if let group = model?.group, !group.isEmpty {

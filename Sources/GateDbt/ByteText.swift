@@ -72,3 +72,10 @@ enum ByteText {
         String(data: data, encoding: .utf8) != nil
     }
 }
+
+extension Data {
+    /// Whether any of the words occurs anywhere in the bytes, as a plain substring.
+    func containsAny(of words: [String]) -> Bool {
+        words.contains { range(of: Data($0.utf8)) != nil }
+    }
+}

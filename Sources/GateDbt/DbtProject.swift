@@ -31,6 +31,8 @@ public final class DbtProject {
     private var notOutlinable = Set<String>()
     private var itemContents: [String: [Int: PropertyFileContents]] = [:]
     private var mentions: [String: [String]] = [:]
+    private var unindexedMentions: [String: [String]] = [:]
+    private var entryIndex: EntryIndex?
     private var scans: [String: ReferenceScan] = [:]
     private var sqlConfigs: [String: ModelConfig] = [:]
     var details: [String: [ModelDetail]] = [:]
@@ -156,22 +158,91 @@ public final class DbtProject {
         return contents
     }
 
-    /// The property files in which each name occurs as a whole word: the cheap filter that keeps
-    /// YAML parsing proportional to the change. One pass over the YAML bytes answers every name
-    /// not asked before.
+    /// Where each model is described, read once from the outlines of the property files: the
+    /// `models:` entries whose `name:` is written plainly, by name. Files that cannot be outlined
+    /// or hold an entry whose name is not plain are searched by word instead (`searched`).
+    struct EntryIndex {
+        var items: [String: [(path: String, items: [Int])]] = [:]
+        var searched: [String] = []
+    }
+
+    func entries() throws -> EntryIndex {
+        if let entryIndex { return entryIndex }
+        var index = EntryIndex()
+        for path in try fileListing().propertyFiles {
+            guard let outline = try outline(path),
+                  !outline.items.contains(where: { $0.section == "models" && $0.name == nil }) else {
+                index.searched.append(path)
+                continue
+            }
+            var byName: [String: [Int]] = [:]
+            var order: [String] = []
+            for (number, item) in outline.items.enumerated() where item.section == "models" {
+                guard let name = item.name else { continue }
+                if byName[name] == nil { order.append(name) }
+                byName[name, default: []].append(number)
+            }
+            for name in order { index.items[name, default: []].append((path, byName[name] ?? [])) }
+        }
+        entryIndex = index
+        return index
+    }
+
+    /// The property files that may describe each model, in path order: those with an entry of
+    /// that name, and those that could not be indexed and mention the name as a word.
+    func propertyFiles(describing names: Set<String>) throws -> [String: [String]] {
+        let index = try entries()
+        var result: [String: [String]] = [:]
+        for name in names { result[name] = (index.items[name] ?? []).map(\.path) }
+        if !index.searched.isEmpty {
+            for (name, paths) in try propertyFiles(mentioning: names, amongUnindexed: index.searched) where !paths.isEmpty {
+                result[name] = (result[name, default: []] + paths).sorted()
+            }
+        }
+        return result
+    }
+
+    /// The text of one outline item of an indexed property file.
+    func propertyItemText(_ path: String, _ item: Int) throws -> Data {
+        guard let outline = try outline(path), outline.items.indices.contains(item) else { return try yamlData(path) }
+        return try yamlData(path).subdata(in: outline.items[item].bytes)
+    }
+
+    /// What the property file at `path` says about the model `name`: only its entries of that
+    /// name when the file is indexed, else the entries that mention the name.
+    private func propertyContents(in path: String, describing name: String) throws -> PropertyFileContents {
+        if propertyContents[path] == nil, let outline = outlines[path],
+           let items = try entries().items[name]?.first(where: { $0.path == path })?.items {
+            return try parsedItems(items, of: outline, in: path)
+        }
+        return try propertyContents(in: path, near: [name])
+    }
+
+    /// The property files in which each word occurs as a whole word (`versions`, `exposures`, or
+    /// a model name in files the entry index cannot answer for). One pass over the YAML bytes
+    /// answers every word not asked before.
     func propertyFiles(mentioning names: Set<String>) throws -> [String: [String]] {
-        let missing = names.filter { mentions[$0] == nil }
+        try propertyFiles(mentioning: names, among: try fileListing().propertyFiles, cache: &mentions)
+    }
+
+    /// `propertyFiles(mentioning:)` among the files the entry index could not answer for.
+    func propertyFiles(mentioning names: Set<String>, amongUnindexed files: [String]) throws -> [String: [String]] {
+        try propertyFiles(mentioning: names, among: files, cache: &unindexedMentions)
+    }
+
+    private func propertyFiles(mentioning names: Set<String>, among files: [String],
+                               cache: inout [String: [String]]) throws -> [String: [String]] {
+        let missing = names.filter { cache[$0] == nil }
         if !missing.isEmpty {
-            let files = try fileListing().propertyFiles
             var found: [String: [String]] = [:]
             let finder = WordFinder(words: missing)
             for path in files {
                 for word in finder.words(in: try yamlData(path)) { found[word, default: []].append(path) }
             }
-            for name in missing { mentions[name] = found[name] ?? [] }
+            for name in missing { cache[name] = found[name] ?? [] }
         }
         var result: [String: [String]] = [:]
-        for name in names { result[name] = mentions[name] ?? [] }
+        for name in names { result[name] = cache[name] ?? [] }
         return result
     }
 
@@ -268,8 +339,8 @@ public final class DbtProject {
     /// Every `models:` entry named `name` in the property files that mention it, in path order.
     func propertyEntries(named name: String) throws -> [PropertyModel] {
         var entries: [PropertyModel] = []
-        for path in try propertyFiles(mentioning: [name])[name] ?? [] {
-            entries += try propertyContents(in: path, near: [name]).models.filter { $0.name == name }
+        for path in try propertyFiles(describing: [name])[name] ?? [] {
+            entries += try propertyContents(in: path, describing: name).models.filter { $0.name == name }
         }
         return entries
     }
@@ -277,7 +348,7 @@ public final class DbtProject {
     /// Property files (or entries of them) that mention `name` but could not be parsed: what they
     /// say about the model is unknown.
     func unreadablePropertyFiles(mentioning name: String) throws -> [InputError] {
-        try (propertyFiles(mentioning: [name])[name] ?? []).compactMap { try propertyContents(in: $0, near: [name]).failure }
+        try (propertyFiles(describing: [name])[name] ?? []).compactMap { try propertyContents(in: $0, describing: name).failure }
     }
 
     // MARK: model files

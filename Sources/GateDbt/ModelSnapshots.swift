@@ -34,10 +34,33 @@ extension DbtProject {
         return nodes.first?.snapshot
     }
 
-    /// Finds, in one pass over the YAML bytes, the property files that mention any of `names`, so
-    /// that looking the models up one by one afterwards does not read every property file per name.
+    /// Finds the property files that describe any of `names` at once, so that looking the models
+    /// up one by one afterwards does not search every property file per name.
     public func prepareLookups(of names: some Sequence<String>) throws {
-        _ = try propertyFiles(mentioning: Set(names))
+        _ = try propertyFiles(describing: Set(names))
+    }
+
+    /// A model's owner (`meta.owner`) and dbt `group`, as `model(named:)` gives them, without
+    /// parsing its property entry when the entry's text says nothing of owners, groups or
+    /// versions — the common case for the hundreds of downstream models a check lists. Anything
+    /// less plain (several entries, versions, an unindexed file) takes the full snapshot.
+    public func ownership(ofModel name: String) throws -> (owner: String?, group: String?)? {
+        let index = try entries()
+        let items = index.items[name] ?? []
+        let mentionedElsewhere = try !(propertyFiles(mentioning: [name], amongUnindexed: index.searched)[name] ?? []).isEmpty
+        if !mentionedElsewhere, items.count <= 1, items.first.map({ $0.items.count == 1 }) ?? true,
+           let files = try fileListing().byStem[name], files.count == 1, let path = files.first,
+           try items.allSatisfy({ try !propertyItemText($0.path, $0.items[0]).containsAny(of: ["owner", "group", "versions"]) }),
+           try scan(path) != nil {
+            var config = folderConfig(path: path, name: name, version: nil)
+            config.apply(sqlConfig(path))
+            return (Self.owner(in: config.meta), config.string("group"))
+        }
+        return try model(named: name).map { ($0.owner, $0.group) }
+    }
+
+    static func owner(in meta: [String: JSONValue]) -> String? {
+        meta["owner"]?.stringValue ?? meta["owner"]?["email"]?.stringValue ?? meta["owner"]?["name"]?.stringValue
     }
 
     /// Every node of a model: one snapshot for an unversioned model, one per version otherwise
@@ -99,12 +122,12 @@ extension DbtProject {
         return candidates
     }
 
-    /// Finds the YAML mentions of every name the given model files may need in one pass over
-    /// the YAML bytes, instead of one pass per file.
+    /// Finds the property files that may describe every model the given model files may
+    /// define, at once rather than one search per file.
     func prefetchMentions(modelFiles: [String], names: Set<String> = []) throws {
         var words = names
         for path in modelFiles where isModelFile(path) { words.formUnion(DbtProject.ownerCandidates(ofStem: DbtProject.stem(of: path))) }
-        if !words.isEmpty { _ = try propertyFiles(mentioning: words) }
+        if !words.isEmpty { _ = try propertyFiles(describing: words) }
     }
 
     static func fileStem(of model: PropertyModel, version: PropertyVersion) -> String {
@@ -209,7 +232,7 @@ extension DbtProject {
             sources = node.dependsOn.filter { $0.hasPrefix("source.") }.map { $0.split(separator: ".").dropFirst(2).joined(separator: ".") }
         }
         let meta = config.meta
-        let owner: String? = meta["owner"]?.stringValue ?? meta["owner"]?["email"]?.stringValue ?? meta["owner"]?["name"]?.stringValue
+        let owner = Self.owner(in: meta)
         let versions = (entry?.versions ?? []).map {
             ModelVersion(version: $0.version, deprecationDate: $0.deprecationDate ?? entry?.deprecationDate, location: $0.location)
         }

@@ -14,6 +14,9 @@ struct PropertyFileOutline {
         var bytes: Range<Int>
         /// 1-based line of the item's `-`.
         var line: Int
+        /// The entry's `name:`, when written once, plainly, at the entry's own key level; nil
+        /// when it is not (the entry is then found by searching its words, as before).
+        var name: String?
     }
 
     var items: [Item]
@@ -28,11 +31,32 @@ struct PropertyFileOutline {
             var section: String?
             var itemIndent: Int?
             var open: (start: Int, line: Int)?
+            // The open item's key column and what its `name:` key said (nil: not seen yet).
+            var keyIndent: Int?
+            var nameState: NameState = .unseen
             var lineStart = 0
             var lineNumber = 1
             func close(at end: Int) {
-                if let current = open, let section { items.append(Item(section: section, bytes: current.start..<end, line: current.line)) }
+                if let current = open, let section {
+                    let name: String? = if case .named(let name) = nameState { name } else { nil }
+                    items.append(Item(section: section, bytes: current.start..<end, line: current.line, name: name))
+                }
                 open = nil
+            }
+            func readName(from content: Int, to lineEnd: Int) {
+                guard lineEnd - content >= 5, bytes[content] == UInt8(ascii: "n"), bytes[content + 1] == UInt8(ascii: "a"),
+                      bytes[content + 2] == UInt8(ascii: "m"), bytes[content + 3] == UInt8(ascii: "e") else { return }
+                var after = content + 4
+                while after < lineEnd, bytes[after] == 0x20 { after += 1 }
+                guard after < lineEnd, bytes[after] == UInt8(ascii: ":") else { return }
+                guard case .unseen = nameState else { nameState = .unreadable; return }   // a duplicate key
+                let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[content..<lineEnd]), as: UTF8.self)
+                if let (_, value) = VersionSketch.keyValue(Substring(text.hasSuffix("\r") ? String(text.dropLast()) : text)),
+                   let value, !value.isEmpty {
+                    nameState = .named(value)
+                } else {
+                    nameState = .unreadable
+                }
             }
             while lineStart < bytes.count {
                 let lineEnd = ByteText.next(0x0A, in: bytes, from: lineStart) ?? bytes.count
@@ -68,13 +92,28 @@ struct PropertyFileOutline {
                     itemIndent = indent
                     close(at: lineStart)
                     open = (lineStart, lineNumber)
+                    nameState = .unseen
+                    keyIndent = nil
+                    var content = lineStart + indent + 1
+                    while content < lineEnd, bytes[content] == 0x20 { content += 1 }
+                    if content < lineEnd, bytes[content] != 0x0D, bytes[content] != UInt8(ascii: "#") {
+                        keyIndent = content - lineStart
+                        readName(from: content, to: lineEnd)
+                    }
                 } else if let itemIndent, indent <= itemIndent, first != UInt8(ascii: "-") {
                     return nil   // dedented content inside a section: not a shape we cut safely
+                } else if open != nil {
+                    if keyIndent == nil { keyIndent = indent }
+                    if indent == keyIndent { readName(from: lineStart + indent, to: lineEnd) }
                 }
             }
             close(at: bytes.count)
             return PropertyFileOutline(items: items)
         }
+    }
+
+    private enum NameState {
+        case unseen, named(String), unreadable
     }
 
     /// An anchor (`&name`) that an entry could alias from elsewhere makes cutting unsafe.

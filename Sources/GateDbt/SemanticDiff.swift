@@ -74,12 +74,14 @@ public enum SemanticDiff {
             pairs.append((name, renamedTo[name] ?? name))
         }
 
-        // One pass over each side's YAML for every name looked up below (and `exposures`, which
-        // the graph needs next) instead of one pass per name: at 50,000 models (54 MB of YAML)
-        // the per-name word searches were the largest part of a check (ci/bench).
+        // Every name looked up below at once (the entry index, plus one word pass over files it
+        // cannot answer for), and `versions`/`exposures`, which the graph needs next: at 50,000
+        // models (54 MB of YAML) per-name word searches were the largest part of a check (ci/bench).
         let baseLookups = Set(pairs.compactMap(\.base)), headLookups = Set(pairs.compactMap(\.head))
-        if !baseLookups.isEmpty { _ = try base.propertyFiles(mentioning: baseLookups.union(["versions", "exposures"])) }
-        if !headLookups.isEmpty { _ = try head.propertyFiles(mentioning: headLookups.union(["versions", "exposures"])) }
+        for (project, lookups) in [(base, baseLookups), (head, headLookups)] where !lookups.isEmpty {
+            _ = try project.propertyFiles(describing: lookups)
+            _ = try project.propertyFiles(mentioning: ["versions", "exposures"])
+        }
 
         var result: [ModelChange] = []
         var seen = Set<String>()

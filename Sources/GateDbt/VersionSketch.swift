@@ -64,7 +64,7 @@ enum VersionSketch {
     }
 
     /// `key: value` with a plain or simply quoted scalar (or no value); nil for anything else.
-    private static func keyValue(_ content: Substring) -> (String, String?)? {
+    static func keyValue(_ content: Substring) -> (String, String?)? {
         guard let colon = content.firstIndex(of: ":") else { return nil }
         let key = content[..<colon].trimmingCharacters(in: .whitespaces)
         guard !key.isEmpty, key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }) else { return nil }

@@ -119,3 +119,83 @@ import Testing
         #expect(whole.base.union(whole.head) == byEntry.base.union(byEntry.head))
     }
 }
+
+/// The owner lookup for downstream models skips parsing entries that say nothing of owners; it
+/// must give what the full snapshot gives, wherever the owner or group is written.
+@Suite struct OwnershipLookupTests {
+    static let project = """
+    name: shop
+    models:
+      shop:
+        marts:
+          +group: finance
+          +meta:
+            owner: marts@shop.test
+    """
+
+    @Test func ownershipAgreesWithTheFullSnapshot() throws {
+        let tree = MemoryTree([
+            "dbt_project.yml": Self.project,
+            "models/plain.sql": "select 1\n",
+            "models/meta_owner.sql": "select 1\n",
+            "models/config_group.sql": "select 1\n",
+            "models/sql_owner.sql": "{{ config(meta={'owner': 'sql@shop.test'}, group='ops') }}\nselect 1\n",
+            "models/twice.sql": "select 1\n",
+            "models/ver_v1.sql": "select 1\n",
+            "models/ver_v2.sql": "select 1\n",
+            "models/marts/folder.sql": "select 1\n",
+            "models/marts/override.sql": "select 1\n",
+            "models/undescribed.sql": "select 1\n",
+            "models/schema.yml": """
+            models:
+              - name: plain
+                description: nobody's
+              - name: meta_owner
+                meta:
+                  owner: {email: ana@shop.test}
+              - name: config_group
+                config:
+                  group: sales
+              - name: twice
+              - name: ver
+                latest_version: 2
+                versions:
+                  - v: 1
+                  - v: 2
+                    config:
+                      meta: {owner: v2@shop.test}
+            """,
+            "models/other.yml": """
+            models:
+              - name: twice
+                meta: {owner: second@shop.test}
+            """,
+            "models/marts/schema.yml": """
+            models:
+              - name: folder
+              - name: override
+                config:
+                  meta: {owner: own@shop.test}
+            """,
+        ])
+        let names = ["plain", "meta_owner", "config_group", "sql_owner", "twice", "ver", "folder", "override", "undescribed", "absent"]
+        let fast = try DbtProject.load(tree: tree)
+        let full = try DbtProject.load(tree: tree)
+        try fast.prepareLookups(of: names)
+        for name in names {
+            let snapshot = try full.model(named: name)
+            let owned = try fast.ownership(ofModel: name)
+            #expect(owned?.owner == snapshot?.owner, "owner of \(name)")
+            #expect(owned?.group == snapshot?.group, "group of \(name)")
+        }
+        // Spot checks, so that agreeing on nothing cannot pass.
+        #expect(try fast.ownership(ofModel: "meta_owner")?.owner == "ana@shop.test")
+        #expect(try fast.ownership(ofModel: "sql_owner")?.group == "ops")
+        #expect(try fast.ownership(ofModel: "folder")?.owner == "marts@shop.test")
+        #expect(try fast.ownership(ofModel: "folder")?.group == "finance")
+        #expect(try fast.ownership(ofModel: "override")?.owner == "own@shop.test")
+        #expect(try fast.ownership(ofModel: "ver")?.owner == "v2@shop.test")
+        #expect(try fast.ownership(ofModel: "plain")?.owner == nil)
+        #expect(try fast.ownership(ofModel: "absent") == nil)
+    }
+}
