@@ -34,8 +34,9 @@ public enum CheckPipeline {
         progress?.start("reading the dbt project at both sides")
 
         let settings = DbtSettings(config: config)
-        let baseProject = try DbtProject.load(tree: resolved.baseTree, settings: settings, required: false)
-        let headProject = try DbtProject.load(tree: resolved.headTree, settings: settings, required: false)
+        let memo = BlobMemo()   // base and head share most files: each is read once
+        let baseProject = try DbtProject.load(tree: resolved.baseTree, settings: settings, required: false, memo: memo)
+        let headProject = try DbtProject.load(tree: resolved.headTree, settings: settings, required: false, memo: memo)
         let diff = try SemanticDiff.compare(base: baseProject, head: headProject, changes: resolved.changeSet)
         let modelChanges = diff.changes
         var diagnostics = unique(baseProject.diagnostics + headProject.diagnostics + diff.diagnostics)

@@ -83,8 +83,9 @@ struct WriteBackSession {
         let resolved = try ChangeSetLoader.load(workspace.repository, target: .commits(base: base, head: head),
                                                 configuredBase: workspace.config.base,
                                                 environment: options.environment)
-        let baseProject = try DbtProject.load(tree: resolved.baseTree, settings: dbtSettings, required: false)
-        let headProject = try DbtProject.load(tree: resolved.headTree, settings: dbtSettings, required: true)
+        let memo = BlobMemo()   // base and head share most files: each is read once
+        let baseProject = try DbtProject.load(tree: resolved.baseTree, settings: dbtSettings, required: false, memo: memo)
+        let headProject = try DbtProject.load(tree: resolved.headTree, settings: dbtSettings, required: true, memo: memo)
         let diff = try SemanticDiff.compare(base: baseProject, head: headProject, changes: resolved.changeSet)
         return (diff.changes, headProject)
     }

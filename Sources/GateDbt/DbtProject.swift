@@ -21,6 +21,8 @@ public final class DbtProject {
     /// Whether `dbt_project.yml` exists at this revision (see `load(tree:settings:required:)`).
     public let exists: Bool
     let projectFile: ProjectFile?
+    /// Per-blob reading shared with the other side of a comparison.
+    let memo: BlobMemo
 
     private var diagnosticList: [Diagnostic] = []
     private var diagnosticSet: Set<Diagnostic> = []
@@ -48,8 +50,9 @@ public final class DbtProject {
     /// Problems met while reading, each with file and line; none of them stops the reading.
     public var diagnostics: [Diagnostic] { diagnosticList }
 
-    private init(tree: any FileTree, settings: DbtSettings, projectFile: ProjectFile?, projectFilePath: String) {
+    private init(tree: any FileTree, settings: DbtSettings, projectFile: ProjectFile?, projectFilePath: String, memo: BlobMemo) {
         self.tree = tree
+        self.memo = memo
         self.settings = settings
         self.projectFile = projectFile
         self.projectFilePath = projectFilePath
@@ -63,12 +66,15 @@ public final class DbtProject {
     ///
     /// - Parameter required: when false, a revision without `dbt_project.yml` (a base before the
     ///   project existed) gives an empty project instead of an error.
+    ///   - memo: per-blob reading to share with the other side of a comparison (pass the same
+    ///     one to the base and head projects).
     /// - Throws: `InputError` (exit 2) with file and line when `dbt_project.yml` is missing
     ///   (and required), not YAML, or lacks `name:`.
-    public static func load(tree: any FileTree, settings: DbtSettings = DbtSettings(), required: Bool = true) throws -> DbtProject {
+    public static func load(tree: any FileTree, settings: DbtSettings = DbtSettings(), required: Bool = true,
+                            memo: BlobMemo = BlobMemo()) throws -> DbtProject {
         let path = settings.projectPrefix + "dbt_project.yml"
         guard let data = try tree.contents(of: path) else {
-            if !required { return DbtProject(tree: tree, settings: settings, projectFile: nil, projectFilePath: path) }
+            if !required { return DbtProject(tree: tree, settings: settings, projectFile: nil, projectFilePath: path, memo: memo) }
             throw InputError("no dbt_project.yml at \(path); set `dbt.project_dir` in contract-gate.yml to the folder that holds it",
                              at: SourceLocation(path: path))
         }
@@ -76,7 +82,7 @@ public final class DbtProject {
             throw InputError("dbt_project.yml is not valid UTF-8; save it as UTF-8", at: SourceLocation(path: path, line: line))
         }
         let file = try ProjectFile.parse(String(decoding: data, as: UTF8.self), path: path)
-        return DbtProject(tree: tree, settings: settings, projectFile: file, projectFilePath: path)
+        return DbtProject(tree: tree, settings: settings, projectFile: file, projectFilePath: path, memo: memo)
     }
 
     func note(_ diagnostic: Diagnostic) {
@@ -237,7 +243,14 @@ public final class DbtProject {
             var found: [String: [String]] = [:]
             let finder = WordFinder(words: missing)
             for path in files {
-                for word in finder.words(in: try yamlData(path)) { found[word, default: []].append(path) }
+                let blob = tree.blobID(of: path)
+                if let blob, let hits = memo.wordHits[blob], missing.allSatisfy({ hits[$0] != nil }) {
+                    for word in missing where hits[word] == true { found[word, default: []].append(path) }
+                    continue
+                }
+                let words = finder.words(in: try yamlData(path))
+                for word in words { found[word, default: []].append(path) }
+                if let blob { for word in missing { memo.wordHits[blob, default: [:]][word] = words.contains(word) } }
             }
             for name in missing { cache[name] = found[name] ?? [] }
         }
@@ -281,6 +294,8 @@ public final class DbtProject {
     /// The versioned model entries of a property file, each read by `VersionSketch` when its
     /// text allows (cheap), else parsed.
     func versionedEntries(in path: String) throws -> [PropertyModel] {
+        let memoKey = tree.blobID(of: path).map { $0 + ":" + path }
+        if let memoKey, let entries = memo.versionedEntries[memoKey] { return entries }
         guard propertyContents[path] == nil, let outline = try outline(path) else {
             return try propertyContents(in: path, near: ["versions"]).models.filter { !$0.versions.isEmpty }
         }
@@ -290,6 +305,7 @@ public final class DbtProject {
             return try propertyContents(in: path, near: ["versions"]).models.filter { !$0.versions.isEmpty }
         }
         var result: [PropertyModel] = []
+        var parsed = false
         let offsets = WordFinder(words: ["versions"]).occurrences(in: data)
         for index in outline.items(containing: offsets) {
             let item = outline.items[index]
@@ -300,19 +316,33 @@ public final class DbtProject {
                 result.append(sketch)
             } else {
                 result += try parsedItems([index], of: outline, in: path).models.filter { !$0.versions.isEmpty }
+                parsed = true
             }
         }
+        // Parsing notes diagnostics on this side; only what was read without parsing is shared.
+        if let memoKey, !parsed { memo.versionedEntries[memoKey] = result }
         return result
     }
 
     private func outline(_ path: String) throws -> PropertyFileOutline? {
         if let outline = outlines[path] { return outline }
         if notOutlinable.contains(path) { return nil }
-        guard let outline = PropertyFileOutline.outline(try yamlData(path)) else {
+        let blob = tree.blobID(of: path)
+        if let blob, let outline = memo.outlines[blob] {
+            outlines[path] = outline
+            return outline
+        }
+        if let blob, memo.notOutlinable.contains(blob) {
             notOutlinable.insert(path)
             return nil
         }
+        guard let outline = PropertyFileOutline.outline(try yamlData(path)) else {
+            notOutlinable.insert(path)
+            if let blob { memo.notOutlinable.insert(blob) }
+            return nil
+        }
         outlines[path] = outline
+        if let blob { memo.outlines[blob] = outline }
         return outline
     }
 
@@ -356,14 +386,25 @@ public final class DbtProject {
     /// The `ref()`/`source()`/`config(` scan of a model file (cached); nil when the file is absent.
     func scan(_ path: String) throws -> ReferenceScan? {
         if let scan = scans[path] { return scan }
+        let memoKey = tree.blobID(of: path).map { $0 + ":" + path }
+        if let memoKey, let facts = memo.modelFiles[memoKey] {
+            scans[path] = facts.scan
+            if let config = facts.config { sqlConfigs[path] = config }
+            for problem in facts.problems { note(problem) }
+            return facts.scan
+        }
         guard let data = try tree.contents(of: path) else { return nil }
         let scan = ReferenceScanner.scan(data)
         scans[path] = scan
+        var facts = BlobMemo.ModelFileFacts(scan: scan, config: nil, problems: [])
         if !scan.configCalls.isEmpty {
             let (config, problems) = ConfigCallReader.read(data, calls: scan.configCalls, path: path)
             sqlConfigs[path] = config
             for problem in problems { note(problem) }
+            facts.config = config
+            facts.problems = problems
         }
+        if let memoKey { memo.modelFiles[memoKey] = facts }
         return scan
     }
 

@@ -100,6 +100,12 @@ public final class GitTree: FileTree {
         return repository.objectSize(id)
     }
 
+    /// The blob id of the file at `path` (hex), without reading it; nil when there is no such file.
+    public func blobID(of path: String) -> String? {
+        guard let id = try? fileID(at: path) else { return nil }
+        return id.hex
+    }
+
     private func fileID(at path: String) throws(GitError) -> ObjectID? {
         if let id = listed[path] { return id }
         let path = normalizedTreePath(path)
@@ -193,6 +199,11 @@ public final class IndexTree: FileTree {
     public func blobSize(of path: String) -> Int? {
         guard let id = fileID(at: path) else { return nil }
         return repository.objectSize(id)
+    }
+
+    /// The staged blob id of the file at `path` (hex); nil when it is not staged.
+    public func blobID(of path: String) -> String? {
+        fileID(at: path)?.hex
     }
 
     private func fileID(at path: String) -> ObjectID? {

@@ -7,9 +7,15 @@ public protocol FileTree {
     func files(under folder: String) throws -> [String]
     /// The content of a file, or nil when it does not exist at this side.
     func contents(of path: String) throws -> Data?
+    /// An id that changes whenever the file's content does (git's blob id), when the tree knows
+    /// one without reading the file; nil otherwise. Lets readers of two revisions share what
+    /// they learnt from a file both contain.
+    func blobID(of path: String) -> String?
 }
 
 extension FileTree {
+    public func blobID(of path: String) -> String? { nil }
+
     /// The content decoded as UTF-8 (invalid bytes replaced), or nil when absent.
     public func text(of path: String) throws -> String? {
         guard let data = try contents(of: path) else { return nil }
