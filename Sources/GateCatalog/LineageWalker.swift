@@ -81,7 +81,8 @@ public struct LineageWalker: Sendable {
         var metadata: [String: CatalogResource] = [:]
         var catalogToDbt: [String: String] = [:]
         var dbtToCatalog: [String: String] = [:]
-        let relationIndex = LineageWalker.relationIndex(graph)
+        // Only a catalog walk needs it (matching catalog tables to dbt nodes by relation).
+        let relationIndex = source == nil ? [:] : LineageWalker.relationIndex(graph)
 
         var walks = roots.map { root -> RootWalk in
             var walk = RootWalk(root: root)

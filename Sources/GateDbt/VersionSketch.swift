@@ -64,21 +64,30 @@ enum VersionSketch {
     }
 
     /// `key: value` with a plain or simply quoted scalar (or no value); nil for anything else.
+    /// Written on the string's own characters (no Foundation): it runs on every entry of a project.
     static func keyValue(_ content: Substring) -> (String, String?)? {
         guard let colon = content.firstIndex(of: ":") else { return nil }
-        let key = content[..<colon].trimmingCharacters(in: .whitespaces)
+        let key = trimmed(content[..<colon])
         guard !key.isEmpty, key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }) else { return nil }
-        var value = content[content.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-        if let hash = value.range(of: " #") { value = String(value[..<hash.lowerBound]).trimmingCharacters(in: .whitespaces) }
-        if value.hasPrefix("#") { value = "" }
-        if value.isEmpty { return (key, nil) }
+        var value = trimmed(content[content.index(after: colon)...])
+        if value.first == "#" { value = value.prefix(0) }
+        if let hash = value.indices.first(where: { $0 > value.startIndex && value[$0] == "#" && value[value.index(before: $0)].isWhitespace }) {
+            value = trimmed(value[..<hash])
+        }
+        if value.isEmpty { return (String(key), nil) }
         if let quote = value.first, quote == "'" || quote == "\"" {
             guard value.count >= 2, value.last == quote else { return nil }
-            let inner = String(value.dropFirst().dropLast())
+            let inner = value.dropFirst().dropLast()
             if inner.contains(quote) || inner.contains("\\") { return nil }
-            return (key, inner)
+            return (String(key), String(inner))
         }
         if let first = value.first, "[{|>&*!%@`".contains(first) { return nil }
-        return (key, value)
+        return (String(key), String(value))
+    }
+
+    private static func trimmed(_ text: Substring) -> Substring {
+        guard let start = text.firstIndex(where: { $0 != " " && $0 != "\t" }),
+              let end = text.lastIndex(where: { $0 != " " && $0 != "\t" }) else { return text.prefix(0) }
+        return text[start...end]
     }
 }

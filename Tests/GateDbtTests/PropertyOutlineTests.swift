@@ -48,6 +48,26 @@ import Testing
         }
     }
 
+    @Test func outlineReadsPlainEntryNamesAndGivesUpOnOthers() throws {
+        let yaml = """
+        models:
+          - name: plain   # trailing comment
+          - description: name comes second
+            name: "quoted"
+          -   name: wide_dash
+          - name: >
+              folded
+          - name: a
+            name: b
+          - config: {name: inner}
+            columns:
+              - name: not_the_entry
+          - name: [flow]
+        """
+        let outline = try #require(PropertyFileOutline.outline(Data(yaml.utf8)))
+        #expect(outline.items.map(\.name) == ["plain", "quoted", "wide_dash", nil, nil, nil, nil])
+    }
+
     @Test func outlineDeclinesShapesItCannotCutSafely() {
         #expect(PropertyFileOutline.outline(Data("models: [{name: a}]\n".utf8)) == nil)
         #expect(PropertyFileOutline.outline(Data("defaults: &d\n  x: 1\nmodels:\n  - name: a\n    <<: *d\n".utf8)) == nil)
