@@ -148,10 +148,12 @@ public final class DbtProject {
 
     // MARK: YAML property files
 
-    private func yamlData(_ path: String) throws -> Data {
+    /// A property file's bytes. Passes over every file of the project (outlining, word searches)
+    /// read without keeping (`keep: false`); only files whose entries get parsed stay in memory.
+    private func yamlData(_ path: String, keep: Bool = true) throws -> Data {
         if let data = yamlBytes[path] { return data }
         let data = try tree.contents(of: path) ?? Data()
-        yamlBytes[path] = data
+        if keep { yamlBytes[path] = data }
         return data
     }
 
@@ -248,7 +250,7 @@ public final class DbtProject {
                     for word in missing where hits[word] == true { found[word, default: []].append(path) }
                     continue
                 }
-                let words = finder.words(in: try yamlData(path))
+                let words = finder.words(in: try yamlData(path, keep: false))
                 for word in words { found[word, default: []].append(path) }
                 if let blob { for word in missing { memo.wordHits[blob, default: [:]][word] = words.contains(word) } }
             }
@@ -336,7 +338,7 @@ public final class DbtProject {
             notOutlinable.insert(path)
             return nil
         }
-        guard let outline = PropertyFileOutline.outline(try yamlData(path)) else {
+        guard let outline = PropertyFileOutline.outline(try yamlData(path, keep: false)) else {
             notOutlinable.insert(path)
             if let blob { memo.notOutlinable.insert(blob) }
             return nil
