@@ -160,14 +160,13 @@ public enum CatalogImpact {
             let url = URL(fileURLWithPath: path)
             if mustUseSnapshot || FileManager.default.fileExists(atPath: url.path) {
                 do {
-                    let snapshot = try CatalogSnapshot.load(from: url)
-                    var result = try await run(models, graph: graph, settings: settings,
-                                               source: SnapshotCatalogSource(snapshot: snapshot), sourceName: "snapshot")
-                    result.status.snapshotTakenAt = snapshot.takenAt
+                    let (source, takenAt) = try loadSnapshot(url)
+                    var result = try await run(models, graph: graph, settings: settings, source: source, sourceName: "snapshot")
+                    result.status.snapshotTakenAt = takenAt
                     if !errors.isEmpty {
                         // Secoda failed: the snapshot may be out of date, so the impact is not certain.
                         result.status.complete = false
-                        errors.append("used the catalog snapshot taken at \(snapshot.takenAt) instead")
+                        errors.append("used the catalog snapshot taken at \(takenAt) instead")
                     }
                     result.status.errors.insert(contentsOf: errors, at: 0)
                     return result
@@ -244,4 +243,13 @@ public enum CatalogImpact {
         return CatalogImpactResult(impacts: impacts, catalogIds: catalogIds, unresolved: unresolved, status: status,
                                    tableOwners: tableOwners, ambiguous: ambiguous)
     }
+
+    /// The snapshot as a check reads it: streamed and decoded on demand (`IndexedSnapshot`), or
+    /// decoded whole when its shape is not the plain one `catalog pull` writes.
+    static func loadSnapshot(_ url: URL) throws -> (source: any CatalogSource, takenAt: String) {
+        if let indexed = try IndexedSnapshot.load(from: url) { return (indexed, indexed.takenAt) }
+        let snapshot = try CatalogSnapshot.load(from: url)
+        return (SnapshotCatalogSource(snapshot: snapshot), snapshot.takenAt)
+    }
+
 }

@@ -87,6 +87,8 @@ struct PropertyFileOutline {
                     continue
                 }
                 guard section != nil else { continue }
+                // Content before the first item (a section written as a mapping): not a list to cut.
+                if itemIndent == nil, first != UInt8(ascii: "-") { return nil }
                 if first == UInt8(ascii: "-"), let itemIndent, indent < itemIndent { return nil }
                 if first == UInt8(ascii: "-") && (itemIndent == nil || indent == itemIndent) {
                     itemIndent = indent

@@ -72,6 +72,7 @@ import Testing
         #expect(PropertyFileOutline.outline(Data("models: [{name: a}]\n".utf8)) == nil)
         #expect(PropertyFileOutline.outline(Data("defaults: &d\n  x: 1\nmodels:\n  - name: a\n    <<: *d\n".utf8)) == nil)
         #expect(PropertyFileOutline.outline(Data("models:\n\t- name: a\n".utf8)) == nil)
+        #expect(PropertyFileOutline.outline(Data("models:\n  fct_orders:\n    columns: 3\n".utf8)) == nil)
         #expect(PropertyFileOutline.outline(Data("models:\n  - name: a\n---\nmodels:\n  - name: b\n".utf8)) == nil)
     }
 

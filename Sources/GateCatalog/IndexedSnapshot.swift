@@ -1,0 +1,362 @@
+import Foundation
+import GateModel
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The catalog snapshot as a check reads it: one streaming pass over the file keeps the lineage
+/// as interned ids and, for each resource, only its id, type, title and where its JSON sits in
+/// the file; a resource is decoded when the walk reaches it.
+///
+/// `CatalogSnapshot.load` decodes the whole file, which at 5,000 models (100,000 edges, a 54 MB
+/// file) cost seconds and hundreds of megabytes — too much for a pre-push hook. This reader
+/// answers the same questions (`SnapshotCatalogSource` is the reference it is tested against)
+/// in a bounded amount of memory: the file is read in chunks and never held whole.
+///
+/// Anything the streaming pass does not expect (a key written twice, a type or title that is not
+/// a plain string) makes `load` return nil, and the caller decodes the file the slow, general way.
+public final class IndexedSnapshot: CatalogSource {
+    /// When the snapshot was pulled.
+    public let takenAt: String
+    private let directory: CatalogPeople
+    private let descriptor: Int32
+    private let names: [String]
+    private let numbers: [String: Int32]
+    private let children: [Int32: [Int32]]
+    private let spans: [Int32: Range<Int>]
+    private let tablesByTitle: [String: [Int32]]
+
+    private init(takenAt: String, directory: CatalogPeople, descriptor: Int32, names: [String], numbers: [String: Int32],
+                 children: [Int32: [Int32]], spans: [Int32: Range<Int>], tablesByTitle: [String: [Int32]]) {
+        self.takenAt = takenAt
+        self.directory = directory
+        self.descriptor = descriptor
+        self.names = names
+        self.numbers = numbers
+        self.children = children
+        self.spans = spans
+        self.tablesByTitle = tablesByTitle
+    }
+
+    deinit { close(descriptor) }
+
+    /// Reads the snapshot at `url` in one streaming pass.
+    /// - Returns: nil when the file is valid JSON of a shape this reader does not take apart
+    ///   (the caller then uses `CatalogSnapshot.load`, which also words any error).
+    /// - Throws: `CatalogError` (`.snapshot`) when the file is missing or not a snapshot.
+    public static func load(from url: URL) throws -> IndexedSnapshot? {
+        let descriptor = open(url.path, O_RDONLY)
+        guard descriptor >= 0 else {
+            throw CatalogError(.snapshot, "no catalog snapshot at \(url.path); run `contract-gate catalog pull` to write one")
+        }
+        var reader = Reader(descriptor: descriptor)
+        do {
+            guard let parts = try reader.snapshot() else {
+                close(descriptor)
+                return nil
+            }
+            guard parts.version == 1 else {
+                close(descriptor)
+                throw CatalogError(.snapshot, "the catalog snapshot \(url.path) has format version \(parts.version); "
+                    + "this contract-gate reads version 1; run `contract-gate catalog pull` again")
+            }
+            var children: [Int32: [Int32]] = [:]
+            for (from, list) in parts.edges {
+                let sorted = Set(list).sorted { parts.names[Int($0)] < parts.names[Int($1)] }
+                children[from] = sorted
+            }
+            return IndexedSnapshot(takenAt: parts.takenAt, directory: parts.people, descriptor: descriptor,
+                                   names: parts.names, numbers: parts.numbers, children: children, spans: parts.spans,
+                                   tablesByTitle: parts.tablesByTitle)
+        } catch let error as CatalogError {
+            close(descriptor)
+            throw error
+        } catch {
+            close(descriptor)
+            throw CatalogError(.snapshot, "the catalog snapshot \(url.path) is unreadable (\(error)); "
+                + "run `contract-gate catalog pull` to write a fresh one")
+        }
+    }
+
+    public func tables(titled titles: [String], integrationId: String?) async throws -> [CatalogResource] {
+        var result: [CatalogResource] = []
+        for title in Set(titles).sorted() {
+            for number in tablesByTitle[title] ?? [] {
+                let table = try decode(number)
+                if integrationId == nil || table.integration == integrationId { result.append(table) }
+            }
+        }
+        return result
+    }
+
+    public func downstream(of ids: [String]) async throws -> [String: [String]] {
+        var result: [String: [String]] = [:]
+        for id in Set(ids) {
+            guard let number = numbers[id], let list = children[number] else { continue }
+            result[id] = list.map { names[Int($0)] }
+        }
+        return result
+    }
+
+    public func resources(ids: [String]) async throws -> [String: CatalogResource] {
+        var result: [String: CatalogResource] = [:]
+        for id in Set(ids) {
+            guard let number = numbers[id], spans[number] != nil else { continue }
+            result[id] = try decode(number)
+        }
+        return result
+    }
+
+    public func people() async throws -> CatalogPeople { directory }
+
+    /// Decodes one resource from its place in the file (`pread`: safe from concurrent tasks).
+    private func decode(_ number: Int32) throws -> CatalogResource {
+        guard let span = spans[number] else {
+            throw CatalogError(.snapshot, "the catalog snapshot lost resource \(names[Int(number)]); run `contract-gate catalog pull` again")
+        }
+        var bytes = [UInt8](repeating: 0, count: span.count)
+        let read = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, span.count, off_t(span.lowerBound)) }
+        guard read == span.count else {
+            throw CatalogError(.snapshot, "the catalog snapshot changed while it was read; run the check again")
+        }
+        do {
+            return try JSONDecoder().decode(CatalogResource.self, from: Data(bytes))
+        } catch {
+            throw CatalogError(.snapshot, "the catalog snapshot has an unreadable resource (\(SecodaClient.summary(of: error))); "
+                + "run `contract-gate catalog pull` to write a fresh one")
+        }
+    }
+}
+
+// MARK: - the streaming pass
+
+/// What one pass over a snapshot file gathers.
+private struct SnapshotParts {
+    var version = 0
+    var takenAt = ""
+    var people = CatalogPeople()
+    var names: [String] = []
+    var numbers: [String: Int32] = [:]
+    var edges: [Int32: [Int32]] = [:]
+    var spans: [Int32: Range<Int>] = [:]
+    var tablesByTitle: [String: [Int32]] = [:]
+
+    mutating func number(_ id: String) -> Int32 {
+        if let known = numbers[id] { return known }
+        let next = Int32(names.count)
+        names.append(id)
+        numbers[id] = next
+        return next
+    }
+}
+
+private struct MalformedSnapshot: Error, CustomStringConvertible {
+    var description: String
+}
+
+/// A byte-at-a-time JSON reader over a file read in chunks, with just the moves the snapshot
+/// needs: read a string, skip or capture any value, walk an object's keys or an array's items.
+private struct Reader {
+    let descriptor: Int32
+    private var buffer = [UInt8](repeating: 0, count: 1 << 20)
+    private var count = 0
+    private var index = 0
+    /// File offset of `buffer[0]`.
+    private var base = 0
+    private var capture: [UInt8]?
+
+    init(descriptor: Int32) { self.descriptor = descriptor }
+
+    /// File offset of the next byte.
+    var offset: Int { base + index }
+
+    private mutating func refill() throws -> Bool {
+        base += count
+        index = 0
+        count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+        if count < 0 { throw MalformedSnapshot(description: "read error \(errno)") }
+        return count > 0
+    }
+
+    mutating func peek() throws -> UInt8? {
+        if index >= count, try !refill() { return nil }
+        return buffer[index]
+    }
+
+    mutating func next() throws -> UInt8 {
+        guard let byte = try peek() else { throw MalformedSnapshot(description: "unexpected end of file") }
+        index += 1
+        capture?.append(byte)
+        return byte
+    }
+
+    mutating func skipSpace() throws {
+        while let byte = try peek(), byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 {
+            index += 1
+            capture?.append(byte)
+        }
+    }
+
+    mutating func expect(_ byte: UInt8) throws {
+        try skipSpace()
+        let found = try next()
+        guard found == byte else {
+            throw MalformedSnapshot(description: "expected '\(Character(UnicodeScalar(byte)))' at byte \(offset - 1)")
+        }
+    }
+
+    /// The next value if it is a string (decoded), else nil with the value left unread.
+    mutating func stringIfAny() throws -> String? {
+        try skipSpace()
+        guard try peek() == UInt8(ascii: "\"") else { return nil }
+        return try string()
+    }
+
+    mutating func string() throws -> String {
+        try expect(UInt8(ascii: "\""))
+        var bytes: [UInt8] = []
+        var escaped = false
+        while true {
+            let byte = try next()
+            if escaped {
+                escaped = false
+                bytes.append(0x5C)
+                bytes.append(byte)
+            } else if byte == 0x5C {
+                escaped = true
+            } else if byte == UInt8(ascii: "\"") {
+                break
+            } else {
+                bytes.append(byte)
+            }
+        }
+        guard bytes.contains(0x5C) else { return String(decoding: bytes, as: UTF8.self) }
+        // Escapes are rare in a snapshot: let the JSON decoder read them exactly.
+        let quoted = Data([UInt8(ascii: "\"")] + bytes + [UInt8(ascii: "\"")])
+        return try JSONDecoder().decode(String.self, from: quoted)
+    }
+
+    /// Skips one value of any kind.
+    mutating func skipValue() throws {
+        try skipSpace()
+        switch try peek() {
+        case UInt8(ascii: "\""):
+            _ = try string()
+        case UInt8(ascii: "{"):
+            try members { reader, _ in try reader.skipValue() }
+        case UInt8(ascii: "["):
+            try items { reader in try reader.skipValue() }
+        case nil:
+            throw MalformedSnapshot(description: "unexpected end of file")
+        default:
+            // A number, true, false or null: up to the next delimiter.
+            while let byte = try peek(), !(byte == UInt8(ascii: ",") || byte == UInt8(ascii: "}") || byte == UInt8(ascii: "]")
+                                         || byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09) {
+                _ = try next()
+            }
+        }
+    }
+
+    /// The bytes of the next value (for the small parts decoded whole).
+    mutating func captureValue() throws -> Data {
+        try skipSpace()
+        capture = []
+        defer { capture = nil }
+        try skipValue()
+        return Data(capture ?? [])
+    }
+
+    /// Calls `body` with each key of an object, positioned at the key's value (which it must read).
+    mutating func members(_ body: (inout Reader, String) throws -> Void) throws {
+        try expect(UInt8(ascii: "{"))
+        try skipSpace()
+        if try peek() == UInt8(ascii: "}") { _ = try next(); return }
+        while true {
+            let key = try string()
+            try expect(UInt8(ascii: ":"))
+            try body(&self, key)
+            try skipSpace()
+            let separator = try next()
+            if separator == UInt8(ascii: "}") { return }
+            guard separator == UInt8(ascii: ",") else { throw MalformedSnapshot(description: "expected ',' or '}' at byte \(offset - 1)") }
+        }
+    }
+
+    /// Calls `body` positioned at each item of an array.
+    mutating func items(_ body: (inout Reader) throws -> Void) throws {
+        try expect(UInt8(ascii: "["))
+        try skipSpace()
+        if try peek() == UInt8(ascii: "]") { _ = try next(); return }
+        while true {
+            try body(&self)
+            try skipSpace()
+            let separator = try next()
+            if separator == UInt8(ascii: "]") { return }
+            guard separator == UInt8(ascii: ",") else { throw MalformedSnapshot(description: "expected ',' or ']' at byte \(offset - 1)") }
+        }
+    }
+
+    /// The whole pass; nil when the file holds something this reader leaves to the full decoder.
+    mutating func snapshot() throws -> SnapshotParts? {
+        var parts = SnapshotParts()
+        var plain = true
+        var seen = Set<String>()
+        try members { reader, key in
+            guard seen.insert(key).inserted else { plain = false; try reader.skipValue(); return }
+            switch key {
+            case "version":
+                let text = String(decoding: try reader.captureValue(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+                guard let version = Int(text) else { plain = false; return }
+                parts.version = version
+            case "taken_at":
+                guard let text = try reader.stringIfAny() else { plain = false; try reader.skipValue(); return }
+                parts.takenAt = text
+            case "users", "groups", "teams":
+                let people = try JSONDecoder().decode([CatalogPerson].self, from: try reader.captureValue())
+                if key == "users" { parts.people.users = people } else if key == "groups" { parts.people.groups = people } else { parts.people.teams = people }
+            case "lineage":
+                try reader.items { reader in
+                    var from: String?
+                    var to: String?
+                    try reader.members { reader, key in
+                        guard key == "from_entity" || key == "to_entity" else { try reader.skipValue(); return }
+                        guard let value = try reader.stringIfAny() else { plain = false; try reader.skipValue(); return }
+                        if key == "from_entity" { from = value } else { to = value }
+                    }
+                    guard let from, let to else { plain = false; return }
+                    parts.edges[parts.number(from), default: []].append(parts.number(to))
+                }
+            case "resources":
+                try reader.items { reader in
+                    try reader.skipSpace()
+                    let start = reader.offset
+                    var id: String?
+                    var type: String?
+                    var title: String?
+                    var keys = Set<String>()
+                    try reader.members { reader, key in
+                        if !keys.insert(key).inserted { plain = false }
+                        switch key {
+                        case "id": id = try reader.stringIfAny(); if id == nil { plain = false; try reader.skipValue() }
+                        case "entity_type": type = try reader.stringIfAny(); if type == nil { plain = false; try reader.skipValue() }
+                        case "title": title = try reader.stringIfAny(); if title == nil { plain = false; try reader.skipValue() }
+                        default: try reader.skipValue()
+                        }
+                    }
+                    guard let id, SecodaID.isValid(id) else { plain = false; return }
+                    let number = parts.number(id)
+                    guard parts.spans[number] == nil else { plain = false; return }
+                    parts.spans[number] = start..<reader.offset
+                    if type == "table" { parts.tablesByTitle[title ?? id, default: []].append(number) }
+                }
+            default:
+                try reader.skipValue()
+            }
+        }
+        try skipSpace()
+        guard try peek() == nil else { throw MalformedSnapshot(description: "content after the snapshot") }
+        // The keys the full decoder requires; without them it words the error.
+        let required: Set<String> = ["version", "taken_at", "resources", "lineage"]
+        return plain && required.isSubset(of: seen) ? parts : nil
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import GateModel
+import Testing
+@testable import GateCatalog
+
+/// The streaming snapshot reader must answer exactly what the whole-file reader answers.
+@Suite struct IndexedSnapshotTests {
+    static func id(_ n: Int) -> String { String(format: "00000000-0000-4000-8000-%012d", n) }
+
+    /// A snapshot with the awkward parts: escaped and non-ASCII titles, one title in two
+    /// integrations, duplicate and fan-out edges, dashboards with and without usage, people.
+    static func sample() -> CatalogSnapshot {
+        var resources: [CatalogResource] = []
+        for n in 1...40 {
+            resources.append(CatalogResource(
+                id: id(n), type: n % 5 == 0 ? "dashboard" : "table",
+                title: n == 3 ? "quote\"d \\ täble" : n == 4 ? "orders" : "t\(n)",
+                titleFull: "db.s.t\(n)", database: "db", schema: n % 2 == 0 ? "s" : "other",
+                integration: n == 4 ? "int-b" : "int-a", owners: n % 3 == 0 ? ["u1"] : [], ownerGroups: ["g1"],
+                tags: n == 7 ? ["pii", "gold"] : [], pii: n == 7, verified: n % 4 == 0, url: "https://app.test/\(n)",
+                externalUsage: n % 5 == 0 ? (n % 10 == 0 ? 0 : 12) : nil, internalUsage: nil,
+                externalUpdatedAt: n == 10 ? "2026-01-01T00:00:00Z" : nil, teams: ["team-1"]))
+        }
+        resources.append(CatalogResource(id: id(41), type: "table", title: "orders", integration: "int-a"))
+        var lineage: [SnapshotEdge] = []
+        for n in 1...39 {
+            lineage.append(SnapshotEdge(from: id(n), to: id(n + 1)))
+            if n % 3 == 0 { lineage.append(SnapshotEdge(from: id(n), to: id(40 - n / 3))) }
+        }
+        lineage.append(SnapshotEdge(from: id(1), to: id(2)))   // a duplicate row
+        lineage.append(SnapshotEdge(from: id(99), to: id(1)))  // an id no resource describes
+        return CatalogSnapshot(takenAt: "2026-11-29T10:00:00Z", baseURL: "https://api.secoda.co/api/v1/",
+                               resources: resources, lineage: lineage,
+                               users: [CatalogPerson(id: "u1", name: "Ana", email: "ana@shop.test")],
+                               groups: [CatalogPerson(id: "g1", name: "Data", members: ["u1"])],
+                               teams: [CatalogPerson(id: "team-1", name: "Default", isDefaultTeam: true)])
+    }
+
+    static func write(_ text: String) throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("snapshot-\(UUID().uuidString).json")
+        try Data(text.utf8).write(to: url)
+        return url
+    }
+
+    @Test func answersWhatTheWholeFileReaderAnswers() async throws {
+        let snapshot = Self.sample()
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("snapshot-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try snapshot.write(to: url)
+        let indexed = try #require(try IndexedSnapshot.load(from: url))
+        let reference = SnapshotCatalogSource(snapshot: try CatalogSnapshot.load(from: url))
+        let ids = (1...41).map(Self.id) + [Self.id(99), "unknown"]
+        #expect(indexed.takenAt == snapshot.takenAt)
+        #expect(try await indexed.downstream(of: ids) == reference.downstream(of: ids))
+        #expect(try await indexed.resources(ids: ids) == reference.resources(ids: ids))
+        #expect(try await indexed.people() == reference.people())
+        let titles = ["orders", "quote\"d \\ täble", "t1", "t5", "missing"]
+        for integration in [nil, "int-a", "int-b"] {
+            #expect(try await indexed.tables(titled: titles, integrationId: integration)
+                == reference.tables(titled: titles, integrationId: integration))
+        }
+        // Not agreement on nothing: the sample has fan-out, a two-integration title and people.
+        #expect(try await indexed.downstream(of: [Self.id(3)])[Self.id(3)]?.count == 2)
+        #expect(try await indexed.tables(titled: ["orders"], integrationId: nil).count == 2)
+        #expect(try await indexed.people().users.first?.name == "Ana")
+    }
+
+    @Test func leavesShapesItDoesNotTakeApartToTheFullDecoder() throws {
+        let edge = #"{"from_entity": "a", "to_entity": "b"}"#
+        let table = #"{"id": "a", "entity_type": "table", "title": "t"}"#
+        // A key written twice, a title that is not a string, a missing required key.
+        for text in [
+            #"{"version": 1, "taken_at": "x", "resources": [], "lineage": [], "lineage": []}"#,
+            #"{"version": 1, "taken_at": "x", "resources": [{"id": "a", "entity_type": "table", "title": 7}], "lineage": []}"#,
+            #"{"version": 1, "taken_at": "x", "resources": [\#(table)]}"#,
+        ] {
+            let url = try Self.write(text)
+            defer { try? FileManager.default.removeItem(at: url) }
+            #expect(try IndexedSnapshot.load(from: url) == nil, "\(text)")
+        }
+        let url = try Self.write(#"{"version": 1, "taken_at": "x", "resources": [\#(table)], "lineage": [\#(edge)]}"#)
+        defer { try? FileManager.default.removeItem(at: url) }
+        #expect(try IndexedSnapshot.load(from: url) != nil)
+    }
+
+    @Test func brokenOrForeignFilesAreSnapshotErrors() throws {
+        for text in ["{\"version\": 1, \"taken_at\": \"x\", \"resources\": [", "[1, 2]", "{\"version\": 2, \"taken_at\": \"x\", \"resources\": [], \"lineage\": []}"] {
+            let url = try Self.write(text)
+            defer { try? FileManager.default.removeItem(at: url) }
+            #expect(throws: CatalogError.self) { _ = try CatalogImpact.loadSnapshot(url) }
+        }
+        #expect(throws: CatalogError.self) {
+            _ = try IndexedSnapshot.load(from: URL(fileURLWithPath: "/nonexistent/catalog.json"))
+        }
+    }
+}
