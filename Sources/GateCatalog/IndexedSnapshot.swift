@@ -191,9 +191,15 @@ private struct Reader {
     }
 
     mutating func skipSpace() throws {
-        while let byte = try peek(), byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 {
-            index += 1
-            capture?.append(byte)
+        // Snapshots are pretty-printed: indentation is a large share of their bytes.
+        while true {
+            if index >= count, try !refill() { return }
+            let start = index
+            while index < count, buffer[index] == 0x20 || buffer[index] == 0x0A || buffer[index] == 0x0D || buffer[index] == 0x09 {
+                index += 1
+            }
+            if index > start { capture?.append(contentsOf: buffer[start..<index]) }
+            if index < count { return }
         }
     }
 
@@ -214,6 +220,7 @@ private struct Reader {
 
     mutating func string() throws -> String {
         try expect(UInt8(ascii: "\""))
+        if let bytes = plainRun() { return String(decoding: bytes, as: UTF8.self) }
         var bytes: [UInt8] = []
         var escaped = false
         while true {
@@ -234,6 +241,24 @@ private struct Reader {
         // Escapes are rare in a snapshot: let the JSON decoder read them exactly.
         let quoted = Data([UInt8(ascii: "\"")] + bytes + [UInt8(ascii: "\"")])
         return try JSONDecoder().decode(String.self, from: quoted)
+    }
+
+    /// The rest of a string (its opening quote read) when it ends within the buffer without an
+    /// escape: found with `memchr`, the common case that keeps the pass fast. Nil (nothing read)
+    /// otherwise.
+    private mutating func plainRun() -> ArraySlice<UInt8>? {
+        buffer.withUnsafeBufferPointer { whole -> ArraySlice<UInt8>? in
+            guard index < count, let base = whole.baseAddress,
+                  let quote = memchr(base + index, Int32(UInt8(ascii: "\"")), count - index) else { return nil }
+            let end = base.distance(to: quote.assumingMemoryBound(to: UInt8.self))
+            guard memchr(base + index, 0x5C, end - index) == nil else { return nil }
+            return buffer[index..<end]
+        }.map { run in
+            index = run.endIndex + 1
+            capture?.append(contentsOf: run)
+            capture?.append(UInt8(ascii: "\""))
+            return run
+        }
     }
 
     /// Skips one value of any kind.
