@@ -56,6 +56,8 @@ public enum CheckPipeline {
             changes: modelChanges, base: baseProject, head: headProject, config: config, workspace: workspace,
             request: request)
         timer.lap("impact")
+        // Part of `models` and `impact`: the pass that reads every model file, at both sides.
+        timer.record("ref_scan", baseProject.refScanTime + headProject.refScanTime)
         progress?.start("checking contracts")
 
         let evaluation = try RuleEngine.evaluate(
@@ -98,10 +100,15 @@ struct StageTimer {
     init() { start = clock.now }
 
     mutating func lap(_ stage: String) {
-        let elapsed = clock.now - start
-        timings[stage] = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
+        record(stage, clock.now - start)
         start = clock.now
     }
+
+    /// A duration measured elsewhere (part of a stage).
+    mutating func record(_ name: String, _ elapsed: Duration) {
+        timings[name] = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
+    }
+
 }
 
 extension DbtSettings {

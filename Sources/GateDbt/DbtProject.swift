@@ -47,6 +47,10 @@ public final class DbtProject {
     /// Files bigger than this are still scanned, with a notice (dbt would parse them too).
     public static let largeFileBytes = 1_000_000
 
+    /// Time spent reading model files and scanning them for `ref()`/`source()`/`config()` (the one
+    /// pass over every model file); for `check --timings`.
+    public private(set) var refScanTime: Duration = .zero
+
     /// Problems met while reading, each with file and line; none of them stops the reading.
     public var diagnostics: [Diagnostic] { diagnosticList }
 
@@ -395,6 +399,8 @@ public final class DbtProject {
             for problem in facts.problems { note(problem) }
             return facts.scan
         }
+        let started = ContinuousClock.now
+        defer { refScanTime += ContinuousClock.now - started }
         guard let data = try tree.contents(of: path) else { return nil }
         let scan = ReferenceScanner.scan(data)
         scans[path] = scan

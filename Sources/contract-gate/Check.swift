@@ -38,6 +38,18 @@ extension ContractGateCommand {
         @Option(name: .customLong("fail-on"), help: "Lowest unwaived severity that fails: error, warning, never.")
         var failOn: String?
 
+        @Flag(help: "Print how long each stage took to stderr (the report itself is unchanged).")
+        var timings = false
+
+        /// `timings (ms): diff 12 · models 80 · … · ref_scan 30` in pipeline order; `ref_scan` (reading
+        /// and scanning every model file) is part of `models` and `impact`.
+        static func timingLine(_ timings: [String: Int]) -> String {
+            let order = ["diff", "models", "contracts", "impact", "rules", "ref_scan"]
+            let named = order.compactMap { name in timings[name].map { "\(name) \($0)" } }
+            let others = timings.keys.filter { !order.contains($0) }.sorted().map { "\($0) \(timings[$0] ?? 0)" }
+            return "timings (ms): " + (named + others).joined(separator: " · ")
+        }
+
         func validate() throws {
             if staged && worktree { throw ValidationError("--staged and --worktree cannot be combined") }
             if (staged || worktree) && (base != nil || head != nil) {
@@ -56,6 +68,7 @@ extension ContractGateCommand {
             let destination = try output.destination(environment: environment)
             let report = try await CheckPipeline.run(request)
             try destination.emit(report, environment: environment, writeStdout: Terminal.write)
+            if timings { FileHandle.standardError.write(Data((Self.timingLine(report.timings) + "\n").utf8)) }
             throw ExitCode(Int32(report.exitCode))
         }
     }

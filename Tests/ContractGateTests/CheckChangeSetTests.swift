@@ -50,6 +50,29 @@ import Testing
         #expect(ours.contains("R models/c.sql models/renamed/c.sql"))
     }
 
+    /// `--timings` adds one line to stderr and changes nothing in the report.
+    @Test func timingsGoToStderrOnly() throws {
+        let repo = try TempRepository()
+        defer { repo.remove() }
+        try repo.write("dbt_project.yml", "name: shop\n")
+        try repo.write("models/a.sql", "select 1 as id\n")
+        try repo.write("models/b.sql", "select * from {{ ref('a') }}\n")
+        let base = try repo.commit("base")
+        try repo.write("models/a.sql", "select 2 as id\n")
+        let head = try repo.commit("head")
+        let binary = try GateBinary()
+        let arguments = ["check", "--base", base, "--head", head, "--format", "json", "--catalog", "dbt"]
+        let plain = try binary.run(arguments, in: repo.path)
+        let timed = try binary.run(arguments + ["--timings"], in: repo.path)
+        #expect(plain.status == timed.status)
+        #expect(plain.stdout == timed.stdout)
+        #expect(!plain.stderr.contains("timings"))
+        let line = try #require(timed.stderr.split(separator: "\n").first { $0.hasPrefix("timings (ms): ") })
+        for stage in ["diff", "models", "contracts", "impact", "rules", "ref_scan"] {
+            #expect(line.contains(" \(stage) "), "\(stage) in \(line)")
+        }
+    }
+
     @Test func repositoryErrorsExitTwoWithAdvice() throws {
         let (repo, _, _) = try repositoryWithChanges()
         defer { repo.remove() }
