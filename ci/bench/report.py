@@ -55,6 +55,18 @@ def render(path):
                      f"{pull.get('wall_s', 0):.1f} s, {pull.get('requests')} requests, {pull.get('snapshot_mb', 0):.1f} MB")
         out.append(f"| {int(n):,} | {size['changed_models']} | {size['modified_plus']} | {size.get('levels')} | "
                    f"{size.get('unique_downstream_nodes_online')} | {pull_text} |")
+    staged = [(n, size["modes"]["dbt"]["stages_ms"]) for n, size in r["sizes"].items()
+              if size["modes"].get("dbt", {}).get("stages_ms")]
+    if staged:
+        out.append("")
+        out.append("Where the offline (dbt graph) check spends its time, median ms per stage from `check --timings` "
+                   "(`ref scan` = reading and scanning every model file at both sides, part of `models` and `impact`):")
+        out.append("")
+        out.append("| models | git diff | models (semantic diff) | impact (dbt graph, walk, owners) | rules | ref scan |")
+        out.append("|---:|---:|---:|---:|---:|---:|")
+        for n, stages in staged:
+            out.append(f"| {int(n):,} | {stages.get('diff', 0):.0f} | {stages.get('models', 0):.0f} | "
+                       f"{stages.get('impact', 0):.0f} | {stages.get('rules', 0):.0f} | {stages.get('ref_scan', 0):.0f} |")
     out.append("")
     out.append("Cross-checks:")
     for n, size in r["sizes"].items():
