@@ -106,7 +106,7 @@ struct ImpactStage {
             return stillThere ? nil : old.uniqueId
         }
         guard !goneIds.isEmpty, base.exists else { return graph }
-        let baseGraph = try base.graph()
+        let baseGraph = try base.consumers(of: Set(goneIds))
         for id in goneIds {
             guard let node = baseGraph.nodes[id] else { continue }
             if var existing = graph.nodes[id] {

@@ -13,6 +13,28 @@ extension DbtProject {
     /// nodes it knows. Disabled models stay in the graph.
     public func graph() throws -> ProjectGraph {
         if let graphCache { return graphCache }
+        let graph = try buildGraph(keeping: nil)
+        graphCache = graph
+        return graph
+    }
+
+    /// The part of the graph that says who reads `targets`: those nodes and every node with one
+    /// of them as a parent, with their edges (a subgraph of `graph()`). What a check needs from the
+    /// base side — the former consumers of models that are gone at head — without building a node
+    /// for every other model of a large project. With a manifest (whose `child_map` wins) it is
+    /// the whole graph.
+    public func consumers(of targets: Set<String>) throws -> ProjectGraph {
+        if let graphCache { return graphCache }
+        if manifest() != nil { return try graph() }
+        return try buildGraph(keeping: targets)
+    }
+
+    /// `keeping`: nil for every node, else only the targets and their direct consumers.
+    private func buildGraph(keeping targets: Set<String>?) throws -> ProjectGraph {
+        func kept(_ id: String, parents: [String]) -> Bool {
+            guard let targets else { return true }
+            return targets.contains(id) || parents.contains(where: targets.contains)
+        }
         let listing = try fileListing()
         _ = try propertyFiles(mentioning: ["versions", "exposures"])   // one pass over the YAML bytes for both
         let versioned = try versionIndex()
@@ -47,18 +69,19 @@ extension DbtProject {
             let version = owner?.version
             let id = uniqueId(name: name, version: version)
             guard nodes[id] == nil else { continue }
+            let parentIds = scan.refs.map(parentId) + scan.sources.map { "source.\(self.name).\($0.source).\($0.table)" }
+            guard kept(id, parents: parentIds) else { continue }
             var config = folderConfig(path: path, name: name, version: version)
             config.apply(sqlConfig(path))
             nodes[id] = ProjectGraphNode(id: id, name: name, type: "model",
                                          relation: relation(name: name, version: version, config: config),
                                          path: path, tags: config.tags)
-            for ref in scan.refs { parents[id, default: []].append(parentId(ref)) }
+            parents[id, default: []].append(contentsOf: parentIds)
             for source in scan.sources {
                 let sourceId = "source.\(self.name).\(source.source).\(source.table)"
                 if nodes[sourceId] == nil {
                     nodes[sourceId] = ProjectGraphNode(id: sourceId, name: "\(source.source).\(source.table)", type: "source")
                 }
-                parents[id, default: []].append(sourceId)
             }
         }
         // SQL snapshots (`{% snapshot name %}`) read models and so are their consumers.
@@ -67,19 +90,21 @@ extension DbtProject {
                 guard let data = try tree.contents(of: path) else { continue }
                 for (name, scan) in DbtProject.snapshotBlocks(in: data) {
                     let id = "snapshot.\(self.name).\(name)"
+                    let parentIds = scan.refs.map(parentId) + scan.sources.map { "source.\(self.name).\($0.source).\($0.table)" }
+                    guard kept(id, parents: parentIds) else { continue }
                     nodes[id] = ProjectGraphNode(id: id, name: name, type: "snapshot", path: path)
-                    for ref in scan.refs { parents[id, default: []].append(parentId(ref)) }
-                    for source in scan.sources { parents[id, default: []].append("source.\(self.name).\(source.source).\(source.table)") }
+                    parents[id, default: []].append(contentsOf: parentIds)
                 }
             }
         }
         for path in try propertyFiles(mentioning: ["exposures"])["exposures"] ?? [] {
             for exposure in try propertyContents(in: path, section: "exposures").exposures {
                 let id = "exposure.\(self.name).\(exposure.name)"
+                let parentIds = exposure.refs.map(parentId) + exposure.sources.map { "source.\(self.name).\($0.source).\($0.table)" }
+                guard kept(id, parents: parentIds) else { continue }
                 nodes[id] = ProjectGraphNode(id: id, name: exposure.name, type: "exposure", path: path,
                                              owners: exposure.owner.map { [$0] } ?? [], tags: exposure.tags)
-                for ref in exposure.refs { parents[id, default: []].append(parentId(ref)) }
-                for source in exposure.sources { parents[id, default: []].append("source.\(self.name).\(source.source).\(source.table)") }
+                parents[id, default: []].append(contentsOf: parentIds)
             }
         }
         for (child, ids) in parents {
@@ -112,9 +137,7 @@ extension DbtProject {
             children.removeAll { child in defer { last = child }; return child == last }
             nodes[id]?.children = children
         }
-        let graph = ProjectGraph(nodes: nodes)
-        graphCache = graph
-        return graph
+        return ProjectGraph(nodes: nodes)
     }
 
     /// The `{% snapshot name %} … {% endsnapshot %}` blocks of a snapshot file, each with the

@@ -127,3 +127,54 @@ import Testing
         #expect(graph.nodes["model.shop.country_codes"] == nil)
     }
 }
+
+/// The base side of a check builds only the consumers of the models that are gone; that
+/// subgraph must say exactly what the whole graph says about them.
+@Suite struct ConsumersSubgraphTests {
+    @Test func consumersAreTheWholeGraphsChildrenOfTheTargets() throws {
+        let tree = MemoryTree([
+            "dbt_project.yml": "name: shop\nmodels:\n  shop:\n    marts:\n      +schema: marts\n",
+            "models/a.sql": "select 1 as id\n",
+            "models/b.sql": "select * from {{ ref('a') }} join {{ source('raw', 'events') }} using (id)\n",
+            "models/c.sql": "select * from {{ ref('b') }}\n",
+            "models/marts/d.sql": "{{ config(alias='dee') }}\nselect * from {{ ref('a') }}, {{ ref('x', v=1) }}\n",
+            "models/x_v1.sql": "select 1 as id\n",
+            "models/x_v2.sql": "select 2 as id\n",
+            "models/y.sql": "select * from {{ ref('x') }}\n",
+            "models/schema.yml": """
+            models:
+              - name: x
+                latest_version: 2
+                versions:
+                  - v: 1
+                  - v: 2
+            exposures:
+              - name: board
+                type: dashboard
+                owner: {email: ana@shop.test}
+                depends_on: [ref('a'), ref('c')]
+            """,
+            "snapshots/history.sql": "{% snapshot a_history %}\nselect * from {{ ref('a') }}\n{% endsnapshot %}\n",
+        ])
+        let whole = try DbtProject.load(tree: tree).graph()
+        let targets: Set<String> = ["model.shop.a", "model.shop.x.v1", "model.shop.x.v2"]
+        let part = try DbtProject.load(tree: tree).consumers(of: targets)
+        for target in targets {
+            #expect(part.nodes[target]?.children == whole.nodes[target]?.children, "children of \(target)")
+        }
+        for child in targets.flatMap({ whole.nodes[$0]?.children ?? [] }) {
+            var expected = whole.nodes[child]
+            var found = part.nodes[child]
+            // Only the edges into the targets are kept; everything else about the node is the same.
+            expected?.children = []
+            found?.children = []
+            #expect(found == expected, "node \(child)")
+        }
+        // Not agreement on nothing, and not the whole graph.
+        #expect(part.nodes["model.shop.a"]?.children
+            == ["exposure.shop.board", "model.shop.b", "model.shop.d", "snapshot.shop.a_history"])
+        #expect(part.nodes["model.shop.x.v2"]?.children == ["model.shop.y"])
+        #expect(part.nodes["model.shop.d"]?.relation == whole.nodes["model.shop.d"]?.relation)
+        #expect(part.nodes["model.shop.c"] == nil || part.nodes["model.shop.c"]?.path == nil)
+    }
+}
