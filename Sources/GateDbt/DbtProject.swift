@@ -35,6 +35,7 @@ public final class DbtProject {
     private var mentions: [String: [String]] = [:]
     private var unindexedMentions: [String: [String]] = [:]
     private var entryIndex: EntryIndex?
+    private var ownershipMentions: [String: [Int: Bool]] = [:]
     private var scans: [String: ReferenceScan] = [:]
     private var sqlConfigs: [String: ModelConfig] = [:]
     var details: [String: [ModelDetail]] = [:]
@@ -212,6 +213,35 @@ public final class DbtProject {
             }
         }
         return result
+    }
+
+    /// Words whose absence from a model's entry means the entry sets no owner or group.
+    static let ownershipWords = ["owner", "group", "versions"]
+
+    /// Whether an indexed entry's text mentions any of `ownershipWords` (see `ownership(ofModel:)`).
+    func entryMentionsOwnership(_ path: String, _ item: Int) throws -> Bool {
+        if let known = ownershipMentions[path]?[item] { return known }
+        let mentions = try propertyItemText(path, item).containsAny(of: Self.ownershipWords)
+        ownershipMentions[path, default: [:]][item] = mentions
+        return mentions
+    }
+
+    /// `entryMentionsOwnership` for the entries of many models at once, reading each property
+    /// file once and without keeping its bytes (hundreds of downstream models share a few files).
+    func noteOwnershipMentions(of names: Set<String>) throws {
+        var itemsByPath: [String: [Int]] = [:]
+        let index = try entries()
+        for name in names {
+            for (path, items) in index.items[name] ?? [] { itemsByPath[path, default: []] += items }
+        }
+        for (path, items) in itemsByPath {
+            guard let outline = try outline(path) else { continue }
+            let data = try yamlData(path, keep: false)
+            for item in items where outline.items.indices.contains(item) {
+                ownershipMentions[path, default: [:]][item] = data.subdata(in: outline.items[item].bytes)
+                    .containsAny(of: Self.ownershipWords)
+            }
+        }
     }
 
     /// The text of one outline item of an indexed property file.

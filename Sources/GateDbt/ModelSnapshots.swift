@@ -37,7 +37,9 @@ extension DbtProject {
     /// Finds the property files that describe any of `names` at once, so that looking the models
     /// up one by one afterwards does not search every property file per name.
     public func prepareLookups(of names: some Sequence<String>) throws {
-        _ = try propertyFiles(describing: Set(names))
+        let names = Set(names)
+        _ = try propertyFiles(describing: names)
+        try noteOwnershipMentions(of: names)
     }
 
     /// A model's owner (`meta.owner`) and dbt `group`, as `model(named:)` gives them, without
@@ -50,7 +52,7 @@ extension DbtProject {
         let mentionedElsewhere = try !(propertyFiles(mentioning: [name], amongUnindexed: index.searched)[name] ?? []).isEmpty
         if !mentionedElsewhere, items.count <= 1, items.first.map({ $0.items.count == 1 }) ?? true,
            let files = try fileListing().byStem[name], files.count == 1, let path = files.first,
-           try items.allSatisfy({ try !propertyItemText($0.path, $0.items[0]).containsAny(of: ["owner", "group", "versions"]) }),
+           try items.allSatisfy({ try !entryMentionsOwnership($0.path, $0.items[0]) }),
            try scan(path) != nil {
             var config = folderConfig(path: path, name: name, version: nil)
             config.apply(sqlConfig(path))
