@@ -203,6 +203,71 @@ import Testing
         #expect(impact.first?.downstream.map(\.source) == ["dbt", "dbt"])
     }
 
+    /// The ids one logged request asked about: `from_entity__in` of a lineage query, the `id in`
+    /// list of a metadata query.
+    static func askedIds(_ request: LoggedRequest) throws -> Set<String>? {
+        if request.route == "lineage/manual", let ids = request.query["from_entity__in"] {
+            return Set(ids.split(separator: ",").map(String.init))
+        }
+        guard request.route == "resource/catalog", let text = request.query["filter"] else { return nil }
+        let filter = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+        guard case .object(let object) = filter, object["field"]?.stringValue == "id",
+              case .array(let values)? = object["value"] else { return nil }
+        return Set(values.compactMap(\.stringValue))
+    }
+
+    /// Each level's lineage and metadata queries take the same ids and go out together: a walk
+    /// four levels deep waits for five rounds (the roots' lineage, then one per level), not nine.
+    @Test func eachLevelsLineageAndMetadataQueriesOverlap() async throws {
+        var b = SeedBuilder()
+        let root = b.table("root")
+        var expectedDepths: [String: Int] = [:]
+        var level = [root]
+        for depth in 1...4 {
+            var next: [String] = []
+            for (index, parent) in level.enumerated() {
+                for child in 0..<(depth == 1 ? 3 : 2) {
+                    let id = depth == 4 ? b.dashboard("board \(index)-\(child)", externalUsage: 1)
+                                        : b.table("t\(depth)_\(index)_\(child)")
+                    b.edge(parent, id)
+                    expectedDepths[id] = depth
+                    next.append(id)
+                }
+            }
+            level = next
+        }
+        // Latency keeps each request open long enough that two sent together are seen overlapping
+        // even on a loaded machine; the assertions are about order, not about how long anything took.
+        let options = EmulatorOptions(faults: FaultPlan(latencyMs: 150))
+        try await withEmulator(b.seed, options: options) { emulator in
+            let impact = try await Self.walker(emulator).walk([WalkRoot(model: "root", catalogId: root)])
+            let nodes = try #require(impact.first).downstream
+            #expect(Dictionary(uniqueKeysWithValues: nodes.map { ($0.id, $0.depth) }) == expectedDepths)
+            #expect(impact.first?.truncated == false)
+
+            let log = await emulator.state.requests()
+            // One query each per level, every one a single page: 1 + 4 lineage (the last finds
+            // nothing further), 4 metadata.
+            #expect(log.count == 9)
+            #expect(log.allSatisfy { $0.query["page"] == nil })
+            let metadata = log.filter { $0.route == "resource/catalog" }
+            let lineage = log.filter { $0.route == "lineage/manual" }
+            #expect(metadata.count == 4 && lineage.count == 5)
+            for query in metadata {
+                let ids = try #require(try Self.askedIds(query))
+                // The lineage query for the same nodes (the next level's) was sent with it: each
+                // arrived before the other was answered.
+                let partner = try lineage.first { try Self.askedIds($0) == ids }
+                let twin = try #require(partner, "no lineage query for the ids of \(query.query)")
+                let (a, b) = (try #require(query.startedMs), try #require(twin.startedMs))
+                let (aEnd, bEnd) = (try #require(query.finishedMs), try #require(twin.finishedMs))
+                #expect(a < bEnd && b < aEnd, "metadata \(a)-\(aEnd) ms, lineage \(b)-\(bEnd) ms")
+            }
+            // The roots' lineage, then one round per level.
+            #expect(await emulator.state.sequentialRounds() == 1 + 4)
+        }
+    }
+
     @Test func severalRootsShareEachLevelsQueries() async throws {
         var b = SeedBuilder()
         let r1 = b.table("r1"), r2 = b.table("r2"), shared = b.table("shared"), only2 = b.table("only2")
