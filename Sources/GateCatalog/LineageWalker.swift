@@ -98,6 +98,13 @@ public struct LineageWalker: Sendable {
             }
         }
 
+        // Owner names (users, groups, teams) are asked for as soon as the first resource with an
+        // owner arrives, alongside the rest of the walk, rather than in a round of their own after
+        // it. Whether they are used is still decided at the end, on the nodes kept; a walk that
+        // ends early (an error) cancels the request.
+        var peopleRequest: Task<CatalogPeople?, Never>?
+        defer { peopleRequest?.cancel() }
+
         var depth = 0
         // Past `maxDepth` the catalog is no longer asked (that is what the budget bounds: requests),
         // but the dbt graph, which is local and free, is still followed to the end: a dbt model
@@ -170,6 +177,9 @@ public struct LineageWalker: Sendable {
                 async let resources = LineageWalker.resources(metadataIds, in: source)
                 let (nextChildren, found) = try await (lineage, resources)
                 for id in lineageIds { children[id] = nextChildren[id] ?? [] }
+                if peopleRequest == nil, found.values.contains(where: { !$0.owners.isEmpty || !$0.ownerGroups.isEmpty || !$0.teams.isEmpty }) {
+                    peopleRequest = Task { try? await source.people() }
+                }
                 for (id, resource) in found {
                     metadata[id] = resource
                     // A catalog table that is a dbt model's relation is that model.
@@ -215,7 +225,8 @@ public struct LineageWalker: Sendable {
         var people: OwnerDirectory?
         let catalogKinds: Set<String> = ["user", "group", "team"]
         if let source, walks.contains(where: { $0.nodes.contains { $0.owners.contains { catalogKinds.contains($0.kind) } } }) {
-            people = (try? await source.people()).map(OwnerDirectory.init)
+            let request = peopleRequest ?? Task { try? await source.people() }
+            people = await request.value.map(OwnerDirectory.init)
         }
         return walks.map { walk in
             let nodes = walk.nodes.map { node -> DownstreamNode in

@@ -228,7 +228,7 @@ import Testing
             for (index, parent) in level.enumerated() {
                 for child in 0..<(depth == 1 ? 3 : 2) {
                     let id = depth == 4 ? b.dashboard("board \(index)-\(child)", externalUsage: 1)
-                                        : b.table("t\(depth)_\(index)_\(child)")
+                                        : b.table("t\(depth)_\(index)_\(child)", owners: depth == 1 ? ["u-\(index)"] : [])
                     b.edge(parent, id)
                     expectedDepths[id] = depth
                     next.append(id)
@@ -240,12 +240,23 @@ import Testing
         // even on a loaded machine; the assertions are about order, not about how long anything took.
         let options = EmulatorOptions(faults: FaultPlan(latencyMs: 150))
         try await withEmulator(b.seed, options: options) { emulator in
-            let impact = try await Self.walker(emulator).walk([WalkRoot(model: "root", catalogId: root)])
+            // Room for a level's two queries and the three people listings at once (with 4 slots,
+            // one of them would wait for another and the rounds would be one more).
+            let impact = try await Self.walker(emulator, options: quickOptions(maxConcurrentRequests: 8))
+                .walk([WalkRoot(model: "root", catalogId: root)])
             let nodes = try #require(impact.first).downstream
             #expect(Dictionary(uniqueKeysWithValues: nodes.map { ($0.id, $0.depth) }) == expectedDepths)
             #expect(impact.first?.truncated == false)
 
-            let log = await emulator.state.requests()
+            #expect(nodes.first { $0.depth == 1 }?.owners.first?.name == "unknown user u-0")
+            let all = await emulator.state.requests()
+            // The owners' names (users, groups, teams) were asked for once the first owned
+            // resources arrived, while the walk went on: not in a round after it.
+            let people = all.filter { ["user", "auth/group", "auth/teams"].contains($0.route) }
+            #expect(people.count == 3)
+            let log = all.filter { !["user", "auth/group", "auth/teams"].contains($0.route) }
+            let walkEnd = try #require(log.compactMap(\.finishedMs).max())
+            #expect(people.allSatisfy { ($0.startedMs ?? .infinity) < walkEnd })
             // One query each per level, every one a single page: 1 + 4 lineage (the last finds
             // nothing further), 4 metadata.
             #expect(log.count == 9)
@@ -263,7 +274,8 @@ import Testing
                 let (aEnd, bEnd) = (try #require(query.finishedMs), try #require(twin.finishedMs))
                 #expect(a < bEnd && b < aEnd, "metadata \(a)-\(aEnd) ms, lineage \(b)-\(bEnd) ms")
             }
-            // The roots' lineage, then one round per level.
+            // The roots' lineage, then one round per level; the people add none.
+            #expect(LoggedRequest.sequentialRounds(log) == 1 + 4)
             #expect(await emulator.state.sequentialRounds() == 1 + 4)
         }
     }
