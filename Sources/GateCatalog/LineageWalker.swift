@@ -155,8 +155,10 @@ public struct LineageWalker: Sendable {
             //    (this one is below `maxDepth`, and the level at `maxDepth` looks one step further
             //    to tell whether the budget cut anything), so nothing is fetched that the walk would
             //    not have asked for anyway, except lineage of a node that then does not join the
-            //    frontier (it turns out to be a dbt node already visited through the dbt graph):
-            //    accepted waste, the price of not waiting for the metadata first.
+            //    frontier: the node budget, counted here on catalog nodes only, runs out in step 3
+            //    on dbt-only nodes first, or the metadata shows the node is a dbt model already
+            //    visited through the dbt graph. That lineage is accepted waste, the price of not
+            //    waiting for the metadata first.
             var wanted = Set<String>()
             var prefetch = Set<String>()
             for walk in walks where !walk.frontier.isEmpty {
