@@ -277,6 +277,14 @@ import Testing
             // The roots' lineage, then one round per level; the people add none.
             #expect(LoggedRequest.sequentialRounds(log) == 1 + 4)
             #expect(await emulator.state.sequentialRounds() == 1 + 4)
+
+            // Reading ahead changes when lineage is read, never what: a snapshot of the same
+            // catalog, walked level by level from memory, gives the same impact.
+            await emulator.state.setFaults(.none)
+            let snapshot = try await CatalogSnapshot.pull(from: try client(for: emulator))
+            let offline = try await LineageWalker(source: SnapshotCatalogSource(snapshot: snapshot))
+                .walk([WalkRoot(model: "root", catalogId: root)])
+            #expect(offline == impact)
         }
     }
 
