@@ -177,6 +177,7 @@ struct ImpactStage {
         // The deadline bounds the whole catalog step; one request never outlasts it.
         if let deadline = config.catalog.secoda?.deadlineSeconds { settings.deadline = .seconds(deadline) }
         if let timeout = config.catalog.secoda?.timeoutSeconds { settings.requestTimeout = .seconds(timeout) }
+        if let requests = config.catalog.secoda?.maxConcurrentRequests { settings.maxConcurrentRequests = requests }
         if settings.requestTimeout > settings.deadline { settings.requestTimeout = settings.deadline }
         return settings
     }

@@ -44,6 +44,8 @@ public struct CatalogSettings: Sendable {
     /// Time allowed for all catalog work of one run.
     public var deadline: Duration
     public var maxAttempts: Int
+    /// `catalog.secoda.max_concurrent_requests`: read requests in flight at once. Write
+    /// workflows use at most `SecodaClientOptions.maxConcurrentRequestsWhileWriting`.
     public var maxConcurrentRequests: Int
     /// Told about pages fetched and lineage levels walked (the CLI's progress line); nil: nobody.
     public var progress: CatalogProgressHandler?
@@ -53,7 +55,7 @@ public struct CatalogSettings: Sendable {
                 snapshotPath: String? = ".contract-gate/catalog.json", onCatalogError: CatalogErrorPolicy = .fail,
                 mode: CatalogMode = .auto, maxDepth: Int = 6, maxNodes: Int = 5000,
                 requestTimeout: Duration = .seconds(30), deadline: Duration = .seconds(120), maxAttempts: Int = 4,
-                maxConcurrentRequests: Int = 4) {
+                maxConcurrentRequests: Int = SecodaClientOptions.defaultMaxConcurrentRequests) {
         self.baseURL = baseURL
         self.tokenEnv = tokenEnv
         self.secodaConfigured = secodaConfigured

@@ -284,8 +284,10 @@ extension CatalogSettings {
         guard let key = apiKey(environment) else {
             throw CatalogError(.configuration, "writing to Secoda needs an API key; export it in \(tokenEnv)")
         }
+        // Writes are paced one by one; a larger read bound (max_concurrent_requests) is for the walk.
         let options = SecodaClientOptions(requestTimeout: requestTimeout, deadline: deadline, maxAttempts: maxAttempts,
-                                          maxConcurrentRequests: maxConcurrentRequests)
+                                          maxConcurrentRequests: min(maxConcurrentRequests,
+                                                                     SecodaClientOptions.maxConcurrentRequestsWhileWriting))
         return try CatalogWriter(baseURL: effectiveBaseURL(environment), apiKey: key, options: options, pacer: pacer,
                                  transport: transport)
     }

@@ -57,9 +57,17 @@ public protocol HTTPTransport: Sendable {
 public final class URLSessionTransport: HTTPTransport {
     private let session: URLSession
 
-    /// - Parameter bypassProxy: talk to the host directly whatever the proxy variables say.
-    public init(bypassProxy: Bool = false) {
+    /// - Parameters:
+    ///   - bypassProxy: talk to the host directly whatever the proxy variables say.
+    ///   - maxConnectionsPerHost: connections open to the API host at once. The client's own
+    ///     request slots are the real bound; this only has to be at least as large, because
+    ///     URLSession queues whatever exceeds it (6 by default, which would quietly cap a client
+    ///     allowed 16 requests in flight at 6).
+    public init(bypassProxy: Bool = false, maxConnectionsPerHost: Int? = nil) {
         let configuration = URLSessionConfiguration.ephemeral
+        if let maxConnectionsPerHost {
+            configuration.httpMaximumConnectionsPerHost = max(1, maxConnectionsPerHost)
+        }
         configuration.httpCookieStorage = nil
         configuration.urlCache = nil
         configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
@@ -70,10 +78,14 @@ public final class URLSessionTransport: HTTPTransport {
         session = URLSession(configuration: configuration, delegate: RedirectRefusal(), delegateQueue: nil)
     }
 
-    /// A transport suited to `baseURL`: proxies bypassed for loopback hosts.
-    public convenience init(for baseURL: URL) {
-        self.init(bypassProxy: SecodaEndpoint.isLoopback(baseURL.host ?? ""))
+    /// A transport suited to `baseURL`: proxies bypassed for loopback hosts, and room for
+    /// `maxConnectionsPerHost` connections to it (nil: URLSession's default).
+    public convenience init(for baseURL: URL, maxConnectionsPerHost: Int? = nil) {
+        self.init(bypassProxy: SecodaEndpoint.isLoopback(baseURL.host ?? ""), maxConnectionsPerHost: maxConnectionsPerHost)
     }
+
+    /// The connections per host the session allows (what `maxConnectionsPerHost` set).
+    public var maxConnectionsPerHost: Int { session.configuration.httpMaximumConnectionsPerHost }
 
     deinit { session.finishTasksAndInvalidate() }
 

@@ -59,7 +59,9 @@ public struct SecodaClientOptions: Sendable {
     public var maxBackoff: Duration
     /// A `Retry-After` longer than this is treated as "not within our patience".
     public var maxRetryAfter: Duration
-    /// Requests in flight at once.
+    /// Requests in flight at once (`catalog.secoda.max_concurrent_requests`). A lineage level of
+    /// a few thousand nodes is dozens of independent pages; how many of them wait for each
+    /// other is set here.
     public var maxConcurrentRequests: Int
     /// Pages followed for one listing before giving up (Secoda caps catalog results at 10,000 = 200 pages).
     public var maxPages: Int
@@ -70,7 +72,8 @@ public struct SecodaClientOptions: Sendable {
 
     public init(requestTimeout: Duration = .seconds(30), deadline: Duration = .seconds(120), maxAttempts: Int = 4,
                 initialBackoff: Duration = .milliseconds(500), maxBackoff: Duration = .seconds(20),
-                maxRetryAfter: Duration = .seconds(60), maxConcurrentRequests: Int = 4, maxPages: Int = 250,
+                maxRetryAfter: Duration = .seconds(60),
+                maxConcurrentRequests: Int = SecodaClientOptions.defaultMaxConcurrentRequests, maxPages: Int = 250,
                 idsPerRequest: Int = 100) {
         self.requestTimeout = requestTimeout
         self.deadline = deadline
@@ -82,6 +85,16 @@ public struct SecodaClientOptions: Sendable {
         self.maxPages = max(1, maxPages)
         self.idsPerRequest = max(1, idsPerRequest)
     }
+}
+
+extension SecodaClientOptions {
+    /// Read requests in flight at once unless configured: enough for a lineage level's pages to
+    /// go out together (see ci/bench/PERFORMANCE.md, "walk"), still within what a polite API
+    /// client sends to one host.
+    public static let defaultMaxConcurrentRequests = 16
+    /// Requests in flight for a write workflow (lineage push, docs carry): writes go one at a
+    /// time at Secoda's 30 a minute anyway; the reads around them keep the earlier, smaller bound.
+    public static let maxConcurrentRequestsWhileWriting = 4
 }
 
 /// A client for Secoda's REST API: Bearer auth, trailing slashes, JSON, page following,
@@ -113,7 +126,7 @@ public final class SecodaClient: Sendable {
         self.baseURL = url
         self.apiKey = key
         self.options = options
-        self.transport = transport ?? URLSessionTransport(for: url)
+        self.transport = transport ?? URLSessionTransport(for: url, maxConnectionsPerHost: options.maxConcurrentRequests)
         self.deadline = ContinuousClock.now + options.deadline
         self.slots = RequestSlots(limit: options.maxConcurrentRequests)
     }

@@ -146,7 +146,7 @@ public struct CatalogWriter: Sendable {
         writeOptions.maxRetryAfter = max(options.maxRetryAfter, pacer.window * 2)
         writeOptions.deadline = max(options.deadline, .seconds(6 * 3600))
         let url = try SecodaEndpoint.validate(baseURL)
-        let base = transport ?? URLSessionTransport(for: url)
+        let base = transport ?? URLSessionTransport(for: url, maxConnectionsPerHost: writeOptions.maxConcurrentRequests)
         self.client = try SecodaClient(baseURL: baseURL, apiKey: apiKey, options: writeOptions,
                                        transport: PacedTransport(base: base, pacer: pacer))
         self.pacer = pacer

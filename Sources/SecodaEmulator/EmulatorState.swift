@@ -54,6 +54,31 @@ public struct LoggedRequest: Sendable, Codable, Equatable {
     public var finishedMs: Double? = nil
 }
 
+extension LoggedRequest {
+    /// See `EmulatorState.sequentialRounds()`; nil when any request lacks its arrival or answer time.
+    public static func sequentialRounds(_ requests: [LoggedRequest]) -> Int? {
+        var spans: [(start: Double, end: Double)] = []
+        for request in requests {
+            guard let start = request.startedMs, let end = request.finishedMs else { return nil }
+            spans.append((start, end))
+        }
+        let byStart = spans.indices.sorted { spans[$0].start < spans[$1].start }
+        let byEnd = spans.indices.sorted { spans[$0].end < spans[$1].end }
+        var chain = [Int](repeating: 0, count: spans.count)
+        var longestAnswered = 0
+        var next = 0
+        for index in byStart {
+            // Every request answered before this one arrived is final: extend the longest such chain.
+            while next < byEnd.count, spans[byEnd[next]].end <= spans[index].start {
+                longestAnswered = max(longestAnswered, chain[byEnd[next]])
+                next += 1
+            }
+            chain[index] = longestAnswered + 1
+        }
+        return chain.max() ?? 0
+    }
+}
+
 /// A reply computed by the emulator, before fault handling decides how it is sent.
 struct EmulatorReply: Sendable {
     var status: Int
@@ -178,6 +203,14 @@ public actor EmulatorState {
 
     /// The most API requests that were being answered at the same moment since the last reset.
     public func peakConcurrentRequests() -> Int { peakInFlight }
+
+    /// The longest chain of logged requests each of which arrived after the previous one was
+    /// answered: how many round trips a client waited for one after another (requests that
+    /// overlap share a round). Nil when a request was never answered. The same measure as
+    /// `sequential_rounds` in ci/bench/run.
+    public func sequentialRounds() -> Int? {
+        LoggedRequest.sequentialRounds(log)
+    }
 
     func requestStarted() {
         inFlight += 1

@@ -203,6 +203,91 @@ import Testing
         #expect(impact.first?.downstream.map(\.source) == ["dbt", "dbt"])
     }
 
+    /// The ids one logged request asked about: `from_entity__in` of a lineage query, the `id in`
+    /// list of a metadata query.
+    static func askedIds(_ request: LoggedRequest) throws -> Set<String>? {
+        if request.route == "lineage/manual", let ids = request.query["from_entity__in"] {
+            return Set(ids.split(separator: ",").map(String.init))
+        }
+        guard request.route == "resource/catalog", let text = request.query["filter"] else { return nil }
+        let filter = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+        guard case .object(let object) = filter, object["field"]?.stringValue == "id",
+              case .array(let values)? = object["value"] else { return nil }
+        return Set(values.compactMap(\.stringValue))
+    }
+
+    /// Each level's lineage and metadata queries take the same ids and go out together: a walk
+    /// four levels deep waits for five rounds (the roots' lineage, then one per level), not nine.
+    @Test func eachLevelsLineageAndMetadataQueriesOverlap() async throws {
+        var b = SeedBuilder()
+        let root = b.table("root")
+        var expectedDepths: [String: Int] = [:]
+        var level = [root]
+        for depth in 1...4 {
+            var next: [String] = []
+            for (index, parent) in level.enumerated() {
+                for child in 0..<(depth == 1 ? 3 : 2) {
+                    let id = depth == 4 ? b.dashboard("board \(index)-\(child)", externalUsage: 1)
+                                        : b.table("t\(depth)_\(index)_\(child)", owners: depth == 1 ? ["u-\(index)"] : [])
+                    b.edge(parent, id)
+                    expectedDepths[id] = depth
+                    next.append(id)
+                }
+            }
+            level = next
+        }
+        // Latency keeps each request open long enough that two sent together are seen overlapping
+        // even on a loaded machine; the assertions are about order, not about how long anything took.
+        let options = EmulatorOptions(faults: FaultPlan(latencyMs: 150))
+        try await withEmulator(b.seed, options: options) { emulator in
+            // Room for a level's two queries and the three people listings at once (with 4 slots,
+            // one of them would wait for another and the rounds would be one more).
+            let impact = try await Self.walker(emulator, options: quickOptions(maxConcurrentRequests: 8))
+                .walk([WalkRoot(model: "root", catalogId: root)])
+            let nodes = try #require(impact.first).downstream
+            #expect(Dictionary(uniqueKeysWithValues: nodes.map { ($0.id, $0.depth) }) == expectedDepths)
+            #expect(impact.first?.truncated == false)
+
+            #expect(nodes.first { $0.depth == 1 }?.owners.first?.name == "unknown user u-0")
+            let all = await emulator.state.requests()
+            // The owners' names (users, groups, teams) were asked for once the first owned
+            // resources arrived, while the walk went on: not in a round after it.
+            let people = all.filter { ["user", "auth/group", "auth/teams"].contains($0.route) }
+            #expect(people.count == 3)
+            let log = all.filter { !["user", "auth/group", "auth/teams"].contains($0.route) }
+            let walkEnd = try #require(log.compactMap(\.finishedMs).max())
+            #expect(people.allSatisfy { ($0.startedMs ?? .infinity) < walkEnd })
+            // One query each per level, every one a single page: 1 + 4 lineage (the last finds
+            // nothing further), 4 metadata.
+            #expect(log.count == 9)
+            #expect(log.allSatisfy { $0.query["page"] == nil })
+            let metadata = log.filter { $0.route == "resource/catalog" }
+            let lineage = log.filter { $0.route == "lineage/manual" }
+            #expect(metadata.count == 4 && lineage.count == 5)
+            for query in metadata {
+                let ids = try #require(try Self.askedIds(query))
+                // The lineage query for the same nodes (the next level's) was sent with it: each
+                // arrived before the other was answered.
+                let partner = try lineage.first { try Self.askedIds($0) == ids }
+                let twin = try #require(partner, "no lineage query for the ids of \(query.query)")
+                let (a, b) = (try #require(query.startedMs), try #require(twin.startedMs))
+                let (aEnd, bEnd) = (try #require(query.finishedMs), try #require(twin.finishedMs))
+                #expect(a < bEnd && b < aEnd, "metadata \(a)-\(aEnd) ms, lineage \(b)-\(bEnd) ms")
+            }
+            // The roots' lineage, then one round per level; the people add none.
+            #expect(LoggedRequest.sequentialRounds(log) == 1 + 4)
+            #expect(await emulator.state.sequentialRounds() == 1 + 4)
+
+            // Reading ahead changes when lineage is read, never what: a snapshot of the same
+            // catalog, walked level by level from memory, gives the same impact.
+            await emulator.state.setFaults(.none)
+            let snapshot = try await CatalogSnapshot.pull(from: try client(for: emulator))
+            let offline = try await LineageWalker(source: SnapshotCatalogSource(snapshot: snapshot))
+                .walk([WalkRoot(model: "root", catalogId: root)])
+            #expect(offline == impact)
+        }
+    }
+
     @Test func severalRootsShareEachLevelsQueries() async throws {
         var b = SeedBuilder()
         let r1 = b.table("r1"), r2 = b.table("r2"), shared = b.table("shared"), only2 = b.table("only2")

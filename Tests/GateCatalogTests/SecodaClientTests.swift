@@ -182,6 +182,21 @@ import Testing
         }
     }
 
+    /// URLSession allows 6 connections per host by default and queues the rest: the transport
+    /// must make room for every request slot, or 16 slots would quietly be 6.
+    @Test func moreRequestsThanURLSessionsDefaultConnectionsAreInFlightAtOnce() async throws {
+        try await withEmulator(Self.tables(600), options: EmulatorOptions(faults: FaultPlan(latencyMs: 300))) { emulator in
+            let options = quickOptions(requestTimeout: .seconds(10), deadline: .seconds(60), maxConcurrentRequests: 12)
+            let items = try await client(for: emulator, options: options).list("resource/all/", as: CatalogResource.self)
+            #expect(Set(items.map(\.id)).count == 600)
+            #expect(await emulator.state.requests().count == 12)
+            let peak = await emulator.state.peakConcurrentRequests()
+            #expect(peak > 6, "peak \(peak) requests in flight")
+            #expect(peak <= 12)
+        }
+        #expect(URLSessionTransport(maxConnectionsPerHost: 12).maxConnectionsPerHost == 12)
+    }
+
     @Test func refusesALoopingNextLink() async throws {
         try await withEmulator(Self.tables(120), options: EmulatorOptions(faults: FaultPlan(nextLink: .loop))) { emulator in
             let error = await catalogError { _ = try await client(for: emulator).list("resource/all/", as: CatalogResource.self) }

@@ -72,6 +72,20 @@ def render(path):
     for n, size in r["sizes"].items():
         for name, check in size["cross_checks"].items():
             out.append(f"- {int(n):,} models, {name}: {'agree' if check['equal'] else 'DIFFER'} {check['counts']}")
+    walk = r.get("walk")
+    if walk and "error" not in walk:
+        out.append("")
+        out.append(f"Lineage walk (ci/bench/walk-bench): {walk['downstream_nodes']:,} downstream nodes over "
+                   f"{walk['levels']} levels, {walk['latency_ms']} ms injected latency, "
+                   f"max_concurrent_requests {walk['max_concurrent_requests']}:")
+        out.append("")
+        out.append("| requests | extra pages | sequential rounds | rounds allowed | median wall s | wall allowed s |")
+        out.append("|---:|---:|---:|---:|---:|---:|")
+        out.append(f"| {walk['requests']} | {walk['extra_pages']} | {walk['rounds']} | {walk['target_rounds']} | "
+                   f"{walk['median_s']:.3f} | {walk['target_wall_s']:.3f} |")
+    elif walk:
+        out.append("")
+        out.append(f"Lineage walk benchmark failed: {walk['error'][:200]}")
     if r.get("targets"):
         out.append("")
         out.append("Targets:")

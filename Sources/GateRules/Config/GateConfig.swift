@@ -43,6 +43,9 @@ public struct GateConfig: Sendable, Hashable {
         /// `deadline_seconds`: how long all catalog work of one run may take (nil: the client's
         /// default, 120 s). A run that needs longer ends with the catalog error policy, never a hang.
         public var deadlineSeconds: Int?
+        /// `max_concurrent_requests`: read requests in flight at once (nil: the client's default,
+        /// 16). A lineage level's pages go out together up to this many.
+        public var maxConcurrentRequests: Int?
         public init() {}
     }
 
@@ -165,7 +168,8 @@ public struct GateConfig: Sendable, Hashable {
             switch entry.key {
             case "secoda":
                 var secoda = Secoda()
-                let keys = ["base_url", "token_env", "integration_id", "timeout_seconds", "deadline_seconds"]
+                let keys = ["base_url", "token_env", "integration_id", "timeout_seconds", "deadline_seconds",
+                            "max_concurrent_requests"]
                 for item in reader.entries(entry.value, of: "`catalog.secoda`", allowed: keys) ?? [] {
                     switch item.key {
                     case "base_url":
@@ -188,6 +192,8 @@ public struct GateConfig: Sendable, Hashable {
                         secoda.timeoutSeconds = reader.int(item.value, "`catalog.secoda.timeout_seconds`", atLeast: 1)
                     case "deadline_seconds":
                         secoda.deadlineSeconds = reader.int(item.value, "`catalog.secoda.deadline_seconds`", atLeast: 1)
+                    case "max_concurrent_requests":
+                        secoda.maxConcurrentRequests = reader.int(item.value, "`catalog.secoda.max_concurrent_requests`", atLeast: 1)
                     default: break
                     }
                 }
