@@ -113,8 +113,9 @@ public struct CatalogSnapshot: Sendable, Codable, Equatable {
     /// names.
     ///
     /// `resource/catalog` returns at most `catalogResultCap` resources per query (10,000 on
-    /// Secoda); a listing that reaches the cap may be cut, so the pull fails rather than
-    /// writing a snapshot that silently misses tables.
+    /// Secoda); a table listing that reaches the cap may be cut, so the pull fails rather than
+    /// writing a snapshot that silently misses tables. Dashboards and charts past the cap are
+    /// read through lineage instead (those no lineage reaches do not matter to the gate).
     public static func pull(from client: SecodaClient, integrationId: String? = nil, now: Date = Date(),
                             catalogResultCap: Int = 10_000) async throws -> CatalogSnapshot {
         var tableFilter = [CatalogFilter.exact("type", .string("table"))]
@@ -131,11 +132,15 @@ public struct CatalogSnapshot: Sendable, Codable, Equatable {
         // Lineage is listed whole; a big workspace has many pages, so the page cap is lifted here.
         async let rows = client.list("lineage/manual/", as: LineageRow.self, maxPages: 100_000)
 
-        let lists = try await listed
-        for (list, kind) in zip(lists, ["tables", "dashboards", "charts"]) where list.count >= catalogResultCap {
-            throw CatalogError(.invalidResponse, "Secoda returned \(list.count) \(kind), its per-query limit, so the listing "
+        var lists = try await listed
+        // Tables must be complete (changed models are resolved among them by title). Dashboards and
+        // charts only matter where lineage reaches them, and every resource lineage names is read by
+        // id below, so a cut listing of those is dropped rather than trusted or fatal.
+        if lists[0].count >= catalogResultCap {
+            throw CatalogError(.invalidResponse, "Secoda returned \(lists[0].count) tables, its per-query limit, so the listing "
                 + "may be cut; set catalog.secoda.integration_id to pull one warehouse integration at a time")
         }
+        for index in lists.indices.dropFirst() where lists[index].count >= catalogResultCap { lists[index] = [] }
         var byId: [String: CatalogResource] = [:]
         for resource in lists.joined() { byId[resource.id] = resource }
         var edges = Set<SnapshotEdge>()

@@ -135,6 +135,25 @@ import Testing
         }
     }
 
+    /// More charts than one catalog query returns: the snapshot still holds every chart lineage
+    /// reaches (read by id), and the pull does not fail over a listing it does not need whole.
+    @Test func pullReadsChartsPastTheCatalogCapThroughLineage() async throws {
+        var b = SeedBuilder()
+        let table = b.table("fct_orders")
+        var linked: [String] = []
+        for n in 1...30 {
+            let chart = b.dashboard("Chart \(n)", type: "chart", internalUsage: n)
+            if n % 3 != 0 { b.edge(table, chart); linked.append(chart) }
+        }
+        try await withEmulator(b.seed, options: EmulatorOptions(catalogResultCap: 20)) { emulator in
+            let snapshot = try await CatalogSnapshot.pull(from: try client(for: emulator), catalogResultCap: 20)
+            let charts = Set(snapshot.resources.filter { $0.type == "chart" }.map(\.id))
+            #expect(Set(linked).isSubset(of: charts))
+            #expect(linked.count == 20)
+            #expect(snapshot.tables.map(\.title) == ["fct_orders"])
+        }
+    }
+
     @Test func failPolicySurfacesCatalogUnavailable() async throws {
         let s = Self.scenario()
         try await withEmulator(s.seed, options: EmulatorOptions(faults: FaultPlan(errorRates: ["503": 1.0]))) { emulator in
