@@ -28,6 +28,7 @@ public enum CheckPipeline {
         let workspace = try Workspace(repository: request.repository, configPath: request.configPath,
                                       ownerCheck: request.ownerCheck)
         let config = workspace.config
+        timer.lap("workspace")   // contract-gate.yml and the repository opened
         let resolved = try ChangeSetLoader.load(workspace.repository, target: request.target,
                                                 configuredBase: config.base, environment: request.environment)
         timer.lap("diff")

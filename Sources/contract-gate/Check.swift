@@ -44,7 +44,7 @@ extension ContractGateCommand {
         /// `timings (ms): diff 12 · models 80 · … · ref_scan 30` in pipeline order; `ref_scan` (reading
         /// and scanning every model file) is part of `models` and `impact`.
         static func timingLine(_ timings: [String: Int]) -> String {
-            let order = ["diff", "models", "contracts", "impact", "rules", "ref_scan"]
+            let order = ["workspace", "diff", "models", "contracts", "impact", "rules", "ref_scan"]
             let named = order.compactMap { name in timings[name].map { "\(name) \($0)" } }
             let others = timings.keys.filter { !order.contains($0) }.sorted().map { "\($0) \(timings[$0] ?? 0)" }
             return "timings (ms): " + (named + others).joined(separator: " · ")
