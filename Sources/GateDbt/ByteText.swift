@@ -74,8 +74,28 @@ enum ByteText {
 }
 
 extension Data {
-    /// Whether any of the words occurs anywhere in the bytes, as a plain substring.
-    func containsAny(of words: [String]) -> Bool {
-        words.contains { range(of: Data($0.utf8)) != nil }
+    /// Whether any of the words occurs in the bytes as a YAML mapping key: the whole word (not
+    /// the end of `c_owner`), optionally quoted, then optional spaces and a colon — `owner:`,
+    /// `"group" :`, `{owner: x}`. A column merely named like the key does not count.
+    func containsKey(anyOf words: [String]) -> Bool {
+        withUnsafeBytes { raw in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            return words.contains { word in
+                let needle = Array(word.utf8)
+                guard let first = needle.first else { return false }
+                var index = 0
+                while let found = ByteText.next(first, in: bytes, from: index) {
+                    index = found + 1
+                    var end = found + needle.count
+                    guard end <= bytes.count else { return false }
+                    guard (1..<needle.count).allSatisfy({ bytes[found + $0] == needle[$0] }) else { continue }
+                    if found > 0, ByteText.isIdentifier(bytes[found - 1]) { continue }
+                    if end < bytes.count, bytes[end] == UInt8(ascii: "\"") || bytes[end] == UInt8(ascii: "'") { end += 1 }
+                    while end < bytes.count, bytes[end] == 0x20 { end += 1 }
+                    if end < bytes.count, bytes[end] == UInt8(ascii: ":") { return true }
+                }
+                return false
+            }
+        }
     }
 }

@@ -215,13 +215,13 @@ public final class DbtProject {
         return result
     }
 
-    /// Words whose absence from a model's entry means the entry sets no owner or group.
+    /// Keys whose absence from a model's entry means the entry sets no owner or group.
     static let ownershipWords = ["owner", "group", "versions"]
 
     /// Whether an indexed entry's text mentions any of `ownershipWords` (see `ownership(ofModel:)`).
     func entryMentionsOwnership(_ path: String, _ item: Int) throws -> Bool {
         if let known = ownershipMentions[path]?[item] { return known }
-        let mentions = try propertyItemText(path, item).containsAny(of: Self.ownershipWords)
+        let mentions = try propertyItemText(path, item).containsKey(anyOf: Self.ownershipWords)
         ownershipMentions[path, default: [:]][item] = mentions
         return mentions
     }
@@ -239,7 +239,7 @@ public final class DbtProject {
             let data = try yamlData(path, keep: false)
             for item in items where outline.items.indices.contains(item) {
                 ownershipMentions[path, default: [:]][item] = data.subdata(in: outline.items[item].bytes)
-                    .containsAny(of: Self.ownershipWords)
+                    .containsKey(anyOf: Self.ownershipWords)
             }
         }
     }
@@ -583,6 +583,27 @@ struct WordFinder {
 
     private func matches(in data: Data) -> [(word: String, offset: Int)] {
         var found: [(word: String, offset: Int)] = []
+        if odd.isEmpty, byHash.count <= 4, byHash.values.allSatisfy({ $0.count == 1 }) {
+            // A few words (`versions`, `exposures`): finding each one's first byte with `memchr`
+            // beats hashing every token of the file.
+            data.withUnsafeBytes { raw in
+                let bytes = raw.bindMemory(to: UInt8.self)
+                for word in byHash.values.joined() {
+                    let needle = Array(word.utf8)
+                    var index = 0
+                    while let start = ByteText.next(needle[0], in: bytes, from: index) {
+                        index = start + 1
+                        let end = start + needle.count
+                        guard end <= bytes.count else { break }
+                        guard (1..<needle.count).allSatisfy({ bytes[start + $0] == needle[$0] }) else { continue }
+                        if start > 0, ByteText.isIdentifier(bytes[start - 1]) { continue }
+                        if end < bytes.count, ByteText.isIdentifier(bytes[end]) { continue }
+                        found.append((word, start))
+                    }
+                }
+            }
+            return found.sorted { $0.offset < $1.offset }
+        }
         if !byHash.isEmpty {
             data.withUnsafeBytes { raw in
                 let bytes = raw.bindMemory(to: UInt8.self)

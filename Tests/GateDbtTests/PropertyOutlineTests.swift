@@ -220,3 +220,27 @@ import Testing
         #expect(try fast.ownership(ofModel: "absent") == nil)
     }
 }
+
+@Suite struct ByteSearchTests {
+    @Test func keysAreFoundOnlyAsMappingKeys() {
+        #expect(Data("meta:\n  owner: ana\n".utf8).containsKey(anyOf: ["owner"]))
+        #expect(Data("meta: {owner: ana}\n".utf8).containsKey(anyOf: ["owner"]))
+        #expect(Data("\"group\" : sales\n".utf8).containsKey(anyOf: ["group"]))
+        #expect(Data("config:\n  group:   x\n".utf8).containsKey(anyOf: ["owner", "group"]))
+        #expect(!Data("- name: c_owner\n  description: \"c_owner (text)\"\n".utf8).containsKey(anyOf: ["owner"]))
+        #expect(!Data("- name: owner_id\n".utf8).containsKey(anyOf: ["owner"]))
+        #expect(!Data("description: the owner of it\n".utf8).containsKey(anyOf: ["owner"]))
+        #expect(!Data("".utf8).containsKey(anyOf: ["owner"]))
+    }
+
+    /// The few-words path (first byte by `memchr`) finds what the token-hashing path finds.
+    @Test func fewWordSearchAgreesWithTheTokenSearch() {
+        let text = "versions:\n  - v: 1\nmy_versions: x\nversions2: y\n# versions\nexposures: [versions]\nend versions"
+        let data = Data(text.utf8)
+        let few = WordFinder(words: ["versions", "exposures"]).occurrences(in: data)
+        // Five words force the hashing path; the extra three never occur.
+        let many = WordFinder(words: ["versions", "exposures", "zz1", "zz2", "zz3"]).occurrences(in: data)
+        #expect(few == many.sorted())
+        #expect(few.count == 5)
+    }
+}
