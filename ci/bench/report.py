@@ -50,7 +50,7 @@ def render(path):
     out.append("|---:|---:|---:|---:|---:|---|")
     for n, size in r["sizes"].items():
         pull = size.get("pull", {})
-        pull_text = (f"failed after {pull['wall_s']:.0f} s ({pull['requests']} requests): {pull['error'][-120:]}"
+        pull_text = (f"failed after {pull['wall_s']:.0f} s ({pull['requests']} requests): {pull['error'][:170]}"
                      if "error" in pull else
                      f"{pull.get('wall_s', 0):.1f} s, {pull.get('requests')} requests, {pull.get('snapshot_mb', 0):.1f} MB")
         out.append(f"| {int(n):,} | {size['changed_models']} | {size['modified_plus']} | {size.get('levels')} | "
