@@ -14,6 +14,32 @@ enum ByteText {
 
     static func lowercased(_ byte: UInt8) -> UInt8 { (byte >= 0x41 && byte <= 0x5A) ? byte + 32 : byte }
 
+    /// Calls `body(start, end)` for each place `word` occurs with no identifier byte right before
+    /// it (found by its first byte with `memchr`), until `body` returns false. What may follow the
+    /// word is the caller's to judge (`bytes[end]`, when `end < bytes.count`).
+    static func forEachWordStart(_ word: [UInt8], in bytes: UnsafeBufferPointer<UInt8>, _ body: (Int, Int) -> Bool) {
+        guard let first = word.first else { return }
+        var index = 0
+        while let start = next(first, in: bytes, from: index) {
+            index = start + 1
+            let end = start + word.count
+            guard end <= bytes.count else { return }
+            guard (1..<word.count).allSatisfy({ bytes[start + $0] == word[$0] }) else { continue }
+            if start > 0, isIdentifier(bytes[start - 1]) { continue }
+            if !body(start, end) { return }
+        }
+    }
+
+    /// Whether `word` occurs as a whole word (no identifier byte on either side).
+    static func containsWord(_ word: [UInt8], in bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var found = false
+        forEachWordStart(word, in: bytes) { _, end in
+            found = end == bytes.count || !isIdentifier(bytes[end])
+            return !found
+        }
+        return found
+    }
+
     /// The index of the next `byte` at or after `from`, found with `memchr` (fast even in debug builds).
     static func next(_ byte: UInt8, in bytes: UnsafeBufferPointer<UInt8>, from: Int) -> Int? {
         guard from < bytes.count, let base = bytes.baseAddress else { return nil }
@@ -81,20 +107,15 @@ extension Data {
         withUnsafeBytes { raw in
             let bytes = raw.bindMemory(to: UInt8.self)
             return words.contains { word in
-                let needle = Array(word.utf8)
-                guard let first = needle.first else { return false }
-                var index = 0
-                while let found = ByteText.next(first, in: bytes, from: index) {
-                    index = found + 1
-                    var end = found + needle.count
-                    guard end <= bytes.count else { return false }
-                    guard (1..<needle.count).allSatisfy({ bytes[found + $0] == needle[$0] }) else { continue }
-                    if found > 0, ByteText.isIdentifier(bytes[found - 1]) { continue }
+                var isKey = false
+                ByteText.forEachWordStart(Array(word.utf8), in: bytes) { _, wordEnd in
+                    var end = wordEnd
                     if end < bytes.count, bytes[end] == UInt8(ascii: "\"") || bytes[end] == UInt8(ascii: "'") { end += 1 }
                     while end < bytes.count, bytes[end] == 0x20 { end += 1 }
-                    if end < bytes.count, bytes[end] == UInt8(ascii: ":") { return true }
+                    isKey = end < bytes.count && bytes[end] == UInt8(ascii: ":")
+                    return !isKey
                 }
-                return false
+                return isKey
             }
         }
     }

@@ -589,16 +589,9 @@ struct WordFinder {
             data.withUnsafeBytes { raw in
                 let bytes = raw.bindMemory(to: UInt8.self)
                 for word in byHash.values.joined() {
-                    let needle = Array(word.utf8)
-                    var index = 0
-                    while let start = ByteText.next(needle[0], in: bytes, from: index) {
-                        index = start + 1
-                        let end = start + needle.count
-                        guard end <= bytes.count else { break }
-                        guard (1..<needle.count).allSatisfy({ bytes[start + $0] == needle[$0] }) else { continue }
-                        if start > 0, ByteText.isIdentifier(bytes[start - 1]) { continue }
-                        if end < bytes.count, ByteText.isIdentifier(bytes[end]) { continue }
-                        found.append((word, start))
+                    ByteText.forEachWordStart(Array(word.utf8), in: bytes) { start, end in
+                        if end == bytes.count || !ByteText.isIdentifier(bytes[end]) { found.append((word, start)) }
+                        return true
                     }
                 }
             }

@@ -201,7 +201,7 @@ extension DbtProject {
                 // `select *` / `t.*` passes every column through without naming it: a consumer that
                 // may use any column, so it counts as a user of each (never a missed break).
                 let selectsAll = DbtProject.hasStarProjection(in: bytes)
-                for column in wanted where selectsAll || DbtProject.containsWord(Array(column.utf8), in: bytes) {
+                for column in wanted where selectsAll || ByteText.containsWord(Array(column.utf8), in: bytes) {
                     result[column, default: []].append(id)
                 }
             }
@@ -225,22 +225,6 @@ extension DbtProject {
             while start > 0, ByteText.isIdentifier(bytes[start - 1]) { start -= 1 }
             let word = String(decoding: UnsafeBufferPointer(rebasing: bytes[start...before]), as: UTF8.self)
             if word == "select" || word == "distinct" { return true }
-        }
-        return false
-    }
-
-    static func containsWord(_ word: [UInt8], in bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard let first = word.first else { return false }
-        var index = 0
-        while let found = ByteText.next(first, in: bytes, from: index) {
-            index = found + 1
-            let end = found + word.count
-            guard end <= bytes.count else { return false }
-            if found > 0, ByteText.isIdentifier(bytes[found - 1]) { continue }
-            if end < bytes.count, ByteText.isIdentifier(bytes[end]) { continue }
-            var matches = true
-            for k in 1..<word.count where bytes[found + k] != word[k] { matches = false; break }
-            if matches { return true }
         }
         return false
     }
