@@ -69,8 +69,9 @@ public final class DbtProject {
 
     /// Reads `dbt_project.yml` under `settings.projectDir`.
     ///
-    /// - Parameter required: when false, a revision without `dbt_project.yml` (a base before the
-    ///   project existed) gives an empty project instead of an error.
+    /// - Parameters:
+    ///   - required: when false, a revision without `dbt_project.yml` (a base before the
+    ///     project existed) gives an empty project instead of an error.
     ///   - memo: per-blob reading to share with the other side of a comparison (pass the same
     ///     one to the base and head projects).
     /// - Throws: `InputError` (exit 2) with file and line when `dbt_project.yml` is missing
@@ -218,7 +219,7 @@ public final class DbtProject {
     /// Keys whose absence from a model's entry means the entry sets no owner or group.
     static let ownershipWords = ["owner", "group", "versions"]
 
-    /// Whether an indexed entry's text mentions any of `ownershipWords` (see `ownership(ofModel:)`).
+    /// Whether an indexed entry has any of `ownershipWords` as a key (see `ownership(ofModel:)`).
     func entryMentionsOwnership(_ path: String, _ item: Int) throws -> Bool {
         if let known = ownershipMentions[path]?[item] { return known }
         let mentions = try propertyItemText(path, item).containsKey(anyOf: Self.ownershipWords)
