@@ -126,8 +126,8 @@ extension DbtProject {
 
     /// Finds the property files that may describe every model the given model files may
     /// define, at once rather than one search per file.
-    func prefetchMentions(modelFiles: [String], names: Set<String> = []) throws {
-        var words = names
+    func prefetchMentions(modelFiles: [String]) throws {
+        var words = Set<String>()
         for path in modelFiles where isModelFile(path) { words.formUnion(DbtProject.ownerCandidates(ofStem: DbtProject.stem(of: path))) }
         if !words.isEmpty { _ = try propertyFiles(describing: words) }
     }
