@@ -408,10 +408,67 @@ public actor EmulatorState {
 
     // MARK: Encoding
 
+    /// `value` as compact JSON with sorted keys, what `JSONEncoder` (`.sortedKeys`,
+    /// `.withoutEscapingSlashes`) writes, but written directly: `JSONEncoder` on the `JSONValue`
+    /// tree took most of the emulator's time, and the emulator shares the machine with the
+    /// client it is measured against (ci/bench/walk-bench).
     static func encode(_ value: JSONValue) -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? encoder.encode(value)) ?? Data("{}".utf8)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(4096)
+        write(value, to: &bytes)
+        return Data(bytes)
+    }
+
+    private static func write(_ value: JSONValue, to bytes: inout [UInt8]) {
+        switch value {
+        case .null: bytes.append(contentsOf: "null".utf8)
+        case .bool(let flag): bytes.append(contentsOf: (flag ? "true" : "false").utf8)
+        case .number(let number):
+            if number.isFinite, number == number.rounded(), abs(number) < 9_007_199_254_740_992 {
+                bytes.append(contentsOf: String(Int64(number)).utf8)
+            } else if number.isFinite {
+                bytes.append(contentsOf: "\(number)".utf8)
+            } else {
+                bytes.append(contentsOf: "null".utf8)
+            }
+        case .string(let text): write(text, to: &bytes)
+        case .array(let items):
+            bytes.append(UInt8(ascii: "["))
+            for (index, item) in items.enumerated() {
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                write(item, to: &bytes)
+            }
+            bytes.append(UInt8(ascii: "]"))
+        case .object(let members):
+            bytes.append(UInt8(ascii: "{"))
+            for (index, key) in members.keys.sorted().enumerated() {
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                write(key, to: &bytes)
+                bytes.append(UInt8(ascii: ":"))
+                write(members[key]!, to: &bytes)
+            }
+            bytes.append(UInt8(ascii: "}"))
+        }
+    }
+
+    private static func write(_ text: String, to bytes: inout [UInt8]) {
+        let hex = Array("0123456789abcdef".utf8)
+        bytes.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+            case UInt8(ascii: "\\"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+            case 0x0A: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+            case 0x0D: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+            case 0x09: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+            case 0..<0x20:
+                bytes.append(contentsOf: Array("\\u00".utf8))
+                bytes.append(hex[Int(byte >> 4)])
+                bytes.append(hex[Int(byte & 0x0F)])
+            default: bytes.append(byte)
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
     }
 
     static func timestamp() -> String {

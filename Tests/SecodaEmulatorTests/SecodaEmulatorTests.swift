@@ -3,7 +3,7 @@ import Foundation
 import FoundationNetworking
 #endif
 import GateModel
-import SecodaEmulator
+@testable import SecodaEmulator
 import Testing
 
 /// The emulator over real HTTP, with a plain URLSession (no contract-gate client involved).
@@ -78,6 +78,24 @@ import Testing
         b.group("Data Stewards")
         b.seed.teams.append(["id": .string("team-1"), "name": .string("Core"), "type": .string("OPEN")])
         return (b.seed, ["orders": orders, "customers": customers, "events": events, "dash": dash, "column": column])
+    }
+
+    /// The emulator writes its JSON itself (for speed); it must write what JSONEncoder writes.
+    @Test func repliesAreWrittenAsJSONEncoderWritesThem() throws {
+        let value: JSONValue = .object([
+            "results": .array([
+                .object(["id": .string("a0000000-0000-4000-8000-000000000001"), "title": .string("quote \" back\\slash /path"),
+                         "pii": .bool(false), "verified": .bool(true), "external_usage": .null,
+                         "control": .string("tab\tnew\nline\r\u{01}\u{1F} end"), "unicode": .string("café ☕ 𝔸")]),
+            ]),
+            "count": .number(315), "negative": .number(-42), "half": .number(0.5), "fraction": .number(123.25),
+            "empty": .object([:]), "none": .array([]), "nested": .array([.array([.number(1)]), .object(["b": .null, "a": .bool(true)])]),
+        ])
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let expected = String(decoding: try encoder.encode(value), as: UTF8.self)
+        #expect(String(decoding: EmulatorState.encode(value), as: UTF8.self) == expected)
+        #expect(try JSONDecoder().decode(JSONValue.self, from: EmulatorState.encode(value)) == value)
     }
 
     @Test func healthcheckAndPrefixesAndTrailingSlashes() async throws {
