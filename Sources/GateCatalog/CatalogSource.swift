@@ -14,6 +14,14 @@ public protocol CatalogSource: Sendable {
     func resources(ids: [String]) async throws -> [String: CatalogResource]
     /// The workspace's users and groups, to put names on owner ids.
     func people() async throws -> CatalogPeople
+    /// This catalog with the lineage below `roots` (and its resources) read ahead of a walk of
+    /// `maxDepth` levels, up to `maxNodes` nodes; it answers the same as `self`. Sources that
+    /// answer from memory return themselves.
+    func readAhead(below roots: [String], maxDepth: Int, maxNodes: Int) async throws -> any CatalogSource
+}
+
+extension CatalogSource {
+    public func readAhead(below roots: [String], maxDepth: Int, maxNodes: Int) async throws -> any CatalogSource { self }
 }
 
 /// Names for owner ids: users, groups and teams of the workspace.
@@ -199,7 +207,9 @@ public struct SecodaCatalogSource: CatalogSource {
     public func resources(ids: [String]) async throws -> [String: CatalogResource] {
         let unique = Array(Set(ids)).sorted()
         try SecodaCatalogSource.checkIds(unique)
-        let batches = try await client.concurrently(unique.chunked(client.options.idsPerRequest)) { chunk in
+        // One resource per id: batches of a page's size come back in one round trip, not two.
+        let batchSize = min(client.options.idsPerRequest, client.options.pageSize)
+        let batches = try await client.concurrently(unique.chunked(batchSize)) { chunk in
             let filter = CatalogFilter.in("id", chunk.map(JSONValue.string))
             return try await client.list("resource/catalog/", query: [("filter", CatalogFilter.encode(filter))],
                                          as: CatalogResource.self)
@@ -208,6 +218,10 @@ public struct SecodaCatalogSource: CatalogSource {
         var result: [String: CatalogResource] = [:]
         for resource in batches.joined() where asked.contains(resource.id) { result[resource.id] = resource }
         return result
+    }
+
+    public func readAhead(below roots: [String], maxDepth: Int, maxNodes: Int) async throws -> any CatalogSource {
+        roots.isEmpty ? self : try await LineageReadAhead(source: self, maxDepth: maxDepth, nodeCap: maxNodes).read(below: roots)
     }
 
     public func people() async throws -> CatalogPeople {

@@ -78,6 +78,11 @@ public struct LineageWalker: Sendable {
     /// Walks downstream from every root at once; one `ModelImpact` per root, in order.
     /// - Throws: `CatalogError` from the catalog source.
     public func walk(_ roots: [WalkRoot]) async throws -> [ModelImpact] {
+        // Live Secoda is read ahead of the walk (`LineageReadAhead`); the walk below then asks it
+        // level by level as if it were a snapshot, and decides alone what the impact is.
+        let catalogRoots = roots.compactMap(\.catalogId)
+        let source = try await self.source?.readAhead(below: catalogRoots, maxDepth: maxDepth,
+                                                      maxNodes: maxNodes > Int.max / max(1, catalogRoots.count) ? Int.max : maxNodes * max(1, catalogRoots.count))
         var children: [String: [String]] = [:]           // catalog adjacency, filled level by level
         var metadata: [String: CatalogResource] = [:]
         var catalogToDbt: [String: String] = [:]

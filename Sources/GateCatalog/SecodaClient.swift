@@ -67,6 +67,10 @@ public struct SecodaClientOptions: Sendable {
     public var maxPages: Int
     /// Ids per `__in` list or `in` filter: keeps URLs well under common 8 KB limits.
     public var idsPerRequest: Int
+    /// Items per page Secoda is assumed to send (SECODA_API.md §4: undocumented, inferred 50).
+    /// Only sizes batches meant to fit one page; a smaller real page size costs a round trip, not
+    /// a result.
+    public var pageSize: Int = 50
     /// Told about every page a listing reads (`catalog pull` shows it as progress); nil: nobody is told.
     public var progress: CatalogProgressHandler?
 
@@ -163,13 +167,19 @@ public final class SecodaClient: Sendable {
     /// after another: with 50 ms latency the benchmark's walks spent most of their time waiting
     /// for extra pages in sequence. Anything else (no page count, an odd next link) is followed
     /// link by link as before.
+    ///
+    /// `onPage`, when given, is told each page's items, and the listing's item count as the page
+    /// states it, as soon as that page is read (pages fetched concurrently arrive in any order),
+    /// so a caller can act on the first page while the rest are still on their way.
     public func list<Item: Decodable & Sendable>(_ path: String, query: [(String, String)] = [], as type: Item.Type,
-                                          maxPages: Int? = nil) async throws -> [Item] {
+                                          maxPages: Int? = nil,
+                                          onPage: (@Sendable (_ items: [Item], _ listingCount: Int?) -> Void)? = nil) async throws -> [Item] {
         let pageCap = maxPages ?? options.maxPages
         let first = try url(path, query: query)
         var seen: Set<String> = [first.absoluteString]
         let firstPage = try await page(first, path: path, as: Item.self)
         var items = firstPage.results
+        onPage?(firstPage.results, firstPage.count)
         options.progress?(.page(path: path, itemsSoFar: items.count))
         var pages = 1
         var next: URL? = try firstPage.next.map { try followable(next: $0, from: first, path: path) }
@@ -178,7 +188,11 @@ public final class SecodaClient: Sendable {
            let rest = SecodaClient.pageURLs(from: second, through: total) {
             guard total <= pageCap else { throw pageCapError(path, pageCap) }
             for url in rest where !seen.insert(url.absoluteString).inserted { throw loopError(path) }
-            let fetched = try await concurrently(rest) { url in try await self.page(url, path: path, as: Item.self) }
+            let fetched = try await concurrently(rest) { url in
+                let page = try await self.page(url, path: path, as: Item.self)
+                onPage?(page.results, page.count)
+                return page
+            }
             for page in fetched { items.append(contentsOf: page.results) }
             options.progress?(.page(path: path, itemsSoFar: items.count))
             pages = total
@@ -192,6 +206,7 @@ public final class SecodaClient: Sendable {
             if pages > pageCap { throw pageCapError(path, pageCap) }
             let page = try await page(current, path: path, as: Item.self)
             items.append(contentsOf: page.results)
+            onPage?(page.results, page.count)
             options.progress?(.page(path: path, itemsSoFar: items.count))
             next = try page.next.map { try followable(next: $0, from: current, path: path) }
         }

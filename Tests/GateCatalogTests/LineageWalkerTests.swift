@@ -90,22 +90,35 @@ import Testing
             #expect(all.first?.downstream.count == 5000)
             #expect(Set(all.first?.downstream.map(\.id) ?? []) == Set(children))
             #expect(all.first?.truncated == false)
-            // Level 0: one query for the root (its 5,000 rows come in 100 pages). Level 1: 5,000 ids in
-            // chunks of 100 = 50 queries. Metadata for 5,000 new nodes: 50 chunked queries.
-            #expect(await Self.lineageQueries(emulator) == 1 + 50)
-            // Each level-1 chunk returns 100 mirror (UPSTREAM) rows, i.e. two pages, which the walker drops.
-            #expect(await emulator.state.requestCount(route: "lineage/manual") == 100 + 50 * 2)
-            #expect(await Self.metadataQueries(emulator) == 50)
+            // The root's 5,000 rows come in 100 pages; every id's lineage and metadata are asked
+            // for exactly once; metadata in batches that fit one page (50 ids, 50 resources).
+            let log = await emulator.state.requests()
+            let lineageAsked = try log.filter { $0.route == "lineage/manual" && $0.query["page"] == nil }
+                .flatMap { try Array(#require(try Self.askedIds($0))) }
+            #expect(lineageAsked.count == 5001 && Set(lineageAsked) == Set(children + [root]))
+            let metadata = log.filter { $0.route == "resource/catalog" }
+            let metadataAsked = try metadata.flatMap { try Array(#require(try Self.askedIds($0))) }
+            #expect(metadataAsked.count == 5000 && Set(metadataAsked) == Set(children))
+            #expect(metadata.count == 100 && metadata.allSatisfy { $0.query["page"] == nil })
+            // The root's 5,000 rows per id say nothing about its children's lineage: at most as
+            // many level-1 listings are cut short as can be in flight (4 here); otherwise a batch
+            // takes the ids queued, up to 100 (so at most one batch per page of the root's 100).
+            #expect(await Self.lineageQueries(emulator) <= 1 + 4 + 100)
 
             await emulator.state.clearLog()
             let budgeted = try await Self.walker(emulator, maxNodes: 1000, options: patient).walk([WalkRoot(model: "root", catalogId: root)])
             let nodes = budgeted.first?.downstream ?? []
             #expect(nodes.count == 1000)
             #expect(budgeted.first?.truncated == true)
-            // Deterministic choice: the first 1,000 children in id order.
+            // Deterministic choice: the first 1,000 children in id order, whatever order pages arrived in.
             #expect(Set(nodes.map(\.id)) == Set(children.sorted().prefix(1000)))
-            #expect(await Self.metadataQueries(emulator) == 10)
-            #expect(await Self.lineageQueries(emulator) == 1 + 10)
+            // Reading ahead stops once more nodes are found than the walk may keep (which ones it
+            // keeps is decided by level and id, not by arrival), and the walk asks for what it
+            // still needs: no id twice, and at most the budget again.
+            let cut = try await emulator.state.requests().filter { $0.route == "resource/catalog" && $0.query["page"] == nil }
+                .flatMap { try Array(#require(try Self.askedIds($0))) }
+            #expect(cut.count == Set(cut).count)
+            #expect(Set(nodes.map(\.id)).isSubset(of: Set(cut)) && cut.count <= 2000)
         }
     }
 
@@ -216,8 +229,9 @@ import Testing
         return Set(values.compactMap(\.stringValue))
     }
 
-    /// Each level's lineage and metadata queries take the same ids and go out together: a walk
-    /// four levels deep waits for five rounds (the roots' lineage, then one per level), not nine.
+    /// A node's lineage and metadata are asked for together, as soon as the page naming it
+    /// arrives, in listings that fit one page: a walk four levels deep waits for five rounds
+    /// (the roots' lineage, then one per level), not nine.
     @Test func eachLevelsLineageAndMetadataQueriesOverlap() async throws {
         var b = SeedBuilder()
         let root = b.table("root")
@@ -257,22 +271,26 @@ import Testing
             let log = all.filter { !["user", "auth/group", "auth/teams"].contains($0.route) }
             let walkEnd = try #require(log.compactMap(\.finishedMs).max())
             #expect(people.allSatisfy { ($0.startedMs ?? .infinity) < walkEnd })
-            // One query each per level, every one a single page: 1 + 4 lineage (the last finds
-            // nothing further), 4 metadata.
-            #expect(log.count == 9)
+            // Every listing a single page; every node's lineage and metadata asked for once.
             #expect(log.allSatisfy { $0.query["page"] == nil })
             let metadata = log.filter { $0.route == "resource/catalog" }
             let lineage = log.filter { $0.route == "lineage/manual" }
-            #expect(metadata.count == 4 && lineage.count == 5)
+            let lineageIds = try lineage.flatMap { try Array(#require(try Self.askedIds($0))) }
+            #expect(lineageIds.count == 1 + expectedDepths.count && Set(lineageIds) == Set(expectedDepths.keys).union([root]))
+            let metadataIds = try metadata.flatMap { try Array(#require(try Self.askedIds($0))) }
+            #expect(metadataIds.count == expectedDepths.count && Set(metadataIds) == Set(expectedDepths.keys))
             for query in metadata {
+                // The lineage of the same nodes (what the next level needs) was asked for at the
+                // same time: each such lineage query arrived before the metadata query was answered
+                // and the other way round.
                 let ids = try #require(try Self.askedIds(query))
-                // The lineage query for the same nodes (the next level's) was sent with it: each
-                // arrived before the other was answered.
-                let partner = try lineage.first { try Self.askedIds($0) == ids }
-                let twin = try #require(partner, "no lineage query for the ids of \(query.query)")
-                let (a, b) = (try #require(query.startedMs), try #require(twin.startedMs))
-                let (aEnd, bEnd) = (try #require(query.finishedMs), try #require(twin.finishedMs))
-                #expect(a < bEnd && b < aEnd, "metadata \(a)-\(aEnd) ms, lineage \(b)-\(bEnd) ms")
+                let partners = try lineage.filter { try !(#require(try Self.askedIds($0))).isDisjoint(with: ids) }
+                #expect(try Set(partners.flatMap { try #require(try Self.askedIds($0)) }).isSuperset(of: ids))
+                for twin in partners {
+                    let (a, b) = (try #require(query.startedMs), try #require(twin.startedMs))
+                    let (aEnd, bEnd) = (try #require(query.finishedMs), try #require(twin.finishedMs))
+                    #expect(a < bEnd && b < aEnd, "metadata \(a)-\(aEnd) ms, lineage \(b)-\(bEnd) ms")
+                }
             }
             // The roots' lineage, then one round per level; the people add none.
             #expect(LoggedRequest.sequentialRounds(log) == 1 + 4)
@@ -285,6 +303,39 @@ import Testing
             let offline = try await LineageWalker(source: SnapshotCatalogSource(snapshot: snapshot))
                 .walk([WalkRoot(model: "root", catalogId: root)])
             #expect(offline == impact)
+        }
+    }
+
+    /// A long listing's first page is acted on at once: the nodes it names are asked about while
+    /// the listing's other pages are still on their way, not after its last page.
+    @Test func nodesNamedOnAFirstPageAreAskedAboutBeforeTheListingEnds() async throws {
+        var b = SeedBuilder()
+        let root = b.table("root")
+        var expected: [String: Int] = [:]
+        for index in 0..<120 {            // 120 rows: three pages of 50
+            let child = b.table(String(format: "child_%03d", index))
+            let board = b.dashboard("board \(index)", externalUsage: 1)
+            b.edge(root, child); b.edge(child, board)
+            expected[child] = 1
+            expected[board] = 2
+        }
+        let options = EmulatorOptions(faults: FaultPlan(latencyMs: 150))
+        try await withEmulator(b.seed, options: options) { emulator in
+            let impact = try await Self.walker(emulator, options: quickOptions(maxConcurrentRequests: 8))
+                .walk([WalkRoot(model: "root", catalogId: root)])
+            let nodes = try #require(impact.first).downstream
+            #expect(Dictionary(uniqueKeysWithValues: nodes.map { ($0.id, $0.depth) }) == expected)
+
+            let log = await emulator.state.requests()
+            let rootPages = try log.filter { try $0.route == "lineage/manual" && Self.askedIds($0) == [root] }
+            #expect(rootPages.count == 3)
+            let lastRootPage = try #require(rootPages.compactMap(\.finishedMs).max())
+            let childLineage = try log.filter { try $0.route == "lineage/manual" && Self.askedIds($0) != [root] }
+            let firstChildQuery = try #require(childLineage.compactMap(\.startedMs).min())
+            #expect(firstChildQuery < lastRootPage, "children asked at \(firstChildQuery) ms, root listing done at \(lastRootPage) ms")
+            // Asked for once each, whatever page named them.
+            let asked = try childLineage.filter { $0.query["page"] == nil }.flatMap { try Array(#require(try Self.askedIds($0))) }
+            #expect(asked.count == 120 + 120 && Set(asked) == Set(expected.keys))
         }
     }
 

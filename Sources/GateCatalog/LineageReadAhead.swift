@@ -1,0 +1,271 @@
+import Foundation
+import GateModel
+
+/// Reads Secoda's lineage below a walk's roots before the walk, as fast as the latency allows:
+/// every page of lineage is acted on the moment it arrives (its new downstream ids are asked
+/// about, lineage and metadata, while the rest of its listing is still on its way), instead of
+/// level by level.
+///
+/// Why: a level-by-level walk waits, at every level, for the slowest page of the level's
+/// listings, and a listing longer than one page costs two round trips (its first page says how
+/// many follow). Four levels over 2,000 nodes at 50 ms latency took 10–15 round trips that way
+/// (ci/bench/walk-bench). Read ahead, a node is asked about one round trip after the page that
+/// named it, and lineage listings are cut to fit one page, so a level costs about one round trip.
+///
+/// The read-ahead decides only *when* lineage and metadata are read, never what the walk makes
+/// of them: `LineageWalker` walks level by level over the result (a `ReadAheadCatalogSource`),
+/// which answers what was read and asks Secoda for anything else (a node first reached through
+/// the dbt graph, or past the node cap), so the impact is the one a level-by-level walk gives.
+struct LineageReadAhead {
+    let source: SecodaCatalogSource
+    /// Levels the walk asks the catalog about. Lineage is read down to this depth (the walk looks
+    /// one step past its last level to tell whether the budget cut anything), metadata to it.
+    let maxDepth: Int
+    /// Nodes the walk may keep. Once more are found, which ones it keeps depends on the order of
+    /// levels and ids, not of arrival, so reading ahead stops there and the walk asks for the rest.
+    let nodeCap: Int
+
+    /// Everything read below `roots`, as a source that falls back to Secoda for the rest.
+    func read(below roots: [String]) async throws -> ReadAheadCatalogSource {
+        try SecodaCatalogSource.checkIds(roots)
+        var plan = ReadAheadPlan(maxDepth: maxDepth, nodeCap: nodeCap, options: source.client.options)
+        for root in Set(roots).sorted() { plan.reach(root, at: 0) }
+        let client = source.client
+        var people: Task<CatalogPeople, any Error>?
+
+        let (events, continuation) = AsyncStream.makeStream(of: ReadAheadEvent.self)
+        defer { continuation.finish() }
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                func dispatch() {
+                    while let (listing, job) = plan.nextJob() {
+                        group.addTask {
+                            do {
+                                switch job {
+                                case .lineage(let ids, let level):
+                                    _ = try await client.list(
+                                        "lineage/manual/", query: [("from_entity__in", ids.joined(separator: ","))],
+                                        as: LineageRow.self, onPage: { rows, count in
+                                            continuation.yield(.lineage(rows, listing: listing, level: level, ids: ids.count, count: count))
+                                        })
+                                case .metadata(let ids):
+                                    let filter = CatalogFilter.encode(CatalogFilter.in("id", ids.map(JSONValue.string)))
+                                    _ = try await client.list(
+                                        "resource/catalog/", query: [("filter", filter)],
+                                        as: CatalogResource.self, onPage: { items, _ in continuation.yield(.resources(items)) })
+                                }
+                                continuation.yield(.finished)
+                            } catch {
+                                continuation.yield(.failed(error))
+                            }
+                        }
+                    }
+                }
+
+                dispatch()
+                guard plan.running > 0 else { return }
+                for await event in events {
+                    switch event {
+                    case .lineage(let rows, let listing, let level, let ids, let count):
+                        plan.read(rows, listing: listing, level: level, ids: ids, count: count)
+                    case .resources(let resources):
+                        plan.read(resources)
+                        // Owner names are asked for once the first owned resource arrives,
+                        // alongside the rest, not in a round of their own at the end.
+                        if people == nil, resources.contains(where: { !($0.owners.isEmpty && $0.ownerGroups.isEmpty && $0.teams.isEmpty) }) {
+                            people = Task { [source] in try await source.people() }
+                        }
+                    case .finished:
+                        plan.running -= 1
+                    case .failed(let error):
+                        throw error
+                    }
+                    dispatch()
+                    if plan.running == 0 { return }
+                }
+            }
+        } catch {
+            people?.cancel()
+            throw error
+        }
+        return ReadAheadCatalogSource(base: source, children: plan.children.mapValues { $0.sorted() },
+                                      lineageRead: plan.lineageSent, resources: plan.found,
+                                      metadataRead: plan.metadataSent, people: people)
+    }
+}
+
+private enum ReadAheadEvent: Sendable {
+    /// A page of lineage listing number `listing`, which asked about `ids` ids at `level` and
+    /// has `count` rows in all (as the page states).
+    case lineage([LineageRow], listing: Int, level: Int, ids: Int, count: Int?)
+    case resources([CatalogResource])
+    /// A listing is complete.
+    case finished
+    case failed(any Error)
+}
+
+private enum ReadAheadJob: Sendable {
+    case lineage([String], level: Int)
+    case metadata([String])
+}
+
+/// What the read-ahead knows and still has to ask; no I/O, so the policy reads in one place.
+private struct ReadAheadPlan {
+    let maxDepth: Int
+    let nodeCap: Int
+    let options: SecodaClientOptions
+
+    /// Smallest known distance from a root of every node found.
+    var depth: [String: Int] = [:]
+    /// DOWNSTREAM children read so far, by parent.
+    var children: [String: Set<String>] = [:]
+    var found: [String: CatalogResource] = [:]
+    /// Ids whose lineage / metadata listing was sent (all of them read once the plan is done).
+    var lineageSent = Set<String>(), metadataSent = Set<String>()
+    /// Ids waiting to be sent, lineage by depth.
+    private var lineageQueue: [Int: [String]] = [:], metadataQueue: [String] = []
+    private var lineageQueued = Set<String>(), metadataQueued = Set<String>()
+    /// Nodes found below the roots, within `maxDepth`.
+    private var nodesFound = 0
+    /// More nodes found than the walk may keep: nothing new is asked.
+    private(set) var stopped = false
+    var running = 0
+    private var listings = 0
+
+    /// Lineage rows per id at each depth, from the first page of each listing (which states the
+    /// listing's row count); recent listings weigh more. Lineage batches are cut by it to fit one
+    /// page, because a listing of several pages costs a second round trip, and round trips are
+    /// what the walk waits for.
+    private var rowsPerId: [Int: Double] = [:]
+    private var measured = Set<Int>()
+    /// Listings cut to fit one page, by depth. At most `maxConcurrentRequests` per depth: more
+    /// could not be in flight at once anyway, so cutting further would only add requests (and a
+    /// depth's estimate comes from the depth above it, which may be far off — one root with
+    /// 5,000 children says nothing about the children's own lineage).
+    private var cutListings: [Int: Int] = [:]
+
+    init(maxDepth: Int, nodeCap: Int, options: SecodaClientOptions) {
+        self.maxDepth = maxDepth
+        self.nodeCap = nodeCap
+        self.options = options
+    }
+
+    /// `id` is `level` steps below a root (or fewer than it was thought): queue what it needs,
+    /// and lower the depth of what is already known below it.
+    mutating func reach(_ id: String, at level: Int) {
+        var pending = [(id, level)]
+        while let (node, level) = pending.popLast() {
+            if let known = depth[node], known <= level { continue }
+            if depth[node] == nil, (1...max(1, maxDepth)).contains(level) {
+                nodesFound += 1
+                if nodesFound > nodeCap { stop() }
+            }
+            depth[node] = level
+            guard !stopped, level <= maxDepth else { continue }
+            if lineageQueued.insert(node).inserted { lineageQueue[level, default: []].append(node) }
+            if level >= 1, metadataQueued.insert(node).inserted { metadataQueue.append(node) }
+            for child in children[node] ?? [] { pending.append((child, level + 1)) }
+        }
+    }
+
+    /// Past the node cap, the walk's choice of nodes (by level and id) cannot be foreseen from
+    /// arrival order: what is in flight finishes, nothing more is asked.
+    private mutating func stop() {
+        stopped = true
+        lineageQueue = [:]
+        metadataQueue = []
+    }
+
+    mutating func read(_ rows: [LineageRow], listing: Int, level: Int, ids: Int, count: Int?) {
+        if let count, measured.insert(listing).inserted {
+            let observed = Double(count) / Double(max(1, ids))
+            rowsPerId[level] = rowsPerId[level].map { ($0 + observed) / 2 } ?? observed
+        }
+        for row in rows where row.direction == "DOWNSTREAM" && lineageSent.contains(row.from) {
+            guard children[row.from, default: []].insert(row.to).inserted, let parentLevel = depth[row.from] else { continue }
+            reach(row.to, at: parentLevel + 1)
+        }
+    }
+
+    mutating func read(_ resources: [CatalogResource]) {
+        for resource in resources where metadataSent.contains(resource.id) { found[resource.id] = resource }
+    }
+
+    /// The next listing to send, while a request slot is free: lineage first, shallowest depth
+    /// first (it is what the next level waits for), then metadata in batches that fit one page.
+    /// A batch takes what is queued, so ids pile up into fuller requests only when every slot
+    /// is busy.
+    mutating func nextJob() -> (Int, ReadAheadJob)? {
+        guard running < options.maxConcurrentRequests else { return nil }
+        let job: ReadAheadJob
+        if let level = lineageQueue.keys.min(), let queue = lineageQueue[level] {
+            var count = min(queue.count, options.idsPerRequest)
+            if let rows = estimate(at: level), cutListings[level, default: 0] < options.maxConcurrentRequests {
+                let fit = max(1, Int(Double(options.pageSize) / max(rows, 1)))
+                if fit < count {
+                    count = fit
+                    cutListings[level, default: 0] += 1
+                }
+            }
+            let batch = Array(queue.prefix(count))
+            lineageQueue[level] = count == queue.count ? nil : Array(queue.dropFirst(count))
+            lineageSent.formUnion(batch)
+            job = .lineage(batch, level: level)
+        } else if !metadataQueue.isEmpty {
+            let count = min(metadataQueue.count, options.idsPerRequest, options.pageSize)
+            let batch = Array(metadataQueue.prefix(count))
+            metadataQueue.removeFirst(count)
+            metadataSent.formUnion(batch)
+            job = .metadata(batch)
+        } else {
+            return nil
+        }
+        running += 1
+        listings += 1
+        return (listings, job)
+    }
+
+    /// Rows per id expected at `level`: measured there, else at the nearest depth above.
+    private func estimate(at level: Int) -> Double? {
+        for shallower in stride(from: level, through: 0, by: -1) {
+            if let known = rowsPerId[shallower] { return known }
+        }
+        return nil
+    }
+}
+
+/// Secoda as read ahead by `LineageReadAhead`: answers from what was read, asks Secoda for the rest.
+struct ReadAheadCatalogSource: CatalogSource {
+    let base: SecodaCatalogSource
+    /// Downstream ids of every id in `lineageRead` (ids without any are absent).
+    let children: [String: [String]]
+    let lineageRead: Set<String>
+    /// Metadata of the ids in `metadataRead` that Secoda knows.
+    let resources: [String: CatalogResource]
+    let metadataRead: Set<String>
+    /// The owner names, if an owned resource was read.
+    let people: Task<CatalogPeople, any Error>?
+
+    func tables(titled titles: [String], integrationId: String?) async throws -> [CatalogResource] {
+        try await base.tables(titled: titles, integrationId: integrationId)
+    }
+
+    func downstream(of ids: [String]) async throws -> [String: [String]] {
+        let missing = ids.filter { !lineageRead.contains($0) }
+        var result = missing.isEmpty ? [:] : try await base.downstream(of: missing)
+        for id in ids where lineageRead.contains(id) { result[id] = children[id] }
+        return result
+    }
+
+    func resources(ids: [String]) async throws -> [String: CatalogResource] {
+        let missing = ids.filter { !metadataRead.contains($0) }
+        var result = missing.isEmpty ? [:] : try await base.resources(ids: missing)
+        for id in ids where metadataRead.contains(id) { result[id] = resources[id] }
+        return result
+    }
+
+    func people() async throws -> CatalogPeople {
+        guard let people else { return try await base.people() }
+        return try await withTaskCancellationHandler { try await people.value } onCancel: { people.cancel() }
+    }
+}
