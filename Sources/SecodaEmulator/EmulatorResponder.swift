@@ -248,7 +248,8 @@ struct EmulatorResponder: HTTPResponder {
         } catch {
             return .detail(400, "Bad request. Check filter/sort format: not valid JSON")
         }
-        let matching = await state.allResources().filter { filter?.matches($0) ?? true }
+        let candidates = if let ids = filter?.requiredIds { await state.resources(ids: ids) } else { await state.allResources() }
+        let matching = candidates.filter { filter?.matches($0) ?? true }
         let capped = sort.sorted(matching).prefix(state.options.catalogResultCap)
         return page.envelope(capped.map(JSONValue.object))
     }

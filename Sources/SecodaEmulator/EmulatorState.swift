@@ -313,6 +313,11 @@ public actor EmulatorState {
 
     func allResources() -> [[String: JSONValue]] { resources }
 
+    /// The resources with these ids, in the order `allResources()` lists them.
+    func resources(ids: Set<String>) -> [[String: JSONValue]] {
+        ids.compactMap { resourceIndex[$0] }.sorted().map { resources[$0] }
+    }
+
     func users(kind: String) -> [[String: JSONValue]] {
         switch kind {
         case "groups": return groups

@@ -58,6 +58,22 @@ indirect enum ResourceFilter: Sendable, Equatable {
         }
     }
 
+    /// The ids a resource must have to match, when the filter pins `id` to strings (alone or
+    /// inside an `and`); nil when any id might match. Lets batched id lookups be answered from the
+    /// id index instead of a scan of every resource (a scan per lookup made the emulator, not the
+    /// client, the slow side of a 5,000-model benchmark). The filter is still applied in full.
+    var requiredIds: Set<String>? {
+        switch self {
+        case .exact(field: "id", value: .string(let id)): return [id]
+        case .isIn(field: "id", let values, let strings) where values.isEmpty: return strings
+        case .and(let operands):
+            let pinned = operands.compactMap(\.requiredIds)
+            guard let first = pinned.first else { return nil }
+            return pinned.dropFirst().reduce(first) { $0.intersection($1) }
+        default: return nil
+        }
+    }
+
     func matches(_ resource: [String: JSONValue]) -> Bool {
         switch self {
         case .and(let operands): return operands.allSatisfy { $0.matches(resource) }

@@ -158,6 +158,11 @@ import Testing
                 == [ids["customers"]!])
             #expect(Set(try await query(#"{"operator":"in","field":"id","value":["\#(ids["orders"]!)","\#(ids["dash"]!)","missing"]}"#))
                 == Set([ids["orders"]!, ids["dash"]!]))
+            // Lookups pinned to ids (answered from the id index) filter and order as a scan does.
+            let byIds = #"{"operator":"in","field":"id","value":["\#(ids["events"]!)","\#(ids["dash"]!)","\#(ids["orders"]!)","\#(ids["customers"]!)"]}"#
+            #expect(try await query(#"{"operator":"and","operands":[\#(tables),\#(byIds)]}"#) == [ids["customers"]!, ids["orders"]!, ids["events"]!])
+            #expect(try await query(#"{"operator":"exact","field":"id","value":"\#(ids["events"]!)"}"#) == [ids["events"]!])
+            #expect(try await query(#"{"operator":"and","operands":[\#(byIds),{"operator":"exact","field":"id","value":"\#(ids["dash"]!)"}]}"#) == [ids["dash"]!])
             #expect(try await query(#"{"operator":"and","operands":[\#(tables),{"operator":"is_set","field":"external_usage","value":null}]}"#).count == 2)
             #expect(try await query(#"{"operator":"exact","field":"tags","value":"fin"}"#) == [ids["orders"]!])
             #expect(try await query(#"{"operator":"exact","field":"parent_id","value":"\#(ids["orders"]!)"}"#) == [ids["column"]!])
