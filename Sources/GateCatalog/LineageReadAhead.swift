@@ -83,6 +83,9 @@ struct LineageReadAhead {
                     dispatch()
                     if plan.running == 0 { return }
                 }
+                // The stream ends early only when this task is cancelled: what was read is
+                // incomplete and must not be answered from.
+                throw CancellationError()
             }
         } catch {
             people?.cancel()
