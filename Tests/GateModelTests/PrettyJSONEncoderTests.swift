@@ -26,7 +26,9 @@ import Testing
                 """, sourceLocation: sourceLocation)
         }
         let withNewline = try PrettyJSONEncoder().encode(value, newlineAtEnd: true)
-        #expect(Array(withNewline) == expected + [0x0A], sourceLocation: sourceLocation)
+        let sameWithNewline = Array(withNewline) == expected + [0x0A]
+        #expect(sameWithNewline, "encode(_:newlineAtEnd: true) is not JSONEncoder's bytes plus a newline",
+                sourceLocation: sourceLocation)
     }
 
     @Test func wideHandMadeValueMatchesFoundation() throws {
