@@ -47,15 +47,44 @@ public struct PrettyJSONEncoder: Sendable {
     /// The JSON of `value` written by this encoder alone; throws `Unsupported` (or the value's own
     /// error) instead of delegating to `JSONEncoder`.
     public func encodeDirectly<Value: Encodable>(_ value: Value) throws -> [UInt8] {
-        let writer = JSONByteWriter()
-        try writer.encodeValue(value, key: nil)
-        try writer.check()
-        return writer.takeBytes()
+        let session = EncodingSession()
+        try session.encodeValue(value, key: nil)
+        if let failure = session.writer.pointee.failure { throw failure }
+        return session.writer.pointee.takeBytes()
+    }
+}
+
+/// One document being encoded. Containers reach the writer through an unsafe pointer on purpose:
+/// it is mutated for every member, and through a class's stored properties each of those writes
+/// would pay Swift's dynamic exclusivity check (a third of the run time when measured).
+private final class EncodingSession {
+    let writer = UnsafeMutablePointer<JSONByteWriter>.allocate(capacity: 1)
+
+    init() { writer.initialize(to: JSONByteWriter()) }
+
+    deinit {
+        writer.deinitialize(count: 1)
+        writer.deallocate()
+    }
+
+    /// Writes one value at the cursor: a member's value after its key, an array element, or the
+    /// document. Re-entered by the value's `encode(to:)`, so it holds no `inout` access across that call.
+    func encodeValue<T: Encodable>(_ value: T, key: (any CodingKey)?) throws {
+        // Only mutating methods and single fields through `pointee`: a non-mutating call would copy the writer.
+        if let failure = writer.pointee.failure { throw failure }
+        if T.self == URL.self, let url = value as? URL { return writer.pointee.writeString(url.absoluteString) }
+        if T.self == Date.self || T.self == Data.self || T.self == Decimal.self {
+            throw writer.pointee.fail("\(T.self) is left to JSONEncoder's strategies")
+        }
+        let slot = writer.pointee.beginSlot(key: key)
+        defer { writer.pointee.endSlot(key: key) }
+        try value.encode(to: ValueEncoder(session: self, slot: slot))
+        try writer.pointee.finishSlot(of: T.self)
     }
 }
 
 /// The output buffer and the stack of containers being written into it.
-private final class JSONByteWriter {
+private struct JSONByteWriter {
     /// An open array or object. `depth` is its nesting level (the top-level container is 1).
     struct Container {
         let id: Int, keyed: Bool, depth: Int, firstEntry: Int, pathBase: Int, pathCount: Int
@@ -67,13 +96,15 @@ private final class JSONByteWriter {
     struct Slot { let height: Int; let start: Int; let pathCount: Int }
 
     private var bytes: [UInt8] = []
-    private var failure: PrettyJSONEncoder.Unsupported?
+    private(set) var failure: PrettyJSONEncoder.Unsupported?
     private var path: [any CodingKey] = []
     private var open: [Container] = []
     private var entries: [Entry] = []
     private var slots: [Slot] = []
     private var scratch: [UInt8] = []
     private var order: [Int] = []
+    /// Key sequences seen (in arrival order) and the order that sorts them (nil: already sorted).
+    private var knownOrders: [(keys: [String], order: [Int]?)] = []
     private var lastID = 0
     private static let spaces = [UInt8](repeating: 0x20, count: 64)
     private static let null = Array("null".utf8), `true` = Array("true".utf8), `false` = Array("false".utf8)
@@ -81,10 +112,10 @@ private final class JSONByteWriter {
 
     init() { bytes.reserveCapacity(1 << 16) }
 
-    func takeBytes() -> [UInt8] { defer { bytes = [] }; return bytes }
+    mutating func takeBytes() -> [UInt8] { defer { bytes = [] }; return bytes }
 
     @discardableResult
-    func fail(_ reason: String) -> PrettyJSONEncoder.Unsupported {
+    mutating func fail(_ reason: String) -> PrettyJSONEncoder.Unsupported {
         let error = failure ?? .init(description: reason)
         failure = error
         return error
@@ -101,25 +132,23 @@ private final class JSONByteWriter {
         return Array(path.prefix(container.pathCount))
     }
 
-    /// Writes one value at the cursor: a member's value after its key, an array element, or the document.
-    func encodeValue<T: Encodable>(_ value: T, key: (any CodingKey)?) throws {
-        try check()
-        if T.self == URL.self, let url = value as? URL { return writeString(url.absoluteString) }
-        if T.self == Date.self || T.self == Data.self || T.self == Decimal.self {
-            throw fail("\(T.self) is left to JSONEncoder's strategies")
-        }
+    mutating func beginSlot(key: (any CodingKey)?) -> Int {
         if let key { path.append(key) }
         slots.append(Slot(height: open.count, start: bytes.count, pathCount: path.count))
-        defer {
-            slots.removeLast()
-            if key != nil { path.removeLast() }
-        }
-        try value.encode(to: ValueEncoder(writer: self, slot: slots.count - 1))
+        return slots.count - 1
+    }
+
+    mutating func endSlot(key: (any CodingKey)?) {
+        slots.removeLast()
+        if key != nil { path.removeLast() }
+    }
+
+    /// Closes what the value left open; a value that wrote nothing becomes `{}` as in JSONEncoder.
+    mutating func finishSlot<T>(of type: T.Type) throws {
         try check()
         let slot = slots[slots.count - 1]
         while open.count > slot.height { closeInnermost() }
         if bytes.count == slot.start {
-            // JSONEncoder writes a value that encoded nothing as an empty object, and refuses a document that does.
             guard slots.count > 1 else { throw fail("the top-level \(T.self) encoded nothing") }
             bytes.append(UInt8(ascii: "{"))
             bytes.append(contentsOf: [0x0A, 0x0A])
@@ -129,7 +158,7 @@ private final class JSONByteWriter {
     }
 
     /// The container a value asks its encoder for; Foundation hands back the same object when asked twice.
-    func openForSlot(_ slot: Int, keyed: Bool) -> Int {
+    mutating func openForSlot(_ slot: Int, keyed: Bool) -> Int {
         guard failure == nil, slot == slots.count - 1 else { fail("a container was asked for after its value"); return -1 }
         let owner = slots[slot]
         if open.count > owner.height {
@@ -141,13 +170,13 @@ private final class JSONByteWriter {
     }
 
     /// A container nested in container `id` under `key` (or as its next element).
-    func openNested(in id: Int, key: (any CodingKey)?, keyed: Bool) -> Int {
+    mutating func openNested(in id: Int, key: (any CodingKey)?, keyed: Bool) -> Int {
         guard let index = try? beginMember(of: id, key: key?.stringValue) else { return -1 }
         path.append(key ?? IndexKey(open[index].count - 1))
         return openContainer(keyed: keyed, pathBase: path.count - 1)
     }
 
-    private func openContainer(keyed: Bool, pathBase: Int) -> Int {
+    private mutating func openContainer(keyed: Bool, pathBase: Int) -> Int {
         lastID += 1
         open.append(Container(id: lastID, keyed: keyed, depth: (open.last?.depth ?? 0) + 1, firstEntry: entries.count,
                               pathBase: pathBase, pathCount: path.count))
@@ -157,7 +186,7 @@ private final class JSONByteWriter {
     }
 
     /// Checks that a single-value container is the value's first and only content.
-    func beginSingleValue(_ slot: Int) throws {
+    mutating func beginSingleValue(_ slot: Int) throws {
         try check()
         guard slot == slots.count - 1, open.count == slots[slot].height, bytes.count == slots[slot].start else {
             throw fail("a single-value container was written twice or after a container")
@@ -167,7 +196,7 @@ private final class JSONByteWriter {
     /// Makes container `id` the innermost one (closing nested containers it left open), writes the
     /// separator, indent and key of its next member, and returns the container's index.
     @discardableResult
-    func beginMember(of id: Int, key: String?) throws -> Int {
+    mutating func beginMember(of id: Int, key: String?) throws -> Int {
         try check()
         guard let index = open.lastIndex(where: { $0.id == id }), index >= slots[slots.count - 1].height else {
             throw fail("a container was written to after a later sibling or from inside another value")
@@ -184,7 +213,7 @@ private final class JSONByteWriter {
         return index
     }
 
-    private func closeInnermost() {
+    private mutating func closeInnermost() {
         let container = open.removeLast()
         if container.keyed {
             sortMembers(from: container.firstEntry)
@@ -197,22 +226,36 @@ private final class JSONByteWriter {
     }
 
     /// Puts the members of the closing object (entries from `first`) in key order, unless they came in it.
-    private func sortMembers(from first: Int) {
-        guard entries.count - first > 1 else { return }
+    private mutating func sortMembers(from first: Int) {
+        let count = entries.count - first
+        guard count > 1 else { return }
+        // A closure over `self` would copy the whole writer; one over the entries only retains them.
+        let members = entries
         order.removeAll(keepingCapacity: true)
-        order.append(contentsOf: first..<entries.count)
-        let arrivedSorted = zip(order, order.dropFirst()).allSatisfy { !precedes($1, $0) }
-        if !arrivedSorted { order.sort(by: precedes) }
-        // JSONEncoder keeps members in a Dictionary: a key written twice counts once, and so do two
-        // canonically equivalent keys (possible only beyond ASCII).
-        for (key, next) in zip(order, order.dropFirst()) where entries[key].key.utf8.elementsEqual(entries[next].key.utf8) {
-            fail("the key \(entries[key].key) was written twice"); return
+        // Objects of one type repeat the same keys in the same order: reuse the order found before.
+        if let known = knownOrders.first(where: { known in
+            known.keys.count == count && zip(known.keys, members[first...]).allSatisfy { Self.compareUTF8($0, $1.key) == 0 }
+        }) {
+            guard let offsets = known.order else { return }
+            order.append(contentsOf: offsets.lazy.map { $0 + first })
+        } else {
+            order.append(contentsOf: first..<entries.count)
+            let precedes = { (a: Int, b: Int) in Self.compareUTF8(members[a].key, members[b].key) < 0 }
+            let arrivedSorted = zip(order, order.dropFirst()).allSatisfy { !precedes($1, $0) }
+            if !arrivedSorted { order.sort(by: precedes) }
+            // JSONEncoder keeps members in a Dictionary: a key written twice counts once, and so do two
+            // canonically equivalent keys (possible only beyond ASCII).
+            for (key, next) in zip(order, order.dropFirst()) where Self.compareUTF8(members[key].key, members[next].key) == 0 {
+                fail("the key \(members[key].key) was written twice"); return
+            }
+            if members[first...].contains(where: { !$0.key.utf8.allSatisfy { $0 < 0x80 } }),
+               Set(members[first...].map(\.key)).count != count {
+                fail("two keys are canonically equivalent"); return
+            }
+            let learned = (keys: members[first...].map(\.key), order: arrivedSorted ? nil : order.map { $0 - first })
+            if knownOrders.count < 32 { knownOrders.append(learned) } else { knownOrders[lastID % 32] = learned }
+            if arrivedSorted { return }
         }
-        if entries[first...].contains(where: { !$0.key.utf8.allSatisfy { $0 < 0x80 } }),
-           Set(entries[first...].map(\.key)).count != entries.count - first {
-            fail("two keys are canonically equivalent"); return
-        }
-        if arrivedSorted { return }
         let regionStart = entries[first].start, regionEnd = bytes.count
         scratch.removeAll(keepingCapacity: true)
         scratch.append(contentsOf: bytes[regionStart..<regionEnd])
@@ -233,12 +276,19 @@ private final class JSONByteWriter {
         }
     }
 
-    /// Foundation's order: the keys' UTF-8 bytes, compared lexicographically.
-    private func precedes(_ a: Int, _ b: Int) -> Bool {
-        entries[a].key.utf8.lexicographicallyPrecedes(entries[b].key.utf8)
+    /// Foundation's key order. memcmp of the UTF-8 bytes, then the shorter first: `utf8.lexicographicallyPrecedes`, without the iterators.
+    private static func compareUTF8(_ a: String, _ b: String) -> Int {
+        var a = a, b = b
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                let common = min(x.count, y.count)
+                let order = common == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, common)
+                return order != 0 ? Int(order) : x.count - y.count
+            }
+        }
     }
 
-    private func writeIndent(_ depth: Int) {
+    private mutating func writeIndent(_ depth: Int) {
         var width = 2 * depth
         while width > 0 {
             let chunk = min(width, Self.spaces.count)
@@ -247,11 +297,11 @@ private final class JSONByteWriter {
         }
     }
 
-    func writeNull() { bytes.append(contentsOf: Self.null) }
+    mutating func writeNull() { bytes.append(contentsOf: Self.null) }
 
-    func writeBool(_ value: Bool) { bytes.append(contentsOf: value ? Self.true : Self.false) }
+    mutating func writeBool(_ value: Bool) { bytes.append(contentsOf: value ? Self.true : Self.false) }
 
-    func writeInteger<T: FixedWidthInteger>(_ value: T) {
+    mutating func writeInteger<T: FixedWidthInteger>(_ value: T) {
         if value < 0 { bytes.append(UInt8(ascii: "-")) }
         var magnitude = UInt64(value.magnitude)
         let start = bytes.count
@@ -263,14 +313,14 @@ private final class JSONByteWriter {
     }
 
     /// Swift's shortest round-tripping `description`, minus a trailing `.0`: what JSONEncoder writes.
-    func writeFloat<T: BinaryFloatingPoint & CustomStringConvertible>(_ value: T) throws {
+    mutating func writeFloat<T: BinaryFloatingPoint & CustomStringConvertible>(_ value: T) throws {
         guard value.isFinite else { throw fail("\(value) is not a JSON number") }
         var text = value.description
         if text.hasSuffix(".0") { text.removeLast(2) }
         bytes.append(contentsOf: text.utf8)
     }
 
-    func writeString(_ string: String) {
+    mutating func writeString(_ string: String) {
         bytes.append(UInt8(ascii: "\""))
         var string = string
         string.withUTF8 { utf8 in
@@ -311,110 +361,110 @@ private struct IndexKey: CodingKey {
 
 /// The `Encoder` a value encodes itself into; two words, so passing it as `any Encoder` does not allocate.
 private struct ValueEncoder: Encoder {
-    let writer: JSONByteWriter, slot: Int
-    var codingPath: [any CodingKey] { writer.codingPath(ofSlot: slot) }
+    let session: EncodingSession, slot: Int
+    var codingPath: [any CodingKey] { session.writer.pointee.codingPath(ofSlot: slot) }
     var userInfo: [CodingUserInfoKey: Any] { [:] }
     func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
-        KeyedEncodingContainer(KeyedContainer<Key>(writer: writer, id: writer.openForSlot(slot, keyed: true)))
+        KeyedEncodingContainer(KeyedContainer<Key>(session: session, id: session.writer.pointee.openForSlot(slot, keyed: true)))
     }
     func unkeyedContainer() -> any UnkeyedEncodingContainer {
-        UnkeyedContainer(writer: writer, id: writer.openForSlot(slot, keyed: false))
+        UnkeyedContainer(session: session, id: session.writer.pointee.openForSlot(slot, keyed: false))
     }
-    func singleValueContainer() -> any SingleValueEncodingContainer { SingleValueContainer(writer: writer, slot: slot) }
+    func singleValueContainer() -> any SingleValueEncodingContainer { SingleValueContainer(session: session, slot: slot) }
 }
 
 private struct KeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
-    let writer: JSONByteWriter, id: Int
-    var codingPath: [any CodingKey] { writer.codingPath(ofContainer: id) }
-    private func member(_ key: Key) throws { try writer.beginMember(of: id, key: key.stringValue) }
-    mutating func encodeNil(forKey key: Key) throws { try member(key); writer.writeNull() }
-    mutating func encode(_ value: Bool, forKey key: Key) throws { try member(key); writer.writeBool(value) }
-    mutating func encode(_ value: String, forKey key: Key) throws { try member(key); writer.writeString(value) }
-    mutating func encode(_ value: Double, forKey key: Key) throws { try member(key); try writer.writeFloat(value) }
-    mutating func encode(_ value: Float, forKey key: Key) throws { try member(key); try writer.writeFloat(value) }
-    mutating func encode(_ value: Int, forKey key: Key) throws { try member(key); writer.writeInteger(value) }
-    mutating func encode(_ value: Int8, forKey key: Key) throws { try member(key); writer.writeInteger(value) }
-    mutating func encode(_ value: Int16, forKey key: Key) throws { try member(key); writer.writeInteger(value) }
-    mutating func encode(_ value: Int32, forKey key: Key) throws { try member(key); writer.writeInteger(value) }
-    mutating func encode(_ value: Int64, forKey key: Key) throws { try member(key); writer.writeInteger(value) }
-    mutating func encode(_ value: UInt, forKey key: Key) throws { try member(key); writer.writeInteger(value) }
-    mutating func encode(_ value: UInt8, forKey key: Key) throws { try member(key); writer.writeInteger(value) }
-    mutating func encode(_ value: UInt16, forKey key: Key) throws { try member(key); writer.writeInteger(value) }
-    mutating func encode(_ value: UInt32, forKey key: Key) throws { try member(key); writer.writeInteger(value) }
-    mutating func encode(_ value: UInt64, forKey key: Key) throws { try member(key); writer.writeInteger(value) }
+    let session: EncodingSession, id: Int
+    var codingPath: [any CodingKey] { session.writer.pointee.codingPath(ofContainer: id) }
+    private func member(_ key: Key) throws { try session.writer.pointee.beginMember(of: id, key: key.stringValue) }
+    mutating func encodeNil(forKey key: Key) throws { try member(key); session.writer.pointee.writeNull() }
+    mutating func encode(_ value: Bool, forKey key: Key) throws { try member(key); session.writer.pointee.writeBool(value) }
+    mutating func encode(_ value: String, forKey key: Key) throws { try member(key); session.writer.pointee.writeString(value) }
+    mutating func encode(_ value: Double, forKey key: Key) throws { try member(key); try session.writer.pointee.writeFloat(value) }
+    mutating func encode(_ value: Float, forKey key: Key) throws { try member(key); try session.writer.pointee.writeFloat(value) }
+    mutating func encode(_ value: Int, forKey key: Key) throws { try member(key); session.writer.pointee.writeInteger(value) }
+    mutating func encode(_ value: Int8, forKey key: Key) throws { try member(key); session.writer.pointee.writeInteger(value) }
+    mutating func encode(_ value: Int16, forKey key: Key) throws { try member(key); session.writer.pointee.writeInteger(value) }
+    mutating func encode(_ value: Int32, forKey key: Key) throws { try member(key); session.writer.pointee.writeInteger(value) }
+    mutating func encode(_ value: Int64, forKey key: Key) throws { try member(key); session.writer.pointee.writeInteger(value) }
+    mutating func encode(_ value: UInt, forKey key: Key) throws { try member(key); session.writer.pointee.writeInteger(value) }
+    mutating func encode(_ value: UInt8, forKey key: Key) throws { try member(key); session.writer.pointee.writeInteger(value) }
+    mutating func encode(_ value: UInt16, forKey key: Key) throws { try member(key); session.writer.pointee.writeInteger(value) }
+    mutating func encode(_ value: UInt32, forKey key: Key) throws { try member(key); session.writer.pointee.writeInteger(value) }
+    mutating func encode(_ value: UInt64, forKey key: Key) throws { try member(key); session.writer.pointee.writeInteger(value) }
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
         try member(key)
-        try writer.encodeValue(value, key: key)
+        try session.encodeValue(value, key: key)
     }
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type,
                                                         forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
-        KeyedEncodingContainer(KeyedContainer<NestedKey>(writer: writer, id: writer.openNested(in: id, key: key, keyed: true)))
+        KeyedEncodingContainer(KeyedContainer<NestedKey>(session: session, id: session.writer.pointee.openNested(in: id, key: key, keyed: true)))
     }
     mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
-        UnkeyedContainer(writer: writer, id: writer.openNested(in: id, key: key, keyed: false))
+        UnkeyedContainer(session: session, id: session.writer.pointee.openNested(in: id, key: key, keyed: false))
     }
     // JSONEncoder fills a super encoder's slot when the encoder goes away; that timing is not mirrored here.
-    mutating func superEncoder() -> any Encoder { writer.fail("superEncoder"); return ValueEncoder(writer: writer, slot: -1) }
+    mutating func superEncoder() -> any Encoder { session.writer.pointee.fail("superEncoder"); return ValueEncoder(session: session, slot: -1) }
     mutating func superEncoder(forKey key: Key) -> any Encoder { superEncoder() }
 }
 
 private struct UnkeyedContainer: UnkeyedEncodingContainer {
-    let writer: JSONByteWriter, id: Int
+    let session: EncodingSession, id: Int
     private(set) var count = 0
-    var codingPath: [any CodingKey] { writer.codingPath(ofContainer: id) }
-    init(writer: JSONByteWriter, id: Int) { self.writer = writer; self.id = id }
-    private mutating func element() throws { try writer.beginMember(of: id, key: nil); count += 1 }
-    mutating func encodeNil() throws { try element(); writer.writeNull() }
-    mutating func encode(_ value: Bool) throws { try element(); writer.writeBool(value) }
-    mutating func encode(_ value: String) throws { try element(); writer.writeString(value) }
-    mutating func encode(_ value: Double) throws { try element(); try writer.writeFloat(value) }
-    mutating func encode(_ value: Float) throws { try element(); try writer.writeFloat(value) }
-    mutating func encode(_ value: Int) throws { try element(); writer.writeInteger(value) }
-    mutating func encode(_ value: Int8) throws { try element(); writer.writeInteger(value) }
-    mutating func encode(_ value: Int16) throws { try element(); writer.writeInteger(value) }
-    mutating func encode(_ value: Int32) throws { try element(); writer.writeInteger(value) }
-    mutating func encode(_ value: Int64) throws { try element(); writer.writeInteger(value) }
-    mutating func encode(_ value: UInt) throws { try element(); writer.writeInteger(value) }
-    mutating func encode(_ value: UInt8) throws { try element(); writer.writeInteger(value) }
-    mutating func encode(_ value: UInt16) throws { try element(); writer.writeInteger(value) }
-    mutating func encode(_ value: UInt32) throws { try element(); writer.writeInteger(value) }
-    mutating func encode(_ value: UInt64) throws { try element(); writer.writeInteger(value) }
+    var codingPath: [any CodingKey] { session.writer.pointee.codingPath(ofContainer: id) }
+    init(session: EncodingSession, id: Int) { self.session = session; self.id = id }
+    private mutating func element() throws { try session.writer.pointee.beginMember(of: id, key: nil); count += 1 }
+    mutating func encodeNil() throws { try element(); session.writer.pointee.writeNull() }
+    mutating func encode(_ value: Bool) throws { try element(); session.writer.pointee.writeBool(value) }
+    mutating func encode(_ value: String) throws { try element(); session.writer.pointee.writeString(value) }
+    mutating func encode(_ value: Double) throws { try element(); try session.writer.pointee.writeFloat(value) }
+    mutating func encode(_ value: Float) throws { try element(); try session.writer.pointee.writeFloat(value) }
+    mutating func encode(_ value: Int) throws { try element(); session.writer.pointee.writeInteger(value) }
+    mutating func encode(_ value: Int8) throws { try element(); session.writer.pointee.writeInteger(value) }
+    mutating func encode(_ value: Int16) throws { try element(); session.writer.pointee.writeInteger(value) }
+    mutating func encode(_ value: Int32) throws { try element(); session.writer.pointee.writeInteger(value) }
+    mutating func encode(_ value: Int64) throws { try element(); session.writer.pointee.writeInteger(value) }
+    mutating func encode(_ value: UInt) throws { try element(); session.writer.pointee.writeInteger(value) }
+    mutating func encode(_ value: UInt8) throws { try element(); session.writer.pointee.writeInteger(value) }
+    mutating func encode(_ value: UInt16) throws { try element(); session.writer.pointee.writeInteger(value) }
+    mutating func encode(_ value: UInt32) throws { try element(); session.writer.pointee.writeInteger(value) }
+    mutating func encode(_ value: UInt64) throws { try element(); session.writer.pointee.writeInteger(value) }
     mutating func encode<T: Encodable>(_ value: T) throws {
         try element()
-        try writer.encodeValue(value, key: IndexKey(count - 1))
+        try session.encodeValue(value, key: IndexKey(count - 1))
     }
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
         count += 1
-        return KeyedEncodingContainer(KeyedContainer<NestedKey>(writer: writer, id: writer.openNested(in: id, key: nil, keyed: true)))
+        return KeyedEncodingContainer(KeyedContainer<NestedKey>(session: session, id: session.writer.pointee.openNested(in: id, key: nil, keyed: true)))
     }
     mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
         count += 1
-        return UnkeyedContainer(writer: writer, id: writer.openNested(in: id, key: nil, keyed: false))
+        return UnkeyedContainer(session: session, id: session.writer.pointee.openNested(in: id, key: nil, keyed: false))
     }
-    mutating func superEncoder() -> any Encoder { writer.fail("superEncoder"); return ValueEncoder(writer: writer, slot: -1) }
+    mutating func superEncoder() -> any Encoder { session.writer.pointee.fail("superEncoder"); return ValueEncoder(session: session, slot: -1) }
 }
 
 private struct SingleValueContainer: SingleValueEncodingContainer {
-    let writer: JSONByteWriter, slot: Int
-    var codingPath: [any CodingKey] { writer.codingPath(ofSlot: slot) }
-    private func begin() throws { try writer.beginSingleValue(slot) }
-    mutating func encodeNil() throws { try begin(); writer.writeNull() }
-    mutating func encode(_ value: Bool) throws { try begin(); writer.writeBool(value) }
-    mutating func encode(_ value: String) throws { try begin(); writer.writeString(value) }
-    mutating func encode(_ value: Double) throws { try begin(); try writer.writeFloat(value) }
-    mutating func encode(_ value: Float) throws { try begin(); try writer.writeFloat(value) }
-    mutating func encode(_ value: Int) throws { try begin(); writer.writeInteger(value) }
-    mutating func encode(_ value: Int8) throws { try begin(); writer.writeInteger(value) }
-    mutating func encode(_ value: Int16) throws { try begin(); writer.writeInteger(value) }
-    mutating func encode(_ value: Int32) throws { try begin(); writer.writeInteger(value) }
-    mutating func encode(_ value: Int64) throws { try begin(); writer.writeInteger(value) }
-    mutating func encode(_ value: UInt) throws { try begin(); writer.writeInteger(value) }
-    mutating func encode(_ value: UInt8) throws { try begin(); writer.writeInteger(value) }
-    mutating func encode(_ value: UInt16) throws { try begin(); writer.writeInteger(value) }
-    mutating func encode(_ value: UInt32) throws { try begin(); writer.writeInteger(value) }
-    mutating func encode(_ value: UInt64) throws { try begin(); writer.writeInteger(value) }
+    let session: EncodingSession, slot: Int
+    var codingPath: [any CodingKey] { session.writer.pointee.codingPath(ofSlot: slot) }
+    private func begin() throws { try session.writer.pointee.beginSingleValue(slot) }
+    mutating func encodeNil() throws { try begin(); session.writer.pointee.writeNull() }
+    mutating func encode(_ value: Bool) throws { try begin(); session.writer.pointee.writeBool(value) }
+    mutating func encode(_ value: String) throws { try begin(); session.writer.pointee.writeString(value) }
+    mutating func encode(_ value: Double) throws { try begin(); try session.writer.pointee.writeFloat(value) }
+    mutating func encode(_ value: Float) throws { try begin(); try session.writer.pointee.writeFloat(value) }
+    mutating func encode(_ value: Int) throws { try begin(); session.writer.pointee.writeInteger(value) }
+    mutating func encode(_ value: Int8) throws { try begin(); session.writer.pointee.writeInteger(value) }
+    mutating func encode(_ value: Int16) throws { try begin(); session.writer.pointee.writeInteger(value) }
+    mutating func encode(_ value: Int32) throws { try begin(); session.writer.pointee.writeInteger(value) }
+    mutating func encode(_ value: Int64) throws { try begin(); session.writer.pointee.writeInteger(value) }
+    mutating func encode(_ value: UInt) throws { try begin(); session.writer.pointee.writeInteger(value) }
+    mutating func encode(_ value: UInt8) throws { try begin(); session.writer.pointee.writeInteger(value) }
+    mutating func encode(_ value: UInt16) throws { try begin(); session.writer.pointee.writeInteger(value) }
+    mutating func encode(_ value: UInt32) throws { try begin(); session.writer.pointee.writeInteger(value) }
+    mutating func encode(_ value: UInt64) throws { try begin(); session.writer.pointee.writeInteger(value) }
     mutating func encode<T: Encodable>(_ value: T) throws {
         try begin()
-        try writer.encodeValue(value, key: nil)
+        try session.encodeValue(value, key: nil)
     }
 }
