@@ -78,7 +78,13 @@ private final class EncodingSession {
         }
         let slot = writer.pointee.beginSlot(key: key)
         defer { writer.pointee.endSlot(key: key) }
-        try value.encode(to: ValueEncoder(session: self, slot: slot))
+        do {
+            try value.encode(to: ValueEncoder(session: self, slot: slot))
+        } catch {
+            // Its containers may be half written: whoever catches this, the document is not ours to finish.
+            writer.pointee.fail("\(T.self) threw \(error)")
+            throw error
+        }
         try writer.pointee.finishSlot(of: T.self)
     }
 }
@@ -408,29 +414,39 @@ private struct KeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     mutating func superEncoder(forKey key: Key) -> any Encoder { superEncoder() }
 }
 
-private struct UnkeyedContainer: UnkeyedEncodingContainer {
+/// The scalar writes the unkeyed and single-value containers share; `prepare()` places the cursor.
+private protocol ScalarWriting {
+    var session: EncodingSession { get }
+    mutating func prepare() throws
+}
+
+extension ScalarWriting {
+    private var writer: UnsafeMutablePointer<JSONByteWriter> { session.writer }
+    mutating func encodeNil() throws { try prepare(); writer.pointee.writeNull() }
+    mutating func encode(_ value: Bool) throws { try prepare(); writer.pointee.writeBool(value) }
+    mutating func encode(_ value: String) throws { try prepare(); writer.pointee.writeString(value) }
+    mutating func encode(_ value: Double) throws { try prepare(); try writer.pointee.writeFloat(value) }
+    mutating func encode(_ value: Float) throws { try prepare(); try writer.pointee.writeFloat(value) }
+    mutating func encode(_ value: Int) throws { try prepare(); writer.pointee.writeInteger(value) }
+    mutating func encode(_ value: Int8) throws { try prepare(); writer.pointee.writeInteger(value) }
+    mutating func encode(_ value: Int16) throws { try prepare(); writer.pointee.writeInteger(value) }
+    mutating func encode(_ value: Int32) throws { try prepare(); writer.pointee.writeInteger(value) }
+    mutating func encode(_ value: Int64) throws { try prepare(); writer.pointee.writeInteger(value) }
+    mutating func encode(_ value: UInt) throws { try prepare(); writer.pointee.writeInteger(value) }
+    mutating func encode(_ value: UInt8) throws { try prepare(); writer.pointee.writeInteger(value) }
+    mutating func encode(_ value: UInt16) throws { try prepare(); writer.pointee.writeInteger(value) }
+    mutating func encode(_ value: UInt32) throws { try prepare(); writer.pointee.writeInteger(value) }
+    mutating func encode(_ value: UInt64) throws { try prepare(); writer.pointee.writeInteger(value) }
+}
+
+private struct UnkeyedContainer: UnkeyedEncodingContainer, ScalarWriting {
     let session: EncodingSession, id: Int
     private(set) var count = 0
     var codingPath: [any CodingKey] { session.writer.pointee.codingPath(ofContainer: id) }
     init(session: EncodingSession, id: Int) { self.session = session; self.id = id }
-    private mutating func element() throws { try session.writer.pointee.beginMember(of: id, key: nil); count += 1 }
-    mutating func encodeNil() throws { try element(); session.writer.pointee.writeNull() }
-    mutating func encode(_ value: Bool) throws { try element(); session.writer.pointee.writeBool(value) }
-    mutating func encode(_ value: String) throws { try element(); session.writer.pointee.writeString(value) }
-    mutating func encode(_ value: Double) throws { try element(); try session.writer.pointee.writeFloat(value) }
-    mutating func encode(_ value: Float) throws { try element(); try session.writer.pointee.writeFloat(value) }
-    mutating func encode(_ value: Int) throws { try element(); session.writer.pointee.writeInteger(value) }
-    mutating func encode(_ value: Int8) throws { try element(); session.writer.pointee.writeInteger(value) }
-    mutating func encode(_ value: Int16) throws { try element(); session.writer.pointee.writeInteger(value) }
-    mutating func encode(_ value: Int32) throws { try element(); session.writer.pointee.writeInteger(value) }
-    mutating func encode(_ value: Int64) throws { try element(); session.writer.pointee.writeInteger(value) }
-    mutating func encode(_ value: UInt) throws { try element(); session.writer.pointee.writeInteger(value) }
-    mutating func encode(_ value: UInt8) throws { try element(); session.writer.pointee.writeInteger(value) }
-    mutating func encode(_ value: UInt16) throws { try element(); session.writer.pointee.writeInteger(value) }
-    mutating func encode(_ value: UInt32) throws { try element(); session.writer.pointee.writeInteger(value) }
-    mutating func encode(_ value: UInt64) throws { try element(); session.writer.pointee.writeInteger(value) }
+    mutating func prepare() throws { try session.writer.pointee.beginMember(of: id, key: nil); count += 1 }
     mutating func encode<T: Encodable>(_ value: T) throws {
-        try element()
+        try prepare()
         try session.encodeValue(value, key: IndexKey(count - 1))
     }
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
@@ -444,27 +460,12 @@ private struct UnkeyedContainer: UnkeyedEncodingContainer {
     mutating func superEncoder() -> any Encoder { session.writer.pointee.fail("superEncoder"); return ValueEncoder(session: session, slot: -1) }
 }
 
-private struct SingleValueContainer: SingleValueEncodingContainer {
+private struct SingleValueContainer: SingleValueEncodingContainer, ScalarWriting {
     let session: EncodingSession, slot: Int
     var codingPath: [any CodingKey] { session.writer.pointee.codingPath(ofSlot: slot) }
-    private func begin() throws { try session.writer.pointee.beginSingleValue(slot) }
-    mutating func encodeNil() throws { try begin(); session.writer.pointee.writeNull() }
-    mutating func encode(_ value: Bool) throws { try begin(); session.writer.pointee.writeBool(value) }
-    mutating func encode(_ value: String) throws { try begin(); session.writer.pointee.writeString(value) }
-    mutating func encode(_ value: Double) throws { try begin(); try session.writer.pointee.writeFloat(value) }
-    mutating func encode(_ value: Float) throws { try begin(); try session.writer.pointee.writeFloat(value) }
-    mutating func encode(_ value: Int) throws { try begin(); session.writer.pointee.writeInteger(value) }
-    mutating func encode(_ value: Int8) throws { try begin(); session.writer.pointee.writeInteger(value) }
-    mutating func encode(_ value: Int16) throws { try begin(); session.writer.pointee.writeInteger(value) }
-    mutating func encode(_ value: Int32) throws { try begin(); session.writer.pointee.writeInteger(value) }
-    mutating func encode(_ value: Int64) throws { try begin(); session.writer.pointee.writeInteger(value) }
-    mutating func encode(_ value: UInt) throws { try begin(); session.writer.pointee.writeInteger(value) }
-    mutating func encode(_ value: UInt8) throws { try begin(); session.writer.pointee.writeInteger(value) }
-    mutating func encode(_ value: UInt16) throws { try begin(); session.writer.pointee.writeInteger(value) }
-    mutating func encode(_ value: UInt32) throws { try begin(); session.writer.pointee.writeInteger(value) }
-    mutating func encode(_ value: UInt64) throws { try begin(); session.writer.pointee.writeInteger(value) }
+    func prepare() throws { try session.writer.pointee.beginSingleValue(slot) }
     mutating func encode<T: Encodable>(_ value: T) throws {
-        try begin()
+        try prepare()
         try session.encodeValue(value, key: nil)
     }
 }

@@ -213,6 +213,17 @@ private struct Everything: Encodable {
 /// Values the direct writer declines.
 enum FallbackCase: String, CaseIterable, Encodable, Sendable {
     case date, data, decimal, superEncoder, duplicateKey, equivalentKeys, interleaved, notANumber, emptyTopLevel
+    case caughtError
+
+    /// Writes half an object, then throws.
+    struct HalfWritten: Encodable {
+        struct Broken: Error {}
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: Keys.self)
+            try c.encode("half", forKey: .b)
+            throw Broken()
+        }
+    }
 
     enum Keys: String, CodingKey { case a, b, c }
 
@@ -249,6 +260,10 @@ enum FallbackCase: String, CaseIterable, Encodable, Sendable {
             try nested.encode(2, forKey: .c)
         case .notANumber: try [Double.nan].encode(to: encoder)
         case .emptyTopLevel: break
+        case .caughtError:
+            var c = encoder.container(keyedBy: Keys.self)
+            try? c.encode(HalfWritten(), forKey: .a)
+            try c.encode(1, forKey: .b)
         }
     }
 }
