@@ -156,8 +156,7 @@ private struct JSONByteWriter {
         while open.count > slot.height { closeInnermost() }
         if bytes.count == slot.start {
             guard slots.count > 1 else { throw fail("the top-level \(T.self) encoded nothing") }
-            bytes.append(UInt8(ascii: "{"))
-            bytes.append(contentsOf: [0x0A, 0x0A])
+            bytes.append(UInt8(ascii: "{")); bytes.append(0x0A); bytes.append(0x0A)
             writeIndent(open.last?.depth ?? 0)
             bytes.append(UInt8(ascii: "}"))
         }
@@ -204,7 +203,7 @@ private struct JSONByteWriter {
     @discardableResult
     mutating func beginMember(of id: Int, key: String?) throws -> Int {
         try check()
-        guard let index = open.lastIndex(where: { $0.id == id }), index >= slots[slots.count - 1].height else {
+        guard let index = open.lastIndex(where: { $0.id == id }), index >= (slots.last?.height ?? 0) else {
             throw fail("a container was written to after a later sibling or from inside another value")
         }
         while open.count - 1 > index { closeInnermost() }
@@ -214,7 +213,7 @@ private struct JSONByteWriter {
         writeIndent(open[index].depth)
         if let key {
             writeString(key)
-            bytes.append(contentsOf: [0x20, UInt8(ascii: ":"), 0x20])
+            bytes.append(0x20); bytes.append(UInt8(ascii: ":")); bytes.append(0x20)
         }
         return index
     }
