@@ -50,9 +50,9 @@ import Testing
         let doubles: [Double] = [
             0, -0.0, 1e-7, 123456789012345, 0.1, 1.5e300, -1.5e-300, 1e15, 1e16, 1e-5, 1e-4, 2.5, -3, 100,
             0.1 + 0.2, .pi, Double.leastNonzeroMagnitude, .leastNormalMagnitude, .greatestFiniteMagnitude,
-            9007199254740993, 4.35, 1 / 3,
+            9_007_199_254_740_992, 1e21, 1e22, 4.35, 1 / 3,
         ]
-        let floats: [Float] = [0, -0.0, 0.1, 1e10, 3, 1e-7, .greatestFiniteMagnitude, .leastNonzeroMagnitude, 16_777_217]
+        let floats: [Float] = [0, -0.0, 0.1, 1e10, 3, 1e-7, .greatestFiniteMagnitude, .leastNonzeroMagnitude, 16_777_216, 1e21]
         try Self.expectSameBytes(doubles)
         try Self.expectSameBytes(floats)
         try Self.expectSameBytes([Int.min, Int.max, 0, -1, 7])
