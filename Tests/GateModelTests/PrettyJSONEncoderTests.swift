@@ -81,6 +81,16 @@ import Testing
         try Self.expectSameBytes(["outer": ["Zeta": 1, "alpha": 2, "Alpha": 3]])
     }
 
+    /// The writer remembers the order of key sequences it has seen; look-alike sequences must not share it.
+    @Test func repeatedObjectsWithOtherKeysOrOrderMatchFoundation() throws {
+        let objects = (0..<100).map { index in
+            KeyOrder(keys: index % 3 == 0 ? ["b", "a", "c"] : index % 3 == 1 ? ["c", "b", "a"] : ["b", "a", "d"],
+                     nested: index % 2 == 0)
+        } + [KeyOrder(keys: ["\u{E9}", "z"], nested: true), KeyOrder(keys: ["e\u{301}", "z"], nested: true)]
+        try Self.expectSameBytes(objects)
+        try Self.expectSameBytes((0..<50).map { ["k\($0 % 7)": $0, "k\($0 % 5)x": -$0] })
+    }
+
     @Test func realReportTypesMatchFoundation() throws {
         try Self.expectSameBytes(Self.impact(nodes: 12))
         try Self.expectSameBytes(CatalogStatus())
@@ -142,6 +152,22 @@ private struct Integers: Encodable {
     var i8 = Int8.min, i16 = Int16.min, i32 = Int32.min, i64 = Int64.min
     var u8 = UInt8.max, u16 = UInt16.max, u32 = UInt32.max, u64 = UInt64.max, u = UInt.max
     var float = Float(1.25), bool = false
+}
+
+/// Writes its keys in the order given, optionally with a nested object under the last key.
+private struct KeyOrder: Encodable {
+    let keys: [String], nested: Bool
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: FallbackCase.NamedKey.self)
+        for (index, key) in keys.enumerated() {
+            if nested && index == keys.count - 1 {
+                var inner = c.nestedContainer(keyedBy: FallbackCase.NamedKey.self, forKey: .init(stringValue: key))
+                for other in keys.reversed() { try inner.encode(other, forKey: .init(stringValue: other)) }
+            } else {
+                try c.encode(index, forKey: .init(stringValue: key))
+            }
+        }
+    }
 }
 
 private enum Colour: String, Encodable { case red, blue }
