@@ -62,7 +62,7 @@ public final class URLSessionTransport: HTTPTransport {
     ///   - maxConnectionsPerHost: connections open to the API host at once. The client's own
     ///     request slots are the real bound; this only has to be at least as large, because
     ///     URLSession queues whatever exceeds it (6 by default, which would quietly cap a client
-    ///     allowed 16 requests in flight at 6).
+    ///     allowed 64 requests in flight at 6).
     public init(bypassProxy: Bool = false, maxConnectionsPerHost: Int? = nil) {
         let configuration = URLSessionConfiguration.ephemeral
         if let maxConnectionsPerHost {

@@ -44,7 +44,7 @@ public struct GateConfig: Sendable, Hashable {
         /// default, 120 s). A run that needs longer ends with the catalog error policy, never a hang.
         public var deadlineSeconds: Int?
         /// `max_concurrent_requests`: read requests in flight at once (nil: the client's default,
-        /// 16). A lineage level's pages go out together up to this many.
+        /// 64). A lineage level's listings go out together up to this many.
         public var maxConcurrentRequests: Int?
         public init() {}
     }
