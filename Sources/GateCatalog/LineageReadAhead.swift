@@ -141,11 +141,12 @@ private struct ReadAheadPlan {
     /// what the walk waits for.
     private var rowsPerId: [Int: Double] = [:]
     private var measured = Set<Int>()
-    /// Listings cut to fit one page, by depth. At most `maxConcurrentRequests` per depth: more
-    /// could not be in flight at once anyway, so cutting further would only add requests (and a
-    /// depth's estimate comes from the depth above it, which may be far off — one root with
-    /// 5,000 children says nothing about the children's own lineage).
-    private var cutListings: [Int: Int] = [:]
+    /// Listings cut to fit one page by an estimate borrowed from the depth above, by depth. That
+    /// estimate may be far off (one root with 5,000 children says nothing about the children's
+    /// own lineage), so it cuts at most `maxConcurrentRequests` listings per depth — more could
+    /// not be in flight at once anyway. Once a depth's own listings have said how many rows they
+    /// have, its estimate is measured and cuts as many listings as it takes.
+    private var guessedCuts: [Int: Int] = [:]
 
     init(maxDepth: Int, nodeCap: Int, options: SecodaClientOptions) {
         self.maxDepth = maxDepth
@@ -203,11 +204,11 @@ private struct ReadAheadPlan {
         let job: ReadAheadJob
         if let level = lineageQueue.keys.min(), let queue = lineageQueue[level] {
             var count = min(queue.count, options.idsPerRequest)
-            if let rows = estimate(at: level), cutListings[level, default: 0] < options.maxConcurrentRequests {
+            if let (rows, measuredHere) = estimate(at: level), measuredHere || guessedCuts[level, default: 0] < options.maxConcurrentRequests {
                 let fit = max(1, Int(Double(options.pageSize) / max(rows, 1)))
                 if fit < count {
                     count = fit
-                    cutListings[level, default: 0] += 1
+                    if !measuredHere { guessedCuts[level, default: 0] += 1 }
                 }
             }
             let batch = Array(queue.prefix(count))
@@ -228,10 +229,11 @@ private struct ReadAheadPlan {
         return (listings, job)
     }
 
-    /// Rows per id expected at `level`: measured there, else at the nearest depth above.
-    private func estimate(at level: Int) -> Double? {
+    /// Rows per id expected at `level`, and whether it was measured there (else it is the
+    /// nearest depth above's).
+    private func estimate(at level: Int) -> (rows: Double, measuredHere: Bool)? {
         for shallower in stride(from: level, through: 0, by: -1) {
-            if let known = rowsPerId[shallower] { return known }
+            if let known = rowsPerId[shallower] { return (known, shallower == level) }
         }
         return nil
     }
