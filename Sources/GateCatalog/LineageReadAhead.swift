@@ -76,7 +76,7 @@ struct LineageReadAhead {
                             people = Task { [source] in try await source.people() }
                         }
                     case .finished:
-                        plan.running -= 1
+                        plan.listingFinished()
                     case .failed(let error):
                         throw error
                     }
@@ -132,7 +132,8 @@ private struct ReadAheadPlan {
     private var nodesFound = 0
     /// More nodes found than the walk may keep: nothing new is asked.
     private(set) var stopped = false
-    var running = 0
+    /// Listings sent and not yet finished.
+    private(set) var running = 0
     private var listings = 0
 
     /// Lineage rows per id at each depth, from the first page of each listing (which states the
@@ -190,6 +191,8 @@ private struct ReadAheadPlan {
             reach(row.to, at: parentLevel + 1)
         }
     }
+
+    mutating func listingFinished() { running -= 1 }
 
     mutating func read(_ resources: [CatalogResource]) {
         for resource in resources where metadataSent.contains(resource.id) { found[resource.id] = resource }
