@@ -95,10 +95,11 @@ extension SecodaClientOptions {
     /// Read requests in flight at once unless configured: enough for a lineage level's listings
     /// to go out together, so a walk waits about one round trip per level (ci/bench/walk-bench:
     /// 2,000 nodes over 4 levels at 50 ms latency take 0.51 s with 64, 0.60 s with 32, 0.83 s
-    /// with 16, for about the same client CPU; see ci/bench/PERFORMANCE.md). Over HTTP/2, which
-    /// libcurl negotiates with HTTPS hosts, they are streams on a connection, not 64 connections.
-    /// A workspace that rate-limits reads gets 429s, which are waited out (`Retry-After`), or
-    /// sets `catalog.secoda.max_concurrent_requests` lower.
+    /// with 16, for about the same client CPU; see ci/bench/PERFORMANCE.md). Where the host speaks
+    /// HTTP/2, libcurl can carry them as streams on a few connections (not verified against
+    /// Secoda: it cannot be reached from here; the emulator speaks HTTP/1.1, one connection per
+    /// request in flight). A workspace that rate-limits reads gets 429s, which are waited out
+    /// (`Retry-After`), or sets `catalog.secoda.max_concurrent_requests` lower.
     public static let defaultMaxConcurrentRequests = 64
     /// Requests in flight for a write workflow (lineage push, docs carry): writes go one at a
     /// time at Secoda's 30 a minute anyway; the reads around them keep the earlier, smaller bound.
