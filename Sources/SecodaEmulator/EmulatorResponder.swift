@@ -295,9 +295,10 @@ struct EmulatorResponder: HTTPResponder {
             }
             return result
         }
-        let rows = await state.lineageRows(from: ids("from_entity", "from_entity__in"),
-                                           to: ids("to_entity", "to_entity__in"), direction: query["direction"])
-        return page.envelope(rows, render: EmulatorState.render)
+        let positions = await state.lineageIndices(from: ids("from_entity", "from_entity__in"),
+                                                   to: ids("to_entity", "to_entity__in"), direction: query["direction"])
+        let rows = await state.lineageRows(at: page.window(of: positions))
+        return page.envelope(positions) { rows[$0].map(EmulatorState.render) ?? .null }
     }
 
     private func typed(id: String, type: String) async -> EmulatorReply {
@@ -401,13 +402,19 @@ struct Paging: Sendable {
 
     func envelope(_ items: [JSONValue]) -> EmulatorReply { envelope(items) { $0 } }
 
+    /// The items `envelope` serves from `items` (none for a page out of range).
+    func window<Item>(of items: [Item]) -> ArraySlice<Item> {
+        guard let page, page >= 1 else { return [] }
+        return items[min(items.count, (page - 1) * pageSize)..<min(items.count, page * pageSize)]
+    }
+
     /// Pages `items`, rendering only the page served.
     func envelope<Item>(_ items: [Item], render: (Item) -> JSONValue) -> EmulatorReply {
         guard let page, page >= 1 else { return .detail(400, "Invalid page \"\(rawPage ?? "")\".") }
         let total = items.count
         let pages = max(1, (total + pageSize - 1) / pageSize)
         guard page <= pages else { return .detail(404, "Invalid page.") }
-        let slice = items[min(total, (page - 1) * pageSize)..<min(total, page * pageSize)].map(render)
+        let slice = window(of: items).map(render)
         var next: JSONValue = page < pages ? .string(link(page: page + 1)) : .null
         switch fault.nextLink {
         case .loop?: next = .string(link(page: page))

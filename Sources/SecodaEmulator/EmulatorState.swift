@@ -327,20 +327,31 @@ public actor EmulatorState {
     }
 
     /// Lineage rows matching the documented filters (rendered per page by the caller).
-    func lineageRows(from: Set<String>?, to: Set<String>?, direction: String?) -> [LineageRow] {
+    /// Where the lineage rows matching the filters are, in listing order. Positions rather than
+    /// rows: an unfiltered listing (what `catalog pull` pages through) is every row, and copying
+    /// them all for each page of 50 made a 5,000-model pull take minutes.
+    func lineageIndices(from: Set<String>?, to: Set<String>?, direction: String?) -> [Int] {
         let candidates: [Int]
         if let from {
             candidates = from.sorted().flatMap { lineageByFrom[$0] ?? [] }
         } else {
             candidates = Array(lineage.indices)
         }
-        return candidates.compactMap { index in
+        let wantedDirection = direction?.uppercased()
+        return candidates.filter { index in
             let row = lineage[index]
-            guard !row.deleted else { return nil }
-            if let to, !to.contains(row.to) { return nil }
-            if let direction, row.direction != direction.uppercased() { return nil }
-            return row
+            guard !row.deleted else { return false }
+            if let to, !to.contains(row.to) { return false }
+            if let wantedDirection, row.direction != wantedDirection { return false }
+            return true
         }
+    }
+
+    /// The rows at these positions (from `lineageIndices`).
+    func lineageRows<Positions: Sequence<Int>>(at positions: Positions) -> [Int: LineageRow] {
+        var rows: [Int: LineageRow] = [:]
+        for index in positions where lineage.indices.contains(index) { rows[index] = lineage[index] }
+        return rows
     }
 
     func lineageRow(id: String) -> JSONValue? {
