@@ -248,10 +248,10 @@ struct EmulatorResponder: HTTPResponder {
         } catch {
             return .detail(400, "Bad request. Check filter/sort format: not valid JSON")
         }
-        let candidates = if let ids = filter?.requiredIds { await state.resources(ids: ids) } else { await state.allResources() }
-        let matching = candidates.filter { filter?.matches($0) ?? true }
-        let capped = sort.sorted(matching).prefix(state.options.catalogResultCap)
-        return page.envelope(capped.map(JSONValue.object))
+        let key = (query["filter"] ?? "") + "\u{0}" + (query["sort"] ?? "")
+        let positions = await state.catalogListing(filter: filter, sort: sort, key: key, cap: state.options.catalogResultCap)
+        let served = await state.resources(at: page.window(of: positions))
+        return page.envelope(positions) { served[$0].map(JSONValue.object) ?? .null }
     }
 
     private func entities(type: String, query: [String: String], filters: [String]) async -> [JSONValue] {

@@ -167,14 +167,18 @@ struct ResourceSort: Sendable, Equatable {
     }
 
     func sorted(_ resources: [[String: JSONValue]]) -> [[String: JSONValue]] {
-        resources.sorted { lhs, rhs in
-            for key in keys {
-                let order = ResourceSort.compare(ResourceFilter.field(key.field, in: lhs),
-                                                 ResourceFilter.field(key.field, in: rhs))
-                if order != .orderedSame { return key.ascending ? order == .orderedAscending : order == .orderedDescending }
-            }
-            return (lhs["id"]?.stringValue ?? "") < (rhs["id"]?.stringValue ?? "")
+        resources.sorted(by: inOrder)
+    }
+
+    /// Whether `lhs` comes before `rhs`: the sort keys, then the id (a total order, so a listing's
+    /// pages never depend on the order resources were stored in).
+    func inOrder(_ lhs: [String: JSONValue], _ rhs: [String: JSONValue]) -> Bool {
+        for key in keys {
+            let order = ResourceSort.compare(ResourceFilter.field(key.field, in: lhs),
+                                             ResourceFilter.field(key.field, in: rhs))
+            if order != .orderedSame { return key.ascending ? order == .orderedAscending : order == .orderedDescending }
         }
+        return (lhs["id"]?.stringValue ?? "") < (rhs["id"]?.stringValue ?? "")
     }
 
     /// Orders two field values; null is the smallest (first ascending, last descending).

@@ -176,6 +176,9 @@ import Testing
         let (seed, ids) = Self.seed()
         try await Self.serve(seed: seed) { (emulator: SecodaEmulator) async throws in
             let orders = ids["orders"]!
+            // A listing read before a change is not served stale after it.
+            let described = Self.filter(#"{"operator":"contains","field":"description","value":"one row each"}"#)
+            #expect(Self.ids(try await Self.call(emulator, "GET", "/api/v1/resource/catalog/", query: described)).isEmpty)
             let patched = try await Self.call(emulator, "PATCH", "/api/v1/table/tables/\(orders)/",
                                               body: .object(["description": .string("Orders, one row each"), "id": .string("hijack")]))
             #expect(patched.status == 200)
@@ -183,6 +186,7 @@ import Testing
             let fetched = try await Self.call(emulator, "GET", "/api/v1/resource/all/\(orders)")
             #expect(fetched.json?["id"] == .string(orders))
             #expect(fetched.json?["pii"] == .bool(true) && fetched.json?["tags"] == .array([.string("fin")]))
+            #expect(Self.ids(try await Self.call(emulator, "GET", "/api/v1/resource/catalog/", query: described)) == [orders])
             #expect(try await Self.call(emulator, "PATCH", "/api/v1/table/tables/\(ids["dash"]!)/", body: .object([:])).status == 404)
             let columns = try await Self.call(emulator, "GET", "/api/v1/table/columns/", query: ["table_title": "orders"])
             #expect(Self.ids(columns) == [ids["column"]!])
