@@ -19,10 +19,13 @@ public struct WalkRoot: Sendable, Hashable {
 
 /// Breadth-first downstream walk over the catalog's lineage merged with the dbt graph.
 ///
-/// - One round of requests per level: the nodes first seen at a level need both their metadata
-///   (for the report) and their own downstream lineage (for the next level), and both queries
-///   take the same ids, so they are sent together; only the roots' lineage has a round of its
-///   own. Long id lists are chunked and the chunks sent concurrently by the source.
+/// - Live Secoda is read ahead first (`CatalogSource.readAhead`, `LineageReadAhead`: page by
+///   page, as fast as latency allows); the level-by-level walk below then runs over what was
+///   read and asks the catalog only for what the read-ahead could not foresee.
+/// - What is still asked here costs one round of requests per level: the nodes first seen at a
+///   level need both their metadata (for the report) and their own downstream lineage (for the
+///   next level), and both queries take the same ids, so they are sent together; only the roots'
+///   lineage has a round of its own. Long id lists are chunked and sent concurrently.
 /// - A catalog table and a dbt node with the same relation are one node: type `model`
 ///   (or the dbt type), source `dbt+secoda`, id the catalog id, name the dbt name.
 /// - Cycle-safe (each node once per root, at its smallest depth); `maxDepth` levels and
@@ -81,8 +84,10 @@ public struct LineageWalker: Sendable {
         // Live Secoda is read ahead of the walk (`LineageReadAhead`); the walk below then asks it
         // level by level as if it were a snapshot, and decides alone what the impact is.
         let catalogRoots = roots.compactMap(\.catalogId)
+        // Each root has its own node budget; together they keep at most this many.
+        let (allRoots, overflow) = maxNodes.multipliedReportingOverflow(by: max(1, catalogRoots.count))
         let source = try await self.source?.readAhead(below: catalogRoots, maxDepth: maxDepth,
-                                                      maxNodes: maxNodes > Int.max / max(1, catalogRoots.count) ? Int.max : maxNodes * max(1, catalogRoots.count))
+                                                      maxNodes: overflow ? Int.max : allRoots)
         var children: [String: [String]] = [:]           // catalog adjacency, filled level by level
         var metadata: [String: CatalogResource] = [:]
         var catalogToDbt: [String: String] = [:]
