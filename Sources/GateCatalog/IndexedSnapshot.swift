@@ -1,8 +1,5 @@
 import Foundation
 import GateModel
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// The catalog snapshot as a check reads it: one streaming pass over the file keeps the lineage
 /// as interned ids and, for each resource, only its id, type, title and where its JSON sits in
@@ -19,18 +16,20 @@ public final class IndexedSnapshot: CatalogSource {
     /// When the snapshot was pulled.
     public let takenAt: String
     private let directory: CatalogPeople
-    private let descriptor: Int32
+    private let file: FileHandle
+    /// A resource is read by seeking and reading; one at a time.
+    private let fileLock = NSLock()
     private let names: [String]
     private let numbers: [String: Int32]
     private let children: [Int32: [Int32]]
     private let spans: [Int32: Range<Int>]
     private let tablesByTitle: [String: [Int32]]
 
-    private init(takenAt: String, directory: CatalogPeople, descriptor: Int32, names: [String], numbers: [String: Int32],
+    private init(takenAt: String, directory: CatalogPeople, file: FileHandle, names: [String], numbers: [String: Int32],
                  children: [Int32: [Int32]], spans: [Int32: Range<Int>], tablesByTitle: [String: [Int32]]) {
         self.takenAt = takenAt
         self.directory = directory
-        self.descriptor = descriptor
+        self.file = file
         self.names = names
         self.numbers = numbers
         self.children = children
@@ -38,25 +37,24 @@ public final class IndexedSnapshot: CatalogSource {
         self.tablesByTitle = tablesByTitle
     }
 
-    deinit { close(descriptor) }
+    deinit { try? file.close() }
 
     /// Reads the snapshot at `url` in one streaming pass.
     /// - Returns: nil when the file is valid JSON of a shape this reader does not take apart
     ///   (the caller then uses `CatalogSnapshot.load`, which also words any error).
     /// - Throws: `CatalogError` (`.snapshot`) when the file is missing or not a snapshot.
     public static func load(from url: URL) throws -> IndexedSnapshot? {
-        let descriptor = open(url.path, O_RDONLY)
-        guard descriptor >= 0 else {
+        guard let file = FileHandle(forReadingAtPath: url.path) else {
             throw CatalogError(.snapshot, "no catalog snapshot at \(url.path); run `contract-gate catalog pull` to write one")
         }
-        var reader = Reader(descriptor: descriptor)
+        var reader = Reader(file: file)
         do {
             guard let parts = try reader.snapshot() else {
-                close(descriptor)
+                try? file.close()
                 return nil
             }
             guard parts.version == 1 else {
-                close(descriptor)
+                try? file.close()
                 throw CatalogError(.snapshot, "the catalog snapshot \(url.path) has format version \(parts.version); "
                     + "this contract-gate reads version 1; run `contract-gate catalog pull` again")
             }
@@ -65,14 +63,14 @@ public final class IndexedSnapshot: CatalogSource {
                 let sorted = Set(list).sorted { parts.names[Int($0)] < parts.names[Int($1)] }
                 children[from] = sorted
             }
-            return IndexedSnapshot(takenAt: parts.takenAt, directory: parts.people, descriptor: descriptor,
+            return IndexedSnapshot(takenAt: parts.takenAt, directory: parts.people, file: file,
                                    names: parts.names, numbers: parts.numbers, children: children, spans: parts.spans,
                                    tablesByTitle: parts.tablesByTitle)
         } catch let error as CatalogError {
-            close(descriptor)
+            try? file.close()
             throw error
         } catch {
-            close(descriptor)
+            try? file.close()
             throw CatalogError(.snapshot, "the catalog snapshot \(url.path) is unreadable (\(error)); "
                 + "run `contract-gate catalog pull` to write a fresh one")
         }
@@ -109,18 +107,24 @@ public final class IndexedSnapshot: CatalogSource {
 
     public func people() async throws -> CatalogPeople { directory }
 
-    /// Decodes one resource from its place in the file (`pread`: safe from concurrent tasks).
+    /// Decodes one resource from its place in the file.
     private func decode(_ number: Int32) throws -> CatalogResource {
         guard let span = spans[number] else {
             throw CatalogError(.snapshot, "the catalog snapshot lost resource \(names[Int(number)]); run `contract-gate catalog pull` again")
         }
-        var bytes = [UInt8](repeating: 0, count: span.count)
-        let read = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, span.count, off_t(span.lowerBound)) }
-        guard read == span.count else {
+        let bytes: Data? = fileLock.withLock {
+            do {
+                try file.seek(toOffset: UInt64(span.lowerBound))
+                return try file.read(upToCount: span.count)
+            } catch {
+                return nil
+            }
+        }
+        guard let bytes, bytes.count == span.count else {
             throw CatalogError(.snapshot, "the catalog snapshot changed while it was read; run the check again")
         }
         do {
-            return try JSONDecoder().decode(CatalogResource.self, from: Data(bytes))
+            return try JSONDecoder().decode(CatalogResource.self, from: bytes)
         } catch {
             throw CatalogError(.snapshot, "the catalog snapshot has an unreadable resource (\(SecodaClient.summary(of: error))); "
                 + "run `contract-gate catalog pull` to write a fresh one")
@@ -157,15 +161,15 @@ private struct MalformedSnapshot: Error, CustomStringConvertible {
 /// A byte-at-a-time JSON reader over a file read in chunks, with just the moves the snapshot
 /// needs: read a string, skip or capture any value, walk an object's keys or an array's items.
 private struct Reader {
-    let descriptor: Int32
-    private var buffer = [UInt8](repeating: 0, count: 1 << 20)
+    let file: FileHandle
+    private var buffer: [UInt8] = []
     private var count = 0
     private var index = 0
     /// File offset of `buffer[0]`.
     private var base = 0
     private var capture: [UInt8]?
 
-    init(descriptor: Int32) { self.descriptor = descriptor }
+    init(file: FileHandle) { self.file = file }
 
     /// File offset of the next byte.
     var offset: Int { base + index }
@@ -173,8 +177,12 @@ private struct Reader {
     private mutating func refill() throws -> Bool {
         base += count
         index = 0
-        count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-        if count < 0 { throw MalformedSnapshot(description: "read error \(errno)") }
+        do {
+            buffer = try file.read(upToCount: 1 << 20).map { [UInt8]($0) } ?? []
+        } catch {
+            throw MalformedSnapshot(description: "read error (\(error.localizedDescription))")
+        }
+        count = buffer.count
         return count > 0
     }
 
