@@ -22,10 +22,9 @@ public struct WalkRoot: Sendable, Hashable {
 /// - Live Secoda is read ahead first (`CatalogSource.readAhead`, `LineageReadAhead`: page by
 ///   page, as fast as latency allows); the level-by-level walk below then runs over what was
 ///   read and asks the catalog only for what the read-ahead could not foresee.
-/// - What is still asked here costs one round of requests per level: the nodes first seen at a
-///   level need both their metadata (for the report) and their own downstream lineage (for the
-///   next level), and both queries take the same ids, so they are sent together; only the roots'
-///   lineage has a round of its own. Long id lists are chunked and sent concurrently.
+/// - What the read-ahead did not foresee (a node first reached through the dbt graph, nodes past
+///   its budget) is asked here level by level: one lineage query for the level's frontier, one
+///   metadata query for the nodes first seen there.
 /// - A catalog table and a dbt node with the same relation are one node: type `model`
 ///   (or the dbt type), source `dbt+secoda`, id the catalog id, name the dbt name.
 /// - Cycle-safe (each node once per root, at its smallest depth); `maxDepth` levels and
@@ -109,23 +108,13 @@ public struct LineageWalker: Sendable {
             }
         }
 
-        // Owner names (users, groups, teams) are asked for as soon as the first resource with an
-        // owner arrives, alongside the rest of the walk, rather than in a round of their own after
-        // it. Whether they are used is still decided at the end, on the nodes kept; a walk that
-        // ends early (an error) cancels the request.
-        var peopleRequest: Task<CatalogPeople?, Never>?
-        defer { peopleRequest?.cancel() }
-
         var depth = 0
         // Past `maxDepth` the catalog is no longer asked (that is what the budget bounds: requests),
         // but the dbt graph, which is local and free, is still followed to the end: a dbt model
         // downstream is never missed because the chain is long.
         var catalogExhausted = false
         while walks.contains(where: { !$0.frontier.isEmpty }) {
-            // 1. One lineage query for every frontier catalog id not asked about yet: the roots at the
-            //    first level; later only what the previous level could not foresee (a node whose
-            //    catalog id was learnt from that level's metadata). Everything else was fetched
-            //    together with the previous level's metadata (step 2).
+            // 1. One lineage query for every frontier catalog id not asked about yet.
             let unknownAdjacency = Set(walks.flatMap { $0.frontier.compactMap(\.catalogId) }).subtracting(children.keys)
             if let source, !catalogExhausted, !unknownAdjacency.isEmpty {
                 let found = try await source.downstream(of: unknownAdjacency.sorted())
@@ -159,19 +148,8 @@ public struct LineageWalker: Sendable {
             }
 
             // 2. One metadata query for the catalog nodes first seen at this level, as many as
-            //    each root's remaining node budget can take, and at the same time the lineage query
-            //    the next level will need for those same nodes: one round trip per level instead of
-            //    two. Which lineage is read does not depend on timing (only when), so the result
-            //    is the same as asking level by level. The next level always asks the catalog
-            //    (this one is below `maxDepth`, and the level at `maxDepth` looks one step further
-            //    to tell whether the budget cut anything), so nothing is fetched that the walk would
-            //    not have asked for anyway, except lineage of a node that then does not join the
-            //    frontier: the node budget, counted here on catalog nodes only, runs out in step 3
-            //    on dbt-only nodes first, or the metadata shows the node is a dbt model already
-            //    visited through the dbt graph. That lineage is accepted waste, the price of not
-            //    waiting for the metadata first.
+            //    each root's remaining node budget can take.
             var wanted = Set<String>()
-            var prefetch = Set<String>()
             for walk in walks where !walk.frontier.isEmpty {
                 var room = maxNodes - walk.nodes.count
                 var seen = Set<String>()
@@ -180,19 +158,11 @@ public struct LineageWalker: Sendable {
                         guard let id = candidate.catalogId, !walk.visited(candidate), seen.insert(id).inserted else { continue }
                         room -= 1
                         if metadata[id] == nil { wanted.insert(id) }
-                        if children[id] == nil { prefetch.insert(id) }
                     }
                 }
             }
-            if let source, !catalogExhausted, !(wanted.isEmpty && prefetch.isEmpty) {
-                let lineageIds = prefetch.sorted(), metadataIds = wanted.sorted()
-                async let lineage = LineageWalker.downstream(of: lineageIds, in: source)
-                async let resources = LineageWalker.resources(metadataIds, in: source)
-                let (nextChildren, found) = try await (lineage, resources)
-                for id in lineageIds { children[id] = nextChildren[id] ?? [] }
-                if peopleRequest == nil, found.values.contains(where: { !$0.owners.isEmpty || !$0.ownerGroups.isEmpty || !$0.teams.isEmpty }) {
-                    peopleRequest = Task { try? await source.people() }
-                }
+            if let source, !catalogExhausted, !wanted.isEmpty {
+                let found = try await source.resources(ids: wanted.sorted())
                 for (id, resource) in found {
                     metadata[id] = resource
                     // A catalog table that is a dbt model's relation is that model.
@@ -238,8 +208,7 @@ public struct LineageWalker: Sendable {
         var people: OwnerDirectory?
         let catalogKinds: Set<String> = ["user", "group", "team"]
         if let source, walks.contains(where: { $0.nodes.contains { $0.owners.contains { catalogKinds.contains($0.kind) } } }) {
-            let request = peopleRequest ?? Task { try? await source.people() }
-            people = await request.value.map(OwnerDirectory.init)
+            people = (try? await source.people()).map(OwnerDirectory.init)
         }
         return walks.map { walk in
             let nodes = walk.nodes.map { node -> DownstreamNode in
@@ -259,16 +228,6 @@ public struct LineageWalker: Sendable {
                                downstream: nodes.sorted { ($0.depth, $0.name, $0.id) < ($1.depth, $1.name, $1.id) },
                                truncated: walk.truncated)
         }
-    }
-
-    /// `source.downstream(of:)`, without a request for no ids.
-    private static func downstream(of ids: [String], in source: any CatalogSource) async throws -> [String: [String]] {
-        ids.isEmpty ? [:] : try await source.downstream(of: ids)
-    }
-
-    /// `source.resources(ids:)`, without a request for no ids.
-    private static func resources(_ ids: [String], in source: any CatalogSource) async throws -> [String: CatalogResource] {
-        ids.isEmpty ? [:] : try await source.resources(ids: ids)
     }
 
     private func node(_ ref: NodeRef, depth: Int, parent: String?, metadata: [String: CatalogResource]) -> DownstreamNode {
