@@ -193,8 +193,7 @@ public struct SecodaCatalogSource: CatalogSource {
         let unique = Array(Set(ids)).sorted()
         try SecodaCatalogSource.checkIds(unique)
         let batches = try await client.concurrently(unique.chunked(client.options.idsPerRequest)) { chunk in
-            try await client.list("lineage/manual/", query: [("from_entity__in", chunk.joined(separator: ","))],
-                                  as: LineageRow.self)
+            try await lineageRows(from: chunk)
         }
         let asked = Set(unique)
         var result: [String: [String]] = [:]
@@ -210,14 +209,26 @@ public struct SecodaCatalogSource: CatalogSource {
         // One resource per id: batches of a page's size come back in one round trip, not two.
         let batchSize = min(client.options.idsPerRequest, client.options.pageSize)
         let batches = try await client.concurrently(unique.chunked(batchSize)) { chunk in
-            let filter = CatalogFilter.in("id", chunk.map(JSONValue.string))
-            return try await client.list("resource/catalog/", query: [("filter", CatalogFilter.encode(filter))],
-                                         as: CatalogResource.self)
+            try await resourceListing(ids: chunk)
         }
         let asked = Set(unique)
         var result: [String: CatalogResource] = [:]
         for resource in batches.joined() where asked.contains(resource.id) { result[resource.id] = resource }
         return result
+    }
+
+    /// The lineage rows of `ids` (both directions: `lineage/manual/` has no direction filter),
+    /// as one listing; `onPage` as in `SecodaClient.list`.
+    func lineageRows(from ids: [String], maxPages: Int? = nil,
+                     onPage: (@Sendable ([LineageRow], Int?) -> Void)? = nil) async throws -> [LineageRow] {
+        try await client.list("lineage/manual/", query: [("from_entity__in", ids.joined(separator: ","))],
+                              as: LineageRow.self, maxPages: maxPages, onPage: onPage)
+    }
+
+    /// The resources with these ids, as one `resource/catalog` listing; `onPage` as in `SecodaClient.list`.
+    func resourceListing(ids: [String], onPage: (@Sendable ([CatalogResource], Int?) -> Void)? = nil) async throws -> [CatalogResource] {
+        let filter = CatalogFilter.encode(CatalogFilter.in("id", ids.map(JSONValue.string)))
+        return try await client.list("resource/catalog/", query: [("filter", filter)], as: CatalogResource.self, onPage: onPage)
     }
 
     public func readAhead(below roots: [String], maxDepth: Int, maxNodes: Int) async throws -> any CatalogSource {

@@ -282,8 +282,7 @@ public enum LineagePush {
         guard !unique.isEmpty else { return [] }
         try SecodaCatalogSource.checkIds(unique)
         let batches = try await client.concurrently(unique.chunked(client.options.idsPerRequest)) { chunk in
-            try await client.list("lineage/manual/", query: [("from_entity__in", chunk.joined(separator: ","))],
-                                  as: LineageRow.self, maxPages: 100_000)
+            try await SecodaCatalogSource(client: client).lineageRows(from: chunk, maxPages: 100_000)
         }
         var pairs = Set<SnapshotEdge>()
         for row in batches.joined() {

@@ -30,7 +30,6 @@ struct LineageReadAhead {
         try SecodaCatalogSource.checkIds(roots)
         var plan = ReadAheadPlan(maxDepth: maxDepth, nodeCap: nodeCap, options: source.client.options)
         for root in Set(roots).sorted() { plan.reach(root, at: 0) }
-        let client = source.client
         var people: Task<CatalogPeople, any Error>?
 
         let (events, continuation) = AsyncStream.makeStream(of: ReadAheadEvent.self)
@@ -43,16 +42,13 @@ struct LineageReadAhead {
                             do {
                                 switch job {
                                 case .lineage(let ids, let level):
-                                    _ = try await client.list(
-                                        "lineage/manual/", query: [("from_entity__in", ids.joined(separator: ","))],
-                                        as: LineageRow.self, onPage: { rows, count in
-                                            continuation.yield(.lineage(rows, listing: listing, level: level, ids: ids.count, count: count))
-                                        })
+                                    _ = try await source.lineageRows(from: ids) { rows, count in
+                                        continuation.yield(.lineage(rows, listing: listing, level: level, ids: ids.count, count: count))
+                                    }
                                 case .metadata(let ids):
-                                    let filter = CatalogFilter.encode(CatalogFilter.in("id", ids.map(JSONValue.string)))
-                                    _ = try await client.list(
-                                        "resource/catalog/", query: [("filter", filter)],
-                                        as: CatalogResource.self, onPage: { items, _ in continuation.yield(.resources(items)) })
+                                    _ = try await source.resourceListing(ids: ids) { items, _ in
+                                        continuation.yield(.resources(items))
+                                    }
                                 }
                                 continuation.yield(.finished)
                             } catch {
