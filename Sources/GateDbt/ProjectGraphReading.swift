@@ -43,7 +43,7 @@ extension DbtProject {
             for version in entry.versions { stemOwner[DbtProject.fileStem(of: entry, version: version)] = (entry.name, version.version) }
         }
         var nodes: [String: ProjectGraphNode] = [:]
-        var parents: [String: [String]] = [:]
+        var parentsOf: [String: [String]] = [:]
         // A `ref()` to a name that is no model but a seed (a CSV under seed-paths) is the seed.
         var seeds: [String: String] = [:]
         for folder in projectFile?.seedPaths ?? [] {
@@ -60,6 +60,10 @@ extension DbtProject {
             }
             return referencedId(ref, versioned: versioned)
         }
+        func sourceId(_ source: SourceReference) -> String { "source.\(self.name).\(source.source).\(source.table)" }
+        func parentIds(_ refs: [ModelReference], _ sources: [SourceReference]) -> [String] {
+            refs.map(parentId) + sources.map(sourceId)
+        }
 
         for path in listing.modelFiles {
             guard let scan = try scan(path) else { continue }
@@ -69,19 +73,16 @@ extension DbtProject {
             let version = owner?.version
             let id = uniqueId(name: name, version: version)
             guard nodes[id] == nil else { continue }
-            let parentIds = scan.refs.map(parentId) + scan.sources.map { "source.\(self.name).\($0.source).\($0.table)" }
-            guard kept(id, parents: parentIds) else { continue }
+            let parents = parentIds(scan.refs, scan.sources)
+            guard kept(id, parents: parents) else { continue }
             var config = folderConfig(path: path, name: name, version: version)
             config.apply(sqlConfig(path))
             nodes[id] = ProjectGraphNode(id: id, name: name, type: "model",
                                          relation: relation(name: name, version: version, config: config),
                                          path: path, tags: config.tags)
-            parents[id, default: []].append(contentsOf: parentIds)
-            for source in scan.sources {
-                let sourceId = "source.\(self.name).\(source.source).\(source.table)"
-                if nodes[sourceId] == nil {
-                    nodes[sourceId] = ProjectGraphNode(id: sourceId, name: "\(source.source).\(source.table)", type: "source")
-                }
+            parentsOf[id, default: []].append(contentsOf: parents)
+            for source in scan.sources where nodes[sourceId(source)] == nil {
+                nodes[sourceId(source)] = ProjectGraphNode(id: sourceId(source), name: "\(source.source).\(source.table)", type: "source")
             }
         }
         // SQL snapshots (`{% snapshot name %}`) read models and so are their consumers.
@@ -90,24 +91,24 @@ extension DbtProject {
                 guard let data = try tree.contents(of: path) else { continue }
                 for (name, scan) in DbtProject.snapshotBlocks(in: data) {
                     let id = "snapshot.\(self.name).\(name)"
-                    let parentIds = scan.refs.map(parentId) + scan.sources.map { "source.\(self.name).\($0.source).\($0.table)" }
-                    guard kept(id, parents: parentIds) else { continue }
+                    let parents = parentIds(scan.refs, scan.sources)
+                    guard kept(id, parents: parents) else { continue }
                     nodes[id] = ProjectGraphNode(id: id, name: name, type: "snapshot", path: path)
-                    parents[id, default: []].append(contentsOf: parentIds)
+                    parentsOf[id, default: []].append(contentsOf: parents)
                 }
             }
         }
         for path in try propertyFiles(mentioning: ["exposures"])["exposures"] ?? [] {
             for exposure in try propertyContents(in: path, section: "exposures").exposures {
                 let id = "exposure.\(self.name).\(exposure.name)"
-                let parentIds = exposure.refs.map(parentId) + exposure.sources.map { "source.\(self.name).\($0.source).\($0.table)" }
-                guard kept(id, parents: parentIds) else { continue }
+                let parents = parentIds(exposure.refs, exposure.sources)
+                guard kept(id, parents: parents) else { continue }
                 nodes[id] = ProjectGraphNode(id: id, name: exposure.name, type: "exposure", path: path,
                                              owners: exposure.owner.map { [$0] } ?? [], tags: exposure.tags)
-                parents[id, default: []].append(contentsOf: parentIds)
+                parentsOf[id, default: []].append(contentsOf: parents)
             }
         }
-        for (child, ids) in parents {
+        for (child, ids) in parentsOf {
             for parent in ids {
                 if nodes[parent] == nil {
                     let type = String(parent.prefix { $0 != "." })
