@@ -109,7 +109,6 @@ struct StageTimer {
     mutating func record(_ name: String, _ elapsed: Duration) {
         timings[name] = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
     }
-
 }
 
 extension DbtSettings {

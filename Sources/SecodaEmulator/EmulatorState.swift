@@ -346,7 +346,6 @@ public actor EmulatorState {
         }
     }
 
-    /// Lineage rows matching the documented filters (rendered per page by the caller).
     /// Where the lineage rows matching the filters are, in listing order. Positions rather than
     /// rows: an unfiltered listing (what `catalog pull` pages through) is every row, and copying
     /// them all for each page of 50 made a 5,000-model pull take minutes.

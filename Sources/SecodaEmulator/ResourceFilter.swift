@@ -166,10 +166,6 @@ struct ResourceSort: Sendable, Equatable {
         return ResourceSort(keys: keys)
     }
 
-    func sorted(_ resources: [[String: JSONValue]]) -> [[String: JSONValue]] {
-        resources.sorted(by: inOrder)
-    }
-
     /// Whether `lhs` comes before `rhs`: the sort keys, then the id (a total order, so a listing's
     /// pages never depend on the order resources were stored in).
     func inOrder(_ lhs: [String: JSONValue], _ rhs: [String: JSONValue]) -> Bool {
