@@ -35,6 +35,22 @@ struct MaxConcurrentRequestsConfigTests {
         #expect(SecodaClientOptions().maxConcurrentRequests == SecodaClientOptions.defaultMaxConcurrentRequests)
     }
 
+    /// The config schema (editors show its default) says what the client does.
+    @Test func theSchemaStatesTheClientDefault() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+        let data = try Data(contentsOf: root.appendingPathComponent("contracts/schema/contract-gate.schema.json"))
+        var node = try JSONDecoder().decode(JSONValue.self, from: data)
+        for key in ["properties", "catalog", "properties", "secoda", "properties", "max_concurrent_requests", "default"] {
+            guard case .object(let object) = node, let next = object[key] else {
+                Issue.record("the schema has no \(key) on the way to catalog.secoda.max_concurrent_requests.default")
+                return
+            }
+            node = next
+        }
+        #expect(node == .number(Double(SecodaClientOptions.defaultMaxConcurrentRequests)))
+    }
+
     @Test(arguments: ["max_concurrent_requests: 0", "max_concurrent_requests: -4", "max_concurrent_requests: many",
                       "max_concurrent_requests: 2.5", "max_concurrent_requests: [8]", "max_concurrent_requests: \"8\""])
     func badValuesAreConfigurationErrorsWithTheirLine(_ line: String) throws {
