@@ -42,6 +42,11 @@ public struct CheckRequest: Sendable {
     public var today: Date
     /// Where to show progress (stages, pages fetched, lineage levels walked); nil: silent.
     public var progress: ProgressReporter?
+    /// Remember resolved catalog table ids between runs in the cache folder the environment names
+    /// (`TableIdHints`), so the next run starts its lineage walk a round trip sooner. The CLI
+    /// turns it on; off by default, so a library caller or a test writes nothing outside its
+    /// own folders.
+    public var remembersTableIds = false
 
     public init(repository: String = ".", configPath: String? = nil, target: Target = .commits(base: nil, head: nil),
                 ownerCheck: Bool = true, catalog: CatalogChoice = .auto, failOn: FailOn? = nil,

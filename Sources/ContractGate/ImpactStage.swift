@@ -174,6 +174,7 @@ struct ImpactStage {
             integrationId: config.catalog.secoda?.integrationId, snapshotPath: snapshotPath,
             onCatalogError: policy, mode: mode, maxDepth: config.lineage.maxDepth, maxNodes: config.lineage.maxNodes)
         settings.progress = request.progress?.catalogHandler
+        if request.remembersTableIds { settings.tableIdHints = TableIdHints.standard(environment: request.environment) }
         // The deadline bounds the whole catalog step; one request never outlasts it.
         if let deadline = config.catalog.secoda?.deadlineSeconds { settings.deadline = .seconds(deadline) }
         if let timeout = config.catalog.secoda?.timeoutSeconds { settings.requestTimeout = .seconds(timeout) }

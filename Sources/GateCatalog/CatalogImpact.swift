@@ -49,6 +49,9 @@ public struct CatalogSettings: Sendable {
     public var maxConcurrentRequests: Int
     /// Told about pages fetched and lineage levels walked (the CLI's progress line); nil: nobody.
     public var progress: CatalogProgressHandler?
+    /// Where table ids resolved by earlier runs are remembered, to start the walk a round trip
+    /// sooner (`TableIdHints`); nil: nothing is remembered.
+    public var tableIdHints: TableIdHints?
 
     public init(baseURL: String = SecodaEndpoint.defaultBaseURL, tokenEnv: String = "SECODA_API_KEY",
                 secodaConfigured: Bool = false, integrationId: String? = nil,
@@ -144,8 +147,11 @@ public enum CatalogImpact {
         if wantsSecoda {
             do {
                 let client = try settings.makeClient(environment: environment, transport: transport)
+                let hints = settings.tableIdHints.map {
+                    ($0, TableIdHints.scope(baseURL: settings.effectiveBaseURL(environment), integrationId: settings.integrationId))
+                }
                 var result = try await run(models, graph: graph, settings: settings,
-                                           source: SecodaCatalogSource(client: client), sourceName: "secoda")
+                                           source: SecodaCatalogSource(client: client), sourceName: "secoda", hints: hints)
                 result.status.errors.insert(contentsOf: errors, at: 0)
                 return result
             } catch let error as CatalogError {
@@ -206,15 +212,30 @@ public enum CatalogImpact {
         return snapshot
     }
 
+    /// - Parameter hints: table ids earlier runs resolved, and the scope they were resolved in.
+    ///   The walk's read-ahead starts from them at once, alongside the resolution; it is used
+    ///   only when the resolution gives exactly those ids, else dropped (`TableIdHints`).
     static func run(_ models: [ImpactRequest], graph: ProjectGraph, settings: CatalogSettings,
-                    source: (any CatalogSource)?, sourceName: String?) async throws -> CatalogImpactResult {
+                    source: (any CatalogSource)?, sourceName: String?,
+                    hints: (store: TableIdHints, scope: String)? = nil) async throws -> CatalogImpactResult {
         var catalogIds: [String: String] = [:]
         var unresolved: [String: String] = [:]
         var tableOwners: [String: [String]] = [:]
         var ambiguous: [String: [String]] = [:]
+        var walker = LineageWalker(source: source, graph: graph, maxDepth: settings.maxDepth, maxNodes: settings.maxNodes)
+        walker.progress = settings.progress
+        func roots() -> [WalkRoot] { models.map { WalkRoot(model: $0.name, dbtId: $0.dbtId, catalogId: catalogIds[$0.name]) } }
+        var readAhead: (any CatalogSource)?
         if let source {
             let relations = models.compactMap(\.relation)
+            let hinted = hints.map { $0.store.ids(for: relations, scope: $0.scope) } ?? [:]
+            let guessed = models.map { WalkRoot(model: $0.name, dbtId: $0.dbtId, catalogId: $0.relation.flatMap { hinted[$0] }) }
+            let speculation: Task<(any CatalogSource)?, any Error>? = hinted.isEmpty ? nil : Task { [walker] in
+                try await walker.readAhead(for: guessed)
+            }
+            defer { speculation?.cancel() }
             let resolution = try await TableResolver(source: source, integrationId: settings.integrationId).resolve(relations)
+            if let hints { hints.store.remember(resolution, scope: hints.scope) }
             for model in models {
                 guard let relation = model.relation else { continue }
                 if let table = resolution.resolved[relation] {
@@ -231,11 +252,13 @@ public enum CatalogImpact {
                     }
                 }
             }
+            // The hints were right: the walk takes what was read below them. Otherwise that read
+            // is cancelled (by the defer) and the walk reads ahead from the resolved ids.
+            if let speculation, guessed.map(\.catalogId) == roots().map(\.catalogId) {
+                readAhead = try await speculation.value
+            }
         }
-        let roots = models.map { WalkRoot(model: $0.name, dbtId: $0.dbtId, catalogId: catalogIds[$0.name]) }
-        var walker = LineageWalker(source: source, graph: graph, maxDepth: settings.maxDepth, maxNodes: settings.maxNodes)
-        walker.progress = settings.progress
-        let impacts = try await walker.walk(roots)
+        let impacts = try await walker.walk(roots(), readAhead: readAhead)
         var status = CatalogStatus(sources: ["dbt"] + (sourceName.map { [$0] } ?? []))
         for impact in impacts where impact.truncated {
             status.complete = false

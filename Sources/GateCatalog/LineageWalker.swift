@@ -77,16 +77,23 @@ public struct LineageWalker: Sendable {
         }
     }
 
-    /// Walks downstream from every root at once; one `ModelImpact` per root, in order.
-    /// - Throws: `CatalogError` from the catalog source.
-    public func walk(_ roots: [WalkRoot]) async throws -> [ModelImpact] {
-        // Live Secoda is read ahead of the walk (`LineageReadAhead`); the walk below then asks it
-        // level by level as if it were a snapshot, and decides alone what the impact is.
+    /// The catalog as a walk from `roots` reads it ahead (`CatalogSource.readAhead`): what
+    /// `walk(_:readAhead:)` takes, so a caller can start it before the walk (`CatalogImpact`
+    /// does, from table ids an earlier run resolved).
+    public func readAhead(for roots: [WalkRoot]) async throws -> (any CatalogSource)? {
         let catalogRoots = roots.compactMap(\.catalogId)
         // Each root has its own node budget; together they keep at most this many.
         let (allRoots, overflow) = maxNodes.multipliedReportingOverflow(by: max(1, catalogRoots.count))
-        let source = try await self.source?.readAhead(below: catalogRoots, maxDepth: maxDepth,
-                                                      maxNodes: overflow ? Int.max : allRoots)
+        return try await source?.readAhead(below: catalogRoots, maxDepth: maxDepth, maxNodes: overflow ? Int.max : allRoots)
+    }
+
+    /// Walks downstream from every root at once; one `ModelImpact` per root, in order.
+    /// - Parameter readAhead: `readAhead(for: roots)` when the caller started it already.
+    /// - Throws: `CatalogError` from the catalog source.
+    public func walk(_ roots: [WalkRoot], readAhead: (any CatalogSource)? = nil) async throws -> [ModelImpact] {
+        // Live Secoda is read ahead of the walk (`LineageReadAhead`); the walk below then asks it
+        // level by level as if it were a snapshot, and decides alone what the impact is.
+        let source: (any CatalogSource)? = if let readAhead { readAhead } else { try await self.readAhead(for: roots) }
         var children: [String: [String]] = [:]           // catalog adjacency, filled level by level
         var metadata: [String: CatalogResource] = [:]
         var catalogToDbt: [String: String] = [:]

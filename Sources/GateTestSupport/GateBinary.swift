@@ -45,8 +45,11 @@ public struct GateBinary: Sendable {
                     "CI_MERGE_REQUEST_TARGET_BRANCH_NAME", "SECODA_API_KEY", "SECODA_API_URL", "NO_COLOR"] {
             base.removeValue(forKey: key)
         }
-        process.environment = base.merging(environment) { $1 }
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("gate-run-\(UUID().uuidString)")
+        // Remembered table ids go to this run's scratch folder, never the user's cache, unless a
+        // test names a folder (to see them carried from one run to the next).
+        base["CONTRACT_GATE_CACHE_DIR"] = scratch.appendingPathComponent("cache").path
+        process.environment = base.merging(environment) { $1 }
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
         let out = scratch.appendingPathComponent("out"), err = scratch.appendingPathComponent("err"),

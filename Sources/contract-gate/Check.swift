@@ -65,6 +65,7 @@ extension ContractGateCommand {
                 ownerCheck: !repository.noOwnerCheck, catalog: try parseCatalog(catalog),
                 failOn: try failOn.map(parseFailOn), environment: environment)
             request.progress = progressOptions.reporter(environment: environment)
+            request.remembersTableIds = true
             let destination = try output.destination(environment: environment)
             let report = try await CheckPipeline.run(request)
             try destination.emit(report, environment: environment, writeStdout: Terminal.write)

@@ -69,9 +69,10 @@ extension ContractGateCommand {
             func run() async throws {
                 let environment = ProcessInfo.processInfo.environment
                 let stdin = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
-                let request = CheckRequest(
+                var request = CheckRequest(
                     repository: repository.repo, configPath: repository.config, ownerCheck: !repository.noOwnerCheck,
                     catalog: try parseCatalog(catalog), catalogErrorPolicyOverride: "warn", environment: environment)
+                request.remembersTableIds = true
                 let reports = try await PrePushCheck.run(stdin: stdin, request: request)
                 let reporter = TextReporter(useColor: ReporterOptions.colorAllowed(
                     environment: environment, stdoutIsTerminal: Terminal.stderrIsTerminal))

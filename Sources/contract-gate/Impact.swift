@@ -32,6 +32,7 @@ extension ContractGateCommand {
                 repository: repository.repo, configPath: repository.config, ownerCheck: !repository.noOwnerCheck,
                 catalog: try parseCatalog(catalog), environment: ProcessInfo.processInfo.environment)
             request.progress = progressOptions.reporter(environment: request.environment)
+            request.remembersTableIds = true
             let result = try await ImpactQuery.run(models: models, request: request, useWorktree: worktree)
             if format.lowercased() == "json" {
                 struct Document: Encodable {
