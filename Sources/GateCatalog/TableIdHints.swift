@@ -60,7 +60,9 @@ public struct TableIdHints: Sendable {
 
     /// Remembers the ids `resolution` resolved, first, and forgets the relations it could not
     /// resolve; the file is rewritten only when that changes it.
-    public func remember(_ resolution: TableResolution, scope: String) {
+    /// - Returns: whether the file was rewritten.
+    @discardableResult
+    public func remember(_ resolution: TableResolution, scope: String) -> Bool {
         let old = read(scope: scope)
         let resolved = resolution.resolved.compactMap { relation, table in
             Self.key(relation).map { ($0, table.id) }
@@ -68,13 +70,15 @@ public struct TableIdHints: Sendable {
         var settled = Set(resolved.map(\.0))
         settled.formUnion(resolution.unresolved.keys.compactMap(Self.key))
         let entries = Array((resolved + old.filter { !settled.contains($0.0) }).prefix(capacity))
-        guard !entries.elementsEqual(old, by: { $0 == $1 }) else { return }
+        guard !entries.elementsEqual(old, by: { $0 == $1 }) else { return false }
         let text = ([Self.header(scope)] + entries.map { "\($0.0)\t\($0.1)" }).joined(separator: "\n") + "\n"
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             try Data(text.utf8).write(to: file(scope: scope), options: .atomic)
+            return true
         } catch {
             // A hint that cannot be kept is a round trip lost next time, nothing more.
+            return false
         }
     }
 
