@@ -111,4 +111,50 @@ import Testing
         #expect(legacy.stale)
         #expect(report.verdict == .fail)
     }
+
+    /// The CLI remembers resolved table ids in the cache folder the environment names, and a
+    /// second run from them reports exactly what the first did; `off` writes nothing anywhere.
+    @Test func theCliRemembersTableIdsOnlyWhereTheEnvironmentSays() async throws {
+        let scenario = Scenario(name: "downstream_dashboard_in_use")
+        let repo = try scenario.makeRepository()
+        defer { repo.remove() }
+        try repo.delete(".contract-gate/catalog.json")
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("cg-home-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: home) }
+        let cache = home.appendingPathComponent("hints")
+        let emulator = try await SecodaEmulator.start(seed: try EmulatorSeed.load(from: scenario.catalogFile))
+        let secoda = ["SECODA_API_KEY": emulator.token, "SECODA_API_URL": emulator.baseURL.absoluteString]
+        let arguments = ["check", "--base", "main", "--head", "HEAD", "--format", "json"]
+        var runs: [GateBinary.Result] = []
+        do {
+            for _ in 0..<2 {
+                runs.append(try await GateBinary().runDetached(arguments, in: repo.path,
+                                                               environment: secoda.merging(["CONTRACT_GATE_CACHE_DIR": cache.path]) { $1 }))
+            }
+            runs.append(try await GateBinary().runDetached(arguments, in: repo.path, environment: secoda.merging([
+                "CONTRACT_GATE_CACHE_DIR": "off", "HOME": home.appendingPathComponent("home").path,
+                "XDG_CACHE_HOME": home.appendingPathComponent("xdg").path,
+            ]) { $1 }))
+        } catch {
+            await emulator.stop()
+            throw error
+        }
+        await emulator.stop()
+        #expect(runs.map(\.status) == [1, 1, 1], "stderr: \(runs.map(\.stderr))")
+        #expect(runs[1].stdout == runs[0].stdout && runs[2].stdout == runs[0].stdout)
+
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(runs[0].stdout.utf8)) as? [String: Any])
+        let changes = try #require(document["changes"] as? [[String: Any]])
+        let catalogId = try #require(changes.first { $0["model"] as? String == "fct_orders" }?["catalog_id"] as? String)
+        let files = try FileManager.default.contentsOfDirectory(atPath: cache.path)
+        #expect(files.count == 1 && files.allSatisfy { $0.hasPrefix("table-ids-") && $0.hasSuffix(".tsv") })
+        let remembered = try String(contentsOf: cache.appendingPathComponent(files[0]), encoding: .utf8)
+        #expect(remembered.contains("fct_orders\t\(catalogId)\n"))
+        #expect(!remembered.contains(emulator.token))
+        // Off: no ids remembered under the home or XDG folders (Foundation's own URL cache folder
+        // may appear there; that is not ours).
+        let elsewhere = (FileManager.default.enumerator(atPath: home.path)?.allObjects as? [String] ?? [])
+            .filter { !$0.hasPrefix("hints") }
+        #expect(!elsewhere.contains { ($0 as NSString).lastPathComponent.hasPrefix("table-ids-") }, "\(elsewhere)")
+    }
 }
