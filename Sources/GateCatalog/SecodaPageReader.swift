@@ -113,6 +113,7 @@ protocol WireField: RawRepresentable<Int>, CaseIterable {
 extension WireField {
     var holdsList: Bool { false }
 
+    /// The field whose key is `key` byte for byte (the reader refuses escaped keys first).
     static func field(named key: UnsafeRawBufferPointer) -> Self? {
         for (index, bytes) in keyBytes.enumerated() where bytes.count == key.count && bytes.elementsEqual(key) {
             return Self(rawValue: index)
@@ -128,13 +129,15 @@ struct WireObject<Field: WireField> {
     subscript(field: Field) -> WireValue? { values[field.rawValue] }
 
     /// Records a key's value; a second value for the same key is refused (JSONDecoder keeps the
-    /// first, but a page that repeats a key is odd enough to hand over).
+    /// first, but a page that repeats a key is odd enough to hand over). Repeated keys the
+    /// reader does not interpret are not tracked: JSONDecoder ignores them just the same.
     mutating func set(_ value: WireValue, for field: Field) throws(Refusal) {
         guard values[field.rawValue] == nil else { throw Refusal() }
         values[field.rawValue] = value
     }
 }
 
+/// The keys `CatalogResource.init(from:)` reads.
 enum ResourceField: Int, WireField {
     case id, type, title, titleFull, database, schema, integration, integrationId, owners, ownerGroups,
          ownerGroupsAlternate, tags, pii, verified, url, externalUsage, internalUsage, externalUpdatedAt, teams
@@ -169,6 +172,7 @@ enum ResourceField: Int, WireField {
     static let keyBytes = allCases.map { Array($0.key.utf8) }
 }
 
+/// The keys `LineageRow.init(from:)` reads.
 enum LineageField: Int, WireField {
     case id, direction, from, fromId, to, toId
 
@@ -187,6 +191,7 @@ enum LineageField: Int, WireField {
     static let keyBytes = allCases.map { Array($0.key.utf8) }
 }
 
+/// The envelope keys `SecodaPage.init(from:)` reads.
 enum PageField: Int, WireField {
     case links, next, count, results, meta, totalPages
 
@@ -204,7 +209,8 @@ enum PageField: Int, WireField {
     static let keyBytes = allCases.map { Array($0.key.utf8) }
 }
 
-/// The one key read inside `links` (as `next`) and inside `meta` (as `total_pages`).
+/// The one key read inside `links` (`next`) and the one inside `meta` (`total_pages`); one
+/// table for both keeps the reader short (the other key is read but never used).
 enum NestedPageField: Int, WireField {
     case next, totalPages
 
@@ -240,6 +246,7 @@ extension CatalogResource {
 }
 
 extension LineageRow {
+    /// A row from values already checked (the wire init and tests).
     init(id: String?, from: String, to: String, direction: String) {
         self.id = id
         self.from = from
@@ -258,6 +265,7 @@ extension LineageRow {
 }
 
 extension SecodaPage {
+    /// A page from values already read.
     init(next: String?, count: Int?, totalPages: Int?, results: [Item]) {
         self.next = next
         self.count = count
