@@ -220,7 +220,9 @@ public final class SecodaClient: Sendable {
 
     private func page<Item: Decodable & Sendable>(_ url: URL, path: String, as type: Item.Type) async throws -> SecodaPage<Item> {
         try await perform(TransportRequest(url: url), label: "GET \(path)") {
-            try JSONDecoder().decode(SecodaPage<Item>.self, from: $0.body)
+            // The byte reader is exact or declines; JSONDecoder keeps every odd case and error.
+            try SecodaPageReader.page(from: $0.body, as: Item.self)
+                ?? JSONDecoder().decode(SecodaPage<Item>.self, from: $0.body)
         }
     }
 

@@ -232,9 +232,9 @@ extension KeyedDecodingContainer {
 
     func lenientInt(_ key: Key) -> Int? {
         if let value = try? decodeIfPresent(Int.self, forKey: key) { return value }
-        if let value = try? decodeIfPresent(Double.self, forKey: key), value.isFinite { return Int(value) }
+        if let value = try? decodeIfPresent(Double.self, forKey: key) { return Int.truncating(value) }
         if let value = try? decodeIfPresent(String.self, forKey: key) {
-            return Int(value) ?? Double(value).flatMap { $0.isFinite ? Int($0) : nil }
+            return Int(value) ?? Double(value).flatMap(Int.truncating)
         }
         return nil
     }
@@ -246,5 +246,13 @@ extension KeyedDecodingContainer {
             return values.compactMap { $0.stringValue ?? $0["id"]?.stringValue }
         }
         return []
+    }
+}
+
+extension Int {
+    /// `Int(value)` (toward zero) for a finite double that fits; nil where `Int(value)` would
+    /// trap, so a usage count of `1e20` from the catalog is "unknown", not a crash.
+    static func truncating(_ value: Double) -> Int? {
+        value.isFinite ? Int(exactly: value.rounded(.towardZero)) : nil
     }
 }

@@ -1,0 +1,683 @@
+import Foundation
+
+/// A fast path for the two listings the lineage walk reads most (`resource/catalog` and
+/// `lineage/manual` pages): one pass over the response bytes instead of JSONDecoder's parse,
+/// container lookups and `try?` retries per lenient field.
+///
+/// The contract is exactness or nothing: a page read here equals what JSONDecoder and the
+/// tolerant `init(from:)`s in SecodaWire.swift make of the same bytes, and whenever the reader
+/// meets something whose decoding it is not sure of (a fraction or exponent, a duplicate key
+/// that matters, an escaped key, a lone surrogate, deep nesting, bad UTF-8, anything that is
+/// not JSON, an item the decoder would reject) it returns nil and the caller decodes with
+/// JSONDecoder as before — so errors and odd inputs keep exactly today's behaviour.
+enum SecodaPageReader {
+    /// The page in `body`, or nil when `Item` has no fast path or the body needs JSONDecoder.
+    static func page<Item: Decodable & Sendable>(from body: Data, as type: Item.Type) -> SecodaPage<Item>? {
+        if type == CatalogResource.self { return resources(from: body) as? SecodaPage<Item> }
+        if type == LineageRow.self { return lineageRows(from: body) as? SecodaPage<Item> }
+        return nil
+    }
+
+    /// A `resource/catalog` (or other resource listing) page, or nil to fall back to JSONDecoder.
+    static func resources(from body: Data) -> SecodaPage<CatalogResource>? {
+        read(body) { (scanner: inout JSONByteScanner) throws(Refusal) in
+            try CatalogResource(wire: scanner.object(ResourceField.self))
+        }
+    }
+
+    /// A `lineage/manual` page, or nil to fall back to JSONDecoder.
+    static func lineageRows(from body: Data) -> SecodaPage<LineageRow>? {
+        read(body) { (scanner: inout JSONByteScanner) throws(Refusal) in
+            try LineageRow(wire: scanner.object(LineageField.self))
+        }
+    }
+
+    private static func read<Item: Decodable & Sendable>(
+        _ body: Data, item: (inout JSONByteScanner) throws(Refusal) -> Item
+    ) -> SecodaPage<Item>? {
+        body.withUnsafeBytes { bytes in
+            var scanner = JSONByteScanner(bytes: bytes)
+            return try? scanner.page(item: item)
+        }
+    }
+}
+
+/// Why the reader gave up: it only ever means "let JSONDecoder do it".
+struct Refusal: Error {}
+
+/// The value of a key the reader interprets, as far as the lenient decoders can tell apart.
+enum WireValue: Equatable {
+    case null
+    case bool(Bool)
+    /// A plain JSON integer (no fraction or exponent) that fits an Int.
+    case integer(Int)
+    case string(String)
+    /// An array read as a list of ids (only for list fields).
+    case strings([String])
+    /// An object, or an array where no list is expected: no lenient scalar decoder accepts it.
+    case composite
+
+    /// `KeyedDecodingContainer.lenientString`: a string, or an integer's decimal digits.
+    var lenientString: String? {
+        switch self {
+        case .string(let value): value
+        case .integer(let value): String(value)
+        default: nil
+        }
+    }
+
+    /// `KeyedDecodingContainer.lenientBool` (JSONDecoder decodes no number as Bool).
+    var lenientBool: Bool? {
+        switch self {
+        case .bool(let value): return value
+        case .integer(let value): return value != 0
+        case .string(let value):
+            switch value.lowercased() {
+            case "true", "yes", "1": return true
+            case "false", "no", "0", "none", "": return false
+            default: return nil
+            }
+        default: return nil
+        }
+    }
+
+    /// `KeyedDecodingContainer.lenientInt` for the values the reader keeps (JSON numbers with a
+    /// fraction or exponent are refused before they get here).
+    var lenientInt: Int? {
+        switch self {
+        case .integer(let value): return value
+        case .string(let value): return Int(value) ?? Double(value).flatMap(Int.truncating)
+        default: return nil
+        }
+    }
+
+    /// `KeyedDecodingContainer.lenientStrings`: an array's strings and object ids; else empty.
+    var lenientStrings: [String] {
+        if case .strings(let values) = self { values } else { [] }
+    }
+
+    /// `KeyedDecodingContainer.has`: present and not null.
+    var isNull: Bool { self == .null }
+}
+
+/// The keys of one kind of JSON object the reader interprets; `rawValue`s count up from 0.
+protocol WireField: RawRepresentable<Int>, CaseIterable {
+    /// The JSON key.
+    var key: String { get }
+    /// Whether the value is read as a list of ids (`lenientStrings`).
+    var holdsList: Bool { get }
+    /// The keys' UTF-8, indexed by `rawValue`.
+    static var keyBytes: [[UInt8]] { get }
+}
+
+extension WireField {
+    var holdsList: Bool { false }
+
+    /// The field whose key is `key` byte for byte (the reader refuses escaped keys first).
+    static func field(named key: UnsafeRawBufferPointer) -> Self? {
+        for (index, bytes) in keyBytes.enumerated() where bytes.count == key.count && bytes.elementsEqual(key) {
+            return Self(rawValue: index)
+        }
+        return nil
+    }
+}
+
+/// The interpreted keys' values of one JSON object (nil: key absent).
+struct WireObject<Field: WireField> {
+    private var values = [WireValue?](repeating: nil, count: Field.allCases.count)
+
+    subscript(field: Field) -> WireValue? { values[field.rawValue] }
+
+    /// Records a key's value; a second value for the same key is refused (JSONDecoder keeps the
+    /// first, but a page that repeats a key is odd enough to hand over). Repeated keys the
+    /// reader does not interpret are not tracked: JSONDecoder ignores them just the same.
+    mutating func set(_ value: WireValue, for field: Field) throws(Refusal) {
+        guard values[field.rawValue] == nil else { throw Refusal() }
+        values[field.rawValue] = value
+    }
+}
+
+/// The keys `CatalogResource.init(from:)` reads.
+enum ResourceField: Int, WireField {
+    case id, type, title, titleFull, database, schema, integration, integrationId, owners, ownerGroups,
+         ownerGroupsAlternate, tags, pii, verified, url, externalUsage, internalUsage, externalUpdatedAt, teams
+
+    /// Same keys as `CatalogResource.CodingKeys`.
+    var key: String {
+        switch self {
+        case .id: "id"
+        case .type: "entity_type"
+        case .title: "title"
+        case .titleFull: "title_full"
+        case .database: "database"
+        case .schema: "schema"
+        case .integration: "integration"
+        case .integrationId: "integration_id"
+        case .owners: "owners"
+        case .ownerGroups: "owners_groups"
+        case .ownerGroupsAlternate: "owner_groups"
+        case .tags: "tags"
+        case .pii: "pii"
+        case .verified: "verified"
+        case .url: "url"
+        case .externalUsage: "external_usage"
+        case .internalUsage: "internal_usage"
+        case .externalUpdatedAt: "external_updated_at"
+        case .teams: "teams"
+        }
+    }
+
+    var holdsList: Bool { [.owners, .ownerGroups, .ownerGroupsAlternate, .tags, .teams].contains(self) }
+
+    static let keyBytes = allCases.map { Array($0.key.utf8) }
+}
+
+/// The keys `LineageRow.init(from:)` reads.
+enum LineageField: Int, WireField {
+    case id, direction, from, fromId, to, toId
+
+    /// Same keys as `LineageRow.CodingKeys`.
+    var key: String {
+        switch self {
+        case .id: "id"
+        case .direction: "direction"
+        case .from: "from_entity"
+        case .fromId: "from_entity_id"
+        case .to: "to_entity"
+        case .toId: "to_entity_id"
+        }
+    }
+
+    static let keyBytes = allCases.map { Array($0.key.utf8) }
+}
+
+/// The envelope keys `SecodaPage.init(from:)` reads.
+enum PageField: Int, WireField {
+    case links, next, count, results, meta, totalPages
+
+    var key: String {
+        switch self {
+        case .links: "links"
+        case .next: "next"
+        case .count: "count"
+        case .results: "results"
+        case .meta: "meta"
+        case .totalPages: "total_pages"
+        }
+    }
+
+    static let keyBytes = allCases.map { Array($0.key.utf8) }
+}
+
+/// The one key read inside `links` (`next`) and the one inside `meta` (`total_pages`); one
+/// table for both keeps the reader short (the other key is read but never used).
+enum NestedPageField: Int, WireField {
+    case next, totalPages
+
+    var key: String { self == .next ? "next" : "total_pages" }
+
+    static let keyBytes = allCases.map { Array($0.key.utf8) }
+}
+
+extension CatalogResource {
+    /// Mirrors `init(from:)` over the values the reader kept.
+    init(wire: WireObject<ResourceField>) throws(Refusal) {
+        // JSONDecoder decodes the id as a String only (no integer), then checks it.
+        guard case .string(let id)? = wire[.id], SecodaID.isValid(id) else { throw Refusal() }
+        let hasOwnerGroups = wire[.ownerGroups].map { !$0.isNull } ?? false
+        self.init(id: id,
+                  type: wire[.type]?.lenientString ?? "resource",
+                  title: wire[.title]?.lenientString ?? id,
+                  titleFull: wire[.titleFull]?.lenientString,
+                  database: wire[.database]?.lenientString,
+                  schema: wire[.schema]?.lenientString,
+                  integration: wire[.integration]?.lenientString ?? wire[.integrationId]?.lenientString,
+                  owners: wire[.owners]?.lenientStrings ?? [],
+                  ownerGroups: (hasOwnerGroups ? wire[.ownerGroups] : wire[.ownerGroupsAlternate])?.lenientStrings ?? [],
+                  tags: wire[.tags]?.lenientStrings ?? [],
+                  pii: wire[.pii]?.lenientBool ?? false,
+                  verified: wire[.verified]?.lenientBool ?? false,
+                  url: wire[.url]?.lenientString,
+                  externalUsage: wire[.externalUsage]?.lenientInt,
+                  internalUsage: wire[.internalUsage]?.lenientInt,
+                  externalUpdatedAt: wire[.externalUpdatedAt]?.lenientString,
+                  teams: wire[.teams]?.lenientStrings ?? [])
+    }
+}
+
+extension LineageRow {
+    /// A row from values already checked (the wire init and tests).
+    init(id: String?, from: String, to: String, direction: String) {
+        self.id = id
+        self.from = from
+        self.to = to
+        self.direction = direction
+    }
+
+    /// Mirrors `init(from:)` over the values the reader kept.
+    init(wire: WireObject<LineageField>) throws(Refusal) {
+        guard let from = wire[.from]?.lenientString ?? wire[.fromId]?.lenientString, SecodaID.isValid(from),
+              let to = wire[.to]?.lenientString ?? wire[.toId]?.lenientString, SecodaID.isValid(to)
+        else { throw Refusal() }
+        self.init(id: wire[.id]?.lenientString, from: from, to: to,
+                  direction: (wire[.direction]?.lenientString ?? "").uppercased())
+    }
+}
+
+extension SecodaPage {
+    /// A page from values already read.
+    init(next: String?, count: Int?, totalPages: Int?, results: [Item]) {
+        self.next = next
+        self.count = count
+        self.totalPages = totalPages
+        self.results = results
+    }
+}
+
+/// A strict recursive-descent JSON scanner over bytes: it validates everything it passes over
+/// (so a body JSONDecoder would reject is never read) and throws `Refusal` at the first doubt.
+struct JSONByteScanner {
+    /// How deep unknown values may nest before the reader hands over (JSONDecoder allows 512).
+    static let maxDepth = 32
+
+    let bytes: UnsafeRawBufferPointer
+    var position = 0
+
+    init(bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+
+    // MARK: The page envelope
+
+    /// Mirrors `SecodaPage.init(from:)`: `results` required, `total_pages` top level else in
+    /// `meta`, `next` in `links` else top level, and "", "None", "null" meaning no next page.
+    mutating func page<Item>(item: (inout JSONByteScanner) throws(Refusal) -> Item) throws(Refusal) -> SecodaPage<Item> {
+        var results: [Item]?
+        var top = WireObject<PageField>()
+        var links: WireObject<NestedPageField>?
+        var meta: WireObject<NestedPageField>?
+        var more = try openObject()
+        while more {
+            guard let field = PageField.field(named: try key()) else {
+                try skipValue(depth: 1)
+                more = try nextMember()
+                continue
+            }
+            skipWhitespace()
+            let opensObject = try peek() == .openBrace
+            switch field {
+            case .results:
+                var items: [Item] = []
+                var moreItems = try openArray()
+                while moreItems {
+                    items.append(try item(&self))
+                    moreItems = try nextElement()
+                }
+                results = items
+                try top.set(.composite, for: field)
+            case .links where opensObject:
+                links = try object(NestedPageField.self)
+                try top.set(.composite, for: field)
+            case .meta where opensObject:
+                meta = try object(NestedPageField.self)
+                try top.set(.composite, for: field)
+            default:
+                try top.set(try value(list: false), for: field)
+            }
+            more = try nextMember()
+        }
+        try endOfBody()
+        guard let results else { throw Refusal() }
+        var next = links?[.next]?.lenientString ?? top[.next]?.lenientString
+        if let value = next, value.isEmpty || value == "None" || value == "null" { next = nil }
+        return SecodaPage(next: next, count: top[.count]?.lenientInt,
+                          totalPages: top[.totalPages]?.lenientInt ?? meta?[.totalPages]?.lenientInt,
+                          results: results)
+    }
+
+    /// Reads an object, keeping the values of `Field`'s keys and skipping (validated) the rest.
+    mutating func object<Field: WireField>(_: Field.Type) throws(Refusal) -> WireObject<Field> {
+        var wire = WireObject<Field>()
+        var more = try openObject()
+        while more {
+            if let field = Field.field(named: try key()) {
+                try wire.set(try value(list: field.holdsList), for: field)
+            } else {
+                try skipValue(depth: 3)
+            }
+            more = try nextMember()
+        }
+        return wire
+    }
+
+    /// A kept value. Numbers with a fraction or exponent are refused: JSONDecoder turns some into
+    /// Ints (`1.0`) and others not, and Secoda does not send them.
+    mutating func value(list: Bool) throws(Refusal) -> WireValue {
+        skipWhitespace()
+        switch try peek() {
+        case .quote: return .string(try string())
+        case .openBracket where list: return .strings(try idList())
+        case .openBracket, .openBrace:
+            try skipValue(depth: 3)
+            return .composite
+        case .letterT, .letterF, .letterN: return try literal()
+        default:
+            guard let integer = try number() else { throw Refusal() }
+            return .integer(integer)
+        }
+    }
+
+    /// `lenientStrings` over an array: strings, and the string `id` of objects; other elements
+    /// are dropped as `[JSONValue]` decoding drops them. Elements whose `JSONValue` decoding
+    /// could fail (non-integer numbers) or that nest further are refused.
+    mutating func idList() throws(Refusal) -> [String] {
+        var ids: [String] = []
+        var more = try openArray()
+        while more {
+            skipWhitespace()
+            switch try peek() {
+            case .quote: ids.append(try string())
+            case .openBrace:
+                var id: WireValue?
+                var others: [UnsafeRawBufferPointer] = []
+                var members = try openObject()
+                while members {
+                    let name = try key()
+                    skipWhitespace()
+                    let opening = try peek()
+                    if opening == .openBrace || opening == .openBracket { throw Refusal() }
+                    let member = try value(list: false)
+                    if name.elementsEqual("id".utf8) {
+                        guard id == nil else { throw Refusal() }
+                        id = member
+                    } else {
+                        // `[String: JSONValue]` decoding of a repeated key is not worth knowing.
+                        guard !others.contains(where: { $0.elementsEqual(name) }) else { throw Refusal() }
+                        others.append(name)
+                    }
+                    members = try nextMember()
+                }
+                if case .string(let value)? = id { ids.append(value) }
+            case .openBracket: throw Refusal()
+            default: _ = try value(list: false)
+            }
+            more = try nextElement()
+        }
+        return ids
+    }
+
+    // MARK: Structure
+
+    mutating func skipWhitespace() {
+        while position < bytes.count {
+            switch bytes[position] {
+            case 0x20, 0x09, 0x0A, 0x0D: position += 1
+            default: return
+            }
+        }
+    }
+
+    func peek() throws(Refusal) -> UInt8 {
+        guard position < bytes.count else { throw Refusal() }
+        return bytes[position]
+    }
+
+    mutating func expect(_ byte: UInt8) throws(Refusal) {
+        guard position < bytes.count, bytes[position] == byte else { throw Refusal() }
+        position += 1
+    }
+
+    /// Consumes `{`; true when a member follows, false after an empty object's `}`.
+    mutating func openObject() throws(Refusal) -> Bool {
+        skipWhitespace()
+        try expect(.openBrace)
+        skipWhitespace()
+        guard try peek() == .closeBrace else { return true }
+        position += 1
+        return false
+    }
+
+    /// After a member's value: true after `,` (another member follows), false after `}`.
+    mutating func nextMember() throws(Refusal) -> Bool {
+        skipWhitespace()
+        let byte = try peek()
+        position += 1
+        switch byte {
+        case .comma: return true
+        case .closeBrace: return false
+        default: throw Refusal()
+        }
+    }
+
+    /// Consumes `[`; true when an element follows, false after an empty array's `]`.
+    mutating func openArray() throws(Refusal) -> Bool {
+        skipWhitespace()
+        try expect(.openBracket)
+        skipWhitespace()
+        guard try peek() == .closeBracket else { return true }
+        position += 1
+        return false
+    }
+
+    /// After an element: true after `,`, false after `]`.
+    mutating func nextElement() throws(Refusal) -> Bool {
+        skipWhitespace()
+        let byte = try peek()
+        position += 1
+        switch byte {
+        case .comma: return true
+        case .closeBracket: return false
+        default: throw Refusal()
+        }
+    }
+
+    /// A member's key and the colon after it. Escaped keys are refused: no key the reader looks
+    /// for needs one, and refusing them keeps byte-for-byte key matching exact.
+    mutating func key() throws(Refusal) -> UnsafeRawBufferPointer {
+        skipWhitespace()
+        try expect(.quote)
+        let start = position
+        var ascii = true
+        while true {
+            let byte = try peek()
+            if byte == .quote { break }
+            if byte == .backslash || byte < 0x20 { throw Refusal() }
+            if byte >= 0x80 { ascii = false }
+            position += 1
+        }
+        let name = UnsafeRawBufferPointer(rebasing: bytes[start..<position])
+        position += 1
+        if !ascii, String(validating: name, as: UTF8.self) == nil { throw Refusal() }
+        skipWhitespace()
+        try expect(.colon)
+        return name
+    }
+
+    /// Passes over any value, validating it; nesting beyond `maxDepth` is refused.
+    mutating func skipValue(depth: Int) throws(Refusal) {
+        guard depth < Self.maxDepth else { throw Refusal() }
+        skipWhitespace()
+        switch try peek() {
+        case .quote: _ = try string(keep: false)
+        case .letterT, .letterF, .letterN: _ = try literal()
+        case .openBracket:
+            var more = try openArray()
+            while more {
+                try skipValue(depth: depth + 1)
+                more = try nextElement()
+            }
+        case .openBrace:
+            var more = try openObject()
+            while more {
+                skipWhitespace()
+                _ = try string(keep: false)
+                skipWhitespace()
+                try expect(.colon)
+                try skipValue(depth: depth + 1)
+                more = try nextMember()
+            }
+        default: _ = try number()
+        }
+    }
+
+    /// Only whitespace may follow the page.
+    mutating func endOfBody() throws(Refusal) {
+        skipWhitespace()
+        guard position == bytes.count else { throw Refusal() }
+    }
+
+    // MARK: Scalars
+
+    /// `true`, `false` or `null`.
+    mutating func literal() throws(Refusal) -> WireValue {
+        let (word, value): (StaticString, WireValue) = switch try peek() {
+        case .letterT: ("true", .bool(true))
+        case .letterF: ("false", .bool(false))
+        default: ("null", .null)
+        }
+        let count = word.utf8CodeUnitCount
+        guard bytes.count - position >= count,
+              UnsafeRawBufferPointer(start: word.utf8Start, count: count)
+                .elementsEqual(UnsafeRawBufferPointer(rebasing: bytes[position..<position + count]))
+        else { throw Refusal() }
+        position += count
+        return value
+    }
+
+    /// A JSON number (strict grammar); its value when it is a plain integer of at most 18
+    /// digits (so it fits an Int), else nil.
+    mutating func number() throws(Refusal) -> Int? {
+        let negative = try peek() == .minus
+        if negative { position += 1 }
+        let digitsStart = position
+        let first = try peek()
+        guard first.isDigit else { throw Refusal() }
+        position += 1
+        if first != .zero { skipDigits() }
+        let digitsEnd = position
+        var plain = true
+        if position < bytes.count, bytes[position] == .dot {
+            plain = false
+            position += 1
+            guard try peek().isDigit else { throw Refusal() }
+            skipDigits()
+        }
+        if position < bytes.count, bytes[position] == .letterE || bytes[position] == .capitalE {
+            plain = false
+            position += 1
+            let sign = try peek()
+            if sign == .plus || sign == .minus { position += 1 }
+            guard try peek().isDigit else { throw Refusal() }
+            skipDigits()
+        }
+        guard plain, digitsEnd - digitsStart <= 18 else { return nil }
+        var value = 0
+        for index in digitsStart..<digitsEnd { value = value * 10 + Int(bytes[index] &- .zero) }
+        return negative ? -value : value
+    }
+
+    private mutating func skipDigits() {
+        while position < bytes.count, bytes[position].isDigit { position += 1 }
+    }
+
+    /// A string value. Plain ASCII is copied straight; escapes and non-ASCII take the slow path,
+    /// which checks the UTF-8. `keep: false` only validates (the result is then empty).
+    mutating func string(keep: Bool = true) throws(Refusal) -> String {
+        try expect(.quote)
+        let start = position
+        while true {
+            let byte = try peek()
+            if byte == .quote {
+                let text = keep ? String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self) : ""
+                position += 1
+                return text
+            }
+            if byte == .backslash || byte >= 0x80 { return try escapedString(from: start) }
+            if byte < 0x20 { throw Refusal() }
+            position += 1
+        }
+    }
+
+    private mutating func escapedString(from start: Int) throws(Refusal) -> String {
+        var utf8 = Array(bytes[start..<position])
+        while true {
+            let byte = try peek()
+            position += 1
+            switch byte {
+            case .quote:
+                guard let text = String(validating: utf8, as: UTF8.self) else { throw Refusal() }
+                return text
+            case .backslash: try escape(into: &utf8)
+            case 0..<0x20: throw Refusal()
+            default: utf8.append(byte)
+            }
+        }
+    }
+
+    /// The escape after a backslash; a lone surrogate is refused.
+    private mutating func escape(into utf8: inout [UInt8]) throws(Refusal) {
+        let byte = try peek()
+        position += 1
+        let simple: UInt8? = switch byte {
+        case .quote, .backslash, .slash: byte
+        case UInt8(ascii: "b"): 0x08
+        case UInt8(ascii: "f"): 0x0C
+        case UInt8(ascii: "n"): 0x0A
+        case UInt8(ascii: "r"): 0x0D
+        case UInt8(ascii: "t"): 0x09
+        default: nil
+        }
+        if let simple {
+            utf8.append(simple)
+            return
+        }
+        guard byte == UInt8(ascii: "u") else { throw Refusal() }
+        var scalar = try hexQuad()
+        if (0xD800...0xDBFF).contains(scalar) {
+            try expect(.backslash)
+            try expect(UInt8(ascii: "u"))
+            let low = try hexQuad()
+            guard (0xDC00...0xDFFF).contains(low) else { throw Refusal() }
+            scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+        }
+        guard let unicode = Unicode.Scalar(scalar) else { throw Refusal() }
+        UTF8.encode(unicode) { utf8.append($0) }
+    }
+
+    private mutating func hexQuad() throws(Refusal) -> UInt32 {
+        var value: UInt32 = 0
+        for _ in 0..<4 {
+            let byte = try peek()
+            position += 1
+            let digit: UInt8 = switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+            default: throw Refusal()
+            }
+            value = value << 4 | UInt32(digit)
+        }
+        return value
+    }
+}
+
+extension UInt8 {
+    fileprivate static let quote = UInt8(ascii: "\"")
+    fileprivate static let backslash = UInt8(ascii: "\\")
+    fileprivate static let slash = UInt8(ascii: "/")
+    fileprivate static let openBrace = UInt8(ascii: "{")
+    fileprivate static let closeBrace = UInt8(ascii: "}")
+    fileprivate static let openBracket = UInt8(ascii: "[")
+    fileprivate static let closeBracket = UInt8(ascii: "]")
+    fileprivate static let comma = UInt8(ascii: ",")
+    fileprivate static let colon = UInt8(ascii: ":")
+    fileprivate static let minus = UInt8(ascii: "-")
+    fileprivate static let plus = UInt8(ascii: "+")
+    fileprivate static let dot = UInt8(ascii: ".")
+    fileprivate static let zero = UInt8(ascii: "0")
+    fileprivate static let letterE = UInt8(ascii: "e")
+    fileprivate static let capitalE = UInt8(ascii: "E")
+    fileprivate static let letterT = UInt8(ascii: "t")
+    fileprivate static let letterF = UInt8(ascii: "f")
+    fileprivate static let letterN = UInt8(ascii: "n")
+
+    fileprivate var isDigit: Bool { self >= 0x30 && self <= 0x39 }
+}
