@@ -34,8 +34,8 @@ public enum ImpactQuery {
         request.progress?.start("walking downstream lineage", unit: "catalog pages")
         let result: CatalogImpactResult
         do {
-            result = try await CatalogImpact.compute(of: requests, graph: try project.graph(), settings: settings,
-                                                     environment: request.environment)
+            result = try await CatalogImpact.compute(of: requests, graph: DeferredGraph { try project.graph() },
+                                                     settings: settings, environment: request.environment)
         } catch {
             await request.progress?.finish()
             throw error

@@ -20,7 +20,8 @@ struct ImpactStage {
             return ImpactStage(impacts: [], byModel: [:], catalogIds: [:], status: CatalogStatus(sources: ["dbt"]),
                                facts: CatalogFacts())
         }
-        let graph = try lineageGraph(changes: changes, base: base, head: head)
+        // Built while the catalog's first requests are on their way (`DeferredGraph`).
+        let deferredGraph = DeferredGraph { try lineageGraph(changes: changes, base: base, head: head) }
         // The catalog describes what is deployed — the base side — so a renamed or deleted model is
         // looked up by the relation it has now; only an added model is looked up by its new one.
         let requests = changes.map { change in
@@ -28,8 +29,9 @@ struct ImpactStage {
                           dbtId: (change.head ?? change.base)?.uniqueId)
         }
         let settings = catalogSettings(config: config, workspace: workspace, request: request)
-        let result = try await CatalogImpact.compute(of: requests, graph: graph, settings: settings,
+        let result = try await CatalogImpact.compute(of: requests, graph: deferredGraph, settings: settings,
                                                      environment: request.environment)
+        let graph = try deferredGraph.value()
 
         var impacts = result.impacts
         for index in impacts.indices {

@@ -141,6 +141,18 @@ public enum CatalogImpact {
                                environment: [String: String], transport: (any HTTPTransport)? = nil) async throws
         -> CatalogImpactResult
     {
+        try await compute(of: models, graph: DeferredGraph { graph }, settings: settings, environment: environment,
+                          transport: transport)
+    }
+
+    /// `compute(of:graph:…)` with the dbt graph built only once the catalog's table lookup and
+    /// lineage read-ahead are on their way, so building it (a second or more on a large project)
+    /// overlaps their round trips instead of preceding them.
+    /// - Throws: as the graph's build throws, and `CatalogError` as above.
+    public static func compute(of models: [ImpactRequest], graph: DeferredGraph, settings: CatalogSettings,
+                               environment: [String: String], transport: (any HTTPTransport)? = nil) async throws
+        -> CatalogImpactResult
+    {
         var errors: [String] = []
         let wantsSecoda = settings.mode == .auto && (settings.apiKey(environment) != nil || settings.secodaConfigured)
 
@@ -215,26 +227,41 @@ public enum CatalogImpact {
     /// - Parameter hints: table ids earlier runs resolved, and the scope they were resolved in.
     ///   The walk's read-ahead starts from them at once, alongside the resolution; it is used
     ///   only when the resolution gives exactly those ids, else dropped (`TableIdHints`).
-    static func run(_ models: [ImpactRequest], graph: ProjectGraph, settings: CatalogSettings,
+    static func run(_ models: [ImpactRequest], graph: DeferredGraph, settings: CatalogSettings,
                     source: (any CatalogSource)?, sourceName: String?,
                     hints: (store: TableIdHints, scope: String)? = nil) async throws -> CatalogImpactResult {
         var catalogIds: [String: String] = [:]
         var unresolved: [String: String] = [:]
         var tableOwners: [String: [String]] = [:]
         var ambiguous: [String: [String]] = [:]
-        var walker = LineageWalker(source: source, graph: graph, maxDepth: settings.maxDepth, maxNodes: settings.maxNodes)
-        walker.progress = settings.progress
-        func roots() -> [WalkRoot] { models.map { WalkRoot(model: $0.name, dbtId: $0.dbtId, catalogId: catalogIds[$0.name]) } }
         var readAhead: (any CatalogSource)?
         if let source {
+            // The catalog's side runs in its own task — the table lookup, then the lineage read
+            // below what it found (or the read started from remembered ids, when they were
+            // right) — while this one builds the dbt graph.
             let relations = models.compactMap(\.relation)
             let hinted = hints.map { $0.store.ids(for: relations, scope: $0.scope) } ?? [:]
-            let guessed = models.map { WalkRoot(model: $0.name, dbtId: $0.dbtId, catalogId: $0.relation.flatMap { hinted[$0] }) }
-            let speculation: Task<(any CatalogSource)?, any Error>? = hinted.isEmpty ? nil : Task { [walker] in
-                try await walker.readAhead(for: guessed)
+            let reader = LineageWalker(source: source, maxDepth: settings.maxDepth, maxNodes: settings.maxNodes)
+            let integrationId = settings.integrationId
+            let catalog = Task { () async throws -> (TableResolution, (any CatalogSource)?) in
+                let guessed = models.map { WalkRoot(model: $0.name, catalogId: $0.relation.flatMap { hinted[$0] }) }
+                let speculation: Task<(any CatalogSource)?, any Error>? = hinted.isEmpty ? nil : Task {
+                    try await reader.readAhead(for: guessed)
+                }
+                defer { speculation?.cancel() }
+                let resolution = try await TableResolver(source: source, integrationId: integrationId).resolve(relations)
+                let found = models.map { WalkRoot(model: $0.name, catalogId: $0.relation.flatMap { resolution.resolved[$0]?.id }) }
+                // The hints were right: the walk takes what was read below them. Otherwise that
+                // read is cancelled (by the defer) and the read-ahead starts from the tables found.
+                if let speculation, guessed.map(\.catalogId) == found.map(\.catalogId) {
+                    return (resolution, try await speculation.value)
+                }
+                return (resolution, try await reader.readAhead(for: found))
             }
-            defer { speculation?.cancel() }
-            let resolution = try await TableResolver(source: source, integrationId: settings.integrationId).resolve(relations)
+            defer { catalog.cancel() }
+            _ = try graph.value()
+            let (resolution, read) = try await catalog.value
+            readAhead = read
             if let hints { hints.store.remember(resolution, scope: hints.scope) }
             for model in models {
                 guard let relation = model.relation else { continue }
@@ -252,13 +279,11 @@ public enum CatalogImpact {
                     }
                 }
             }
-            // The hints were right: the walk takes what was read below them. Otherwise that read
-            // is cancelled (by the defer) and the walk reads ahead from the resolved ids.
-            if let speculation, guessed.map(\.catalogId) == roots().map(\.catalogId) {
-                readAhead = try await speculation.value
-            }
         }
-        let impacts = try await walker.walk(roots(), readAhead: readAhead)
+        var walker = LineageWalker(source: source, graph: try graph.value(), maxDepth: settings.maxDepth, maxNodes: settings.maxNodes)
+        walker.progress = settings.progress
+        let roots = models.map { WalkRoot(model: $0.name, dbtId: $0.dbtId, catalogId: catalogIds[$0.name]) }
+        let impacts = try await walker.walk(roots, readAhead: readAhead)
         var status = CatalogStatus(sources: ["dbt"] + (sourceName.map { [$0] } ?? []))
         for impact in impacts where impact.truncated {
             status.complete = false
@@ -277,4 +302,27 @@ public enum CatalogImpact {
         return (SnapshotCatalogSource(snapshot: snapshot), snapshot.takenAt)
     }
 
+}
+
+/// The dbt graph of a check, built on first use and kept: `CatalogImpact` asks for it once the
+/// catalog's requests are in flight, and the caller reads the same graph afterwards.
+/// Not `Sendable`: it is built and read by the task that owns the project it reads.
+public final class DeferredGraph {
+    private var build: (() throws -> ProjectGraph)?
+    private var built: ProjectGraph?
+
+    public init(_ build: @escaping () throws -> ProjectGraph) {
+        self.build = build
+    }
+
+    /// The graph, built now if it was not yet.
+    /// - Throws: what building it throws (each time it is asked for, until it succeeds).
+    public func value() throws -> ProjectGraph {
+        if let built { return built }
+        guard let build else { return ProjectGraph() }
+        let graph = try build()
+        built = graph
+        self.build = nil
+        return graph
+    }
 }

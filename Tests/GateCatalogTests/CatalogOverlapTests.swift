@@ -1,0 +1,92 @@
+import Foundation
+@testable import GateCatalog
+import GateModel
+import GateTestSupport
+import SecodaEmulator
+import Testing
+
+/// The real transport, noting when each request was handed to it (the requests still go over
+/// HTTP to the emulator).
+private final class SendLog: HTTPTransport, @unchecked Sendable {
+    private let base = URLSessionTransport(bypassProxy: true)
+    private let lock = NSLock()
+    private var sent: [(at: ContinuousClock.Instant, url: URL)] = []
+
+    func send(_ request: TransportRequest, timeout: Duration) async throws -> TransportResponse {
+        lock.withLock { sent.append((ContinuousClock.now, request.url)) }
+        return try await base.send(request, timeout: timeout)
+    }
+
+    var entries: [(at: ContinuousClock.Instant, url: URL)] { lock.withLock { sent } }
+}
+
+@Suite struct CatalogOverlapTests {
+    /// The dbt graph is built while the table lookup is on its way, not before it is sent: on a
+    /// large project building the graph takes a second or more, which used to come on top of
+    /// the catalog's round trips.
+    @Test func theGraphIsBuiltWhileTheTableLookupIsInFlight() async throws {
+        var b = SeedBuilder()
+        let root = b.table("orders")
+        let mart = b.table("mart_orders")
+        b.edge(root, mart)
+        let log = SendLog()
+        let graphBuild = LockedBox<(start: ContinuousClock.Instant, end: ContinuousClock.Instant)?>(nil)
+        let builds = LockedBox(0)
+        try await withEmulator(b.seed, options: EmulatorOptions(faults: FaultPlan(latencyMs: 100))) { emulator in
+            let settings = CatalogSettings(baseURL: emulator.baseURL.absoluteString, tokenEnv: "TEST_SECODA_KEY", snapshotPath: nil,
+                                           requestTimeout: .seconds(5), deadline: .seconds(30), maxAttempts: 1)
+            let graph = DeferredGraph {
+                let start = ContinuousClock.now
+                Thread.sleep(forTimeInterval: 0.3)       // a large project's graph
+                graphBuild.value = (start, ContinuousClock.now)
+                builds.value += 1
+                return ProjectGraph(nodes: Dictionary(uniqueKeysWithValues: [dbtModel("orders", children: [])].map { ($0.id, $0) }))
+            }
+            let request = ImpactRequest(name: "orders", relation: Relation(database: "analytics", schema: "prod", identifier: "orders"),
+                                        dbtId: "model.shop.orders")
+            let result = try await CatalogImpact.compute(of: [request], graph: graph, settings: settings,
+                                                         environment: ["TEST_SECODA_KEY": emulator.token], transport: log)
+            #expect(result.impacts.first?.downstream.map(\.id) == [mart])
+            #expect(result.impacts.first?.downstream.first?.depth == 1)
+            // The graph the caller reads afterwards is the one built during the walk, not a second build.
+            let built = try #require(graphBuild.value)
+            #expect(try graph.value().nodes.keys.sorted() == ["model.shop.orders"])
+            #expect(builds.value == 1)
+            let lookup = try #require(log.entries.first { $0.url.absoluteString.contains("resource/catalog") })
+            #expect(lookup.at < built.end, "the lookup was sent only after the graph was built")
+        }
+    }
+
+    @Test func aGraphThatCannotBeBuiltFailsTheCheckAndCancelsTheCatalogWork() async throws {
+        var b = SeedBuilder()
+        b.table("orders")
+        struct Broken: Error {}
+        try await withEmulator(b.seed, options: EmulatorOptions(faults: FaultPlan(latencyMs: 200))) { emulator in
+            let settings = CatalogSettings(baseURL: emulator.baseURL.absoluteString, tokenEnv: "TEST_SECODA_KEY", snapshotPath: nil,
+                                           requestTimeout: .seconds(5), deadline: .seconds(30), maxAttempts: 1)
+            let request = ImpactRequest(name: "orders", relation: Relation(database: "analytics", schema: "prod", identifier: "orders"),
+                                        dbtId: "model.shop.orders")
+            await #expect(throws: Broken.self) {
+                _ = try await CatalogImpact.compute(of: [request], graph: DeferredGraph { throw Broken() }, settings: settings,
+                                                    environment: ["TEST_SECODA_KEY": emulator.token])
+            }
+            // The lookup was cancelled with the check: its answer (due 200 ms after it was sent)
+            // never leads to a lineage request.
+            try await Task.sleep(for: .milliseconds(600))
+            let log = await emulator.state.requests()
+            #expect(log.contains { $0.route == "resource/catalog" })
+            #expect(!log.contains { $0.route == "lineage/manual" }, "\(log.map(\.route))")
+        }
+    }
+}
+
+/// A value shared between a synchronous closure and the test.
+private final class LockedBox<T>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: T
+    init(_ value: T) { stored = value }
+    var value: T {
+        get { lock.withLock { stored } }
+        set { lock.withLock { stored = newValue } }
+    }
+}
