@@ -260,7 +260,7 @@ public enum CatalogImpact {
             }
             defer { catalog.cancel() }
             _ = try graph.value()
-            let (resolution, read) = try await catalog.value
+            let (resolution, read) = try await withTaskCancellationHandler { try await catalog.value } onCancel: { catalog.cancel() }
             readAhead = read
             if let hints { hints.store.remember(resolution, scope: hints.scope) }
             for model in models {

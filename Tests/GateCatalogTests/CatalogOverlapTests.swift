@@ -80,6 +80,32 @@ private final class SendLog: HTTPTransport, @unchecked Sendable {
     }
 }
 
+extension CatalogOverlapTests {
+    /// Cancelling the check reaches the catalog task: the lookup in flight is abandoned, not
+    /// awaited, and no lineage request follows it.
+    @Test func cancellingTheCheckCancelsTheCatalogTask() async throws {
+        var b = SeedBuilder()
+        let root = b.table("orders")
+        b.edge(root, b.table("mart_orders"))
+        try await withEmulator(b.seed, options: EmulatorOptions(faults: FaultPlan(latencyMs: 1500))) { emulator in
+            let settings = CatalogSettings(baseURL: emulator.baseURL.absoluteString, tokenEnv: "TEST_SECODA_KEY", snapshotPath: nil,
+                                           requestTimeout: .seconds(10), deadline: .seconds(30), maxAttempts: 1)
+            let request = ImpactRequest(name: "orders", relation: Relation(database: "analytics", schema: "prod", identifier: "orders"),
+                                        dbtId: "model.shop.orders")
+            let check = Task {
+                try await CatalogImpact.compute(of: [request], graph: DeferredGraph { ProjectGraph() }, settings: settings,
+                                                environment: ["TEST_SECODA_KEY": emulator.token])
+            }
+            // Cancel once the lookup has reached the emulator (it answers 1.5 s later).
+            while await emulator.state.requestCount(route: "resource/catalog") == 0 { try await Task.sleep(for: .milliseconds(10)) }
+            check.cancel()
+            await #expect(throws: (any Error).self) { _ = try await check.value }
+            try await Task.sleep(for: .milliseconds(2000))
+            #expect(await emulator.state.requestCount(route: "lineage/manual") == 0)
+        }
+    }
+}
+
 /// A value shared between a synchronous closure and the test.
 private final class LockedBox<T>: @unchecked Sendable {
     private let lock = NSLock()
