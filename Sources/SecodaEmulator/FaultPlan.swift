@@ -162,11 +162,12 @@ public enum FaultStep: Sendable, Codable, Equatable {
     }
 }
 
-/// A small deterministic generator (SplitMix64) so seeded fault runs repeat exactly.
-struct SplitMix64: RandomNumberGenerator, Sendable {
+/// A small deterministic generator (SplitMix64) so seeded fault runs — and tests that generate
+/// inputs from a seed — repeat exactly, on every run and platform.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
     private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9

@@ -10,26 +10,25 @@ import Testing
 @Suite struct SecodaPageReaderTests {
     // MARK: Differential
 
-    @Test func resourcePagesEqualJSONDecoderWheneverRead() throws {
-        var generator = PageGenerator(seed: 0x5EC0DA)
-        var tally = Tally()
-        for index in 0..<3000 {
-            let plain = index % 3 == 0
-            let body = generator.resourcePage(plain: plain)
-            tally.check(body, plain: plain, decoded: try? JSONDecoder().decode(SecodaPage<CatalogResource>.self, from: body),
-                        read: SecodaPageReader.resources(from: body))
-        }
-        tally.expectSound()
+    @Test func resourcePagesEqualJSONDecoderWheneverRead() {
+        Self.differential(seed: 0x5EC0DA, as: CatalogResource.self) { $0.resourcePage(plain: $1) }
     }
 
-    @Test func lineagePagesEqualJSONDecoderWheneverRead() throws {
-        var generator = PageGenerator(seed: 0x11AE)
+    @Test func lineagePagesEqualJSONDecoderWheneverRead() {
+        Self.differential(seed: 0x11AE, as: LineageRow.self) { $0.lineagePage(plain: $1) }
+    }
+
+    /// 3,000 generated pages, a third of them plain: the reader and JSONDecoder agree on each.
+    static func differential<Item: Decodable & Hashable & Sendable>(
+        seed: UInt64, as type: Item.Type, page: (inout PageGenerator, Bool) -> Data
+    ) {
+        var generator = PageGenerator(seed: seed)
         var tally = Tally()
         for index in 0..<3000 {
             let plain = index % 3 == 0
-            let body = generator.lineagePage(plain: plain)
-            tally.check(body, plain: plain, decoded: try? JSONDecoder().decode(SecodaPage<LineageRow>.self, from: body),
-                        read: SecodaPageReader.lineageRows(from: body))
+            let body = page(&generator, plain)
+            tally.check(body, plain: plain, decoded: try? JSONDecoder().decode(SecodaPage<Item>.self, from: body),
+                        read: SecodaPageReader.page(from: body, as: Item.self))
         }
         tally.expectSound()
     }
@@ -210,7 +209,7 @@ import Testing
 // MARK: - Support
 
 /// Collects differential outcomes; reports the first few disagreements with their bodies.
-private struct Tally {
+struct Tally {
     var read = 0
     var readPlain = 0
     var plain = 0
@@ -250,26 +249,14 @@ private struct Tally {
     }
 }
 
-/// SplitMix64: a fixed seed gives the same pages on every run and platform.
-private struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// Writes listing pages as JSON text with every shape the lenient decoders meet. `plain`
 /// pages use only shapes the reader must read; the others add what it may hand over
 /// (fractions, duplicates, escaped keys, deep nesting, lone surrogates, broken JSON).
-private struct PageGenerator {
+struct PageGenerator {
     var rng: SplitMix64
     var plain = true
 
-    init(seed: UInt64) { rng = SplitMix64(state: seed) }
+    init(seed: UInt64) { rng = SplitMix64(seed: seed) }
 
     mutating func chance(_ p: Double) -> Bool { Double.random(in: 0..<1, using: &rng) < p }
     mutating func pick<T>(_ options: [T]) -> T { options[Int.random(in: 0..<options.count, using: &rng)] }
