@@ -426,47 +426,33 @@ struct JSONByteScanner {
     }
 
     /// Consumes `{`; true when a member follows, false after an empty object's `}`.
-    mutating func openObject() throws(Refusal) -> Bool {
-        skipWhitespace()
-        try expect(.openBrace)
-        skipWhitespace()
-        guard try peek() == .closeBrace else { return true }
-        position += 1
-        return false
-    }
+    mutating func openObject() throws(Refusal) -> Bool { try open(.openBrace, closedBy: .closeBrace) }
 
     /// After a member's value: true after `,` (another member follows), false after `}`.
-    mutating func nextMember() throws(Refusal) -> Bool {
-        skipWhitespace()
-        let byte = try peek()
-        position += 1
-        switch byte {
-        case .comma: return true
-        case .closeBrace: return false
-        default: throw Refusal()
-        }
-    }
+    mutating func nextMember() throws(Refusal) -> Bool { try next(closedBy: .closeBrace) }
 
     /// Consumes `[`; true when an element follows, false after an empty array's `]`.
-    mutating func openArray() throws(Refusal) -> Bool {
+    mutating func openArray() throws(Refusal) -> Bool { try open(.openBracket, closedBy: .closeBracket) }
+
+    /// After an element: true after `,`, false after `]`.
+    mutating func nextElement() throws(Refusal) -> Bool { try next(closedBy: .closeBracket) }
+
+    private mutating func open(_ opener: UInt8, closedBy closer: UInt8) throws(Refusal) -> Bool {
         skipWhitespace()
-        try expect(.openBracket)
+        try expect(opener)
         skipWhitespace()
-        guard try peek() == .closeBracket else { return true }
+        guard try peek() == closer else { return true }
         position += 1
         return false
     }
 
-    /// After an element: true after `,`, false after `]`.
-    mutating func nextElement() throws(Refusal) -> Bool {
+    private mutating func next(closedBy closer: UInt8) throws(Refusal) -> Bool {
         skipWhitespace()
         let byte = try peek()
         position += 1
-        switch byte {
-        case .comma: return true
-        case .closeBracket: return false
-        default: throw Refusal()
-        }
+        if byte == .comma { return true }
+        guard byte == closer else { throw Refusal() }
+        return false
     }
 
     /// A member's key and the colon after it. Escaped keys are refused: no key the reader looks
