@@ -31,7 +31,7 @@ struct ImpactStage {
         let settings = catalogSettings(config: config, workspace: workspace, request: request)
         let result = try await CatalogImpact.compute(of: requests, graph: deferredGraph, settings: settings,
                                                      environment: request.environment)
-        let graph = try deferredGraph.value()
+        let graph = try await deferredGraph.value()
 
         var impacts = result.impacts
         for index in impacts.indices {

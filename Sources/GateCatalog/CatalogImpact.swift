@@ -259,7 +259,7 @@ public enum CatalogImpact {
                 return (resolution, try await reader.readAhead(for: found))
             }
             defer { catalog.cancel() }
-            _ = try graph.value()
+            _ = try await graph.value()
             let (resolution, read) = try await withTaskCancellationHandler { try await catalog.value } onCancel: { catalog.cancel() }
             readAhead = read
             if let hints { hints.store.remember(resolution, scope: hints.scope) }
@@ -280,7 +280,7 @@ public enum CatalogImpact {
                 }
             }
         }
-        var walker = LineageWalker(source: source, graph: try graph.value(), maxDepth: settings.maxDepth, maxNodes: settings.maxNodes)
+        var walker = LineageWalker(source: source, graph: try await graph.value(), maxDepth: settings.maxDepth, maxNodes: settings.maxNodes)
         walker.progress = settings.progress
         let roots = models.map { WalkRoot(model: $0.name, dbtId: $0.dbtId, catalogId: catalogIds[$0.name]) }
         let impacts = try await walker.walk(roots, readAhead: readAhead)
@@ -306,9 +306,15 @@ public enum CatalogImpact {
 
 /// The dbt graph of a check, built on first use and kept: `CatalogImpact` asks for it once the
 /// catalog's requests are in flight, and the caller reads the same graph afterwards.
-/// Not `Sendable`: it is built and read by the task that owns the project it reads.
-public final class DeferredGraph {
-    private var build: (() throws -> ProjectGraph)?
+///
+/// It is built on a dispatch thread, not a Swift concurrency one: building a large project's
+/// graph takes a second or more of CPU, and on the few cooperative threads (two on a 2-core CI
+/// runner) that would hold back the very catalog requests it is meant to overlap.
+/// `@unchecked Sendable` because `build` reads a project that is not `Sendable`: it runs on one
+/// thread at a time while its caller waits for it, and the result is kept under a lock.
+public final class DeferredGraph: @unchecked Sendable {
+    private let build: () throws -> ProjectGraph
+    private let lock = NSLock()
     private var built: ProjectGraph?
 
     public init(_ build: @escaping () throws -> ProjectGraph) {
@@ -317,12 +323,12 @@ public final class DeferredGraph {
 
     /// The graph, built now if it was not yet.
     /// - Throws: what building it throws (each time it is asked for, until it succeeds).
-    public func value() throws -> ProjectGraph {
-        if let built { return built }
-        guard let build else { return ProjectGraph() }
-        let graph = try build()
-        built = graph
-        self.build = nil
+    public func value() async throws -> ProjectGraph {
+        if let built = lock.withLock({ built }) { return built }
+        let graph = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<ProjectGraph, any Error>) in
+            DispatchQueue.global().async { continuation.resume(with: Result { try self.build() }) }
+        }
+        lock.withLock { built = graph }
         return graph
     }
 }

@@ -10,14 +10,14 @@ import Testing
 private final class SendLog: HTTPTransport, @unchecked Sendable {
     private let base = URLSessionTransport(bypassProxy: true)
     private let lock = NSLock()
-    private var sent: [(at: ContinuousClock.Instant, url: URL)] = []
+    private var sent: [URL] = []
 
     func send(_ request: TransportRequest, timeout: Duration) async throws -> TransportResponse {
-        lock.withLock { sent.append((ContinuousClock.now, request.url)) }
+        lock.withLock { sent.append(request.url) }
         return try await base.send(request, timeout: timeout)
     }
 
-    var entries: [(at: ContinuousClock.Instant, url: URL)] { lock.withLock { sent } }
+    var entries: [URL] { lock.withLock { sent } }
 }
 
 @Suite struct CatalogOverlapTests {
@@ -30,15 +30,20 @@ private final class SendLog: HTTPTransport, @unchecked Sendable {
         let mart = b.table("mart_orders")
         b.edge(root, mart)
         let log = SendLog()
-        let graphBuild = LockedBox<(start: ContinuousClock.Instant, end: ContinuousClock.Instant)?>(nil)
+        let lookupSeenWhileBuilding = LockedBox(false)
         let builds = LockedBox(0)
         try await withEmulator(b.seed, options: EmulatorOptions(faults: FaultPlan(latencyMs: 100))) { emulator in
             let settings = CatalogSettings(baseURL: emulator.baseURL.absoluteString, tokenEnv: "TEST_SECODA_KEY", snapshotPath: nil,
                                            requestTimeout: .seconds(5), deadline: .seconds(30), maxAttempts: 1)
             let graph = DeferredGraph {
-                let start = ContinuousClock.now
-                Thread.sleep(forTimeInterval: 0.3)       // a large project's graph
-                graphBuild.value = (start, ContinuousClock.now)
+                // A large project's graph: it takes as long as the lookup needs to go out (up to
+                // 5 s — ample even when other tests hold the cooperative threads). Built before
+                // the lookup is started, it would wait the whole 5 s and see nothing.
+                let giveUp = ContinuousClock.now + .seconds(5)
+                while !log.entries.contains(where: { $0.absoluteString.contains("resource/catalog") }), ContinuousClock.now < giveUp {
+                    Thread.sleep(forTimeInterval: 0.005)
+                }
+                lookupSeenWhileBuilding.value = log.entries.contains { $0.absoluteString.contains("resource/catalog") }
                 builds.value += 1
                 return ProjectGraph(nodes: Dictionary(uniqueKeysWithValues: [dbtModel("orders", children: [])].map { ($0.id, $0) }))
             }
@@ -48,12 +53,10 @@ private final class SendLog: HTTPTransport, @unchecked Sendable {
                                                          environment: ["TEST_SECODA_KEY": emulator.token], transport: log)
             #expect(result.impacts.first?.downstream.map(\.id) == [mart])
             #expect(result.impacts.first?.downstream.first?.depth == 1)
+            #expect(lookupSeenWhileBuilding.value, "the lookup was sent only after the graph was built")
             // The graph the caller reads afterwards is the one built during the walk, not a second build.
-            let built = try #require(graphBuild.value)
-            #expect(try graph.value().nodes.keys.sorted() == ["model.shop.orders"])
+            #expect(try await graph.value().nodes.keys.sorted() == ["model.shop.orders"])
             #expect(builds.value == 1)
-            let lookup = try #require(log.entries.first { $0.url.absoluteString.contains("resource/catalog") })
-            #expect(lookup.at < built.end, "the lookup was sent only after the graph was built")
         }
     }
 
