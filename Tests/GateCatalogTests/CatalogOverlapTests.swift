@@ -62,23 +62,35 @@ private final class SendLog: HTTPTransport, @unchecked Sendable {
 
     @Test func aGraphThatCannotBeBuiltFailsTheCheckAndCancelsTheCatalogWork() async throws {
         var b = SeedBuilder()
-        b.table("orders")
+        let root = b.table("orders")
+        b.edge(root, b.table("mart_orders"))
         struct Broken: Error {}
+        let log = SendLog()
         try await withEmulator(b.seed, options: EmulatorOptions(faults: FaultPlan(latencyMs: 200))) { emulator in
             let settings = CatalogSettings(baseURL: emulator.baseURL.absoluteString, tokenEnv: "TEST_SECODA_KEY", snapshotPath: nil,
                                            requestTimeout: .seconds(5), deadline: .seconds(30), maxAttempts: 1)
             let request = ImpactRequest(name: "orders", relation: Relation(database: "analytics", schema: "prod", identifier: "orders"),
                                         dbtId: "model.shop.orders")
-            await #expect(throws: Broken.self) {
-                _ = try await CatalogImpact.compute(of: [request], graph: DeferredGraph { throw Broken() }, settings: settings,
-                                                    environment: ["TEST_SECODA_KEY": emulator.token])
+            // The build fails only once the lookup is on its way (a graph that fails at once may
+            // win the race against the catalog task's first request, and then there is nothing
+            // to cancel).
+            let graph = DeferredGraph {
+                let giveUp = ContinuousClock.now + .seconds(5)
+                while !log.entries.contains(where: { $0.absoluteString.contains("resource/catalog") }), ContinuousClock.now < giveUp {
+                    Thread.sleep(forTimeInterval: 0.005)
+                }
+                throw Broken()
             }
+            await #expect(throws: Broken.self) {
+                _ = try await CatalogImpact.compute(of: [request], graph: graph, settings: settings,
+                                                    environment: ["TEST_SECODA_KEY": emulator.token], transport: log)
+            }
+            #expect(log.entries.contains { $0.absoluteString.contains("resource/catalog") }, "the lookup was never sent")
             // The lookup was cancelled with the check: its answer (due 200 ms after it was sent)
             // never leads to a lineage request.
             try await Task.sleep(for: .milliseconds(600))
-            let log = await emulator.state.requests()
-            #expect(log.contains { $0.route == "resource/catalog" })
-            #expect(!log.contains { $0.route == "lineage/manual" }, "\(log.map(\.route))")
+            #expect(!log.entries.contains { $0.absoluteString.contains("lineage/manual") }, "\(log.entries)")
+            #expect(await emulator.state.requestCount(route: "lineage/manual") == 0)
         }
     }
 }
