@@ -96,6 +96,10 @@ public struct CatalogSettings: Sendable {
         }
         var options = SecodaClientOptions(requestTimeout: requestTimeout, deadline: deadline, maxAttempts: maxAttempts,
                                           maxConcurrentRequests: maxConcurrentRequests)
+        // A node's lineage listing holds its downstream rows (and a few upstream ones); the walk
+        // keeps at most `maxNodes` per root, and the page cap must not cut it sooner than that.
+        let (rows, overflow) = maxNodes.multipliedReportingOverflow(by: 2)
+        options.maxPages = max(options.maxPages, overflow ? Int.max : rows / options.pageSize + 1)
         options.progress = progress
         return try SecodaClient(baseURL: effectiveBaseURL(environment), apiKey: key, options: options, transport: transport)
     }

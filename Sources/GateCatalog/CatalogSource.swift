@@ -8,8 +8,7 @@ public protocol CatalogSource: Sendable {
     /// Tables whose title is exactly one of `titles` (optionally only in one integration).
     func tables(titled titles: [String], integrationId: String?) async throws -> [CatalogResource]
     /// Direct downstream ids of each id (data flows id → child), from `DOWNSTREAM` lineage rows.
-    /// Ids without downstream lineage may be absent from the result.
-    func downstream(of ids: [String]) async throws -> [String: [String]]
+    func downstream(of ids: [String]) async throws -> DownstreamLinks
     /// Metadata of the resources with these ids; unknown ids are absent from the result.
     func resources(ids: [String]) async throws -> [String: CatalogResource]
     /// The workspace's users and groups, to put names on owner ids.
@@ -22,6 +21,21 @@ public protocol CatalogSource: Sendable {
 
 extension CatalogSource {
     public func readAhead(below roots: [String], maxDepth: Int, maxNodes: Int) async throws -> any CatalogSource { self }
+}
+
+/// What `CatalogSource.downstream(of:)` answers.
+public struct DownstreamLinks: Sendable, Equatable {
+    /// Direct downstream ids by id, sorted; ids without downstream lineage may be absent.
+    public var children: [String: [String]]
+    /// Ids whose lineage listing had more pages than the client's page cap: their children are
+    /// only those on the pages read, so a walk through them is incomplete and must say so.
+    /// (A node with 100,000 consumers cuts the walk, like the node budget, instead of failing it.)
+    public var partial: Set<String>
+
+    public init(children: [String: [String]] = [:], partial: Set<String> = []) {
+        self.children = children
+        self.partial = partial
+    }
 }
 
 /// Names for owner ids: users, groups and teams of the workspace.
@@ -189,18 +203,27 @@ public struct SecodaCatalogSource: CatalogSource {
         return batches.flatMap { $0 }
     }
 
-    public func downstream(of ids: [String]) async throws -> [String: [String]] {
+    public func downstream(of ids: [String]) async throws -> DownstreamLinks {
         let unique = Array(Set(ids)).sorted()
         try SecodaCatalogSource.checkIds(unique)
         let batches = try await client.concurrently(unique.chunked(client.options.idsPerRequest)) { chunk in
-            try await lineageRows(from: chunk)
+            let listing = try await lineagePrefix(from: chunk)
+            if listing.complete || chunk.count == 1 { return [(ids: chunk, listing: listing)] }
+            // One wide node makes its whole batch run past the cap: each id is asked alone, so
+            // only the wide ones are cut.
+            return try await client.concurrently(chunk) { id in (ids: [id], listing: try await lineagePrefix(from: [id])) }
         }
         let asked = Set(unique)
-        var result: [String: [String]] = [:]
-        for row in batches.joined() where row.direction == "DOWNSTREAM" && asked.contains(row.from) {
-            result[row.from, default: []].append(row.to)
+        var result = DownstreamLinks()
+        var children: [String: Set<String>] = [:]
+        for batch in batches.joined() {
+            if !batch.listing.complete { result.partial.formUnion(batch.ids) }
+            for row in batch.listing.items where row.direction == "DOWNSTREAM" && asked.contains(row.from) {
+                children[row.from, default: []].insert(row.to)
+            }
         }
-        return result.mapValues { Array(Set($0)).sorted() }
+        result.children = children.mapValues { $0.sorted() }
+        return result
     }
 
     public func resources(ids: [String]) async throws -> [String: CatalogResource] {
@@ -218,11 +241,18 @@ public struct SecodaCatalogSource: CatalogSource {
     }
 
     /// The lineage rows of `ids` (both directions: `lineage/manual/` has no direction filter),
-    /// as one listing; `onPage` as in `SecodaClient.list`.
-    func lineageRows(from ids: [String], maxPages: Int? = nil,
-                     onPage: (@Sendable ([LineageRow], Int?) -> Void)? = nil) async throws -> [LineageRow] {
+    /// as one listing of at most `maxPages` pages (more is an error).
+    func lineageRows(from ids: [String], maxPages: Int) async throws -> [LineageRow] {
         try await client.list("lineage/manual/", query: [("from_entity__in", ids.joined(separator: ","))],
-                              as: LineageRow.self, maxPages: maxPages, onPage: onPage)
+                              as: LineageRow.self, maxPages: maxPages)
+    }
+
+    /// The lineage rows of `ids` as far as the page cap allows, and whether that was all of them
+    /// (`SecodaClient.listPrefix`); `onPage` as in `SecodaClient.list`.
+    func lineagePrefix(from ids: [String],
+                       onPage: (@Sendable ([LineageRow], Int?) -> Void)? = nil) async throws -> (items: [LineageRow], complete: Bool) {
+        try await client.listPrefix("lineage/manual/", query: [("from_entity__in", ids.joined(separator: ","))],
+                                    as: LineageRow.self, onPage: onPage)
     }
 
     /// The resources with these ids, as one `resource/catalog` listing; `onPage` as in `SecodaClient.list`.
@@ -277,9 +307,9 @@ public struct SnapshotCatalogSource: CatalogSource {
         Set(titles).sorted().flatMap { tablesByTitle[$0] ?? [] }.filter { integrationId == nil || $0.integration == integrationId }
     }
 
-    public func downstream(of ids: [String]) async throws -> [String: [String]] {
-        var result: [String: [String]] = [:]
-        for id in Set(ids) { if let list = children[id] { result[id] = list } }
+    public func downstream(of ids: [String]) async throws -> DownstreamLinks {
+        var result = DownstreamLinks()
+        for id in Set(ids) { if let list = children[id] { result.children[id] = list } }
         return result
     }
 

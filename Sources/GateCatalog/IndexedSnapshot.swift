@@ -87,11 +87,11 @@ public final class IndexedSnapshot: CatalogSource {
         return result
     }
 
-    public func downstream(of ids: [String]) async throws -> [String: [String]] {
-        var result: [String: [String]] = [:]
+    public func downstream(of ids: [String]) async throws -> DownstreamLinks {
+        var result = DownstreamLinks()
         for id in Set(ids) {
             guard let number = numbers[id], let list = children[number] else { continue }
-            result[id] = list.map { names[Int($0)] }
+            result.children[id] = list.map { names[Int($0)] }
         }
         return result
     }

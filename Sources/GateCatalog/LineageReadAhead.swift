@@ -42,9 +42,10 @@ struct LineageReadAhead {
                             do {
                                 switch job {
                                 case .lineage(let ids, let level):
-                                    _ = try await source.lineageRows(from: ids) { rows, count in
+                                    let read = try await source.lineagePrefix(from: ids) { rows, count in
                                         continuation.yield(.lineage(rows, listing: listing, level: level, ids: ids.count, count: count))
                                     }
+                                    if !read.complete { continuation.yield(.partial(ids)) }
                                 case .metadata(let ids):
                                     _ = try await source.resourceListing(ids: ids) { items, _ in
                                         continuation.yield(.resources(items))
@@ -71,6 +72,8 @@ struct LineageReadAhead {
                         if people == nil, resources.contains(where: { !($0.owners.isEmpty && $0.ownerGroups.isEmpty && $0.teams.isEmpty) }) {
                             people = Task { [source] in try await source.people() }
                         }
+                    case .partial(let ids):
+                        plan.listingCut(ids)
                     case .finished:
                         plan.listingFinished()
                     case .failed(let error):
@@ -88,7 +91,7 @@ struct LineageReadAhead {
             throw error
         }
         return ReadAheadCatalogSource(base: source, children: plan.children.mapValues { $0.sorted() },
-                                      lineageRead: plan.lineageSent, resources: plan.found,
+                                      lineageRead: plan.lineageSent, partial: plan.partial, resources: plan.found,
                                       metadataRead: plan.metadataSent, people: people)
     }
 }
@@ -98,6 +101,9 @@ private enum ReadAheadEvent: Sendable {
     /// has `count` rows in all (as the page states).
     case lineage([LineageRow], listing: Int, level: Int, ids: Int, count: Int?)
     case resources([CatalogResource])
+    /// The lineage listing of these ids had more pages than the page cap; what was read of it
+    /// came as `.lineage` events.
+    case partial([String])
     /// A listing is complete.
     case finished
     case failed(any Error)
@@ -121,6 +127,8 @@ private struct ReadAheadPlan {
     var found: [String: CatalogResource] = [:]
     /// Ids whose lineage / metadata listing was sent (all of them read once the plan is done).
     var lineageSent = Set<String>(), metadataSent = Set<String>()
+    /// Ids whose lineage listing was cut at the page cap (`DownstreamLinks.partial`).
+    var partial = Set<String>()
     /// Ids waiting to be sent, lineage by depth.
     private var lineageQueue: [Int: [String]] = [:], metadataQueue: [String] = []
     private var lineageQueued = Set<String>(), metadataQueued = Set<String>()
@@ -190,6 +198,13 @@ private struct ReadAheadPlan {
 
     mutating func listingFinished() { running -= 1 }
 
+    /// The lineage listing of `ids` ran past the page cap. One id alone is cut (the walk says
+    /// so); in a batch, one wide id may have cut the others, so none counts as read and the walk
+    /// asks Secoda for them, each alone (`SecodaCatalogSource.downstream`).
+    mutating func listingCut(_ ids: [String]) {
+        if ids.count == 1 { partial.formUnion(ids) } else { lineageSent.subtract(ids) }
+    }
+
     mutating func read(_ resources: [CatalogResource]) {
         for resource in resources where metadataSent.contains(resource.id) { found[resource.id] = resource }
     }
@@ -244,6 +259,8 @@ struct ReadAheadCatalogSource: CatalogSource {
     /// Downstream ids of every id in `lineageRead` (ids without any are absent).
     let children: [String: [String]]
     let lineageRead: Set<String>
+    /// The ids of `lineageRead` whose listing was cut at the page cap.
+    let partial: Set<String>
     /// Metadata of the ids in `metadataRead` that Secoda knows.
     let resources: [String: CatalogResource]
     let metadataRead: Set<String>
@@ -254,10 +271,13 @@ struct ReadAheadCatalogSource: CatalogSource {
         try await base.tables(titled: titles, integrationId: integrationId)
     }
 
-    func downstream(of ids: [String]) async throws -> [String: [String]] {
+    func downstream(of ids: [String]) async throws -> DownstreamLinks {
         let missing = ids.filter { !lineageRead.contains($0) }
-        var result = missing.isEmpty ? [:] : try await base.downstream(of: missing)
-        for id in ids where lineageRead.contains(id) { result[id] = children[id] }
+        var result = missing.isEmpty ? DownstreamLinks() : try await base.downstream(of: missing)
+        for id in ids where lineageRead.contains(id) {
+            result.children[id] = children[id]
+            if partial.contains(id) { result.partial.insert(id) }
+        }
         return result
     }
 

@@ -28,9 +28,12 @@ public struct WalkRoot: Sendable, Hashable {
 /// - A catalog table and a dbt node with the same relation are one node: type `model`
 ///   (or the dbt type), source `dbt+secoda`, id the catalog id, name the dbt name.
 /// - Cycle-safe (each node once per root, at its smallest depth); `maxDepth` levels and
-///   `maxNodes` nodes per root, with `truncated` set when a budget cut the walk.
+///   `maxNodes` nodes per root, with `truncated` set when a budget cut the walk — or when a
+///   node's lineage listing ran past the client's page cap (`DownstreamLinks.partial`), which
+///   `CatalogSettings.makeClient` sizes so that only a listing mostly of upstream rows can.
 /// - Deterministic: children are visited in id order, so the live catalog and a snapshot of
-///   it give the same result.
+///   it give the same result. (Not past the page cap: the live walk keeps children from the
+///   pages read, a snapshot from all of them; both say the walk was cut.)
 public struct LineageWalker: Sendable {
     public let source: (any CatalogSource)?
     public let graph: ProjectGraph
@@ -95,6 +98,7 @@ public struct LineageWalker: Sendable {
         // level by level as if it were a snapshot, and decides alone what the impact is.
         let source: (any CatalogSource)? = if let readAhead { readAhead } else { try await self.readAhead(for: roots) }
         var children: [String: [String]] = [:]           // catalog adjacency, filled level by level
+        var partial = Set<String>()                       // ids whose children were not all read
         var metadata: [String: CatalogResource] = [:]
         var catalogToDbt: [String: String] = [:]
         var dbtToCatalog: [String: String] = [:]
@@ -125,7 +129,8 @@ public struct LineageWalker: Sendable {
             let unknownAdjacency = Set(walks.flatMap { $0.frontier.compactMap(\.catalogId) }).subtracting(children.keys)
             if let source, !catalogExhausted, !unknownAdjacency.isEmpty {
                 let found = try await source.downstream(of: unknownAdjacency.sorted())
-                for id in unknownAdjacency { children[id] = found[id] ?? [] }
+                for id in unknownAdjacency { children[id] = found.children[id] ?? [] }
+                partial.formUnion(found.partial)
             }
 
             func candidates(of ref: NodeRef) -> [NodeRef] {
@@ -145,7 +150,7 @@ public struct LineageWalker: Sendable {
                 for index in walks.indices where !walks[index].frontier.isEmpty {
                     let walk = walks[index]
                     let beyond = walk.frontier.contains { ref in
-                        (ref.catalogId.flatMap { children[$0] } ?? []).contains {
+                        ref.catalogId.map(partial.contains) == true || (ref.catalogId.flatMap { children[$0] } ?? []).contains {
                             !walk.visited(NodeRef(catalogId: $0, dbtId: catalogToDbt[$0]))
                         }
                     }
@@ -187,6 +192,9 @@ public struct LineageWalker: Sendable {
                 var next: [NodeRef] = []
                 let rootKey = NodeRef(catalogId: walk.root.catalogId, dbtId: walk.root.dbtId).key
                 frontierLoop: for parent in walk.frontier {
+                    // A node with more lineage than the page cap lets the walk read: the children
+                    // it did not read are missing, as if a budget had cut them.
+                    if !catalogExhausted, let id = parent.catalogId, partial.contains(id) { walk.truncated = true }
                     for raw in candidates(of: parent) {
                         // Links learnt from this level's metadata apply to both kinds of child.
                         var child = raw

@@ -179,6 +179,25 @@ public final class SecodaClient: Sendable {
     public func list<Item: Decodable & Sendable>(_ path: String, query: [(String, String)] = [], as type: Item.Type,
                                           maxPages: Int? = nil,
                                           onPage: (@Sendable (_ items: [Item], _ listingCount: Int?) -> Void)? = nil) async throws -> [Item] {
+        try await listing(path, query: query, as: type, maxPages: maxPages, pastCap: .fail, onPage: onPage).items
+    }
+
+    /// The first pages of a listing, up to the page cap, and whether that was all of it: for a
+    /// reader that can use part of a listing and say so (the lineage walk keeps a bounded number
+    /// of nodes, so a node with more downstream rows than the cap allows cuts the walk rather
+    /// than failing it). Otherwise as `list`.
+    public func listPrefix<Item: Decodable & Sendable>(_ path: String, query: [(String, String)] = [], as type: Item.Type,
+                                                maxPages: Int? = nil,
+                                                onPage: (@Sendable (_ items: [Item], _ listingCount: Int?) -> Void)? = nil)
+        async throws -> (items: [Item], complete: Bool) {
+        try await listing(path, query: query, as: type, maxPages: maxPages, pastCap: .stop, onPage: onPage)
+    }
+
+    private enum PastCap { case fail, stop }
+
+    private func listing<Item: Decodable & Sendable>(_ path: String, query: [(String, String)], as type: Item.Type,
+                                                     maxPages: Int?, pastCap: PastCap,
+                                                     onPage: (@Sendable ([Item], Int?) -> Void)?) async throws -> (items: [Item], complete: Bool) {
         let pageCap = maxPages ?? options.maxPages
         let first = try url(path, query: query)
         var seen: Set<String> = [first.absoluteString]
@@ -189,9 +208,9 @@ public final class SecodaClient: Sendable {
         var pages = 1
         var next: URL? = try firstPage.next.map { try followable(next: $0, from: first, path: path) }
 
-        if let second = next, let total = firstPage.totalPages, total > 2,
-           let rest = SecodaClient.pageURLs(from: second, through: total) {
-            guard total <= pageCap else { throw pageCapError(path, pageCap) }
+        if let second = next, let total = firstPage.totalPages, total > 2, pageCap >= 2,
+           let rest = SecodaClient.pageURLs(from: second, through: min(total, pageCap)) {
+            if total > pageCap, pastCap == .fail { throw pageCapError(path, pageCap) }
             for url in rest where !seen.insert(url.absoluteString).inserted { throw loopError(path) }
             let fetched = try await concurrently(rest) { url in
                 let page = try await self.page(url, path: path, as: Item.self)
@@ -200,22 +219,26 @@ public final class SecodaClient: Sendable {
             }
             for page in fetched { items.append(contentsOf: page.results) }
             options.progress?(.page(path: path, itemsSoFar: items.count))
-            pages = total
+            pages = rest.count + 1
+            if total > pageCap { return (items, false) }
             // A listing that grew while it was read goes on from the last page's next link.
             next = try fetched.last?.next.map { try followable(next: $0, from: rest[rest.count - 1], path: path) }
         }
 
         while let current = next {
             guard seen.insert(current.absoluteString).inserted else { throw loopError(path) }
+            if pages >= pageCap {
+                if pastCap == .fail { throw pageCapError(path, pageCap) }
+                return (items, false)
+            }
             pages += 1
-            if pages > pageCap { throw pageCapError(path, pageCap) }
             let page = try await page(current, path: path, as: Item.self)
             items.append(contentsOf: page.results)
             onPage?(page.results, page.count)
             options.progress?(.page(path: path, itemsSoFar: items.count))
             next = try page.next.map { try followable(next: $0, from: current, path: path) }
         }
-        return items
+        return (items, true)
     }
 
     private func page<Item: Decodable & Sendable>(_ url: URL, path: String, as type: Item.Type) async throws -> SecodaPage<Item> {

@@ -421,10 +421,10 @@ struct Paging: Sendable {
         case .crossHost?:
             let port = host.split(separator: ":").count == 2 ? host.split(separator: ":").last.map { ":\($0)" } ?? "" : ""
             next = .string(link(page: page + 1, host: (fault.crossHost ?? "localhost") + port))
-        case nil: break
+        case .uncounted?, nil: break
         }
         let previous: JSONValue = page > 1 ? .string(link(page: page - 1)) : .null
-        return .json(200, .object([
+        var envelope: [String: JSONValue] = [
             "links": .object(["next": next, "previous": previous]),
             "meta": .object([
                 "page": .number(Double(page)),
@@ -434,6 +434,8 @@ struct Paging: Sendable {
             "count": .number(Double(total)),
             "total_pages": .number(Double(pages)),
             "results": .array(Array(slice)),
-        ]))
+        ]
+        if fault.nextLink == .uncounted { envelope["total_pages"] = nil }
+        return .json(200, .object(envelope))
     }
 }

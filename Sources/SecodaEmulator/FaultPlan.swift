@@ -11,7 +11,7 @@ import Foundation
 /// ```json
 /// {"queue": [{"kind": "status", "status": 429, "retry_after": 1}, {"kind": "drop"}],
 ///  "latency_ms": 0, "latency_jitter_ms": 0, "error_rates": {"503": 0.1},
-///  "next_link": "loop" | "cross_host", "cross_host": "localhost",
+///  "next_link": "loop" | "cross_host" | "uncounted", "cross_host": "localhost",
 ///  "echo_authorization": false, "path_contains": "lineage", "random_seed": 42}
 /// ```
 public struct FaultPlan: Sendable, Codable, Equatable {
@@ -24,7 +24,9 @@ public struct FaultPlan: Sendable, Codable, Equatable {
     /// Status code → probability that a matching request is answered with that status.
     public var errorRates: [String: Double]
     /// Pagination links that lead astray: `loop` (next points at the current page) or
-    /// `cross_host` (next points at `crossHost`).
+    /// `cross_host` (next points at `crossHost`); or `uncounted`: correct links, but no
+    /// `total_pages` (as Django REST framework's plain page-number pagination), so a client can
+    /// only follow them one by one.
     public var nextLink: NextLinkFault?
     /// The host a `cross_host` next link names (default `localhost`, which reaches this same
     /// emulator under a different host name, so a client that followed it would be seen).
@@ -97,6 +99,8 @@ public enum NextLinkFault: String, Sendable, Codable, Equatable {
     case loop
     /// `links.next` points at another host.
     case crossHost = "cross_host"
+    /// The envelope has no `total_pages`; the links are right.
+    case uncounted
 }
 
 /// One one-shot fault.

@@ -60,7 +60,7 @@ import Testing
                 == reference.tables(titled: titles, integrationId: integration))
         }
         // Not agreement on nothing: the sample has fan-out, a two-integration title and people.
-        #expect(try await indexed.downstream(of: [Self.id(3)])[Self.id(3)]?.count == 2)
+        #expect(try await indexed.downstream(of: [Self.id(3)]).children[Self.id(3)]?.count == 2)
         #expect(try await indexed.tables(titled: ["orders"], integrationId: nil).count == 2)
         #expect(try await indexed.people().users.first?.name == "Ana")
     }

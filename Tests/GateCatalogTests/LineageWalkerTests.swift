@@ -353,3 +353,62 @@ import Testing
         }
     }
 }
+
+extension LineageWalkerTests {
+    /// A node with more lineage rows than a listing may have pages (a table feeding 100,000
+    /// resources) cuts the walk — marked, with what was read kept — instead of failing the
+    /// check with exit 3 at the page cap. A root batched with it is not cut.
+    @Test func aFanOutPastThePageCapCutsTheWalkInsteadOfFailingIt() async throws {
+        var b = SeedBuilder()
+        let (wide, children) = b.fanOut(root: "wide", count: 400)
+        let narrow = b.table("narrow"), left = b.table("left"), right = b.table("right")
+        b.edge(narrow, left); b.edge(narrow, right)
+        try await withEmulator(b.seed) { emulator in
+            let capped = quickOptions(maxPages: 3)   // 150 lineage rows per listing
+            let impacts = try await Self.walker(emulator, options: capped)
+                .walk([WalkRoot(model: "wide", catalogId: wide), WalkRoot(model: "narrow", catalogId: narrow)])
+            let cut = impacts[0].downstream, cutMarked = impacts[0].truncated, narrowMarked = impacts[1].truncated
+            #expect(cutMarked)
+            #expect(cut.count == 150 && Set(cut.map(\.id)).isSubset(of: Set(children)))
+            #expect(cut.allSatisfy { $0.depth == 1 && $0.type == "table" })
+            #expect(!narrowMarked)
+            #expect(impacts[1].downstream.map(\.id) == [left, right])
+            // Read ahead, both roots were one listing, cut by the wide one; the walk asked each
+            // root alone then, and no listing past three pages.
+            let lineage = await emulator.state.requests().filter { $0.route == "lineage/manual" }
+            #expect(lineage.allSatisfy { Int($0.query["page"] ?? "1") ?? 99 <= 3 })
+            let alone = try lineage.filter { try Self.askedIds($0) == [wide] }
+            #expect(alone.count == 3)
+
+            // The live source says which ids it could not read to the end.
+            let source = SecodaCatalogSource(client: try client(for: emulator, options: capped))
+            let links = try await source.downstream(of: [wide, narrow])
+            #expect(links.partial == [wide])
+            #expect(links.children[wide]?.count == 150 && links.children[narrow] == [left, right].sorted())
+        }
+    }
+
+    /// Alone, the wide root is cut by the read-ahead itself, and not asked again by the walk.
+    @Test func aWideRootAloneIsCutByTheReadAhead() async throws {
+        var b = SeedBuilder()
+        let (wide, _) = b.fanOut(root: "wide", count: 400)
+        try await withEmulator(b.seed) { emulator in
+            let impacts = try await Self.walker(emulator, options: quickOptions(maxPages: 3))
+                .walk([WalkRoot(model: "wide", catalogId: wide)])
+            let marked = impacts[0].truncated, kept = impacts[0].downstream.count
+            #expect(marked && kept == 150)
+            let rootListing = try await emulator.state.requests().filter { try Self.askedIds($0) == [wide] }
+            #expect(rootListing.count == 3)
+        }
+    }
+
+    /// The page cap follows the node budget: it never cuts a walk before `max_nodes` would.
+    @Test func thePageCapFollowsTheNodeBudget() throws {
+        let environment = ["SECODA_API_KEY": "k"]
+        #expect(try CatalogSettings(baseURL: "http://127.0.0.1:1/api/v1/").makeClient(environment: environment).options.maxPages == 250)
+        let large = CatalogSettings(baseURL: "http://127.0.0.1:1/api/v1/", maxNodes: 50_000)
+        #expect(try large.makeClient(environment: environment).options.maxPages == 2001)
+        let huge = CatalogSettings(baseURL: "http://127.0.0.1:1/api/v1/", maxNodes: .max)
+        #expect(try huge.makeClient(environment: environment).options.maxPages == .max)
+    }
+}

@@ -229,6 +229,41 @@ import Testing
         }
     }
 
+    /// Without `total_pages` the pages are followed link by link: all of them, one at a time.
+    @Test func followsUncountedListingsLinkByLink() async throws {
+        let faults = FaultPlan(latencyMs: 30, nextLink: .uncounted)
+        try await withEmulator(Self.tables(160), options: EmulatorOptions(faults: faults)) { emulator in
+            let items = try await client(for: emulator).list("resource/all/", as: CatalogResource.self)
+            #expect(Set(items.map(\.id)).count == 160)
+            #expect(await emulator.state.requests().count == 4)
+            #expect(await emulator.state.peakConcurrentRequests() == 1)
+        }
+    }
+
+    /// A reader that can use part of a listing (the lineage walk) gets the pages up to the cap
+    /// and is told that was not all — whether the pages are fetched together or link by link.
+    @Test func listPrefixStopsAtThePageCapAndSaysSo() async throws {
+        for nextLink in [nil, NextLinkFault.uncounted] {
+            try await withEmulator(Self.tables(160), options: EmulatorOptions(faults: FaultPlan(nextLink: nextLink))) { emulator in
+                let capped = try client(for: emulator, options: quickOptions(maxPages: 2))
+                let whole = try await capped.listPrefix("resource/all/", as: CatalogResource.self, maxPages: 4)
+                #expect(whole.complete && whole.items.count == 160, "\(String(describing: nextLink))")
+                await emulator.state.clearLog()
+
+                let cut = try await capped.listPrefix("resource/all/", as: CatalogResource.self)
+                #expect(!cut.complete, "\(String(describing: nextLink))")
+                #expect(Set(cut.items.map(\.id)) == Set(whole.items.prefix(100).map(\.id)))
+                #expect(await emulator.state.requests().count == 2)   // the third page is never asked for
+
+                let one = try await capped.listPrefix("resource/all/", as: CatalogResource.self, maxPages: 1)
+                #expect(!one.complete && one.items.count == 50)
+                // `list` still refuses a listing longer than its cap.
+                let error = await catalogError { _ = try await capped.list("resource/all/", as: CatalogResource.self) }
+                #expect(error?.message.contains("more than 2 pages") == true)
+            }
+        }
+    }
+
     @Test func unauthorizedIsNotRetriedAndSaysWhatIsWrong() async throws {
         try await withEmulator(Self.tables(3)) { emulator in
             let error = await catalogError {
