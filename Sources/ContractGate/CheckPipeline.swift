@@ -55,7 +55,7 @@ public enum CheckPipeline {
         progress?.start("walking downstream lineage", unit: "catalog pages")
         let impact = try await ImpactStage.run(
             changes: modelChanges, base: baseProject, head: headProject, config: config, workspace: workspace,
-            request: request)
+            request: request, contracts: contracts)
         timer.lap("impact")
         // Part of `models` and `impact`: the pass that reads every model file, at both sides.
         timer.record("ref_scan", baseProject.refScanTime + headProject.refScanTime)

@@ -15,7 +15,7 @@ struct ImpactStage {
     var facts: CatalogFacts
 
     static func run(changes: [ModelChange], base: DbtProject, head: DbtProject, config: GateConfig,
-                    workspace: Workspace, request: CheckRequest) async throws -> ImpactStage {
+                    workspace: Workspace, request: CheckRequest, contracts: ContractSet) async throws -> ImpactStage {
         guard !changes.isEmpty else {
             return ImpactStage(impacts: [], byModel: [:], catalogIds: [:], status: CatalogStatus(sources: ["dbt"]),
                                facts: CatalogFacts())
@@ -24,9 +24,11 @@ struct ImpactStage {
         let deferredGraph = DeferredGraph { try lineageGraph(changes: changes, base: base, head: head) }
         // The catalog describes what is deployed — the base side — so a renamed or deleted model is
         // looked up by the relation it has now; only an added model is looked up by its new one.
+        let piiRule = ColumnPiiStaysTaggedRule.description.id
         let requests = changes.map { change in
             ImpactRequest(name: change.name, relation: (change.base ?? change.head)?.relation,
-                          dbtId: (change.head ?? change.base)?.uniqueId)
+                          dbtId: (change.head ?? change.base)?.uniqueId,
+                          wantsPIIColumns: change.head != nil && contracts.policy(for: change).rule(piiRule).severity != .off)
         }
         let settings = catalogSettings(config: config, workspace: workspace, request: request)
         let result = try await CatalogImpact.compute(of: requests, graph: deferredGraph, settings: settings,
@@ -52,7 +54,7 @@ struct ImpactStage {
         if impacts.contains(where: \.truncated) {
             status.errors.append("a lineage budget (lineage.max_depth / lineage.max_nodes) cut the downstream walk")
         }
-        let facts = CatalogFacts(consulted: consulted, ids: ids, owners: result.tableOwners,
+        let facts = CatalogFacts(consulted: consulted, ids: ids, owners: result.tableOwners, piiColumns: result.piiColumns,
                                  impactComplete: status.complete, ambiguous: result.ambiguous)
         return ImpactStage(impacts: impacts, byModel: byModel, catalogIds: result.catalogIds, status: status,
                            facts: facts)

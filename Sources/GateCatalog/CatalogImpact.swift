@@ -112,11 +112,15 @@ public struct ImpactRequest: Sendable, Hashable {
     public var relation: Relation?
     /// dbt's unique_id.
     public var dbtId: String?
+    /// Whether the catalog's PII marks on the model's own columns are wanted (a contract runs
+    /// COLUMN_PII_STAYS_TAGGED on it): one more query per 20 such tables, alongside the walk.
+    public var wantsPIIColumns: Bool
 
-    public init(name: String, relation: Relation?, dbtId: String?) {
+    public init(name: String, relation: Relation?, dbtId: String?, wantsPIIColumns: Bool = false) {
         self.name = name
         self.relation = relation
         self.dbtId = dbtId
+        self.wantsPIIColumns = wantsPIIColumns
     }
 }
 
@@ -134,6 +138,9 @@ public struct CatalogImpactResult: Sendable {
     public var tableOwners: [String: [String]] = [:]
     /// Model name → ids of the several catalog tables its relation matches (an ambiguous resolution).
     public var ambiguous: [String: [String]] = [:]
+    /// Model name → lower-cased names of its columns the catalog marks PII, for the models that
+    /// asked (`ImpactRequest.wantsPIIColumns`) and resolved.
+    public var piiColumns: [String: Set<String>] = [:]
 }
 
 /// The catalog step of the pipeline: resolve changed models to catalog tables and walk
@@ -287,15 +294,34 @@ public enum CatalogImpact {
         var walker = LineageWalker(source: source, graph: try await graph.value(), maxDepth: settings.maxDepth, maxNodes: settings.maxNodes)
         walker.progress = settings.progress
         let roots = models.map { WalkRoot(model: $0.name, dbtId: $0.dbtId, catalogId: catalogIds[$0.name]) }
+        let resolvedIds = catalogIds
+        async let marks = piiColumns(of: models, catalogIds: resolvedIds, source: source)
         let impacts = try await walker.walk(roots, readAhead: readAhead)
         var status = CatalogStatus(sources: ["dbt"] + (sourceName.map { [$0] } ?? []))
+        let piiColumns = try await marks
+        if piiColumns == nil {
+            status.errors.append("the catalog snapshot has no column PII marks (it was pulled by an older contract-gate), so "
+                + "COLUMN_PII_STAYS_TAGGED read the YAML alone; run `contract-gate catalog pull` again")
+        }
         for impact in impacts where impact.truncated {
             status.complete = false
             status.errors.append("the downstream walk from \(impact.model) stopped at the lineage budget "
                 + "(max_depth \(settings.maxDepth), max_nodes \(settings.maxNodes)); more may be affected")
         }
         return CatalogImpactResult(impacts: impacts, catalogIds: catalogIds, unresolved: unresolved, status: status,
-                                   tableOwners: tableOwners, ambiguous: ambiguous)
+                                   tableOwners: tableOwners, ambiguous: ambiguous, piiColumns: piiColumns ?? [:])
+    }
+
+    /// The PII-marked columns of the models that want them, by model name; nil when the source
+    /// does not know columns' marks.
+    private static func piiColumns(of models: [ImpactRequest], catalogIds: [String: String],
+                                   source: (any CatalogSource)?) async throws -> [String: Set<String>]? {
+        let wanted = models.filter(\.wantsPIIColumns).compactMap { model in catalogIds[model.name].map { (model.name, $0) } }
+        guard let source, !wanted.isEmpty else { return [:] }
+        guard let marks = try await source.piiColumns(ofTables: wanted.map(\.1)) else { return nil }
+        var result: [String: Set<String>] = [:]
+        for (model, table) in wanted { if let names = marks[table] { result[model] = names } }
+        return result
     }
 
     /// The snapshot as a check reads it: streamed and decoded on demand (`IndexedSnapshot`), or

@@ -26,10 +26,13 @@ public struct CatalogSnapshot: Sendable, Codable, Equatable {
     public var groups: [CatalogPerson]
     /// Teams, to name the owner of last resort offline (absent from snapshots written before teams were read).
     public var teams: [CatalogPerson]
+    /// Table id → names of its columns marked `pii` (tables without any are absent); nil in
+    /// snapshots written before columns' marks were copied.
+    public var piiColumns: [String: [String]]?
 
     public init(version: Int = 1, takenAt: String, baseURL: String? = nil, integrationId: String? = nil,
                 resources: [CatalogResource], lineage: [SnapshotEdge], users: [CatalogPerson] = [],
-                groups: [CatalogPerson] = [], teams: [CatalogPerson] = []) {
+                groups: [CatalogPerson] = [], teams: [CatalogPerson] = [], piiColumns: [String: [String]]? = nil) {
         self.version = version
         self.takenAt = takenAt
         self.baseURL = baseURL
@@ -39,6 +42,7 @@ public struct CatalogSnapshot: Sendable, Codable, Equatable {
         self.users = users
         self.groups = groups
         self.teams = teams
+        self.piiColumns = piiColumns
     }
 
     public init(from decoder: any Decoder) throws {
@@ -52,6 +56,7 @@ public struct CatalogSnapshot: Sendable, Codable, Equatable {
         users = try c.decodeIfPresent([CatalogPerson].self, forKey: .users) ?? []
         groups = try c.decodeIfPresent([CatalogPerson].self, forKey: .groups) ?? []
         teams = try c.decodeIfPresent([CatalogPerson].self, forKey: .teams) ?? []
+        piiColumns = try c.decodeIfPresent([String: [String]].self, forKey: .piiColumns)
     }
 
     enum CodingKeys: String, CodingKey {
@@ -59,6 +64,15 @@ public struct CatalogSnapshot: Sendable, Codable, Equatable {
         case takenAt = "taken_at"
         case baseURL = "base_url"
         case integrationId = "integration_id"
+        case piiColumns = "pii_columns"
+    }
+
+    /// `CatalogSource.piiColumns(ofTables:)` answered from a snapshot's `pii_columns`.
+    static func piiColumns(_ marks: [String: [String]]?, ofTables ids: [String]) -> [String: Set<String>]? {
+        guard let marks else { return nil }
+        var result: [String: Set<String>] = [:]
+        for id in Set(ids) { if let names = marks[id], !names.isEmpty { result[id] = Set(names.map { $0.lowercased() }) } }
+        return result
     }
 
     /// The tables among the resources.
@@ -110,7 +124,7 @@ public struct CatalogSnapshot: Sendable, Codable, Equatable {
 
     /// Pulls a snapshot from Secoda: all tables (within `integrationId` when given), all
     /// dashboards and charts, all lineage, then the metadata of any other resource lineage
-    /// names.
+    /// names, and the names of the tables' columns marked PII.
     ///
     /// `resource/catalog` returns at most `catalogResultCap` resources per query (10,000 on
     /// Secoda); a table listing that reaches the cap may be cut, so the pull fails rather than
@@ -141,6 +155,8 @@ public struct CatalogSnapshot: Sendable, Codable, Equatable {
                 + "may be cut; set catalog.secoda.integration_id to pull one warehouse integration at a time")
         }
         for index in lists.indices.dropFirst() where lists[index].count >= catalogResultCap { lists[index] = [] }
+        let tableIds = lists[0].map(\.id)
+        async let marks = SecodaCatalogSource(client: client).piiColumns(ofTables: tableIds)
         var byId: [String: CatalogResource] = [:]
         for resource in lists.joined() { byId[resource.id] = resource }
         var edges = Set<SnapshotEdge>()
@@ -154,6 +170,7 @@ public struct CatalogSnapshot: Sendable, Codable, Equatable {
         }
         // Same courtesy as the walker: a key that cannot list users still gets a snapshot.
         let people = (try? await SecodaCatalogSource(client: client).people()) ?? CatalogPeople()
+        let piiColumns = try await marks ?? [:]
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]
         return CatalogSnapshot(
@@ -164,7 +181,8 @@ public struct CatalogSnapshot: Sendable, Codable, Equatable {
             lineage: edges.sorted { ($0.from, $0.to) < ($1.from, $1.to) },
             users: people.users.sorted { $0.id < $1.id },
             groups: people.groups.sorted { $0.id < $1.id },
-            teams: people.teams.sorted { $0.id < $1.id })
+            teams: people.teams.sorted { $0.id < $1.id },
+            piiColumns: piiColumns.mapValues { $0.sorted() })
     }
 }
 

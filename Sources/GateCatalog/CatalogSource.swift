@@ -13,6 +13,10 @@ public protocol CatalogSource: Sendable {
     func resources(ids: [String]) async throws -> [String: CatalogResource]
     /// The workspace's users and groups, to put names on owner ids.
     func people() async throws -> CatalogPeople
+    /// Lower-cased names of the columns marked `pii` in the catalog, by table id, for the tables
+    /// `ids` (tables without any are absent); nil when this source does not know columns' marks
+    /// (a snapshot pulled before `catalog pull` copied them).
+    func piiColumns(ofTables ids: [String]) async throws -> [String: Set<String>]?
     /// This catalog with the lineage below `roots` (and its resources) read ahead of a walk of
     /// `maxDepth` levels, up to `maxNodes` nodes; it answers the same as `self`. Sources that
     /// answer from memory return themselves.
@@ -265,6 +269,46 @@ public struct SecodaCatalogSource: CatalogSource {
         roots.isEmpty ? self : try await LineageReadAhead(source: self, maxDepth: maxDepth, nodeCap: maxNodes).read(below: roots)
     }
 
+    public func piiColumns(ofTables ids: [String]) async throws -> [String: Set<String>]? {
+        let unique = Array(Set(ids)).sorted()
+        try SecodaCatalogSource.checkIds(unique)
+        var result: [String: Set<String>] = [:]
+        let lists = try await client.concurrently(unique.chunked(Self.tablesPerColumnQuery)) { chunk in
+            try await columnMarks(ofTables: chunk)
+        }
+        for (table, mark) in lists.joined() where mark.pii { result[table, default: []].insert(mark.title.lowercased()) }
+        return result
+    }
+
+    /// Tables whose columns one `resource/catalog` query asks for: a few hundred columns each
+    /// stay well under Secoda's 10,000 results per query.
+    static let tablesPerColumnQuery = 20
+
+    /// The columns of `tables` with the table each belongs to, from one query
+    /// (`type exact column`, `parent_id in tables`). A query that reaches `resultCap` (Secoda's
+    /// per-query limit, so it may be cut) or names a column without its table is asked again
+    /// for each half; a single table's columns belong to it.
+    func columnMarks(ofTables tables: [String], resultCap: Int = 10_000) async throws -> [(table: String, mark: ColumnMark)] {
+        let filter = CatalogFilter.and([CatalogFilter.exact("type", .string("column")),
+                                        CatalogFilter.in("parent_id", tables.map(JSONValue.string))])
+        let marks = try await client.list("resource/catalog/", query: [("filter", CatalogFilter.encode(filter))], as: ColumnMark.self)
+        if tables.count == 1 {
+            guard marks.count < resultCap else {
+                throw CatalogError(.invalidResponse, "Secoda returned \(marks.count) columns for table \(tables[0]), its per-query "
+                    + "limit, so the listing may be cut; its PII marks cannot be read completely")
+            }
+            return marks.map { (tables[0], $0) }
+        }
+        guard marks.count >= resultCap || marks.contains(where: { $0.table == nil }) else {
+            let asked = Set(tables)
+            return marks.compactMap { mark in mark.table.flatMap { asked.contains($0) ? ($0, mark) : nil } }
+        }
+        let half = tables.count / 2
+        async let first = columnMarks(ofTables: Array(tables[..<half]), resultCap: resultCap)
+        async let second = columnMarks(ofTables: Array(tables[half...]), resultCap: resultCap)
+        return try await first + second
+    }
+
     public func people() async throws -> CatalogPeople {
         async let users = client.list("user/", as: CatalogPerson.self)
         async let groups = client.list("auth/group/", as: CatalogPerson.self)
@@ -321,6 +365,10 @@ public struct SnapshotCatalogSource: CatalogSource {
 
     public func people() async throws -> CatalogPeople {
         CatalogPeople(users: snapshot.users, groups: snapshot.groups, teams: snapshot.teams)
+    }
+
+    public func piiColumns(ofTables ids: [String]) async throws -> [String: Set<String>]? {
+        CatalogSnapshot.piiColumns(snapshot.piiColumns, ofTables: ids)
     }
 }
 

@@ -24,9 +24,11 @@ public final class IndexedSnapshot: CatalogSource {
     private let children: [Int32: [Int32]]
     private let spans: [Int32: Range<Int>]
     private let tablesByTitle: [String: [Int32]]
+    private let piiColumns: [String: [String]]?
 
     private init(takenAt: String, directory: CatalogPeople, file: FileHandle, names: [String], numbers: [String: Int32],
-                 children: [Int32: [Int32]], spans: [Int32: Range<Int>], tablesByTitle: [String: [Int32]]) {
+                 children: [Int32: [Int32]], spans: [Int32: Range<Int>], tablesByTitle: [String: [Int32]],
+                 piiColumns: [String: [String]]?) {
         self.takenAt = takenAt
         self.directory = directory
         self.file = file
@@ -35,6 +37,7 @@ public final class IndexedSnapshot: CatalogSource {
         self.children = children
         self.spans = spans
         self.tablesByTitle = tablesByTitle
+        self.piiColumns = piiColumns
     }
 
     deinit { try? file.close() }
@@ -65,7 +68,7 @@ public final class IndexedSnapshot: CatalogSource {
             }
             return IndexedSnapshot(takenAt: parts.takenAt, directory: parts.people, file: file,
                                    names: parts.names, numbers: parts.numbers, children: children, spans: parts.spans,
-                                   tablesByTitle: parts.tablesByTitle)
+                                   tablesByTitle: parts.tablesByTitle, piiColumns: parts.piiColumns)
         } catch let error as CatalogError {
             try? file.close()
             throw error
@@ -107,6 +110,10 @@ public final class IndexedSnapshot: CatalogSource {
 
     public func people() async throws -> CatalogPeople { directory }
 
+    public func piiColumns(ofTables ids: [String]) async throws -> [String: Set<String>]? {
+        CatalogSnapshot.piiColumns(piiColumns, ofTables: ids)
+    }
+
     /// Decodes one resource from its place in the file.
     private func decode(_ number: Int32) throws -> CatalogResource {
         guard let span = spans[number] else {
@@ -144,6 +151,7 @@ private struct SnapshotParts {
     var edges: [Int32: [Int32]] = [:]
     var spans: [Int32: Range<Int>] = [:]
     var tablesByTitle: [String: [Int32]] = [:]
+    var piiColumns: [String: [String]]?
 
     mutating func number(_ id: String) -> Int32 {
         if let known = numbers[id] { return known }
@@ -347,6 +355,8 @@ private struct Reader {
             case "users", "groups", "teams":
                 let people = try JSONDecoder().decode([CatalogPerson].self, from: try reader.captureValue())
                 if key == "users" { parts.people.users = people } else if key == "groups" { parts.people.groups = people } else { parts.people.teams = people }
+            case "pii_columns":
+                parts.piiColumns = try JSONDecoder().decode([String: [String]]?.self, from: try reader.captureValue())
             case "lineage":
                 try reader.items { reader in
                     var from: String?

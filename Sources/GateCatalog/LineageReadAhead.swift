@@ -288,6 +288,10 @@ struct ReadAheadCatalogSource: CatalogSource {
         return result
     }
 
+    func piiColumns(ofTables ids: [String]) async throws -> [String: Set<String>]? {
+        try await base.piiColumns(ofTables: ids)
+    }
+
     func people() async throws -> CatalogPeople {
         guard let people else { return try await base.people() }
         return try await withTaskCancellationHandler { try await people.value } onCancel: { people.cancel() }

@@ -179,6 +179,26 @@ public struct LineageRow: Sendable, Decodable, Hashable {
 }
 
 /// The list envelope: `{links{next,previous}, meta{…}, count, total_pages, results}`.
+/// A column as the PII check needs it: its name, its table, and whether it is marked PII.
+/// (Secoda names the parent `parent`, or `parent_id` in filters and some payloads.)
+struct ColumnMark: Decodable, Sendable {
+    var title: String
+    var table: String?
+    var pii: Bool
+
+    enum CodingKeys: String, CodingKey { case title, parent, pii, parentId = "parent_id" }
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        guard let title = c.lenientString(.title) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: c.codingPath, debugDescription: "a column without a title"))
+        }
+        self.title = title
+        table = c.lenientString(.parent) ?? c.lenientString(.parentId)
+        pii = c.lenientBool(.pii) ?? false
+    }
+}
+
 struct SecodaPage<Item: Decodable & Sendable>: Decodable, Sendable {
     var next: String?
     var count: Int?

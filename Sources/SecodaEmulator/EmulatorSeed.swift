@@ -8,7 +8,8 @@ import GateModel
 /// Lineage entries are data-flow edges: each stands for the `DOWNSTREAM` row the API would
 /// return plus the mirrored `UPSTREAM` row Secoda creates automatically. A file written by
 /// `contract-gate catalog pull` (a catalog snapshot) has the same `resources`/`lineage` keys,
-/// so it can seed an emulator directly.
+/// so it can seed an emulator directly; its `pii_columns` (table id → names of the columns
+/// marked PII) become column resources of those tables.
 public struct EmulatorSeed: Sendable, Codable, Equatable {
     /// Catalog resources of every type (tables, columns, dashboards, charts, …).
     public var resources: [[String: JSONValue]]
@@ -35,9 +36,32 @@ public struct EmulatorSeed: Sendable, Codable, Equatable {
         users = try container.decodeIfPresent([[String: JSONValue]].self, forKey: .users) ?? []
         groups = try container.decodeIfPresent([[String: JSONValue]].self, forKey: .groups) ?? []
         teams = try container.decodeIfPresent([[String: JSONValue]].self, forKey: .teams) ?? []
+        let marked = try container.decodeIfPresent([String: [String]].self, forKey: .piiColumns) ?? [:]
+        var number = 0
+        for table in marked.keys.sorted() {
+            for name in marked[table] ?? [] {
+                number += 1
+                let digits = String(number)
+                let id = "c0000000-0000-4000-8000-" + String(repeating: "0", count: max(0, 12 - digits.count)) + digits
+                resources.append(["id": .string(id), "entity_type": .string("column"), "title": .string(name),
+                                  "parent": .string(table), "pii": .bool(true)])
+            }
+        }
     }
 
-    enum CodingKeys: String, CodingKey { case resources, lineage, users, groups, teams }
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(resources, forKey: .resources)
+        try container.encode(lineage, forKey: .lineage)
+        try container.encode(users, forKey: .users)
+        try container.encode(groups, forKey: .groups)
+        try container.encode(teams, forKey: .teams)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case resources, lineage, users, groups, teams
+        case piiColumns = "pii_columns"
+    }
 
     /// Reads a seed file; the error names the file and what is wrong with it.
     public static func load(from url: URL) throws -> EmulatorSeed {
@@ -168,10 +192,10 @@ public struct SeedBuilder: Sendable {
 
     /// Adds a column of a table.
     @discardableResult
-    public mutating func column(_ title: String, of tableId: String, type: String = "varchar") -> String {
+    public mutating func column(_ title: String, of tableId: String, type: String = "varchar", pii: Bool = false) -> String {
         let id = nextId()
         var object = SeedBuilder.common(id: id, type: "column", title: title, owners: [], ownerGroups: [],
-                                        tags: [], pii: false, verified: false)
+                                        tags: [], pii: pii, verified: false)
         object["parent"] = .string(tableId)
         object["type"] = .string(type)
         object["integration"] = .string(integrationId)

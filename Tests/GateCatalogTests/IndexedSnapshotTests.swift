@@ -33,7 +33,8 @@ import Testing
                                resources: resources, lineage: lineage,
                                users: [CatalogPerson(id: "u1", name: "Ana", email: "ana@shop.test")],
                                groups: [CatalogPerson(id: "g1", name: "Data", members: ["u1"])],
-                               teams: [CatalogPerson(id: "team-1", name: "Default", isDefaultTeam: true)])
+                               teams: [CatalogPerson(id: "team-1", name: "Default", isDefaultTeam: true)],
+                               piiColumns: [id(4): ["email", "Phone"], id(7): ["ssn"]])
     }
 
     static func write(_ text: String) throws -> URL {
@@ -54,6 +55,7 @@ import Testing
         #expect(try await indexed.downstream(of: ids) == reference.downstream(of: ids))
         #expect(try await indexed.resources(ids: ids) == reference.resources(ids: ids))
         #expect(try await indexed.people() == reference.people())
+        #expect(try await indexed.piiColumns(ofTables: ids) == reference.piiColumns(ofTables: ids))
         let titles = ["orders", "quote\"d \\ täble", "t1", "t5", "missing"]
         for integration in [nil, "int-a", "int-b"] {
             #expect(try await indexed.tables(titled: titles, integrationId: integration)
@@ -63,6 +65,15 @@ import Testing
         #expect(try await indexed.downstream(of: [Self.id(3)]).children[Self.id(3)]?.count == 2)
         #expect(try await indexed.tables(titled: ["orders"], integrationId: nil).count == 2)
         #expect(try await indexed.people().users.first?.name == "Ana")
+        #expect(try await indexed.piiColumns(ofTables: [Self.id(4), Self.id(5)]) == [Self.id(4): ["email", "phone"]])
+
+        // A snapshot pulled before columns' marks were copied does not know them (nil), unlike
+        // one that knows there are none ([:]).
+        var older = snapshot
+        older.piiColumns = nil
+        try older.write(to: url)
+        #expect(try await #require(try IndexedSnapshot.load(from: url)).piiColumns(ofTables: ids) == nil)
+        #expect(try await SnapshotCatalogSource(snapshot: older).piiColumns(ofTables: ids) == nil)
     }
 
     @Test func leavesShapesItDoesNotTakeApartToTheFullDecoder() throws {

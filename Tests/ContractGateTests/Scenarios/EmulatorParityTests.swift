@@ -9,7 +9,7 @@ import Testing
 /// same verdict and findings as the offline run from a snapshot of the same seed.
 @Suite struct EmulatorParityTests {
     @Test(arguments: ["downstream_dashboard_in_use", "downstream_verified", "model_resolves", "model_has_owner_in_catalog",
-                      "dbt_project_in_subfolder", "model_no_delete_catalog_consumer"])
+                      "dbt_project_in_subfolder", "model_no_delete_catalog_consumer", "column_pii_stays_tagged_in_catalog"])
     func liveSecodaAndSnapshotAgree(_ name: String) async throws {
         let scenario = Scenario(name: name)
         let repo = try scenario.makeRepository()
@@ -52,7 +52,7 @@ import Testing
     /// The documented workflow end to end: `contract-gate catalog pull` (the binary, over HTTP) writes the
     /// snapshot from the emulator, then the offline check from that pulled snapshot gives the live verdict
     /// and findings.
-    @Test(arguments: ["downstream_dashboard_in_use", "model_no_delete_catalog_consumer"])
+    @Test(arguments: ["downstream_dashboard_in_use", "model_no_delete_catalog_consumer", "column_pii_stays_tagged_in_catalog"])
     func pulledSnapshotGivesTheLiveFindings(_ name: String) async throws {
         let scenario = Scenario(name: name)
         let repo = try scenario.makeRepository()

@@ -1,0 +1,2 @@
+select order_id, contact, note
+from {{ ref('stg_orders') }}
