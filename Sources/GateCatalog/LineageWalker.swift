@@ -26,7 +26,10 @@ public struct WalkRoot: Sendable, Hashable {
 ///   its budget) is asked here level by level: one lineage query for the level's frontier, one
 ///   metadata query for the nodes first seen there.
 /// - A catalog table and a dbt node with the same relation are one node: type `model`
-///   (or the dbt type), source `dbt+secoda`, id the catalog id, name the dbt name.
+///   (or the dbt type), source `dbt+secoda`, id the catalog id, name the dbt name. A catalog
+///   dashboard and the dbt exposure whose `url` is its URL (`urlKey`) are one node too: type
+///   and name the dashboard's. A node the dbt graph reached first becomes the merged one when
+///   the catalog names it later.
 /// - Cycle-safe (each node once per root, at its smallest depth); `maxDepth` levels and
 ///   `maxNodes` nodes per root, with `truncated` set when a budget cut the walk — or when a
 ///   node's lineage listing ran past the client's page cap (`DownstreamLinks.partial`), which
@@ -102,8 +105,10 @@ public struct LineageWalker: Sendable {
         var metadata: [String: CatalogResource] = [:]
         var catalogToDbt: [String: String] = [:]
         var dbtToCatalog: [String: String] = [:]
-        // Only a catalog walk needs it (matching catalog tables to dbt nodes by relation).
+        // Only a catalog walk needs them (matching catalog tables to dbt nodes by relation, and
+        // catalog dashboards to dbt exposures by URL).
         let relationIndex = source == nil ? [:] : LineageWalker.relationIndex(graph)
+        let urlIndex = source == nil ? [:] : LineageWalker.urlIndex(graph)
 
         var walks = roots.map { root -> RootWalk in
             var walk = RootWalk(root: root)
@@ -178,8 +183,13 @@ public struct LineageWalker: Sendable {
                 for (id, resource) in found {
                     metadata[id] = resource
                     // A catalog table that is a dbt model's relation is that model.
-                    if resource.type == "table", catalogToDbt[id] == nil,
-                       let dbtId = LineageWalker.dbtNode(for: resource, in: relationIndex), dbtToCatalog[dbtId] == nil {
+                    // A catalog dashboard at an exposure's URL is that exposure.
+                    let dbtId: String? = switch resource.type {
+                    case "table": LineageWalker.dbtNode(for: resource, in: relationIndex)
+                    case "dashboard": resource.url.flatMap(LineageWalker.urlKey).flatMap { urlIndex[$0] }
+                    default: nil
+                    }
+                    if let dbtId, catalogToDbt[id] == nil, dbtToCatalog[dbtId] == nil {
                         catalogToDbt[id] = dbtId
                         dbtToCatalog[dbtId] = id
                     }
@@ -200,7 +210,19 @@ public struct LineageWalker: Sendable {
                         var child = raw
                         if child.dbtId == nil, let id = child.catalogId { child.dbtId = catalogToDbt[id] }
                         if child.catalogId == nil, let id = child.dbtId { child.catalogId = dbtToCatalog[id] }
-                        if walk.visited(child) { continue }
+                        if walk.visited(child) {
+                            // Reached through the dbt graph before the catalog said what it is:
+                            // the node becomes the merged one (its depth and parent stay), and
+                            // its catalog lineage is walked from here.
+                            if let catalogId = child.catalogId, let dbtId = child.dbtId, !walk.visitedCatalog.contains(catalogId),
+                               let index = walk.nodes.firstIndex(where: { $0.id == dbtId }) {
+                                let known = walk.nodes[index]
+                                walk.markVisited(child)
+                                walk.nodes[index] = node(child, depth: known.depth, parent: known.parentId, metadata: metadata)
+                                next.append(child)
+                            }
+                            continue
+                        }
                         if walk.nodes.count >= maxNodes {
                             walk.truncated = true
                             break frontierLoop
@@ -262,11 +284,13 @@ public struct LineageWalker: Sendable {
         for owner in catalogOwners + dbtOwners where !owners.contains(owner) { owners.append(owner) }
         var tags: [String] = []
         for tag in (resource?.tags ?? []) + (dbtNode?.tags ?? []) where !tags.contains(tag) { tags.append(tag) }
-        let type = dbtNode?.type ?? resource?.type ?? "resource"
+        // An exposure merged with the catalog's dashboard is that dashboard, as Secoda names it.
+        let isExposure = dbtNode?.type == "exposure" && resource != nil
+        let type = (isExposure ? resource?.type : dbtNode?.type) ?? resource?.type ?? "resource"
         let usage = resource.map { Usage(external: $0.externalUsage, internal: $0.internalUsage,
                                          externalUpdatedAt: $0.externalUpdatedAt) }
         var node = DownstreamNode(
-            id: catalogId, name: dbtNode?.name ?? resource?.title ?? catalogId, type: type, depth: depth,
+            id: catalogId, name: (isExposure ? resource?.title : dbtNode?.name) ?? resource?.title ?? catalogId, type: type, depth: depth,
             source: dbtNode == nil ? "secoda" : "dbt+secoda", owners: owners, tags: tags,
             verified: resource?.verified ?? false, pii: resource?.pii ?? false, usage: usage,
             relation: dbtNode?.relation?.description ?? (resource?.type == "table" ? resource?.relation.description : nil),
@@ -290,6 +314,36 @@ public struct LineageWalker: Sendable {
         }
         for key in duplicated { index[key] = nil }
         return index
+    }
+
+    /// Normalised URL → dbt exposure id, for URLs only one exposure has.
+    static func urlIndex(_ graph: ProjectGraph) -> [String: String] {
+        var index: [String: String] = [:]
+        var duplicated = Set<String>()
+        for (id, node) in graph.nodes where node.type == "exposure" {
+            guard let key = node.url.flatMap(urlKey) else { continue }
+            if let existing = index[key], existing != id { duplicated.insert(key) } else { index[key] = id }
+        }
+        for key in duplicated { index[key] = nil }
+        return index
+    }
+
+    /// A URL as two tools may write the same address: scheme and host case, a default port and
+    /// a trailing slash do not matter; path, query and fragment do (Tableau and others keep the
+    /// view in the fragment). Nil for text that is not an absolute URL with a host.
+    static func urlKey(_ text: String) -> String? {
+        guard let components = URLComponents(string: text.trimmingCharacters(in: .whitespaces)),
+              let host = components.host?.lowercased(), !host.isEmpty else { return nil }
+        let port = components.port.map { [80, 443].contains($0) ? "" : ":\($0)" } ?? ""
+        var path = components.percentEncodedPath
+        while path.hasSuffix("/") { path.removeLast() }
+        var key = host + port + path
+        if let query = components.percentEncodedQuery, !query.isEmpty { key += "?" + query }
+        if var fragment = components.percentEncodedFragment, !fragment.isEmpty {
+            while fragment.hasSuffix("/") { fragment.removeLast() }
+            key += "#" + fragment
+        }
+        return key
     }
 
     /// The dbt node a catalog table stands for: the most specific key both sides know.

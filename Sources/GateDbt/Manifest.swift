@@ -17,6 +17,8 @@ struct Manifest {
         var dependsOn: [String]
         var tags: [String]
         var owners: [Owner]
+        /// An exposure's `url`.
+        var url: String? = nil
     }
 
     var path: String
@@ -98,6 +100,6 @@ struct Manifest {
         return Node(uniqueId: id, name: name, resourceType: type, packageName: entry["package_name"] as? String,
                     version: version, relation: relation, originalFilePath: entry["original_file_path"] as? String,
                     dependsOn: dependsOn, tags: (entry["tags"] as? [Any] ?? []).compactMap { $0 as? String },
-                    owners: owners)
+                    owners: owners, url: type == "exposure" ? entry["url"] as? String : nil)
     }
 }

@@ -104,7 +104,7 @@ extension DbtProject {
                 let parents = parentIds(exposure.refs, exposure.sources)
                 guard kept(id, parents: parents) else { continue }
                 nodes[id] = ProjectGraphNode(id: id, name: exposure.name, type: "exposure", path: path,
-                                             owners: exposure.owner.map { [$0] } ?? [], tags: exposure.tags)
+                                             owners: exposure.owner.map { [$0] } ?? [], tags: exposure.tags, url: exposure.url)
                 parentsOf[id, default: []].append(contentsOf: parents)
             }
         }
@@ -126,6 +126,7 @@ extension DbtProject {
                 if let file = known.originalFilePath { node.path = settings.projectPrefix + file }
                 if !known.owners.isEmpty { node.owners = known.owners }
                 if !known.tags.isEmpty { node.tags = known.tags }
+                node.url = known.url ?? node.url
                 if let children = manifest.childMap[id] {
                     node.children = children.filter { manifest.nodes[$0] != nil }
                 }

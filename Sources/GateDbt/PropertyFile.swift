@@ -66,6 +66,7 @@ struct PropertyExposure: Hashable {
     var tags: [String]
     var refs: [ModelReference]
     var sources: [SourceReference]
+    var url: String?
 }
 
 /// Everything dbt would take from one YAML property file, or why it could not be read.
@@ -324,7 +325,8 @@ enum PropertyFileReader {
             + YAMLReading.strings(YAMLReading.value("config", in: node).flatMap { YAMLReading.value("tags", in: $0) })
         return PropertyExposure(name: name, path: path, location: location,
                                 type: YAMLReading.string(YAMLReading.value("type", in: node)),
-                                owner: owner, tags: tags, refs: refs, sources: sources)
+                                owner: owner, tags: tags, refs: refs, sources: sources,
+                                url: YAMLReading.string(YAMLReading.value("url", in: node)))
     }
 }
 

@@ -13,9 +13,12 @@ public struct ProjectGraphNode: Sendable, Hashable, Codable {
     public var tags: [String]
     /// unique_ids of the nodes that read from this one.
     public var children: [String]
+    /// An exposure's `url` (the dashboard or app it describes), used to merge it with the
+    /// catalog's dashboard at that address.
+    public var url: String?
 
     public init(id: String, name: String, type: String, relation: Relation? = nil, path: String? = nil,
-                owners: [Owner] = [], tags: [String] = [], children: [String] = []) {
+                owners: [Owner] = [], tags: [String] = [], children: [String] = [], url: String? = nil) {
         self.id = id
         self.name = name
         self.type = type
@@ -24,6 +27,7 @@ public struct ProjectGraphNode: Sendable, Hashable, Codable {
         self.owners = owners
         self.tags = tags
         self.children = children
+        self.url = url
     }
 }
 

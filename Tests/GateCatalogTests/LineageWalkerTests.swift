@@ -412,3 +412,70 @@ extension LineageWalkerTests {
         #expect(try huge.makeClient(environment: environment).options.maxPages == .max)
     }
 }
+
+extension LineageWalkerTests {
+    static func exposure(_ name: String, url: String?, owners: [Owner] = []) -> ProjectGraphNode {
+        ProjectGraphNode(id: "exposure.shop.\(name)", name: name, type: "exposure", owners: owners, url: url)
+    }
+
+    /// A dbt exposure and the Secoda dashboard at its URL are one consumer (counted once, with the
+    /// dashboard's usage), however each tool spells the address; another URL stays two nodes.
+    @Test func anExposureAndTheDashboardAtItsURLAreOneNode() async throws {
+        var b = SeedBuilder()
+        let orders = b.table("orders")
+        let weekly = b.dashboard("Weekly Revenue", externalUsage: 40, owners: ["u-1"])
+        let other = b.dashboard("Ops board", externalUsage: 3)
+        b.edge(orders, weekly); b.edge(orders, other)
+        let graph = ProjectGraph(nodes: Dictionary(uniqueKeysWithValues: [
+            dbtModel("orders", children: ["exposure.shop.weekly_revenue", "exposure.shop.ops"]),
+            Self.exposure("weekly_revenue", url: "HTTPS://BI.Example.com:443/dashboard/\(weekly)/",
+                          owners: [Owner(id: "ana@shop.test", kind: "dbt")]),
+            Self.exposure("ops", url: "https://bi.example.com/dashboard/elsewhere"),
+        ].map { ($0.id, $0) }))
+        try await withEmulator(b.seed) { emulator in
+            let nodes = try await Self.walker(emulator, graph: graph)
+                .walk([WalkRoot(model: "orders", dbtId: "model.shop.orders", catalogId: orders)]).first?.downstream ?? []
+            #expect(nodes.map(\.name).sorted() == ["Ops board", "Weekly Revenue", "ops"])
+            let merged = try #require(nodes.first { $0.name == "Weekly Revenue" })
+            #expect(merged.id == weekly && merged.type == "dashboard" && merged.source == "dbt+secoda" && merged.depth == 1)
+            #expect(merged.usage?.total == 40 && !merged.stale)
+            #expect(merged.owners.map(\.id) == ["u-1", "ana@shop.test"])
+            #expect(nodes.first { $0.name == "ops" }.map { ($0.type, $0.source) } ?? ("", "") == ("exposure", "dbt"))
+        }
+    }
+
+    /// The dbt graph may reach the exposure a level before Secoda's lineage reaches the dashboard
+    /// (through a chart): the exposure node becomes the merged one, at its own depth.
+    @Test func anExposureReachedFirstThroughDbtStillMergesWithItsDashboard() async throws {
+        var b = SeedBuilder()
+        let orders = b.table("orders")
+        let chart = b.dashboard("Revenue chart", type: "chart", externalUsage: 5)
+        let board = b.dashboard("Weekly Revenue", externalUsage: 40)
+        b.edge(orders, chart); b.edge(chart, board)
+        let graph = ProjectGraph(nodes: Dictionary(uniqueKeysWithValues: [
+            dbtModel("orders", children: ["exposure.shop.weekly_revenue"]),
+            Self.exposure("weekly_revenue", url: "https://bi.example.com/dashboard/\(board)"),
+        ].map { ($0.id, $0) }))
+        try await withEmulator(b.seed) { emulator in
+            let nodes = try await Self.walker(emulator, graph: graph)
+                .walk([WalkRoot(model: "orders", dbtId: "model.shop.orders", catalogId: orders)]).first?.downstream ?? []
+            #expect(nodes.map(\.id) == [chart, board])
+            let merged = try #require(nodes.last)
+            #expect(merged.name == "Weekly Revenue" && merged.depth == 1 && merged.source == "dbt+secoda" && merged.usage?.total == 40)
+        }
+    }
+
+    /// Two exposures at one URL say nothing certain about either: neither is merged.
+    @Test func aURLTwoExposuresShareMergesNeither() {
+        let graph = ProjectGraph(nodes: Dictionary(uniqueKeysWithValues: [
+            Self.exposure("a", url: "https://bi.example.com/d/1"), Self.exposure("b", url: "https://bi.example.com/d/1/"),
+            Self.exposure("c", url: "https://bi.example.com/d/2"), Self.exposure("none", url: nil),
+            Self.exposure("relative", url: "/d/3"),
+        ].map { ($0.id, $0) }))
+        #expect(LineageWalker.urlIndex(graph) == ["bi.example.com/d/2": "exposure.shop.c"])
+        #expect(LineageWalker.urlKey("http://BI.example.com:80/d/2/") == "bi.example.com/d/2")
+        #expect(LineageWalker.urlKey("https://tableau.example.com/#/views/Sales/Overview") == "tableau.example.com#/views/Sales/Overview")
+        #expect(LineageWalker.urlKey("https://tableau.example.com/#/views/Sales/Detail") != LineageWalker.urlKey("https://tableau.example.com/#/views/Sales/Overview"))
+        #expect(LineageWalker.urlKey("https://bi.example.com:8443/d?id=4") == "bi.example.com:8443/d?id=4")
+    }
+}

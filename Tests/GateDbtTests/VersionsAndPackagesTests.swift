@@ -151,6 +151,7 @@ import Testing
             exposures:
               - name: board
                 type: dashboard
+                url: https://bi.example.com/dashboards/12
                 owner: {email: ana@shop.test}
                 depends_on: [ref('a'), ref('c')]
             """,
@@ -174,6 +175,7 @@ import Testing
         #expect(part.nodes["model.shop.a"]?.children
             == ["exposure.shop.board", "model.shop.b", "model.shop.d", "snapshot.shop.a_history"])
         #expect(part.nodes["model.shop.x.v2"]?.children == ["model.shop.y"])
+        #expect(whole.nodes["exposure.shop.board"]?.url == "https://bi.example.com/dashboards/12")
         #expect(part.nodes["model.shop.d"]?.relation == whole.nodes["model.shop.d"]?.relation)
         #expect(part.nodes["model.shop.c"] == nil || part.nodes["model.shop.c"]?.path == nil)
     }

@@ -9,7 +9,8 @@ import Testing
 /// same verdict and findings as the offline run from a snapshot of the same seed.
 @Suite struct EmulatorParityTests {
     @Test(arguments: ["downstream_dashboard_in_use", "downstream_verified", "model_resolves", "model_has_owner_in_catalog",
-                      "dbt_project_in_subfolder", "model_no_delete_catalog_consumer", "column_pii_stays_tagged_in_catalog"])
+                      "dbt_project_in_subfolder", "model_no_delete_catalog_consumer", "column_pii_stays_tagged_in_catalog",
+                      "exposure_and_its_dashboard_counted_once"])
     func liveSecodaAndSnapshotAgree(_ name: String) async throws {
         let scenario = Scenario(name: name)
         let repo = try scenario.makeRepository()
