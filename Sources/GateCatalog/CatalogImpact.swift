@@ -293,6 +293,7 @@ public enum CatalogImpact {
         }
         var walker = LineageWalker(source: source, graph: try await graph.value(), maxDepth: settings.maxDepth, maxNodes: settings.maxNodes)
         walker.progress = settings.progress
+        walker.integrationId = settings.integrationId
         let roots = models.map { WalkRoot(model: $0.name, dbtId: $0.dbtId, catalogId: catalogIds[$0.name]) }
         let resolvedIds = catalogIds
         async let marks = piiColumns(of: models, catalogIds: resolvedIds, source: source)

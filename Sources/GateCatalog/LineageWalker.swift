@@ -29,7 +29,9 @@ public struct WalkRoot: Sendable, Hashable {
 ///   (or the dbt type), source `dbt+secoda`, id the catalog id, name the dbt name. A catalog
 ///   dashboard and the dbt exposure whose `url` is its URL (`urlKey`) are one node too: type
 ///   and name the dashboard's. A node the dbt graph reached first becomes the merged one when
-///   the catalog names it later.
+///   the catalog names it later; a dbt node the catalog's lineage does not reach is looked up
+///   by relation (`TableResolver`, alongside the level's lineage query), so Secoda's consumers
+///   of its table are walked even where Secoda lacks the table-to-table edge.
 /// - Cycle-safe (each node once per root, at its smallest depth); `maxDepth` levels and
 ///   `maxNodes` nodes per root, with `truncated` set when a budget cut the walk — or when a
 ///   node's lineage listing ran past the client's page cap (`DownstreamLinks.partial`), which
@@ -44,6 +46,9 @@ public struct LineageWalker: Sendable {
     public let maxNodes: Int
     /// Told after each level of the walk (depth, nodes found so far); nil: nobody is told.
     public var progress: CatalogProgressHandler?
+    /// `catalog.secoda.integration_id`: dbt nodes the walk looks up by relation are resolved
+    /// within it, as the changed models are.
+    public var integrationId: String?
 
     /// - Parameters:
     ///   - source: the catalog to follow; nil walks the dbt graph alone.
@@ -80,6 +85,16 @@ public struct LineageWalker: Sendable {
         mutating func markVisited(_ ref: NodeRef) {
             if let id = ref.catalogId { visitedCatalog.insert(id) }
             if let id = ref.dbtId { visitedDbt.insert(id) }
+        }
+
+        /// `ref` was listed as a dbt node and turns out to be a catalog node too: it is visited
+        /// under both ids, and its listed node is rebuilt by `rebuild` (keeping depth and parent).
+        /// False, and nothing changes, when no node is listed under its dbt id (a root).
+        mutating func merge(_ ref: NodeRef, rebuild: (DownstreamNode) -> DownstreamNode) -> Bool {
+            guard let dbtId = ref.dbtId, let at = nodes.firstIndex(where: { $0.id == dbtId }) else { return false }
+            markVisited(ref)
+            nodes[at] = rebuild(nodes[at])
+            return true
         }
     }
 
@@ -124,18 +139,66 @@ public struct LineageWalker: Sendable {
             }
         }
 
+        // dbt nodes already looked up by relation (the roots were, by the caller).
+        var lookedUp = Set(roots.compactMap(\.dbtId))
+
         var depth = 0
         // Past `maxDepth` the catalog is no longer asked (that is what the budget bounds: requests),
         // but the dbt graph, which is local and free, is still followed to the end: a dbt model
         // downstream is never missed because the chain is long.
         var catalogExhausted = false
         while walks.contains(where: { !$0.frontier.isEmpty }) {
-            // 1. One lineage query for every frontier catalog id not asked about yet.
+            // 1. One lineage query for every frontier catalog id not asked about yet; alongside
+            //    it, one table lookup for the frontier's dbt nodes the catalog has not named
+            //    (reached through the dbt graph alone: Secoda may lack the table-to-table edge,
+            //    and the dashboards on such a model's table must not be missed).
+            var lookups: [String: Relation] = [:]
+            if source != nil, depth > 0, depth < maxDepth {
+                for walk in walks {
+                    for ref in walk.frontier where ref.catalogId == nil {
+                        guard let dbtId = ref.dbtId, dbtToCatalog[dbtId] == nil, lookedUp.insert(dbtId).inserted,
+                              let dbtNode = graph.nodes[dbtId], dbtNode.type != "exposure", let relation = dbtNode.relation else { continue }
+                        lookups[dbtId] = relation
+                    }
+                }
+            }
             let unknownAdjacency = Set(walks.flatMap { $0.frontier.compactMap(\.catalogId) }).subtracting(children.keys)
-            if let source, !catalogExhausted, !unknownAdjacency.isEmpty {
-                let found = try await source.downstream(of: unknownAdjacency.sorted())
+            if let source, !catalogExhausted, !unknownAdjacency.isEmpty || !lookups.isEmpty {
+                let asked = unknownAdjacency.sorted(), relations = Array(Set(lookups.values))
+                let resolver = TableResolver(source: source, integrationId: integrationId)
+                async let named = relations.isEmpty ? TableResolution() : resolver.resolve(relations)
+                let found = asked.isEmpty ? DownstreamLinks() : try await source.downstream(of: asked)
                 for id in unknownAdjacency { children[id] = found.children[id] ?? [] }
                 partial.formUnion(found.partial)
+
+                let resolution = try await named
+                for (dbtId, relation) in lookups.sorted(by: { $0.key < $1.key }) {
+                    guard let table = resolution.resolved[relation], catalogToDbt[table.id] == nil, dbtToCatalog[dbtId] == nil,
+                          !walks.contains(where: { $0.visitedCatalog.contains(table.id) }) else { continue }
+                    catalogToDbt[table.id] = dbtId
+                    dbtToCatalog[dbtId] = table.id
+                    metadata[table.id] = table
+                }
+                // The frontier's dbt nodes the catalog now names become merged nodes (their depth
+                // and parent stay), and their catalog lineage is read in a round of its own.
+                var newlyNamed = Set<String>()
+                for index in walks.indices {
+                    for slot in walks[index].frontier.indices {
+                        let ref = walks[index].frontier[slot]
+                        guard ref.catalogId == nil, let dbtId = ref.dbtId, let id = dbtToCatalog[dbtId],
+                              !walks[index].visitedCatalog.contains(id) else { continue }
+                        let merged = NodeRef(catalogId: id, dbtId: dbtId)
+                        guard walks[index].merge(merged, rebuild: { node(merged, depth: $0.depth, parent: $0.parentId, metadata: metadata) })
+                        else { continue }
+                        walks[index].frontier[slot] = merged
+                        if children[id] == nil { newlyNamed.insert(id) }
+                    }
+                }
+                if !newlyNamed.isEmpty {
+                    let more = try await source.downstream(of: newlyNamed.sorted())
+                    for id in newlyNamed { children[id] = more.children[id] ?? [] }
+                    partial.formUnion(more.partial)
+                }
             }
 
             func candidates(of ref: NodeRef) -> [NodeRef] {
@@ -214,11 +277,8 @@ public struct LineageWalker: Sendable {
                             // Reached through the dbt graph before the catalog said what it is:
                             // the node becomes the merged one (its depth and parent stay), and
                             // its catalog lineage is walked from here.
-                            if let catalogId = child.catalogId, let dbtId = child.dbtId, !walk.visitedCatalog.contains(catalogId),
-                               let index = walk.nodes.firstIndex(where: { $0.id == dbtId }) {
-                                let known = walk.nodes[index]
-                                walk.markVisited(child)
-                                walk.nodes[index] = node(child, depth: known.depth, parent: known.parentId, metadata: metadata)
+                            if let catalogId = child.catalogId, !walk.visitedCatalog.contains(catalogId),
+                               walk.merge(child, rebuild: { node(child, depth: $0.depth, parent: $0.parentId, metadata: metadata) }) {
                                 next.append(child)
                             }
                             continue

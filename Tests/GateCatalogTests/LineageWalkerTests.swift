@@ -479,3 +479,36 @@ extension LineageWalkerTests {
         #expect(LineageWalker.urlKey("https://bi.example.com:8443/d?id=4") == "bi.example.com:8443/d?id=4")
     }
 }
+
+extension LineageWalkerTests {
+    /// Secoda may know a downstream model's table and its dashboards but not the table-to-table
+    /// edge (no dbt integration, say): a model the walk reaches through the dbt graph alone is
+    /// looked up by its relation, like the changed models, so its dashboards are not missed. A
+    /// model the catalog does not have stays a dbt node, looked up once. Offline agrees.
+    @Test func aModelReachedThroughDbtAloneIsLookedUpAndItsDashboardsFound() async throws {
+        var b = SeedBuilder()
+        let orders = b.table("orders"), mart = b.table("mart_revenue")
+        let board = b.dashboard("Revenue", externalUsage: 12)
+        b.edge(mart, board)   // no orders → mart_revenue edge in Secoda
+        let graph = ProjectGraph(nodes: Dictionary(uniqueKeysWithValues: [
+            dbtModel("orders", children: ["model.shop.mart_revenue", "model.shop.scratch"]),
+            dbtModel("mart_revenue"), dbtModel("scratch"),
+        ].map { ($0.id, $0) }))
+        let root = WalkRoot(model: "orders", dbtId: "model.shop.orders", catalogId: orders)
+        try await withEmulator(b.seed) { emulator in
+            let nodes = try await Self.walker(emulator, graph: graph).walk([root]).first?.downstream ?? []
+            #expect(nodes.map(\.name) == ["mart_revenue", "scratch", "Revenue"])
+            let merged = try #require(nodes.first)
+            #expect(merged.id == mart && merged.source == "dbt+secoda" && merged.depth == 1)
+            #expect(nodes.last.map { ($0.id, $0.depth, $0.parentId) } ?? ("", 0, nil) == (board, 2, mart))
+            #expect(nodes[1].source == "dbt")
+            // One lookup for both dbt nodes, none again at the next level.
+            let lookups = await emulator.state.requests().filter { $0.route == "resource/catalog" && ($0.query["filter"] ?? "").contains("\"title\"") }
+            #expect(lookups.count == 1)
+
+            let snapshot = try await CatalogSnapshot.pull(from: try client(for: emulator))
+            let offline = try await LineageWalker(source: SnapshotCatalogSource(snapshot: snapshot), graph: graph).walk([root])
+            #expect(offline.first?.downstream == nodes)
+        }
+    }
+}
