@@ -113,7 +113,7 @@ public struct ImpactRequest: Sendable, Hashable {
     /// dbt's unique_id.
     public var dbtId: String?
     /// Whether the catalog's PII marks on the model's own columns are wanted (a contract runs
-    /// COLUMN_PII_STAYS_TAGGED on it): one more query per 20 such tables, alongside the walk.
+    /// COLUMN_PII_STAYS_TAGGED on it): one more query per 100 such tables, alongside the walk.
     public var wantsPIIColumns: Bool
 
     public init(name: String, relation: Relation?, dbtId: String?, wantsPIIColumns: Bool = false) {

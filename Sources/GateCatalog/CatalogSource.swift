@@ -273,16 +273,13 @@ public struct SecodaCatalogSource: CatalogSource {
         let unique = Array(Set(ids)).sorted()
         try SecodaCatalogSource.checkIds(unique)
         var result: [String: Set<String>] = [:]
-        let lists = try await client.concurrently(unique.chunked(Self.tablesPerColumnQuery)) { chunk in
+        // As many tables per query as ids elsewhere (100): a query that reaches the result cap is split.
+        let lists = try await client.concurrently(unique.chunked(client.options.idsPerRequest)) { chunk in
             try await columnMarks(ofTables: chunk)
         }
         for (table, mark) in lists.joined() where mark.pii { result[table, default: []].insert(mark.title.lowercased()) }
         return result
     }
-
-    /// Tables whose columns one `resource/catalog` query asks for: a few hundred columns each
-    /// stay well under Secoda's 10,000 results per query.
-    static let tablesPerColumnQuery = 20
 
     /// The columns of `tables` with the table each belongs to, from one query
     /// (`type exact column`, `parent_id in tables`). A query that reaches `resultCap` (Secoda's

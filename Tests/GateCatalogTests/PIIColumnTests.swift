@@ -6,7 +6,7 @@ import SecodaEmulator
 import Testing
 
 /// COLUMN_PII_STAYS_TAGGED reads which of a changed model's columns Secoda marks PII: from the
-/// live catalog (one `resource/catalog` query per 20 tables) or from the snapshot.
+/// live catalog (one `resource/catalog` query per 100 tables) or from the snapshot.
 @Suite struct PIIColumnTests {
     struct Shop {
         var seed: EmulatorSeed
