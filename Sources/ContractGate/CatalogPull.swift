@@ -22,7 +22,9 @@ public enum CatalogPull {
             throw error
         }
         await progress?.finish()
+        let marks = snapshot.piiColumns.map { "\($0.values.reduce(0) { $0 + $1.count }) PII-marked columns" }
+            ?? "no column PII marks (Secoda refused the column query)"
         return "wrote \(settings.snapshotPath ?? "?"): \(snapshot.tables.count) tables, "
-            + "\(snapshot.resources.count) resources, \(snapshot.lineage.count) lineage edges (taken \(snapshot.takenAt))"
+            + "\(snapshot.resources.count) resources, \(snapshot.lineage.count) lineage edges, \(marks) (taken \(snapshot.takenAt))"
     }
 }

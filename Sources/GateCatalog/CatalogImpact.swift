@@ -299,30 +299,38 @@ public enum CatalogImpact {
         async let marks = piiColumns(of: models, catalogIds: resolvedIds, source: source)
         let impacts = try await walker.walk(roots, readAhead: readAhead)
         var status = CatalogStatus(sources: ["dbt"] + (sourceName.map { [$0] } ?? []))
-        let piiColumns = try await marks
-        if piiColumns == nil {
-            status.errors.append("the catalog snapshot has no column PII marks (it was pulled by an older contract-gate), so "
-                + "COLUMN_PII_STAYS_TAGGED read the YAML alone; run `contract-gate catalog pull` again")
-        }
+        let (piiColumns, marksUnknown) = try await marks
+        if let marksUnknown { status.errors.append(marksUnknown + ", so COLUMN_PII_STAYS_TAGGED read the YAML alone") }
         for impact in impacts where impact.truncated {
             status.complete = false
             status.errors.append("the downstream walk from \(impact.model) stopped at the lineage budget "
                 + "(max_depth \(settings.maxDepth), max_nodes \(settings.maxNodes)); more may be affected")
         }
         return CatalogImpactResult(impacts: impacts, catalogIds: catalogIds, unresolved: unresolved, status: status,
-                                   tableOwners: tableOwners, ambiguous: ambiguous, piiColumns: piiColumns ?? [:])
+                                   tableOwners: tableOwners, ambiguous: ambiguous, piiColumns: piiColumns)
     }
 
-    /// The PII-marked columns of the models that want them, by model name; nil when the source
-    /// does not know columns' marks.
+    /// The PII-marked columns of the models that want them, by model name, or why they are not
+    /// known: a snapshot pulled before marks were copied, or a column query Secoda refused (the
+    /// query's shape is inferred from its docs, SECODA_API.md §3): the check goes on without
+    /// them and says so, rather than failing on a governance extra.
     private static func piiColumns(of models: [ImpactRequest], catalogIds: [String: String],
-                                   source: (any CatalogSource)?) async throws -> [String: Set<String>]? {
+                                   source: (any CatalogSource)?) async throws -> (marks: [String: Set<String>], unknown: String?) {
         let wanted = models.filter(\.wantsPIIColumns).compactMap { model in catalogIds[model.name].map { (model.name, $0) } }
-        guard let source, !wanted.isEmpty else { return [:] }
-        guard let marks = try await source.piiColumns(ofTables: wanted.map(\.1)) else { return nil }
+        guard let source, !wanted.isEmpty else { return ([:], nil) }
+        let found: [String: Set<String>]?
+        do {
+            found = try await source.piiColumns(ofTables: wanted.map(\.1))
+        } catch let error as CatalogError where error.kind == .rejected {
+            return ([:], "Secoda refused the query for column PII marks (\(error.message))")
+        }
+        guard let found else {
+            return ([:], "the catalog snapshot has no column PII marks (it was pulled by an older contract-gate; "
+                + "run `contract-gate catalog pull` again)")
+        }
         var result: [String: Set<String>] = [:]
-        for (model, table) in wanted { if let names = marks[table] { result[model] = names } }
-        return result
+        for (model, table) in wanted { if let names = found[table] { result[model] = names } }
+        return (result, nil)
     }
 
     /// The snapshot as a check reads it: streamed and decoded on demand (`IndexedSnapshot`), or

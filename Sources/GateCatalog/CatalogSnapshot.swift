@@ -170,7 +170,9 @@ public struct CatalogSnapshot: Sendable, Codable, Equatable {
         }
         // Same courtesy as the walker: a key that cannot list users still gets a snapshot.
         let people = (try? await SecodaCatalogSource(client: client).people()) ?? CatalogPeople()
-        let piiColumns = try await marks ?? [:]
+        // A refused column query (its shape is inferred) leaves the marks unknown, not the pull failed.
+        let piiColumns: [String: Set<String>]?
+        do { piiColumns = try await marks } catch let error as CatalogError where error.kind == .rejected { piiColumns = nil }
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]
         return CatalogSnapshot(
@@ -182,7 +184,7 @@ public struct CatalogSnapshot: Sendable, Codable, Equatable {
             users: people.users.sorted { $0.id < $1.id },
             groups: people.groups.sorted { $0.id < $1.id },
             teams: people.teams.sorted { $0.id < $1.id },
-            piiColumns: piiColumns.mapValues { $0.sorted() })
+            piiColumns: piiColumns?.mapValues { $0.sorted() })
     }
 }
 

@@ -239,6 +239,9 @@ struct EmulatorResponder: HTTPResponder {
         do {
             if let text = query["filter"], !text.isEmpty {
                 filter = try ResourceFilter.parse(try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)))
+                if let field = filter?.fields.intersection(page.fault.unsupportedFilterFields).min() {
+                    throw FilterSyntaxError("unsupported filter field \"\(field)\"")
+                }
             }
             if let text = query["sort"], !text.isEmpty {
                 sort = try ResourceSort.parse(try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)))

@@ -12,7 +12,8 @@ import Foundation
 /// {"queue": [{"kind": "status", "status": 429, "retry_after": 1}, {"kind": "drop"}],
 ///  "latency_ms": 0, "latency_jitter_ms": 0, "error_rates": {"503": 0.1},
 ///  "next_link": "loop" | "cross_host" | "uncounted", "cross_host": "localhost",
-///  "echo_authorization": false, "path_contains": "lineage", "random_seed": 42}
+///  "echo_authorization": false, "path_contains": "lineage", "random_seed": 42,
+///  "unsupported_filter_fields": ["parent_id"]}
 /// ```
 public struct FaultPlan: Sendable, Codable, Equatable {
     /// One-shot steps, consumed front first by matching API requests.
@@ -35,6 +36,10 @@ public struct FaultPlan: Sendable, Codable, Equatable {
     public var echoAuthorization: Bool
     /// Faults apply only to requests whose path contains this text (nil: all API requests).
     public var pathContains: String?
+    /// `resource/catalog` filter fields answered with 400 "Bad request. Check filter/sort
+    /// format", as a Secoda that does not support filtering on them would (for fields whose
+    /// support SECODA_API.md only infers).
+    public var unsupportedFilterFields: [String] = []
     /// Seed for the random choices (error rates, jitter) so a run can be repeated.
     public var randomSeed: UInt64?
 
@@ -62,6 +67,7 @@ public struct FaultPlan: Sendable, Codable, Equatable {
         crossHost = try c.decodeIfPresent(String.self, forKey: .crossHost)
         echoAuthorization = try c.decodeIfPresent(Bool.self, forKey: .echoAuthorization) ?? false
         pathContains = try c.decodeIfPresent(String.self, forKey: .pathContains)
+        unsupportedFilterFields = try c.decodeIfPresent([String].self, forKey: .unsupportedFilterFields) ?? []
         randomSeed = try c.decodeIfPresent(UInt64.self, forKey: .randomSeed)
         for (status, rate) in errorRates {
             guard let code = Int(status), (400...599).contains(code), (0...1).contains(rate) else {
@@ -81,6 +87,7 @@ public struct FaultPlan: Sendable, Codable, Equatable {
         case crossHost = "cross_host"
         case echoAuthorization = "echo_authorization"
         case pathContains = "path_contains"
+        case unsupportedFilterFields = "unsupported_filter_fields"
         case randomSeed = "random_seed"
     }
 

@@ -17,6 +17,15 @@ indirect enum ResourceFilter: Sendable, Equatable {
     case or([ResourceFilter])
     case not(ResourceFilter)
 
+    /// Every field the filter tests.
+    var fields: Set<String> {
+        switch self {
+        case .exact(let field, _), .contains(let field, _), .isIn(let field, _, _), .isSet(let field): [field]
+        case .and(let operands), .or(let operands): operands.reduce(into: Set<String>()) { $0.formUnion($1.fields) }
+        case .not(let operand): operand.fields
+        }
+    }
+
     /// Parses a decoded `filter` object; throws a message fit for a 400 reply.
     static func parse(_ json: JSONValue) throws -> ResourceFilter {
         guard case .object(let object) = json, let op = object["operator"]?.stringValue else {

@@ -101,4 +101,31 @@ import Testing
             #expect(unknown.status.errors.contains { $0.contains("no column PII marks") && $0.contains("catalog pull") })
         }
     }
+
+    /// The column query's shape is inferred from Secoda's docs: a Secoda that refuses it (400)
+    /// leaves the marks unknown — said in the report — and the check and the pull go on.
+    @Test func aRefusedColumnQueryIsReportedNotFatal() async throws {
+        let shop = Self.shop()
+        var faults = FaultPlan()
+        faults.unsupportedFilterFields = ["parent_id"]
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pii-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try await withEmulator(shop.seed, options: EmulatorOptions(faults: faults)) { emulator in
+            let environment = ["TEST_SECODA_KEY": emulator.token]
+            let settings = CatalogSettings(baseURL: emulator.baseURL.absoluteString, tokenEnv: "TEST_SECODA_KEY",
+                                           snapshotPath: folder.appendingPathComponent("catalog.json").path,
+                                           requestTimeout: .seconds(5), deadline: .seconds(30))
+            let request = ImpactRequest(name: "orders", relation: Relation(database: "analytics", schema: "prod", identifier: "orders"),
+                                        dbtId: "model.shop.orders", wantsPIIColumns: true)
+            let result = try await CatalogImpact.compute(of: [request], graph: ProjectGraph(), settings: settings, environment: environment)
+            #expect(result.catalogIds["orders"] == shop.orders)
+            #expect(result.impacts.first?.downstream.map(\.id) == [shop.plain])
+            #expect(result.piiColumns.isEmpty && result.status.complete)
+            #expect(result.status.errors.contains { $0.contains("refused the query for column PII marks") && $0.contains("YAML alone") })
+            #expect(await Self.columnQueries(emulator).allSatisfy { $0.status == 400 })
+
+            let snapshot = try await CatalogImpact.pullSnapshot(settings: settings, environment: environment)
+            #expect(snapshot.piiColumns == nil && snapshot.tables.count == 3)
+        }
+    }
 }
