@@ -85,7 +85,7 @@ public struct MarkdownReporter: Reporter {
             var shown = 0
             rows: for entry in impact {
                 for node in entry.downstream {
-                    let owners = node.owners.isEmpty ? "—" : node.owners.map { MarkdownText.code($0.displayName) }.joined(separator: " ")
+                    let owners = node.owners.isEmpty ? "—" : node.owners.distinctNames.map { MarkdownText.code($0) }.joined(separator: " ")
                     let row = "| \(Self.cell(entry.model)) | \(Self.cell(node.name)) | \(Self.cell(node.type)) | "
                         + "\(node.depth) | \(owners) | \(Self.usageCell(node.usage)) | \(Self.statusCell(node)) |\n"
                     guard body.addRow(row) else { break rows }

@@ -92,3 +92,16 @@ extension Severity {
     /// The word reports print; `notice` for the lowest level that shows.
     var label: String { rawValue }
 }
+
+extension Array where Element == Owner {
+    /// The owners' names as a report lists them, told apart where two share a name (a Secoda
+    /// group and a dbt exposure owner both called "Finance"): by email, else by kind.
+    var distinctNames: [String] {
+        let counts = Dictionary(map { ($0.displayName, 1) }, uniquingKeysWith: +)
+        return map { owner in
+            guard counts[owner.displayName, default: 0] > 1 else { return owner.displayName }
+            if let email = owner.email, email != owner.displayName { return "\(owner.displayName) <\(email)>" }
+            return "\(owner.displayName) (\(owner.kind))"
+        }
+    }
+}

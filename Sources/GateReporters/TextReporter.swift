@@ -173,7 +173,7 @@ public struct TextReporter: Reporter {
             parts.append("usage \(external) external / \(`internal`) internal")
         }
         if !node.owners.isEmpty {
-            parts.append("owners: " + node.owners.map { clean($0.displayName) }.joined(separator: ", "))
+            parts.append("owners: " + node.owners.distinctNames.map(clean).joined(separator: ", "))
         }
         if node.verified { parts.append("verified") }
         if node.pii { parts.append("PII") }

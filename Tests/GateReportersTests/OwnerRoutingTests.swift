@@ -71,4 +71,15 @@ import Testing
         #expect(ReportFacts(report).affectedOwners.isEmpty)
         #expect(!MarkdownReporter().renderText(report).contains("Who is affected"))
     }
+
+    /// Owners sharing a name on one node are told apart by email, else by kind; others keep their name.
+    @Test func ownersSharingANameAreToldApart() {
+        let owners = [Owner(id: "g-1", name: "Finance", kind: "group", members: ["alice@shop.example"]),
+                      Owner(id: "finance@example.com", name: "Finance", email: "finance@example.com", kind: "dbt"),
+                      Owner(id: "u-1", name: "Alice", email: "alice@shop.example", kind: "user")]
+        #expect(owners.distinctNames == ["Finance (group)", "Finance <finance@example.com>", "Alice"])
+        #expect([Owner(id: "u-9", name: "Sam", kind: "user"), Owner(id: "@sam", name: "Sam", kind: "dbt")].distinctNames
+            == ["Sam (user)", "Sam (dbt)"])
+    }
 }
+

@@ -46,7 +46,11 @@ import Testing
         #expect(section.contains { $0.hasPrefix("  Bob Ng <bob@shop.example>: ") && $0.contains("Campaign Targeting") })
         // dbt's own owners count too: a downstream model's `meta.owner`, an exposure's `owner`.
         #expect(section.contains("  @data-finance: fct_revenue"), "\(section)")
-        #expect(section.contains("  Finance <finance@example.com>: revenue_overview"), "\(section)")
+        // The exposure revenue_overview and the Secoda dashboard at its URL are one consumer.
+        #expect(section.contains("  Finance <finance@example.com>: Revenue Overview"), "\(section)")
+        #expect(!result.stdout.contains("revenue_overview"))
+        // Two owners named Finance (the Secoda group, the exposure's owner) are told apart.
+        #expect(result.stdout.contains("owners: Alice Moreau, Finance (group), Finance <finance@example.com>"))
         // The stale board is not a consumer to protect: its owners are asked before deprecating.
         #expect(!section.joined().contains("Orders Legacy Board"))
         let stale = Self.section("Ask before deprecating", in: lines)
@@ -81,10 +85,11 @@ import Testing
         let impact = document?["impact"] as? [[String: Any]] ?? []
         let nodes = impact.flatMap { $0["downstream"] as? [[String: Any]] ?? [] }
         let revenue = nodes.first { $0["name"] as? String == "Revenue Overview" }
-        #expect((revenue?["owners"] as? [String]) == ["Alice Moreau", "Finance"])
+        // Secoda's owners and the merged exposure's dbt owner; `owner_details` tells the two Finances apart.
+        #expect((revenue?["owners"] as? [String]) == ["Alice Moreau", "Finance", "Finance"])
         let details = revenue?["owner_details"] as? [[String: Any]] ?? []
-        #expect(details.compactMap { $0["email"] as? String } == ["alice@shop.example"])
-        #expect(details.last?["members"] as? [String] == ["alice@shop.example", "carol@shop.example"])
+        #expect(details.compactMap { $0["email"] as? String } == ["alice@shop.example", "finance@example.com"])
+        #expect(details.first { $0["kind"] as? String == "group" }?["members"] as? [String] == ["alice@shop.example", "carol@shop.example"])
     }
 
     @Test func notifyWithHandlesMentionsTheOwnersInMarkdownOnly() throws {
