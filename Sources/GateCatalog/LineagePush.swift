@@ -156,12 +156,12 @@ public enum LineagePush {
         var ends: [String: LineageEnd] = [:]
         var reasons: [String: String] = [:]
         var relations: [String: Relation] = [:]
-        var exposures: [String: String] = [:]
+        var exposures: [String: (name: String, url: String?)] = [:]
         for id in endIds {
             var item = end(id)
             let node = graph.nodes[id]
             if item.type == "exposure" {
-                exposures[id] = item.name
+                exposures[id] = (item.name, node?.url)
                 item.lookup = "dashboard titled like \"\(titleWords(item.name))\""
             } else if tableTypes.contains(item.type), let relation = node?.relation {
                 relations[id] = relation
@@ -191,11 +191,11 @@ public enum LineagePush {
             }
         }
         let dashboards = try await resolveExposures(exposures, client: client)
-        for (id, name) in exposures {
+        for (id, exposure) in exposures {
             switch dashboards[id] {
             case .some(.success(let dashboardId)): ends[id]?.catalogId = dashboardId
             case .some(.failure(let problem)): reasons[id] = problem.message
-            case nil: reasons[id] = "no Secoda dashboard is titled like \"\(titleWords(name))\""
+            case nil: reasons[id] = "no Secoda dashboard is titled like \"\(titleWords(exposure.name))\""
             }
         }
 
@@ -307,15 +307,16 @@ public enum LineagePush {
 
     /// Exposures matched to dashboards: a dashboard whose title, folded (case, `_`, `-` and
     /// spaces), equals the exposure's name folded the same way. One `contains` query per few
-    /// exposures (a dbt exposure's `label:` is not read: the graph does not carry it); two
-    /// matching dashboards are ambiguous, never guessed between.
-    static func resolveExposures(_ exposures: [String: String], client: SecodaClient) async throws
+    /// exposures (a dbt exposure's `label:` is not read: the graph does not carry it). Of two
+    /// matching dashboards, the one at the exposure's `url` is chosen (as the lineage walk
+    /// merges them, `LineageWalker.urlKey`); otherwise they are ambiguous, never guessed between.
+    static func resolveExposures(_ exposures: [String: (name: String, url: String?)], client: SecodaClient) async throws
         -> [String: Result<String, ExposureProblem>]
     {
         guard !exposures.isEmpty else { return [:] }
         // `contains` is a substring test, so each spelling a title may use is asked for.
         var spellings = Set<String>()
-        for name in exposures.values {
+        for name in exposures.values.map(\.name) {
             let words = titleWords(name)
             spellings.formUnion([words, words.replacingOccurrences(of: " ", with: "_"),
                                  words.replacingOccurrences(of: " ", with: "-")])
@@ -327,15 +328,19 @@ public enum LineagePush {
                                          as: CatalogResource.self)
         }
         var byTitle: [String: Set<String>] = [:]
+        var urlKeys: [String: String] = [:]
         for dashboard in batches.joined() where dashboard.type == "dashboard" {
             byTitle[titleWords(dashboard.title), default: []].insert(dashboard.id)
+            urlKeys[dashboard.id] = dashboard.url.flatMap(LineageWalker.urlKey)
         }
         var result: [String: Result<String, ExposureProblem>] = [:]
-        for (id, name) in exposures {
+        for (id, (name, url)) in exposures {
             let matches = (byTitle[titleWords(name)] ?? []).sorted()
+            let atURL = url.flatMap(LineageWalker.urlKey).map { key in matches.filter { urlKeys[$0] == key } } ?? []
             switch matches.count {
             case 0: continue
             case 1: result[id] = .success(matches[0])
+            case _ where atURL.count == 1: result[id] = .success(atURL[0])
             default:
                 result[id] = .failure(ExposureProblem(message: "\(matches.count) Secoda dashboards are titled like "
                     + "\"\(titleWords(name))\" (\(matches.joined(separator: ", "))); rename one so the exposure names one dashboard"))

@@ -244,6 +244,26 @@ import Testing
         }
     }
 
+    /// Of two dashboards titled like the exposure, the one at the exposure's `url` is the one.
+    @Test func theExposuresURLChoosesBetweenDashboardsWithItsTitle() async throws {
+        var builder = SeedBuilder()
+        builder.table("rev")
+        builder.dashboard("Revenue Overview")
+        let chosen = builder.dashboard("revenue-overview")
+        var nodes: [String: ProjectGraphNode] = [:]
+        for node in [dbtModel("rev", children: ["exposure.shop.revenue_overview"]),
+                     ProjectGraphNode(id: "exposure.shop.revenue_overview", name: "revenue_overview", type: "exposure",
+                                      url: "https://BI.example.com/dashboard/\(chosen)/")] {
+            nodes[node.id] = node
+        }
+        try await withEmulator(builder.seed) { emulator in
+            let plan = try await LineagePush.plan(graph: ProjectGraph(nodes: nodes), scope: nil,
+                                                  client: try writer(emulator).client, integrationId: nil)
+            #expect(plan.unresolved.isEmpty)
+            #expect(plan.create.map(\.to.catalogId) == [chosen])
+        }
+    }
+
     @Test func progressReportsEveryWriteWithAnEstimate() async throws {
         let fixture = Self.fixture()
         try await withEmulator(fixture.seed) { emulator in
