@@ -364,24 +364,24 @@ public struct LineageWalker: Sendable {
     /// without a database is also indexed as `~schema.name`, so it still meets a catalog
     /// table that names its database; a key two nodes share is dropped rather than guessed.
     static func relationIndex(_ graph: ProjectGraph) -> [String: String] {
-        var index: [String: String] = [:]
-        var duplicated = Set<String>()
-        for (id, node) in graph.nodes {
-            guard let relation = node.relation, node.type != "exposure" else { continue }
-            for key in keys(relation) {
-                if let existing = index[key], existing != id { duplicated.insert(key) } else { index[key] = id }
-            }
-        }
-        for key in duplicated { index[key] = nil }
-        return index
+        uniqueIndex(graph.nodes.flatMap { id, node -> [(String, String)] in
+            guard let relation = node.relation, node.type != "exposure" else { return [] }
+            return keys(relation).map { ($0, id) }
+        })
     }
 
     /// Normalised URL → dbt exposure id, for URLs only one exposure has.
     static func urlIndex(_ graph: ProjectGraph) -> [String: String] {
+        uniqueIndex(graph.nodes.compactMap { id, node in
+            node.type == "exposure" ? node.url.flatMap(urlKey).map { ($0, id) } : nil
+        })
+    }
+
+    /// Key → node id for the keys exactly one node has: a key two nodes share says nothing certain.
+    private static func uniqueIndex(_ pairs: [(key: String, id: String)]) -> [String: String] {
         var index: [String: String] = [:]
         var duplicated = Set<String>()
-        for (id, node) in graph.nodes where node.type == "exposure" {
-            guard let key = node.url.flatMap(urlKey) else { continue }
+        for (key, id) in pairs {
             if let existing = index[key], existing != id { duplicated.insert(key) } else { index[key] = id }
         }
         for key in duplicated { index[key] = nil }
