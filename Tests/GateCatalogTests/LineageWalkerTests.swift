@@ -255,8 +255,10 @@ import Testing
         let options = EmulatorOptions(faults: FaultPlan(latencyMs: 150))
         try await withEmulator(b.seed, options: options) { emulator in
             // Room for a level's two queries and the three people listings at once (with 4 slots,
-            // one of them would wait for another and the rounds would be one more).
-            let impact = try await Self.walker(emulator, options: quickOptions(maxConcurrentRequests: 8))
+            // one of them would wait for another and the rounds would be one more). A patient
+            // timeout: on a loaded machine a retried request would add requests and rounds.
+            let patient = quickOptions(requestTimeout: .seconds(30), deadline: .seconds(120), maxConcurrentRequests: 8)
+            let impact = try await Self.walker(emulator, options: patient)
                 .walk([WalkRoot(model: "root", catalogId: root)])
             let nodes = try #require(impact.first).downstream
             #expect(Dictionary(uniqueKeysWithValues: nodes.map { ($0.id, $0.depth) }) == expectedDepths)
@@ -321,7 +323,9 @@ import Testing
         }
         let options = EmulatorOptions(faults: FaultPlan(latencyMs: 150))
         try await withEmulator(b.seed, options: options) { emulator in
-            let impact = try await Self.walker(emulator, options: quickOptions(maxConcurrentRequests: 8))
+            // A patient timeout: on a loaded machine a retried page would be counted twice.
+            let patient = quickOptions(requestTimeout: .seconds(30), deadline: .seconds(120), maxConcurrentRequests: 8)
+            let impact = try await Self.walker(emulator, options: patient)
                 .walk([WalkRoot(model: "root", catalogId: root)])
             let nodes = try #require(impact.first).downstream
             #expect(Dictionary(uniqueKeysWithValues: nodes.map { ($0.id, $0.depth) }) == expected)
