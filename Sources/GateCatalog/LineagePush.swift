@@ -156,13 +156,13 @@ public enum LineagePush {
         var ends: [String: LineageEnd] = [:]
         var reasons: [String: String] = [:]
         var relations: [String: Relation] = [:]
-        var exposures: [String: (name: String, url: String?)] = [:]
+        var exposures: [String: (name: String, label: String?, url: String?)] = [:]
         for id in endIds {
             var item = end(id)
             let node = graph.nodes[id]
             if item.type == "exposure" {
-                exposures[id] = (item.name, node?.url)
-                item.lookup = "dashboard titled like \"\(titleWords(item.name))\""
+                exposures[id] = (item.name, node?.label, node?.url)
+                item.lookup = "dashboard titled like \"\(titleWords(node?.label ?? item.name))\""
             } else if tableTypes.contains(item.type), let relation = node?.relation {
                 relations[id] = relation
                 item.lookup = relation.description
@@ -195,7 +195,7 @@ public enum LineagePush {
             switch dashboards[id] {
             case .some(.success(let dashboardId)): ends[id]?.catalogId = dashboardId
             case .some(.failure(let problem)): reasons[id] = problem.message
-            case nil: reasons[id] = "no Secoda dashboard is titled like \"\(titleWords(exposure.name))\""
+            case nil: reasons[id] = "no Secoda dashboard is titled like \"\(titleWords(exposure.label ?? exposure.name))\""
             }
         }
 
@@ -306,17 +306,18 @@ public enum LineagePush {
     }
 
     /// Exposures matched to dashboards: a dashboard whose title, folded (case, `_`, `-` and
-    /// spaces), equals the exposure's name folded the same way. One `contains` query per few
-    /// exposures (a dbt exposure's `label:` is not read: the graph does not carry it). Of two
-    /// matching dashboards, the one at the exposure's `url` is chosen (as the lineage walk
-    /// merges them, `LineageWalker.urlKey`); otherwise they are ambiguous, never guessed between.
-    static func resolveExposures(_ exposures: [String: (name: String, url: String?)], client: SecodaClient) async throws
+    /// spaces), equals the exposure's `label`, else its name, folded the same way. One `contains`
+    /// query per few spellings. Of two matching dashboards, the one at the exposure's `url` is
+    /// chosen (as the lineage walk merges them, `LineageWalker.urlKey`); otherwise they are
+    /// ambiguous, never guessed between.
+    static func resolveExposures(_ exposures: [String: (name: String, label: String?, url: String?)],
+                                 client: SecodaClient) async throws
         -> [String: Result<String, ExposureProblem>]
     {
         guard !exposures.isEmpty else { return [:] }
         // `contains` is a substring test, so each spelling a title may use is asked for.
         var spellings = Set<String>()
-        for name in exposures.values.map(\.name) {
+        for name in exposures.values.flatMap({ [$0.name] + ($0.label.map { [$0] } ?? []) }) {
             let words = titleWords(name)
             spellings.formUnion([words, words.replacingOccurrences(of: " ", with: "_"),
                                  words.replacingOccurrences(of: " ", with: "-")])
@@ -334,8 +335,10 @@ public enum LineagePush {
             urlKeys[dashboard.id] = dashboard.url.flatMap(LineageWalker.urlKey)
         }
         var result: [String: Result<String, ExposureProblem>] = [:]
-        for (id, (name, url)) in exposures {
-            let matches = (byTitle[titleWords(name)] ?? []).sorted()
+        for (id, (name, label, url)) in exposures {
+            // The label is the exposure's human name; a label no dashboard has falls back to the name.
+            let words = label.map(titleWords).flatMap { byTitle[$0] == nil ? nil : $0 } ?? titleWords(name)
+            let matches = (byTitle[words] ?? []).sorted()
             let atURL = url.flatMap(LineageWalker.urlKey).map { key in matches.filter { urlKeys[$0] == key } } ?? []
             switch matches.count {
             case 0: continue
@@ -343,7 +346,7 @@ public enum LineagePush {
             case _ where atURL.count == 1: result[id] = .success(atURL[0])
             default:
                 result[id] = .failure(ExposureProblem(message: "\(matches.count) Secoda dashboards are titled like "
-                    + "\"\(titleWords(name))\" (\(matches.joined(separator: ", "))); rename one so the exposure names one dashboard"))
+                    + "\"\(words)\" (\(matches.joined(separator: ", "))); rename one so the exposure names one dashboard"))
             }
         }
         return result

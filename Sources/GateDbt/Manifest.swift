@@ -17,8 +17,9 @@ struct Manifest {
         var dependsOn: [String]
         var tags: [String]
         var owners: [Owner]
-        /// An exposure's `url`.
+        /// An exposure's `url` and `label`.
         var url: String? = nil
+        var label: String? = nil
     }
 
     var path: String
@@ -100,6 +101,7 @@ struct Manifest {
         return Node(uniqueId: id, name: name, resourceType: type, packageName: entry["package_name"] as? String,
                     version: version, relation: relation, originalFilePath: entry["original_file_path"] as? String,
                     dependsOn: dependsOn, tags: (entry["tags"] as? [Any] ?? []).compactMap { $0 as? String },
-                    owners: owners, url: type == "exposure" ? entry["url"] as? String : nil)
+                    owners: owners, url: type == "exposure" ? entry["url"] as? String : nil,
+                    label: type == "exposure" ? entry["label"] as? String : nil)
     }
 }

@@ -104,7 +104,8 @@ extension DbtProject {
                 let parents = parentIds(exposure.refs, exposure.sources)
                 guard kept(id, parents: parents) else { continue }
                 nodes[id] = ProjectGraphNode(id: id, name: exposure.name, type: "exposure", path: path,
-                                             owners: exposure.owner.map { [$0] } ?? [], tags: exposure.tags, url: exposure.url)
+                                             owners: exposure.owner.map { [$0] } ?? [], tags: exposure.tags, url: exposure.url,
+                                             label: exposure.label)
                 parentsOf[id, default: []].append(contentsOf: parents)
             }
         }
@@ -127,6 +128,7 @@ extension DbtProject {
                 if !known.owners.isEmpty { node.owners = known.owners }
                 if !known.tags.isEmpty { node.tags = known.tags }
                 node.url = known.url ?? node.url
+                node.label = known.label ?? node.label
                 if let children = manifest.childMap[id] {
                     node.children = children.filter { manifest.nodes[$0] != nil }
                 }

@@ -67,6 +67,7 @@ struct PropertyExposure: Hashable {
     var refs: [ModelReference]
     var sources: [SourceReference]
     var url: String?
+    var label: String?
 }
 
 /// Everything dbt would take from one YAML property file, or why it could not be read.
@@ -326,7 +327,8 @@ enum PropertyFileReader {
         return PropertyExposure(name: name, path: path, location: location,
                                 type: YAMLReading.string(YAMLReading.value("type", in: node)),
                                 owner: owner, tags: tags, refs: refs, sources: sources,
-                                url: YAMLReading.string(YAMLReading.value("url", in: node)))
+                                url: YAMLReading.string(YAMLReading.value("url", in: node)),
+                                label: YAMLReading.string(YAMLReading.value("label", in: node)))
     }
 }
 

@@ -16,9 +16,12 @@ public struct ProjectGraphNode: Sendable, Hashable, Codable {
     /// An exposure's `url` (the dashboard or app it describes), used to merge it with the
     /// catalog's dashboard at that address.
     public var url: String?
+    /// An exposure's `label` (its human name, often the dashboard's title).
+    public var label: String?
 
     public init(id: String, name: String, type: String, relation: Relation? = nil, path: String? = nil,
-                owners: [Owner] = [], tags: [String] = [], children: [String] = [], url: String? = nil) {
+                owners: [Owner] = [], tags: [String] = [], children: [String] = [], url: String? = nil,
+                label: String? = nil) {
         self.id = id
         self.name = name
         self.type = type
@@ -28,6 +31,7 @@ public struct ProjectGraphNode: Sendable, Hashable, Codable {
         self.tags = tags
         self.children = children
         self.url = url
+        self.label = label
     }
 }
 

@@ -244,6 +244,27 @@ import Testing
         }
     }
 
+    /// An exposure's `label` names its dashboard when its slug does not; a label no dashboard
+    /// has falls back to the name.
+    @Test func anExposuresLabelNamesItsDashboard() async throws {
+        var builder = SeedBuilder()
+        builder.table("rev")
+        let review = builder.dashboard("Weekly KPI Review")
+        let churn = builder.dashboard("Churn")
+        var nodes: [String: ProjectGraphNode] = [:]
+        for node in [dbtModel("rev", children: ["exposure.shop.weekly_kpis", "exposure.shop.churn"]),
+                     ProjectGraphNode(id: "exposure.shop.weekly_kpis", name: "weekly_kpis", type: "exposure", label: "Weekly KPI review"),
+                     ProjectGraphNode(id: "exposure.shop.churn", name: "churn", type: "exposure", label: "Churn (old)")] {
+            nodes[node.id] = node
+        }
+        try await withEmulator(builder.seed) { emulator in
+            let plan = try await LineagePush.plan(graph: ProjectGraph(nodes: nodes), scope: nil,
+                                                  client: try writer(emulator).client, integrationId: nil)
+            #expect(plan.unresolved.isEmpty)
+            #expect(Set(plan.create.compactMap(\.to.catalogId)) == [review, churn])
+        }
+    }
+
     /// Of two dashboards titled like the exposure, the one at the exposure's `url` is the one.
     @Test func theExposuresURLChoosesBetweenDashboardsWithItsTitle() async throws {
         var builder = SeedBuilder()

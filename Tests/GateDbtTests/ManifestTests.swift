@@ -19,6 +19,7 @@ import Testing
         #expect(graph.nodes["model.shop.b"]?.children == ["exposure.shop.kpis"])
         #expect(graph.nodes["exposure.shop.kpis"]?.owners.first?.email == "bo@example.com")
         #expect(graph.nodes["exposure.shop.kpis"]?.url == "https://bi.example.com/dashboards/7")
+        #expect(graph.nodes["exposure.shop.kpis"]?.label == "KPIs")
         #expect(graph.nodes["model.shop.a"]?.tags == ["core"])
         #expect(graph.nodes["model.shop.c"]?.path == "models/c.sql")
         #expect(!graph.nodes.keys.contains { $0.hasPrefix("test.") })

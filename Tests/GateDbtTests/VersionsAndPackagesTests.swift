@@ -152,6 +152,7 @@ import Testing
               - name: board
                 type: dashboard
                 url: https://bi.example.com/dashboards/12
+                label: KPI Board
                 owner: {email: ana@shop.test}
                 depends_on: [ref('a'), ref('c')]
             """,
@@ -176,6 +177,7 @@ import Testing
             == ["exposure.shop.board", "model.shop.b", "model.shop.d", "snapshot.shop.a_history"])
         #expect(part.nodes["model.shop.x.v2"]?.children == ["model.shop.y"])
         #expect(whole.nodes["exposure.shop.board"]?.url == "https://bi.example.com/dashboards/12")
+        #expect(whole.nodes["exposure.shop.board"]?.label == "KPI Board")
         #expect(part.nodes["model.shop.d"]?.relation == whole.nodes["model.shop.d"]?.relation)
         #expect(part.nodes["model.shop.c"] == nil || part.nodes["model.shop.c"]?.path == nil)
     }
