@@ -130,6 +130,8 @@ public final class IndexedSnapshot: CatalogSource {
         guard let bytes, bytes.count == span.count else {
             throw CatalogError(.snapshot, "the catalog snapshot changed while it was read; run the check again")
         }
+        // The byte reader is exact or declines (`SecodaPageReader`); JSONDecoder words any error.
+        if let resource = SecodaPageReader.resource(from: bytes) { return resource }
         do {
             return try JSONDecoder().decode(CatalogResource.self, from: bytes)
         } catch {

@@ -25,6 +25,19 @@ enum SecodaPageReader {
         }
     }
 
+    /// One resource object on its own (a snapshot's, read by `IndexedSnapshot`), or nil to fall
+    /// back to JSONDecoder.
+    static func resource(from body: Data) -> CatalogResource? {
+        body.withUnsafeBytes { bytes in
+            var scanner = JSONByteScanner(bytes: bytes)
+            return try? { (scanner: inout JSONByteScanner) throws(Refusal) -> CatalogResource in
+                let resource = try CatalogResource(wire: scanner.object(ResourceField.self))
+                try scanner.endOfBody()
+                return resource
+            }(&scanner)
+        }
+    }
+
     /// A `lineage/manual` page, or nil to fall back to JSONDecoder.
     static func lineageRows(from body: Data) -> SecodaPage<LineageRow>? {
         read(body) { (scanner: inout JSONByteScanner) throws(Refusal) in

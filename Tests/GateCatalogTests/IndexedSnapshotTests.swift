@@ -76,6 +76,21 @@ import Testing
         #expect(try await SnapshotCatalogSource(snapshot: older).piiColumns(ofTables: ids) == nil)
     }
 
+    /// The resources a check reaches are read by the page reader's byte path (as the snapshot
+    /// writes them, pretty-printed), equal to JSONDecoder's; an odd one is left to JSONDecoder.
+    @Test func reachedResourcesAreReadByTheBytePath() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        for resource in Self.sample().resources {
+            let bytes = try encoder.encode(resource)
+            let fast = try #require(SecodaPageReader.resource(from: bytes), "\(resource.id)")
+            #expect(fast == (try JSONDecoder().decode(CatalogResource.self, from: bytes)))
+        }
+        let odd = Data(#"{"id": "a", "entity_type": "table", "title": "t", "external_usage": 1.5}"#.utf8)
+        #expect(SecodaPageReader.resource(from: odd) == nil)
+        #expect(SecodaPageReader.resource(from: Data(#"{"id": "a", "entity_type": "table", "title": "t"} x"#.utf8)) == nil)
+    }
+
     @Test func leavesShapesItDoesNotTakeApartToTheFullDecoder() throws {
         let edge = #"{"from_entity": "a", "to_entity": "b"}"#
         let table = #"{"id": "a", "entity_type": "table", "title": "t"}"#
