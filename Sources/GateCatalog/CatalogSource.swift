@@ -277,7 +277,9 @@ public struct SecodaCatalogSource: CatalogSource {
         let lists = try await client.concurrently(unique.chunked(client.options.idsPerRequest)) { chunk in
             try await columnMarks(ofTables: chunk)
         }
-        for (table, mark) in lists.joined() where mark.pii { result[table, default: []].insert(mark.title.lowercased()) }
+        for (table, mark) in lists.joined() where mark.pii {
+            if let title = mark.title { result[table, default: []].insert(title.lowercased()) }
+        }
         return result
     }
 

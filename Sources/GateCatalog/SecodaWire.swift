@@ -180,9 +180,11 @@ public struct LineageRow: Sendable, Decodable, Hashable {
 
 /// The list envelope: `{links{next,previous}, meta{…}, count, total_pages, results}`.
 /// A column as the PII check needs it: its name, its table, and whether it is marked PII.
-/// (Secoda names the parent `parent`, or `parent_id` in filters and some payloads.)
+/// (Secoda names the parent `parent`, or `parent_id` in filters and some payloads.) Lenient
+/// throughout: a column without a title names nothing and is passed over, not an error that
+/// fails the check.
 struct ColumnMark: Decodable, Sendable {
-    var title: String
+    var title: String?
     var table: String?
     var pii: Bool
 
@@ -190,10 +192,7 @@ struct ColumnMark: Decodable, Sendable {
 
     init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        guard let title = c.lenientString(.title) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: c.codingPath, debugDescription: "a column without a title"))
-        }
-        self.title = title
+        title = c.lenientString(.title)
         table = c.lenientString(.parent) ?? c.lenientString(.parentId)
         pii = c.lenientBool(.pii) ?? false
     }
