@@ -378,13 +378,19 @@ private struct Reader {
                     var id: String?
                     var type: String?
                     var title: String?
-                    var keys = Set<String>()
+                    // A key the index reads, written twice, is left to the full decoder; any other
+                    // key is decoded with the resource later, by the same rules as the full file.
                     try reader.members { reader, key in
-                        if !keys.insert(key).inserted { plain = false }
                         switch key {
-                        case "id": id = try reader.stringIfAny(); if id == nil { plain = false; try reader.skipValue() }
-                        case "entity_type": type = try reader.stringIfAny(); if type == nil { plain = false; try reader.skipValue() }
-                        case "title": title = try reader.stringIfAny(); if title == nil { plain = false; try reader.skipValue() }
+                        case "id":
+                            if id != nil { plain = false }
+                            id = try reader.stringIfAny(); if id == nil { plain = false; try reader.skipValue() }
+                        case "entity_type":
+                            if type != nil { plain = false }
+                            type = try reader.stringIfAny(); if type == nil { plain = false; try reader.skipValue() }
+                        case "title":
+                            if title != nil { plain = false }
+                            title = try reader.stringIfAny(); if title == nil { plain = false; try reader.skipValue() }
                         default: try reader.skipValue()
                         }
                     }

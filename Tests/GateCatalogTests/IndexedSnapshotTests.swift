@@ -109,6 +109,27 @@ import Testing
         #expect(try IndexedSnapshot.load(from: url) != nil)
     }
 
+    /// A key the index reads (id, type, title), written twice in a resource, leaves the file to
+    /// the full decoder; any other key written twice is decoded with the resource, as the full
+    /// decoder decodes it.
+    @Test func duplicateKeysInAResourceAgreeWithTheFullDecoder() async throws {
+        let edge = #"{"from_entity": "00000000-0000-4000-8000-000000000001", "to_entity": "00000000-0000-4000-8000-000000000002"}"#
+        let ids = ["00000000-0000-4000-8000-000000000001", "00000000-0000-4000-8000-000000000002"]
+        let twiceTitled = #"{"id": "\#(ids[0])", "entity_type": "table", "title": "a", "title": "b"}"#
+        let twiceOwned = #"{"id": "\#(ids[1])", "entity_type": "table", "title": "c", "owners": ["u1"], "owners": ["u2"]}"#
+        for (resource, indexed) in [(twiceTitled, false), (twiceOwned, true)] {
+            let url = try Self.write(#"{"version": 1, "taken_at": "x", "resources": [\#(resource)], "lineage": [\#(edge)]}"#)
+            defer { try? FileManager.default.removeItem(at: url) }
+            let fast = try IndexedSnapshot.load(from: url)
+            #expect((fast != nil) == indexed, "\(resource)")
+            if let fast {
+                let reference = SnapshotCatalogSource(snapshot: try CatalogSnapshot.load(from: url))
+                #expect(try await fast.resources(ids: ids) == reference.resources(ids: ids))
+                #expect(try await fast.tables(titled: ["c"], integrationId: nil) == reference.tables(titled: ["c"], integrationId: nil))
+            }
+        }
+    }
+
     @Test func brokenOrForeignFilesAreSnapshotErrors() throws {
         for text in ["{\"version\": 1, \"taken_at\": \"x\", \"resources\": [", "[1, 2]", "{\"version\": 2, \"taken_at\": \"x\", \"resources\": [], \"lineage\": []}"] {
             let url = try Self.write(text)
