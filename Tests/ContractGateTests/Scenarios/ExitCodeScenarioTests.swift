@@ -85,6 +85,25 @@ import Testing
 
     /// The GitHub Actions format as a workflow step gets it: one annotation per finding at the finding's
     /// file and line, and the Markdown job summary in $GITHUB_STEP_SUMMARY.
+    /// A walk cut by `lineage.max_nodes` makes the report incomplete, said once per cut model
+    /// with the budget that cut it.
+    @Test func aBudgetCutWalkIsSaidOncePerModel() async throws {
+        let repo = try Scenario(name: "blast_radius").makeRepository()
+        defer { repo.remove() }
+        let config = try String(contentsOfFile: repo.path + "/contract-gate.yml", encoding: .utf8)
+        try repo.write("contract-gate.yml", config + "lineage:\n  max_nodes: 1\n")
+        let result = try await runCheck(repo, ["--format", "json"])
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], "\(result.stderr)")
+        let catalog = try #require(json["catalog"] as? [String: Any])
+        #expect(catalog["complete"] as? Bool == false)
+        let errors = catalog["errors"] as? [String] ?? []
+        #expect(errors.count == 1, "\(errors)")
+        #expect(errors.first?.contains("fct_orders") == true && errors.first?.contains("max_nodes 1") == true, "\(errors)")
+        let impact = try #require((json["impact"] as? [[String: Any]])?.first { $0["model"] as? String == "fct_orders" })
+        #expect(impact["truncated"] as? Bool == true)
+        #expect((impact["downstream"] as? [Any])?.count == 1)
+    }
+
     @Test func githubAnnotationsPointAtTheFindings() async throws {
         let repo = try Scenario(name: "downstream_dashboard_in_use").makeRepository()
         defer { repo.remove() }
