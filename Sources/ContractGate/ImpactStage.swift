@@ -50,11 +50,9 @@ struct ImpactStage {
         let consulted = result.status.sources.contains { $0 == "secoda" || $0 == "snapshot" }
         var ids: [String: String?] = [:]
         for change in changes { ids[change.name] = result.catalogIds[change.name] }
-        // A walk cut by a budget is already named, model by model, in `result.status`.
-        let status = result.status
         let facts = CatalogFacts(consulted: consulted, ids: ids, owners: result.tableOwners, piiColumns: result.piiColumns,
-                                 impactComplete: status.complete, ambiguous: result.ambiguous)
-        return ImpactStage(impacts: impacts, byModel: byModel, catalogIds: result.catalogIds, status: status,
+                                 impactComplete: result.status.complete, ambiguous: result.ambiguous)
+        return ImpactStage(impacts: impacts, byModel: byModel, catalogIds: result.catalogIds, status: result.status,
                            facts: facts)
     }
 

@@ -162,7 +162,7 @@ public enum LineagePush {
             let node = graph.nodes[id]
             if item.type == "exposure" {
                 exposures[id] = (item.name, node?.label, node?.url)
-                item.lookup = "dashboard titled like \"\(titleWords(node?.label ?? item.name))\""
+                item.lookup = "dashboard titled like " + titledLike(name: item.name, label: node?.label)
             } else if tableTypes.contains(item.type), let relation = node?.relation {
                 relations[id] = relation
                 item.lookup = relation.description
@@ -195,7 +195,7 @@ public enum LineagePush {
             switch dashboards[id] {
             case .some(.success(let dashboardId)): ends[id]?.catalogId = dashboardId
             case .some(.failure(let problem)): reasons[id] = problem.message
-            case nil: reasons[id] = "no Secoda dashboard is titled like \"\(titleWords(exposure.label ?? exposure.name))\""
+            case nil: reasons[id] = "no Secoda dashboard is titled like " + titledLike(name: exposure.name, label: exposure.label)
             }
         }
 
@@ -350,6 +350,13 @@ public enum LineagePush {
             }
         }
         return result
+    }
+
+    /// The titles an exposure is looked for under, quoted: its label's words, then its name's.
+    static func titledLike(name: String, label: String?) -> String {
+        var spellings = label.map { [titleWords($0)] } ?? []
+        if !spellings.contains(titleWords(name)) { spellings.append(titleWords(name)) }
+        return spellings.map { "\"\($0)\"" }.joined(separator: " or ")
     }
 
     /// `Revenue_Overview-v2` → `revenue overview v2`: how exposure names and dashboard titles are compared.

@@ -178,7 +178,6 @@ public struct LineageRow: Sendable, Decodable, Hashable {
     }
 }
 
-/// The list envelope: `{links{next,previous}, meta{…}, count, total_pages, results}`.
 /// A column as the PII check needs it: its name, its table, and whether it is marked PII.
 /// (Secoda names the parent `parent`, or `parent_id` in filters and some payloads.) Lenient
 /// throughout: a column without a title names nothing and is passed over, not an error that
@@ -198,6 +197,7 @@ struct ColumnMark: Decodable, Sendable {
     }
 }
 
+/// The list envelope: `{links{next,previous}, meta{…}, count, total_pages, results}`.
 struct SecodaPage<Item: Decodable & Sendable>: Decodable, Sendable {
     var next: String?
     var count: Int?

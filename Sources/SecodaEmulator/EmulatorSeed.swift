@@ -41,9 +41,7 @@ public struct EmulatorSeed: Sendable, Codable, Equatable {
         for table in marked.keys.sorted() {
             for name in marked[table] ?? [] {
                 number += 1
-                let digits = String(number)
-                let id = "c0000000-0000-4000-8000-" + String(repeating: "0", count: max(0, 12 - digits.count)) + digits
-                resources.append(["id": .string(id), "entity_type": .string("column"), "title": .string(name),
+                resources.append(["id": .string(SeedBuilder.id(number, prefix: "c0000000")), "entity_type": .string("column"), "title": .string(name),
                                   "parent": .string(table), "pii": .bool(true)])
             }
         }
@@ -144,10 +142,10 @@ public struct SeedBuilder: Sendable {
         return SeedBuilder.id(counter)
     }
 
-    /// The `n`th id this builder hands out (1-based).
-    public static func id(_ n: Int) -> String {
+    /// The `n`th id this builder hands out (1-based); another `prefix` gives ids of another series.
+    public static func id(_ n: Int, prefix: String = "00000000") -> String {
         let digits = String(n)
-        return "00000000-0000-4000-8000-" + String(repeating: "0", count: max(0, 12 - digits.count)) + digits
+        return prefix + "-0000-4000-8000-" + String(repeating: "0", count: max(0, 12 - digits.count)) + digits
     }
 
     /// Adds a table and returns its id.

@@ -252,15 +252,17 @@ import Testing
         let review = builder.dashboard("Weekly KPI Review")
         let churn = builder.dashboard("Churn")
         var nodes: [String: ProjectGraphNode] = [:]
-        for node in [dbtModel("rev", children: ["exposure.shop.weekly_kpis", "exposure.shop.churn"]),
+        for node in [dbtModel("rev", children: ["exposure.shop.weekly_kpis", "exposure.shop.churn", "exposure.shop.gone"]),
                      ProjectGraphNode(id: "exposure.shop.weekly_kpis", name: "weekly_kpis", type: "exposure", label: "Weekly KPI review"),
-                     ProjectGraphNode(id: "exposure.shop.churn", name: "churn", type: "exposure", label: "Churn (old)")] {
+                     ProjectGraphNode(id: "exposure.shop.churn", name: "churn", type: "exposure", label: "Churn (old)"),
+                     ProjectGraphNode(id: "exposure.shop.gone", name: "gone", type: "exposure", label: "Lost Board")] {
             nodes[node.id] = node
         }
         try await withEmulator(builder.seed) { emulator in
             let plan = try await LineagePush.plan(graph: ProjectGraph(nodes: nodes), scope: nil,
                                                   client: try writer(emulator).client, integrationId: nil)
-            #expect(plan.unresolved.isEmpty)
+            // Neither spelling of the third finds a dashboard, and the reason names both.
+            #expect(plan.unresolved.map(\.reason) == [#"no Secoda dashboard is titled like "lost board" or "gone""#])
             #expect(Set(plan.create.compactMap(\.to.catalogId)) == [review, churn])
         }
     }
