@@ -18,6 +18,15 @@ private final class SendLog: HTTPTransport, @unchecked Sendable {
     }
 
     var entries: [URL] { lock.withLock { sent } }
+
+    func sent(_ route: String) -> Bool { entries.contains { $0.absoluteString.contains(route) } }
+
+    /// Blocks the calling (non-cooperative) thread until a request to `route` was handed over,
+    /// for up to 5 s — ample even when other tests hold the machine.
+    func waitUntilSent(_ route: String) {
+        let giveUp = ContinuousClock.now + .seconds(5)
+        while !sent(route), ContinuousClock.now < giveUp { Thread.sleep(forTimeInterval: 0.005) }
+    }
 }
 
 @Suite struct CatalogOverlapTests {
@@ -33,24 +42,16 @@ private final class SendLog: HTTPTransport, @unchecked Sendable {
         let lookupSeenWhileBuilding = LockedBox(false)
         let builds = LockedBox(0)
         try await withEmulator(b.seed, options: EmulatorOptions(faults: FaultPlan(latencyMs: 100))) { emulator in
-            let settings = CatalogSettings(baseURL: emulator.baseURL.absoluteString, tokenEnv: "TEST_SECODA_KEY", snapshotPath: nil,
-                                           requestTimeout: .seconds(5), deadline: .seconds(30), maxAttempts: 1)
             let graph = DeferredGraph {
-                // A large project's graph: it takes as long as the lookup needs to go out (up to
-                // 5 s — ample even when other tests hold the cooperative threads). Built before
-                // the lookup is started, it would wait the whole 5 s and see nothing.
-                let giveUp = ContinuousClock.now + .seconds(5)
-                while !log.entries.contains(where: { $0.absoluteString.contains("resource/catalog") }), ContinuousClock.now < giveUp {
-                    Thread.sleep(forTimeInterval: 0.005)
-                }
-                lookupSeenWhileBuilding.value = log.entries.contains { $0.absoluteString.contains("resource/catalog") }
+                // A large project's graph: it takes as long as the lookup needs to go out. Built
+                // before the lookup is started, it would wait the whole 5 s and see nothing.
+                log.waitUntilSent("resource/catalog")
+                lookupSeenWhileBuilding.value = log.sent("resource/catalog")
                 builds.value += 1
                 return ProjectGraph(nodes: Dictionary(uniqueKeysWithValues: [dbtModel("orders", children: [])].map { ($0.id, $0) }))
             }
-            let request = ImpactRequest(name: "orders", relation: Relation(database: "analytics", schema: "prod", identifier: "orders"),
-                                        dbtId: "model.shop.orders")
-            let result = try await CatalogImpact.compute(of: [request], graph: graph, settings: settings,
-                                                         environment: ["TEST_SECODA_KEY": emulator.token], transport: log)
+            let result = try await CatalogImpact.compute(of: [modelRequest("orders")], graph: graph, settings: catalogSettings(emulator),
+                                                         environment: catalogEnvironment(emulator), transport: log)
             #expect(result.impacts.first?.downstream.map(\.id) == [mart])
             #expect(result.impacts.first?.downstream.first?.depth == 1)
             #expect(lookupSeenWhileBuilding.value, "the lookup was sent only after the graph was built")
@@ -67,29 +68,22 @@ private final class SendLog: HTTPTransport, @unchecked Sendable {
         struct Broken: Error {}
         let log = SendLog()
         try await withEmulator(b.seed, options: EmulatorOptions(faults: FaultPlan(latencyMs: 200))) { emulator in
-            let settings = CatalogSettings(baseURL: emulator.baseURL.absoluteString, tokenEnv: "TEST_SECODA_KEY", snapshotPath: nil,
-                                           requestTimeout: .seconds(5), deadline: .seconds(30), maxAttempts: 1)
-            let request = ImpactRequest(name: "orders", relation: Relation(database: "analytics", schema: "prod", identifier: "orders"),
-                                        dbtId: "model.shop.orders")
             // The build fails only once the lookup is on its way (a graph that fails at once may
             // win the race against the catalog task's first request, and then there is nothing
             // to cancel).
             let graph = DeferredGraph {
-                let giveUp = ContinuousClock.now + .seconds(5)
-                while !log.entries.contains(where: { $0.absoluteString.contains("resource/catalog") }), ContinuousClock.now < giveUp {
-                    Thread.sleep(forTimeInterval: 0.005)
-                }
+                log.waitUntilSent("resource/catalog")
                 throw Broken()
             }
             await #expect(throws: Broken.self) {
-                _ = try await CatalogImpact.compute(of: [request], graph: graph, settings: settings,
-                                                    environment: ["TEST_SECODA_KEY": emulator.token], transport: log)
+                _ = try await CatalogImpact.compute(of: [modelRequest("orders")], graph: graph, settings: catalogSettings(emulator),
+                                                    environment: catalogEnvironment(emulator), transport: log)
             }
-            #expect(log.entries.contains { $0.absoluteString.contains("resource/catalog") }, "the lookup was never sent")
+            #expect(log.sent("resource/catalog"), "the lookup was never sent")
             // The lookup was cancelled with the check: its answer (due 200 ms after it was sent)
             // never leads to a lineage request.
             try await Task.sleep(for: .milliseconds(600))
-            #expect(!log.entries.contains { $0.absoluteString.contains("lineage/manual") }, "\(log.entries)")
+            #expect(!log.sent("lineage/manual"), "\(log.entries)")
             #expect(await emulator.state.requestCount(route: "lineage/manual") == 0)
         }
     }
@@ -103,13 +97,10 @@ extension CatalogOverlapTests {
         let root = b.table("orders")
         b.edge(root, b.table("mart_orders"))
         try await withEmulator(b.seed, options: EmulatorOptions(faults: FaultPlan(latencyMs: 1500))) { emulator in
-            let settings = CatalogSettings(baseURL: emulator.baseURL.absoluteString, tokenEnv: "TEST_SECODA_KEY", snapshotPath: nil,
-                                           requestTimeout: .seconds(10), deadline: .seconds(30), maxAttempts: 1)
-            let request = ImpactRequest(name: "orders", relation: Relation(database: "analytics", schema: "prod", identifier: "orders"),
-                                        dbtId: "model.shop.orders")
+            let settings = catalogSettings(emulator, requestTimeout: .seconds(10))
             let check = Task {
-                try await CatalogImpact.compute(of: [request], graph: DeferredGraph { ProjectGraph() }, settings: settings,
-                                                environment: ["TEST_SECODA_KEY": emulator.token])
+                try await CatalogImpact.compute(of: [modelRequest("orders")], graph: DeferredGraph { ProjectGraph() },
+                                                settings: settings, environment: catalogEnvironment(emulator))
             }
             // Cancel once the lookup has reached the emulator (it answers 1.5 s later).
             while await emulator.state.requestCount(route: "resource/catalog") == 0 { try await Task.sleep(for: .milliseconds(10)) }

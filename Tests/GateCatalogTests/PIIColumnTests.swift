@@ -73,20 +73,16 @@ import Testing
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pii-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
         let snapshotPath = folder.appendingPathComponent("catalog.json").path
-        func request(_ name: String, wants: Bool) -> ImpactRequest {
-            ImpactRequest(name: name, relation: Relation(database: "analytics", schema: "prod", identifier: name),
-                          dbtId: "model.shop.\(name)", wantsPIIColumns: wants)
-        }
         try await withEmulator(shop.seed) { emulator in
-            let environment = ["TEST_SECODA_KEY": emulator.token]
-            var settings = CatalogSettings(baseURL: emulator.baseURL.absoluteString, tokenEnv: "TEST_SECODA_KEY",
-                                           snapshotPath: snapshotPath, requestTimeout: .seconds(5), deadline: .seconds(30))
-            let unwanted = try await CatalogImpact.compute(of: [request("orders", wants: false)], graph: ProjectGraph(),
+            let environment = catalogEnvironment(emulator)
+            var settings = catalogSettings(emulator, snapshotPath: snapshotPath)
+            let unwanted = try await CatalogImpact.compute(of: [modelRequest("orders")], graph: ProjectGraph(),
                                                            settings: settings, environment: environment)
             #expect(unwanted.piiColumns.isEmpty)
             #expect(await Self.columnQueries(emulator).isEmpty)
 
-            let models = [request("orders", wants: true), request("customers", wants: true), request("plain", wants: false)]
+            let models = [modelRequest("orders", wantsPIIColumns: true), modelRequest("customers", wantsPIIColumns: true),
+                          modelRequest("plain")]
             let online = try await CatalogImpact.compute(of: models, graph: ProjectGraph(), settings: settings, environment: environment)
             #expect(online.piiColumns == ["orders": ["email"], "customers": ["phone"]])
             #expect(online.status.errors.isEmpty)
@@ -117,13 +113,10 @@ import Testing
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pii-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
         try await withEmulator(shop.seed, options: EmulatorOptions(faults: faults)) { emulator in
-            let environment = ["TEST_SECODA_KEY": emulator.token]
-            let settings = CatalogSettings(baseURL: emulator.baseURL.absoluteString, tokenEnv: "TEST_SECODA_KEY",
-                                           snapshotPath: folder.appendingPathComponent("catalog.json").path,
-                                           requestTimeout: .seconds(5), deadline: .seconds(30))
-            let request = ImpactRequest(name: "orders", relation: Relation(database: "analytics", schema: "prod", identifier: "orders"),
-                                        dbtId: "model.shop.orders", wantsPIIColumns: true)
-            let result = try await CatalogImpact.compute(of: [request], graph: ProjectGraph(), settings: settings, environment: environment)
+            let environment = catalogEnvironment(emulator)
+            let settings = catalogSettings(emulator, snapshotPath: folder.appendingPathComponent("catalog.json").path)
+            let result = try await CatalogImpact.compute(of: [modelRequest("orders", wantsPIIColumns: true)], graph: ProjectGraph(),
+                                                         settings: settings, environment: environment)
             #expect(result.catalogIds["orders"] == shop.orders)
             #expect(result.impacts.first?.downstream.map(\.id) == [shop.plain])
             #expect(result.piiColumns.isEmpty && result.status.complete)

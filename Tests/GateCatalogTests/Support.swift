@@ -38,3 +38,19 @@ func dbtModel(_ name: String, children: [String] = [], database: String = "analy
                      relation: type == "exposure" ? nil : Relation(database: database, schema: schema, identifier: name),
                      owners: owners, children: children)
 }
+
+/// A changed model whose table is `analytics.prod.<name>` (where `SeedBuilder` puts its tables).
+func modelRequest(_ name: String, wantsPIIColumns: Bool = false) -> ImpactRequest {
+    ImpactRequest(name: name, relation: Relation(database: "analytics", schema: "prod", identifier: name),
+                  dbtId: "model.shop.\(name)", wantsPIIColumns: wantsPIIColumns)
+}
+
+/// Catalog settings that reach `emulator`, its key in `TEST_SECODA_KEY` (`catalogEnvironment`).
+func catalogSettings(_ emulator: SecodaEmulator, snapshotPath: String? = nil, requestTimeout: Duration = .seconds(5),
+                     maxAttempts: Int = 1) -> CatalogSettings {
+    CatalogSettings(baseURL: emulator.baseURL.absoluteString, tokenEnv: "TEST_SECODA_KEY", snapshotPath: snapshotPath,
+                    requestTimeout: requestTimeout, deadline: .seconds(30), maxAttempts: maxAttempts)
+}
+
+/// The environment `catalogSettings` reads the key from.
+func catalogEnvironment(_ emulator: SecodaEmulator) -> [String: String] { ["TEST_SECODA_KEY": emulator.token] }

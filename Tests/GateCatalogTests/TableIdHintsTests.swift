@@ -127,18 +127,17 @@ import Testing
         return Scenario(seed: b.seed, root: root, stale: stale, rootDownstream: below)
     }
 
-    static let request = ImpactRequest(name: "orders", relation: TableIdHintsTests.orders, dbtId: "model.shop.orders")
+    static let request = modelRequest("orders")
 
     static func settings(_ emulator: SecodaEmulator, hints: TableIdHints?) -> CatalogSettings {
-        var settings = CatalogSettings(baseURL: emulator.baseURL.absoluteString, tokenEnv: "TEST_SECODA_KEY", snapshotPath: nil,
-                                       requestTimeout: .seconds(5), deadline: .seconds(30), maxAttempts: 1)
+        var settings = catalogSettings(emulator)
         settings.tableIdHints = hints
         return settings
     }
 
     static func compute(_ emulator: SecodaEmulator, hints: TableIdHints?) async throws -> CatalogImpactResult {
         try await CatalogImpact.compute(of: [request], graph: ProjectGraph(), settings: settings(emulator, hints: hints),
-                                        environment: ["TEST_SECODA_KEY": emulator.token])
+                                        environment: catalogEnvironment(emulator))
     }
 
     /// The title query that resolves relations to tables.
