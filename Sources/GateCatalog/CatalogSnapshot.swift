@@ -127,49 +127,49 @@ public struct CatalogSnapshot: Sendable, Codable, Equatable {
     /// names, and the names of the tables' columns marked PII.
     ///
     /// `resource/catalog` returns at most `catalogResultCap` resources per query (10,000 on
-    /// Secoda); a table listing that reaches the cap may be cut, so the pull fails rather than
-    /// writing a snapshot that silently misses tables. Dashboards and charts past the cap are
-    /// read through lineage instead (those no lineage reaches do not matter to the gate).
+    /// Secoda); a table listing that reaches the cap may be cut, so it is split into queries
+    /// under the cap (`SecodaCatalogSource.completeListing`), and the pull fails rather than
+    /// writing a snapshot that silently misses tables when it cannot be. Dashboards and charts
+    /// past the cap are read through lineage instead (those no lineage reaches do not matter to
+    /// the gate).
     public static func pull(from client: SecodaClient, integrationId: String? = nil, now: Date = Date(),
                             catalogResultCap: Int = 10_000) async throws -> CatalogSnapshot {
         var tableFilter = [CatalogFilter.exact("type", .string("table"))]
         if let integrationId { tableFilter.append(CatalogFilter.exact("integration_id", .string(integrationId))) }
-        let queries: [JSONValue] = [
-            CatalogFilter.and(tableFilter),
-            CatalogFilter.exact("type", .string("dashboard")),
-            CatalogFilter.exact("type", .string("chart")),
-        ]
-        async let listed = client.concurrently(queries) { filter in
+        let source = SecodaCatalogSource(client: client)
+        // Tables must be complete (changed models are resolved among them by title): a listing
+        // past the per-query cap is split until every part fits.
+        async let tables = source.completeListing(matching: CatalogFilter.and(tableFilter), resultCap: catalogResultCap)
+        // Dashboards and charts only matter where lineage reaches them, and every resource lineage
+        // names is read by id below, so a cut listing of those is dropped rather than trusted or fatal.
+        async let listed = client.concurrently([CatalogFilter.exact("type", .string("dashboard")),
+                                                CatalogFilter.exact("type", .string("chart"))]) { filter in
             try await client.list("resource/catalog/", query: [("filter", CatalogFilter.encode(filter))],
                                   as: CatalogResource.self)
         }
         // Lineage is listed whole; a big workspace has many pages, so the page cap is lifted here.
         async let rows = client.list("lineage/manual/", as: LineageRow.self, maxPages: 100_000)
 
-        var lists = try await listed
-        // Tables must be complete (changed models are resolved among them by title). Dashboards and
-        // charts only matter where lineage reaches them, and every resource lineage names is read by
-        // id below, so a cut listing of those is dropped rather than trusted or fatal.
-        if lists[0].count >= catalogResultCap {
-            throw CatalogError(.invalidResponse, "Secoda returned \(lists[0].count) tables, its per-query limit, so the listing "
-                + "may be cut; set catalog.secoda.integration_id to pull one warehouse integration at a time")
+        guard let tableList = try await tables else {
+            throw CatalogError(.invalidResponse, "Secoda returned \(catalogResultCap) tables, its per-query limit, even for "
+                + "queries split by the characters of their titles, so the listing may be cut; set "
+                + "catalog.secoda.integration_id to pull one warehouse integration at a time")
         }
-        for index in lists.indices.dropFirst() where lists[index].count >= catalogResultCap { lists[index] = [] }
-        let tableIds = lists[0].map(\.id)
-        async let marks = SecodaCatalogSource(client: client).piiColumns(ofTables: tableIds)
+        let others = try await listed.filter { $0.count < catalogResultCap }
+        async let marks = source.piiColumns(ofTables: tableList.map(\.id))
         var byId: [String: CatalogResource] = [:]
-        for resource in lists.joined() { byId[resource.id] = resource }
+        for resource in ([tableList] + others).joined() { byId[resource.id] = resource }
         var edges = Set<SnapshotEdge>()
         for row in try await rows where row.direction == "DOWNSTREAM" {
             edges.insert(SnapshotEdge(from: row.from, to: row.to))
         }
         let unknown = Set(edges.flatMap { [$0.from, $0.to] }).subtracting(byId.keys)
         if !unknown.isEmpty {
-            let found = try await SecodaCatalogSource(client: client).resources(ids: Array(unknown))
+            let found = try await source.resources(ids: Array(unknown))
             byId.merge(found) { current, _ in current }
         }
         // Same courtesy as the walker: a key that cannot list users still gets a snapshot.
-        let people = (try? await SecodaCatalogSource(client: client).people()) ?? CatalogPeople()
+        let people = (try? await source.people()) ?? CatalogPeople()
         // A refused column query (its shape is inferred) leaves the marks unknown, not the pull failed.
         let piiColumns: [String: Set<String>]?
         do { piiColumns = try await marks } catch let error as CatalogError where error.kind == .rejected { piiColumns = nil }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import GateModel
 
 /// What the resolver and the lineage walker need from a catalog. Two implementations: live
@@ -308,6 +309,45 @@ public struct SecodaCatalogSource: CatalogSource {
         return try await first + second
     }
 
+    /// Characters a listing is split on when one query reaches Secoda's result cap, in order:
+    /// common in warehouse table names (dbt's `stg_`/`fct_` prefixes, words, numbered suffixes),
+    /// so a split rarely leaves everything on one side.
+    static let titleSplitters: [String] = ["_", "e", "a", "1", "s", "2", "t", "o", "3", "i", "r", "4", "n",
+                                           "5", "c", "6", "d", "7", "l", "8", "u", "9", "m", "0", "p"]
+
+    /// Every resource `filter` matches, past Secoda's per-query result cap (`resultCap`): a query
+    /// whose first page says it reaches the cap (so it may be cut) is asked again as two queries
+    /// that between them match the same resources, each once — titles that contain a character
+    /// and titles that do not (`contains` and `not` are documented operators) — a character at a
+    /// time, until every part is under the cap. Nil when the characters run out first.
+    ///
+    /// Why: `catalog pull` needs every table (changed models are resolved among them), and one
+    /// warehouse integration can hold more than 10,000; the grammar has no ranges to page by.
+    func completeListing(matching filter: JSONValue, resultCap: Int,
+                         splitters: ArraySlice<String> = titleSplitters[...]) async throws -> [CatalogResource]? {
+        let query = [("filter", CatalogFilter.encode(filter))]
+        let stated = Mutex<Int?>(nil)
+        let first = try await client.listPrefix("resource/catalog/", query: query, as: CatalogResource.self, maxPages: 1) { _, count in
+            stated.withLock { $0 = count }
+        }
+        var listing: [CatalogResource]?
+        if first.complete {
+            listing = first.items
+        } else if stated.withLock({ $0 }).map({ $0 < resultCap }) ?? true {
+            listing = try await client.list("resource/catalog/", query: query, as: CatalogResource.self)
+        }
+        if let listing, listing.count < resultCap { return listing }
+        guard let splitter = splitters.first else { return nil }
+        let contains = CatalogFilter.contains("title", splitter)
+        async let with = completeListing(matching: CatalogFilter.and([filter, contains]), resultCap: resultCap,
+                                         splitters: splitters.dropFirst())
+        async let without = completeListing(matching: CatalogFilter.and([filter, CatalogFilter.not(contains)]), resultCap: resultCap,
+                                            splitters: splitters.dropFirst())
+        guard let with = try await with, let without = try await without else { return nil }
+        var seen = Set<String>()
+        return (with + without).filter { seen.insert($0.id).inserted }
+    }
+
     public func people() async throws -> CatalogPeople {
         async let users = client.list("user/", as: CatalogPerson.self)
         async let groups = client.list("auth/group/", as: CatalogPerson.self)
@@ -381,8 +421,16 @@ enum CatalogFilter {
         .object(["operator": .string("in"), "field": .string(field), "value": .array(values)])
     }
 
+    static func contains(_ field: String, _ text: String) -> JSONValue {
+        .object(["operator": .string("contains"), "field": .string(field), "value": .string(text)])
+    }
+
     static func and(_ operands: [JSONValue]) -> JSONValue {
         .object(["operator": .string("and"), "operands": .array(operands)])
+    }
+
+    static func not(_ operand: JSONValue) -> JSONValue {
+        .object(["operator": .string("not"), "operands": .array([operand])])
     }
 
     static func encode(_ filter: JSONValue) -> String {

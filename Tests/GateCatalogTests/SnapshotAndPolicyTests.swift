@@ -123,15 +123,50 @@ import Testing
         }
     }
 
-    @Test func pullRefusesAListingCutAtTheCatalogCap() async throws {
-        try await withEmulator(Self.scenario().seed, options: EmulatorOptions(catalogResultCap: 75)) { emulator in
-            let error = await catalogError { _ = try await CatalogSnapshot.pull(from: try client(for: emulator), catalogResultCap: 75) }
+    /// More tables than one catalog query returns (75 at a cap of 20, most of them `noise_N`):
+    /// the listing is split by the characters of the titles until every part is under the cap,
+    /// and the snapshot holds every table once, as an uncapped pull does. Each split is a
+    /// `contains` query and its `not`; no part that came back whole is asked again.
+    @Test func pullSplitsATableListingPastTheCatalogCap() async throws {
+        let seed = Self.scenario().seed
+        let whole = try await withEmulator(seed) { emulator in try await CatalogSnapshot.pull(from: try client(for: emulator)) }
+        try await withEmulator(seed, options: EmulatorOptions(catalogResultCap: 20)) { emulator in
+            let snapshot = try await CatalogSnapshot.pull(from: try client(for: emulator), catalogResultCap: 20)
+            #expect(snapshot.tables.count == 75)
+            #expect(snapshot.resources.map(\.id) == whole.resources.map(\.id))
+            #expect(snapshot.lineage == whole.lineage)
+            let filters = await emulator.state.requests().filter { $0.route == "resource/catalog" }.compactMap { $0.query["filter"] }
+            let split = filters.filter { $0.contains("\"contains\"") }
+            #expect(split.count >= 4)
+            #expect(split.allSatisfy { $0.contains("\"table\"") })
+            #expect(filters.filter { $0.contains("\"not\"") }.count * 2 >= split.count)
+        }
+        // Under the cap, one listing and no split.
+        try await withEmulator(seed) { emulator in
+            _ = try await CatalogSnapshot.pull(from: try client(for: emulator))
+            let filters = await emulator.state.requests().compactMap { $0.query["filter"] }
+            #expect(!filters.contains { $0.contains("\"contains\"") })
+        }
+    }
+
+    /// Tables whose titles share none of the characters the listing is split on cannot be
+    /// brought under the cap: the pull fails, naming the limit and what to do, rather than write
+    /// a snapshot that may miss tables.
+    @Test func pullRefusesATableListingNoSplitBringsUnderTheCap() async throws {
+        var b = SeedBuilder()
+        let other = "44444444-4444-4444-8444-444444444444"
+        for (n, title) in ["bb", "bf", "bg", "bh", "fb", "ff", "fg", "fh", "gb", "gf", "gg", "gh"].enumerated() {
+            b.table(title, integration: n < 6 ? nil : other)
+        }
+        try await withEmulator(b.seed, options: EmulatorOptions(catalogResultCap: 10)) { emulator in
+            let error = await catalogError { _ = try await CatalogSnapshot.pull(from: try client(for: emulator), catalogResultCap: 10) }
             #expect(error?.kind == .invalidResponse)
+            #expect(error?.message.contains("per-query limit") == true)
             #expect(error?.message.contains("integration_id") == true)
             // Within one integration the listing fits.
             let scoped = try await CatalogSnapshot.pull(from: try client(for: emulator), integrationId: SeedBuilder().integrationId,
-                                                        catalogResultCap: 75)
-            #expect(scoped.tables.filter { $0.integration == SeedBuilder().integrationId }.count == 74)
+                                                        catalogResultCap: 10)
+            #expect(scoped.tables.map(\.title).sorted() == ["bb", "bf", "bg", "bh", "fb", "ff"])
         }
     }
 
