@@ -110,12 +110,22 @@ public actor EmulatorState {
     private let seed: EmulatorSeed
     public let options: EmulatorOptions
     private var resources: [[String: JSONValue]] = [] {
-        didSet { catalogListings = [:] }
+        didSet { catalogListings = [:]; positionsByType = nil }
     }
+    /// Positions of the resources by `entity_type` (those without a string type under ""), built
+    /// when a listing first needs it. A query that pins the type (the pull's PII column queries,
+    /// one per 100 tables) starts from its resources instead of filtering every resource.
+    private var positionsByType: [String: [Int]]?
     private var resourceIndex: [String: Int] = [:]
     /// `catalogListing` by query; emptied whenever the resources change.
     private var catalogListings: [String: [Int]] = [:]
-    private var lineage: [LineageRow] = []
+    private var lineage: [LineageRow] = [] {
+        didSet { lineageListings = [:] }
+    }
+    /// `lineageIndices` without a `from` filter, by the other filters; emptied whenever a row is
+    /// added or deleted. `catalog pull` pages through every row, and filtering all of them again
+    /// for each page of 50 made the emulator, not the client, what a big pull waited for.
+    private var lineageListings: [String: [Int]] = [:]
     private var lineageByFrom: [String: [Int]] = [:]
     private var lineageCounter = 0
     private var users: [[String: JSONValue]] = []
@@ -320,15 +330,34 @@ public actor EmulatorState {
     /// Positions of the resources a `resource/catalog` query lists, in its order, at most `cap`.
     /// Remembered per query (`key`) until a resource changes: `catalog pull` pages through the same
     /// listing hundreds of times, and filtering and sorting every resource for each page of 50
-    /// made a 5,000-model pull take minutes. A filter that pins ids starts from the id index.
+    /// made a 5,000-model pull take minutes. A filter that pins ids starts from the id index, one that
+    /// pins the type from the resources of that type.
     func catalogListing(filter: ResourceFilter?, sort: ResourceSort, key: String, cap: Int) -> [Int] {
         if let known = catalogListings[key] { return known }
-        let candidates = filter?.requiredIds.map { $0.compactMap { resourceIndex[$0] } } ?? Array(resources.indices)
+        let candidates: [Int]
+        if let ids = filter?.requiredIds {
+            candidates = ids.compactMap { resourceIndex[$0] }
+        } else if let type = filter?.requiredType {
+            candidates = (positions(ofType: type) + positions(ofType: "")).sorted()
+        } else {
+            candidates = Array(resources.indices)
+        }
         let matching = candidates.filter { filter?.matches(resources[$0]) ?? true }
         let listing = Array(matching.sorted { sort.inOrder(resources[$0], resources[$1]) }.prefix(cap))
         // Id lookups are one-off (each batch of ids asks once); listings are paged through.
         if filter?.requiredIds == nil { catalogListings[key] = listing }
         return listing
+    }
+
+    private func positions(ofType type: String) -> [Int] {
+        if positionsByType == nil {
+            var byType: [String: [Int]] = [:]
+            for (position, resource) in resources.enumerated() {
+                byType[resource["entity_type"]?.stringValue ?? "", default: []].append(position)
+            }
+            positionsByType = byType
+        }
+        return positionsByType?[type] ?? []
     }
 
     /// The resources at these positions (from `catalogListing`).
@@ -350,20 +379,21 @@ public actor EmulatorState {
     /// rows: an unfiltered listing (what `catalog pull` pages through) is every row, and copying
     /// them all for each page of 50 made a 5,000-model pull take minutes.
     func lineageIndices(from: Set<String>?, to: Set<String>?, direction: String?) -> [Int] {
-        let candidates: [Int]
-        if let from {
-            candidates = from.sorted().flatMap { lineageByFrom[$0] ?? [] }
-        } else {
-            candidates = Array(lineage.indices)
-        }
         let wantedDirection = direction?.uppercased()
-        return candidates.filter { index in
-            let row = lineage[index]
-            guard !row.deleted else { return false }
-            if let to, !to.contains(row.to) { return false }
-            if let wantedDirection, row.direction != wantedDirection { return false }
-            return true
+        func matching(_ candidates: [Int]) -> [Int] {
+            candidates.filter { index in
+                guard !lineage[index].deleted else { return false }
+                if let to, !to.contains(lineage[index].to) { return false }
+                if let wantedDirection, lineage[index].direction != wantedDirection { return false }
+                return true
+            }
         }
+        if let from { return matching(from.sorted().flatMap { lineageByFrom[$0] ?? [] }) }
+        let key = (to?.sorted().joined(separator: ",") ?? "*") + "\u{0}" + (wantedDirection ?? "*")
+        if let known = lineageListings[key] { return known }
+        let listing = matching(Array(lineage.indices))
+        lineageListings[key] = listing
+        return listing
     }
 
     /// The rows at these positions (from `lineageIndices`).

@@ -83,6 +83,20 @@ indirect enum ResourceFilter: Sendable, Equatable {
         }
     }
 
+    /// The `entity_type` a resource must have to match, when the filter pins `type` to a string
+    /// (alone or inside an `and`); nil when any type might match. The filter is still applied in full.
+    var requiredType: String? {
+        switch self {
+        case .exact(field: "type", value: .string(let type)): return type
+        case .and(let operands):
+            // A loop, not `lazy.compactMap(…).first`: that evaluates the match twice, which
+            // doubles per level of nesting (a listing split 20 times nests 20 `and`s).
+            for operand in operands { if let type = operand.requiredType { return type } }
+            return nil
+        default: return nil
+        }
+    }
+
     func matches(_ resource: [String: JSONValue]) -> Bool {
         switch self {
         case .and(let operands): return operands.allSatisfy { $0.matches(resource) }
