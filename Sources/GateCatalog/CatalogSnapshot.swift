@@ -99,10 +99,10 @@ public struct CatalogSnapshot: Sendable, Codable, Equatable {
     /// Writes the snapshot atomically: a temporary file beside the target, then a rename, so a
     /// reader never sees half a file. Creates the folder when needed.
     public func write(to url: URL) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         let data: Data
-        do { data = try encoder.encode(self) } catch {
+        // `JSONEncoder`'s bytes with these options (sorted keys, pretty, unescaped slashes), written
+        // directly: encoding took an eighth of a 50,000-model pull's CPU through `JSONEncoder`.
+        do { data = try PrettyJSONEncoder().encode(self) } catch {
             throw CatalogError(.snapshot, "cannot encode the catalog snapshot: \(error)")
         }
         let folder = url.deletingLastPathComponent()
