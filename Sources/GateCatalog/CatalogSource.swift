@@ -214,9 +214,7 @@ public struct SecodaCatalogSource: CatalogSource {
         let batches = try await client.concurrently(unique.chunked(client.options.idsPerRequest)) { chunk in
             let listing = try await lineagePrefix(from: chunk)
             if listing.complete || chunk.count == 1 { return [(ids: chunk, listing: listing)] }
-            // One wide node makes its whole batch run past the cap: each id is asked alone, so
-            // only the wide ones are cut.
-            return try await client.concurrently(chunk) { id in (ids: [id], listing: try await lineagePrefix(from: [id])) }
+            return try await alone(chunk)
         }
         let asked = Set(unique)
         var result = DownstreamLinks()
@@ -229,6 +227,25 @@ public struct SecodaCatalogSource: CatalogSource {
         }
         result.children = children.mapValues { $0.sorted() }
         return result
+    }
+
+    /// The lineage of each of `ids` asked alone, after their batch ran past the page cap: one
+    /// wide node cuts its whole batch, so each id is asked alone and only the wide ones are cut.
+    /// The cap is shared rather than granted to each id (100 wide ids × 250 pages would be 25,000
+    /// requests): every id gets its share of the cap's pages, which is all a narrow one needs,
+    /// then the ids still cut share it again (a single wide id gets all of it).
+    private func alone(_ ids: [String]) async throws -> [(ids: [String], listing: (items: [LineageRow], complete: Bool))] {
+        let cap = client.options.maxPages
+        let share = max(1, cap / ids.count)
+        var listings = try await client.concurrently(ids) { id in
+            (ids: [id], listing: try await lineagePrefix(from: [id], maxPages: share))
+        }
+        let cut = listings.indices.filter { !listings[$0].listing.complete }
+        let second = cut.isEmpty ? 0 : cap / cut.count
+        guard second > share else { return listings }
+        let again = try await client.concurrently(cut.map { listings[$0].ids }) { ids in try await lineagePrefix(from: ids, maxPages: second) }
+        for (index, listing) in zip(cut, again) { listings[index].listing = listing }
+        return listings
     }
 
     public func resources(ids: [String]) async throws -> [String: CatalogResource] {
@@ -252,12 +269,12 @@ public struct SecodaCatalogSource: CatalogSource {
                               as: LineageRow.self, maxPages: maxPages)
     }
 
-    /// The lineage rows of `ids` as far as the page cap allows, and whether that was all of them
-    /// (`SecodaClient.listPrefix`); `onPage` as in `SecodaClient.list`.
-    func lineagePrefix(from ids: [String],
+    /// The lineage rows of `ids` as far as the page cap (or `maxPages`) allows, and whether that
+    /// was all of them (`SecodaClient.listPrefix`); `onPage` as in `SecodaClient.list`.
+    func lineagePrefix(from ids: [String], maxPages: Int? = nil,
                        onPage: (@Sendable ([LineageRow], Int?) -> Void)? = nil) async throws -> (items: [LineageRow], complete: Bool) {
         try await client.listPrefix("lineage/manual/", query: [("from_entity__in", ids.joined(separator: ","))],
-                                    as: LineageRow.self, onPage: onPage)
+                                    as: LineageRow.self, maxPages: maxPages, onPage: onPage)
     }
 
     /// The resources with these ids, as one `resource/catalog` listing; `onPage` as in `SecodaClient.list`.

@@ -378,17 +378,38 @@ extension LineageWalkerTests {
             #expect(!narrowMarked)
             #expect(impacts[1].downstream.map(\.id) == [left, right])
             // Read ahead, both roots were one listing, cut by the wide one; the walk asked each
-            // root alone then, and no listing past three pages.
+            // root alone then (its share of the cap, one page each), the wide one again with the
+            // whole cap, and no listing past three pages.
             let lineage = await emulator.state.requests().filter { $0.route == "lineage/manual" }
             #expect(lineage.allSatisfy { Int($0.query["page"] ?? "1") ?? 99 <= 3 })
             let alone = try lineage.filter { try Self.askedIds($0) == [wide] }
-            #expect(alone.count == 3)
+            #expect(alone.count == 1 + 3)
 
             // The live source says which ids it could not read to the end.
             let source = SecodaCatalogSource(client: try client(for: emulator, options: capped))
             let links = try await source.downstream(of: [wide, narrow])
             #expect(links.partial == [wide])
             #expect(links.children[wide]?.count == 150 && links.children[narrow] == [left, right].sorted())
+        }
+    }
+
+    /// A batch cut by several wide nodes asks each id alone within a share of the page cap, not
+    /// the whole cap each (a hundred wide ids would have been 25,000 requests): the narrow ids
+    /// are read whole, the wide ones are cut, and the pages read stay within twice the cap plus
+    /// one per id.
+    @Test func idsAskedAloneShareThePageCap() async throws {
+        var b = SeedBuilder()
+        let wide = (1...4).map { b.fanOut(root: "wide\($0)", count: 400, prefix: "c\($0)").0 }
+        let narrow = b.table("narrow"), other = b.table("other"), leaf = b.table("leaf")
+        b.edge(narrow, leaf); b.edge(other, leaf)
+        try await withEmulator(b.seed) { emulator in
+            let source = SecodaCatalogSource(client: try client(for: emulator, options: quickOptions(maxPages: 3)))
+            let links = try await source.downstream(of: wide + [narrow, other])
+            #expect(links.partial == Set(wide))
+            #expect(links.children[narrow] == [leaf] && links.children[other] == [leaf])
+            #expect(wide.allSatisfy { (links.children[$0]?.count ?? 0) >= 50 })
+            let pages = await emulator.state.requests().filter { $0.route == "lineage/manual" }.count
+            #expect(pages <= 2 * 3 + 6)
         }
     }
 
