@@ -96,7 +96,8 @@ import Testing
             }
             #expect(error?.kind == .rateLimited)
             #expect(error?.message.contains("asked to wait 3600 s") == true)
-            #expect(ContinuousClock.now - start < .seconds(2))
+            // At once: not after the hour asked for (a tight bound flaked on a loaded machine).
+            #expect(ContinuousClock.now - start < .seconds(10))
             #expect(await emulator.state.requests().count == 1)
         }
     }
