@@ -151,8 +151,8 @@ public struct CatalogSnapshot: Sendable, Codable, Equatable {
         async let rows = client.list("lineage/manual/", as: LineageRow.self, maxPages: 100_000)
 
         guard let tableList = try await tables else {
-            throw CatalogError(.invalidResponse, "Secoda returned \(catalogResultCap) tables, its per-query limit, even for "
-                + "queries split by the characters of their titles, so the listing may be cut; set "
+            throw CatalogError(.invalidResponse, "Secoda returned \(catalogResultCap) tables, its per-query limit, so the listing "
+                + "may be cut, and splitting it by title did not bring every part under the limit; set "
                 + "catalog.secoda.integration_id to pull one warehouse integration at a time")
         }
         let others = try await listed.filter { $0.count < catalogResultCap }

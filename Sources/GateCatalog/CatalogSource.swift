@@ -360,9 +360,15 @@ public struct SecodaCatalogSource: CatalogSource {
                                          splitters: splitters.dropFirst())
         async let without = completeListing(matching: CatalogFilter.and([filter, CatalogFilter.not(contains)]), resultCap: resultCap,
                                             splitters: splitters.dropFirst())
-        guard let with = try await with, let without = try await without else { return nil }
-        var seen = Set<String>()
-        return (with + without).filter { seen.insert($0.id).inserted }
+        do {
+            guard let with = try await with, let without = try await without else { return nil }
+            var seen = Set<String>()
+            return (with + without).filter { seen.insert($0.id).inserted }
+        } catch let error as CatalogError where error.kind == .rejected {
+            // A Secoda that refuses the split (its operators are documented, their use on `title`
+            // is not confirmed) leaves the listing as cut as it was: the caller says what to do.
+            return nil
+        }
     }
 
     public func people() async throws -> CatalogPeople {

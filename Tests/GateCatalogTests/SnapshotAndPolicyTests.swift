@@ -170,6 +170,20 @@ import Testing
         }
     }
 
+    /// A Secoda that refuses the split queries (400 on a `title` filter) gets the same answer as
+    /// a listing no split brings under the cap — the limit and `integration_id` — not Secoda's 400.
+    @Test func aRefusedSplitEndsThePullWithTheCapAdvice() async throws {
+        var faults = FaultPlan()
+        faults.unsupportedFilterFields = ["title"]
+        try await withEmulator(Self.scenario().seed, options: EmulatorOptions(catalogResultCap: 20, faults: faults)) { emulator in
+            let error = await catalogError { _ = try await CatalogSnapshot.pull(from: try client(for: emulator), catalogResultCap: 20) }
+            #expect(error?.kind == .invalidResponse)
+            #expect(error?.message.contains("integration_id") == true)
+            let refused = await emulator.state.requests().filter { $0.status == 400 }
+            #expect(!refused.isEmpty)
+        }
+    }
+
     /// More charts than one catalog query returns: the snapshot still holds every chart lineage
     /// reaches (read by id), and the pull does not fail over a listing it does not need whole.
     @Test func pullReadsChartsPastTheCatalogCapThroughLineage() async throws {
