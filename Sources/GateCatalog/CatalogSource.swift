@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import GateModel
 
 /// What the resolver and the lineage walker need from a catalog. Two implementations: live
@@ -333,7 +332,7 @@ public struct SecodaCatalogSource: CatalogSource {
                                            "5", "c", "6", "d", "7", "l", "8", "u", "9", "m", "0", "p"]
 
     /// Every resource `filter` matches, past Secoda's per-query result cap (`resultCap`): a query
-    /// whose first page says it reaches the cap (so it may be cut) is asked again as two queries
+    /// that reaches the cap (so it may be cut; its first page says so) is asked again as two queries
     /// that between them match the same resources, each once — titles that contain a character
     /// and titles that do not (`contains` and `not` are documented operators) — a character at a
     /// time, until every part is under the cap. Nil when the characters run out first.
@@ -342,18 +341,10 @@ public struct SecodaCatalogSource: CatalogSource {
     /// warehouse integration can hold more than 10,000; the grammar has no ranges to page by.
     func completeListing(matching filter: JSONValue, resultCap: Int,
                          splitters: ArraySlice<String> = titleSplitters[...]) async throws -> [CatalogResource]? {
-        let query = [("filter", CatalogFilter.encode(filter))]
-        let stated = Mutex<Int?>(nil)
-        let first = try await client.listPrefix("resource/catalog/", query: query, as: CatalogResource.self, maxPages: 1) { _, count in
-            stated.withLock { $0 = count }
-        }
-        var listing: [CatalogResource]?
-        if first.complete {
-            listing = first.items
-        } else if stated.withLock({ $0 }).map({ $0 < resultCap }) ?? true {
-            listing = try await client.list("resource/catalog/", query: query, as: CatalogResource.self)
-        }
-        if let listing, listing.count < resultCap { return listing }
+        // A first page stating the cap ends the listing: the rest would be split anyway.
+        let listing = try await client.listPrefix("resource/catalog/", query: [("filter", CatalogFilter.encode(filter))],
+                                                  as: CatalogResource.self, stopAfterFirstPage: { ($0 ?? 0) >= resultCap })
+        if listing.complete, listing.items.count < resultCap { return listing.items }
         guard let splitter = splitters.first else { return nil }
         let contains = CatalogFilter.contains("title", splitter)
         async let with = completeListing(matching: CatalogFilter.and([filter, contains]), resultCap: resultCap,

@@ -186,17 +186,23 @@ public final class SecodaClient: Sendable {
     /// reader that can use part of a listing and say so (the lineage walk keeps a bounded number
     /// of nodes, so a node with more downstream rows than the cap allows cuts the walk rather
     /// than failing it). Otherwise as `list`.
+    ///
+    /// `stopAfterFirstPage`, told the listing's count as the first page states it, ends the
+    /// listing there (incomplete) when it returns true: for a caller that would not use the rest.
     public func listPrefix<Item: Decodable & Sendable>(_ path: String, query: [(String, String)] = [], as type: Item.Type,
                                                 maxPages: Int? = nil,
+                                                stopAfterFirstPage: ((_ listingCount: Int?) -> Bool)? = nil,
                                                 onPage: (@Sendable (_ items: [Item], _ listingCount: Int?) -> Void)? = nil)
         async throws -> (items: [Item], complete: Bool) {
-        try await listing(path, query: query, as: type, maxPages: maxPages, pastCap: .stop, onPage: onPage)
+        try await listing(path, query: query, as: type, maxPages: maxPages, pastCap: .stop,
+                          stopAfterFirstPage: stopAfterFirstPage, onPage: onPage)
     }
 
     private enum PastCap { case fail, stop }
 
     private func listing<Item: Decodable & Sendable>(_ path: String, query: [(String, String)], as type: Item.Type,
                                                      maxPages: Int?, pastCap: PastCap,
+                                                     stopAfterFirstPage: ((Int?) -> Bool)? = nil,
                                                      onPage: (@Sendable ([Item], Int?) -> Void)?) async throws -> (items: [Item], complete: Bool) {
         let pageCap = maxPages ?? options.maxPages
         let first = try url(path, query: query)
@@ -207,6 +213,7 @@ public final class SecodaClient: Sendable {
         options.progress?(.page(path: path, itemsSoFar: items.count))
         var pages = 1
         var next: URL? = try firstPage.next.map { try followable(next: $0, from: first, path: path) }
+        if next != nil, stopAfterFirstPage?(firstPage.count) == true { return (items, false) }
 
         if let second = next, let total = firstPage.totalPages, total > 2, pageCap >= 2,
            let rest = SecodaClient.pageURLs(from: second, through: min(total, pageCap)) {

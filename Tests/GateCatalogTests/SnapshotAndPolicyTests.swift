@@ -141,11 +141,12 @@ import Testing
             #expect(split.allSatisfy { $0.contains("\"table\"") })
             #expect(filters.filter { $0.contains("\"not\"") }.count * 2 >= split.count)
         }
-        // Under the cap, one listing and no split.
+        // Under the cap, one listing, each of its pages read once (75 tables: 2 pages), no split.
         try await withEmulator(seed) { emulator in
             _ = try await CatalogSnapshot.pull(from: try client(for: emulator))
             let filters = await emulator.state.requests().compactMap { $0.query["filter"] }
             #expect(!filters.contains { $0.contains("\"contains\"") })
+            #expect(filters.filter { $0.contains("\"table\"") && !$0.contains("\"column\"") }.count == 2)
         }
     }
 
