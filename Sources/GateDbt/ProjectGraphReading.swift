@@ -66,7 +66,7 @@ extension DbtProject {
         }
 
         for path in listing.modelFiles {
-            guard let scan = try scan(path) else { continue }
+            guard let scan = try references(ofModelFile: path) else { continue }
             let stem = DbtProject.stem(of: path)
             let owner = stemOwner[stem]
             let name = owner?.name ?? stem
