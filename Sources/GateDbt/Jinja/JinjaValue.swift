@@ -343,3 +343,9 @@ public struct JinjaReturn: Error {
     public var value: JinjaValue
     public init(_ value: JinjaValue) { self.value = value }
 }
+
+/// A host object whose attributes templates may assign with `{% set obj.name = value %}`
+/// (Jinja2 allows this on `namespace()` objects only).
+public protocol JinjaMutableObject: JinjaObject {
+    func setAttribute(_ name: String, _ value: JinjaValue)
+}

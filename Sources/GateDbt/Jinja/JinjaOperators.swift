@@ -1,0 +1,299 @@
+import Foundation
+
+/// Python's operators on `JinjaValue`s, as Jinja2 evaluates them.
+enum JinjaOperators {
+    private static func integer(_ value: JinjaValue) -> Int? {
+        switch value {
+        case .int(let number): number
+        case .bool(let flag): flag ? 1 : 0
+        default: nil
+        }
+    }
+
+    private static func undefinedError(_ value: JinjaValue) -> JinjaError? {
+        guard case .undefined(let name) = value else { return nil }
+        return JinjaError(name.isEmpty ? "value is undefined" : "'\(name)' is undefined")
+    }
+
+    static func unary(_ op: JinjaExpr.UnaryOperator, _ value: JinjaValue) throws -> JinjaValue {
+        if let error = undefinedError(value) { throw error }
+        switch (op, value) {
+        case (.not, _): return .bool(!value.isTruthy)
+        case (.negate, .double(let number)): return .double(-number)
+        case (.plus, .double): return value
+        default:
+            guard let number = integer(value) else {
+                throw JinjaError("bad operand type for unary \(op == .negate ? "-" : "+"): '\(value.typeName)'")
+            }
+            return .int(op == .negate ? -number : number)
+        }
+    }
+
+    static func binary(_ op: JinjaExpr.BinaryOperator, _ lhs: JinjaValue, _ rhs: JinjaValue, maxLength: Int) throws -> JinjaValue {
+        if op == .concat { return .string(lhs.rendered + rhs.rendered) }
+        if let error = undefinedError(lhs) ?? undefinedError(rhs) { throw error }
+        switch (op, lhs, rhs) {
+        case (.add, .string(let a), .string(let b)):
+            return .string(a + b)
+        case (.add, .list(let a), .list(let b)) where a.isTuple == b.isTuple:
+            return .list(JinjaList(a.items + b.items, isTuple: a.isTuple))
+        case (.multiply, .string(let text), _), (.multiply, _, .string(let text)):
+            guard let count = integer(lhs.stringValue == nil ? lhs : rhs) else { break }
+            guard text.utf8.count * max(count, 0) <= maxLength else { throw JinjaError("repeated string too long") }
+            return .string(String(repeating: text, count: max(count, 0)))
+        case (.multiply, .list(let list), _), (.multiply, _, .list(let list)):
+            let other: JinjaValue
+            if case .list = lhs { other = rhs } else { other = lhs }
+            guard let count = integer(other) else { break }
+            guard list.items.count * max(count, 0) <= maxLength else { throw JinjaError("repeated list too long") }
+            return .list(JinjaList(Array([[JinjaValue]](repeating: list.items, count: max(count, 0)).joined()), isTuple: list.isTuple))
+        case (.modulo, .string(let format), _):
+            return .string(try percentFormat(format, rhs))
+        default:
+            if let a = integer(lhs), let b = integer(rhs) { return try integerArithmetic(op, a, b) }
+            if let a = lhs.numeric, let b = rhs.numeric { return try floatArithmetic(op, a, b) }
+        }
+        throw JinjaError("unsupported operand type(s) for \(op.rawValue): '\(lhs.typeName)' and '\(rhs.typeName)'")
+    }
+
+    private static func integerArithmetic(_ op: JinjaExpr.BinaryOperator, _ a: Int, _ b: Int) throws -> JinjaValue {
+        let result: (partialValue: Int, overflow: Bool)
+        switch op {
+        case .add: result = a.addingReportingOverflow(b)
+        case .subtract: result = a.subtractingReportingOverflow(b)
+        case .multiply: result = a.multipliedReportingOverflow(by: b)
+        case .divide: return try floatArithmetic(op, Double(a), Double(b))
+        case .floorDivide, .modulo:
+            guard b != 0 else { throw JinjaError("integer division or modulo by zero") }
+            if a == .min && b == -1 { return try floatArithmetic(op, Double(a), Double(b)) }
+            var quotient = a / b, remainder = a % b
+            if remainder != 0 && (remainder < 0) != (b < 0) {
+                quotient -= 1
+                remainder += b
+            }
+            return .int(op == .floorDivide ? quotient : remainder)
+        case .power:
+            guard b >= 0 else { return try floatArithmetic(op, Double(a), Double(b)) }
+            var value = 1, base = a, exponent = b
+            while exponent > 0 {
+                if exponent & 1 == 1 {
+                    let product = value.multipliedReportingOverflow(by: base)
+                    if product.overflow { return .double(pow(Double(a), Double(b))) }
+                    value = product.partialValue
+                }
+                exponent >>= 1
+                if exponent > 0 {
+                    let square = base.multipliedReportingOverflow(by: base)
+                    if square.overflow { return .double(pow(Double(a), Double(b))) }
+                    base = square.partialValue
+                }
+            }
+            return .int(value)
+        case .concat, .and, .or: throw JinjaError("unexpected operator \(op.rawValue)")
+        }
+        return result.overflow ? try floatArithmetic(op, Double(a), Double(b)) : .int(result.partialValue)
+    }
+
+    private static func floatArithmetic(_ op: JinjaExpr.BinaryOperator, _ a: Double, _ b: Double) throws -> JinjaValue {
+        switch op {
+        case .add: return .double(a + b)
+        case .subtract: return .double(a - b)
+        case .multiply: return .double(a * b)
+        case .divide:
+            guard b != 0 else { throw JinjaError("division by zero") }
+            return .double(a / b)
+        case .floorDivide:
+            guard b != 0 else { throw JinjaError("float floor division by zero") }
+            return .double((a / b).rounded(.down))
+        case .modulo:
+            guard b != 0 else { throw JinjaError("float modulo") }
+            let remainder = a - b * (a / b).rounded(.down)
+            return .double(remainder)
+        case .power: return .double(pow(a, b))
+        case .concat, .and, .or: throw JinjaError("unexpected operator \(op.rawValue)")
+        }
+    }
+
+    /// Python's comparison operators (`in` included).
+    static func compare(_ op: JinjaExpr.CompareOperator, _ lhs: JinjaValue, _ rhs: JinjaValue) throws -> Bool {
+        switch op {
+        case .equal: return lhs.equals(rhs)
+        case .notEqual: return !lhs.equals(rhs)
+        case .contains: return try contains(rhs, lhs)
+        case .notContains: return try !contains(rhs, lhs)
+        case .less: return try order(lhs, rhs, op) < 0
+        case .lessEqual: return try order(lhs, rhs, op) <= 0
+        case .greater: return try order(lhs, rhs, op) > 0
+        case .greaterEqual: return try order(lhs, rhs, op) >= 0
+        }
+    }
+
+    private static func order(_ lhs: JinjaValue, _ rhs: JinjaValue, _ op: JinjaExpr.CompareOperator) throws -> Int {
+        if let error = undefinedError(lhs) ?? undefinedError(rhs) { throw error }
+        switch (lhs, rhs) {
+        case (.string(let a), .string(let b)):
+            if a == b { return 0 }
+            return a.unicodeScalars.lexicographicallyPrecedes(b.unicodeScalars) ? -1 : 1
+        case (.list(let a), .list(let b)):
+            for (x, y) in zip(a.items, b.items) where !x.equals(y) { return try order(x, y, op) }
+            return a.items.count == b.items.count ? 0 : (a.items.count < b.items.count ? -1 : 1)
+        default:
+            if let a = integer(lhs), let b = integer(rhs) { return a == b ? 0 : (a < b ? -1 : 1) }
+            if let a = lhs.numeric, let b = rhs.numeric { return a == b ? 0 : (a < b ? -1 : 1) }
+            throw JinjaError("'\(op.rawValue)' not supported between instances of '\(lhs.typeName)' and '\(rhs.typeName)'")
+        }
+    }
+
+    private static func contains(_ container: JinjaValue, _ needle: JinjaValue) throws -> Bool {
+        switch container {
+        case .string(let text):
+            guard let part = needle.stringValue else {
+                throw JinjaError("'in <string>' requires string as left operand, not \(needle.typeName)")
+            }
+            return part.isEmpty || text.contains(part)
+        case .list(let list): return list.items.contains { $0.equals(needle) }
+        case .dict(let dict): return dict[needle] != nil
+        case .object(let object): return object.item(needle) != nil
+        case .undefined: return false
+        default: throw JinjaError("argument of type '\(container.typeName)' is not iterable")
+        }
+    }
+
+    /// Python's `value[start:stop:step]` on lists, tuples and strings.
+    static func slice(_ value: JinjaValue, start: Int?, stop: Int?, step: Int?) throws -> JinjaValue {
+        let step = step ?? 1
+        guard step != 0 else { throw JinjaError("slice step cannot be zero") }
+        func indices(_ count: Int) -> StrideTo<Int> {
+            func clamp(_ index: Int?, _ fallback: Int, lower: Int, upper: Int) -> Int {
+                guard var index else { return fallback }
+                if index < 0 { index += count }
+                return min(max(index, lower), upper)
+            }
+            if step > 0 {
+                return stride(from: clamp(start, 0, lower: 0, upper: count), to: clamp(stop, count, lower: 0, upper: count), by: step)
+            }
+            return stride(from: clamp(start, count - 1, lower: -1, upper: count - 1), to: clamp(stop, -1, lower: -1, upper: count - 1), by: step)
+        }
+        switch value {
+        case .list(let list):
+            return .list(JinjaList(indices(list.items.count).map { list.items[$0] }, isTuple: list.isTuple))
+        case .string(let text):
+            let scalars = Array(text.unicodeScalars)
+            var result = String.UnicodeScalarView()
+            for index in indices(scalars.count) { result.append(scalars[index]) }
+            return .string(String(result))
+        case .undefined:
+            return value
+        default:
+            throw JinjaError("'\(value.typeName)' object is not subscriptable")
+        }
+    }
+
+    /// Python's printf-style `format % values`: `%s %r %d %i %f %e %g %x %o %c %%`, with
+    /// `%(key)s`, flags, width and precision.
+    static func percentFormat(_ format: String, _ values: JinjaValue) throws -> String {
+        var positional: [JinjaValue]
+        if case .list(let list) = values, list.isTuple { positional = list.items } else { positional = [values] }
+        var mapping: JinjaDict?
+        if case .dict(let dict) = values { mapping = dict }
+        var usedMapping = false
+        var next = 0
+        var result = ""
+        let scalars = Array(format.unicodeScalars)
+        var index = 0
+        func take() throws -> JinjaValue {
+            guard next < positional.count else { throw JinjaError("not enough arguments for format string") }
+            next += 1
+            return positional[next - 1]
+        }
+        while index < scalars.count {
+            let scalar = scalars[index]
+            index += 1
+            guard scalar == "%" else { result.unicodeScalars.append(scalar); continue }
+            var value: JinjaValue?
+            if index < scalars.count, scalars[index] == "(" {
+                guard let close = scalars[index...].firstIndex(of: ")"), let mapping else {
+                    throw JinjaError("format requires a mapping")
+                }
+                let key = String(String.UnicodeScalarView(scalars[(index + 1)..<close]))
+                guard let found = mapping[string: key] else { throw JinjaError("KeyError: '\(key)'") }
+                value = found
+                usedMapping = true
+                index = close + 1
+            }
+            var flags = ""
+            while index < scalars.count, "-+ 0#".unicodeScalars.contains(scalars[index]) {
+                flags.unicodeScalars.append(scalars[index])
+                index += 1
+            }
+            func number() throws -> Int? {
+                if index < scalars.count, scalars[index] == "*" {
+                    index += 1
+                    guard case .int(let width) = try take() else { throw JinjaError("* wants int") }
+                    return width
+                }
+                var digits = ""
+                while index < scalars.count, ("0"..."9").contains(scalars[index]) {
+                    digits.unicodeScalars.append(scalars[index])
+                    index += 1
+                }
+                return Int(digits)
+            }
+            let width = try number()
+            var precision: Int?
+            if index < scalars.count, scalars[index] == "." {
+                index += 1
+                precision = try number() ?? 0
+            }
+            guard index < scalars.count else { throw JinjaError("incomplete format") }
+            let conversion = scalars[index]
+            index += 1
+            if conversion == "%" { result += "%"; continue }
+            let argument = try value ?? take()
+            var text: String
+            var isNumber = false
+            switch conversion {
+            case "s": text = argument.rendered
+                if let precision { text = String(text.prefix(precision)) }
+            case "r", "a": text = argument.repr
+            case "d", "i", "u", "x", "X", "o", "c":
+                guard let number = integer(argument) ?? argument.numeric.map({ Int($0.rounded(.towardZero)) }) else {
+                    throw JinjaError("%\(conversion) format: a number is required, not \(argument.typeName)")
+                }
+                isNumber = true
+                switch conversion {
+                case "x": text = String(number, radix: 16)
+                case "X": text = String(number, radix: 16).uppercased()
+                case "o": text = String(number, radix: 8)
+                case "c": text = Unicode.Scalar(UInt32(max(number, 0))).map { String(Character($0)) } ?? ""
+                default: text = String(number)
+                }
+                if flags.contains("+"), number >= 0, conversion != "c" { text = "+" + text }
+            case "f", "F", "e", "E", "g", "G":
+                guard let number = argument.numeric else {
+                    throw JinjaError("must be real number, not \(argument.typeName)")
+                }
+                isNumber = true
+                text = String(format: "%\(flags.contains("+") ? "+" : "").\(precision ?? 6)\(Character(conversion))", number)
+            default:
+                throw JinjaError("unsupported format character '\(Character(conversion))'")
+            }
+            if let width, text.count < width {
+                let padding = width - text.count
+                if flags.contains("-") {
+                    text += String(repeating: " ", count: padding)
+                } else if flags.contains("0") && isNumber {
+                    let sign = text.first == "-" || text.first == "+" ? String(text.removeFirst()) : ""
+                    text = sign + String(repeating: "0", count: padding) + text
+                } else {
+                    text = String(repeating: " ", count: padding) + text
+                }
+            }
+            result += text
+        }
+        if !usedMapping, mapping == nil || positional.count > 1, next < positional.count {
+            throw JinjaError("not all arguments converted during string formatting")
+        }
+        return result
+    }
+}

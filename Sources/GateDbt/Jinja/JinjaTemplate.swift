@@ -1,0 +1,64 @@
+import Foundation
+
+/// A parsed template: immutable, so one parse may be rendered many times and shared across threads.
+public final class JinjaTemplate: Sendable {
+    /// The file path, used in errors.
+    public let name: String
+    /// Top-level macros, including `test_<name>` and `materialization_<name>_<adapter>`, in file order.
+    public let macroNames: [String]
+    /// The names of the template's `{% snapshot %}` blocks.
+    public let snapshotNames: [String]
+    let body: [JinjaStatement]
+    let macros: [String: JinjaMacroDefinition]
+
+    private init(name: String, body: [JinjaStatement], parser: JinjaParser) {
+        self.name = name
+        self.body = body
+        self.macros = parser.macros
+        self.macroNames = parser.macroNames
+        self.snapshotNames = parser.snapshotNames
+    }
+
+    /// Parses `source`; throws `JinjaError` (with `name` and the line) on a syntax error.
+    public static func parse(_ source: String, name: String) throws -> JinjaTemplate {
+        var parser = JinjaParser(tokens: try JinjaLexer.tokenize(source, name: name), name: name)
+        let body = try parser.parseTemplate()
+        return JinjaTemplate(name: name, body: body, parser: parser)
+    }
+}
+
+/// Renders templates. Single-threaded: use one environment per thread.
+public final class JinjaEnvironment {
+    /// Filters consulted before Jinja2's builtins.
+    public var filters: [String: (JinjaValue, JinjaArguments, any JinjaCallContext) throws -> JinjaValue] = [:]
+    /// Tests consulted before Jinja2's builtins.
+    public var tests: [String: (JinjaValue, JinjaArguments, any JinjaCallContext) throws -> Bool] = [:]
+    /// Told when a template calls an undefined name: (name, line, template name). The call
+    /// itself gives an undefined. A call on an undefined attribute chain reports the dotted
+    /// path (`dbt_utils.star`).
+    public var onUndefinedCall: ((String, Int, String) -> Void)?
+    /// Guards against runaway templates; exceeding one throws a `JinjaError`.
+    public var maxCallDepth = 200
+    public var maxLoopIterations = 1_000_000
+    public var maxOutputBytes = 64 << 20
+
+    let resolve: (_ name: String, _ template: JinjaTemplate) -> JinjaValue?
+    private(set) lazy var interpreter = JinjaInterpreter(environment: self)
+
+    /// `resolve` is consulted for a name that is neither local nor a top-level name of the
+    /// running template (`template` is the template whose code runs: a macro runs in its own).
+    /// Then Jinja2's globals, else the name is undefined.
+    public init(resolve: @escaping (_ name: String, _ template: JinjaTemplate) -> JinjaValue?) {
+        self.resolve = resolve
+    }
+
+    /// Runs the template's top-level statements with `context` as its outer names.
+    public func render(_ template: JinjaTemplate, context: [String: JinjaValue]) throws -> String {
+        try interpreter.render(template, context: context)
+    }
+
+    /// A callable for the top-level macro `name` of `template`, running with this environment.
+    public func macro(_ name: String, in template: JinjaTemplate) -> JinjaValue? {
+        template.macros[name].map { .callable(JinjaMacro($0, template: template, closure: nil, interpreter: interpreter)) }
+    }
+}
