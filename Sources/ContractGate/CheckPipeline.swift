@@ -36,7 +36,11 @@ public enum CheckPipeline {
 
         let settings = DbtSettings(config: config)
         let memo = BlobMemo()   // base and head share most files: each is read once
-        let baseProject = try DbtProject.load(tree: resolved.baseTree, settings: settings, required: false, memo: memo)
+        var baseSettings = settings
+        if let state = request.stateDirectory {
+            baseSettings.stateManifest = URL(fileURLWithPath: state, isDirectory: true).appendingPathComponent("manifest.json").path
+        }
+        let baseProject = try DbtProject.load(tree: resolved.baseTree, settings: baseSettings, required: false, memo: memo)
         let headProject = try DbtProject.load(tree: resolved.headTree, settings: settings, required: false, memo: memo)
         let diff = try SemanticDiff.compare(base: baseProject, head: headProject, changes: resolved.changeSet)
         let modelChanges = diff.changes
@@ -59,6 +63,8 @@ public enum CheckPipeline {
         timer.lap("impact")
         // Part of `models` and `impact`: the pass that reads every model file, at both sides.
         timer.record("ref_scan", baseProject.refScanTime + headProject.refScanTime)
+        // Also part of them: rendering the Jinja of models whose macros can make references.
+        timer.record("render", baseProject.renderTime + headProject.renderTime)
         progress?.start("checking contracts")
 
         let evaluation = try RuleEngine.evaluate(

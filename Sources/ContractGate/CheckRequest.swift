@@ -47,6 +47,8 @@ public struct CheckRequest: Sendable {
     /// turns it on; off by default, so a library caller or a test writes nothing outside its
     /// own folders.
     public var remembersTableIds = false
+    /// dbt's `--state`: a folder whose `manifest.json` describes the base revision.
+    public var stateDirectory: String?
 
     public init(repository: String = ".", configPath: String? = nil, target: Target = .commits(base: nil, head: nil),
                 ownerCheck: Bool = true, catalog: CatalogChoice = .auto, failOn: FailOn? = nil,

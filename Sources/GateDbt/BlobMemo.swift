@@ -25,5 +25,10 @@ public final class BlobMemo {
     /// Blob id + path → the versioned entries of a property file, when read without parsing.
     var versionedEntries: [String: [PropertyModel]] = [:]
 
+    /// Parsed macro files, by blob id and path.
+    let templates = DbtTemplateCache()
+    /// Blob id + path + macro fingerprint → what rendering the model file found.
+    var renderedModels: [String: RenderOutcome] = [:]
+
     public init() {}
 }

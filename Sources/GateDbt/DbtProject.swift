@@ -42,6 +42,11 @@ public final class DbtProject {
     var fullVersionIndex: [String: PropertyModel]?
     var graphCache: ProjectGraph?
     var folderConfigCache: [String: FolderConfigLevel.Reached] = [:]
+    /// The Jinja side of reading models: macro index and renderer, made on first need.
+    var rendering: RenderingState?
+    var renderClock: Duration = .zero
+    /// A `--state` manifest that was asked for and could not be read: the check stops (exit 2).
+    var stateManifestError: InputError?
     private var manifestLoaded = false
     private var manifestCache: Manifest?
 
@@ -88,7 +93,13 @@ public final class DbtProject {
             throw InputError("dbt_project.yml is not valid UTF-8; save it as UTF-8", at: SourceLocation(path: path, line: line))
         }
         let file = try ProjectFile.parse(String(decoding: data, as: UTF8.self), path: path)
-        return DbtProject(tree: tree, settings: settings, projectFile: file, projectFilePath: path, memo: memo)
+        let project = DbtProject(tree: tree, settings: settings, projectFile: file, projectFilePath: path, memo: memo)
+        // A manifest the user pointed at (--state) is read now: one that cannot be is exit 2.
+        if settings.stateManifest != nil {
+            _ = project.manifest()
+            if let error = project.stateManifestError { throw error }
+        }
+        return project
     }
 
     func note(_ diagnostic: Diagnostic) {
@@ -512,6 +523,21 @@ public final class DbtProject {
     func manifest() -> Manifest? {
         if manifestLoaded { return manifestCache }
         manifestLoaded = true
+        if let state = settings.stateManifest {
+            guard let data = FileManager.default.contents(atPath: state) else {
+                stateManifestError = InputError("--state: no manifest.json at \(state); run `dbt parse` on the base revision "
+                    + "with --target-path pointing there, or drop --state", at: SourceLocation(path: state))
+                return nil
+            }
+            do {
+                manifestCache = try Manifest.parse(data, path: state)
+            } catch let error as InputError {
+                stateManifestError = error
+            } catch {
+                stateManifestError = InputError("--state: \(state) could not be read: \(error)", at: SourceLocation(path: state))
+            }
+            return manifestCache
+        }
         let path = settings.manifestPath ?? (settings.projectPrefix + "target/manifest.json")
         do {
             guard let data = try tree.contents(of: path) else {

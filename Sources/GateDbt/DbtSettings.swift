@@ -22,6 +22,14 @@ public struct DbtSettings: Sendable, Hashable {
     /// A `manifest.json` to trust for the models it knows, relative to the repository root.
     /// When nil, `<projectDir>/target/manifest.json` is used if the tree has it.
     public var manifestPath: String?
+    /// The adapter (`target.type`: snowflake, bigquery, duckdb, …) whose `<adapter>__` macros
+    /// `adapter.dispatch` prefers; nil for `default__` implementations only.
+    public var adapterType: String?
+    /// A `manifest.json` on disk (dbt's `--state`) that describes this revision; it wins over
+    /// `manifestPath` and any manifest in the tree.
+    public var stateManifest: String?
+    /// The target name templates see as `target.name` (dbt's usual `dev` when nil).
+    public var targetName: String?
 
     /// Settings with dbt's defaults: project at the repository root, unknown target, dbt's own naming.
     public init(projectDir: String = "", targetDatabase: String? = nil, targetSchema: String? = nil,

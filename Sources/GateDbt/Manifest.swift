@@ -26,82 +26,120 @@ struct Manifest {
     var nodes: [String: Node]
     var childMap: [String: [String]]
 
-    private static let keptTypes: Set<String> = ["model", "seed", "snapshot", "source", "exposure"]
+    private static let keptTypes: Set<String> = ["model", "seed", "snapshot", "source", "exposure",
+                                                 "semantic_model", "metric", "saved_query"]
+    private static let nodeSections: Set<String> = ["nodes", "sources", "exposures", "semantic_models", "metrics", "saved_queries"]
 
+    /// Reads the manifest with a pull reader that keeps only the fields below and skips the rest
+    /// (compiled SQL, column docs), so a 44 MB manifest costs its bytes and the graph, no more.
     static func parse(_ data: Data, path: String) throws -> Manifest {
-        let object: Any
-        do {
-            object = try JSONSerialization.jsonObject(with: data)
-        } catch {
-            throw InputError("manifest.json is not valid JSON (\(error.localizedDescription)); run `dbt parse` again or remove it",
-                             at: SourceLocation(path: path))
-        }
-        guard let root = object as? [String: Any] else {
-            throw InputError("manifest.json must be a JSON object", at: SourceLocation(path: path))
-        }
-        // A manifest whose sections have the wrong shape is not one dbt wrote: say so rather than
-        // trust it as a manifest that knows no models.
-        guard root["nodes"] is [String: Any] else {
-            let found = root["nodes"].map { "found \(jsonKind($0))" } ?? "it is missing"
-            throw InputError("manifest.json has no `nodes` object (\(found)); run `dbt parse` again or remove it",
-                             at: SourceLocation(path: path))
-        }
-        for section in ["sources", "exposures", "child_map"] where root[section] != nil && !(root[section] is [String: Any]) {
-            throw InputError("manifest.json: `\(section)` must be an object, found \(jsonKind(root[section] as Any)); "
-                + "run `dbt parse` again or remove it", at: SourceLocation(path: path))
-        }
+        var reader = JSONPullReader(data)
         var nodes: [String: Node] = [:]
-        for section in ["nodes", "sources", "exposures"] {
-            guard let entries = root[section] as? [String: Any] else { continue }
-            for (id, value) in entries {
-                guard let entry = value as? [String: Any] else { continue }
-                let type = entry["resource_type"] as? String ?? String(id.prefix { $0 != "." })
-                guard keptTypes.contains(type) else { continue }
-                nodes[id] = node(id: id, type: type, entry: entry)
-            }
-        }
         var childMap: [String: [String]] = [:]
-        if let map = root["child_map"] as? [String: Any] {
-            for (id, children) in map {
-                childMap[id] = (children as? [Any] ?? []).compactMap { $0 as? String }
+        var sawNodes = false
+        do {
+            guard try reader.peekKind() == .object else {
+                throw InputError("manifest.json must be a JSON object", at: SourceLocation(path: path))
             }
+            try reader.readObject { reader, section in
+                let kind = try reader.peekKind()
+                if section == "nodes" {
+                    guard kind == .object else {
+                        throw InputError("manifest.json has no `nodes` object (found \(words(kind))); run `dbt parse` again or remove it",
+                                         at: SourceLocation(path: path))
+                    }
+                    sawNodes = true
+                }
+                if nodeSections.contains(section) || section == "child_map" {
+                    if kind == .null, section != "nodes" { try reader.skipValue(); return }
+                    guard kind == .object else {
+                        throw InputError("manifest.json: `\(section)` must be an object, found \(words(kind)); "
+                            + "run `dbt parse` again or remove it", at: SourceLocation(path: path))
+                    }
+                }
+                switch section {
+                case _ where nodeSections.contains(section):
+                    try reader.readObject { reader, id in
+                        guard try reader.peekKind() == .object else { try reader.skipValue(); return }
+                        let node = try readNode(id: id, &reader)
+                        if keptTypes.contains(node.resourceType) { nodes[id] = node }
+                    }
+                case "child_map":
+                    try reader.readObject { reader, id in childMap[id] = try reader.readStrings() ?? [] }
+                default:
+                    try reader.skipValue()
+                }
+            }
+            guard reader.atEnd() else { throw JSONPullReader.Failure(message: "unexpected data after the end", offset: reader.index) }
+        } catch let failure as JSONPullReader.Failure {
+            throw InputError("manifest.json is not valid JSON (\(failure.message) at byte \(failure.offset)); run `dbt parse` again or remove it",
+                             at: SourceLocation(path: path))
+        }
+        guard sawNodes else {
+            throw InputError("manifest.json has no `nodes` object (it is missing); run `dbt parse` again or remove it",
+                             at: SourceLocation(path: path))
         }
         return Manifest(path: path, nodes: nodes, childMap: childMap)
     }
 
-    /// A JSON value's kind in words, for "found an array".
-    private static func jsonKind(_ value: Any) -> String {
-        switch value {
-        case is [String: Any]: "an object"
-        case is [Any]: "an array"
-        case is String: "a string"
-        case is NSNull: "null"
-        default: "a \(type(of: value))"
+    private static func words(_ kind: JSONPullReader.Kind) -> String {
+        switch kind {
+        case .object: "an object"
+        case .array: "an array"
+        case .string: "a string"
+        case .number: "a number"
+        case .bool: "a boolean"
+        case .null: "null"
         }
     }
 
-    private static func node(id: String, type: String, entry: [String: Any]) -> Node {
-        let name = entry["name"] as? String ?? id
-        var relation: Relation?
-        if type != "exposure" {
-            let identifier = (entry["alias"] as? String) ?? (entry["identifier"] as? String) ?? name
-            relation = Relation(database: entry["database"] as? String, schema: entry["schema"] as? String,
-                                identifier: identifier)
-        }
-        var version: String?
-        if let number = entry["version"] as? NSNumber { version = number.stringValue }
-        else if let text = entry["version"] as? String { version = text }
-        let dependsOn = ((entry["depends_on"] as? [String: Any])?["nodes"] as? [Any] ?? []).compactMap { $0 as? String }
+    /// One entry of `nodes`/`sources`/`exposures`/…, reading only what the graph and relations use.
+    private static func readNode(id: String, _ reader: inout JSONPullReader) throws -> Node {
+        var fields: [String: String] = [:]
+        var dependsOn: [String] = []
+        var tags: [String] = []
         var owners: [Owner] = []
-        if let owner = entry["owner"] as? [String: Any] {
-            let ownerName = owner["name"] as? String
-            let email = owner["email"] as? String
-            if let ownerId = email ?? ownerName { owners.append(Owner(id: ownerId, name: ownerName, email: email, kind: "dbt")) }
+        let scalars: Set<String> = ["resource_type", "name", "package_name", "version", "alias", "identifier", "database",
+                                    "schema", "original_file_path", "url", "label"]
+        try reader.readObject { reader, key in
+            switch key {
+            case _ where scalars.contains(key):
+                let kind = try reader.peekKind()
+                if kind == .object || kind == .array { try reader.skipValue() } else { fields[key] = try reader.readScalarText() }
+            case "depends_on":
+                guard try reader.peekKind() == .object else { try reader.skipValue(); return }
+                try reader.readObject { reader, inner in
+                    if inner == "nodes" { dependsOn = try reader.readStrings() ?? [] } else { try reader.skipValue() }
+                }
+            case "tags":
+                tags = try reader.readStrings() ?? []
+            case "owner":
+                guard try reader.peekKind() == .object else { try reader.skipValue(); return }
+                var name: String?
+                var email: String?
+                try reader.readObject { reader, inner in
+                    let kind = try reader.peekKind()
+                    guard kind == .string, inner == "name" || inner == "email" else { try reader.skipValue(); return }
+                    if inner == "name" { name = try reader.readString() } else { email = try reader.readString() }
+                }
+                if let ownerId = email ?? name { owners.append(Owner(id: ownerId, name: name, email: email, kind: "dbt")) }
+            default:
+                try reader.skipValue()
+            }
         }
-        return Node(uniqueId: id, name: name, resourceType: type, packageName: entry["package_name"] as? String,
-                    version: version, relation: relation, originalFilePath: entry["original_file_path"] as? String,
-                    dependsOn: dependsOn, tags: (entry["tags"] as? [Any] ?? []).compactMap { $0 as? String },
-                    owners: owners, url: type == "exposure" ? entry["url"] as? String : nil,
-                    label: type == "exposure" ? entry["label"] as? String : nil)
+        let type = fields["resource_type"] ?? String(id.prefix { $0 != "." })
+        let name = fields["name"] ?? id
+        var relation: Relation?
+        if ["model", "seed", "snapshot", "source"].contains(type) {
+            relation = Relation(database: fields["database"], schema: fields["schema"],
+                                identifier: fields["alias"] ?? fields["identifier"] ?? name)
+        }
+        var version = fields["version"]
+        if let text = version, let number = Double(text), number == number.rounded(), !text.contains("e") {
+            version = String(Int(number))
+        }
+        return Node(uniqueId: id, name: name, resourceType: type, packageName: fields["package_name"], version: version,
+                    relation: relation, originalFilePath: fields["original_file_path"], dependsOn: dependsOn, tags: tags,
+                    owners: owners, url: type == "exposure" ? fields["url"] : nil, label: type == "exposure" ? fields["label"] : nil)
     }
 }

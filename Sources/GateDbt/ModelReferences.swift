@@ -1,10 +1,133 @@
 import Foundation
 import GateModel
 
+/// The Jinja reading of one project revision: its macros and the renderer that runs them.
+struct RenderingState {
+    var macros: DbtMacroIndex
+    var renderer: DbtRenderer
+    /// Identifies the macros, packages and project settings a render depends on, for caching a
+    /// model's render across the two sides of a comparison.
+    var fingerprint: String
+}
+
+/// What reading a model file through Jinja gave, kept per blob.
+struct RenderOutcome {
+    var refs: [ModelReference]
+    var sources: [SourceReference]
+    var problems: [Diagnostic]
+    var rendered: RenderedModel?
+}
+
 extension DbtProject {
     /// The `ref()`s and `source()`s a model file makes, as dbt's parse records them. Every reader
     /// of a model's parents goes through here (the graph, the dangling-reference check).
+    ///
+    /// A file whose Jinja can matter — a `{% %}` statement, a call of a macro that can reach
+    /// `ref()`/`source()`, a reference whose arguments are not plain strings — is rendered with
+    /// the project's macros as `dbt parse` renders it. Any other file has exactly the parents its
+    /// literal `ref()`s name. A render that fails, or calls a macro nobody defines, falls back to
+    /// (or adds) the literal scan, with a `dbt.rendering` diagnostic: edges are never dropped.
     func references(ofModelFile path: String) throws -> ReferenceScan? {
-        try scan(path)
+        guard let scan = try scan(path) else { return nil }
+        guard let outcome = try renderOutcome(path, scan: scan) else { return scan }
+        for problem in outcome.problems { note(problem) }
+        var result = scan
+        result.refs = outcome.refs
+        result.sources = outcome.sources
+        return result
+    }
+
+    /// The rendered SQL of a model file, when its Jinja was rendered.
+    func renderedModel(_ path: String) throws -> RenderedModel? {
+        guard let scan = try scan(path) else { return nil }
+        return try renderOutcome(path, scan: scan)?.rendered
+    }
+
+    /// Time spent rendering Jinja, for `check --timings`.
+    public var renderTime: Duration { renderClock }
+
+    private func renderOutcome(_ path: String, scan: ReferenceScan) throws -> RenderOutcome? {
+        guard let projectFile, let data = try tree.contents(of: path) else { return nil }
+        let state = try renderingState(projectFile)
+        let memoKey = tree.blobID(of: path).map { $0 + ":" + path + ":" + state.fingerprint }
+        if let memoKey, let outcome = memo.renderedModels[memoKey] { return outcome }
+        let text = String(decoding: data, as: UTF8.self)
+        guard DbtProject.needsRendering(text, data: data, scan: scan, reaching: state.macros.referenceReachingWords) else {
+            return nil
+        }
+        let started = ContinuousClock.now
+        defer { renderClock += ContinuousClock.now - started }
+        let name = try nodeKey(forFile: path).name
+        var outcome: RenderOutcome
+        do {
+            let rendered = try state.renderer.render(text: text, path: path, name: name)
+            outcome = RenderOutcome(refs: rendered.refs, sources: rendered.sources, problems: [], rendered: rendered)
+            if !rendered.unknownMacros.isEmpty {
+                // dbt would fail on a macro it does not know (or the package is not installed here):
+                // keep every literal reference too, so no edge is lost.
+                outcome.refs = DbtProject.merged(rendered.refs, scan.refs)
+                outcome.sources = DbtProject.merged(rendered.sources, scan.sources)
+                let names = rendered.unknownMacros.sorted().prefix(5).joined(separator: ", ")
+                outcome.problems.append(Diagnostic(
+                    severity: .notice,
+                    message: "dbt.rendering: calls \(names), defined neither by the project nor by a package installed "
+                        + "under dbt_packages/; its parents also include every literal ref()/source() in the file",
+                    location: SourceLocation(path: path, line: 1)))
+            }
+        } catch {
+            let jinja = error as? JinjaError ?? JinjaError("\(error)")
+            let location = jinja.template.isEmpty || jinja.template == path
+                ? SourceLocation(path: path, line: max(jinja.line, 1))
+                : SourceLocation(path: jinja.template, line: max(jinja.line, 1))
+            outcome = RenderOutcome(refs: scan.refs, sources: scan.sources, problems: [Diagnostic(
+                severity: .warning,
+                message: "dbt.rendering: \(path) could not be rendered as dbt would (\(jinja.message)); its parents come from "
+                    + "a literal scan of ref()/source(), which misses references made inside macros",
+                location: location)], rendered: nil)
+        }
+        if let memoKey { memo.renderedModels[memoKey] = outcome }
+        return outcome
+    }
+
+    private func renderingState(_ projectFile: ProjectFile) throws -> RenderingState {
+        if let rendering { return rendering }
+        let macros = try DbtMacroIndex.read(tree: tree, projectPrefix: settings.projectPrefix, project: projectFile)
+        let renderer = DbtRenderer(tree: tree, project: projectFile, settings: settings, macros: macros,
+                                   templateCache: memo.templates)
+        let projectBlob = tree.blobID(of: projectFilePath) ?? String(projectFile.hashValue)
+        let fingerprint = JinjaDbtSupport.fnv(([projectBlob, settings.adapterType ?? "", settings.targetName ?? ""]
+                                               + macros.fileFingerprint).joined(separator: "\n"))
+        let state = RenderingState(macros: macros, renderer: renderer, fingerprint: fingerprint)
+        rendering = state
+        return state
+    }
+
+    /// Whether a model's Jinja can change its parents beyond the literal `ref()`s.
+    static func needsRendering(_ text: String, data: Data, scan: ReferenceScan, reaching: Set<String>) -> Bool {
+        if text.contains("{%") { return true }
+        let words = MacroTagScanner.words(in: data)
+        if !words.isDisjoint(with: reaching) { return true }
+        guard words.contains("ref") || words.contains("source") else { return false }
+        // A ref()/source() whose arguments the literal scan could not read (`ref(var('m'))`).
+        let calls = text.ranges(of: #"\b(ref|source)\s*\("#, options: .regularExpression)
+        return calls > scan.refs.count + scan.sources.count
+    }
+
+    static func merged<T: Hashable>(_ first: [T], _ second: [T]) -> [T] {
+        var seen = Set(first)
+        return first + second.filter { seen.insert($0).inserted }
+    }
+}
+
+extension String {
+    /// How many times a pattern occurs.
+    fileprivate func ranges(of pattern: String, options: String.CompareOptions) -> Int {
+        var count = 0
+        var search = startIndex
+        while let range = range(of: pattern, options: options, range: search..<endIndex) {
+            count += 1
+            search = range.upperBound
+        }
+        return count
     }
 }

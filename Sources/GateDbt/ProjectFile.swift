@@ -44,6 +44,12 @@ struct ProjectFile: Hashable {
     var models: FolderConfigLevel
     /// Whatever the file says under `models:`, for telling whether a change touched it.
     var modelsValue: JSONValue
+    /// `vars:` (global values, and per-package mappings), as `var()` reads them.
+    var vars: JSONValue = .null
+    /// `packages-install-path:` (dbt's default `dbt_packages`).
+    var packagesInstallPath: String?
+    /// `dispatch:` — macro namespace → the packages `adapter.dispatch` searches, in order.
+    var dispatchSearchOrder: [String: [String]] = [:]
 
     static func parse(_ text: String, path: String) throws -> ProjectFile {
         guard let root = try YAMLReading.compose(text, path: path), case .mapping = root else {
@@ -83,8 +89,17 @@ struct ProjectFile: Hashable {
             models = level(from: node, path: path)
             modelsValue = YAMLReading.json(node)
         }
-        return ProjectFile(path: path, name: name, modelPaths: modelPaths, macroPaths: macroPaths, seedPaths: seedPaths,
-                           snapshotPaths: snapshotPaths, models: models, modelsValue: modelsValue)
+        var file = ProjectFile(path: path, name: name, modelPaths: modelPaths, macroPaths: macroPaths, seedPaths: seedPaths,
+                               snapshotPaths: snapshotPaths, models: models, modelsValue: modelsValue)
+        if let node = YAMLReading.value("vars", in: root) { file.vars = YAMLReading.json(node) }
+        if let node = YAMLReading.value("packages-install-path", in: root), let folder = YAMLReading.string(node) {
+            file.packagesInstallPath = cleanFolder(folder)
+        }
+        for entry in YAMLReading.items(YAMLReading.value("dispatch", in: root)) {
+            guard let namespace = YAMLReading.string(YAMLReading.value("macro_namespace", in: entry)) else { continue }
+            file.dispatchSearchOrder[namespace] = YAMLReading.strings(YAMLReading.value("search_order", in: entry))
+        }
+        return file
     }
 
     /// dbt's reading of one level: `+key` is always a config; a key without `+` is a config when

@@ -38,13 +38,18 @@ extension ContractGateCommand {
         @Option(name: .customLong("fail-on"), help: "Lowest unwaived severity that fails: error, warning, never.")
         var failOn: String?
 
+        @Option(help: ArgumentHelp(
+            "A folder holding the base revision's manifest.json (dbt's --state; default $DBT_STATE).",
+            discussion: "Its graph and relations are used for the base side instead of reading the base revision's files."))
+        var state: String?
+
         @Flag(help: "Print how long each stage took to stderr (the report itself is unchanged).")
         var timings = false
 
         /// `timings (ms): diff 12 · models 80 · … · ref_scan 30` in pipeline order; `ref_scan` (reading
         /// and scanning every model file) is part of `models` and `impact`.
         static func timingLine(_ timings: [String: Int]) -> String {
-            let order = ["workspace", "diff", "models", "contracts", "impact", "rules", "ref_scan"]
+            let order = ["workspace", "diff", "models", "contracts", "impact", "rules", "ref_scan", "render"]
             let named = order.compactMap { name in timings[name].map { "\(name) \($0)" } }
             let others = timings.keys.filter { !order.contains($0) }.sorted().map { "\($0) \(timings[$0] ?? 0)" }
             return "timings (ms): " + (named + others).joined(separator: " · ")
@@ -66,6 +71,7 @@ extension ContractGateCommand {
                 failOn: try failOn.map(parseFailOn), environment: environment)
             request.progress = progressOptions.reporter(environment: environment)
             request.remembersTableIds = true
+            request.stateDirectory = state ?? environment["DBT_STATE"].flatMap { $0.isEmpty ? nil : $0 }
             let destination = try output.destination(environment: environment)
             let report = try await CheckPipeline.run(request)
             try destination.emit(report, environment: environment, writeStdout: Terminal.write)

@@ -68,7 +68,7 @@ import Testing
         #expect(plain.stdout == timed.stdout)
         #expect(!plain.stderr.contains("timings"))
         let line = try #require(timed.stderr.split(separator: "\n").first { $0.hasPrefix("timings (ms): ") })
-        for stage in ["workspace", "diff", "models", "contracts", "impact", "rules", "ref_scan"] {
+        for stage in ["workspace", "diff", "models", "contracts", "impact", "rules", "ref_scan", "render"] {
             #expect(line.contains(" \(stage) "), "\(stage) in \(line)")
         }
     }

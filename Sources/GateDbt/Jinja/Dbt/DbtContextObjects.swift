@@ -1,0 +1,191 @@
+import Foundation
+import GateModel
+
+/// What `ref()`, `source()`, `this` and `api.Relation.create()` return: a relation whose parts
+/// macros read (`.identifier`, `.schema`) and which prints as `rendered`.
+final class RelationObject: JinjaObject {
+    let database: String
+    let schema: String
+    let identifier: String
+    let printed: String
+
+    init(database: String, schema: String, identifier: String, rendered: String) {
+        self.database = database
+        self.schema = schema
+        self.identifier = identifier
+        self.printed = rendered
+    }
+
+    var typeName: String { "Relation" }
+    var rendered: String { printed }
+
+    func attribute(_ name: String) -> JinjaValue? {
+        switch name {
+        case "database": .string(database)
+        case "schema": .string(schema)
+        case "identifier", "name", "table": .string(identifier)
+        case "type": .string("table")
+        case "is_table", "is_view", "is_cte", "is_materialized_view": .bool(name == "is_table")
+        case "render": .callable(JinjaFunction("render") { [printed] _, _ in .string(printed) })
+        // Relation methods that return a relation: the same one will do for the graph.
+        case "include", "quote", "incorporate", "replace_path", "without_identifier", "create_from":
+            .callable(JinjaFunction(name) { [self] _, _ in .object(self) })
+        default: nil
+        }
+    }
+}
+
+/// `api.Relation`: `create(database=, schema=, identifier=)`.
+final class RelationFactory: JinjaObject {
+    var typeName: String { "RelationFactory" }
+
+    func attribute(_ name: String) -> JinjaValue? {
+        guard name == "create" else { return nil }
+        return .callable(JinjaFunction("api.Relation.create") { arguments, _ in
+            let identifier = arguments.named("identifier")?.rendered ?? ""
+            let schema = arguments.named("schema")?.rendered ?? ""
+            let database = arguments.named("database")?.rendered ?? ""
+            let printed = [database, schema, identifier].filter { !$0.isEmpty }.joined(separator: ".")
+            return .object(RelationObject(database: database, schema: schema, identifier: identifier, rendered: printed))
+        })
+    }
+}
+
+/// dbt's parse-time `config`: calling it records configuration (read elsewhere from the file),
+/// and `config.get(...)` answers "" whatever was set, as dbt's parser does.
+final class ConfigObject: JinjaObject, JinjaCallable {
+    var typeName: String { "Config" }
+    var name: String { "config" }
+
+    func call(_ arguments: JinjaArguments, context: any JinjaCallContext) throws -> JinjaValue { .string("") }
+
+    func attribute(_ name: String) -> JinjaValue? {
+        switch name {
+        case "get", "require", "meta_get", "meta_require", "set":
+            .callable(JinjaFunction("config." + name) { _, _ in .string("") })
+        case "persist_relation_docs", "persist_column_docs":
+            .callable(JinjaFunction("config." + name) { _, _ in .bool(false) })
+        default: nil
+        }
+    }
+}
+
+/// `adapter`: `dispatch` follows dbt's search order; the rest asks the warehouse, which a parse
+/// does not, and answers nothing.
+final class AdapterObject: JinjaObject {
+    unowned let renderer: DbtRenderer
+
+    init(renderer: DbtRenderer) { self.renderer = renderer }
+
+    var typeName: String { "Adapter" }
+
+    func attribute(_ name: String) -> JinjaValue? {
+        switch name {
+        case "dispatch":
+            return .callable(JinjaFunction("adapter.dispatch") { [unowned renderer] arguments, _ in
+                guard let macro = arguments.argument(0, "macro_name")?.stringValue else {
+                    throw JinjaError("adapter.dispatch needs a macro name")
+                }
+                let namespace = arguments.argument(1, "macro_namespace").flatMap { $0.isNone ? nil : $0.stringValue }
+                return try renderer.dispatch(macro, namespace: namespace)
+            })
+        case "quote":
+            return .callable(JinjaFunction("adapter.quote") { arguments, _ in
+                .string("\"" + (arguments.positional.first?.rendered ?? "") + "\"")
+            })
+        case "type":
+            return .callable(JinjaFunction("adapter.type") { [unowned renderer] _, _ in .string(renderer.adapterType) })
+        case "get_columns_in_relation", "list_relations_without_caching", "get_relations_by_pattern":
+            return .callable(JinjaFunction("adapter." + name) { _, _ in .list([]) })
+        case "get_relation", "load_relation":
+            return .callable(JinjaFunction("adapter." + name) { _, _ in .none })
+        default:
+            return .callable(JinjaFunction("adapter." + name) { _, _ in .undefined("adapter." + name) })
+        }
+    }
+}
+
+/// `exceptions.raise_compiler_error(msg)` fails the render, as it fails dbt's parse; warnings pass.
+final class ExceptionsObject: JinjaObject {
+    var typeName: String { "Exceptions" }
+
+    func attribute(_ name: String) -> JinjaValue? {
+        if name == "warn" || name == "warn_snapshot_timestamp_data_types" {
+            return .callable(JinjaFunction("exceptions.warn") { _, _ in .string("") })
+        }
+        return .callable(JinjaFunction("exceptions." + name) { arguments, _ in
+            throw JinjaError("the model raised \(name): \(arguments.positional.first?.rendered ?? "")")
+        })
+    }
+}
+
+/// A package's macros as a namespace: `dbt_utils.star(...)`, `dbt.current_timestamp()`.
+final class MacroNamespaceObject: JinjaObject {
+    unowned let renderer: DbtRenderer
+    let package: String
+
+    init(renderer: DbtRenderer, package: String) {
+        self.renderer = renderer
+        self.package = package
+    }
+
+    var typeName: String { "MacroNamespace" }
+
+    func attribute(_ name: String) -> JinjaValue? {
+        renderer.macroValue(name, package: package)
+    }
+}
+
+/// The little of Python that dbt's context functions need.
+enum JinjaDbtSupport {
+    /// A YAML/JSON value from `dbt_project.yml` as a template value.
+    static func value(_ json: JSONValue) -> JinjaValue {
+        switch json {
+        case .null: .none
+        case .bool(let value): .bool(value)
+        case .number(let value): value == value.rounded() && abs(value) < 1e15 ? .int(Int(value)) : .double(value)
+        case .string(let value): .string(value)
+        case .array(let items): .list(items.map(value))
+        case .object(let fields): .dict(fields.sorted { $0.key < $1.key }.map { ($0.key, value($0.value)) })
+        }
+    }
+
+    /// A list's items, a dict's keys, a string's characters; nothing for undefined or None.
+    static func iterate(_ value: JinjaValue, context: any JinjaCallContext) throws -> [JinjaValue] {
+        switch value {
+        case .list(let list): list.items
+        case .dict(let dict): dict.keyValues
+        case .string(let text): text.map { .string(String($0)) }
+        case .undefined, .none: []
+        default: throw JinjaError("'\(value.typeName)' object is not iterable")
+        }
+    }
+
+    /// A stable digest for `local_md5` (the graph does not depend on its exact value).
+    static func fnv(_ text: String) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return String(hash, radix: 16)
+    }
+}
+
+/// `tojson`/`fromjson` for the template values JSON can hold.
+enum JinjaJSON {
+    static func encode(_ value: JinjaValue) -> String {
+        switch value {
+        case .none, .undefined: return "null"
+        case .bool(let flag): return flag ? "true" : "false"
+        case .int(let number): return String(number)
+        case .double(let number): return JinjaValue.pythonFloat(number)
+        case .string(let text):
+            return (try? JSONEncoder().encode(text)).map { String(decoding: $0, as: UTF8.self) } ?? "\"\""
+        case .list(let list): return "[" + list.items.map(encode).joined(separator: ", ") + "]"
+        case .dict(let dict): return "{" + dict.pairs.map { encode(.string($0.key.rendered)) + ": " + encode($0.value) }.joined(separator: ", ") + "}"
+        case .callable, .object: return "null"
+        }
+    }
+
+    static func decode(_ text: String) -> JinjaValue? {
+        (try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))).map(JinjaDbtSupport.value)
+    }
+}

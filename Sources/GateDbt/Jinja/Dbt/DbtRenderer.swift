@@ -1,0 +1,339 @@
+import Foundation
+import GateModel
+
+/// What rendering one model file the way `dbt parse` does recorded.
+struct RenderedModel: Sendable {
+    /// Every `ref()` the render called, in call order (inside macros too).
+    var refs: [ModelReference] = []
+    /// Every `source()` the render called.
+    var sources: [SourceReference] = []
+    /// The rendered SQL; each `ref()`/`source()` prints as `__dbt_node_<n>__`, its index in
+    /// `nodes`, so the SQL reader can tell which relation is which node.
+    var sql: String = ""
+    /// The relations in the order the placeholders number them.
+    var nodes: [RenderedNode] = []
+    /// Macros called that neither the project, its installed packages nor dbt define.
+    var unknownMacros: [String] = []
+    /// Whether the render asked the warehouse something (`run_query`, `statement`): at parse time
+    /// dbt gets no answer either, but the model's SQL may depend on it.
+    var askedWarehouse = false
+}
+
+/// A relation a rendered model reads.
+enum RenderedNode: Hashable, Sendable {
+    case ref(ModelReference)
+    case source(SourceReference)
+}
+
+/// Renders dbt model files with the project's macros, as dbt's parser does: `execute` is false,
+/// `ref()`/`source()` record the node's parents, `config.get` answers "", a missing `var()` is
+/// None, `run_query` answers nothing. One renderer serves one project revision, on one thread.
+final class DbtRenderer {
+    let macros: DbtMacroIndex
+    let project: ProjectFile
+    let tree: any FileTree
+    let settings: DbtSettings
+    private let environment: JinjaEnvironment
+    private let templateCache: DbtTemplateCache
+    private var templates: [String: JinjaTemplate] = [:]
+    private var failedTemplates: [String: JinjaError] = [:]
+    /// The node being rendered: what `ref`, `this`, `config` and `var` act for.
+    private var current = RenderState()
+    private var globals: [String: JinjaValue] = [:]
+
+    struct RenderState {
+        var result = RenderedModel()
+        var name = ""
+        var path = ""
+        var modelText = ""
+        var package = ""
+    }
+
+    /// The adapter whose dispatch prefixes come before `default__` (dbt's `target.type`).
+    var adapterType: String { settings.adapterType ?? "default" }
+
+    init(tree: any FileTree, project: ProjectFile, settings: DbtSettings, macros: DbtMacroIndex, templateCache: DbtTemplateCache) {
+        self.tree = tree
+        self.project = project
+        self.settings = settings
+        self.macros = macros
+        self.templateCache = templateCache
+        var resolveName: (String, JinjaTemplate) -> JinjaValue? = { _, _ in nil }
+        environment = JinjaEnvironment(resolve: { name, template in resolveName(name, template) })
+        resolveName = { [unowned self] name, _ in self.resolve(name) }
+        environment.onUndefinedCall = { [unowned self] name, _, _ in
+            let base = name.split(separator: ".").last.map(String.init) ?? name
+            if !DbtBuiltinMacros.names.contains(base), !self.current.result.unknownMacros.contains(name) {
+                self.current.result.unknownMacros.append(name)
+            }
+        }
+        let identity: (JinjaValue, JinjaArguments, any JinjaCallContext) throws -> JinjaValue = { value, _, _ in value }
+        environment.filters["as_text"] = { value, _, _ in .string(value.rendered) }
+        environment.filters["as_native"] = identity
+        environment.filters["as_bool"] = identity
+        environment.filters["as_number"] = identity
+        globals = makeGlobals()
+    }
+
+    // MARK: rendering
+
+    /// Renders one model (or snapshot or analysis) file. Throws `JinjaError` when the template does
+    /// not parse or its render fails; the caller falls back to the literal scan.
+    func render(text: String, path: String, name: String) throws -> RenderedModel {
+        current = RenderState(name: name, path: path, modelText: text, package: project.name)
+        let template = try JinjaTemplate.parse(text, name: path)
+        let sql = try environment.render(template, context: [:])
+        current.result.sql = sql
+        return current.result
+    }
+
+    /// A name a template uses that is not one of its own: dbt's context, then the macros in dbt's
+    /// search order (this node's package, the root project, package namespaces, dbt's own).
+    private func resolve(_ name: String) -> JinjaValue? {
+        if let value = nodeValue(name) { return value }
+        if let value = globals[name] { return value }
+        if let macro = macroValue(name, package: current.package) ?? macroValue(name, package: project.name) { return macro }
+        if macros.packages[name] != nil, name != project.name { return .object(MacroNamespaceObject(renderer: self, package: name)) }
+        if name == project.name { return .object(MacroNamespaceObject(renderer: self, package: name)) }
+        if name == "dbt" { return .object(MacroNamespaceObject(renderer: self, package: "dbt")) }
+        return nil
+    }
+
+    /// The callable for macro `name` of `package`, parsing its file on first use.
+    func macroValue(_ name: String, package: String) -> JinjaValue? {
+        if package == "dbt" { return builtinMacro(name) }
+        guard let definition = macros.definition(name, in: package) else { return nil }
+        guard let template = template(at: definition.path) else {
+            return .callable(JinjaFunction(name) { [unowned self] _, _ in
+                throw self.failedTemplates[definition.path] ?? JinjaError("macro \(name) could not be read", template: definition.path)
+            })
+        }
+        return environment.macro(name, in: template)
+    }
+
+    /// dbt's own macros: `is_incremental()` is False at parse time; the others print nothing
+    /// here (they never call `ref()`), and the model is marked as holding opaque output.
+    func builtinMacro(_ name: String) -> JinjaValue? {
+        if name == "is_incremental" || name == "should_full_refresh" {
+            return .callable(JinjaFunction(name) { _, _ in .bool(false) })
+        }
+        guard DbtBuiltinMacros.names.contains(name) || name.hasPrefix("default__") else { return nil }
+        return .callable(JinjaFunction("dbt." + name) { _, _ in .undefined("dbt." + name) })
+    }
+
+    private func template(at path: String) -> JinjaTemplate? {
+        if let template = templates[path] { return template }
+        if failedTemplates[path] != nil { return nil }
+        do {
+            let blob = tree.blobID(of: path)
+            if let blob, let cached = templateCache.template(blob: blob, path: path) {
+                templates[path] = cached
+                return cached
+            }
+            guard let data = try tree.contents(of: path) else { return nil }
+            let template = try JinjaTemplate.parse(String(decoding: data, as: UTF8.self), name: path)
+            templates[path] = template
+            if let blob { templateCache.store(template, blob: blob, path: path) }
+            return template
+        } catch let error as JinjaError {
+            failedTemplates[path] = error
+        } catch {
+            failedTemplates[path] = JinjaError("\(error)", template: path)
+        }
+        return nil
+    }
+
+    // MARK: dispatch
+
+    /// `adapter.dispatch(name, macro_namespace)`: dbt's search order over packages × adapter
+    /// prefixes (`<adapter>__name`, then `default__name`).
+    func dispatch(_ name: String, namespace: String?) throws -> JinjaValue {
+        var searchPackages: [String?] = [nil]
+        if let namespace {
+            if let order = project.dispatchSearchOrder[namespace], !order.isEmpty {
+                searchPackages = order
+            } else if macros.packages[namespace] != nil, namespace != project.name {
+                searchPackages = [project.name, namespace]
+            }
+        }
+        let prefixes = adapterType == "default" ? ["default"] : [adapterType, "default"]
+        for package in searchPackages {
+            for prefix in prefixes {
+                let candidate = prefix + "__" + name
+                let found: JinjaValue? = if let package {
+                    package == "dbt" ? builtinMacro(candidate) : macroValue(candidate, package: package)
+                } else {
+                    resolve(candidate)
+                }
+                if let found, !found.isUndefined { return found }
+            }
+        }
+        // dbt's own dispatched macros (dbt.dateadd, …) print nothing here.
+        if DbtBuiltinMacros.names.contains(name) { return .callable(JinjaFunction("dbt." + name) { _, _ in .undefined(name) }) }
+        throw JinjaError("In dispatch: No macro named '\(name)' found within namespace: '\(namespace ?? "None")'")
+    }
+
+    // MARK: the context
+
+    /// Values that depend on the node being rendered.
+    private func nodeValue(_ name: String) -> JinjaValue? {
+        switch name {
+        case "this": .object(RelationObject(database: settings.targetDatabase ?? "", schema: settings.targetSchema ?? "",
+                                            identifier: current.name, rendered: current.name))
+        case "model": .dict([("name", .string(current.name)), ("alias", .string(current.name)),
+                             ("unique_id", .string("model.\(current.package).\(current.name)")),
+                             ("package_name", .string(current.package)), ("original_file_path", .string(current.path)),
+                             ("resource_type", .string("model")), ("config", .dict([])), ("columns", .dict([])),
+                             ("meta", .dict([])), ("tags", .list([]))])
+        default: nil
+        }
+    }
+
+    private func makeGlobals() -> [String: JinjaValue] {
+        var values: [String: JinjaValue] = [:]
+        func function(_ name: String, _ body: @escaping (JinjaArguments, any JinjaCallContext) throws -> JinjaValue) {
+            values[name] = .callable(JinjaFunction(name, body))
+        }
+        function("ref") { [unowned self] arguments, _ in try self.recordRef(arguments) }
+        function("source") { [unowned self] arguments, _ in try self.recordSource(arguments) }
+        function("var") { [unowned self] arguments, _ in self.variable(arguments) }
+        function("env_var") { arguments, _ in
+            guard let name = arguments.argument(0, "var")?.stringValue else { throw JinjaError("env_var() needs a variable name") }
+            if name.hasPrefix("DBT_ENV_SECRET") { return .string("") }
+            if let value = ProcessInfo.processInfo.environment[name] { return .string(value) }
+            if let fallback = arguments.argument(1, "default"), !fallback.isNone { return .string(fallback.rendered) }
+            throw JinjaError("Env var required but not provided: '\(name)'")
+        }
+        function("return") { arguments, _ in throw JinjaReturn(arguments.positional.first ?? .none) }
+        for quiet in ["log", "print", "debug", "store_result", "store_raw_result", "write"] {
+            function(quiet) { _, _ in .string("") }
+        }
+        function("run_query") { [unowned self] _, _ in
+            self.current.result.askedWarehouse = true
+            return .undefined("run_query")
+        }
+        function("statement") { [unowned self] _, _ in
+            self.current.result.askedWarehouse = true
+            return .string("")
+        }
+        function("load_result") { _, _ in .none }
+        function("tojson") { arguments, _ in .string(JinjaJSON.encode(arguments.positional.first ?? .none)) }
+        function("fromjson") { arguments, _ in
+            guard let text = arguments.positional.first?.stringValue else { return arguments.argument(1, "default") ?? .none }
+            return JinjaJSON.decode(text) ?? arguments.argument(1, "default") ?? .none
+        }
+        function("toyaml") { arguments, _ in .string(JinjaJSON.encode(arguments.positional.first ?? .none)) }
+        function("fromyaml") { arguments, _ in
+            guard let text = arguments.positional.first?.stringValue else { return .none }
+            return JinjaJSON.decode(text) ?? arguments.argument(1, "default") ?? .none
+        }
+        function("set") { arguments, context in
+            var seen: [JinjaValue] = []
+            for item in try JinjaDbtSupport.iterate(arguments.positional.first ?? .list([]), context: context)
+            where !seen.contains(where: { $0.equals(item) }) { seen.append(item) }
+            return .list(seen)
+        }
+        values["set_strict"] = values["set"]
+        function("zip") { arguments, context in
+            let lists = try arguments.positional.map { try JinjaDbtSupport.iterate($0, context: context) }
+            let count = lists.map(\.count).min() ?? 0
+            return .list((0..<count).map { index in .tuple(lists.map { $0[index] }) })
+        }
+        values["zip_strict"] = values["zip"]
+        function("local_md5") { arguments, _ in .string(JinjaDbtSupport.fnv(arguments.positional.first?.rendered ?? "")) }
+        function("diff_of_two_dicts") { _, _ in .dict([]) }
+        values["execute"] = .bool(false)
+        values["project_name"] = .string(project.name)
+        values["dbt_version"] = .string("1.11.0")
+        values["invocation_id"] = .string("00000000-0000-0000-0000-000000000000")
+        values["selected_resources"] = .list([])
+        values["target"] = .dict([("name", .string(settings.targetName ?? "dev")),
+                                  ("target_name", .string(settings.targetName ?? "dev")),
+                                  ("schema", .string(settings.targetSchema ?? "")),
+                                  ("database", .string(settings.targetDatabase ?? "")),
+                                  ("type", .string(adapterType)), ("threads", .int(1)), ("profile_name", .string(project.name))])
+        values["graph"] = .dict([("nodes", .dict([])), ("sources", .dict([])), ("exposures", .dict([])),
+                                 ("metrics", .dict([])), ("groups", .dict([])), ("semantic_models", .dict([])),
+                                 ("saved_queries", .dict([]))])
+        values["flags"] = .dict([("FULL_REFRESH", .bool(false)), ("WHICH", .string("parse")), ("STORE_FAILURES", .bool(false))])
+        values["config"] = .object(ConfigObject())
+        values["adapter"] = .object(AdapterObject(renderer: self))
+        values["exceptions"] = .object(ExceptionsObject())
+        values["api"] = .dict([("Relation", .object(RelationFactory()))])
+        values["builtins"] = .dict([("ref", values["ref"]!), ("source", values["source"]!), ("config", values["config"]!)])
+        // modules.datetime, modules.re, …: nothing the graph depends on; lenient undefined.
+        values["modules"] = .undefined("modules")
+        values["run_started_at"] = .undefined("run_started_at")
+        return values
+    }
+
+    /// `ref('m')`, `ref('pkg', 'm')`, `ref('m', v=2)` / `version=`.
+    private func recordRef(_ arguments: JinjaArguments) throws -> JinjaValue {
+        let names = arguments.positional.compactMap(\.stringValue)
+        guard !names.isEmpty, names.count == arguments.positional.count, names.count <= 2 else {
+            throw JinjaError("ref() takes one or two names, got \(arguments.positional.map(\.repr).joined(separator: ", "))")
+        }
+        var version: String?
+        if let value = arguments.named("v") ?? arguments.named("version"), !value.isNone {
+            version = if case .double(let number) = value, number == number.rounded() { String(Int(number)) } else { value.rendered }
+        }
+        let name = names.last!
+        let ref = ModelReference(package: names.count == 2 ? names[0] : nil, name: name, version: version,
+                                 line: lineOf(name))
+        current.result.refs.append(ref)
+        return relation(for: .ref(ref), identifier: name)
+    }
+
+    private func recordSource(_ arguments: JinjaArguments) throws -> JinjaValue {
+        guard let source = arguments.argument(0, "source_name")?.stringValue,
+              let table = arguments.argument(1, "table_name")?.stringValue else {
+            throw JinjaError("source() takes a source name and a table name")
+        }
+        let reference = SourceReference(source: source, table: table, line: lineOf(table))
+        current.result.sources.append(reference)
+        return relation(for: .source(reference), identifier: table)
+    }
+
+    private func relation(for node: RenderedNode, identifier: String) -> JinjaValue {
+        let index = current.result.nodes.count
+        current.result.nodes.append(node)
+        return .object(RelationObject(database: settings.targetDatabase ?? "", schema: settings.targetSchema ?? "",
+                                      identifier: identifier, rendered: "__dbt_node_\(index)__"))
+    }
+
+    /// The line of the model file that names a reference: its quoted name, or line 1 when only a
+    /// macro's arguments build it.
+    private func lineOf(_ name: String) -> Int {
+        let text = current.modelText
+        for quote in ["'", "\""] {
+            if let range = text.range(of: quote + name + quote) {
+                return text[..<range.lowerBound].reduce(1) { $1 == "\n" ? $0 + 1 : $0 }
+            }
+        }
+        return 1
+    }
+
+    /// dbt's parse-time `var()`: the node package's scoped vars, then the global ones; a missing
+    /// var is the default, or None.
+    private func variable(_ arguments: JinjaArguments) -> JinjaValue {
+        guard let name = arguments.argument(0, "name")?.stringValue else { return .none }
+        if case .object(let vars) = project.vars {
+            if case .object(let scoped)? = vars[current.package], let value = scoped[name] { return JinjaDbtSupport.value(value) }
+            if let value = vars[name] { return JinjaDbtSupport.value(value) }
+        }
+        if case .object(let vars)? = macros.packageVars[current.package], let value = vars[name] {
+            return JinjaDbtSupport.value(value)
+        }
+        return arguments.argument(1, "default") ?? .none
+    }
+}
+
+/// Parsed macro files by blob id, shared by the two sides of a comparison (templates are
+/// immutable); belongs to one check, like `BlobMemo`.
+final class DbtTemplateCache {
+    private var templates: [String: JinjaTemplate] = [:]
+
+    func template(blob: String, path: String) -> JinjaTemplate? { templates[blob + ":" + path] }
+
+    func store(_ template: JinjaTemplate, blob: String, path: String) { templates[blob + ":" + path] = template }
+}

@@ -1,0 +1,141 @@
+import Foundation
+import GateModel
+import XCTest
+@testable import GateDbt
+
+/// The graph as `dbt parse` records it: Jinja rendered with the project's and the installed
+/// packages' macros, `execute` false. Each expectation was checked against dbt-core 1.11.
+final class DbtRenderingTests: XCTestCase {
+    private func project(_ files: [String: String], settings: DbtSettings = DbtSettings()) throws -> DbtProject {
+        var all = files
+        if all["dbt_project.yml"] == nil { all["dbt_project.yml"] = "name: shop\n" }
+        return try DbtProject.load(tree: MemoryTree(all), settings: settings)
+    }
+
+    /// The parents of `model`, as unique ids, sorted.
+    private func parents(of model: String, in project: DbtProject) throws -> [String] {
+        let graph = try project.graph()
+        return graph.nodes.values.filter { $0.children.contains("model.shop.\(model)") }.map(\.id).sorted()
+    }
+
+    func testRefsMadeInsideAMacroAreParents() throws {
+        let project = try project([
+            "macros/simple_cte.sql": """
+            {%- macro simple_cte(tuple_list) -%}
+            WITH {% for cte_ref in tuple_list %}{{ cte_ref[0] }} AS (
+                SELECT * FROM {{ ref(cte_ref[1]) }}
+            ){%- if not loop.last -%},{%- endif -%}
+            {% endfor %}
+            {%- endmacro -%}
+            """,
+            "models/orders.sql": "select 1 as id",
+            "models/customers.sql": "select 1 as id",
+            "models/report.sql": "{{ simple_cte([('o', 'orders'), ('c', 'customers')]) }}\nselect * from o join c using (id)\n",
+        ])
+        XCTAssertEqual(try parents(of: "report", in: project), ["model.shop.customers", "model.shop.orders"])
+        XCTAssertTrue(project.diagnostics.isEmpty, "\(project.diagnostics)")
+    }
+
+    func testAModelBuiltByAMacroWithComputedNames() throws {
+        let project = try project([
+            "macros/marts.sql": """
+            {% macro build_mart(metric, sources=['a', 'b']) %}
+              {%- set parts = [] -%}
+              {%- for s in sources -%}{% do parts.append('stg_' ~ s ~ '_' ~ metric) %}{%- endfor -%}
+              select * from {{ ref(parts | join('') if false else parts[0]) }}
+              union all select * from {{ ref(parts[-1]) }}
+            {% endmacro %}
+            """,
+            "models/stg_a_pings.sql": "select 1",
+            "models/stg_b_pings.sql": "select 1",
+            "models/mart_pings.sql": "{{ build_mart('pings') }}",
+        ])
+        XCTAssertEqual(try parents(of: "mart_pings", in: project), ["model.shop.stg_a_pings", "model.shop.stg_b_pings"])
+    }
+
+    func testBranchesDbtDoesNotRenderAtParseTimeAddNoParent() throws {
+        let project = try project([
+            "models/a.sql": "select 1", "models/b.sql": "select 1", "models/c.sql": "select 1", "models/d.sql": "select 1",
+            "models/m.sql": """
+            -- depends_on: {{ ref('a') }}
+            {% if execute %}{% set rows = run_query('select * from ' ~ ref('b')) %}{% endif %}
+            select * from {{ ref('c') }}
+            {% if is_incremental() %} where x > (select max(x) from {{ ref('d') }}) {% endif %}
+            """,
+        ])
+        XCTAssertEqual(try parents(of: "m", in: project), ["model.shop.a", "model.shop.c"])
+    }
+
+    func testDispatchFollowsDbtsSearchOrderIntoInstalledPackages() throws {
+        let files = [
+            "dbt_project.yml": "name: shop\ndispatch:\n  - macro_namespace: util\n    search_order: ['shop', 'util']\n",
+            "dbt_packages/util/dbt_project.yml": "name: util\n",
+            "dbt_packages/util/macros/pick.sql": """
+            {% macro pick(x) %}{{ return(adapter.dispatch('pick', 'util')(x)) }}{% endmacro %}
+            {% macro default__pick(x) %}{{ ref('from_package_' ~ x) }}{% endmacro %}
+            """,
+            "models/from_package_1.sql": "select 1",
+            "models/from_project_1.sql": "select 1",
+            "models/m.sql": "select * from {{ util.pick(1) }}",
+        ]
+        XCTAssertEqual(try parents(of: "m", in: try project(files)), ["model.shop.from_package_1"])
+        var overridden = files
+        overridden["macros/override.sql"] = "{% macro default__pick(x) %}{{ ref('from_project_' ~ x) }}{% endmacro %}"
+        XCTAssertEqual(try parents(of: "m", in: try project(overridden)), ["model.shop.from_project_1"],
+                       "the project's default__pick comes first in the configured search order")
+    }
+
+    func testVarsAndEnvVarsChooseTheReference() throws {
+        let project = try project([
+            "dbt_project.yml": "name: shop\nvars:\n  orders_model: orders_v2\n",
+            "models/orders_v2.sql": "select 1", "models/fallback.sql": "select 1", "models/env_default.sql": "select 1",
+            "models/m.sql": "select * from {{ ref(var('orders_model')) }}, {{ ref(var('missing', 'fallback')) }}, "
+                + "{{ ref(env_var('CONTRACT_GATE_TEST_UNSET_VAR', 'env_default')) }}",
+        ])
+        XCTAssertEqual(try parents(of: "m", in: project),
+                       ["model.shop.env_default", "model.shop.fallback", "model.shop.orders_v2"])
+    }
+
+    func testAnUnknownMacroKeepsTheLiteralReferencesAndSaysSo() throws {
+        let project = try project([
+            "models/a.sql": "select 1", "models/b.sql": "select 1",
+            "models/m.sql": "{% set x = 1 %}select * from {{ not_installed.helper(ref('a')) }} join {{ ref('b') }}",
+        ])
+        XCTAssertEqual(try parents(of: "m", in: project), ["model.shop.a", "model.shop.b"])
+        let notice = project.diagnostics.first { $0.message.hasPrefix("dbt.rendering:") }
+        XCTAssertEqual(notice?.location?.path, "models/m.sql")
+        XCTAssertTrue(notice?.message.contains("not_installed.helper") ?? false, "\(project.diagnostics)")
+    }
+
+    func testATemplateThatCannotBeRenderedFallsBackToTheLiteralScanAndSaysWhere() throws {
+        let project = try project([
+            "models/a.sql": "select 1",
+            "models/m.sql": "select * from {{ ref('a') }}\n{% if %}\n",
+        ])
+        XCTAssertEqual(try parents(of: "m", in: project), ["model.shop.a"])
+        let warning = project.diagnostics.first { $0.message.hasPrefix("dbt.rendering:") }
+        XCTAssertEqual(warning?.severity, .warning)
+        XCTAssertEqual(warning?.location, SourceLocation(path: "models/m.sql", line: 2))
+    }
+
+    func testAPlainModelIsNotRendered() throws {
+        let memo = BlobMemo()
+        let tree = MemoryTree(["dbt_project.yml": "name: shop\n", "models/a.sql": "select 1",
+                               "models/m.sql": "{{ config(materialized='table') }}\nselect * from {{ ref('a') }}"])
+        let project = try DbtProject.load(tree: tree, memo: memo)
+        XCTAssertEqual(try parents(of: "m", in: project), ["model.shop.a"])
+        XCTAssertNil(try project.renderedModel("models/m.sql"))
+    }
+
+    func testRenderedSQLMarksEachRelationWithItsNode() throws {
+        let project = try project([
+            "models/a.sql": "select 1",
+            "models/m.sql": "{% set t = ref('a') %}select id from {{ t }} join {{ source('raw', 'events') }} using (id)",
+        ])
+        let rendered = try XCTUnwrap(try project.renderedModel("models/m.sql"))
+        XCTAssertEqual(rendered.sql, "select id from __dbt_node_0__ join __dbt_node_1__ using (id)")
+        XCTAssertEqual(rendered.nodes.count, 2)
+        XCTAssertEqual(rendered.refs.map(\.name), ["a"])
+        XCTAssertEqual(rendered.sources.map(\.table), ["events"])
+    }
+}
