@@ -356,3 +356,11 @@ final class JinjaEngineTests: XCTestCase {
         XCTAssertEqual(try env.render(template, context: ["n": .int(10)]), "11")
     }
 }
+
+extension JinjaEngineTests {
+    func testTestArgumentWithoutParenthesesStopsAtKeywords() {
+        let env = environment()
+        env.tests["same"] = { value, arguments, _ in value.equals(arguments.positional.first ?? .undefined("")) }
+        XCTAssertEqual(render("{{ 1 is same 1 and 2 is same 3 }} {{ 'y' if x is defined else 'n' }} {{ none is same none }}", in: env), "False n True")
+    }
+}
