@@ -325,6 +325,16 @@ struct JinjaParser {
         }
     }
 
+    /// `x is divisibleby 3`: a test takes one argument without parentheses.
+    private var canStartTestArgument: Bool {
+        switch current.kind {
+        case .string, .integer, .float: return true
+        case .name: return !["else", "or", "and", "if", "in", "not", "is"].contains(current.text)
+        case .op: return current.text == "[" || current.text == "{"
+        default: return false
+        }
+    }
+
     private mutating func parseExpression(conditional: Bool = true) throws -> JinjaExpr {
         conditional ? try parseConditional() : try parseOr()
     }
@@ -432,8 +442,7 @@ struct JinjaParser {
                 var arguments: [JinjaArgumentExpr] = []
                 if isOp("(") {
                     arguments = try parseCallArguments()
-                } else if [.name, .string, .integer, .float].contains(current.kind) || isOp("[") || isOp("{"),
-                          !["else", "or", "and", "if", "in", "not"].contains(current.kind == .name ? current.text : "") {
+                } else if canStartTestArgument {
                     arguments = [.positional(try parsePostfix(try parsePrimary()))]
                 }
                 expression = JinjaExpr(.test(expression, name: testName, arguments: arguments, negated: negated), line: line)
