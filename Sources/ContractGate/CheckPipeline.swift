@@ -34,7 +34,8 @@ public enum CheckPipeline {
         timer.lap("diff")
         progress?.start("reading the dbt project at both sides")
 
-        let settings = DbtSettings(config: config)
+        var settings = DbtSettings(config: config)
+        settings.installedPackagesRoot = workspace.root?.path
         let memo = BlobMemo()   // base and head share most files: each is read once
         var baseSettings = settings
         if let state = request.stateDirectory {

@@ -45,6 +45,8 @@ public final class DbtProject {
     /// The Jinja side of reading models: macro index and renderer, made on first need.
     var rendering: RenderingState?
     var renderClock: Duration = .zero
+    /// Macro name → the model files that call it although nobody defines it (one notice each).
+    var unknownMacroCallers: [String: Set<String>] = [:]
     /// A `--state` manifest that was asked for and could not be read: the check stops (exit 2).
     var stateManifestError: InputError?
     private var manifestLoaded = false
@@ -58,7 +60,7 @@ public final class DbtProject {
     public private(set) var refScanTime: Duration = .zero
 
     /// Problems met while reading, each with file and line; none of them stops the reading.
-    public var diagnostics: [Diagnostic] { diagnosticList }
+    public var diagnostics: [Diagnostic] { diagnosticList + unknownMacroDiagnostics() }
 
     private init(tree: any FileTree, settings: DbtSettings, projectFile: ProjectFile?, projectFilePath: String, memo: BlobMemo) {
         self.tree = tree

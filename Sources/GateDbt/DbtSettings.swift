@@ -28,6 +28,9 @@ public struct DbtSettings: Sendable, Hashable {
     /// A `manifest.json` on disk (dbt's `--state`) that describes this revision; it wins over
     /// `manifestPath` and any manifest in the tree.
     public var stateManifest: String?
+    /// The worktree on disk, whose `dbt_packages/` (installed by `dbt deps`, and usually not
+    /// committed) supplies the packages' macros when a revision's tree has none.
+    public var installedPackagesRoot: String?
     /// The target name templates see as `target.name` (dbt's usual `dev` when nil).
     public var targetName: String?
 

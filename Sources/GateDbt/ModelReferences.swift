@@ -31,6 +31,7 @@ extension DbtProject {
         guard let scan = try scan(path) else { return nil }
         guard let outcome = try renderOutcome(path, scan: scan) else { return scan }
         for problem in outcome.problems { note(problem) }
+        for macro in outcome.rendered?.unknownMacros ?? [] { unknownMacroCallers[macro, default: []].insert(path) }
         var result = scan
         result.refs = outcome.refs
         result.sources = outcome.sources
@@ -67,12 +68,6 @@ extension DbtProject {
                 // keep every literal reference too, so no edge is lost.
                 outcome.refs = DbtProject.merged(rendered.refs, scan.refs)
                 outcome.sources = DbtProject.merged(rendered.sources, scan.sources)
-                let names = rendered.unknownMacros.sorted().prefix(5).joined(separator: ", ")
-                outcome.problems.append(Diagnostic(
-                    severity: .notice,
-                    message: "dbt.rendering: calls \(names), defined neither by the project nor by a package installed "
-                        + "under dbt_packages/; its parents also include every literal ref()/source() in the file",
-                    location: SourceLocation(path: path, line: 1)))
             }
         } catch {
             let jinja = error as? JinjaError ?? JinjaError("\(error)")
@@ -91,7 +86,9 @@ extension DbtProject {
 
     private func renderingState(_ projectFile: ProjectFile) throws -> RenderingState {
         if let rendering { return rendering }
-        let macros = try DbtMacroIndex.read(tree: tree, projectPrefix: settings.projectPrefix, project: projectFile)
+        let installed = settings.installedPackagesRoot.map { InstalledPackagesTree(worktree: URL(fileURLWithPath: $0, isDirectory: true)) }
+        let macros = try DbtMacroIndex.read(tree: tree, projectPrefix: settings.projectPrefix, project: projectFile,
+                                            installedPackages: installed)
         let renderer = DbtRenderer(tree: tree, project: projectFile, settings: settings, macros: macros,
                                    templateCache: memo.templates)
         let projectBlob = tree.blobID(of: projectFilePath) ?? String(projectFile.hashValue)
@@ -102,15 +99,61 @@ extension DbtProject {
         return state
     }
 
+    /// One notice per macro that models call and nobody defines (usually a package that `dbt deps`
+    /// has not installed where the gate runs), naming the first caller and how many there are.
+    func unknownMacroDiagnostics() -> [Diagnostic] {
+        unknownMacroCallers.keys.sorted().compactMap { macro in
+            guard let callers = unknownMacroCallers[macro]?.sorted(), let first = callers.first else { return nil }
+            let others = callers.count > 1 ? " and \(callers.count - 1) other model\(callers.count == 2 ? "" : "s")" : ""
+            return Diagnostic(
+                severity: .notice,
+                message: "dbt.rendering: \(first)\(others) call \(macro), which neither the project nor a package installed "
+                    + "under dbt_packages/ defines (run `dbt deps` before the gate); their parents also include every "
+                    + "literal ref()/source() in the file",
+                location: SourceLocation(path: first, line: 1))
+        }
+    }
+
     /// Whether a model's Jinja can change its parents beyond the literal `ref()`s.
     static func needsRendering(_ text: String, data: Data, scan: ReferenceScan, reaching: Set<String>) -> Bool {
         if text.contains("{%") { return true }
         let words = MacroTagScanner.words(in: data)
         if !words.isDisjoint(with: reaching) { return true }
+        // A macro the project does not define (a package that is not installed here): rendering
+        // finds it, so the report can say which parents may be missing.
+        if callsOtherThanReferences(text) { return true }
         guard words.contains("ref") || words.contains("source") else { return false }
         // A ref()/source() whose arguments the literal scan could not read (`ref(var('m'))`).
         let calls = text.ranges(of: #"\b(ref|source)\s*\("#, options: .regularExpression)
         return calls > scan.refs.count + scan.sources.count
+    }
+
+    /// The calls inside `{{ }}` that plain reading understands: anything else is a macro.
+    static let plainCalls: Set<String> = ["ref", "source", "config", "var", "env_var", "is_incremental", "this"]
+
+    /// Whether some `{{ … }}` calls something other than `plainCalls`.
+    static func callsOtherThanReferences(_ text: String) -> Bool {
+        var search = text.startIndex
+        while let open = text.range(of: "{{", range: search..<text.endIndex) {
+            let close = text.range(of: "}}", range: open.upperBound..<text.endIndex)?.lowerBound ?? text.endIndex
+            let expression = Array(text[open.upperBound..<close].utf8)
+            var index = 0
+            while index < expression.count {
+                guard ByteText.isIdentifier(expression[index]) else { index += 1; continue }
+                let start = index
+                while index < expression.count, ByteText.isIdentifier(expression[index]) || expression[index] == UInt8(ascii: ".") {
+                    index += 1
+                }
+                var next = index
+                while next < expression.count, ByteText.isSpace(expression[next]) { next += 1 }
+                if next < expression.count, expression[next] == UInt8(ascii: "("),
+                   !plainCalls.contains(String(decoding: expression[start..<index], as: UTF8.self)) {
+                    return true
+                }
+            }
+            search = close
+        }
+        return false
     }
 
     static func merged<T: Hashable>(_ first: [T], _ second: [T]) -> [T] {

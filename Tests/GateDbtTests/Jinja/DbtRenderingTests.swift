@@ -138,4 +138,26 @@ final class DbtRenderingTests: XCTestCase {
         XCTAssertEqual(rendered.refs.map(\.name), ["a"])
         XCTAssertEqual(rendered.sources.map(\.table), ["events"])
     }
+
+    /// `dbt_packages/` is usually not committed: the packages `dbt deps` installed in the worktree
+    /// (a `local:` package as a symlink) supply the macros the revision's tree lacks.
+    func testPackagesInstalledInTheWorktreeServeWhenTheTreeHasNone() throws {
+        let worktree = FileManager.default.temporaryDirectory.appendingPathComponent("cg-packages-\(UUID().uuidString)")
+        let vendored = worktree.appendingPathComponent("vendor/util")
+        defer { try? FileManager.default.removeItem(at: worktree) }
+        try FileManager.default.createDirectory(at: vendored.appendingPathComponent("macros"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: worktree.appendingPathComponent("dbt_packages"), withIntermediateDirectories: true)
+        try "name: util\n".write(to: vendored.appendingPathComponent("dbt_project.yml"), atomically: true, encoding: .utf8)
+        try "{% macro pick() %}{{ ref('picked') }}{% endmacro %}"
+            .write(to: vendored.appendingPathComponent("macros/pick.sql"), atomically: true, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(at: worktree.appendingPathComponent("dbt_packages/util"),
+                                                   withDestinationURL: vendored)
+        var settings = DbtSettings()
+        settings.installedPackagesRoot = worktree.path
+        let files = ["models/picked.sql": "select 1", "models/m.sql": "select * from {{ util.pick() }}"]
+        XCTAssertEqual(try parents(of: "m", in: try project(files, settings: settings)), ["model.shop.picked"])
+        let without = try project(files)
+        XCTAssertEqual(try parents(of: "m", in: without), [], "nothing installed: the call is unknown")
+        XCTAssertTrue(without.diagnostics.contains { $0.message.contains("util.pick") })
+    }
 }

@@ -35,6 +35,22 @@ final class RelationObject: JinjaObject {
     }
 }
 
+/// Python modules and objects the gate does not model (`modules.datetime`, `run_started_at`): every
+/// attribute and call gives another opaque value, printed as nothing. Unlike an undefined name,
+/// calling one is not an unknown macro.
+final class OpaqueObject: JinjaObject, JinjaCallable {
+    let name: String
+
+    init(name: String) { self.name = name }
+
+    var typeName: String { "object" }
+    var rendered: String { "" }
+
+    func attribute(_ attribute: String) -> JinjaValue? { .object(OpaqueObject(name: name + "." + attribute)) }
+    func item(_ key: JinjaValue) -> JinjaValue? { .object(OpaqueObject(name: name + "[]")) }
+    func call(_ arguments: JinjaArguments, context: any JinjaCallContext) throws -> JinjaValue { .object(OpaqueObject(name: name + "()")) }
+}
+
 /// `api.Relation`: `create(database=, schema=, identifier=)`.
 final class RelationFactory: JinjaObject {
     var typeName: String { "RelationFactory" }

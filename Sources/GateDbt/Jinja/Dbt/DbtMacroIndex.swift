@@ -21,6 +21,8 @@ struct DbtMacroIndex {
     var packages: [String: [String: Definition]] = [:]
     /// Package name → its folder (repository-relative), for the installed packages.
     var packageFolders: [String: String] = [:]
+    /// Where the installed packages were read: the revision's tree, or the worktree's.
+    var packageTree: (any FileTree)?
     /// Package name → its `dbt_project.yml` `vars:`.
     var packageVars: [String: JSONValue] = [:]
     /// Every `(package, macro)` that may call `ref()`/`source()`, directly or through other macros.
@@ -32,10 +34,11 @@ struct DbtMacroIndex {
     var fileFingerprint: [String] = []
 
     /// Reads the macro files of the root project and of the packages installed in the tree.
-    static func read(tree: any FileTree, projectPrefix: String, project: ProjectFile) throws -> DbtMacroIndex {
+    static func read(tree: any FileTree, projectPrefix: String, project: ProjectFile,
+                     installedPackages: (any FileTree)? = nil) throws -> DbtMacroIndex {
         var index = DbtMacroIndex(rootPackage: project.name)
         var bodies: [Definition: Data] = [:]
-        func scanFolder(_ folder: String, package: String) throws {
+        func scanFolder(_ folder: String, package: String, in tree: any FileTree) throws {
             let base = folder.hasSuffix("/") ? String(folder.dropLast()) : folder
             for path in try tree.files(under: base) where path.hasSuffix(".sql") {
                 guard let data = try tree.contents(of: path) else { continue }
@@ -49,25 +52,33 @@ struct DbtMacroIndex {
                 }
             }
         }
-        for folder in project.macroPaths { try scanFolder(projectPrefix + folder, package: project.name) }
+        for folder in project.macroPaths { try scanFolder(projectPrefix + folder, package: project.name, in: tree) }
         // Installed packages (`dbt deps`): each folder of dbt_packages/ with its own dbt_project.yml.
+        // They are rarely committed: when the revision has none, those installed in the worktree serve.
         let installPath = projectPrefix + (project.packagesInstallPath ?? "dbt_packages")
+        var packageTree = tree
+        var installed = try tree.files(under: installPath)
+        if installed.isEmpty, let installedPackages {
+            packageTree = installedPackages
+            installed = try installedPackages.files(under: installPath)
+        }
         var packageFolders = Set<String>()
-        for path in try tree.files(under: installPath) where path.hasSuffix("/dbt_project.yml") {
+        for path in installed where path.hasSuffix("/dbt_project.yml") {
             let folder = String(path.dropLast("/dbt_project.yml".count))
             // Only a package's own root, not a nested integration-test project inside it.
             guard folder.dropFirst(installPath.count + 1).firstIndex(of: "/") == nil else { continue }
             packageFolders.insert(folder)
         }
         for folder in packageFolders.sorted() {
-            guard let data = try tree.contents(of: folder + "/dbt_project.yml"),
+            guard let data = try packageTree.contents(of: folder + "/dbt_project.yml"),
                   let file = try? ProjectFile.parse(String(decoding: data, as: UTF8.self), path: folder + "/dbt_project.yml"),
                   file.name != project.name, index.packageFolders[file.name] == nil else { continue }
             index.packageFolders[file.name] = folder
             index.packageVars[file.name] = file.vars
-            index.fileFingerprint.append(folder + "/dbt_project.yml@" + (tree.blobID(of: folder + "/dbt_project.yml") ?? ""))
-            for macroFolder in file.macroPaths { try scanFolder(folder + "/" + macroFolder, package: file.name) }
+            index.fileFingerprint.append(folder + "/dbt_project.yml@" + (packageTree.blobID(of: folder + "/dbt_project.yml") ?? ""))
+            for macroFolder in file.macroPaths { try scanFolder(folder + "/" + macroFolder, package: file.name, in: packageTree) }
         }
+        index.packageTree = packageTree
         index.computeReach(bodies: bodies)
         return index
     }

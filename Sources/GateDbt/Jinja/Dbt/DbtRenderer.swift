@@ -130,7 +130,7 @@ final class DbtRenderer {
                 templates[path] = cached
                 return cached
             }
-            guard let data = try tree.contents(of: path) else { return nil }
+            guard let data = try tree.contents(of: path) ?? macros.packageTree?.contents(of: path) else { return nil }
             let template = try JinjaTemplate.parse(String(decoding: data, as: UTF8.self), name: path)
             templates[path] = template
             if let blob { templateCache.store(template, blob: blob, path: path) }
@@ -262,8 +262,8 @@ final class DbtRenderer {
         values["api"] = .dict([("Relation", .object(RelationFactory()))])
         values["builtins"] = .dict([("ref", values["ref"]!), ("source", values["source"]!), ("config", values["config"]!)])
         // modules.datetime, modules.re, …: nothing the graph depends on; lenient undefined.
-        values["modules"] = .undefined("modules")
-        values["run_started_at"] = .undefined("run_started_at")
+        values["modules"] = .object(OpaqueObject(name: "modules"))
+        values["run_started_at"] = .object(OpaqueObject(name: "run_started_at"))
         return values
     }
 
