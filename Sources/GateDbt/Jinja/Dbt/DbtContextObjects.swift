@@ -70,10 +70,20 @@ final class RelationFactory: JinjaObject {
 /// dbt's parse-time `config`: calling it records configuration (read elsewhere from the file),
 /// and `config.get(...)` answers "" whatever was set, as dbt's parser does.
 final class ConfigObject: JinjaObject, JinjaCallable {
+    unowned let renderer: DbtRenderer
+
+    init(renderer: DbtRenderer) { self.renderer = renderer }
+
     var typeName: String { "Config" }
     var name: String { "config" }
 
-    func call(_ arguments: JinjaArguments, context: any JinjaCallContext) throws -> JinjaValue { .string("") }
+    func call(_ arguments: JinjaArguments, context: any JinjaCallContext) throws -> JinjaValue {
+        if case .dict(let options)? = arguments.positional.first {
+            for (key, value) in options.pairs { renderer.recordConfig(key.rendered, value) }
+        }
+        for (key, value) in arguments.keyword { renderer.recordConfig(key, value) }
+        return .string("")
+    }
 
     func attribute(_ name: String) -> JinjaValue? {
         switch name {
@@ -163,6 +173,32 @@ enum JinjaDbtSupport {
         case .string(let value): .string(value)
         case .array(let items): .list(items.map(value))
         case .object(let fields): .dict(fields.sorted { $0.key < $1.key }.map { ($0.key, value($0.value)) })
+        }
+    }
+
+    /// A template value as data, when it is data (not a relation, macro or undefined).
+    static func json(_ value: JinjaValue) -> JSONValue? {
+        switch value {
+        case .none: return JSONValue.null
+        case .bool(let flag): return .bool(flag)
+        case .int(let number): return .number(Double(number))
+        case .double(let number): return .number(number)
+        case .string(let text): return .string(text)
+        case .list(let list):
+            var items: [JSONValue] = []
+            for item in list.items {
+                guard let json = json(item) else { return nil }
+                items.append(json)
+            }
+            return .array(items)
+        case .dict(let dict):
+            var fields: [String: JSONValue] = [:]
+            for (key, item) in dict.pairs {
+                guard let json = json(item) else { return nil }
+                fields[key.rendered] = json
+            }
+            return .object(fields)
+        case .undefined, .callable, .object: return nil
         }
     }
 

@@ -14,6 +14,9 @@ struct RenderedModel: Sendable {
     var nodes: [RenderedNode] = []
     /// Macros called that neither the project, its installed packages nor dbt define.
     var unknownMacros: [String] = []
+    /// What `config(...)` calls set, rendered (`enabled=var('x') == 'y'` as a bool), for the keys
+    /// whose values are plain data.
+    var config: [String: JSONValue] = [:]
     /// Whether the render asked the warehouse something (`run_query`, `statement`): at parse time
     /// dbt gets no answer either, but the model's SQL may depend on it.
     var askedWarehouse = false
@@ -256,7 +259,7 @@ final class DbtRenderer {
                                  ("metrics", .dict([])), ("groups", .dict([])), ("semantic_models", .dict([])),
                                  ("saved_queries", .dict([]))])
         values["flags"] = .dict([("FULL_REFRESH", .bool(false)), ("WHICH", .string("parse")), ("STORE_FAILURES", .bool(false))])
-        values["config"] = .object(ConfigObject())
+        values["config"] = .object(ConfigObject(renderer: self))
         values["adapter"] = .object(AdapterObject(renderer: self))
         values["exceptions"] = .object(ExceptionsObject())
         values["api"] = .dict([("Relation", .object(RelationFactory()))])
@@ -265,6 +268,10 @@ final class DbtRenderer {
         values["modules"] = .object(OpaqueObject(name: "modules"))
         values["run_started_at"] = .object(OpaqueObject(name: "run_started_at"))
         return values
+    }
+
+    func recordConfig(_ key: String, _ value: JinjaValue) {
+        if let json = JinjaDbtSupport.json(value) { current.result.config[key] = json }
     }
 
     /// `ref('m')`, `ref('pkg', 'm')`, `ref('m', v=2)` / `version=`.
