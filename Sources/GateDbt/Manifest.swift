@@ -7,7 +7,7 @@ struct Manifest {
     struct Node {
         var uniqueId: String
         var name: String
-        /// `model`, `seed`, `snapshot`, `source`, `exposure`.
+        /// `model`, `seed`, `snapshot`, `source`, `exposure`, `semantic_model`, `metric`, `saved_query`.
         var resourceType: String
         var packageName: String?
         var version: String?
@@ -17,7 +17,7 @@ struct Manifest {
         var dependsOn: [String]
         var tags: [String]
         var owners: [Owner]
-        /// An exposure's `url` and `label`.
+        /// An exposure's `url`; the `label` of an exposure or semantic-layer node.
         var url: String? = nil
         var label: String? = nil
     }
@@ -26,7 +26,10 @@ struct Manifest {
     var nodes: [String: Node]
     var childMap: [String: [String]]
 
-    private static let keptTypes: Set<String> = ["model", "seed", "snapshot", "source", "exposure"]
+    private static let keptTypes: Set<String> = ["model", "seed", "snapshot", "source", "exposure", "semantic_model",
+                                                  "metric", "saved_query"]
+    /// Kinds of node without a warehouse relation of their own.
+    private static let consumerTypes: Set<String> = ["exposure", "semantic_model", "metric", "saved_query"]
 
     static func parse(_ data: Data, path: String) throws -> Manifest {
         let object: Any
@@ -51,7 +54,7 @@ struct Manifest {
                 + "run `dbt parse` again or remove it", at: SourceLocation(path: path))
         }
         var nodes: [String: Node] = [:]
-        for section in ["nodes", "sources", "exposures"] {
+        for section in ["nodes", "sources", "exposures", "semantic_models", "metrics", "saved_queries"] {
             guard let entries = root[section] as? [String: Any] else { continue }
             for (id, value) in entries {
                 guard let entry = value as? [String: Any] else { continue }
@@ -83,7 +86,7 @@ struct Manifest {
     private static func node(id: String, type: String, entry: [String: Any]) -> Node {
         let name = entry["name"] as? String ?? id
         var relation: Relation?
-        if type != "exposure" {
+        if !consumerTypes.contains(type) {
             let identifier = (entry["alias"] as? String) ?? (entry["identifier"] as? String) ?? name
             relation = Relation(database: entry["database"] as? String, schema: entry["schema"] as? String,
                                 identifier: identifier)
@@ -98,10 +101,15 @@ struct Manifest {
             let email = owner["email"] as? String
             if let ownerId = email ?? ownerName { owners.append(Owner(id: ownerId, name: ownerName, email: email, kind: "dbt")) }
         }
+        if type != "exposure" && consumerTypes.contains(type) {
+            let config = entry["config"] as? [String: Any]
+            let meta = (config?["meta"] as? [String: Any]) ?? (entry["meta"] as? [String: Any])
+            owners = DbtProject.dbtOwners(owner: meta?["owner"] as? String, group: entry["group"] as? String ?? config?["group"] as? String)
+        }
         return Node(uniqueId: id, name: name, resourceType: type, packageName: entry["package_name"] as? String,
                     version: version, relation: relation, originalFilePath: entry["original_file_path"] as? String,
                     dependsOn: dependsOn, tags: (entry["tags"] as? [Any] ?? []).compactMap { $0 as? String },
                     owners: owners, url: type == "exposure" ? entry["url"] as? String : nil,
-                    label: type == "exposure" ? entry["label"] as? String : nil)
+                    label: consumerTypes.contains(type) ? entry["label"] as? String : nil)
     }
 }
