@@ -77,12 +77,7 @@ struct ImpactStage {
                 if cache[name] == nil {
                     guard cache.count < ownerLookupLimit else { continue }
                     let model = (try? project.ownership(ofModel: name)) ?? nil
-                    var owners: [Owner] = []
-                    if let owner = model?.owner, !owner.isEmpty { owners.append(Owner(id: owner, name: owner, kind: "dbt")) }
-                    if let group = model?.group, !group.isEmpty {
-                        owners.append(Owner(id: "group:" + group, name: "dbt group " + group, kind: "dbt"))
-                    }
-                    cache[name] = owners
+                    cache[name] = DbtProject.dbtOwners(owner: model?.owner, group: model?.group)
                 }
                 var node = result[index].downstream[nodeIndex]
                 for owner in cache[name] ?? [] where !node.owners.contains(where: { $0.id == owner.id || $0.email == owner.id }) {
@@ -131,6 +126,8 @@ struct ImpactStage {
         var dbtIdToNode: [String: String] = [:]
         var modelIdsByName: [String: String] = [:]
         for node in graph.nodes.values where node.type == "model" { modelIdsByName[node.name] = node.id }
+        // Semantic models use the columns they name (never merged with a catalog table).
+        for node in impact.downstream where node.type == "semantic_model" { dbtIdToNode[node.id] = node.id }
         for node in impact.downstream where node.type == "model" {
             if graph.nodes[node.id] != nil {
                 dbtIdToNode[node.id] = node.id

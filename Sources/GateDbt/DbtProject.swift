@@ -41,6 +41,8 @@ public final class DbtProject {
     var details: [String: [ModelDetail]] = [:]
     var fullVersionIndex: [String: PropertyModel]?
     var graphCache: ProjectGraph?
+    /// Semantic model id → its column expressions (see `PropertySemanticNode`), filled by the graph.
+    var semanticColumnExpressions: [String: [String]] = [:]
     var folderConfigCache: [String: FolderConfigLevel.Reached] = [:]
     /// The Jinja side of reading models: macro index and renderer, made on first need.
     var rendering: RenderingState?
@@ -410,6 +412,8 @@ public final class DbtProject {
             }
             merged.models += contents.models
             merged.exposures += contents.exposures
+            merged.snapshots += contents.snapshots
+            merged.semanticNodes += contents.semanticNodes
             merged.diagnostics += contents.diagnostics
             merged.failure = merged.failure ?? contents.failure
         }

@@ -7,7 +7,7 @@ struct Manifest {
     struct Node {
         var uniqueId: String
         var name: String
-        /// `model`, `seed`, `snapshot`, `source`, `exposure`.
+        /// `model`, `seed`, `snapshot`, `source`, `exposure`, `semantic_model`, `metric`, `saved_query`.
         var resourceType: String
         var packageName: String?
         var version: String?
@@ -17,7 +17,7 @@ struct Manifest {
         var dependsOn: [String]
         var tags: [String]
         var owners: [Owner]
-        /// An exposure's `url` and `label`.
+        /// An exposure's `url`; the `label` of an exposure or semantic-layer node.
         var url: String? = nil
         var label: String? = nil
     }
@@ -28,6 +28,8 @@ struct Manifest {
 
     private static let keptTypes: Set<String> = ["model", "seed", "snapshot", "source", "exposure",
                                                  "semantic_model", "metric", "saved_query"]
+    /// Kinds of node without a warehouse relation of their own.
+    private static let consumerTypes: Set<String> = ["exposure", "semantic_model", "metric", "saved_query"]
     private static let nodeSections: Set<String> = ["nodes", "sources", "exposures", "semantic_models", "metrics", "saved_queries"]
 
     /// Reads the manifest with a pull reader that keeps only the fields below and skips the rest
@@ -99,8 +101,17 @@ struct Manifest {
         var dependsOn: [String] = []
         var tags: [String] = []
         var owners: [Owner] = []
+        var metaOwner: String?
+        var configGroup: String?
         let scalars: Set<String> = ["resource_type", "name", "package_name", "version", "alias", "identifier", "database",
-                                    "schema", "original_file_path", "url", "label"]
+                                    "schema", "original_file_path", "url", "label", "group"]
+        /// `meta.owner` (a string) inside `meta` or `config.meta`.
+        func readMetaOwner(_ reader: inout JSONPullReader) throws {
+            guard try reader.peekKind() == .object else { try reader.skipValue(); return }
+            try reader.readObject { reader, key in
+                if key == "owner", try reader.peekKind() == .string { metaOwner = metaOwner ?? (try reader.readString()) } else { try reader.skipValue() }
+            }
+        }
         try reader.readObject { reader, key in
             switch key {
             case _ where scalars.contains(key):
@@ -113,6 +124,17 @@ struct Manifest {
                 }
             case "tags":
                 tags = try reader.readStrings() ?? []
+            case "meta":
+                try readMetaOwner(&reader)
+            case "config":
+                guard try reader.peekKind() == .object else { try reader.skipValue(); return }
+                try reader.readObject { reader, inner in
+                    switch inner {
+                    case "meta": try readMetaOwner(&reader)
+                    case "group" where try reader.peekKind() == .string: configGroup = try reader.readString()
+                    default: try reader.skipValue()
+                    }
+                }
             case "owner":
                 guard try reader.peekKind() == .object else { try reader.skipValue(); return }
                 var name: String?
@@ -129,8 +151,11 @@ struct Manifest {
         }
         let type = fields["resource_type"] ?? String(id.prefix { $0 != "." })
         let name = fields["name"] ?? id
+        if type != "exposure" && consumerTypes.contains(type) {
+            owners = DbtProject.dbtOwners(owner: metaOwner, group: fields["group"] ?? configGroup)
+        }
         var relation: Relation?
-        if ["model", "seed", "snapshot", "source"].contains(type) {
+        if !consumerTypes.contains(type) {
             relation = Relation(database: fields["database"], schema: fields["schema"],
                                 identifier: fields["alias"] ?? fields["identifier"] ?? name)
         }
@@ -140,6 +165,7 @@ struct Manifest {
         }
         return Node(uniqueId: id, name: name, resourceType: type, packageName: fields["package_name"], version: version,
                     relation: relation, originalFilePath: fields["original_file_path"], dependsOn: dependsOn, tags: tags,
-                    owners: owners, url: type == "exposure" ? fields["url"] : nil, label: type == "exposure" ? fields["label"] : nil)
+                    owners: owners, url: type == "exposure" ? fields["url"] : nil,
+                    label: consumerTypes.contains(type) ? fields["label"] : nil)
     }
 }

@@ -3,11 +3,13 @@ import GateModel
 
 extension DbtProject {
     /// The project's own lineage graph — the offline lineage source: every model file's
-    /// `ref()`/`source()` calls (a byte-level scan of each file, cached), exposures and their
-    /// `depends_on`, with dbt-style unique ids (`model.<project>.<name>[.v<N>]`,
-    /// `source.<project>.<source>.<table>`, `exposure.<project>.<name>`).
+    /// `ref()`/`source()` calls (a byte-level scan of each file, cached), seeds, snapshots (SQL
+    /// blocks and YAML entries), exposures and their `depends_on`, and the semantic layer
+    /// (semantic models, metrics, saved queries), with dbt-style unique ids
+    /// (`model.<project>.<name>[.v<N>]`, `source.<project>.<source>.<table>`,
+    /// `exposure.<project>.<name>`, `semantic_model.<project>.<name>`, …).
     ///
-    /// Only property files that mention `versions` or `exposures` are parsed. Node relations come
+    /// Only property files that mention `versions` or one of `graphSections` are parsed. Node relations come
     /// from `dbt_project.yml` folder configs and SQL `config()`; YAML `config:` is applied only to
     /// models read in full. When a manifest is present, its relations and `child_map` win for the
     /// nodes it knows. Disabled models stay in the graph.
@@ -36,7 +38,8 @@ extension DbtProject {
             return targets.contains(id) || parents.contains(where: targets.contains)
         }
         let listing = try fileListing()
-        _ = try propertyFiles(mentioning: ["versions", "exposures"])   // one pass over the YAML bytes for both
+        let sections = Self.graphSections
+        let mentioning = try propertyFiles(mentioning: Set(sections + ["versions"]))   // one pass over the YAML bytes for all
         let versioned = try versionIndex()
         var stemOwner: [String: (name: String, version: String)] = [:]
         for entry in versioned.values {
@@ -44,25 +47,62 @@ extension DbtProject {
         }
         var nodes: [String: ProjectGraphNode] = [:]
         var parentsOf: [String: [String]] = [:]
-        // A `ref()` to a name that is no model but a seed (a CSV under seed-paths) is the seed.
-        var seeds: [String: String] = [:]
-        for folder in projectFile?.seedPaths ?? [] {
-            for path in try tree.files(under: settings.projectPrefix + folder) where path.hasSuffix(".csv") {
-                seeds[DbtProject.stem(of: path)] = path
+        func sectionContents(_ section: String) throws -> [PropertyFileContents] {
+            try (mentioning[section] ?? []).map { try propertyContents(in: $0, section: section) }
+        }
+
+        // What `ref(name)` means besides a model. dbt-core 1.11 registers refable nodes in parse
+        // order and the last one of a name wins (it warns about the clash): SQL snapshots over
+        // models, seeds over both, YAML snapshots (read with the property files) over all.
+        var refTargets: [String: ProjectGraphNode] = [:]
+        var sqlSnapshots: [(node: ProjectGraphNode, scan: ReferenceScan)] = []
+        var yamlSnapshots: [PropertySnapshot] = []
+        var seeds: [ProjectGraphNode] = []
+        for folder in projectFile?.snapshotPaths ?? [] {
+            for path in try tree.files(under: settings.projectPrefix + folder) {
+                if path.hasSuffix(".sql"), let data = try tree.contents(of: path) {
+                    for (name, scan) in DbtProject.snapshotBlocks(in: data) {
+                        sqlSnapshots.append((ProjectGraphNode(id: "snapshot.\(self.name).\(name)", name: name, type: "snapshot", path: path), scan))
+                    }
+                } else if path.hasSuffix(".yml") || path.hasSuffix(".yaml") {
+                    yamlSnapshots += try propertyContents(in: path, section: "snapshots").snapshots
+                }
             }
         }
+        yamlSnapshots += try sectionContents("snapshots").flatMap(\.snapshots)
+        for folder in projectFile?.seedPaths ?? [] {
+            for path in try tree.files(under: settings.projectPrefix + folder) where path.hasSuffix(".csv") {
+                let name = DbtProject.stem(of: path)
+                seeds.append(ProjectGraphNode(id: "seed.\(self.name).\(name)", name: name, type: "seed", path: path))
+            }
+        }
+        let yamlSnapshotNodes = yamlSnapshots.map {
+            ProjectGraphNode(id: "snapshot.\(self.name).\($0.name)", name: $0.name, type: "snapshot", path: $0.path)
+        }
+        for node in sqlSnapshots.map(\.node) + seeds + yamlSnapshotNodes {
+            let isModel = listing.byStem[node.name] != nil || versioned[node.name] != nil
+            if let shadowed = refTargets[node.name]?.type ?? (isModel ? "model" : nil) {
+                note(Diagnostic(severity: .notice,
+                                message: "the \(shadowed) and the \(node.type) \(node.name) share a name; dbt resolves ref('\(node.name)') to the \(node.type) (and warns): rename one",
+                                location: node.path.map { SourceLocation(path: $0) }))
+            }
+            refTargets[node.name] = node
+        }
         func parentId(_ ref: ModelReference) -> String {
-            if (ref.package ?? self.name) == self.name, listing.byStem[ref.name] == nil, versioned[ref.name] == nil,
-               let seed = seeds[ref.name] {
-                let id = "seed.\(self.name).\(ref.name)"
-                if nodes[id] == nil { nodes[id] = ProjectGraphNode(id: id, name: ref.name, type: "seed", path: seed) }
-                return id
+            if (ref.package ?? self.name) == self.name, ref.version == nil, let target = refTargets[ref.name] {
+                if nodes[target.id] == nil { nodes[target.id] = target }
+                return target.id
             }
             return referencedId(ref, versioned: versioned)
         }
         func sourceId(_ source: SourceReference) -> String { "source.\(self.name).\(source.source).\(source.table)" }
         func parentIds(_ refs: [ModelReference], _ sources: [SourceReference]) -> [String] {
             refs.map(parentId) + sources.map(sourceId)
+        }
+        func add(_ node: ProjectGraphNode, parents: [String]) {
+            guard kept(node.id, parents: parents) else { return }
+            nodes[node.id] = node
+            parentsOf[node.id, default: []].append(contentsOf: parents)
         }
 
         for path in listing.modelFiles {
@@ -85,29 +125,35 @@ extension DbtProject {
                 nodes[sourceId(source)] = ProjectGraphNode(id: sourceId(source), name: "\(source.source).\(source.table)", type: "source")
             }
         }
-        // SQL snapshots (`{% snapshot name %}`) read models and so are their consumers.
-        for folder in projectFile?.snapshotPaths ?? [] {
-            for path in try tree.files(under: settings.projectPrefix + folder) where path.hasSuffix(".sql") {
-                guard let data = try tree.contents(of: path) else { continue }
-                for (name, scan) in DbtProject.snapshotBlocks(in: data) {
-                    let id = "snapshot.\(self.name).\(name)"
-                    let parents = parentIds(scan.refs, scan.sources)
-                    guard kept(id, parents: parents) else { continue }
-                    nodes[id] = ProjectGraphNode(id: id, name: name, type: "snapshot", path: path)
-                    parentsOf[id, default: []].append(contentsOf: parents)
-                }
-            }
+        // Snapshots read models and are read by models (through `ref`): consumers in both directions.
+        for (node, scan) in sqlSnapshots { add(node, parents: parentIds(scan.refs, scan.sources)) }
+        for (node, snapshot) in zip(yamlSnapshotNodes, yamlSnapshots) { add(node, parents: parentIds(snapshot.refs, snapshot.sources)) }
+        for exposure in try sectionContents("exposures").flatMap(\.exposures) {
+            add(ProjectGraphNode(id: "exposure.\(self.name).\(exposure.name)", name: exposure.name, type: "exposure",
+                                 path: exposure.path, owners: exposure.owner.map { [$0] } ?? [], tags: exposure.tags,
+                                 url: exposure.url, label: exposure.label),
+                parents: parentIds(exposure.refs, exposure.sources))
         }
-        for path in try propertyFiles(mentioning: ["exposures"])["exposures"] ?? [] {
-            for exposure in try propertyContents(in: path, section: "exposures").exposures {
-                let id = "exposure.\(self.name).\(exposure.name)"
-                let parents = parentIds(exposure.refs, exposure.sources)
-                guard kept(id, parents: parents) else { continue }
-                nodes[id] = ProjectGraphNode(id: id, name: exposure.name, type: "exposure", path: path,
-                                             owners: exposure.owner.map { [$0] } ?? [], tags: exposure.tags, url: exposure.url,
-                                             label: exposure.label)
-                parentsOf[id, default: []].append(contentsOf: parents)
-            }
+        // The semantic layer consumes models: semantic models read one, metrics read semantic
+        // models' measures or other metrics, saved queries read metrics.
+        // (A file read whole answers for every section: keep each section's own kind.)
+        let semantic = try PropertySemanticNode.Kind.allCases.flatMap { kind in
+            try sectionContents(kind.section).flatMap(\.semanticNodes).filter { $0.kind == kind }
+        }
+        func semanticId(_ kind: PropertySemanticNode.Kind, _ name: String) -> String { "\(kind.rawValue).\(self.name).\(name)" }
+        var measureOwner: [String: String] = [:]
+        for entry in semantic {
+            for measure in entry.definedMeasures { measureOwner[measure] = semanticId(.semanticModel, entry.name) }
+        }
+        for entry in semantic {
+            let id = semanticId(entry.kind, entry.name)
+            let parents = DbtProject.unique(parentIds(entry.refs, []) + entry.measures.compactMap { measureOwner[$0] }
+                + entry.metrics.map { semanticId(.metric, $0) })
+            add(ProjectGraphNode(id: id, name: entry.name, type: entry.kind.rawValue, path: entry.path,
+                                 owners: DbtProject.dbtOwners(owner: entry.owner, group: entry.group), tags: entry.tags,
+                                 label: entry.label),
+                parents: parents)
+            if entry.kind == .semanticModel, nodes[id] != nil { semanticColumnExpressions[id] = entry.columnExpressions }
         }
         for (child, ids) in parentsOf {
             for parent in ids {
@@ -142,6 +188,17 @@ extension DbtProject {
             nodes[id]?.children = children
         }
         return ProjectGraph(nodes: nodes)
+    }
+
+    /// Property-file sections that add graph nodes, found by one word search over the YAML bytes.
+    static let graphSections = ["exposures", "snapshots"] + PropertySemanticNode.Kind.allCases.map(\.section)
+
+    /// A dbt node's `meta.owner` and `group` as owners (kind `dbt`), the way impact lists name them.
+    public static func dbtOwners(owner: String?, group: String?) -> [Owner] {
+        var owners: [Owner] = []
+        if let owner, !owner.isEmpty { owners.append(Owner(id: owner, name: owner, kind: "dbt")) }
+        if let group, !group.isEmpty { owners.append(Owner(id: "group:" + group, name: "dbt group " + group, kind: "dbt")) }
+        return owners
     }
 
     /// The `{% snapshot name %} … {% endsnapshot %}` blocks of a snapshot file, each with the
@@ -189,7 +246,8 @@ extension DbtProject {
     /// Column-usage evidence for consumer-aware severity: for each column, the downstream models
     /// (among `ids`) whose SQL mentions the column name as a whole word, case-insensitively.
     /// Returns every asked column (lower-cased), with an empty list when no model mentions it.
-    /// Ids that are not models of this project (exposures, sources, other packages) are skipped,
+    /// A semantic model (among `ids`) uses the columns its entities, dimensions and measures name.
+    /// Other ids that are not models of this project (exposures, sources, other packages) are skipped,
     /// and so are the versions of `model` itself (they are not its consumers).
     /// A `select *` that passes a column through without naming it is not seen as a use.
     public func columnUsers(of model: String, columns: [String], among ids: [String]) throws -> [String: [String]] {
@@ -198,6 +256,16 @@ extension DbtProject {
         for column in wanted { result[column] = [] }
         let graph = try graph()
         for id in Set(ids).sorted() {
+            // A semantic model uses the columns its entities, dimensions and measures name.
+            if let expressions = semanticColumnExpressions[id] {
+                let text = expressions.joined(separator: "\n").lowercased().utf8
+                Array(text).withUnsafeBufferPointer { bytes in
+                    for column in wanted where ByteText.containsWord(Array(column.utf8), in: bytes) {
+                        result[column, default: []].append(id)
+                    }
+                }
+                continue
+            }
             guard let node = graph.nodes[id], node.type == "model", node.name != model,
                   let path = node.path, let data = try tree.contents(of: path) else { continue }
             let lowered = [UInt8](data).map(ByteText.lowercased)

@@ -70,10 +70,61 @@ struct PropertyExposure: Hashable {
     var label: String?
 }
 
+/// One `snapshots:` entry written in YAML (dbt ≥ 1.9): `relation: ref('x')` or
+/// `relation: source('s', 't')` is what it reads.
+struct PropertySnapshot: Hashable {
+    var name: String
+    var path: String
+    var refs: [ModelReference]
+    var sources: [SourceReference]
+}
+
+/// One entry of the semantic layer: `semantic_models:`, `metrics:` or `saved_queries:`.
+/// What each depends on is named the way dbt records it in `depends_on` (checked against
+/// dbt-core 1.11's manifest): a semantic model on its `model: ref()`, a simple, cumulative or
+/// conversion metric on the semantic models defining its measures, a ratio or derived metric on
+/// its metrics, a saved query on its metrics.
+struct PropertySemanticNode: Hashable {
+    enum Kind: String, CaseIterable {
+        case semanticModel = "semantic_model", metric, savedQuery = "saved_query"
+
+        /// The property-file section listing this kind.
+        var section: String {
+            switch self {
+            case .semanticModel: "semantic_models"
+            case .metric: "metrics"
+            case .savedQuery: "saved_queries"
+            }
+        }
+    }
+
+    var kind: Kind
+    var name: String
+    var path: String
+    var label: String?
+    /// `config.meta.owner` (or `meta.owner`) and `config.group` (or `group`).
+    var owner: String?
+    var group: String?
+    var tags: [String]
+    /// A semantic model's `model:`.
+    var refs: [ModelReference] = []
+    /// The measures a semantic model defines.
+    var definedMeasures: [String] = []
+    /// The measures a metric reads.
+    var measures: [String] = []
+    /// The metrics a metric or saved query reads.
+    var metrics: [String] = []
+    /// A semantic model's column expressions: each entity's, dimension's and measure's `expr`, or
+    /// its `name` when it has none — the columns of its model that it uses.
+    var columnExpressions: [String] = []
+}
+
 /// Everything dbt would take from one YAML property file, or why it could not be read.
 struct PropertyFileContents {
     var models: [PropertyModel] = []
     var exposures: [PropertyExposure] = []
+    var snapshots: [PropertySnapshot] = []
+    var semanticNodes: [PropertySemanticNode] = []
     var diagnostics: [Diagnostic] = []
     /// The file is not valid YAML: what it says about any model is unknown.
     var failure: InputError?
@@ -93,7 +144,9 @@ enum PropertyFileReader {
         let text = String(decoding: data, as: UTF8.self)
         let root: Node?
         do {
-            root = try YAMLReading.compose(text, path: path)
+            let composed = try YAMLReading.composeKeepingLastDuplicate(text, path: path)
+            root = composed.node
+            contents.diagnostics += composed.warnings
         } catch let error as InputError {
             contents.failure = error
             contents.diagnostics.append(Diagnostic(
@@ -124,6 +177,19 @@ enum PropertyFileReader {
         for item in YAMLReading.items(YAMLReading.value("exposures", in: root)) {
             if let exposure = readExposure(item, path: path, diagnostics: &contents.diagnostics) {
                 contents.exposures.append(exposure)
+            }
+        }
+        for item in YAMLReading.items(YAMLReading.value("snapshots", in: root)) {
+            guard let name = YAMLReading.string(YAMLReading.value("name", in: item)),
+                  let relation = YAMLReading.string(YAMLReading.value("relation", in: item)) else { continue }
+            let scan = ReferenceScanner.scan(Data("{{ \(relation) }}".utf8))
+            contents.snapshots.append(PropertySnapshot(name: name, path: path, refs: scan.refs, sources: scan.sources))
+        }
+        for kind in PropertySemanticNode.Kind.allCases {
+            for item in YAMLReading.items(YAMLReading.value(kind.section, in: root)) {
+                if let node = readSemanticNode(item, kind: kind, path: path, diagnostics: &contents.diagnostics) {
+                    contents.semanticNodes.append(node)
+                }
             }
         }
         return contents
@@ -176,7 +242,7 @@ enum PropertyFileReader {
 
     /// `config:` plus the keys dbt still accepts at the top level of an entry (`meta`, `tags`, …),
     /// with `config:` winning.
-    private static func readConfig(_ node: Node, path: String) -> ModelConfig {
+    static func readConfig(_ node: Node, path: String) -> ModelConfig {
         var config = ModelConfig()
         for key in ["meta", "tags", "docs", "access", "group"] {
             if let value = YAMLReading.value(key, in: node) {
@@ -329,6 +395,60 @@ enum PropertyFileReader {
                                 owner: owner, tags: tags, refs: refs, sources: sources,
                                 url: YAMLReading.string(YAMLReading.value("url", in: node)),
                                 label: YAMLReading.string(YAMLReading.value("label", in: node)))
+    }
+}
+
+extension PropertyFileReader {
+    // MARK: semantic layer
+
+    static func readSemanticNode(_ node: Node, kind: PropertySemanticNode.Kind, path: String,
+                                 diagnostics: inout [Diagnostic]) -> PropertySemanticNode? {
+        guard let name = YAMLReading.string(YAMLReading.value("name", in: node)) else {
+            diagnostics.append(Diagnostic(severity: .warning, message: "a `\(kind.section):` entry has no `name:`; it was not read",
+                                          location: YAMLReading.location(of: node, in: path)))
+            return nil
+        }
+        let config = readConfig(node, path: path)
+        var result = PropertySemanticNode(
+            kind: kind, name: name, path: path, label: YAMLReading.string(YAMLReading.value("label", in: node)),
+            owner: config.values["meta"]?["owner"]?.stringValue, group: config.values["group"]?.stringValue,
+            tags: config.values["tags"].map(Self.strings) ?? [])
+        /// A measure or metric written as its name or as a mapping with `name:`.
+        func names(_ node: Node?) -> [String] {
+            guard let node else { return [] }
+            if case .sequence = node { return YAMLReading.items(node).flatMap(names) }
+            return [YAMLReading.string(node) ?? YAMLReading.string(YAMLReading.value("name", in: node))].compactMap { $0 }
+        }
+        let typeParams = YAMLReading.value("type_params", in: node)
+        func param(_ key: String) -> Node? { typeParams.flatMap { YAMLReading.value(key, in: $0) } }
+        switch kind {
+        case .semanticModel:
+            if let model = YAMLReading.string(YAMLReading.value("model", in: node)) {
+                result.refs = ReferenceScanner.scan(Data("{{ \(model) }}".utf8)).refs
+            }
+            for section in ["entities", "dimensions", "measures"] {
+                for item in YAMLReading.items(YAMLReading.value(section, in: node)) {
+                    let itemName = YAMLReading.string(YAMLReading.value("name", in: item))
+                    if section == "measures", let itemName { result.definedMeasures.append(itemName) }
+                    if let expression = YAMLReading.string(YAMLReading.value("expr", in: item)) ?? itemName {
+                        result.columnExpressions.append(expression)
+                    }
+                }
+            }
+        case .metric:
+            let conversion = param("conversion_type_params")
+            result.measures = names(param("measure"))
+                + ["base_measure", "conversion_measure"].flatMap { key in names(conversion.flatMap { YAMLReading.value(key, in: $0) }) }
+            result.metrics = names(param("numerator")) + names(param("denominator")) + names(param("metrics"))
+        case .savedQuery:
+            result.metrics = names(YAMLReading.value("query_params", in: node).flatMap { YAMLReading.value("metrics", in: $0) })
+        }
+        return result
+    }
+
+    private static func strings(_ value: JSONValue) -> [String] {
+        if case .array(let items) = value { return items.compactMap(\.stringValue) }
+        return value.stringValue.map { [$0] } ?? []
     }
 }
 

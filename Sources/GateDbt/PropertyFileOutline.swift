@@ -8,7 +8,7 @@ import Foundation
 /// documents, anchors that an entry could alias) gives no outline and the file is parsed whole.
 struct PropertyFileOutline {
     struct Item {
-        /// `models` or `exposures`.
+        /// A root section: `models`, `exposures`, `snapshots` or a semantic-layer one.
         var section: String
         /// Byte range of the item's lines.
         var bytes: Range<Int>
@@ -21,7 +21,7 @@ struct PropertyFileOutline {
 
     var items: [Item]
 
-    static let sections: Set<String> = ["models", "exposures"]
+    static let sections: Set<String> = ["models", "exposures", "snapshots", "semantic_models", "metrics", "saved_queries"]
 
     static func outline(_ data: Data) -> PropertyFileOutline? {
         data.withUnsafeBytes { raw -> PropertyFileOutline? in

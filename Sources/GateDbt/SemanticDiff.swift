@@ -75,12 +75,12 @@ public enum SemanticDiff {
         }
 
         // Every name looked up below at once (the entry index, plus one word pass over files it
-        // cannot answer for), and `versions`/`exposures`, which the graph needs next: at 50,000
+        // cannot answer for), and `versions` and the graph's sections, which the graph needs next: at 50,000
         // models (54 MB of YAML) per-name word searches were the largest part of a check (ci/bench).
         let baseLookups = Set(pairs.compactMap(\.base)), headLookups = Set(pairs.compactMap(\.head))
         for (project, lookups) in [(base, baseLookups), (head, headLookups)] where !lookups.isEmpty {
             _ = try project.propertyFiles(describing: lookups)
-            _ = try project.propertyFiles(mentioning: ["versions", "exposures"])
+            _ = try project.propertyFiles(mentioning: Set(DbtProject.graphSections + ["versions"]))
         }
 
         var result: [ModelChange] = []
@@ -91,6 +91,14 @@ public enum SemanticDiff {
             for (b, h) in pairNodes(base: baseNodes, head: headNodes) {
                 let key = (b?.snapshot.uniqueId ?? "-") + ">" + (h?.snapshot.uniqueId ?? "-")
                 guard seen.insert(key).inserted else { continue }
+                // A head property file that is not YAML leaves what it says about the model unknown:
+                // dbt would not parse the project either, so the check stops (exit 2) instead of
+                // calling the model unchanged. (A broken base is what a change may be fixing: its
+                // columns are then not compared, with a warning.)
+                if let h, let problem = h.unreadable.first {
+                    throw InputError(problem.message + "; it may describe \(h.displayName), whose change cannot be judged without it",
+                                     at: problem.location)
+                }
                 let fileChanged = changedPaths.contains(b?.snapshot.path ?? "\u{0}") || changedPaths.contains(h?.snapshot.path ?? "\u{0}")
                 if let change = modelChange(base: b, head: h, fileChanged: fileChanged, diagnostics: &diagnostics) {
                     result.append(change)
@@ -154,7 +162,9 @@ public enum SemanticDiff {
         // Grouped, so that a second (duplicate) entry for a model also counts as a change.
         let oldEntries = Dictionary(grouping: before?.models ?? [], by: \.name).mapValues { $0.map(\.raw) }
         let newEntries = Dictionary(grouping: after?.models ?? [], by: \.name).mapValues { $0.map(\.raw) }
-        // When one side cannot be parsed nothing can be matched: every model on the other side counts.
+        // A head file that is not YAML describes unknown models: stop rather than find no change.
+        if let failure = after?.failure { throw failure }
+        // When the base cannot be parsed nothing can be matched: every model at head counts.
         let unreadable = before?.failure != nil || after?.failure != nil
         let baseSet = Set(oldEntries.keys.filter { unreadable || newEntries[$0] != oldEntries[$0] })
         let headSet = Set(newEntries.keys.filter { unreadable || newEntries[$0] != oldEntries[$0] })
@@ -269,14 +279,13 @@ public enum SemanticDiff {
             }
             noteUnknownRelationConfig(base: base, head: head, diagnostics: &diagnostics)
             var columnChanges: [ColumnChange] = []
-            let unreadable = base.unreadable + head.unreadable
-            if unreadable.isEmpty {
+            if base.unreadable.isEmpty {
                 columnChanges = ColumnDiff.changes(base: base, head: head)
             } else {
-                for problem in unreadable {
+                for problem in base.unreadable {
                     diagnostics.append(Diagnostic(
                         severity: .warning,
-                        message: "columns of \(name) were not compared: a property file that may describe it is not valid YAML (\(problem.message))",
+                        message: "columns of \(name) were not compared: a base property file that may describe it is not valid YAML (\(problem.message))",
                         location: problem.location))
                 }
             }

@@ -19,6 +19,86 @@ enum YAMLReading {
         }
     }
 
+    /// Parses like `compose`, but reads a mapping that repeats a key as PyYAML (and so dbt) does:
+    /// the last value wins (dbt 1.11 warns `DuplicateYAMLKeysDeprecation` and goes on). Each
+    /// dropped key becomes a warning naming both lines. A repeat that cannot be located in the
+    /// text (flow style) is still an `InputError`.
+    static func composeKeepingLastDuplicate(_ text: String, path: String) throws -> (node: Node?, warnings: [Diagnostic]) {
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var warnings: [Diagnostic] = []
+        while true {
+            do {
+                let node = try GuardedYAML.compose(lines.joined(separator: "\n"), path: path, expansionBudget: expansionBudget,
+                                                   resolver: .basic)
+                return (warnings.isEmpty ? node : node.map(withoutDroppedKeys), warnings)
+            } catch let error as YamlError {
+                guard case let .duplicatedKeysInMapping(duplicates, context) = error, let key = duplicates.first,
+                      let kept = dropKey(key, line: context.mark.line, column: context.mark.column, in: &lines,
+                                         number: warnings.count) else {
+                    throw inputError(error, path: path)
+                }
+                let first = context.mark.line
+                warnings.append(Diagnostic(
+                    severity: .warning,
+                    message: "duplicate key `\(key)` at lines \(first) and \(kept); dbt reads the last one (line \(kept)) and warns — keep one",
+                    location: SourceLocation(path: path, line: first, column: context.mark.column)))
+            }
+        }
+    }
+
+    /// Key written in place of a dropped duplicate, then removed from the composed tree.
+    private static let droppedKeyPrefix = "__contract_gate_dropped_duplicate_"
+
+    /// Renames the key written at `line`:`column` (1-based; the first of a repeated key, as Yams
+    /// reports it) so the document composes, and returns the line of the repeat that is kept (the
+    /// next line with the same key at the same column). Nil when the text is not that shape.
+    private static func dropKey(_ key: String, line: Int, column: Int, in lines: inout [String], number: Int) -> Int? {
+        guard lines.indices.contains(line - 1) else { return nil }
+        let scalars = Array(lines[line - 1].unicodeScalars)
+        let start = column - 1
+        func written(at index: Int, in scalars: [Unicode.Scalar]) -> Int? {
+            // The key as written there: plain, or quoted; its length in scalars.
+            guard index >= 0, index < scalars.count else { return nil }
+            let rest = String(String.UnicodeScalarView(scalars[index...]))
+            for form in [key, "\"\(key)\"", "'\(key)'"] where rest.hasPrefix(form) {
+                let after = rest.dropFirst(form.count).drop { $0 == " " }
+                if after.first == ":" { return form.unicodeScalars.count }
+            }
+            return nil
+        }
+        guard let length = written(at: start, in: scalars) else { return nil }
+        var keptLine: Int?
+        for index in line..<lines.count {
+            let other = Array(lines[index].unicodeScalars)
+            guard let content = other.firstIndex(where: { $0 != " " }), other[content] != "#" else { continue }
+            if content < start, other[content] != "-" { break }
+            if written(at: start, in: other) != nil && other[..<start].allSatisfy({ $0 == " " || $0 == "-" }) {
+                keptLine = index + 1
+                break
+            }
+            if content < start { break }
+        }
+        guard let keptLine else { return nil }
+        let replacement = Array("\(droppedKeyPrefix)\(number)".unicodeScalars)
+        lines[line - 1] = String(String.UnicodeScalarView(scalars[..<start] + replacement + scalars[(start + length)...]))
+        return keptLine
+    }
+
+    /// The tree without the keys `dropKey` renamed.
+    private static func withoutDroppedKeys(_ node: Node) -> Node {
+        switch node {
+        case .mapping(let mapping):
+            let pairs = mapping.compactMap { key, value -> (Node, Node)? in
+                key.scalar?.string.hasPrefix(droppedKeyPrefix) == true ? nil : (key, withoutDroppedKeys(value))
+            }
+            return .mapping(Node.Mapping(pairs, mapping.tag, mapping.style, mapping.mark, mapping.anchor))
+        case .sequence(let sequence):
+            return .sequence(Node.Sequence(sequence.map(withoutDroppedKeys), sequence.tag, sequence.style, sequence.mark, sequence.anchor))
+        case .scalar, .alias:
+            return node
+        }
+    }
+
     /// How many nodes a document may hold once aliases are expanded (see `GuardedYAML`).
     static let expansionBudget = 2_000_000
 

@@ -3,7 +3,7 @@ public struct ProjectGraphNode: Sendable, Hashable, Codable {
     /// dbt's unique_id, e.g. `model.shop.fct_orders`, `exposure.shop.revenue`, `source.shop.raw.orders`.
     public var id: String
     public var name: String
-    /// `model`, `exposure`, `source`, `seed`, `snapshot`.
+    /// `model`, `exposure`, `source`, `seed`, `snapshot`, `semantic_model`, `metric`, `saved_query`.
     public var type: String
     /// The warehouse relation, for nodes that have one (used to merge with catalog tables).
     public var relation: Relation?
@@ -16,7 +16,7 @@ public struct ProjectGraphNode: Sendable, Hashable, Codable {
     /// An exposure's `url` (the dashboard or app it describes), used to merge it with the
     /// catalog's dashboard at that address.
     public var url: String?
-    /// An exposure's `label` (its human name, often the dashboard's title).
+    /// An exposure's or semantic-layer node's `label` (its human name, often the dashboard's title).
     public var label: String?
 
     public init(id: String, name: String, type: String, relation: Relation? = nil, path: String? = nil,

@@ -4,21 +4,39 @@ import Testing
 @testable import GateDbt
 
 @Suite struct BadInputTests {
+    /// A head property file that is not YAML stops the check (exit 2) at the offending line: what
+    /// it says about fct_x is unknown, so "no change" would pass any edit to it.
+    @Test func anInvalidHeadPropertyFileIsAnInputErrorNotNoChange() throws {
+        let (base, head) = try Fixtures.projects("bad_input")
+        let error = #expect(throws: InputError.self) {
+            try SemanticDiff.compare(base: base, head: head, changes: changeSet(modified("models/schema.yml")))
+        }
+        #expect(error?.location?.path == "models/schema.yml")
+        #expect(error?.location?.line == Fixtures.line("bad_input", "after", "models/schema.yml", containing: "     - name: amount"))
+        #expect(error?.message.contains("invalid YAML") == true, "\(String(describing: error))")
+        // Reached through the model file too: its description is unknown, so it cannot be judged.
+        #expect(throws: InputError.self) {
+            try SemanticDiff.compare(base: base, head: head, changes: changeSet(modified("models/fct_x.sql")))
+        }
+    }
+
+    /// A base property file that is not YAML is what a change may be fixing: a warning, and the
+    /// head's columns are not compared against the unknown base.
+    @Test func anInvalidBasePropertyFileIsAWarning() throws {
+        let projects = try Fixtures.projects("bad_input")
+        let (base, head) = (projects.head, projects.base)
+        let result = try SemanticDiff.compare(base: base, head: head, changes: changeSet(modified("models/schema.yml")))
+        let fct = try #require(result.changes[model: "fct_x"], "\(result.changes.summary)")
+        #expect(fct.columnChanges.isEmpty)
+        #expect(result.diagnostics.contains { $0.message.contains("columns of fct_x were not compared") })
+    }
+
     @Test func brokenFilesBecomeDiagnosticsWithFileAndLine() throws {
         let (base, head) = try Fixtures.projects("bad_input")
         let result = try SemanticDiff.compare(base: base, head: head, changes: changeSet(
-            modified("models/schema.yml"), modified("models/dupes.yml"), added("models/ghost.yml"),
-            modified("models/broken_config.sql")))
+            modified("models/dupes.yml"), added("models/ghost.yml"), modified("models/broken_config.sql")))
         let diagnostics = result.diagnostics
         func find(_ text: String) -> Diagnostic? { diagnostics.first { $0.message.contains(text) } }
-
-        // Malformed YAML: a diagnostic at the offending line, and no false column removals.
-        let yaml = try #require(diagnostics.first { $0.location?.path == "models/schema.yml" && $0.message.contains("invalid YAML") })
-        #expect(yaml.severity == .warning)
-        #expect(yaml.location?.line == Fixtures.line("bad_input", "after", "models/schema.yml", containing: "     - name: amount"))
-        let fct = try #require(result.changes[model: "fct_x"])
-        #expect(fct.columnChanges.isEmpty)
-        #expect(find("columns of fct_x were not compared") != nil)
 
         // Duplicate model entries.
         let duplicate = try #require(find("model dim_y is described more than once"))

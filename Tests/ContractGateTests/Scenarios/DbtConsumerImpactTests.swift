@@ -1,0 +1,65 @@
+import ContractGate
+import Foundation
+import GateModel
+import GateReporters
+import GateTestSupport
+import Testing
+
+/// Consumers dbt knows beyond models and exposures — snapshots read through `ref()`, and the
+/// semantic layer — through the real pipeline (git → dbt graph → impact → report), as every
+/// report format shows them.
+@Suite struct DbtConsumerImpactTests {
+    func check(_ name: String) async throws -> Report {
+        let scenario = Scenario(name: name)
+        let repo = try scenario.makeRepository()
+        defer { repo.remove() }
+        return try await scenario.check(repo)
+    }
+
+    @Test func modelsReadingASnapshotAreDownstream() async throws {
+        let report = try await check("blast_radius_through_snapshots")
+        let downstream = try #require(report.impact.first { $0.model == "fct_orders" }).downstream
+        let reached = downstream.map { "\($0.id)@\($0.depth)" }.sorted()
+        #expect(reached == ["model.shop.rpt_order_changes@2", "model.shop.rpt_order_history@2",
+                            "snapshot.shop.orders_snap@1", "snapshot.shop.orders_ysnap@1"], "\(reached)")
+    }
+
+    @Test func theSemanticLayerIsListedWithItsOwnersInEveryFormat() async throws {
+        let report = try await check("when_unused_semantic_model_uses_column")
+        let downstream = try #require(report.impact.first { $0.model == "fct_orders" }).downstream
+        let semanticModel = try #require(downstream.first { $0.id == "semantic_model.shop.orders" })
+        #expect(semanticModel.type == "semantic_model")
+        #expect(semanticModel.depth == 1)
+        #expect(semanticModel.owners.map(\.id) == ["@revenue-team", "group:finance"])
+        let metric = try #require(downstream.first { $0.id == "metric.shop.revenue" })
+        #expect(metric.type == "metric")
+        #expect(metric.depth == 2)
+        #expect(metric.owners.map(\.id) == ["@cfo"])
+        // The finding on a column the semantic model reads counts both as consumers.
+        let amount = try #require(report.findings.first { $0.column == "amount" })
+        #expect(amount.severity == .error)
+        #expect(amount.downstream == 2, "\(amount)")
+
+        for format in ReportFormat.allCases {
+            let text = String(decoding: format.reporter().render(report), as: UTF8.self)
+            switch format {
+            case .text, .markdown:
+                // The impact list and "Who is affected", with the semantic model and metric by owner.
+                #expect(text.contains("Who is affected"), "\(format): \(text)")
+                for name in ["orders", "revenue", "@revenue-team", "dbt group finance", "@cfo"] {
+                    #expect(text.contains(name), "\(format) lacks \(name):\n\(text)")
+                }
+                #expect(text.contains("semantic_model") && text.contains("metric"), "\(format):\n\(text)")
+            case .json:
+                let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
+                let impact = try #require(object?["impact"] as? [[String: Any]])
+                let nodes = try #require(impact.first?["downstream"] as? [[String: Any]])
+                let types = Set(nodes.compactMap { $0["type"] as? String })
+                #expect(types == ["semantic_model", "metric"], "\(types)")
+            case .github, .sarif, .junit, .gitlab:
+                // Per-finding formats: the finding names what it reaches.
+                #expect(text.contains("amount"), "\(format):\n\(text)")
+            }
+        }
+    }
+}

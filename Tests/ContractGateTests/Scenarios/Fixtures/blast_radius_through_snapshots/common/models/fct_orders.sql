@@ -1,0 +1,2 @@
+select order_id, status
+from raw.orders

@@ -1,0 +1,2 @@
+select order_id, dbt_valid_to
+from {{ ref('orders_ysnap') }}
