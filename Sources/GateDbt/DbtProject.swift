@@ -49,6 +49,8 @@ public final class DbtProject {
     var renderClock: Duration = .zero
     /// Macro name → the model files that call it although nobody defines it (one notice each).
     var unknownMacroCallers: [String: Set<String>] = [:]
+    /// Model path → what its rendered `config()` calls set.
+    var renderedConfigs: [String: [String: JSONValue]] = [:]
     /// A `--state` manifest that was asked for and could not be read: the check stops (exit 2).
     var stateManifestError: InputError?
     private var manifestLoaded = false
@@ -486,10 +488,20 @@ public final class DbtProject {
                 for problem in problems { note(problem) }
             }
         }
-        return (scan, sqlConfigs[path] ?? ModelConfig())
+        // The parents and config as dbt's parse renders them, when the file's Jinja can matter.
+        let references = try references(ofModelFile: path) ?? scan
+        return (references, sqlConfig(path))
     }
 
-    func sqlConfig(_ path: String) -> ModelConfig { sqlConfigs[path] ?? ModelConfig() }
+    /// The SQL `config()` of a model: as literally written, with the values a render computed
+    /// (`enabled=var('x') == 'y'`) in place of the expressions.
+    func sqlConfig(_ path: String) -> ModelConfig {
+        var config = sqlConfigs[path] ?? ModelConfig()
+        for (key, value) in (renderedConfigs[path] ?? [:]).sorted(by: { $0.key < $1.key }) {
+            config.set(key, value, at: config.locations[ModelConfig.normalizedKey(key)])
+        }
+        return config
+    }
 
     // MARK: naming macros
 

@@ -109,7 +109,9 @@ struct Manifest {
         func readMetaOwner(_ reader: inout JSONPullReader) throws {
             guard try reader.peekKind() == .object else { try reader.skipValue(); return }
             try reader.readObject { reader, key in
-                if key == "owner", try reader.peekKind() == .string { metaOwner = metaOwner ?? (try reader.readString()) } else { try reader.skipValue() }
+                guard key == "owner", try reader.peekKind() == .string else { try reader.skipValue(); return }
+                let owner = try reader.readString()
+                if metaOwner == nil { metaOwner = owner }
             }
         }
         try reader.readObject { reader, key in

@@ -32,6 +32,7 @@ extension DbtProject {
         guard let outcome = try renderOutcome(path, scan: scan) else { return scan }
         for problem in outcome.problems { note(problem) }
         for macro in outcome.rendered?.unknownMacros ?? [] { unknownMacroCallers[macro, default: []].insert(path) }
+        if let config = outcome.rendered?.config, !config.isEmpty { renderedConfigs[path] = config }
         var result = scan
         result.refs = outcome.refs
         result.sources = outcome.sources
@@ -97,6 +98,19 @@ extension DbtProject {
         let state = RenderingState(macros: macros, renderer: renderer, fingerprint: fingerprint)
         rendering = state
         return state
+    }
+
+    /// Whether a model is enabled: its `enabled` config, with a Jinja value from
+    /// `dbt_project.yml` (`+enabled: "{{ var('use_x', false) }}"`) rendered as dbt renders it.
+    func isEnabled(_ config: ModelConfig) throws -> Bool {
+        if let value = config.bool("enabled") { return value }
+        guard let text = config.unknown["enabled"], let projectFile else { return true }
+        let state = try renderingState(projectFile)
+        guard let rendered = try? state.renderer.renderValue(text, path: projectFilePath) else { return true }
+        switch rendered.trimmingCharacters(in: .whitespacesAndNewlines).lowercased() {
+        case "false", "0", "no", "none", "": return false
+        default: return true
+        }
     }
 
     /// One notice per macro that models call and nobody defines (usually a package that `dbt deps`

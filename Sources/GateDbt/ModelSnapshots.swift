@@ -242,7 +242,7 @@ extension DbtProject {
             name: name, uniqueId: id, path: path, patchPath: entry?.path, relation: relation,
             materialized: config.string("materialized") ?? "view",
             contractEnforced: config.contractEnforced ?? false,
-            enabled: config.bool("enabled") ?? true,
+            enabled: try isEnabled(config),
             tags: config.tags, description: version?.description ?? entry?.description, owner: owner,
             group: config.string("group"), meta: meta, columns: columns.map(\.spec), versions: versions,
             latestVersion: latest, refs: DbtProject.unique(refs), sources: DbtProject.unique(sources),

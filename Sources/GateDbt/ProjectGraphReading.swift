@@ -12,7 +12,7 @@ extension DbtProject {
     /// Only property files that mention `versions` or one of `graphSections` are parsed. Node relations come
     /// from `dbt_project.yml` folder configs and SQL `config()`; YAML `config:` is applied only to
     /// models read in full. When a manifest is present, its relations and `child_map` win for the
-    /// nodes it knows. Disabled models stay in the graph.
+    /// nodes it knows. Disabled models (folder, YAML or SQL `enabled`, Jinja rendered) are left out, as dbt leaves them out.
     public func graph() throws -> ProjectGraph {
         if let graphCache { return graphCache }
         let graph = try buildGraph(keeping: nil)
@@ -39,7 +39,13 @@ extension DbtProject {
         }
         let listing = try fileListing()
         let sections = Self.graphSections
-        let mentioning = try propertyFiles(mentioning: Set(sections + ["versions"]))   // one pass over the YAML bytes for all
+        let mentioning = try propertyFiles(mentioning: Set(sections + ["versions", "enabled"]))   // one pass over the YAML bytes for all
+        // A model's YAML `config: enabled:` sits between its folder's and its SQL's: read the entries
+        // that say `enabled` at all.
+        var entryConfigs: [String: ModelConfig] = [:]
+        for path in mentioning["enabled"] ?? [] {
+            for entry in try propertyContents(in: path, near: ["enabled"]).models { entryConfigs[entry.name, default: ModelConfig()].apply(entry.config) }
+        }
         let versioned = try versionIndex()
         var stemOwner: [String: (name: String, version: String)] = [:]
         for entry in versioned.values {
@@ -116,7 +122,10 @@ extension DbtProject {
             let parents = parentIds(scan.refs, scan.sources)
             guard kept(id, parents: parents) else { continue }
             var config = folderConfig(path: path, name: name, version: version)
+            if let entry = entryConfigs[name] { config.apply(entry) }
             config.apply(sqlConfig(path))
+            // dbt leaves a disabled model out of its graph: it is nobody's consumer.
+            guard try isEnabled(config) else { continue }
             nodes[id] = ProjectGraphNode(id: id, name: name, type: "model",
                                          relation: relation(name: name, version: version, config: config),
                                          path: path, tags: config.tags)

@@ -90,6 +90,14 @@ final class DbtRenderer {
         return current.result
     }
 
+    /// Renders a Jinja string from `dbt_project.yml` (a config value), outside any model.
+    func renderValue(_ text: String, path: String) throws -> String {
+        let saved = current
+        defer { current = saved }
+        current = RenderState(name: "", path: path, modelText: "", package: project.name)
+        return try environment.render(try JinjaTemplate.parse(text, name: path), context: [:])
+    }
+
     /// A name a template uses that is not one of its own: dbt's context, then the macros in dbt's
     /// search order (this node's package, the root project, package namespaces, dbt's own).
     private func resolve(_ name: String) -> JinjaValue? {
