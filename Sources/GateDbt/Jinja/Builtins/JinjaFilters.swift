@@ -305,7 +305,7 @@ enum JinjaFilters {
     /// lowercased unless case sensitive. Several attributes make a tuple key.
     private static func sortKey(_ attribute: JinjaValue?, caseSensitive: Bool,
                                 context: any JinjaCallContext) throws -> (JinjaValue) throws -> JinjaValue {
-        let fold: (JinjaValue) -> JinjaValue = caseSensitive ? { $0 } : JinjaPython.ignoringCase
+        let fold: (JinjaValue) -> JinjaValue = { caseSensitive ? $0 : JinjaPython.ignoringCase($0) }
         guard let attribute, !attribute.isNone else { return fold }
         let paths: [[JinjaValue]]
         if case .string(let text) = attribute, text.contains(",") {
@@ -369,7 +369,7 @@ enum JinjaFilters {
 
     private static func indent(_ text: String, _ args: FilterArguments) throws -> String {
         let width = args.value(0, "width") ?? .int(4)
-        let indention = width.stringValue ?? String(repeating: " ", count: max(0, try FilterArguments.int(width, "width")))
+        let indention = try width.stringValue ?? String(repeating: " ", count: max(0, FilterArguments.int(width, "width")))
         let first = args.bool(1, "first")
         let blank = args.bool(2, "blank")
         var lines = JinjaStrings.splitLines(text + "\n", keepEnds: false)
