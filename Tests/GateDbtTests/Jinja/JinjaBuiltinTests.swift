@@ -539,3 +539,19 @@ private extension JinjaValue {
         return dict[string: key] ?? .undefined(key)
     }
 }
+
+final class JinjaPythonConversionTests: XCTestCase {
+    func testPythonIntAndFloatParsing() {
+        XCTAssertEqual(JinjaPython.parseInt(" -1_000 "), -1000)
+        XCTAssertEqual(JinjaPython.parseInt("0b101", base: 0), 5)
+        XCTAssertEqual(JinjaPython.parseInt("0o17", base: 8), 15)
+        XCTAssertNil(JinjaPython.parseInt("012", base: 0))
+        XCTAssertEqual(JinjaPython.parseInt("00", base: 0), 0)
+        XCTAssertNil(JinjaPython.parseInt("1__0"))
+        XCTAssertNil(JinjaPython.parseInt("1.5"))
+        XCTAssertEqual(JinjaPython.parseFloat(" 1e3 "), 1000)
+        XCTAssertEqual(JinjaPython.parseFloat("-inf"), -.infinity)
+        XCTAssertNil(JinjaPython.parseFloat("0x10"))
+        XCTAssertNil(JinjaPython.parseFloat("abc"))
+    }
+}

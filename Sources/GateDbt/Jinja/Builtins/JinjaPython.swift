@@ -195,7 +195,8 @@ enum JinjaPython {
             if body.hasPrefix("_") { body = body.dropFirst() }
         } else if base == 0 {
             radix = 10
-            if body.count > 1, body.allSatisfy({ $0 == "0" || $0 == "_" }) == false, body.hasPrefix("0") { return nil }
+            // Python: a base-0 decimal may not have a leading zero unless it is all zeros.
+            if body.hasPrefix("0"), !body.allSatisfy({ $0 == "0" || $0 == "_" }) { return nil }
         }
         guard (2...36).contains(radix), !body.isEmpty, !body.hasPrefix("_"), !body.hasSuffix("_"),
               !body.contains("__") else { return nil }
