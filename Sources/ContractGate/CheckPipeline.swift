@@ -52,6 +52,10 @@ public enum CheckPipeline {
                 message: "no dbt_project.yml at '\(config.dbt.projectDir)' on either side; set dbt.project_dir "
                     + "in \(workspace.configPath) if the dbt project lives in a subfolder"))
         }
+        // Which head `ref()`/`source()` calls this change leaves unresolved (REF_RESOLVES): a broken
+        // build fails the check whether or not any model changed or any contract applies.
+        let danglingReferences = try ReferenceResolution.danglingReferences(
+            base: baseProject, head: headProject, changeSet: resolved.changeSet, changes: modelChanges)
         timer.lap("models")
 
         let contracts = try workspace.contracts(from: workspace.contractTree(fallback: resolved.headTree))
@@ -70,7 +74,7 @@ public enum CheckPipeline {
 
         let evaluation = try RuleEngine.evaluate(
             changes: modelChanges, impacts: impact.byModel, contracts: contracts,
-            today: CalendarDay(date: request.today), catalog: impact.facts)
+            today: CalendarDay(date: request.today), catalog: impact.facts, danglingReferences: danglingReferences)
         timer.lap("rules")
 
         let failOn = request.failOn ?? config.failOn

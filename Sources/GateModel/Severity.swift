@@ -23,6 +23,8 @@ public enum RuleCategory: String, Sendable, Codable, CaseIterable {
     case impact = "IMPACT"
     case governance = "GOVERNANCE"
     case catalog = "CATALOG"
+    /// The change makes the next `dbt parse`/`dbt build` fail, contract or not (DESIGN.md §9).
+    case build = "BUILD"
 }
 
 /// `fail_on` in contract-gate.yml: the lowest unwaived severity that fails the run.

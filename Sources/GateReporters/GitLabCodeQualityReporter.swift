@@ -62,7 +62,8 @@ public struct GitLabCodeQualityReporter: Reporter {
 
     static func severity(_ finding: Finding) -> String {
         switch finding.severity {
-        case .error: finding.category == .breaking ? "critical" : "major"
+        // A broken dbt build stops everything, so it outranks a broken contract.
+        case .error: finding.category == .build ? "blocker" : finding.category == .breaking ? "critical" : "major"
         case .warning: "minor"
         case .notice, .off: "info"
         }
@@ -75,6 +76,7 @@ public struct GitLabCodeQualityReporter: Reporter {
         case .impact: "Bug Risk"
         case .governance: "Style"
         case .catalog: "Bug Risk"
+        case .build: "Bug Risk"
         }
     }
 }

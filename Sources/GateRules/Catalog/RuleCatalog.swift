@@ -22,6 +22,7 @@ public enum RuleCatalog {
         ModelHasOwnerRule.self,
         ModelHasDescriptionRule.self,
         ModelResolvesRule.self,
+        RefResolvesRule.self,
     ]
 
     public static let descriptions: [RuleDescription] = all.map { $0.description }
@@ -152,6 +153,10 @@ public enum RuleCatalog {
                 let via = node.parentId.map { " via \($0)" } ?? ""
                 out.append("    \(node.name)\(via) (\(facts.joined(separator: ", ")))")
             }
+        }
+        for reference in example.references {
+            out.append("  at head, \(reference.location.path):\(reference.location.line) calls \(reference.call) ("
+                       + "\(reference.reason.rawValue)\(reference.renamedTo.map { " to \($0)" } ?? ""))")
         }
         for finding in example.breaking {
             out.append("  breaking finding already found: \(finding.rule)\(finding.column.map { " on \($0)" } ?? "")")

@@ -69,10 +69,11 @@ public struct ContractSet: Sendable {
         self.skipped = skipped
     }
 
-    /// BREAKING rules at `warning`, everything else `off` (what `contracts/default.yml` documents).
+    /// BUILD rules at `error`, BREAKING rules at `warning`, everything else `off` (what
+    /// `contracts/default.yml` documents).
     public static let builtInDefaultPolicy = Contract(
         name: "default",
-        description: "Built-in policy for models under no contract: breaking changes warn, nothing else runs.",
+        description: "Built-in policy for models under no contract: a broken build fails, breaking changes warn, nothing else runs.",
         rules: RuleCatalog.descriptions.map { .init(id: $0.id, severity: $0.defaultSeverity) },
         isDefault: true, path: "")
 
@@ -226,7 +227,10 @@ public struct ContractSet: Sendable {
                 let people = selecting.first ?? defaultPolicy
                 let whenUnused: Severity? = selecting.isEmpty ? defaultPolicy.whenUnused
                     : selecting.contains { $0.whenUnused == nil } ? nil : selecting.compactMap(\.whenUnused).max()
-                best = EffectiveRule(id: id, severity: setting?.severity ?? .off, options: setting?.options ?? [:],
+                // A broken build is an error unless a policy says otherwise in so many words: a
+                // default policy written before the BUILD rules existed does not switch them off.
+                let unset: Severity = description.category == .build ? description.defaultSeverity : .off
+                best = EffectiveRule(id: id, severity: setting?.severity ?? unset, options: setting?.options ?? [:],
                                      contract: nil, whenUnused: whenUnused, notify: people.notify,
                                      contractOwners: people.owners, handles: people.handles)
             }

@@ -34,20 +34,25 @@ public struct RuleEngine: Sendable {
     public var contracts: ContractSet
     public var today: CalendarDay
     public var catalog: CatalogFacts
+    /// The head calls that no longer resolve (GateDbt's `ReferenceResolution`), for the BUILD rules.
+    public var danglingReferences: [DanglingReference]
     public var rules: [any Rule.Type]
 
     public init(contracts: ContractSet, today: CalendarDay, catalog: CatalogFacts = CatalogFacts(),
-                rules: [any Rule.Type] = RuleCatalog.all) {
+                danglingReferences: [DanglingReference] = [], rules: [any Rule.Type] = RuleCatalog.all) {
         self.contracts = contracts
         self.today = today
         self.catalog = catalog
+        self.danglingReferences = danglingReferences
         self.rules = rules
     }
 
     /// One-call form of `RuleEngine(...).evaluate(changes:impacts:)`.
     public static func evaluate(changes: [ModelChange], impacts: [String: ModelImpact], contracts: ContractSet,
-                                today: CalendarDay, catalog: CatalogFacts = CatalogFacts()) throws -> RuleEvaluation {
-        try RuleEngine(contracts: contracts, today: today, catalog: catalog).evaluate(changes: changes, impacts: impacts)
+                                today: CalendarDay, catalog: CatalogFacts = CatalogFacts(),
+                                danglingReferences: [DanglingReference] = []) throws -> RuleEvaluation {
+        try RuleEngine(contracts: contracts, today: today, catalog: catalog, danglingReferences: danglingReferences)
+            .evaluate(changes: changes, impacts: impacts)
     }
 
     /// `impacts` is keyed by model name. Throws `RuleFailure` when a rule throws.
@@ -57,12 +62,20 @@ public struct RuleEngine: Sendable {
         var ran: Set<String> = []
         let waivers = contracts.waivers
         var expiredHit: [Waiver] = []
+        // A changed model's own dangling calls are checked with it; the rest (unchanged models,
+        // snapshots, exposures whose target the change removed) after the changes.
+        var unclaimed = danglingReferences
 
         for change in changes {
             let policy = contracts.policy(for: change)
             let impact = impacts[change.name]
             var own: [Finding] = []
             var ids: [String] = []
+            var references: [DanglingReference] = []
+            if let path = change.head?.path {
+                references = unclaimed.filter { $0.referrerType == "model" && $0.location.path == path }
+                unclaimed.removeAll { $0.referrerType == "model" && $0.location.path == path }
+            }
 
             func run(_ type: any Rule.Type, breaking: [Finding]) throws -> [Finding] {
                 let description = type.description
@@ -73,7 +86,7 @@ public struct RuleEngine: Sendable {
                 let context = RuleContext(
                     severity: effective.severity, options: RuleOptions(effective.options, defaults: description.options),
                     today: today, catalog: catalog, odcs: policy.odcs, contracts: policy.contracts,
-                    breakingFindings: breaking)
+                    breakingFindings: breaking, danglingReferences: references)
                 do {
                     return try type.init().check(change, impact: impact, context: context).map { finding in
                         var finding = finding
@@ -88,7 +101,8 @@ public struct RuleEngine: Sendable {
             for type in rules where type.description.category != .impact {
                 own += try run(type, breaking: [])
             }
-            own = own.compactMap { annotate($0, impact: impact, policy: policy) }
+            let readers = danglingReaders(of: change)
+            own = own.compactMap { annotate($0, impact: impact, policy: policy, danglingReaders: readers) }
             own = own.map { apply(waivers, to: $0, expired: &expiredHit) }
 
             let unwaivedBreaks = own.filter { $0.category == .breaking && !$0.waived }
@@ -102,6 +116,42 @@ public struct RuleEngine: Sendable {
 
             findings += own
             checked[change.name] = ids
+        }
+
+        // BUILD findings about referrers the change does not touch: the referrer's contracts decide.
+        var referrers: [String] = []
+        var byReferrer: [String: [DanglingReference]] = [:]
+        for reference in unclaimed {
+            let key = reference.referrerType + " " + reference.referrer + " " + reference.location.path
+            if byReferrer[key] == nil { referrers.append(key) }
+            byReferrer[key, default: []].append(reference)
+        }
+        for key in referrers {
+            guard let references = byReferrer[key], let first = references.first else { continue }
+            let subject = Self.subject(referring: first)
+            let policy = contracts.policy(for: subject)
+            var ids: [String] = []
+            for type in rules where type.description.category == .build {
+                let description = type.description
+                let effective = policy.rule(description.id)
+                guard effective.severity != .off else { continue }
+                ids.append(description.id)
+                ran.insert(description.id)
+                let context = RuleContext(
+                    severity: effective.severity, options: RuleOptions(effective.options, defaults: description.options),
+                    today: today, catalog: catalog, odcs: policy.odcs, contracts: policy.contracts,
+                    danglingReferences: references)
+                do {
+                    findings += try type.init().check(subject, impact: nil, context: context).map { finding in
+                        var finding = finding
+                        finding.contract = effective.contract
+                        return apply(waivers, to: finding, expired: &expiredHit)
+                    }
+                } catch {
+                    throw RuleFailure(rule: description.id, model: first.referrer, message: String(describing: error))
+                }
+            }
+            checked[first.referrer, default: []] += ids.filter { !(checked[first.referrer] ?? []).contains($0) }
         }
 
         var seen: Set<SourceLocation> = []
@@ -166,9 +216,31 @@ public struct RuleEngine: Sendable {
         return body.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_./".contains($0)) }
     }
 
+    /// The unchanged model a dangling call is made from, as contract selection sees it (name,
+    /// file, tags); snapshots and exposures are selected by name and file.
+    static func subject(referring reference: DanglingReference) -> ModelChange {
+        let snapshot = ModelSnapshot(
+            name: reference.referrer, uniqueId: "\(reference.referrerType).\(reference.referrer)",
+            path: reference.location.path, relation: Relation(database: nil, schema: nil, identifier: reference.referrer),
+            tags: reference.referrerTags, location: reference.location)
+        return ModelChange(name: reference.referrer, status: .modified, base: snapshot, head: snapshot)
+    }
+
+    /// The head models, snapshots and exposures whose calls to `change`'s base model no longer
+    /// resolve because of the change: consumers, whatever the lineage walk found.
+    func danglingReaders(of change: ModelChange) -> [String] {
+        guard let old = change.base?.name else { return [] }
+        var seen = Set<String>()
+        return danglingReferences.filter { $0.resolvedAtBase && $0.targetType == "model" && $0.targetName == old }
+            .map(\.referrer).filter { seen.insert($0).inserted }
+    }
+
     /// Fills a BREAKING finding's impact and applies `when_unused`; nil drops a finding lowered to `off`.
-    /// Other findings that name consumers get the people to tell.
-    func annotate(_ finding: Finding, impact: ModelImpact?, policy: ModelPolicy) -> Finding? {
+    /// Other findings that name consumers get the people to tell. A model-level break of a model
+    /// whose readers' calls now dangle (`danglingReaders`) counts those readers as consumers, so
+    /// `when_unused` never lowers it.
+    func annotate(_ finding: Finding, impact: ModelImpact?, policy: ModelPolicy,
+                  danglingReaders: [String] = []) -> Finding? {
         guard finding.category == .breaking else {
             guard !finding.consumers.isEmpty, let impact else { return finding }
             var annotated = finding
@@ -181,14 +253,16 @@ public struct RuleEngine: Sendable {
         var finding = finding
         let effective = policy.rule(finding.rule)
         let consumers = ConsumerReach.consumers(reachedBy: finding, in: impact)
-        finding.downstream = consumers.count
-        finding.consumers = consumers.map(\.name)
+        var names = consumers.map(\.name)
+        if finding.column == nil { names += danglingReaders.filter { !names.contains($0) } }
+        finding.downstream = names.count
+        finding.consumers = names
         finding.owners = Self.people(toTell: consumers, rule: effective)
         finding.mentions = Self.mentions(toTell: consumers, rule: effective)
 
         // Lower a break nobody is known to consume; an ODCS promise is made to consumers outside
         // the lineage, and an unknown or incomplete impact is not "no consumer".
-        if consumers.isEmpty, impact != nil, catalog.impactComplete, let ceiling = effective.whenUnused,
+        if names.isEmpty, impact != nil, catalog.impactComplete, let ceiling = effective.whenUnused,
            finding.rule != OdcsSchemaSatisfiedRule.description.id, ceiling < finding.severity {
             if ceiling == .off { return nil }
             let what = finding.column == nil ? "nothing downstream reads the model" : "no downstream consumer uses the column"

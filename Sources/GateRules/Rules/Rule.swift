@@ -136,10 +136,14 @@ public struct RuleContext: Sendable {
     public var contracts: [String]
     /// For IMPACT rules: the unwaived BREAKING findings already found for this model.
     public var breakingFindings: [Finding]
+    /// For BUILD rules: the `ref()`/`source()` calls this model's file (or this snapshot's, this
+    /// exposure's) makes that no longer resolve at head.
+    public var danglingReferences: [DanglingReference]
 
     public init(severity: Severity = .error, options: RuleOptions = RuleOptions(), today: CalendarDay,
                 catalog: CatalogFacts = CatalogFacts(), odcs: [OdcsSchemaExpectation] = [],
-                contracts: [String] = [], breakingFindings: [Finding] = []) {
+                contracts: [String] = [], breakingFindings: [Finding] = [],
+                danglingReferences: [DanglingReference] = []) {
         self.severity = severity
         self.options = options
         self.today = today
@@ -147,6 +151,7 @@ public struct RuleContext: Sendable {
         self.odcs = odcs
         self.contracts = contracts
         self.breakingFindings = breakingFindings
+        self.danglingReferences = danglingReferences
     }
 }
 

@@ -1,7 +1,8 @@
 import GateModel
 
 /// Where a finding from an example must land: the column it names (nil for a model-level
-/// finding) and the line of the example's property file (SwiftLint's `↓` marker).
+/// finding) and the line of the example's property file — or, for a BUILD finding, of the
+/// model's own SQL file (SwiftLint's `↓` marker).
 public struct ExpectedFinding: Sendable, Hashable, CustomStringConvertible {
     public var column: String?
     public var line: Int
@@ -33,13 +34,15 @@ public struct RuleExample: Sendable {
     public var odcs: [OdcsSchemaExpectation]
     /// For IMPACT rules: the breaking findings already found.
     public var breaking: [Finding]
+    /// For BUILD rules: the model's calls that no longer resolve at head.
+    public var references: [DanglingReference]
     public var today: CalendarDay
     /// Where each finding must point; empty for a non-triggering example.
     public var expected: [ExpectedFinding]
 
     public init(_ title: String, before: ModelSnapshot?, after: ModelSnapshot?, impact: ModelImpact? = nil,
                 options: [String: JSONValue] = [:], catalog: CatalogFacts = CatalogFacts(),
-                odcs: [OdcsSchemaExpectation] = [], breaking: [Finding] = [],
+                odcs: [OdcsSchemaExpectation] = [], breaking: [Finding] = [], references: [DanglingReference] = [],
                 today: CalendarDay = Sketch.today, expect expected: [ExpectedFinding] = []) {
         self.title = title
         self.before = before
@@ -49,6 +52,7 @@ public struct RuleExample: Sendable {
         self.catalog = catalog
         self.odcs = odcs
         self.breaking = breaking
+        self.references = references
         self.today = today
         self.expected = expected
     }
@@ -70,6 +74,7 @@ public struct RuleExample: Sendable {
     /// The context the rule sees when run on this example at `severity`.
     public func context(for description: RuleDescription, severity: Severity = .error) -> RuleContext {
         RuleContext(severity: severity, options: RuleOptions(options, defaults: description.options), today: today,
-                    catalog: catalog, odcs: odcs, contracts: ["example"], breakingFindings: breaking)
+                    catalog: catalog, odcs: odcs, contracts: ["example"], breakingFindings: breaking,
+                    danglingReferences: references)
     }
 }

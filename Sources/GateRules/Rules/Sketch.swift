@@ -81,6 +81,15 @@ public enum Sketch {
                 location: SourceLocation(path: propertiesPath, line: line, column: 9))
     }
 
+    /// A call of `referrer`'s SQL file (`models/marts/<referrer>.sql`, line `line`) that no longer resolves.
+    public static func dangling(_ referrer: String, call: String, type: String = "model", target: String,
+                                version: String? = nil, reason: DanglingReference.Reason, renamedTo: String? = nil,
+                                versions: [String] = [], resolvedAtBase: Bool = true, line: Int) -> DanglingReference {
+        DanglingReference(referrer: referrer, call: call, targetType: type, targetName: target, version: version,
+                          reason: reason, renamedTo: renamedTo, versions: versions, resolvedAtBase: resolvedAtBase,
+                          location: SourceLocation(path: "models/marts/\(referrer).sql", line: line))
+    }
+
     // MARK: - The example diff
 
     /// Column changes between two sketched models, as the dbt diff reports them: declared renames

@@ -1,0 +1,2 @@
+select customer_id, segment
+from {{ ref('dim_customers') }}

@@ -1,0 +1,3 @@
+-- still on the old shape
+select customer_id
+from {{ ref('dim_customers', v=1) }}
