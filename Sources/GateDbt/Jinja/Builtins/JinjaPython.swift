@@ -1,10 +1,5 @@
 import Foundation
 
-/// A host object whose attributes a template may set: `{% set ns.count = ns.count + 1 %}`.
-public protocol JinjaMutableObject: JinjaObject {
-    func setAttribute(_ name: String, _ value: JinjaValue)
-}
-
 /// A host object that iterates, indexes and unpacks like a tuple (groupby's `(grouper, list)`).
 public protocol JinjaIterableObject: JinjaObject {
     var elements: [JinjaValue] { get }
