@@ -128,8 +128,7 @@ def explain_missing(uid, manifest, dbt_set, gate_set):
         if pname in text_refs:
             reasons.append(_literal_ref_context(raw, pname, p))
         else:
-            macros = [m for m in node["depends_on"].get("macros", [])
-                      if "ref(" in manifest["macros"].get(m, {}).get("macro_sql", "")]
+            macros = ref_macros(node, manifest)
             if macros:
                 reasons.append(f"ref to {pname} inside macro {', '.join(m.split('.')[-1] for m in macros)}")
             else:
@@ -137,6 +136,29 @@ def explain_missing(uid, manifest, dbt_set, gate_set):
     if not reasons and parents and not seen_parents:
         reasons.append("only reached through other missing models: " + ", ".join(p.split(".")[-1] for p in parents[:3]))
     return {"id": uid, "path": node["original_file_path"], "why": sorted(set(reasons)) or ["unexplained"]}
+
+
+def ref_macros(node, manifest):
+    """The macros a node calls, directly or through other macros and adapter.dispatch
+    (`pkg.name` also tries `pkg.default__name`, `pkg.<adapter>__name`), whose text calls ref()."""
+    macros, todo, seen = manifest["macros"], list(node["depends_on"].get("macros", [])), set()
+    by_suffix = {}
+    for uid in macros:
+        _, pkg, name = uid.split(".", 2)
+        if "__" in name:
+            by_suffix.setdefault((pkg, name.split("__", 1)[1]), []).append(uid)
+    found = []
+    while todo:
+        uid = todo.pop()
+        if uid in seen or uid not in macros:
+            continue
+        seen.add(uid)
+        m = macros[uid]
+        if re.search(r"\bref\s*\(", m.get("macro_sql", "")):
+            found.append(m["name"])
+        todo += m.get("depends_on", {}).get("macros", [])
+        todo += by_suffix.get((m["package_name"], m["name"]), [])
+    return sorted(set(found))
 
 
 def _literal_ref_context(raw, pname, pid):
@@ -157,7 +179,11 @@ def explain_extra(uid, manifest, dbt_set, gate_set):
     """Why the gate selects `uid` and dbt does not: which gate-set names its text refers to."""
     node = manifest["nodes"].get(uid)
     if node is None:
-        return {"id": uid, "path": None, "why": ["not an enabled node in dbt's manifest (disabled/other package?)"]}
+        disabled = manifest.get("disabled", {}).get(uid)
+        if disabled:
+            return {"id": uid, "path": disabled[0]["original_file_path"],
+                    "why": ["disabled in dbt (config enabled is false for these vars/target)"]}
+        return {"id": uid, "path": None, "why": ["not a node in dbt's manifest (other package? renamed?)"]}
     raw = node.get("raw_code", "")
     gate_names = {g.split(".")[-1]: g for g in gate_set}
     manifest_parents = set(node["depends_on"]["nodes"])
