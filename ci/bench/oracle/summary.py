@@ -43,6 +43,11 @@ def main():
                 f"- other resource types (dbt/gate): {others or 'none'}"]
         if r["gate_changed_models"] and len(r["gate_changed_models"]) != r["edited_count"]:
             out.append(f"- gate reported {len(r['gate_changed_models'])} changed models for {r['edited_count']} edits")
+        noise = r.get("dbt_modified_not_edited")
+        if noise:
+            out.append(f"- dbt's state:modified also flags {len(noise)} unedited nodes, e.g. {', '.join(noise[:3])}")
+        if r.get("gate_truncated"):
+            out.append("- the gate marked its impact truncated")
         out += examples
     for r in failures:
         out += ["", f"### {r['project']} seed {r['seed']}: FAILED", "```", r["error"][-1500:], "```"]
