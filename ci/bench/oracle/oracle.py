@@ -238,7 +238,8 @@ def run(args):
         "project": args.name, "dbt_project": project, "seed": args.seed, "edited_count": len(picked),
         "own_sql_models": own_models, "all_models": sum(1 for n in base_manifest["nodes"].values()
                                                       if n["resource_type"] == "model"),
-        "gate_binary": str(args.gate), "vars": args.vars, "env": args.env, "profile": args.profile,
+        "gate_binary": str(args.gate), "gate_version": sh([str(args.gate), "--version"], repo, check=False)[0].stdout.strip(),
+        "gate_mtime": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(args.gate.stat().st_mtime)), "vars": args.vars, "env": args.env, "profile": args.profile,
         "edited": edited,
         "gate_changed_models": gate["changed"],
         # dbt's own state:modified beyond the edits would be noise in the oracle (env/vars/time)
