@@ -155,7 +155,7 @@ def ref_macros(node, manifest):
             continue
         seen.add(uid)
         m = macros[uid]
-        if re.search(r"\bref\s*\(", m.get("macro_sql", "")):
+        if m["name"] != "ref" and re.search(r"\bref\s*\(", m.get("macro_sql", "")):  # not a ref() override
             found.append(m["name"])
         todo += m.get("depends_on", {}).get("macros", [])
         todo += by_suffix.get((m["package_name"], m["name"]), [])
