@@ -456,15 +456,7 @@ final class JinjaInterpreter: JinjaCallContext {
     }
 
     /// The items a `for` loop (or unpacking) goes over: list items, dict keys, string characters.
-    func iterate(_ value: JinjaValue) throws -> [JinjaValue] {
-        switch value {
-        case .list(let list): return list.items
-        case .dict(let dict): return dict.keyValues
-        case .string(let text): return text.unicodeScalars.map { .string(String($0)) }
-        case .undefined: return []
-        default: throw JinjaError("'\(value.typeName)' object is not iterable")
-        }
-    }
+    func iterate(_ value: JinjaValue) throws -> [JinjaValue] { try JinjaPython.iterate(value) }
 
     // MARK: JinjaCallContext
 

@@ -9,6 +9,10 @@ struct JinjaParser {
     /// How many block bodies are open: 1 while parsing top-level statements.
     private var nesting = 0
     private var loopDepth = 0
+    /// How deep expressions and blocks nest: bounded, so a hostile file cannot exhaust the stack
+    /// of this recursive-descent parser (or of the evaluator that walks what it builds).
+    private var depth = 0
+    static let maxDepth = 100
 
     private(set) var macros: [String: JinjaMacroDefinition] = [:]
     private(set) var macroNames: [String] = []
@@ -27,6 +31,11 @@ struct JinjaParser {
 
     private var current: JinjaToken { tokens[pos] }
     private var next: JinjaToken { tokens[min(pos + 1, tokens.count - 1)] }
+
+    private mutating func deeper() throws {
+        depth += 1
+        if depth > Self.maxDepth { throw error("expressions or blocks nest more than \(Self.maxDepth) deep") }
+    }
 
     private func error(_ message: String, line: Int? = nil) -> JinjaError {
         JinjaError(message, line: line ?? current.line, template: name)
@@ -68,6 +77,8 @@ struct JinjaParser {
     /// that tag's name, leaving the tag's remaining tokens unread.
     private mutating func parseBody(until endTags: Set<String>, opener: (tag: String, line: Int)?) throws
         -> (body: [JinjaStatement], end: String) {
+        try deeper()
+        defer { depth -= 1 }
         nesting += 1
         defer { nesting -= 1 }
         var body: [JinjaStatement] = []
@@ -336,7 +347,9 @@ struct JinjaParser {
     }
 
     private mutating func parseExpression(conditional: Bool = true) throws -> JinjaExpr {
-        conditional ? try parseConditional() : try parseOr()
+        try deeper()
+        defer { depth -= 1 }
+        return conditional ? try parseConditional() : try parseOr()
     }
 
     private mutating func parseConditional() throws -> JinjaExpr {
@@ -417,6 +430,8 @@ struct JinjaParser {
     private mutating func parsePower() throws -> JinjaExpr { try parseBinary(["**"]) { try $0.parseUnary() } }
 
     private mutating func parseUnary(withFilters: Bool = true) throws -> JinjaExpr {
+        try deeper()
+        defer { depth -= 1 }
         let line = current.line
         var expression: JinjaExpr
         if skipOp("-") {

@@ -202,17 +202,6 @@ enum JinjaDbtSupport {
         }
     }
 
-    /// A list's items, a dict's keys, a string's characters; nothing for undefined or None.
-    static func iterate(_ value: JinjaValue, context: any JinjaCallContext) throws -> [JinjaValue] {
-        switch value {
-        case .list(let list): list.items
-        case .dict(let dict): dict.keyValues
-        case .string(let text): text.map { .string(String($0)) }
-        case .undefined, .none: []
-        default: throw JinjaError("'\(value.typeName)' object is not iterable")
-        }
-    }
-
     /// A stable digest for `local_md5` (the graph does not depend on its exact value).
     static func fnv(_ text: String) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325

@@ -240,13 +240,13 @@ final class DbtRenderer {
         }
         function("set") { arguments, context in
             var seen: [JinjaValue] = []
-            for item in try JinjaDbtSupport.iterate(arguments.positional.first ?? .list([]), context: context)
+            for item in try JinjaPython.iterate(arguments.positional.first ?? .list([]))
             where !seen.contains(where: { $0.equals(item) }) { seen.append(item) }
             return .list(seen)
         }
         values["set_strict"] = values["set"]
         function("zip") { arguments, context in
-            let lists = try arguments.positional.map { try JinjaDbtSupport.iterate($0, context: context) }
+            let lists = try arguments.positional.map { try JinjaPython.iterate($0) }
             let count = lists.map(\.count).min() ?? 0
             return .list((0..<count).map { index in .tuple(lists.map { $0[index] }) })
         }
