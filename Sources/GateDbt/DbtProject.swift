@@ -493,6 +493,9 @@ public final class DbtProject {
         return (references, sqlConfig(path))
     }
 
+    /// The SQL `config()` of a model as literally read, before any render.
+    func sqlConfigs(_ path: String) -> ModelConfig? { sqlConfigs[path] }
+
     /// The SQL `config()` of a model: as literally written, with the values a render computed
     /// (`enabled=var('x') == 'y'`) in place of the expressions.
     func sqlConfig(_ path: String) -> ModelConfig {

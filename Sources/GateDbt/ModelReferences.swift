@@ -54,7 +54,10 @@ extension DbtProject {
         let memoKey = tree.blobID(of: path).map { $0 + ":" + path + ":" + state.fingerprint }
         if let memoKey, let outcome = memo.renderedModels[memoKey] { return outcome }
         let text = String(decoding: data, as: UTF8.self)
-        guard DbtProject.needsRendering(text, data: data, scan: scan, reaching: state.macros.referenceReachingWords) else {
+        // A `config()` value that is an expression (`enabled=var(...)`) needs the render too.
+        let configIsExpression = !(sqlConfigs(path)?.unknown.isEmpty ?? true)
+        guard configIsExpression
+            || DbtProject.needsRendering(text, data: data, scan: scan, reaching: state.macros.referenceReachingWords) else {
             return nil
         }
         let started = ContinuousClock.now

@@ -160,4 +160,27 @@ final class DbtRenderingTests: XCTestCase {
         XCTAssertEqual(try parents(of: "m", in: without), [], "nothing installed: the call is unknown")
         XCTAssertTrue(without.diagnostics.contains { $0.message.contains("util.pick") })
     }
+
+    /// dbt leaves a disabled model out of its graph, whatever says so: a rendered `config()`
+    /// expression, a Jinja folder config, or YAML. Its parents' downstream does not include it.
+    func testDisabledModelsAreNobodysConsumers() throws {
+        let project = try project([
+            "dbt_project.yml": """
+            name: shop
+            vars: {api: rest}
+            models:
+              shop:
+                folder_off:
+                  +enabled: "{{ var('api') == 'graphql' }}"
+            """,
+            "models/base.sql": "select 1",
+            "models/by_sql.sql": "{{ config(enabled=var('api', 'x') == 'graphql') }}\nselect * from {{ ref('base') }}",
+            "models/folder_off/by_folder.sql": "select * from {{ ref('base') }}",
+            "models/by_yaml.sql": "select * from {{ ref('base') }}",
+            "models/schema.yml": "models:\n  - name: by_yaml\n    config:\n      enabled: false\n",
+            "models/kept.sql": "{{ config(materialized='table', enabled=config.get('x') == '') }}\nselect * from {{ ref('base') }}",
+        ])
+        XCTAssertEqual(try project.graph().nodes["model.shop.base"]?.children, ["model.shop.kept"])
+        XCTAssertNil(try project.graph().nodes["model.shop.by_sql"])
+    }
 }
