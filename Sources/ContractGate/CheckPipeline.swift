@@ -36,6 +36,10 @@ public enum CheckPipeline {
 
         var settings = DbtSettings(config: config)
         settings.installedPackagesRoot = workspace.root?.path
+        settings.environment = request.environment
+        settings.profilesDirectories = [request.environment["DBT_PROFILES_DIR"],
+                                        workspace.root.map { $0.appendingPathComponent(config.dbt.projectDir).path },
+                                        request.environment["HOME"].map { $0 + "/.dbt" }].compactMap { $0 }
         let memo = BlobMemo()   // base and head share most files: each is read once
         var baseSettings = settings
         if let state = request.stateDirectory {
@@ -133,5 +137,7 @@ extension DbtSettings {
         self.init(projectDir: projectDir, targetDatabase: config.dbt.database, targetSchema: config.dbt.schema,
                   schemaNaming: config.dbt.schemaNaming == .customOnly ? .customOnly : .dbtDefault,
                   manifestPath: manifest)
+        adapterType = config.dbt.adapter
+        targetName = config.dbt.target
     }
 }

@@ -31,6 +31,11 @@ public struct DbtSettings: Sendable, Hashable {
     /// The worktree on disk, whose `dbt_packages/` (installed by `dbt deps`, and usually not
     /// committed) supplies the packages' macros when a revision's tree has none.
     public var installedPackagesRoot: String?
+    /// Folders to look for `profiles.yml` in, in dbt's order, when `adapterType` or
+    /// `targetName` is not set (filled by the check from `DBT_PROFILES_DIR`, the worktree, `~/.dbt`).
+    public var profilesDirectories: [String] = []
+    /// The environment `DBT_TARGET` and `env_var()` read.
+    public var environment: [String: String] = [:]
     /// The target name templates see as `target.name` (dbt's usual `dev` when nil).
     public var targetName: String?
 

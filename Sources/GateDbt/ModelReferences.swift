@@ -93,6 +93,13 @@ extension DbtProject {
         let installed = settings.installedPackagesRoot.map { InstalledPackagesTree(worktree: URL(fileURLWithPath: $0, isDirectory: true)) }
         let macros = try DbtMacroIndex.read(tree: tree, projectPrefix: settings.projectPrefix, project: projectFile,
                                             installedPackages: installed)
+        var settings = self.settings
+        if settings.adapterType == nil || settings.targetName == nil,
+           let target = DbtProfiles.target(profile: projectFile.profile ?? projectFile.name,
+                                           directories: settings.profilesDirectories, environment: settings.environment) {
+            settings.adapterType = settings.adapterType ?? target.adapter
+            settings.targetName = settings.targetName ?? target.name
+        }
         let renderer = DbtRenderer(tree: tree, project: projectFile, settings: settings, macros: macros,
                                    templateCache: memo.templates)
         let projectBlob = tree.blobID(of: projectFilePath) ?? String(projectFile.hashValue)

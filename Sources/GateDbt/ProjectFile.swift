@@ -46,6 +46,8 @@ struct ProjectFile: Hashable {
     var modelsValue: JSONValue
     /// `vars:` (global values, and per-package mappings), as `var()` reads them.
     var vars: JSONValue = .null
+    /// `profile:` — the `profiles.yml` entry dbt connects with (the project name when absent).
+    var profile: String?
     /// `packages-install-path:` (dbt's default `dbt_packages`).
     var packagesInstallPath: String?
     /// `dispatch:` — macro namespace → the packages `adapter.dispatch` searches, in order.
@@ -92,6 +94,7 @@ struct ProjectFile: Hashable {
         var file = ProjectFile(path: path, name: name, modelPaths: modelPaths, macroPaths: macroPaths, seedPaths: seedPaths,
                                snapshotPaths: snapshotPaths, models: models, modelsValue: modelsValue)
         if let node = YAMLReading.value("vars", in: root) { file.vars = YAMLReading.json(node) }
+        file.profile = YAMLReading.string(YAMLReading.value("profile", in: root))
         if let node = YAMLReading.value("packages-install-path", in: root), let folder = YAMLReading.string(node) {
             file.packagesInstallPath = cleanFolder(folder)
         }

@@ -29,6 +29,11 @@ public struct GateConfig: Sendable, Hashable {
         public var database: String?
         public var schema: String?
         public var schemaNaming: SchemaNaming = .dbtDefault
+        /// The adapter (`snowflake`, `bigquery`, `duckdb`, …) whose `<adapter>__` macros
+        /// `adapter.dispatch` picks; nil: the one `profiles.yml` names, else `default__` only.
+        public var adapter: String?
+        /// The target name templates see as `target.name`; nil: the profile's, else `dev`.
+        public var target: String?
         public init() {}
     }
 
@@ -147,13 +152,15 @@ public struct GateConfig: Sendable, Hashable {
     }
 
     private static func readDbt(_ node: Node, into dbt: inout Dbt, reader: inout YAMLReader) {
-        let keys = ["project_dir", "manifest", "database", "schema", "schema_naming"]
+        let keys = ["project_dir", "manifest", "database", "schema", "schema_naming", "adapter", "target"]
         for entry in reader.entries(node, of: "`dbt`", allowed: keys) ?? [] {
             switch entry.key {
             case "project_dir": if let v = reader.nonEmptyString(entry.value, "`dbt.project_dir`") { dbt.projectDir = v }
             case "manifest": if let v = reader.nonEmptyString(entry.value, "`dbt.manifest`") { dbt.manifest = v }
             case "database": dbt.database = reader.nonEmptyString(entry.value, "`dbt.database`")
             case "schema": dbt.schema = reader.nonEmptyString(entry.value, "`dbt.schema`")
+            case "adapter": dbt.adapter = reader.nonEmptyString(entry.value, "`dbt.adapter`")
+            case "target": dbt.target = reader.nonEmptyString(entry.value, "`dbt.target`")
             case "schema_naming":
                 if let word = reader.choice(entry.value, "`dbt.schema_naming`", SchemaNaming.allCases.map(\.rawValue)) {
                     dbt.schemaNaming = SchemaNaming(rawValue: word) ?? .dbtDefault

@@ -183,4 +183,34 @@ final class DbtRenderingTests: XCTestCase {
         XCTAssertEqual(try project.graph().nodes["model.shop.base"]?.children, ["model.shop.kept"])
         XCTAssertNil(try project.graph().nodes["model.shop.by_sql"])
     }
+
+    /// `adapter.dispatch` prefers the adapter's implementation: the one `dbt.adapter` names, else
+    /// the one `profiles.yml` names for the project's profile (dbt's own lookup), else `default__`.
+    func testDispatchPrefersTheAdapterFromTheConfigOrProfiles() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cg-profiles-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try "warehouse:\n  target: ci\n  outputs:\n    ci:\n      type: duckdb\n      path: x.duckdb\n"
+            .write(to: folder.appendingPathComponent("profiles.yml"), atomically: true, encoding: .utf8)
+        let files = [
+            "dbt_project.yml": "name: shop\nprofile: warehouse\n",
+            "macros/pick.sql": """
+            {% macro pick() %}{{ return(adapter.dispatch('pick')()) }}{% endmacro %}
+            {% macro duckdb__pick() %}{{ ref('for_duckdb') }}{% endmacro %}
+            {% macro default__pick() %}{{ ref('for_others') }}{% endmacro %}
+            """,
+            "models/for_duckdb.sql": "select 1", "models/for_others.sql": "select 1",
+            "models/m.sql": "select * from {{ pick() }} -- {{ target.name }}",
+        ]
+        XCTAssertEqual(try parents(of: "m", in: try project(files)), ["model.shop.for_others"])
+        var fromProfiles = DbtSettings()
+        fromProfiles.profilesDirectories = ["/nonexistent", folder.path]
+        let detected = try project(files, settings: fromProfiles)
+        XCTAssertEqual(try parents(of: "m", in: detected), ["model.shop.for_duckdb"])
+        XCTAssertEqual(try detected.renderedModel("models/m.sql")?.sql.hasSuffix("-- ci"), true)
+        var configured = fromProfiles
+        configured.adapterType = "snowflake"
+        XCTAssertEqual(try parents(of: "m", in: try project(files, settings: configured)), ["model.shop.for_others"],
+                       "dbt.adapter wins over profiles.yml; snowflake has no implementation here")
+    }
 }

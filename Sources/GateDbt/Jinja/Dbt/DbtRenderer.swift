@@ -208,10 +208,10 @@ final class DbtRenderer {
         function("ref") { [unowned self] arguments, _ in try self.recordRef(arguments) }
         function("source") { [unowned self] arguments, _ in try self.recordSource(arguments) }
         function("var") { [unowned self] arguments, _ in self.variable(arguments) }
-        function("env_var") { arguments, _ in
+        function("env_var") { [unowned self] arguments, _ in
             guard let name = arguments.argument(0, "var")?.stringValue else { throw JinjaError("env_var() needs a variable name") }
             if name.hasPrefix("DBT_ENV_SECRET") { return .string("") }
-            if let value = ProcessInfo.processInfo.environment[name] { return .string(value) }
+            if let value = self.settings.environment[name] { return .string(value) }
             if let fallback = arguments.argument(1, "default"), !fallback.isNone { return .string(fallback.rendered) }
             throw JinjaError("Env var required but not provided: '\(name)'")
         }
