@@ -281,6 +281,8 @@ public protocol JinjaObject: AnyObject {
     func item(_ key: JinjaValue) -> JinjaValue?
     /// What `{{ object }}` prints.
     var rendered: String { get }
+    /// Whether `is mapping` holds (dbt's relations are mappings: macros test them that way).
+    var isMapping: Bool { get }
     var isTruthy: Bool { get }
 }
 
@@ -288,6 +290,7 @@ extension JinjaObject {
     public func item(_ key: JinjaValue) -> JinjaValue? { key.stringValue.flatMap(attribute) }
     public var rendered: String { "<\(typeName)>" }
     public var isTruthy: Bool { true }
+    public var isMapping: Bool { false }
 }
 
 /// What a host function or builtin may ask of the running evaluator.

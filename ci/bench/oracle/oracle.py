@@ -19,6 +19,7 @@ GATE_CONFIG = """version: 1
 fail_on: never
 dbt:
   project_dir: .
+  adapter: duckdb   # what the oracle's dbt runs with (profiles/profiles.yml), so dispatch picks alike
 lineage:
   max_depth: 100000
   max_nodes: 10000000
@@ -88,7 +89,12 @@ def dbt_selection(args, repo, work, env, selector="state:modified+"):
 
 def gate_selection(args, repo, base, head, project):
     cmd = [str(args.gate), "check", "--base", base, "--head", head, "--catalog", "dbt", "--format", "json"]
-    p, took = sh(cmd, repo, check=False)
+    # The gate sees the environment dbt sees (env_var() in models and macros), as it would in CI.
+    env = dict(os.environ)
+    for kv in args.env:
+        k, _, v = kv.partition("=")
+        env[k] = v
+    p, took = sh(cmd, repo, env=env, check=False)
     try:
         report = json.loads(p.stdout)
     except json.JSONDecodeError:

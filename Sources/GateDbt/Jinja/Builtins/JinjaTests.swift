@@ -35,7 +35,12 @@ enum JinjaTests {
         case "none": return value.isNone
         case "defined": return !value.isUndefined
         case "undefined": return value.isUndefined
-        case "mapping": if case .dict = value { return true } else { return false }
+        case "mapping":
+            switch value {
+            case .dict: return true
+            case .object(let object): return object.isMapping
+            default: return false
+            }
         // Jinja's undefined has a length, an item lookup and an iterator, so it passes both.
         case "sequence", "iterable":
             switch value {

@@ -18,6 +18,9 @@ final class RelationObject: JinjaObject {
 
     var typeName: String { "Relation" }
     var rendered: String { printed }
+    /// dbt's relations are mappings with `metadata.type` ending in `Relation`: that is how
+    /// `dbt_utils._is_relation` tells them from strings.
+    var isMapping: Bool { true }
 
     func attribute(_ name: String) -> JinjaValue? {
         switch name {
@@ -27,6 +30,11 @@ final class RelationObject: JinjaObject {
         case "type": .string("table")
         case "is_table", "is_view", "is_cte", "is_materialized_view": .bool(name == "is_table")
         case "render": .callable(JinjaFunction("render") { [printed] _, _ in .string(printed) })
+        case "metadata": .dict([("type", .string("BaseRelation"))])
+        case "get": .callable(JinjaFunction("get") { [self] arguments, _ in
+            guard let key = arguments.positional.first?.stringValue else { return .none }
+            return attribute(key) ?? arguments.argument(1, "default") ?? .none
+        })
         // Relation methods that return a relation: the same one will do for the graph.
         case "include", "quote", "incorporate", "replace_path", "without_identifier", "create_from":
             .callable(JinjaFunction(name) { [self] _, _ in .object(self) })
