@@ -101,6 +101,7 @@ struct Manifest {
             let email = owner["email"] as? String
             if let ownerId = email ?? ownerName { owners.append(Owner(id: ownerId, name: ownerName, email: email, kind: "dbt")) }
         }
+        // The semantic layer names its people like a model does: `meta.owner` and `group`.
         if type != "exposure" && consumerTypes.contains(type) {
             let config = entry["config"] as? [String: Any]
             let meta = (config?["meta"] as? [String: Any]) ?? (entry["meta"] as? [String: Any])
