@@ -127,6 +127,8 @@ public struct LineagePushResult: Sendable, Codable, Equatable {
 public enum LineagePush {
     /// Node types that stand for a warehouse table or view.
     static let tableTypes: Set<String> = ["model", "seed", "snapshot", "source"]
+    /// dbt's semantic layer: consumers in a check's impact, with no Secoda resource to draw lineage to.
+    static let semanticLayerTypes: Set<String> = ["semantic_model", "metric", "saved_query"]
 
     /// Plans the push: resolves every end of the in-scope edges (tables through the same
     /// `TableResolver` the check uses; exposures to dashboards by title) and asks Secoda which
@@ -140,8 +142,8 @@ public enum LineagePush {
     public static func plan(graph: ProjectGraph, scope: Set<String>?, client: SecodaClient,
                             integrationId: String?) async throws -> LineagePlan {
         var edges: [(String, String)] = []
-        for node in graph.nodes.values {
-            for child in node.children where child != node.id {
+        for node in graph.nodes.values where !semanticLayerTypes.contains(node.type) {
+            for child in node.children where child != node.id && !semanticLayerTypes.contains(graph.nodes[child]?.type ?? "") {
                 if let scope, !scope.contains(node.id), !scope.contains(child) { continue }
                 edges.append((node.id, child))
             }

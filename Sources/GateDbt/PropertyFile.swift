@@ -182,7 +182,7 @@ enum PropertyFileReader {
         for item in YAMLReading.items(YAMLReading.value("snapshots", in: root)) {
             guard let name = YAMLReading.string(YAMLReading.value("name", in: item)),
                   let relation = YAMLReading.string(YAMLReading.value("relation", in: item)) else { continue }
-            let scan = ReferenceScanner.scan(Data("{{ \(relation) }}".utf8))
+            let scan = ReferenceScanner.scan(Data(relation.utf8))
             contents.snapshots.append(PropertySnapshot(name: name, path: path, refs: scan.refs, sources: scan.sources))
         }
         for kind in PropertySemanticNode.Kind.allCases {
@@ -412,7 +412,7 @@ extension PropertyFileReader {
         var result = PropertySemanticNode(
             kind: kind, name: name, path: path, label: YAMLReading.string(YAMLReading.value("label", in: node)),
             owner: config.values["meta"]?["owner"]?.stringValue, group: config.values["group"]?.stringValue,
-            tags: config.values["tags"].map(Self.strings) ?? [])
+            tags: config.tags)
         /// A measure or metric written as its name or as a mapping with `name:`.
         func names(_ node: Node?) -> [String] {
             guard let node else { return [] }
@@ -424,7 +424,7 @@ extension PropertyFileReader {
         switch kind {
         case .semanticModel:
             if let model = YAMLReading.string(YAMLReading.value("model", in: node)) {
-                result.refs = ReferenceScanner.scan(Data("{{ \(model) }}".utf8)).refs
+                result.refs = ReferenceScanner.scan(Data(model.utf8)).refs
             }
             for section in ["entities", "dimensions", "measures"] {
                 for item in YAMLReading.items(YAMLReading.value(section, in: node)) {
@@ -444,11 +444,6 @@ extension PropertyFileReader {
             result.metrics = names(YAMLReading.value("query_params", in: node).flatMap { YAMLReading.value("metrics", in: $0) })
         }
         return result
-    }
-
-    private static func strings(_ value: JSONValue) -> [String] {
-        if case .array(let items) = value { return items.compactMap(\.stringValue) }
-        return value.stringValue.map { [$0] } ?? []
     }
 }
 

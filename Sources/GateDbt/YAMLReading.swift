@@ -24,19 +24,23 @@ enum YAMLReading {
     /// dropped key becomes a warning naming both lines. A repeat that cannot be located in the
     /// text (flow style) is still an `InputError`.
     static func composeKeepingLastDuplicate(_ text: String, path: String) throws -> (node: Node?, warnings: [Diagnostic]) {
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var text = text
+        var lines: [String] = []   // split only once a repeat is met: most files have none
         var warnings: [Diagnostic] = []
         while true {
             do {
-                let node = try GuardedYAML.compose(lines.joined(separator: "\n"), path: path, expansionBudget: expansionBudget,
-                                                   resolver: .basic)
+                let node = try GuardedYAML.compose(text, path: path, expansionBudget: expansionBudget, resolver: .basic)
                 return (warnings.isEmpty ? node : node.map(withoutDroppedKeys), warnings)
             } catch let error as YamlError {
-                guard case let .duplicatedKeysInMapping(duplicates, context) = error, let key = duplicates.first,
-                      let kept = dropKey(key, line: context.mark.line, column: context.mark.column, in: &lines,
+                guard case let .duplicatedKeysInMapping(duplicates, context) = error, let key = duplicates.first else {
+                    throw inputError(error, path: path)
+                }
+                if warnings.isEmpty { lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) }
+                guard let kept = dropKey(key, line: context.mark.line, column: context.mark.column, in: &lines,
                                          number: warnings.count) else {
                     throw inputError(error, path: path)
                 }
+                text = lines.joined(separator: "\n")
                 let first = context.mark.line
                 warnings.append(Diagnostic(
                     severity: .warning,

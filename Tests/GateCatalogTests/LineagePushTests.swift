@@ -86,6 +86,24 @@ import Testing
         }
     }
 
+    /// The semantic layer is a consumer in a check's impact, but Secoda has nothing to draw its
+    /// lineage to: its edges are not planned (neither created nor listed as unresolved).
+    @Test func semanticLayerEdgesAreNotPushed() async throws {
+        var fixture = Self.fixture()
+        fixture.graph.nodes["model.shop.fct"]?.children.append("semantic_model.shop.orders")
+        for node in [dbtModel("orders", children: ["metric.shop.revenue"], type: "semantic_model"),
+                     dbtModel("revenue", type: "metric")] {
+            fixture.graph.nodes[node.id] = node
+        }
+        try await withEmulator(fixture.seed) { emulator in
+            let plan = try await LineagePush.plan(graph: fixture.graph, scope: nil, client: try writer(emulator).client,
+                                                  integrationId: nil)
+            #expect(plan.create.map(\.label) == ["fct → rev", "rev → revenue_overview", "rev → dim"])
+            #expect(plan.unresolved.map(\.end.name) == ["gone"])
+            #expect(plan.edgesInScope == 5)
+        }
+    }
+
     @Test func scopeKeepsOnlyEdgesTouchingTheChangedModels() async throws {
         let fixture = Self.fixture()
         try await withEmulator(fixture.seed) { emulator in

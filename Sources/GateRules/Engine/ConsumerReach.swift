@@ -5,7 +5,7 @@ import GateModel
 /// A model-level break reaches everything downstream. A column-level break reaches the nodes that
 /// use the column (by `ModelImpact.columnUsers`), everything reached through them, and — because
 /// absence of evidence is not evidence of absence — any *direct* consumer that is not a dbt model
-/// and has no column evidence at all (a dashboard or export reading the table without column lineage).
+/// (nor a semantic model) and has no column evidence at all (a dashboard or export reading the table without column lineage).
 public enum ConsumerReach {
     /// All nodes (stale ones included) a finding reaches, in downstream order.
     public static func nodes(reachedBy finding: Finding, in impact: ModelImpact?) -> [DownstreamNode] {
@@ -13,6 +13,10 @@ public enum ConsumerReach {
         guard let column = finding.column else { return impact.downstream }
         return nodes(reachedByColumn: column, in: impact)
     }
+
+    /// Node types whose column use is always known: a dbt model's SQL, and a semantic model's
+    /// entities, dimensions and measures. Naming none of a model's columns is evidence they are unused.
+    static let columnsKnown: Set<String> = ["model", "semantic_model"]
 
     public static func nodes(reachedByColumn column: String, in impact: ModelImpact) -> [DownstreamNode] {
         let users = Set(impact.users(ofColumn: column).map(\.id))
@@ -23,7 +27,7 @@ public enum ConsumerReach {
         let ordered = impact.downstream.enumerated().sorted { ($0.element.depth, $0.offset) < ($1.element.depth, $1.offset) }
         for (_, node) in ordered {
             let direct = node.parentId == nil
-            let unknownDirect = direct && node.type != "model" && !withEvidence.contains(node.id)
+            let unknownDirect = direct && !Self.columnsKnown.contains(node.type) && !withEvidence.contains(node.id)
             let viaParent = node.parentId.map(reached.contains) ?? false
             if users.contains(node.id) || unknownDirect || viaParent {
                 reached.insert(node.id)

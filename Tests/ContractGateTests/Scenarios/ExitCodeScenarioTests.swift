@@ -139,6 +139,27 @@ import Testing
         #expect(result.stdout.isEmpty)
     }
 
+    /// A head property file that is not YAML leaves its models' changes unknown: exit 2 at the
+    /// offending line, never "no change" (it used to pass with a warning).
+    @Test func invalidPropertyFileExitsTwoNamingFileAndLine() async throws {
+        let repo = try Scenario(name: "column_no_delete").makeRepository()
+        defer { repo.remove() }
+        try repo.write("models/schema.yml", """
+            version: 2
+            models:
+              - name: fct_orders
+                columns:
+                  - name: order_id
+                 - name: status
+
+            """)
+        _ = try repo.commit("schema.yml: broken indentation")
+        let result = try await runCheck(repo)
+        #expect(result.status == 2, "stderr: \(result.stderr)\nstdout: \(result.stdout)")
+        #expect(result.stderr.contains("models/schema.yml:6"), "stderr: \(result.stderr)")
+        #expect(result.stdout.isEmpty)
+    }
+
     @Test func invalidConfigurationExitsTwoNamingFileAndLine() async throws {
         let repo = try Scenario(name: "column_no_delete").makeRepository()
         defer { repo.remove() }

@@ -1,0 +1,2 @@
+select order_id, ordered_at, status, amount, discount
+from raw.orders
