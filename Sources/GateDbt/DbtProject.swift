@@ -496,12 +496,14 @@ public final class DbtProject {
     /// The SQL `config()` of a model as literally read, before any render.
     func sqlConfigs(_ path: String) -> ModelConfig? { sqlConfigs[path] }
 
-    /// The SQL `config()` of a model: as literally written, with the values a render computed
-    /// (`enabled=var('x') == 'y'`) in place of the expressions.
+    /// The SQL `config()` of a model: as literally written, with `enabled` as a render computed
+    /// it (`enabled=var('x') == 'y'`), since dbt's graph leaves a disabled model out. Other keys
+    /// set by expressions stay unknown and are reported: `--vars` given to dbt in CI may change
+    /// what they evaluate to, and a relation is not guessed.
     func sqlConfig(_ path: String) -> ModelConfig {
         var config = sqlConfigs[path] ?? ModelConfig()
-        for (key, value) in (renderedConfigs[path] ?? [:]).sorted(by: { $0.key < $1.key }) {
-            config.set(key, value, at: config.locations[ModelConfig.normalizedKey(key)])
+        if let enabled = renderedConfigs[path]?["enabled"], config.unknown["enabled"] != nil, case .bool = enabled {
+            config.set("enabled", enabled, at: config.locations["enabled"])
         }
         return config
     }
