@@ -48,7 +48,23 @@ extension DbtProject {
     /// Time spent rendering Jinja, for `check --timings`.
     public var renderTime: Duration { renderClock }
 
-    private func renderOutcome(_ path: String, scan: ReferenceScan) throws -> RenderOutcome? {
+    /// The `{% snapshot %}` blocks of a snapshot file with the references each makes. A file of one
+    /// block is rendered like a model (its `ref()`s may come from macros); a file of several keeps
+    /// the literal scan per block.
+    func snapshotReferences(_ path: String) throws -> [(name: String, scan: ReferenceScan)] {
+        guard let data = try tree.contents(of: path) else { return [] }
+        let blocks = DbtProject.snapshotBlocks(in: data).map { (name: $0.0, scan: $0.1) }
+        guard blocks.count == 1, let block = blocks.first,
+              let outcome = try renderOutcome(path, scan: block.scan, name: block.name) else { return blocks }
+        for problem in outcome.problems { note(problem) }
+        for macro in outcome.rendered?.unknownMacros ?? [] { unknownMacroCallers[macro, default: []].insert(path) }
+        var scan = block.scan
+        scan.refs = outcome.refs
+        scan.sources = outcome.sources
+        return [(block.name, scan)]
+    }
+
+    private func renderOutcome(_ path: String, scan: ReferenceScan, name knownName: String? = nil) throws -> RenderOutcome? {
         guard let projectFile, let data = try tree.contents(of: path) else { return nil }
         let state = try renderingState(projectFile)
         let memoKey = tree.blobID(of: path).map { $0 + ":" + path + ":" + state.fingerprint }
@@ -62,7 +78,7 @@ extension DbtProject {
         }
         let started = ContinuousClock.now
         defer { renderClock += ContinuousClock.now - started }
-        let name = try nodeKey(forFile: path).name
+        let name = try knownName ?? nodeKey(forFile: path).name
         var outcome: RenderOutcome
         do {
             let rendered = try state.renderer.render(text: text, path: path, name: name)

@@ -66,8 +66,8 @@ extension DbtProject {
         var seeds: [ProjectGraphNode] = []
         for folder in projectFile?.snapshotPaths ?? [] {
             for path in try tree.files(under: settings.projectPrefix + folder) {
-                if path.hasSuffix(".sql"), let data = try tree.contents(of: path) {
-                    for (name, scan) in DbtProject.snapshotBlocks(in: data) {
+                if path.hasSuffix(".sql") {
+                    for (name, scan) in try snapshotReferences(path) {
                         sqlSnapshots.append((ProjectGraphNode(id: "snapshot.\(self.name).\(name)", name: name, type: "snapshot", path: path), scan))
                     }
                 } else if path.hasSuffix(".yml") || path.hasSuffix(".yaml") {
