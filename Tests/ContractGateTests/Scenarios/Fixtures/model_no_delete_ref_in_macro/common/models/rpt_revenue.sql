@@ -1,0 +1,5 @@
+{{ simple_cte([
+    ('orders', 'fct_orders'),
+    ('staged', 'stg_orders')
+]) }}
+select sum(amount) as revenue from orders
