@@ -169,6 +169,8 @@ public enum JinjaKey: Hashable {
     case double(Double)
     case string(String)
     case tuple([JinjaKey])
+    /// A host object (dbt's relations are hashable): by identity.
+    case object(JinjaObjectKey)
 
     /// The key for a value, or nil when Python would call it unhashable (lists, dicts, …).
     public init?(_ value: JinjaValue) {
@@ -179,6 +181,7 @@ public enum JinjaKey: Hashable {
         case .int(let value): self = .int(value)
         case .double(let value): self = value == value.rounded() && abs(value) < 1e18 ? .int(Int(value)) : .double(value)
         case .string(let value): self = .string(value)
+        case .object(let object): self = .object(JinjaObjectKey(object: object))
         case .list(let list) where list.isTuple:
             var keys: [JinjaKey] = []
             for item in list.items {
@@ -198,8 +201,17 @@ public enum JinjaKey: Hashable {
         case .double(let value): .double(value)
         case .string(let value): .string(value)
         case .tuple(let keys): .tuple(keys.map(\.value))
+        case .object(let key): .object(key.object)
         }
     }
+}
+
+/// A host object as a dict key, compared by identity.
+public struct JinjaObjectKey: Hashable {
+    public let object: any JinjaObject
+
+    public static func == (a: JinjaObjectKey, b: JinjaObjectKey) -> Bool { a.object === b.object }
+    public func hash(into hasher: inout Hasher) { hasher.combine(ObjectIdentifier(object)) }
 }
 
 /// A Python dict: insertion-ordered, a reference like `JinjaList`.

@@ -136,6 +136,10 @@ final class DbtRenderingTests: XCTestCase {
         XCTAssertEqual(rendered.sql, "select id from __dbt_node_0__ join __dbt_node_1__ using (id)")
         XCTAssertEqual(rendered.nodes.count, 2)
         XCTAssertEqual(rendered.refs.map(\.name), ["a"])
+        // Relations are hashable, as dbt's are: macros test them against dicts.
+        let keyed = try self.project(["models/a.sql": "select 1",
+                                 "models/k.sql": "{% set r = ref('a') %}{% set d = {r: 1} %}{{ r in d }} {{ ref('a') in {} }}"])
+        XCTAssertEqual(try keyed.renderedModel("models/k.sql")?.sql, "True False")
         XCTAssertEqual(rendered.sources.map(\.table), ["events"])
     }
 
