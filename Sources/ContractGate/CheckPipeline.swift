@@ -49,13 +49,6 @@ public enum CheckPipeline {
         let headProject = try DbtProject.load(tree: resolved.headTree, settings: settings, required: false, memo: memo)
         let diff = try SemanticDiff.compare(base: baseProject, head: headProject, changes: resolved.changeSet)
         let modelChanges = diff.changes
-        var diagnostics = unique(baseProject.diagnostics + headProject.diagnostics + diff.diagnostics)
-        if !baseProject.exists && !headProject.exists && !resolved.changeSet.changes.isEmpty {
-            diagnostics.append(Diagnostic(
-                severity: .notice,
-                message: "no dbt_project.yml at '\(config.dbt.projectDir)' on either side; set dbt.project_dir "
-                    + "in \(workspace.configPath) if the dbt project lives in a subfolder"))
-        }
         // Which head `ref()`/`source()` calls this change leaves unresolved (REF_RESOLVES): a broken
         // build fails the check whether or not any model changed or any contract applies.
         let danglingReferences = try ReferenceResolution.danglingReferences(
@@ -80,6 +73,16 @@ public enum CheckPipeline {
             changes: modelChanges, impacts: impact.byModel, contracts: contracts,
             today: CalendarDay(date: request.today), catalog: impact.facts, danglingReferences: danglingReferences)
         timer.lap("rules")
+
+        // Gathered last: reading goes on through the impact stage (the graph renders models, and a
+        // render that falls back says so), and no such word may be lost.
+        var diagnostics = unique(baseProject.diagnostics + headProject.diagnostics + diff.diagnostics)
+        if !baseProject.exists && !headProject.exists && !resolved.changeSet.changes.isEmpty {
+            diagnostics.append(Diagnostic(
+                severity: .notice,
+                message: "no dbt_project.yml at '\(config.dbt.projectDir)' on either side; set dbt.project_dir "
+                    + "in \(workspace.configPath) if the dbt project lives in a subfolder"))
+        }
 
         let failOn = request.failOn ?? config.failOn
         return Report.judged(

@@ -40,6 +40,8 @@ public final class DbtProject {
     private var sqlConfigs: [String: ModelConfig] = [:]
     var details: [String: [ModelDetail]] = [:]
     var fullVersionIndex: [String: PropertyModel]?
+    /// File stem → the versioned model and version it defines (from `fullVersionIndex`).
+    var versionStemOwners: [String: (name: String, version: String)]?
     var graphCache: ProjectGraph?
     /// Semantic model id → its column expressions (see `PropertySemanticNode`), filled by the graph.
     var semanticColumnExpressions: [String: [String]] = [:]

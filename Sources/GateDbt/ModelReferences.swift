@@ -5,6 +5,8 @@ import GateModel
 struct RenderingState {
     var macros: DbtMacroIndex
     var renderer: DbtRenderer
+    /// Finds the words of `macros.referenceReachingWords` in a model file.
+    var reachingFinder: WordFinder
     /// Identifies the macros, packages and project settings a render depends on, for caching a
     /// model's render across the two sides of a comparison.
     var fingerprint: String
@@ -69,13 +71,12 @@ extension DbtProject {
         let state = try renderingState(projectFile)
         let memoKey = tree.blobID(of: path).map { $0 + ":" + path + ":" + state.fingerprint }
         if let memoKey, let outcome = memo.renderedModels[memoKey] { return outcome }
-        let text = String(decoding: data, as: UTF8.self)
         // A `config()` value that is an expression (`enabled=var(...)`) needs the render too.
         let configIsExpression = !(sqlConfigs(path)?.unknown.isEmpty ?? true)
-        guard configIsExpression
-            || DbtProject.needsRendering(text, data: data, scan: scan, reaching: state.macros.referenceReachingWords) else {
+        guard configIsExpression || DbtProject.needsRendering(data, scan: scan, reaching: state.reachingFinder) else {
             return nil
         }
+        let text = String(decoding: data, as: UTF8.self)
         let started = ContinuousClock.now
         defer { renderClock += ContinuousClock.now - started }
         let name = try knownName ?? nodeKey(forFile: path).name
@@ -121,7 +122,8 @@ extension DbtProject {
         let projectBlob = tree.blobID(of: projectFilePath) ?? String(projectFile.hashValue)
         let fingerprint = JinjaDbtSupport.fnv(([projectBlob, settings.adapterType ?? "", settings.targetName ?? ""]
                                                + macros.fileFingerprint).joined(separator: "\n"))
-        let state = RenderingState(macros: macros, renderer: renderer, fingerprint: fingerprint)
+        let state = RenderingState(macros: macros, renderer: renderer,
+                                   reachingFinder: WordFinder(words: macros.referenceReachingWords), fingerprint: fingerprint)
         rendering = state
         return state
     }
@@ -154,44 +156,57 @@ extension DbtProject {
         }
     }
 
-    /// Whether a model's Jinja can change its parents beyond the literal `ref()`s.
-    static func needsRendering(_ text: String, data: Data, scan: ReferenceScan, reaching: Set<String>) -> Bool {
-        if text.contains("{%") { return true }
-        let words = MacroTagScanner.words(in: data)
-        if !words.isDisjoint(with: reaching) { return true }
-        // A macro the project does not define (a package that is not installed here): rendering
-        // finds it, so the report can say which parents may be missing.
-        if callsOtherThanReferences(text) { return true }
-        guard words.contains("ref") || words.contains("source") else { return false }
-        // A ref()/source() whose arguments the literal scan could not read (`ref(var('m'))`).
-        let calls = text.ranges(of: #"\b(ref|source)\s*\("#, options: .regularExpression)
-        return calls > scan.refs.count + scan.sources.count
+    /// Whether a model's Jinja can change its parents beyond the literal `ref()`s: a `{% %}`
+    /// statement, a word naming a macro that can reach a reference, a `ref()`/`source()` whose
+    /// arguments are not plain strings, or a call of any other macro inside `{{ }}`. Byte-level:
+    /// it runs on every model file.
+    static func needsRendering(_ data: Data, scan: ReferenceScan, reaching: WordFinder) -> Bool {
+        if scan.unreadCalls > 0 { return true }
+        return data.withUnsafeBytes { raw in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            var index = 0
+            var hasExpression = false
+            while let brace = ByteText.next(UInt8(ascii: "{"), in: bytes, from: index) {
+                index = brace + 1
+                guard index < bytes.count else { break }
+                if bytes[index] == UInt8(ascii: "%") { return true }
+                if bytes[index] == UInt8(ascii: "{") { hasExpression = true }
+            }
+            guard hasExpression else { return false }
+            return callsOtherThanReferences(bytes) || !reaching.words(in: data).isEmpty
+        }
     }
 
     /// The calls inside `{{ }}` that plain reading understands: anything else is a macro.
     static let plainCalls: Set<String> = ["ref", "source", "config", "var", "env_var", "is_incremental", "this"]
 
-    /// Whether some `{{ … }}` calls something other than `plainCalls`.
-    static func callsOtherThanReferences(_ text: String) -> Bool {
-        var search = text.startIndex
-        while let open = text.range(of: "{{", range: search..<text.endIndex) {
-            let close = text.range(of: "}}", range: open.upperBound..<text.endIndex)?.lowerBound ?? text.endIndex
-            let expression = Array(text[open.upperBound..<close].utf8)
-            var index = 0
-            while index < expression.count {
-                guard ByteText.isIdentifier(expression[index]) else { index += 1; continue }
-                let start = index
-                while index < expression.count, ByteText.isIdentifier(expression[index]) || expression[index] == UInt8(ascii: ".") {
+    /// Whether some `{{ … }}` calls something other than `plainCalls` (a dotted name counts whole).
+    static func callsOtherThanReferences(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var index = 0
+        while let brace = ByteText.next(UInt8(ascii: "{"), in: bytes, from: index) {
+            index = brace + 1
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else { continue }
+            index += 1
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte == UInt8(ascii: "}"), index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "}") { break }
+                if byte == UInt8(ascii: "'") || byte == UInt8(ascii: "\"") {
+                    // Skip a string literal: `ref('x(')` names no call.
                     index += 1
+                    while index < bytes.count, bytes[index] != byte { index += 1 }
+                    index += 1
+                    continue
                 }
+                guard ByteText.isIdentifier(byte) else { index += 1; continue }
+                let start = index
+                while index < bytes.count, ByteText.isIdentifier(bytes[index]) || bytes[index] == UInt8(ascii: ".") { index += 1 }
                 var next = index
-                while next < expression.count, ByteText.isSpace(expression[next]) { next += 1 }
-                if next < expression.count, expression[next] == UInt8(ascii: "("),
-                   !plainCalls.contains(String(decoding: expression[start..<index], as: UTF8.self)) {
+                while next < bytes.count, ByteText.isSpace(bytes[next]) { next += 1 }
+                if next < bytes.count, bytes[next] == UInt8(ascii: "("),
+                   !plainCalls.contains(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)) {
                     return true
                 }
             }
-            search = close
         }
         return false
     }
@@ -199,18 +214,5 @@ extension DbtProject {
     static func merged<T: Hashable>(_ first: [T], _ second: [T]) -> [T] {
         var seen = Set(first)
         return first + second.filter { seen.insert($0).inserted }
-    }
-}
-
-extension String {
-    /// How many times a pattern occurs.
-    fileprivate func ranges(of pattern: String, options: String.CompareOptions) -> Int {
-        var count = 0
-        var search = startIndex
-        while let range = range(of: pattern, options: options, range: search..<endIndex) {
-            count += 1
-            search = range.upperBound
-        }
-        return count
     }
 }

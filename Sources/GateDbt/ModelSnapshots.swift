@@ -100,16 +100,20 @@ extension DbtProject {
     /// cost grew with changed files × project YAML size (measured: 16 % of a 5,000-model check).
     func nodeKey(forFile path: String) throws -> (name: String, version: String?) {
         let stem = DbtProject.stem(of: path)
-        var owner: (name: String, version: String)?
-        for entry in try versionIndex().values {
-            for version in entry.versions where DbtProject.fileStem(of: entry, version: version) == stem {
-                // Deterministic when two entries claim one file (a duplicate, diagnosed elsewhere).
-                if owner.map({ (entry.name, version.version) < ($0.name, $0.version) }) ?? true {
-                    owner = (entry.name, version.version)
+        if versionStemOwners == nil {
+            var owners: [String: (name: String, version: String)] = [:]
+            for entry in try versionIndex().values {
+                for version in entry.versions {
+                    let fileStem = DbtProject.fileStem(of: entry, version: version)
+                    // Deterministic when two entries claim one file (a duplicate, diagnosed elsewhere).
+                    if owners[fileStem].map({ (entry.name, version.version) < ($0.name, $0.version) }) ?? true {
+                        owners[fileStem] = (entry.name, version.version)
+                    }
                 }
             }
+            versionStemOwners = owners
         }
-        return owner.map { ($0.name, $0.version) } ?? (stem, nil)
+        return versionStemOwners?[stem].map { ($0.name, $0.version) } ?? (stem, nil)
     }
 
     /// The model names a file stem may belong to: itself, and every prefix before a `_v`

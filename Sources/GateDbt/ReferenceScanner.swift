@@ -24,6 +24,9 @@ struct ReferenceScan: Hashable, Sendable {
     var sources: [SourceReference] = []
     /// Byte offsets of the `(` of each `config(` call, for the config reader.
     var configCalls: [Int] = []
+    /// `ref(`/`source(` calls whose arguments are not plain strings (`ref(var('m'))`): only a
+    /// render can tell what they name.
+    var unreadCalls = 0
 }
 
 /// The fast pass over every model file: finds `ref(...)`, `source(...)` and `config(` by looking
@@ -57,11 +60,15 @@ enum ReferenceScanner {
                     var ref = ref
                     ref.line = lines.line(at: paren, in: bytes)
                     result.refs.append(ref)
+                } else {
+                    result.unreadCalls += 1
                 }
             case "source":
                 var parser = LiteralParser(bytes: bytes, index: paren + 1)
                 if let (source, table) = parseSource(&parser) {
                     result.sources.append(SourceReference(source: source, table: table, line: lines.line(at: paren, in: bytes)))
+                } else {
+                    result.unreadCalls += 1
                 }
             case "config":
                 result.configCalls.append(paren)

@@ -15,7 +15,14 @@ enum JinjaOperators {
         return JinjaError(name.isEmpty ? "value is undefined" : "'\(name)' is undefined")
     }
 
+    /// A value standing for something the evaluator does not model (`run_started_at`,
+    /// `modules.datetime`): arithmetic and ordering on it give it back instead of failing.
+    private static func opaque(_ values: JinjaValue...) -> JinjaValue? {
+        values.first { if case .object(let object) = $0 { object is any JinjaOpaqueObject } else { false } }
+    }
+
     static func unary(_ op: JinjaExpr.UnaryOperator, _ value: JinjaValue) throws -> JinjaValue {
+        if op != .not, let opaque = opaque(value) { return opaque }
         if let error = undefinedError(value) { throw error }
         switch (op, value) {
         case (.not, _): return .bool(!value.isTruthy)
@@ -31,6 +38,7 @@ enum JinjaOperators {
 
     static func binary(_ op: JinjaExpr.BinaryOperator, _ lhs: JinjaValue, _ rhs: JinjaValue, maxLength: Int) throws -> JinjaValue {
         if op == .concat { return .string(lhs.rendered + rhs.rendered) }
+        if let opaque = opaque(lhs, rhs) { return opaque }
         if let error = undefinedError(lhs) ?? undefinedError(rhs) { throw error }
         switch (op, lhs, rhs) {
         case (.add, .string(let a), .string(let b)):
@@ -129,6 +137,7 @@ enum JinjaOperators {
     }
 
     private static func order(_ lhs: JinjaValue, _ rhs: JinjaValue, _ op: JinjaExpr.CompareOperator) throws -> Int {
+        if opaque(lhs, rhs) != nil { return 0 }
         if let error = undefinedError(lhs) ?? undefinedError(rhs) { throw error }
         switch (lhs, rhs) {
         case (.string(let a), .string(let b)):
@@ -145,21 +154,9 @@ enum JinjaOperators {
     }
 
     private static func contains(_ container: JinjaValue, _ needle: JinjaValue) throws -> Bool {
-        switch container {
-        case .string(let text):
-            guard let part = needle.stringValue else {
-                throw JinjaError("'in <string>' requires string as left operand, not \(needle.typeName)")
-            }
-            return part.isEmpty || text.contains(part)
-        case .list(let list): return list.items.contains { $0.equals(needle) }
-        case .dict(let dict): return dict[needle] != nil
-        case .object(let object): return object.item(needle) != nil
-        case .undefined: return false
-        default: throw JinjaError("argument of type '\(container.typeName)' is not iterable")
-        }
+        try JinjaPython.contains(container, needle)
     }
 
-    /// Python's `value[start:stop:step]` on lists, tuples and strings.
     static func slice(_ value: JinjaValue, start: Int?, stop: Int?, step: Int?) throws -> JinjaValue {
         let step = step ?? 1
         guard step != 0 else { throw JinjaError("slice step cannot be zero") }

@@ -305,6 +305,10 @@ extension JinjaObject {
     public var isMapping: Bool { false }
 }
 
+/// A host object standing for something the evaluator does not model (a Python module, a
+/// datetime): operators on it give it back rather than fail, as far as a parse-time render goes.
+public protocol JinjaOpaqueObject: JinjaObject {}
+
 /// What a host function or builtin may ask of the running evaluator.
 public protocol JinjaCallContext: AnyObject {
     /// Calls any callable value with arguments (macros run in their own scope).

@@ -88,6 +88,7 @@ enum JinjaPython {
         case .string(let text): return text.unicodeScalars.map { .string(String($0)) }
         case .object(let object):
             if let iterable = object as? any JinjaIterableObject { return iterable.elements }
+            if object is any JinjaOpaqueObject { return [] }
         default: break
         }
         throw JinjaError("TypeError: '\(value.typeName)' object is not iterable")
@@ -122,6 +123,7 @@ enum JinjaPython {
             return dict[item] != nil
         case .object(let object):
             if let iterable = object as? any JinjaIterableObject { return iterable.elements.contains { $0.equals(item) } }
+            return object.item(item) != nil
         default: break
         }
         throw JinjaError("TypeError: argument of type '\(container.typeName)' is not iterable")

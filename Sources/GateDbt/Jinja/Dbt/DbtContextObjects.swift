@@ -46,7 +46,7 @@ final class RelationObject: JinjaObject {
 /// Python modules and objects the gate does not model (`modules.datetime`, `run_started_at`): every
 /// attribute and call gives another opaque value, printed as nothing. Unlike an undefined name,
 /// calling one is not an unknown macro.
-final class OpaqueObject: JinjaObject, JinjaCallable {
+final class OpaqueObject: JinjaOpaqueObject, JinjaCallable {
     let name: String
 
     init(name: String) { self.name = name }
