@@ -56,7 +56,7 @@ enum JinjaOperators {
             guard list.items.count * max(count, 0) <= maxLength else { throw JinjaError("repeated list too long") }
             return .list(JinjaList(Array([[JinjaValue]](repeating: list.items, count: max(count, 0)).joined()), isTuple: list.isTuple))
         case (.modulo, .string(let format), _):
-            return .string(try percentFormat(format, rhs))
+            return .string(try JinjaFormat.percent(format, rhs))
         default:
             if let a = integer(lhs), let b = integer(rhs) { return try integerArithmetic(op, a, b) }
             if let a = lhs.numeric, let b = rhs.numeric { return try floatArithmetic(op, a, b) }
@@ -184,113 +184,5 @@ enum JinjaOperators {
         default:
             throw JinjaError("'\(value.typeName)' object is not subscriptable")
         }
-    }
-
-    /// Python's printf-style `format % values`: `%s %r %d %i %f %e %g %x %o %c %%`, with
-    /// `%(key)s`, flags, width and precision.
-    static func percentFormat(_ format: String, _ values: JinjaValue) throws -> String {
-        var positional: [JinjaValue]
-        if case .list(let list) = values, list.isTuple { positional = list.items } else { positional = [values] }
-        var mapping: JinjaDict?
-        if case .dict(let dict) = values { mapping = dict }
-        var usedMapping = false
-        var next = 0
-        var result = ""
-        let scalars = Array(format.unicodeScalars)
-        var index = 0
-        func take() throws -> JinjaValue {
-            guard next < positional.count else { throw JinjaError("not enough arguments for format string") }
-            next += 1
-            return positional[next - 1]
-        }
-        while index < scalars.count {
-            let scalar = scalars[index]
-            index += 1
-            guard scalar == "%" else { result.unicodeScalars.append(scalar); continue }
-            var value: JinjaValue?
-            if index < scalars.count, scalars[index] == "(" {
-                guard let close = scalars[index...].firstIndex(of: ")"), let mapping else {
-                    throw JinjaError("format requires a mapping")
-                }
-                let key = String(String.UnicodeScalarView(scalars[(index + 1)..<close]))
-                guard let found = mapping[string: key] else { throw JinjaError("KeyError: '\(key)'") }
-                value = found
-                usedMapping = true
-                index = close + 1
-            }
-            var flags = ""
-            while index < scalars.count, "-+ 0#".unicodeScalars.contains(scalars[index]) {
-                flags.unicodeScalars.append(scalars[index])
-                index += 1
-            }
-            func number() throws -> Int? {
-                if index < scalars.count, scalars[index] == "*" {
-                    index += 1
-                    guard case .int(let width) = try take() else { throw JinjaError("* wants int") }
-                    return width
-                }
-                var digits = ""
-                while index < scalars.count, ("0"..."9").contains(scalars[index]) {
-                    digits.unicodeScalars.append(scalars[index])
-                    index += 1
-                }
-                return Int(digits)
-            }
-            let width = try number()
-            var precision: Int?
-            if index < scalars.count, scalars[index] == "." {
-                index += 1
-                precision = try number() ?? 0
-            }
-            guard index < scalars.count else { throw JinjaError("incomplete format") }
-            let conversion = scalars[index]
-            index += 1
-            if conversion == "%" { result += "%"; continue }
-            let argument = try value ?? take()
-            var text: String
-            var isNumber = false
-            switch conversion {
-            case "s": text = argument.rendered
-                if let precision { text = String(text.prefix(precision)) }
-            case "r", "a": text = argument.repr
-            case "d", "i", "u", "x", "X", "o", "c":
-                guard let number = integer(argument) ?? argument.numeric.map({ Int($0.rounded(.towardZero)) }) else {
-                    throw JinjaError("%\(conversion) format: a number is required, not \(argument.typeName)")
-                }
-                isNumber = true
-                switch conversion {
-                case "x": text = String(number, radix: 16)
-                case "X": text = String(number, radix: 16).uppercased()
-                case "o": text = String(number, radix: 8)
-                case "c": text = Unicode.Scalar(UInt32(max(number, 0))).map { String(Character($0)) } ?? ""
-                default: text = String(number)
-                }
-                if flags.contains("+"), number >= 0, conversion != "c" { text = "+" + text }
-            case "f", "F", "e", "E", "g", "G":
-                guard let number = argument.numeric else {
-                    throw JinjaError("must be real number, not \(argument.typeName)")
-                }
-                isNumber = true
-                text = String(format: "%\(flags.contains("+") ? "+" : "").\(precision ?? 6)\(Character(conversion))", number)
-            default:
-                throw JinjaError("unsupported format character '\(Character(conversion))'")
-            }
-            if let width, text.count < width {
-                let padding = width - text.count
-                if flags.contains("-") {
-                    text += String(repeating: " ", count: padding)
-                } else if flags.contains("0") && isNumber {
-                    let sign = text.first == "-" || text.first == "+" ? String(text.removeFirst()) : ""
-                    text = sign + String(repeating: "0", count: padding) + text
-                } else {
-                    text = String(repeating: " ", count: padding) + text
-                }
-            }
-            result += text
-        }
-        if !usedMapping, mapping == nil || positional.count > 1, next < positional.count {
-            throw JinjaError("not all arguments converted during string formatting")
-        }
-        return result
     }
 }
