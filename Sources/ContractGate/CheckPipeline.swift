@@ -36,7 +36,8 @@ public enum CheckPipeline {
 
         var settings = DbtSettings(config: config)
         settings.installedPackagesRoot = workspace.root?.path
-        settings.environment = request.environment
+        // What env_var() may read: never the catalog's key, whatever its variable is called.
+        settings.environment = request.environment.filter { $0.key != (config.catalog.secoda?.tokenEnv ?? "SECODA_API_KEY") }
         settings.profilesDirectories = [request.environment["DBT_PROFILES_DIR"],
                                         workspace.root.map { $0.appendingPathComponent(config.dbt.projectDir).path },
                                         request.environment["HOME"].map { $0 + "/.dbt" }].compactMap { $0 }

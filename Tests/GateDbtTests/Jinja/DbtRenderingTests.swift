@@ -217,4 +217,21 @@ final class DbtRenderingTests: XCTestCase {
         XCTAssertEqual(try parents(of: "m", in: try project(files, settings: configured)), ["model.shop.for_others"],
                        "dbt.adapter wins over profiles.yml; snowflake has no implementation here")
     }
+
+    /// A model can put what env_var() returns into a ref() name, and so into a report: secrets
+    /// read as unset, whatever the environment holds.
+    func testEnvVarNeverReadsASecret() throws {
+        var settings = DbtSettings()
+        settings.environment = ["SNOWFLAKE_DATABASE": "analytics_db", "GITHUB_TOKEN": "ghp_canary", "DB_PASSWORD": "hunter2"]
+        let project = try project([
+            "models/analytics_db.sql": "select 1", "models/unset.sql": "select 1",
+            "models/m.sql": "select * from {{ ref(env_var('SNOWFLAKE_DATABASE')) }}, {{ ref(env_var('GITHUB_TOKEN', 'unset')) }}",
+            "models/n.sql": "select * from {{ ref(env_var('DB_PASSWORD')) }}",
+        ], settings: settings)
+        XCTAssertEqual(try parents(of: "m", in: project), ["model.shop.analytics_db", "model.shop.unset"])
+        XCTAssertEqual(try parents(of: "n", in: project), [])
+        let text = project.diagnostics.map(\.message).joined(separator: "\n")
+        XCTAssertTrue(text.contains("Env var required but not provided: 'DB_PASSWORD'"), text)
+        XCTAssertFalse(text.contains("hunter2") || text.contains("ghp_canary"))
+    }
 }

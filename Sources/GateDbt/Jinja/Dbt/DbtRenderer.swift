@@ -98,6 +98,13 @@ final class DbtRenderer {
         return try environment.render(try JinjaTemplate.parse(text, name: path), context: [:])
     }
 
+    /// Whether an environment variable's name says it holds a secret.
+    static func isSecretName(_ name: String) -> Bool {
+        let upper = name.uppercased()
+        return upper.hasPrefix("DBT_ENV_SECRET")
+            || ["SECRET", "TOKEN", "PASSWORD", "PASSWD", "API_KEY", "APIKEY", "PRIVATE_KEY", "CREDENTIAL"].contains { upper.contains($0) }
+    }
+
     /// A name a template uses that is not one of its own: dbt's context, then the macros in dbt's
     /// search order (this node's package, the root project, package namespaces, dbt's own).
     private func resolve(_ name: String) -> JinjaValue? {
@@ -210,8 +217,9 @@ final class DbtRenderer {
         function("var") { [unowned self] arguments, _ in self.variable(arguments) }
         function("env_var") { [unowned self] arguments, _ in
             guard let name = arguments.argument(0, "var")?.stringValue else { throw JinjaError("env_var() needs a variable name") }
-            if name.hasPrefix("DBT_ENV_SECRET") { return .string("") }
-            if let value = self.settings.environment[name] { return .string(value) }
+            // Names a model renders can end up in a report (a ref() name, an error message): a
+            // secret is never read, as if unset (dbt itself refuses DBT_ENV_SECRET_* here).
+            if !DbtRenderer.isSecretName(name), let value = self.settings.environment[name] { return .string(value) }
             if let fallback = arguments.argument(1, "default"), !fallback.isNone { return .string(fallback.rendered) }
             throw JinjaError("Env var required but not provided: '\(name)'")
         }
