@@ -163,7 +163,8 @@ final class ResolvableNodes {
     private var seedNames: Set<String>?
     private var snapshotNames: Set<String>?
     private var snapshotFiles: [String]?
-    private var sources: [String: Set<String>]?
+    private var sourceTablesByName: [String: Set<String>] = [:]
+    private var declaredByFile: [String: [String: Set<String>]] = [:]
     private var sourcesUnreadable = false
     private var packages: [String: ResolvableNodes]?
 
@@ -276,8 +277,7 @@ final class ResolvableNodes {
 
     private func resolve(_ source: SourceReference) throws -> Resolution {
         guard project.exists else { return .dangling(.notFound, type: "source", versions: []) }
-        let declared = try sourceTables()
-        if declared[source.source]?.contains(source.table) == true { return .resolves("source") }
+        if try tables(ofSource: source.source).contains(source.table) { return .resolves("source") }
         let missingPackages = try packagesMissing()
         if sourcesUnreadable || missingPackages { return .unknown }
         return .dangling(.notFound, type: "source", versions: [])
@@ -327,19 +327,24 @@ final class ResolvableNodes {
         return names
     }
 
-    /// Source name → table names, from every property file under the model paths that says `sources`.
-    private func sourceTables() throws -> [String: Set<String>] {
-        if let sources { return sources }
-        var result: [String: Set<String>] = [:]
-        for path in try project.propertyFiles(mentioning: ["sources"])["sources"] ?? [] {
-            for (source, tables) in try sourcesDeclared(in: path) { result[source, default: []].formUnion(tables) }
+    /// The tables of a source, from the property files that say both `sources` and its name (one
+    /// word search, shared with the rest of the reading): parsing every file that declares any
+    /// source cost a 5,000-model check a tenth of its time.
+    private func tables(ofSource name: String) throws -> Set<String> {
+        if let known = sourceTablesByName[name] { return known }
+        let found = try project.propertyFiles(mentioning: ["sources", name])
+        var tables = Set<String>()
+        for path in Set(found["sources"] ?? []).intersection(found[name] ?? []).sorted() {
+            tables.formUnion(try sourcesDeclared(in: path)[name] ?? [])
         }
-        sources = result
-        return result
+        sourceTablesByName[name] = tables
+        return tables
     }
 
     /// The `sources:` of one property file; a file that is not valid YAML makes source calls unknown.
     func sourcesDeclared(in path: String) throws -> [String: Set<String>] {
+        if let known = declaredByFile[path] { return known }
+        defer { declaredByFile[path] = declaredByFile[path] ?? [:] }
         guard let text = try project.tree.text(of: path) else { return [:] }
         guard let root = try? YAMLReading.compose(text, path: path) else {
             sourcesUnreadable = true
@@ -352,6 +357,7 @@ final class ResolvableNodes {
                 .compactMap { YAMLReading.string(YAMLReading.value("name", in: $0)) }
             result[name, default: []].formUnion(tables)
         }
+        declaredByFile[path] = result
         return result
     }
 
