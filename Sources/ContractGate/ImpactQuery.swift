@@ -41,7 +41,7 @@ public enum ImpactQuery {
             throw error
         }
         await request.progress?.finish()
-        let impacts = try ImpactStage.withModelOwners(result.impacts, head: project, base: project)
+        let impacts = try DbtProject.withModelOwners(result.impacts, head: project, base: project)
         return Result(impacts: impacts, catalogIds: result.catalogIds, status: result.status)
     }
 
