@@ -549,13 +549,13 @@ public final class DbtProject {
         if manifestLoaded { return manifestCache }
         manifestLoaded = true
         if let state = settings.stateManifest {
-            guard let data = FileManager.default.contents(atPath: state) else {
+            guard let bytes = JSONPullReader.readFile(atPath: state) else {
                 stateManifestError = InputError("--state: no manifest.json at \(state); run `dbt parse` on the base revision "
                     + "with --target-path pointing there, or drop --state", at: SourceLocation(path: state))
                 return nil
             }
             do {
-                manifestCache = try Manifest.parse(data, path: state)
+                manifestCache = try Manifest.parse(bytes: bytes, path: state)
             } catch let error as InputError {
                 stateManifestError = error
             } catch {

@@ -14,6 +14,29 @@ struct JSONPullReader {
 
     init(_ data: Data) { bytes = [UInt8](data) }
 
+    init(bytes: [UInt8]) { self.bytes = bytes }
+
+    /// A file's bytes read straight into an array (no intermediate `Data` to copy from: a
+    /// 44 MB manifest would be held twice); nil when it cannot be opened.
+    static func readFile(atPath path: String) -> [UInt8]? {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? handle.close() }
+        let descriptor = handle.fileDescriptor
+        var info = stat()
+        guard fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        let size = Int(info.st_size)
+        var failed = false
+        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+            count = 0
+            while count < size {
+                let got = read(descriptor, buffer.baseAddress! + count, size - count)
+                if got <= 0 { failed = got < 0; break }
+                count += got
+            }
+        }
+        return failed ? nil : bytes
+    }
+
     enum Kind { case object, array, string, number, bool, null }
 
     /// The kind of the next value (after whitespace).

@@ -35,7 +35,15 @@ struct Manifest {
     /// Reads the manifest with a pull reader that keeps only the fields below and skips the rest
     /// (compiled SQL, column docs), so a 44 MB manifest costs its bytes and the graph, no more.
     static func parse(_ data: Data, path: String) throws -> Manifest {
-        var reader = JSONPullReader(data)
+        try parse(reader: JSONPullReader(data), path: path)
+    }
+
+    static func parse(bytes: [UInt8], path: String) throws -> Manifest {
+        try parse(reader: JSONPullReader(bytes: bytes), path: path)
+    }
+
+    private static func parse(reader start: JSONPullReader, path: String) throws -> Manifest {
+        var reader = start
         var nodes: [String: Node] = [:]
         var childMap: [String: [String]] = [:]
         var sawNodes = false
