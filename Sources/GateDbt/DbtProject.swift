@@ -51,6 +51,8 @@ public final class DbtProject {
     var renderClock: Duration = .zero
     /// Macro name → the model files that call it although nobody defines it (one notice each).
     var unknownMacroCallers: [String: Set<String>] = [:]
+    /// Model files whose render asked the warehouse (which answers nothing here, as at parse time).
+    var warehouseCallers: Set<String> = []
     /// Model path → what its rendered `config()` calls set.
     var renderedConfigs: [String: [String: JSONValue]] = [:]
     /// A `--state` manifest that was asked for and could not be read: the check stops (exit 2).

@@ -34,6 +34,7 @@ extension DbtProject {
         guard let outcome = try renderOutcome(path, scan: scan) else { return scan }
         for problem in outcome.problems { note(problem) }
         for macro in outcome.rendered?.unknownMacros ?? [] { unknownMacroCallers[macro, default: []].insert(path) }
+        if outcome.rendered?.askedWarehouse == true { warehouseCallers.insert(path) }
         if let config = outcome.rendered?.config, !config.isEmpty { renderedConfigs[path] = config }
         var result = scan
         result.refs = outcome.refs
@@ -144,7 +145,17 @@ extension DbtProject {
     /// One notice per macro that models call and nobody defines (usually a package that `dbt deps`
     /// has not installed where the gate runs), naming the first caller and how many there are.
     func unknownMacroDiagnostics() -> [Diagnostic] {
-        unknownMacroCallers.keys.sorted().compactMap { macro in
+        var result: [Diagnostic] = []
+        if let first = warehouseCallers.min() {
+            let others = warehouseCallers.count > 1 ? " and \(warehouseCallers.count - 1) other model\(warehouseCallers.count == 2 ? "" : "s")" : ""
+            result.append(Diagnostic(
+                severity: .notice,
+                message: "dbt.rendering: \(first)\(others) ask the warehouse (run_query, statement) outside `if execute`; "
+                    + "they were rendered without it, as dbt parse renders them: the graph is dbt's, but what those "
+                    + "queries would return at run time is not known",
+                location: SourceLocation(path: first, line: 1)))
+        }
+        return result + unknownMacroCallers.keys.sorted().compactMap { macro in
             guard let callers = unknownMacroCallers[macro]?.sorted(), let first = callers.first else { return nil }
             let others = callers.count > 1 ? " and \(callers.count - 1) other model\(callers.count == 2 ? "" : "s")" : ""
             return Diagnostic(

@@ -64,6 +64,18 @@ final class DbtRenderingTests: XCTestCase {
             """,
         ])
         XCTAssertEqual(try parents(of: "m", in: project), ["model.shop.a", "model.shop.c"])
+        XCTAssertFalse(project.diagnostics.contains { $0.message.contains("ask the warehouse") },
+                       "run_query inside `if execute` is not run at parse time")
+    }
+
+    func testAModelThatAsksTheWarehouseAtParseTimeIsMarked() throws {
+        let project = try project([
+            "models/a.sql": "select 1",
+            "models/m.sql": "{% set rows = run_query('select 1') %}select * from {{ ref('a') }}",
+        ])
+        XCTAssertEqual(try parents(of: "m", in: project), ["model.shop.a"])
+        let notice = project.diagnostics.first { $0.message.contains("ask the warehouse") }
+        XCTAssertEqual(notice?.location?.path, "models/m.sql")
     }
 
     func testDispatchFollowsDbtsSearchOrderIntoInstalledPackages() throws {
