@@ -358,7 +358,9 @@ public struct JinjaError: Error, CustomStringConvertible, Equatable {
 }
 
 /// Thrown by dbt's `return(value)`: the innermost running macro catches it and returns `value`.
-public struct JinjaReturn: Error {
+/// `Error` must be `Sendable`; this one never leaves the thread of the render that threw it (the
+/// macro call that catches it is on the same stack), so its non-Sendable value is never shared.
+public struct JinjaReturn: Error, @unchecked Sendable {
     public var value: JinjaValue
     public init(_ value: JinjaValue) { self.value = value }
 }
