@@ -53,6 +53,8 @@ public final class DbtProject {
     var unknownMacroCallers: [String: Set<String>] = [:]
     /// Model files whose render asked the warehouse (which answers nothing here, as at parse time).
     var warehouseCallers: Set<String> = []
+    /// Environment variable → the model files that read it although it is not set.
+    var missingEnvVarReaders: [String: Set<String>] = [:]
     /// Model path → what its rendered `config()` calls set.
     var renderedConfigs: [String: [String: JSONValue]] = [:]
     /// A `--state` manifest that was asked for and could not be read: the check stops (exit 2).
@@ -68,7 +70,7 @@ public final class DbtProject {
     public private(set) var refScanTime: Duration = .zero
 
     /// Problems met while reading, each with file and line; none of them stops the reading.
-    public var diagnostics: [Diagnostic] { diagnosticList + unknownMacroDiagnostics() }
+    public var diagnostics: [Diagnostic] { diagnosticList + renderingDiagnostics() }
 
     private init(tree: any FileTree, settings: DbtSettings, projectFile: ProjectFile?, projectFilePath: String, memo: BlobMemo) {
         self.tree = tree

@@ -35,6 +35,7 @@ extension DbtProject {
         for problem in outcome.problems { note(problem) }
         for macro in outcome.rendered?.unknownMacros ?? [] { unknownMacroCallers[macro, default: []].insert(path) }
         if outcome.rendered?.askedWarehouse == true { warehouseCallers.insert(path) }
+        for variable in outcome.rendered?.missingEnvVars ?? [] { missingEnvVarReaders[variable, default: []].insert(path) }
         if let config = outcome.rendered?.config, !config.isEmpty { renderedConfigs[path] = config }
         var result = scan
         result.refs = outcome.refs
@@ -142,9 +143,10 @@ extension DbtProject {
         }
     }
 
-    /// One notice per macro that models call and nobody defines (usually a package that `dbt deps`
-    /// has not installed where the gate runs), naming the first caller and how many there are.
-    func unknownMacroDiagnostics() -> [Diagnostic] {
+    /// What renders could not do as dbt would, one notice per cause naming the first model and how
+    /// many there are: asking the warehouse, an unset `env_var`, a macro nobody defines (usually a
+    /// package that `dbt deps` has not installed where the gate runs).
+    func renderingDiagnostics() -> [Diagnostic] {
         var result: [Diagnostic] = []
         if let first = warehouseCallers.min() {
             let others = warehouseCallers.count > 1 ? " and \(warehouseCallers.count - 1) other model\(warehouseCallers.count == 2 ? "" : "s")" : ""
@@ -153,6 +155,16 @@ extension DbtProject {
                 message: "dbt.rendering: \(first)\(others) ask the warehouse (run_query, statement) outside `if execute`; "
                     + "they were rendered without it, as dbt parse renders them: the graph is dbt's, but what those "
                     + "queries would return at run time is not known",
+                location: SourceLocation(path: first, line: 1)))
+        }
+        for variable in missingEnvVarReaders.keys.sorted() {
+            guard let readers = missingEnvVarReaders[variable]?.sorted(), let first = readers.first else { continue }
+            let others = readers.count > 1 ? " and \(readers.count - 1) other model\(readers.count == 2 ? "" : "s")" : ""
+            result.append(Diagnostic(
+                severity: .notice,
+                message: "dbt.rendering: \(first)\(others) read env_var('\(variable)'), which is not set where the gate runs "
+                    + "(or names a secret, which the gate never reads); it was rendered as '' where dbt would stop: set it "
+                    + "in this job if the models' references depend on it",
                 location: SourceLocation(path: first, line: 1)))
         }
         return result + unknownMacroCallers.keys.sorted().compactMap { macro in

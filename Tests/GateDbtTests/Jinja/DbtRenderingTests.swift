@@ -243,7 +243,23 @@ final class DbtRenderingTests: XCTestCase {
         XCTAssertEqual(try parents(of: "m", in: project), ["model.shop.analytics_db", "model.shop.unset"])
         XCTAssertEqual(try parents(of: "n", in: project), [])
         let text = project.diagnostics.map(\.message).joined(separator: "\n")
-        XCTAssertTrue(text.contains("Env var required but not provided: 'DB_PASSWORD'"), text)
+        XCTAssertTrue(text.contains("ref() of an empty name"), text)
         XCTAssertFalse(text.contains("hunter2") || text.contains("ghp_canary"))
+    }
+
+    /// An env var the job does not set stops dbt, but rarely decides a reference: the render goes
+    /// on with "", so the references its macros make are still edges, and the report says which.
+    func testAnUnsetEnvVarIsANoticeNotALostEdge() throws {
+        let project = try project([
+            "macros/cte.sql": "{% macro cte(name) %}select * from {{ ref(name) }}{% endmacro %}",
+            "models/a.sql": "select 1",
+            "models/m.sql": "{{ config(database=env_var('WAREHOUSE_DB')) }}{{ cte('a') }}",
+            "models/n.sql": "{{ config(database=env_var('WAREHOUSE_DB')) }}{{ cte('a') }}",
+        ])
+        XCTAssertEqual(try parents(of: "m", in: project), ["model.shop.a"])
+        let notices = project.diagnostics.filter { $0.message.contains("env_var('WAREHOUSE_DB')") }
+        XCTAssertEqual(notices.count, 1, "\(project.diagnostics)")
+        XCTAssertEqual(notices.first?.location?.path, "models/m.sql")
+        XCTAssertTrue(notices.first?.message.contains("and 1 other model") ?? false)
     }
 }

@@ -17,6 +17,9 @@ struct RenderedModel: Sendable {
     /// What `config(...)` calls set, rendered (`enabled=var('x') == 'y'` as a bool), for the keys
     /// whose values are plain data.
     var config: [String: JSONValue] = [:]
+    /// `env_var()` calls without a default whose variable is not set (or is a secret): rendered
+    /// as "", where dbt would stop.
+    var missingEnvVars: [String] = []
     /// Whether the render asked the warehouse something (`run_query`, `statement`): at parse time
     /// dbt gets no answer either, but the model's SQL may depend on it.
     var askedWarehouse = false
@@ -221,7 +224,10 @@ final class DbtRenderer {
             // secret is never read, as if unset (dbt itself refuses DBT_ENV_SECRET_* here).
             if !DbtRenderer.isSecretName(name), let value = self.settings.environment[name] { return .string(value) }
             if let fallback = arguments.argument(1, "default"), !fallback.isNone { return .string(fallback.rendered) }
-            throw JinjaError("Env var required but not provided: '\(name)'")
+            // dbt would stop here; the graph rarely depends on the value, so the render goes on
+            // with "" and the report says which variable was missing.
+            if !self.current.result.missingEnvVars.contains(name) { self.current.result.missingEnvVars.append(name) }
+            return .string("")
         }
         function("return") { arguments, _ in throw JinjaReturn(arguments.positional.first ?? .none) }
         for quiet in ["log", "print", "debug", "store_result", "store_raw_result", "write"] {
@@ -301,6 +307,7 @@ final class DbtRenderer {
             version = if case .double(let number) = value, number == number.rounded() { String(Int(number)) } else { value.rendered }
         }
         let name = names.last!
+        guard !name.isEmpty else { throw JinjaError("ref() of an empty name (an env_var or var that is not set?)") }
         let ref = ModelReference(package: names.count == 2 ? names[0] : nil, name: name, version: version,
                                  line: lineOf(name))
         current.result.refs.append(ref)
