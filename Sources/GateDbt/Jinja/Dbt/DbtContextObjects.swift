@@ -218,22 +218,9 @@ enum JinjaDbtSupport {
     }
 }
 
-/// `tojson`/`fromjson` for the template values JSON can hold.
+/// `fromjson`/`fromyaml` (JSON is YAML) for the template values JSON can hold; `tojson` is
+/// `JinjaPython.json`, shared with the `tojson` filter.
 enum JinjaJSON {
-    static func encode(_ value: JinjaValue) -> String {
-        switch value {
-        case .none, .undefined: return "null"
-        case .bool(let flag): return flag ? "true" : "false"
-        case .int(let number): return String(number)
-        case .double(let number): return JinjaValue.pythonFloat(number)
-        case .string(let text):
-            return (try? JSONEncoder().encode(text)).map { String(decoding: $0, as: UTF8.self) } ?? "\"\""
-        case .list(let list): return "[" + list.items.map(encode).joined(separator: ", ") + "]"
-        case .dict(let dict): return "{" + dict.pairs.map { encode(.string($0.key.rendered)) + ": " + encode($0.value) }.joined(separator: ", ") + "}"
-        case .callable, .object: return "null"
-        }
-    }
-
     static func decode(_ text: String) -> JinjaValue? {
         (try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))).map(JinjaDbtSupport.value)
     }

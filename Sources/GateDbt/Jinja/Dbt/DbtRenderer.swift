@@ -242,12 +242,13 @@ final class DbtRenderer {
             return .string("")
         }
         function("load_result") { _, _ in .none }
-        function("tojson") { arguments, _ in .string(JinjaJSON.encode(arguments.positional.first ?? .none)) }
+        // dbt's tojson/toyaml are json.dumps/yaml.safe_dump; JSON is valid YAML, which is all a parse needs.
+        function("tojson") { arguments, _ in .string(try JinjaPython.json(arguments.positional.first ?? .none, sortKeys: false, indent: nil)) }
         function("fromjson") { arguments, _ in
             guard let text = arguments.positional.first?.stringValue else { return arguments.argument(1, "default") ?? .none }
             return JinjaJSON.decode(text) ?? arguments.argument(1, "default") ?? .none
         }
-        function("toyaml") { arguments, _ in .string(JinjaJSON.encode(arguments.positional.first ?? .none)) }
+        values["toyaml"] = values["tojson"]
         function("fromyaml") { arguments, _ in
             guard let text = arguments.positional.first?.stringValue else { return .none }
             return JinjaJSON.decode(text) ?? arguments.argument(1, "default") ?? .none
