@@ -93,7 +93,9 @@ public enum ReferenceResolution {
             } else if path.hasSuffix(".sql"), atBase.isUnder(path, base.projectFile?.snapshotPaths),
                       let data = try base.tree.contents(of: path) {
                 for (name, _) in DbtProject.snapshotBlocks(in: data) { gone.insert(name) }
-            } else if base.isPropertyFile(path) {
+            } else if base.isPropertyFile(path),
+                      // Only a file that declares sources at all is parsed (one word search, shared).
+                      try base.propertyFiles(mentioning: ["sources"])["sources"]?.contains(path) == true {
                 for source in try atBase.sourcesDeclared(in: path).keys { gone.insert(DanglingName.source(source)) }
             }
         }
