@@ -32,6 +32,12 @@ extension DbtProject {
     func references(ofModelFile path: String) throws -> ReferenceScan? {
         guard let scan = try scan(path) else { return nil }
         guard let outcome = try renderOutcome(path, scan: scan) else { return scan }
+        return record(outcome, of: path, over: scan)
+    }
+
+    /// Notes what a render of `path` found beyond its references (problems, undefined macros,
+    /// warehouse questions, unset env vars, config values) and gives `scan` its references.
+    private func record(_ outcome: RenderOutcome, of path: String, over scan: ReferenceScan) -> ReferenceScan {
         for problem in outcome.problems { note(problem) }
         for macro in outcome.rendered?.unknownMacros ?? [] { unknownMacroCallers[macro, default: []].insert(path) }
         if outcome.rendered?.askedWarehouse == true { warehouseCallers.insert(path) }
@@ -60,12 +66,7 @@ extension DbtProject {
         let blocks = DbtProject.snapshotBlocks(in: data).map { (name: $0.0, scan: $0.1) }
         guard blocks.count == 1, let block = blocks.first,
               let outcome = try renderOutcome(path, scan: block.scan, name: block.name) else { return blocks }
-        for problem in outcome.problems { note(problem) }
-        for macro in outcome.rendered?.unknownMacros ?? [] { unknownMacroCallers[macro, default: []].insert(path) }
-        var scan = block.scan
-        scan.refs = outcome.refs
-        scan.sources = outcome.sources
-        return [(block.name, scan)]
+        return [(block.name, record(outcome, of: path, over: block.scan))]
     }
 
     private func renderOutcome(_ path: String, scan: ReferenceScan, name knownName: String? = nil) throws -> RenderOutcome? {
