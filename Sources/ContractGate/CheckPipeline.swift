@@ -34,13 +34,7 @@ public enum CheckPipeline {
         timer.lap("diff")
         progress?.start("reading the dbt project at both sides")
 
-        var settings = DbtSettings(config: config)
-        settings.installedPackagesRoot = workspace.root?.path
-        // What env_var() may read: never the catalog's key, whatever its variable is called.
-        settings.environment = request.environment.filter { $0.key != (config.catalog.secoda?.tokenEnv ?? "SECODA_API_KEY") }
-        settings.profilesDirectories = [request.environment["DBT_PROFILES_DIR"],
-                                        workspace.root.map { $0.appendingPathComponent(config.dbt.projectDir).path },
-                                        request.environment["HOME"].map { $0 + "/.dbt" }].compactMap { $0 }
+        let settings = DbtSettings(workspace: workspace, environment: request.environment)
         let memo = BlobMemo()   // base and head share most files: each is read once
         var baseSettings = settings
         if let state = request.stateDirectory {
@@ -131,6 +125,20 @@ struct StageTimer {
 }
 
 extension DbtSettings {
+    /// What every command reads a dbt project with: the config's dbt part, plus what the machine
+    /// it runs on supplies — the packages `dbt deps` installed in the worktree, `profiles.yml`
+    /// where dbt looks for it, and the environment `env_var()` reads (never the catalog's key,
+    /// whatever its variable is called).
+    init(workspace: Workspace, environment: [String: String]) {
+        let config = workspace.config
+        self.init(config: config)
+        installedPackagesRoot = workspace.root?.path
+        self.environment = environment.filter { $0.key != (config.catalog.secoda?.tokenEnv ?? "SECODA_API_KEY") }
+        profilesDirectories = [environment["DBT_PROFILES_DIR"],
+                               workspace.root.map { $0.appendingPathComponent(config.dbt.projectDir).path },
+                               environment["HOME"].map { $0 + "/.dbt" }].compactMap { $0 }
+    }
+
     /// The dbt part of contract-gate.yml.
     init(config: GateConfig) {
         let projectDir = config.dbt.projectDir

@@ -21,7 +21,7 @@ public enum ImpactQuery {
         } else {
             tree = try workspace.repository.tree(at: try workspace.repository.resolve("HEAD"))
         }
-        let project = try DbtProject.load(tree: tree, settings: DbtSettings(config: workspace.config))
+        let project = try DbtProject.load(tree: tree, settings: DbtSettings(workspace: workspace, environment: request.environment))
         var requests: [ImpactRequest] = []
         for name in models {
             guard let model = try project.model(named: name) else {

@@ -69,7 +69,7 @@ struct WriteBackSession {
     }
 
     /// The dbt settings of this workspace.
-    var dbtSettings: DbtSettings { DbtSettings(config: workspace.config) }
+    var dbtSettings: DbtSettings { DbtSettings(workspace: workspace, environment: options.environment) }
 
     /// The dbt project at `head` (default HEAD); a revision without a dbt project is bad input.
     func headProject(_ head: String?) throws -> DbtProject {
