@@ -43,11 +43,10 @@ public enum CheckPipeline {
         let baseProject = try DbtProject.load(tree: resolved.baseTree, settings: baseSettings, required: false, memo: memo)
         let headProject = try DbtProject.load(tree: resolved.headTree, settings: settings, required: false, memo: memo)
         let diff = try SemanticDiff.compare(base: baseProject, head: headProject, changes: resolved.changeSet)
-        let modelChanges = diff.changes
         // Which head `ref()`/`source()` calls this change leaves unresolved (REF_RESOLVES): a broken
         // build fails the check whether or not any model changed or any contract applies.
         let danglingReferences = try ReferenceResolution.danglingReferences(
-            base: baseProject, head: headProject, changeSet: resolved.changeSet, changes: modelChanges)
+            base: baseProject, head: headProject, changeSet: resolved.changeSet, changes: diff.changes)
         timer.lap("models")
 
         let contracts = try workspace.contracts(from: workspace.contractTree(fallback: resolved.headTree))
@@ -55,9 +54,12 @@ public enum CheckPipeline {
 
         progress?.start("walking downstream lineage", unit: "catalog pages")
         let impact = try await ImpactStage.run(
-            changes: modelChanges, base: baseProject, head: headProject, config: config, workspace: workspace,
+            changes: diff.changes, base: baseProject, head: headProject, config: config, workspace: workspace,
             request: request, contracts: contracts)
         timer.lap("impact")
+        // Column changes now include what the SQL shows (ColumnLineage, part of `impact`).
+        let modelChanges = impact.changes
+        timer.record("sql", baseProject.sqlTime + headProject.sqlTime)
         // Part of `models` and `impact`: the pass that reads every model file, at both sides.
         timer.record("ref_scan", baseProject.refScanTime + headProject.refScanTime)
         // Also part of them: rendering the Jinja of models whose macros can make references.
@@ -66,12 +68,14 @@ public enum CheckPipeline {
 
         let evaluation = try RuleEngine.evaluate(
             changes: modelChanges, impacts: impact.byModel, contracts: contracts,
-            today: CalendarDay(date: request.today), catalog: impact.facts, danglingReferences: danglingReferences)
+            today: CalendarDay(date: request.today), catalog: impact.facts,
+            build: BuildBreaks(danglingReferences: danglingReferences, brokenReads: impact.lineage.brokenReads,
+                               contractMismatches: impact.lineage.contractMismatches))
         timer.lap("rules")
 
         // Gathered last: reading goes on through the impact stage (the graph renders models, and a
         // render that falls back says so), and no such word may be lost.
-        var diagnostics = unique(baseProject.diagnostics + headProject.diagnostics + diff.diagnostics)
+        var diagnostics = unique(baseProject.diagnostics + headProject.diagnostics + diff.diagnostics + impact.lineage.diagnostics)
         if !baseProject.exists && !headProject.exists && !resolved.changeSet.changes.isEmpty {
             diagnostics.append(Diagnostic(
                 severity: .notice,

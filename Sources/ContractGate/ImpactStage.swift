@@ -8,6 +8,10 @@ import GateRules
 /// lineage (dbt graph always, Secoda or its snapshot when available) and gather the evidence of
 /// which consumers use which columns.
 struct ImpactStage {
+    /// The changes with their column changes as the SQL shows them too (`ColumnLineage`).
+    var changes: [ModelChange]
+    /// What the column lineage found breaks the build.
+    var lineage: ColumnLineageResult
     var impacts: [ModelImpact]
     var byModel: [String: ModelImpact]
     var catalogIds: [String: String]
@@ -17,8 +21,8 @@ struct ImpactStage {
     static func run(changes: [ModelChange], base: DbtProject, head: DbtProject, config: GateConfig,
                     workspace: Workspace, request: CheckRequest, contracts: ContractSet) async throws -> ImpactStage {
         guard !changes.isEmpty else {
-            return ImpactStage(impacts: [], byModel: [:], catalogIds: [:], status: CatalogStatus(sources: ["dbt"]),
-                               facts: CatalogFacts())
+            return ImpactStage(changes: changes, lineage: ColumnLineageResult(), impacts: [], byModel: [:], catalogIds: [:],
+                               status: CatalogStatus(sources: ["dbt"]), facts: CatalogFacts())
         }
         // Built while the catalog's first requests are on their way (`DeferredGraph`).
         let deferredGraph = DeferredGraph { try DbtProject.lineageGraph(changes: changes, base: base, head: head) }
@@ -35,12 +39,20 @@ struct ImpactStage {
                                                      environment: request.environment)
         let graph = try await deferredGraph.value()
 
+        // The models' SQL: which columns really leave each changed model, who reads them, what breaks.
+        let lineage = try ColumnLineage.analyze(changes: changes, base: base, head: head, graph: graph)
+        let changes = changes.map { change in
+            var change = change
+            change.columnChanges = lineage.columnChanges[change.name] ?? change.columnChanges
+            return change
+        }
         var impacts = result.impacts
         for index in impacts.indices {
             guard let change = changes.first(where: { $0.name == impacts[index].model }) else { continue }
             // Column evidence comes from the side where the consumers' SQL still refers to the model.
             let project = change.head?.enabled == true ? head : base
-            impacts[index].columnUsers = try project.columnUsers(change: change, impact: impacts[index], graph: graph)
+            impacts[index] = try project.withColumnUsers(change: change, impact: impacts[index], graph: graph,
+                                                         uses: lineage.uses[change.name])
         }
         impacts = try DbtProject.withModelOwners(impacts, head: head, base: base)
         var byModel: [String: ModelImpact] = [:]
@@ -51,7 +63,7 @@ struct ImpactStage {
         for change in changes { ids[change.name] = result.catalogIds[change.name] }
         let facts = CatalogFacts(consulted: consulted, ids: ids, owners: result.tableOwners, piiColumns: result.piiColumns,
                                  impactComplete: result.status.complete, ambiguous: result.ambiguous)
-        return ImpactStage(impacts: impacts, byModel: byModel, catalogIds: result.catalogIds, status: result.status,
+        return ImpactStage(changes: changes, lineage: lineage, impacts: impacts, byModel: byModel, catalogIds: result.catalogIds, status: result.status,
                            facts: facts)
     }
 

@@ -21,8 +21,11 @@ public enum RuleCatalog {
         ColumnPiiStaysTaggedRule.self,
         ModelHasOwnerRule.self,
         ModelHasDescriptionRule.self,
+        ColumnStaysDocumentedRule.self,
         ModelResolvesRule.self,
         RefResolvesRule.self,
+        ColumnReadExistsRule.self,
+        ContractMatchesSqlRule.self,
     ]
 
     public static let descriptions: [RuleDescription] = all.map { $0.description }

@@ -22,12 +22,6 @@ extension Rule {
     }
 }
 
-extension ModelChange {
-    /// The head model when it still exists and is enabled: column rules compare against it. A deleted
-    /// or disabled model is MODEL_NO_DELETE's finding, not a list of column findings.
-    var liveHead: ModelSnapshot? { head.flatMap { $0.enabled ? $0 : nil } }
-}
-
 /// The type of a rule option's value.
 public enum RuleOptionKind: String, Sendable, Hashable, Codable {
     case integer
@@ -139,11 +133,16 @@ public struct RuleContext: Sendable {
     /// For BUILD rules: the `ref()`/`source()` calls this model's file (or this snapshot's, this
     /// exposure's) makes that no longer resolve at head.
     public var danglingReferences: [DanglingReference]
+    /// For BUILD rules: this model's reads of columns the change removes upstream.
+    public var brokenReads: [BrokenColumnRead]
+    /// For BUILD rules: this model's enforced contract, when its SQL no longer matches it.
+    public var contractMismatches: [ContractMismatch]
 
     public init(severity: Severity = .error, options: RuleOptions = RuleOptions(), today: CalendarDay,
                 catalog: CatalogFacts = CatalogFacts(), odcs: [OdcsSchemaExpectation] = [],
                 contracts: [String] = [], breakingFindings: [Finding] = [],
-                danglingReferences: [DanglingReference] = []) {
+                danglingReferences: [DanglingReference] = [], brokenReads: [BrokenColumnRead] = [],
+                contractMismatches: [ContractMismatch] = []) {
         self.severity = severity
         self.options = options
         self.today = today
@@ -152,6 +151,8 @@ public struct RuleContext: Sendable {
         self.contracts = contracts
         self.breakingFindings = breakingFindings
         self.danglingReferences = danglingReferences
+        self.brokenReads = brokenReads
+        self.contractMismatches = contractMismatches
     }
 }
 

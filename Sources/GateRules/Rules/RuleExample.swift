@@ -36,6 +36,12 @@ public struct RuleExample: Sendable {
     public var breaking: [Finding]
     /// For BUILD rules: the model's calls that no longer resolve at head.
     public var references: [DanglingReference]
+    /// For BUILD rules: head reads of columns the change removes upstream.
+    public var brokenReads: [BrokenColumnRead]
+    /// For BUILD rules: enforced contracts whose SQL and YAML disagree.
+    public var mismatches: [ContractMismatch]
+    /// Column changes as the SQL reading gives them, when the YAML alone cannot show them.
+    public var columnChanges: [ColumnChange]?
     public var today: CalendarDay
     /// Where each finding must point; empty for a non-triggering example.
     public var expected: [ExpectedFinding]
@@ -43,6 +49,7 @@ public struct RuleExample: Sendable {
     public init(_ title: String, before: ModelSnapshot?, after: ModelSnapshot?, impact: ModelImpact? = nil,
                 options: [String: JSONValue] = [:], catalog: CatalogFacts = CatalogFacts(),
                 odcs: [OdcsSchemaExpectation] = [], breaking: [Finding] = [], references: [DanglingReference] = [],
+                brokenReads: [BrokenColumnRead] = [], mismatches: [ContractMismatch] = [], columnChanges: [ColumnChange]? = nil,
                 today: CalendarDay = Sketch.today, expect expected: [ExpectedFinding] = []) {
         self.title = title
         self.before = before
@@ -53,6 +60,9 @@ public struct RuleExample: Sendable {
         self.odcs = odcs
         self.breaking = breaking
         self.references = references
+        self.brokenReads = brokenReads
+        self.mismatches = mismatches
+        self.columnChanges = columnChanges
         self.today = today
         self.expected = expected
     }
@@ -68,13 +78,13 @@ public struct RuleExample: Sendable {
             status = b.path != a.path || b.relation.normalized != a.relation.normalized ? .renamed : .modified
         }
         return ModelChange(name: name, status: status, base: before, head: after,
-                           columnChanges: Sketch.columnChanges(before: before, after: after))
+                           columnChanges: columnChanges ?? Sketch.columnChanges(before: before, after: after))
     }
 
     /// The context the rule sees when run on this example at `severity`.
     public func context(for description: RuleDescription, severity: Severity = .error) -> RuleContext {
         RuleContext(severity: severity, options: RuleOptions(options, defaults: description.options), today: today,
                     catalog: catalog, odcs: odcs, contracts: ["example"], breakingFindings: breaking,
-                    danglingReferences: references)
+                    danglingReferences: references, brokenReads: brokenReads, contractMismatches: mismatches)
     }
 }

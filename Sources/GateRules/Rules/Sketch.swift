@@ -90,6 +90,19 @@ public enum Sketch {
                           location: SourceLocation(path: "models/marts/\(referrer).sql", line: line))
     }
 
+    /// A read in `reader`'s SQL file (`models/marts/<reader>.sql`, line `line`) of a column the change removes upstream.
+    public static func brokenRead(_ reader: String, reads column: String, of upstream: String, renamedTo: String? = nil,
+                                  via: String? = nil, changed: String? = nil, line: Int) -> BrokenColumnRead {
+        BrokenColumnRead(reader: reader, upstream: upstream, column: column, renamedTo: renamedTo, via: via,
+                         changedModel: changed ?? upstream, location: SourceLocation(path: "models/marts/\(reader).sql", line: line))
+    }
+
+    /// An enforced contract of `model` whose SQL and YAML disagree, at the model's property entry.
+    public static func mismatch(_ model: String, missing: [String] = [], undeclared: [String] = []) -> ContractMismatch {
+        ContractMismatch(model: model, missing: missing, undeclared: undeclared, changedModel: true,
+                         location: SourceLocation(path: propertiesPath, line: modelLine, column: 5))
+    }
+
     // MARK: - The example diff
 
     /// Column changes between two sketched models, as the dbt diff reports them: declared renames

@@ -73,6 +73,8 @@ final class DbtRenderer {
                 self.current.result.unknownMacros.append(name)
             }
         }
+        // A macro nobody defines prints as opaque output, so the SQL reader knows a part is missing.
+        environment.undefinedCallResult = { name, arguments in .string(DbtRenderer.opaqueSQL(arguments)) }
         let identity: (JinjaValue, JinjaArguments, any JinjaCallContext) throws -> JinjaValue = { value, _, _ in value }
         environment.filters["as_text"] = { value, _, _ in .string(value.rendered) }
         environment.filters["as_native"] = identity
@@ -132,14 +134,32 @@ final class DbtRenderer {
         return environment.macro(name, in: template)
     }
 
-    /// dbt's own macros: `is_incremental()` is False at parse time; the others print nothing
-    /// here (they never call `ref()`), and the model is marked as holding opaque output.
+    /// dbt's own macros: `is_incremental()` is False at parse time; the others (they never call
+    /// `ref()`) print as opaque output, `__dbt_opaque__(<arguments>)`, for the SQL reader.
     func builtinMacro(_ name: String) -> JinjaValue? {
         if name == "is_incremental" || name == "should_full_refresh" {
             return .callable(JinjaFunction(name) { _, _ in .bool(false) })
         }
         guard DbtBuiltinMacros.names.contains(name) || name.hasPrefix("default__") else { return nil }
-        return .callable(JinjaFunction("dbt." + name) { _, _ in .undefined("dbt." + name) })
+        return .callable(JinjaFunction("dbt." + name) { arguments, _ in .string(DbtRenderer.opaqueSQL(arguments)) })
+    }
+
+    /// What a macro the gate cannot run prints: `__dbt_opaque__(a, b)` with its arguments pasted as
+    /// SQL (dbt's cross-database macros take column expressions as strings: `date_trunc('day',
+    /// 'created_at')`), so the SQL reader sees which columns it may read, and that its output is
+    /// not known. Like the SQL dbt itself would print, the text is non-empty (truthy).
+    static func opaqueSQL(_ arguments: JinjaArguments) -> String {
+        func pasted(_ value: JinjaValue) -> [String] {
+            switch value {
+            case .string(let text): return [text]
+            case .int, .double: return [value.rendered]
+            case .list(let list): return list.items.flatMap(pasted)
+            default: return []
+            }
+        }
+        let parts = (arguments.positional + arguments.keyword.map(\.value)).flatMap(pasted)
+            .filter { !$0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
+        return "__dbt_opaque__(" + parts.joined(separator: ", ") + ")"
     }
 
     private func template(at path: String) -> JinjaTemplate? {
