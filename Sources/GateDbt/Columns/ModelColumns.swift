@@ -254,3 +254,36 @@ extension DbtProject {
         return names
     }
 }
+
+/// A model's output columns as `contract-gate columns` shows them.
+public struct ModelOutputColumns: Sendable, Hashable {
+    public var model: String
+    public var path: String?
+    public var columns: [String]
+    public var certainty: SQLCertainty
+    public var origin: ColumnOrigin
+}
+
+extension DbtProject {
+    /// The output columns of every node of model `name` (one per version), worked out from SQL,
+    /// else YAML; empty when no such model exists.
+    public func outputColumns(ofModel name: String) throws -> [ModelOutputColumns] {
+        try modelDetails(named: name).map { detail in
+            let node = ColumnNode.model(detail.snapshot)
+            let facts = try columns(of: node)
+            return ModelOutputColumns(model: detail.displayName, path: facts.path ?? detail.snapshot.path,
+                                      columns: facts.columns.names, certainty: facts.columns.certainty, origin: facts.origin)
+        }
+    }
+
+    /// The names of the models whose files are in the project's model paths (SQL and Python).
+    public func modelNames() throws -> [String] {
+        var names: [String] = []
+        var seen = Set<String>()
+        for path in try fileListing().modelFiles {
+            let name = try nodeKey(forFile: path).name
+            if seen.insert(name).inserted { names.append(name) }
+        }
+        return names
+    }
+}
