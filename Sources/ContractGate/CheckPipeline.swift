@@ -39,6 +39,8 @@ public enum CheckPipeline {
         var baseSettings = settings
         if let state = request.stateDirectory {
             baseSettings.stateManifest = URL(fileURLWithPath: state, isDirectory: true).appendingPathComponent("manifest.json").path
+            let catalog = URL(fileURLWithPath: state, isDirectory: true).appendingPathComponent("catalog.json").path
+            if FileManager.default.fileExists(atPath: catalog) { baseSettings.warehouseCatalog = catalog }
         }
         let baseProject = try DbtProject.load(tree: resolved.baseTree, settings: baseSettings, required: false, memo: memo)
         let headProject = try DbtProject.load(tree: resolved.headTree, settings: settings, required: false, memo: memo)
@@ -141,6 +143,11 @@ extension DbtSettings {
         profilesDirectories = [environment["DBT_PROFILES_DIR"],
                                workspace.root.map { $0.appendingPathComponent(config.dbt.projectDir).path },
                                environment["HOME"].map { $0 + "/.dbt" }].compactMap { $0 }
+        // `dbt docs generate` leaves the warehouse's columns here (usually not committed).
+        if let catalog = workspace.root?.appendingPathComponent(config.dbt.projectDir).appendingPathComponent("target/catalog.json").path,
+           FileManager.default.fileExists(atPath: catalog) {
+            warehouseCatalog = catalog
+        }
     }
 
     /// The dbt part of contract-gate.yml.

@@ -66,6 +66,9 @@ public final class DbtProject {
     /// Time spent reading SQL, for `check --timings`.
     var sqlClock: Duration = .zero
     var seedNameCache: Set<String>?
+    var warehouseCatalogCache: WarehouseCatalog??
+    /// `source.table` → the columns its YAML declares.
+    var sourceColumnCache: [String: [String]]?
     private var manifestLoaded = false
     private var manifestCache: Manifest?
 

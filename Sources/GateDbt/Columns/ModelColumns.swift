@@ -40,6 +40,8 @@ public enum ColumnOrigin: String, Sendable, Hashable {
     case yaml
     /// A seed's CSV header.
     case seed
+    /// The warehouse, as `dbt docs generate` saw it (`catalog.json`).
+    case catalog
     /// Nothing tells.
     case none
 }
@@ -141,14 +143,60 @@ extension DbtProject {
                                        origin: .sql, path: path)
                 }
             }
-            return yamlColumns(detail, path: path,
-                               why: path.hasSuffix(".py") ? "a Python model" : "its SQL could not be read")
+            let why = path.hasSuffix(".py") ? "a Python model" : "its SQL could not be read"
+            if detail.snapshot.columns.isEmpty, let columns = try catalogColumns(detail.snapshot.uniqueId) {
+                return NodeColumns(columns: SQLColumnSet(names: columns, certainty: .partial("\(why); the columns are the warehouse's")),
+                                   origin: .catalog, path: path)
+            }
+            return yamlColumns(detail, path: path, why: why)
         case let .seed(name):
             return try seedColumns(name)
-        case .snapshot, .source, .other:
-            // Snapshot and source columns live in the warehouse; without a catalog they are not known.
-            return .unknown("the columns of \(node) are not known without the warehouse's catalog")
+        case let .source(source, table):
+            // Source and snapshot columns live in the warehouse: its catalog, when there is one.
+            if let columns = try catalogColumns("source.\(self.name).\(source).\(table)") {
+                return NodeColumns(columns: SQLColumnSet(names: columns, certainty: .known), origin: .catalog, path: nil)
+            }
+            if let columns = try declaredSourceColumns()["\(source).\(table)"], !columns.isEmpty {
+                return NodeColumns(columns: SQLColumnSet(names: columns, certainty: .partial("source \(node)'s columns are the ones its YAML declares; the warehouse may have more")),
+                                   origin: .yaml, path: nil)
+            }
+            return .unknown("the columns of source \(node) are not known without the warehouse's catalog (`dbt docs generate`)")
+        case let .snapshot(name):
+            if let columns = try catalogColumns("snapshot.\(self.name).\(name)") {
+                return NodeColumns(columns: SQLColumnSet(names: columns, certainty: .known), origin: .catalog, path: nil)
+            }
+            return .unknown("the columns of snapshot \(name) are not known without the warehouse's catalog (`dbt docs generate`)")
+        case let .other(name):
+            return .unknown("\(name) is in a package the gate does not read")
         }
+    }
+
+    /// `source.table` → the columns its YAML declares, from every property file with `sources:`.
+    private func declaredSourceColumns() throws -> [String: [String]] {
+        if let sourceColumnCache { return sourceColumnCache }
+        var result: [String: [String]] = [:]
+        for path in try propertyFiles(mentioning: ["sources"])["sources"] ?? [] {
+            guard let text = try tree.text(of: path), let root = try? YAMLReading.compose(text, path: path) else { continue }
+            for source in YAMLReading.items(YAMLReading.value("sources", in: root)) {
+                guard let name = YAMLReading.string(YAMLReading.value("name", in: source)) else { continue }
+                for table in YAMLReading.items(YAMLReading.value("tables", in: source)) {
+                    guard let tableName = YAMLReading.string(YAMLReading.value("name", in: table)) else { continue }
+                    result["\(name).\(tableName)"] = YAMLReading.items(YAMLReading.value("columns", in: table))
+                        .compactMap { YAMLReading.string(YAMLReading.value("name", in: $0)) }
+                }
+            }
+        }
+        sourceColumnCache = result
+        return result
+    }
+
+    /// The warehouse's columns of a node, from `catalog.json` when the settings name one.
+    private func catalogColumns(_ uniqueId: String) throws -> [String]? {
+        if warehouseCatalogCache == nil {
+            warehouseCatalogCache = .some(try settings.warehouseCatalog.map { try WarehouseCatalog.read(path: $0) })
+        }
+        guard let columns = warehouseCatalogCache??.columns[uniqueId], !columns.isEmpty else { return nil }
+        return columns
     }
 
     /// The YAML `columns:` of a model whose SQL cannot tell: all of them under an enforced
