@@ -134,7 +134,7 @@ public enum ColumnLineage {
             let removed = baseReading.analysis.outputs.filter { !headNames.contains($0.name.lowercased()) }
             var added = headReading.analysis.outputs.filter { !baseNames.contains($0.name.lowercased()) }
             func inputs(_ column: SQLOutputColumn, _ reading: ModelSQLReading) -> Set<String> {
-                Set(column.inputs.compactMap { source in reading.parent(source.relation).map { "\($0)|\(source.column)" } })
+                Set(column.inputs.map { source in "\(reading.parent(source.relation).map(String.init(describing:)) ?? source.relation.description)|\(source.column)" })
             }
             var result: [ColumnChange] = []
             for old in removed {

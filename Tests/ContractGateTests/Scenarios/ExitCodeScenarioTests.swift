@@ -60,7 +60,7 @@ import Testing
         for key in ["id", "owners", "verified", "pii", "usage", "stale"] { #expect(rpt.keys.contains(key), "node lacks \(key)") }
 
         let findings = try #require(json["findings"] as? [[String: Any]])
-        let status = try #require(findings.first { $0["column"] as? String == "status" })
+        let status = try #require(findings.first { $0["column"] as? String == "status" && $0["rule"] as? String == "COLUMN_NO_DELETE" })
         #expect(status["rule"] as? String == "COLUMN_NO_DELETE")
         #expect(status["category"] as? String == "BREAKING")
         #expect(status["severity"] as? String == "error")
@@ -75,7 +75,10 @@ import Testing
         #expect(location["column"] is Int)
 
         let summary = try #require(json["summary"] as? [String: Any])
-        #expect(summary["errors"] as? Int == 2)
+        // The two removals, and rpt_orders' read of the removed `status` (COLUMN_READ_EXISTS).
+        #expect(summary["errors"] as? Int == 3)
+        let read = try #require(findings.first { $0["rule"] as? String == "COLUMN_READ_EXISTS" })
+        #expect(read["model"] as? String == "rpt_orders" && read["category"] as? String == "BUILD")
         for key in ["warnings", "notices", "waived", "downstream"] { #expect(summary[key] is Int, "summary lacks \(key)") }
         // Sorted keys, as §6 promises: the text lists top-level keys alphabetically.
         let order = ["catalog", "changes", "exit_code", "findings", "head", "impact", "schema_version", "summary", "tool", "verdict"]
