@@ -8,13 +8,15 @@ public enum ColumnsQuery {
     public struct Result: Sendable {
         public var models: [ModelOutputColumns]
         public var diagnostics: [Diagnostic]
+        /// Model → its rendered SQL, when asked for.
+        public var sql: [String: String] = [:]
 
         public var knownCount: Int { models.filter { $0.certainty.isKnown }.count }
         public var unknownCount: Int { models.filter { $0.certainty.isUnknown }.count }
         public var partialCount: Int { models.count - knownCount - unknownCount }
     }
 
-    public static func run(models: [String], request: CheckRequest, useWorktree: Bool) throws -> Result {
+    public static func run(models: [String], request: CheckRequest, useWorktree: Bool, showSQL: Bool = false) throws -> Result {
         let workspace = try Workspace(repository: request.repository, configPath: request.configPath,
                                       ownerCheck: request.ownerCheck)
         let tree: FileTree
@@ -33,7 +35,11 @@ public enum ColumnsQuery {
             }
             result += found
         }
-        return Result(models: result, diagnostics: project.diagnostics)
+        var sql: [String: String] = [:]
+        if showSQL {
+            for model in result where sql[model.model] == nil { sql[model.model] = try project.renderedSQL(ofModel: model.model) }
+        }
+        return Result(models: result, diagnostics: project.diagnostics, sql: sql)
     }
 
     public static func renderText(_ result: Result) -> String {
@@ -47,6 +53,10 @@ public enum ColumnsQuery {
             }
             lines.append("\(model.model) (\(model.path ?? "-"), from \(model.origin.rawValue)) — \(how)")
             if !model.columns.isEmpty { lines.append("  " + model.columns.joined(separator: ", ")) }
+            if let sql = result.sql[model.model] {
+                lines.append("  rendered SQL:")
+                lines += sql.split(separator: "\n", omittingEmptySubsequences: false).enumerated().map { "  \($0.offset + 1)| \($0.element)" }
+            }
         }
         let total = result.models.count
         let share = total == 0 ? 100.0 : Double(result.knownCount) * 100 / Double(total)

@@ -16,6 +16,9 @@ extension ContractGateCommand {
         @Flag(help: "Read the models from the worktree instead of HEAD.")
         var worktree = false
 
+        @Flag(help: "Print each model's SQL as the gate reads it (rendered, refs as __dbt_node_<n>__), with line numbers.")
+        var showSql = false
+
         @Option(help: "text or json.")
         var format: String = "text"
 
@@ -26,7 +29,7 @@ extension ContractGateCommand {
             let request = CheckRequest(
                 repository: repository.repo, configPath: repository.config, ownerCheck: !repository.noOwnerCheck,
                 catalog: .dbt, environment: ProcessInfo.processInfo.environment)
-            let result = try ColumnsQuery.run(models: models, request: request, useWorktree: worktree)
+            let result = try ColumnsQuery.run(models: models, request: request, useWorktree: worktree, showSQL: showSql)
             if format.lowercased() == "json" {
                 Terminal.write(try ColumnsQuery.renderJSON(result))
             } else {

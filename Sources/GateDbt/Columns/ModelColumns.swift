@@ -335,3 +335,12 @@ extension DbtProject {
         return names
     }
 }
+
+extension DbtProject {
+    /// A model's SQL as the column reader sees it (rendered as dbt's parser renders it, each
+    /// `ref()`/`source()` as `__dbt_node_<n>__`), for `contract-gate columns --show-sql`.
+    public func renderedSQL(ofModel name: String) throws -> String? {
+        guard let detail = try modelDetails(named: name).last else { return nil }
+        return try renderedForSQL(detail.snapshot.path)?.sql
+    }
+}

@@ -50,6 +50,7 @@ def main():
     ap.add_argument("--gate", type=Path, default=oracle.REPO / ".build/debug/contract-gate")
     ap.add_argument("--out", type=Path, default=HERE / "results")
     cli = ap.parse_args()
+    cli.out.mkdir(parents=True, exist_ok=True)
     import os
     base_env = dict(os.environ, DBT_PROFILES_DIR=str(cli.root / "profiles"))
     projects = {k: v for k, v in json.loads((HERE / "projects.json").read_text()).items() if not k.startswith("_")}

@@ -44,15 +44,16 @@ final class RelationObject: JinjaObject {
 }
 
 /// Python modules and objects the gate does not model (`modules.datetime`, `run_started_at`): every
-/// attribute and call gives another opaque value, printed as nothing. Unlike an undefined name,
-/// calling one is not an unknown macro.
+/// attribute and call gives another opaque value, printed as `__dbt_opaque__()` so the SQL reader
+/// sees a value it cannot know where dbt prints one (`{{ run_started_at.year }} as year`). Unlike
+/// an undefined name, calling one is not an unknown macro.
 final class OpaqueObject: JinjaOpaqueObject, JinjaCallable {
     let name: String
 
     init(name: String) { self.name = name }
 
     var typeName: String { "object" }
-    var rendered: String { "" }
+    var rendered: String { "__dbt_opaque__()" }
 
     func attribute(_ attribute: String) -> JinjaValue? { .object(OpaqueObject(name: name + "." + attribute)) }
     func item(_ key: JinjaValue) -> JinjaValue? { .object(OpaqueObject(name: name + "[]")) }

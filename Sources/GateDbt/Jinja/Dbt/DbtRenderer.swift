@@ -119,7 +119,8 @@ final class DbtRenderer {
         if macros.packages[name] != nil, name != project.name { return .object(MacroNamespaceObject(renderer: self, package: name)) }
         if name == project.name { return .object(MacroNamespaceObject(renderer: self, package: name)) }
         if name == "dbt" { return .object(MacroNamespaceObject(renderer: self, package: "dbt")) }
-        return nil
+        // dbt's own macros are global too (`is_incremental()`, `current_timestamp()`), after the project's.
+        return builtinMacro(name)
     }
 
     /// The callable for macro `name` of `package`, parsing its file on first use.
@@ -369,13 +370,20 @@ final class DbtRenderer {
     private func variable(_ arguments: JinjaArguments) -> JinjaValue {
         guard let name = arguments.argument(0, "name")?.stringValue else { return .none }
         if case .object(let vars) = project.vars {
-            if case .object(let scoped)? = vars[current.package], let value = scoped[name] { return JinjaDbtSupport.value(value) }
-            if let value = vars[name] { return JinjaDbtSupport.value(value) }
+            if case .object(let scoped)? = vars[current.package], let value = scoped[name] { return projectValue(value) }
+            if let value = vars[name] { return projectValue(value) }
         }
         if case .object(let vars)? = macros.packageVars[current.package], let value = vars[name] {
-            return JinjaDbtSupport.value(value)
+            return projectValue(value)
         }
         return arguments.argument(1, "default") ?? .none
+    }
+
+    /// A value from `dbt_project.yml`: dbt renders the Jinja in its strings when it loads the
+    /// project (`GTFS_RT_START: "{{ '2022-09-15' if target.name == 'prod' else … }}"`).
+    private func projectValue(_ value: JSONValue) -> JinjaValue {
+        guard case .string(let text) = value, text.contains("{{") || text.contains("{%") else { return JinjaDbtSupport.value(value) }
+        return (try? renderValue(text, path: project.path)).map { .string($0) } ?? JinjaDbtSupport.value(value)
     }
 }
 
