@@ -64,6 +64,19 @@ extension DbtProject {
         return outcome.rendered
     }
 
+    /// The model file rendered again with `adapter.get_columns_in_relation` answered by
+    /// `columnsOf`, when its render asked for a relation's columns (nil otherwise, or on failure).
+    func renderedWithColumns(_ path: String, columnsOf: @escaping (RenderedNode) -> [String]?) throws -> RenderedModel? {
+        guard let first = try renderedForSQL(path), first.askedColumns, let projectFile,
+              let data = try tree.contents(of: path) else { return nil }
+        let state = try renderingState(projectFile)
+        state.renderer.columnsOf = columnsOf
+        defer { state.renderer.columnsOf = nil }
+        let started = ContinuousClock.now
+        defer { renderClock += ContinuousClock.now - started }
+        return try? state.renderer.render(text: String(decoding: data, as: UTF8.self), path: path, name: try nodeKey(forFile: path).name)
+    }
+
     /// Time spent rendering Jinja, for `check --timings`.
     public var renderTime: Duration { renderClock }
 

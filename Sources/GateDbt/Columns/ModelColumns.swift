@@ -65,6 +65,8 @@ struct ModelSQLReading: Sendable {
     var path: String
     var analysis: SQLModelAnalysis
     var parents: [Int: ColumnNode]
+    /// The SQL the analysis read.
+    var sql: String
 
     /// The node a relation of the analysis names; nil for a hard-coded table.
     func parent(_ relation: SQLRelation) -> ColumnNode? {
@@ -113,8 +115,17 @@ extension DbtProject {
     /// The model's SQL read with its parents' columns as `columnsOf` gives them (not memoised):
     /// the same head SQL seen against another revision's parents.
     func sqlReading(of node: ColumnNode, columnsOf: (ColumnNode) throws -> SQLColumnSet?) throws -> ModelSQLReading? {
-        guard case .model = node, let detail = try modelDetail(node), let rendered = try renderedForSQL(detail.snapshot.path) else {
+        guard case .model = node, let detail = try modelDetail(node), var rendered = try renderedForSQL(detail.snapshot.path) else {
             return nil
+        }
+        if rendered.askedColumns {
+            // Macros that read a relation's columns (dbt_utils.unpivot, fivetran's
+            // fill_staging_columns) get the columns the gate knows, as a compile would from the warehouse.
+            var known: [RenderedNode: [String]] = [:]
+            for (index, parent) in try parentMap(rendered) {
+                if let set = try columnsOf(parent), set.certainty.isKnown { known[rendered.nodes[index]] = set.names }
+            }
+            if let again = try renderedWithColumns(detail.snapshot.path, columnsOf: { known[$0] }) { rendered = again }
         }
         let parents = try parentMap(rendered)
         var failure: Error?
@@ -125,7 +136,7 @@ extension DbtProject {
         }
         sqlClock += ContinuousClock.now - started
         if let failure { throw failure }
-        return ModelSQLReading(node: node, path: detail.snapshot.path, analysis: analysis, parents: parents)
+        return ModelSQLReading(node: node, path: detail.snapshot.path, analysis: analysis, parents: parents, sql: rendered.sql)
     }
 
     // MARK: reading one node
@@ -341,6 +352,6 @@ extension DbtProject {
     /// `ref()`/`source()` as `__dbt_node_<n>__`), for `contract-gate columns --show-sql`.
     public func renderedSQL(ofModel name: String) throws -> String? {
         guard let detail = try modelDetails(named: name).last else { return nil }
-        return try renderedForSQL(detail.snapshot.path)?.sql
+        return try sqlReading(of: ColumnNode.model(detail.snapshot))?.sql ?? renderedForSQL(detail.snapshot.path)?.sql
     }
 }

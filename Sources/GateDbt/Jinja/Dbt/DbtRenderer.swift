@@ -23,6 +23,10 @@ struct RenderedModel: Sendable {
     /// Whether the render asked the warehouse something (`run_query`, `statement`): at parse time
     /// dbt gets no answer either, but the model's SQL may depend on it.
     var askedWarehouse = false
+    /// Whether the render asked for a relation's columns (`adapter.get_columns_in_relation`, as
+    /// dbt_utils' `unpivot` and fivetran's `fill_staging_columns` do): a render for the SQL reader
+    /// answers it from the gate's own column facts (`DbtRenderer.columnsOf`).
+    var askedColumns = false
 }
 
 /// A relation a rendered model reads.
@@ -45,6 +49,9 @@ final class DbtRenderer {
     private var failedTemplates: [String: JinjaError] = [:]
     /// The node being rendered: what `ref`, `this`, `config` and `var` act for.
     private var current = RenderState()
+    /// Answers `adapter.get_columns_in_relation` for a ref or source during a render for the SQL
+    /// reader; nil (dbt's parse: no answer) otherwise.
+    var columnsOf: ((RenderedNode) -> [String]?)?
     private var globals: [String: JinjaValue] = [:]
 
     struct RenderState {
@@ -344,6 +351,17 @@ final class DbtRenderer {
         let reference = SourceReference(source: source, table: table, line: lineOf(table))
         current.result.sources.append(reference)
         return relation(for: .source(reference), identifier: table)
+    }
+
+    /// `adapter.get_columns_in_relation(relation)`: the columns the gate knows for a ref or source
+    /// when `columnsOf` is set, else none (as a parse gets).
+    func columns(in relation: JinjaValue) -> JinjaValue {
+        current.result.askedColumns = true
+        let text = relation.rendered
+        guard let columnsOf, text.hasPrefix("__dbt_node_"), text.hasSuffix("__"),
+              let index = Int(text.dropFirst("__dbt_node_".count).dropLast(2)), current.result.nodes.indices.contains(index),
+              let names = columnsOf(current.result.nodes[index]) else { return .list(JinjaList([])) }
+        return .list(JinjaList(names.map { .object(ColumnObject(name: $0)) }))
     }
 
     private func relation(for node: RenderedNode, identifier: String) -> JinjaValue {
