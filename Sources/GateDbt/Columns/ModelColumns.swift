@@ -115,7 +115,8 @@ extension DbtProject {
     /// The model's SQL read with its parents' columns as `columnsOf` gives them (not memoised):
     /// the same head SQL seen against another revision's parents.
     func sqlReading(of node: ColumnNode, columnsOf: (ColumnNode) throws -> SQLColumnSet?) throws -> ModelSQLReading? {
-        guard case .model = node, let detail = try modelDetail(node), var rendered = try renderedForSQL(detail.snapshot.path) else {
+        guard case .model = node, let detail = try modelDetail(node), !detail.snapshot.path.hasSuffix(".py"),
+              var rendered = try renderedForSQL(detail.snapshot.path) else {
             return nil
         }
         if rendered.askedColumns {
