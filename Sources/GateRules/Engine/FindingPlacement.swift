@@ -11,7 +11,11 @@ extension RuleEngine {
         guard finding.rule == ModelNoDeleteRule.description.id, change.head == nil, let old = change.base?.name else {
             return finding
         }
-        let calls = danglingReferences.filter { $0.resolvedAtBase && $0.targetType == "model" && $0.targetName == old }
+        // A removed version (`dim_customers.v1`) is found by the calls that name that version.
+        let version = change.name.hasPrefix(old + ".v") ? String(change.name.dropFirst(old.count + 2)) : nil
+        let calls = danglingReferences.filter {
+            $0.resolvedAtBase && $0.targetType == "model" && $0.targetName == old && (version == nil || $0.version == version)
+        }
         guard let first = calls.min(by: { ($0.referrerType == "model" ? 0 : 1, $0.location) < ($1.referrerType == "model" ? 0 : 1, $1.location) })
         else { return finding }
         var placed = finding

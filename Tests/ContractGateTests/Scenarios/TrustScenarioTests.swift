@@ -175,7 +175,7 @@ import Testing
         try repo.write("models/new_model.sql", "select 1 as id\n")
         let worktree = try await GateBinary().runDetached(["check", "--worktree", "--base", "main", "--format", "json"], in: repo.path)
         let json = try #require(try JSONSerialization.jsonObject(with: Data(worktree.stdout.utf8)) as? [String: Any],
-                                worktree.stderr)
+                                "\(worktree.stderr)")
         let changes = (json["changes"] as? [[String: Any]] ?? []).compactMap { $0["model"] as? String }
         #expect(changes.contains("fct_orders"), "the committed branch change: \(changes)")
         #expect(changes.contains("new_model"), "the uncommitted change: \(changes)")
@@ -188,7 +188,7 @@ import Testing
         try repo.run(["add", "models/new_model.sql"])
         let staged = try await GateBinary().runDetached(["check", "--staged", "--base", "main", "--format", "json"], in: repo.path)
         let stagedJSON = try #require(try JSONSerialization.jsonObject(with: Data(staged.stdout.utf8)) as? [String: Any],
-                                      staged.stderr)
+                                      "\(staged.stderr)")
         let stagedChanges = (stagedJSON["changes"] as? [[String: Any]] ?? []).compactMap { $0["model"] as? String }
         #expect(stagedChanges.contains("fct_orders") && stagedChanges.contains("new_model"), "\(stagedChanges)")
         #expect(!stagedChanges.contains("fct_refunds") && !stagedChanges.contains("rpt_orders"), "\(stagedChanges)")
