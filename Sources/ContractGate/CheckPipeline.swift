@@ -34,7 +34,10 @@ public enum CheckPipeline {
         timer.lap("diff")
         progress?.start("reading the dbt project at both sides")
 
-        try workspace.locateDbtProject(in: [resolved.baseTree, resolved.headTree])
+        // Nothing changed: nothing can break, and no project is needed to say so (an empty repository).
+        if !resolved.changeSet.changes.isEmpty {
+            try workspace.locateDbtProject(in: [resolved.baseTree, resolved.headTree])
+        }
         let settings = DbtSettings(workspace: workspace, environment: request.environment)
         let memo = BlobMemo()   // base and head share most files: each is read once
         var baseSettings = settings
