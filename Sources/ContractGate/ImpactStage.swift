@@ -46,7 +46,7 @@ struct ImpactStage {
             change.columnChanges = lineage.columnChanges[change.name] ?? change.columnChanges
             return change
         }
-        var impacts = result.impacts
+        var impacts = withoutUpdatedReaders(result.impacts, changes: changes, graph: graph)
         for index in impacts.indices {
             guard let change = changes.first(where: { $0.name == impacts[index].model }) else { continue }
             // Column evidence comes from the side where the consumers' SQL still refers to the model.

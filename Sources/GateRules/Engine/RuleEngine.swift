@@ -37,9 +37,13 @@ public struct RuleEngine: Sendable {
     /// What breaks the next build (GateDbt's `ReferenceResolution` and `ColumnLineage`), for the BUILD rules.
     public var build: BuildBreaks
     public var rules: [any Rule.Type]
+    /// The warehouse adapter, for type synonyms (see `RuleContext.adapter`).
+    public var adapter: String?
 
     public init(contracts: ContractSet, today: CalendarDay, catalog: CatalogFacts = CatalogFacts(),
-                build: BuildBreaks = BuildBreaks(), rules: [any Rule.Type] = RuleCatalog.all) {
+                build: BuildBreaks = BuildBreaks(), rules: [any Rule.Type] = RuleCatalog.all,
+                adapter: String? = nil) {
+        self.adapter = adapter
         self.contracts = contracts
         self.today = today
         self.catalog = catalog
@@ -50,8 +54,8 @@ public struct RuleEngine: Sendable {
     /// One-call form of `RuleEngine(...).evaluate(changes:impacts:)`.
     public static func evaluate(changes: [ModelChange], impacts: [String: ModelImpact], contracts: ContractSet,
                                 today: CalendarDay, catalog: CatalogFacts = CatalogFacts(),
-                                build: BuildBreaks = BuildBreaks()) throws -> RuleEvaluation {
-        try RuleEngine(contracts: contracts, today: today, catalog: catalog, build: build)
+                                build: BuildBreaks = BuildBreaks(), adapter: String? = nil) throws -> RuleEvaluation {
+        try RuleEngine(contracts: contracts, today: today, catalog: catalog, build: build, adapter: adapter)
             .evaluate(changes: changes, impacts: impacts)
     }
 
@@ -83,7 +87,7 @@ public struct RuleEngine: Sendable {
                     severity: effective.severity, options: RuleOptions(effective.options, defaults: description.options),
                     today: today, catalog: catalog, odcs: policy.odcs, contracts: policy.contracts,
                     breakingFindings: breaking, danglingReferences: breaks.danglingReferences,
-                    brokenReads: breaks.brokenReads, contractMismatches: breaks.contractMismatches)
+                    brokenReads: breaks.brokenReads, contractMismatches: breaks.contractMismatches, adapter: adapter)
                 do {
                     return try type.init().check(change, impact: impact, context: context).map { finding in
                         var finding = finding
@@ -100,6 +104,7 @@ public struct RuleEngine: Sendable {
             }
             let readers = danglingReaders(of: change)
             own = own.compactMap { annotate($0, impact: impact, policy: policy, danglingReaders: readers) }
+                .map { placedAtDanglingCall($0, change: change) }
             own = own.map { apply(waivers, to: $0, expired: &expiredHit) }
 
             let unwaivedBreaks = own.filter { $0.category == .breaking && !$0.waived }
@@ -109,6 +114,7 @@ public struct RuleEngine: Sendable {
             }
             own = raiseForDashboards(own, impact: impact, policy: policy)
             own += impactFindings.compactMap { annotate($0, impact: impact, policy: policy) }
+                .map(Self.countedOnce)
                 .map { apply(waivers, to: $0, expired: &expiredHit) }
 
             findings += own
@@ -129,7 +135,7 @@ public struct RuleEngine: Sendable {
                     severity: effective.severity, options: RuleOptions(effective.options, defaults: description.options),
                     today: today, catalog: catalog, odcs: policy.odcs, contracts: policy.contracts,
                     danglingReferences: breaks.danglingReferences, brokenReads: breaks.brokenReads,
-                    contractMismatches: breaks.contractMismatches)
+                    contractMismatches: breaks.contractMismatches, adapter: adapter)
                 do {
                     findings += try type.init().check(subject, impact: nil, context: context).map { finding in
                         var finding = finding
@@ -158,7 +164,7 @@ public struct RuleEngine: Sendable {
         }
         var metadata = RuleCatalog.metadata.filter { ran.contains($0.id) }
         if emitted { metadata.append(RuleCatalog.waiverExpired) }
-        return RuleEvaluation(findings: findings, checked: checked, rules: metadata)
+        return RuleEvaluation(findings: Self.mergedProjectFileFindings(findings), checked: checked, rules: metadata)
     }
 
     /// Who a finding should name, per the deciding contract's `notify:`: owners of the consumers

@@ -137,12 +137,16 @@ public struct RuleContext: Sendable {
     public var brokenReads: [BrokenColumnRead]
     /// For BUILD rules: this model's enforced contract, when its SQL no longer matches it.
     public var contractMismatches: [ContractMismatch]
+    /// The warehouse adapter the project builds with (`snowflake`, `bigquery`, `duckdb`, …), when
+    /// known: which type spellings are one type (`ColumnType`).
+    public var adapter: String?
 
     public init(severity: Severity = .error, options: RuleOptions = RuleOptions(), today: CalendarDay,
                 catalog: CatalogFacts = CatalogFacts(), odcs: [OdcsSchemaExpectation] = [],
                 contracts: [String] = [], breakingFindings: [Finding] = [],
                 danglingReferences: [DanglingReference] = [], brokenReads: [BrokenColumnRead] = [],
-                contractMismatches: [ContractMismatch] = []) {
+                contractMismatches: [ContractMismatch] = [], adapter: String? = nil) {
+        self.adapter = adapter
         self.severity = severity
         self.options = options
         self.today = today
