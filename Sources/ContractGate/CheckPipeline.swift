@@ -1,5 +1,6 @@
 import Foundation
 import GateCatalog
+import GateConfig
 import GateDbt
 import GateGit
 import GateModel
@@ -27,16 +28,20 @@ public enum CheckPipeline {
         progress?.start("reading the git diff")
         let workspace = try Workspace(repository: request.repository, configPath: request.configPath,
                                       ownerCheck: request.ownerCheck)
-        let config = workspace.config
         timer.lap("workspace")   // contract-gate.yml and the repository opened
+        // `base:` picks the base revision, so it is read where the author is; in CI the base comes
+        // from --base or the CI's variables first (`BaseSelection`).
         let resolved = try ChangeSetLoader.load(workspace.repository, target: request.target,
-                                                configuredBase: config.base, environment: request.environment)
+                                                configuredBase: workspace.config.base, environment: request.environment)
         timer.lap("diff")
+        // The policy that judges the change: the base revision's for a commit range.
+        let policy = try PolicySelection.choose(workspace: workspace, resolved: resolved, request: request)
+        let config = policy.inForce.config
         progress?.start("reading the dbt project at both sides")
 
-        let settings = DbtSettings(workspace: workspace, environment: request.environment)
+        let settings = DbtSettings(workspace: workspace, environment: request.environment, config: policy.headConfig)
         let memo = BlobMemo()   // base and head share most files: each is read once
-        var baseSettings = settings
+        var baseSettings = DbtSettings(workspace: workspace, environment: request.environment, config: policy.baseConfig)
         if let state = request.stateDirectory {
             baseSettings.stateManifest = URL(fileURLWithPath: state, isDirectory: true).appendingPathComponent("manifest.json").path
         }
@@ -50,7 +55,7 @@ public enum CheckPipeline {
             base: baseProject, head: headProject, changeSet: resolved.changeSet, changes: modelChanges)
         timer.lap("models")
 
-        let contracts = try workspace.contracts(from: workspace.contractTree(fallback: resolved.headTree))
+        let contracts = policy.inForce.contracts
         timer.lap("contracts")
 
         progress?.start("walking downstream lineage", unit: "catalog pages")
@@ -66,12 +71,14 @@ public enum CheckPipeline {
 
         let evaluation = try RuleEngine.evaluate(
             changes: modelChanges, impacts: impact.byModel, contracts: contracts,
-            today: CalendarDay(date: request.today), catalog: impact.facts, danglingReferences: danglingReferences)
+            today: CalendarDay(date: request.today), catalog: impact.facts, danglingReferences: danglingReferences,
+            policyChanges: policy.relaxations)
         timer.lap("rules")
 
         // Gathered last: reading goes on through the impact stage (the graph renders models, and a
         // render that falls back says so), and no such word may be lost.
         var diagnostics = unique(baseProject.diagnostics + headProject.diagnostics + diff.diagnostics)
+            + policy.notices + impact.notices
         if !baseProject.exists && !headProject.exists && !resolved.changeSet.changes.isEmpty {
             diagnostics.append(Diagnostic(
                 severity: .notice,
@@ -79,13 +86,24 @@ public enum CheckPipeline {
                     + "in \(workspace.configPath) if the dbt project lives in a subfolder"))
         }
 
+        if let failure = impact.failure {
+            diagnostics.append(Diagnostic(severity: .error, message:
+                "the catalog failed under on_catalog_error: fail (\(failure.message)); the findings above come from the "
+                + "dbt project alone, and the check exits 3 because consumers only the catalog knows may be missed."))
+        }
+
         let failOn = request.failOn ?? config.failOn
-        return Report.judged(
+        var report = Report.judged(
             base: resolved.changeSet.base, head: resolved.changeSet.head.description, failOn: failOn,
             catalog: impact.status, changes: modelChanges.map { record($0, catalogIds: impact.catalogIds) },
             files: resolved.changeSet.changes.map(ChangedFile.init),
             impact: impact.impacts, findings: evaluation.findings, diagnostics: diagnostics,
             rules: evaluation.rules, checked: evaluation.checked, timings: timer.timings)
+        if impact.failure != nil {
+            report.verdict = .fail
+            report.exitCode = Int(GateExitCode.catalogUnavailable.rawValue)
+        }
+        return report
     }
 
     /// The same problem read at both sides is reported once.
@@ -129,8 +147,8 @@ extension DbtSettings {
     /// it runs on supplies — the packages `dbt deps` installed in the worktree, `profiles.yml`
     /// where dbt looks for it, and the environment `env_var()` reads (never the catalog's key,
     /// whatever its variable is called).
-    init(workspace: Workspace, environment: [String: String]) {
-        let config = workspace.config
+    init(workspace: Workspace, environment: [String: String], config: GateConfig? = nil) {
+        let config = config ?? workspace.config
         self.init(config: config)
         installedPackagesRoot = workspace.root?.path
         self.environment = environment.filter { $0.key != (config.catalog.secoda?.tokenEnv ?? "SECODA_API_KEY") }

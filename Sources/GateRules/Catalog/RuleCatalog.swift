@@ -23,6 +23,9 @@ public enum RuleCatalog {
         ModelHasDescriptionRule.self,
         ModelResolvesRule.self,
         RefResolvesRule.self,
+        PolicyWaiverAddedRule.self,
+        PolicyRuleWeakenedRule.self,
+        PolicyContractNarrowedRule.self,
     ]
 
     public static let descriptions: [RuleDescription] = all.map { $0.description }
@@ -136,10 +139,18 @@ public enum RuleCatalog {
             let options = example.options.keys.sorted().map { "\($0): \(render(example.options[$0] ?? .null))" }
             out.append("  contract: \(rule.id): {severity: error, \(options.joined(separator: ", "))}")
         }
-        out.append("  before (\(Sketch.propertiesPath)):")
-        out += Sketch.render(example.before).map { "  " + $0 }
-        out.append("  after:")
-        out += Sketch.render(example.after).map { "  " + $0 }
+        if let policy = example.policy {
+            // A POLICY example is a contract file before and after, not a model.
+            out.append("  before (\(Sketch.contractPath)):")
+            out += numbered(policy.before)
+            out.append("  after:")
+            out += numbered(policy.after)
+        } else {
+            out.append("  before (\(Sketch.propertiesPath)):")
+            out += Sketch.render(example.before).map { "  " + $0 }
+            out.append("  after:")
+            out += Sketch.render(example.after).map { "  " + $0 }
+        }
         if let impact = example.impact, !impact.downstream.isEmpty {
             out.append("  downstream:")
             for node in impact.downstream {
@@ -189,6 +200,12 @@ public enum RuleCatalog {
             }
         }
         return out
+    }
+
+    /// A file's lines numbered as the `↓ finding at line N` markers count them.
+    static func numbered(_ text: String) -> [String] {
+        text.split(separator: "\n", omittingEmptySubsequences: false).dropLast(text.hasSuffix("\n") ? 1 : 0)
+            .enumerated().map { "  " + String(format: "%3d", $0.offset + 1) + "  " + $0.element }
     }
 
     static func render(_ value: JSONValue) -> String {

@@ -36,6 +36,9 @@ public struct RuleEngine: Sendable {
     public var catalog: CatalogFacts
     /// The head calls that no longer resolve (GateDbt's `ReferenceResolution`), for the BUILD rules.
     public var danglingReferences: [DanglingReference]
+    /// How the change relaxes the policy (`PolicyDiff`), for the POLICY rules. Their severity
+    /// comes from `contracts` — the policy in force — and no waiver covers them.
+    public var policyChanges: [PolicyChange] = []
     public var rules: [any Rule.Type]
 
     public init(contracts: ContractSet, today: CalendarDay, catalog: CatalogFacts = CatalogFacts(),
@@ -50,9 +53,11 @@ public struct RuleEngine: Sendable {
     /// One-call form of `RuleEngine(...).evaluate(changes:impacts:)`.
     public static func evaluate(changes: [ModelChange], impacts: [String: ModelImpact], contracts: ContractSet,
                                 today: CalendarDay, catalog: CatalogFacts = CatalogFacts(),
-                                danglingReferences: [DanglingReference] = []) throws -> RuleEvaluation {
-        try RuleEngine(contracts: contracts, today: today, catalog: catalog, danglingReferences: danglingReferences)
-            .evaluate(changes: changes, impacts: impacts)
+                                danglingReferences: [DanglingReference] = [],
+                                policyChanges: [PolicyChange] = []) throws -> RuleEvaluation {
+        var engine = RuleEngine(contracts: contracts, today: today, catalog: catalog, danglingReferences: danglingReferences)
+        engine.policyChanges = policyChanges
+        return try engine.evaluate(changes: changes, impacts: impacts)
     }
 
     /// `impacts` is keyed by model name. Throws `RuleFailure` when a rule throws.
@@ -98,7 +103,7 @@ public struct RuleEngine: Sendable {
                 }
             }
 
-            for type in rules where type.description.category != .impact {
+            for type in rules where type.description.category != .impact && type.description.category != .policy {
                 own += try run(type, breaking: [])
             }
             let readers = danglingReaders(of: change)
@@ -154,6 +159,8 @@ public struct RuleEngine: Sendable {
             checked[first.referrer, default: []] += ids.filter { !(checked[first.referrer] ?? []).contains($0) }
         }
 
+        findings += try policyFindings(ran: &ran)
+
         var seen: Set<SourceLocation> = []
         var emitted = false
         for waiver in expiredHit where seen.insert(waiver.location).inserted {
@@ -170,6 +177,28 @@ public struct RuleEngine: Sendable {
         var metadata = RuleCatalog.metadata.filter { ran.contains($0.id) }
         if emitted { metadata.append(RuleCatalog.waiverExpired) }
         return RuleEvaluation(findings: findings, checked: checked, rules: metadata)
+    }
+
+    /// The POLICY findings: one per relaxation, at the severity the policy in force gives its rule.
+    func policyFindings(ran: inout Set<String>) throws -> [Finding] {
+        guard !policyChanges.isEmpty else { return [] }
+        var findings: [Finding] = []
+        // The rules judge the policy, not a model; the protocol's change is a placeholder they ignore.
+        let subject = ModelChange(name: "contracts", status: .modified, base: nil, head: nil)
+        for type in rules where type.description.category == .policy {
+            let description = type.description
+            let severity = contracts.policySeverity(description)
+            guard severity != .off else { continue }
+            ran.insert(description.id)
+            var context = RuleContext(severity: severity, today: today, catalog: catalog)
+            context.policyChanges = policyChanges
+            do {
+                findings += try type.init().check(subject, impact: nil, context: context)
+            } catch {
+                throw RuleFailure(rule: description.id, model: "contracts", message: String(describing: error))
+            }
+        }
+        return findings
     }
 
     /// Who a finding should name, per the deciding contract's `notify:`: owners of the consumers

@@ -139,6 +139,8 @@ public struct RuleContext: Sendable {
     /// For BUILD rules: the `ref()`/`source()` calls this model's file (or this snapshot's, this
     /// exposure's) makes that no longer resolve at head.
     public var danglingReferences: [DanglingReference]
+    /// For POLICY rules: how the change relaxes the policy (`PolicyDiff`).
+    public var policyChanges: [PolicyChange] = []
 
     public init(severity: Severity = .error, options: RuleOptions = RuleOptions(), today: CalendarDay,
                 catalog: CatalogFacts = CatalogFacts(), odcs: [OdcsSchemaExpectation] = [],
@@ -152,6 +154,15 @@ public struct RuleContext: Sendable {
         self.contracts = contracts
         self.breakingFindings = breakingFindings
         self.danglingReferences = danglingReferences
+    }
+}
+
+extension PolicyChange {
+    /// The finding a POLICY rule reports for this change, at `severity`.
+    func finding(severity: Severity) -> Finding {
+        let category = RuleCatalog.description(of: kind.rawValue)?.category ?? .policy
+        return Finding(rule: kind.rawValue, category: category, severity: severity, model: model, column: column,
+                       message: message, location: location, contract: contract)
     }
 }
 

@@ -36,6 +36,8 @@ public struct RuleExample: Sendable {
     public var breaking: [Finding]
     /// For BUILD rules: the model's calls that no longer resolve at head.
     public var references: [DanglingReference]
+    /// For POLICY rules: the contract file (`Sketch.contractPath`) at the base and at the head.
+    public var policy: (before: String, after: String)?
     public var today: CalendarDay
     /// Where each finding must point; empty for a non-triggering example.
     public var expected: [ExpectedFinding]
@@ -43,7 +45,8 @@ public struct RuleExample: Sendable {
     public init(_ title: String, before: ModelSnapshot?, after: ModelSnapshot?, impact: ModelImpact? = nil,
                 options: [String: JSONValue] = [:], catalog: CatalogFacts = CatalogFacts(),
                 odcs: [OdcsSchemaExpectation] = [], breaking: [Finding] = [], references: [DanglingReference] = [],
-                today: CalendarDay = Sketch.today, expect expected: [ExpectedFinding] = []) {
+                policy: (before: String, after: String)? = nil, today: CalendarDay = Sketch.today,
+                expect expected: [ExpectedFinding] = []) {
         self.title = title
         self.before = before
         self.after = after
@@ -53,6 +56,7 @@ public struct RuleExample: Sendable {
         self.odcs = odcs
         self.breaking = breaking
         self.references = references
+        self.policy = policy
         self.today = today
         self.expected = expected
     }
@@ -73,8 +77,19 @@ public struct RuleExample: Sendable {
 
     /// The context the rule sees when run on this example at `severity`.
     public func context(for description: RuleDescription, severity: Severity = .error) -> RuleContext {
-        RuleContext(severity: severity, options: RuleOptions(options, defaults: description.options), today: today,
-                    catalog: catalog, odcs: odcs, contracts: ["example"], breakingFindings: breaking,
-                    danglingReferences: references)
+        var context = RuleContext(severity: severity, options: RuleOptions(options, defaults: description.options), today: today,
+                                  catalog: catalog, odcs: odcs, contracts: ["example"], breakingFindings: breaking,
+                                  danglingReferences: references)
+        context.policyChanges = policyChanges
+        return context
+    }
+
+    /// How the example's contract file changes the policy (empty when it has none, or when a side
+    /// does not parse — which the example test then reports as a missing finding).
+    public var policyChanges: [PolicyChange] {
+        guard let policy,
+              let base = try? ContractSet.parse(files: [(Sketch.contractPath, policy.before)]),
+              let head = try? ContractSet.parse(files: [(Sketch.contractPath, policy.after)]) else { return [] }
+        return PolicyDiff.changes(base: base, head: head)
     }
 }
