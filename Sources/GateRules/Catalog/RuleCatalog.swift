@@ -105,7 +105,8 @@ public enum RuleCatalog {
         guard let d = description(of: id.uppercased()) else { return nil }
         var out: [String] = []
         out.append("\(d.id) — \(d.name)")
-        out.append("category: \(d.category.rawValue) · default severity: \(d.defaultSeverity.rawValue) (models under no contract)")
+        out.append("category: \(d.category.rawValue) · default severity: \(d.defaultSeverity.rawValue) "
+                   + (d.category == .policy ? "(the default policy sets it; no contract with models: can)" : "(models under no contract)"))
         out.append("")
         out.append(d.purpose)
         out.append("")
@@ -196,7 +197,8 @@ public enum RuleCatalog {
             out.append("  → no finding")
         } else {
             for expected in example.expected {
-                out.append("  ↓ finding at line \(expected.line)" + (expected.column.map { ", column `\($0)`" } ?? " (the model)"))
+                let subject = example.policy == nil ? " (the model)" : ""
+                out.append("  ↓ finding at line \(expected.line)" + (expected.column.map { ", column `\($0)`" } ?? subject))
             }
         }
         return out
