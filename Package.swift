@@ -3,7 +3,8 @@ import PackageDescription
 
 // Dependency direction (see DESIGN.md §8):
 //   contract-gate → ContractGate → GateConfig → {GateGit, GateDbt, GateCatalog, GateRules, GateReporters} → GateModel
-//   (GateConfig reads contract-gate.yml and contracts/ from a revision and hands each module its typed settings)
+//   (GateConfig reads contract-gate.yml and contracts/ from a revision and hands GateDbt, GateCatalog and
+//   GateRules their typed settings)
 //   GateGit → CLibGit2 (the only module that touches C)
 let package = Package(
     name: "contract-gate",
@@ -38,7 +39,7 @@ let package = Package(
         // contract-gate.yml and the policy (config + contracts/) as read from a revision or the worktree.
         .target(
             name: "GateConfig",
-            dependencies: ["GateModel", "GateYAML", "GateCatalog", "GateRules", .product(name: "Yams", package: "Yams")]
+            dependencies: ["GateModel", "GateYAML", "GateCatalog", "GateDbt", "GateRules", .product(name: "Yams", package: "Yams")]
         ),
         .target(
             name: "ContractGate",

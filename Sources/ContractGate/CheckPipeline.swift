@@ -156,18 +156,4 @@ extension DbtSettings {
                                workspace.root.map { $0.appendingPathComponent(config.dbt.projectDir).path },
                                environment["HOME"].map { $0 + "/.dbt" }].compactMap { $0 }
     }
-
-    /// The dbt part of contract-gate.yml.
-    init(config: GateConfig) {
-        let projectDir = config.dbt.projectDir
-        let prefix = (projectDir == "." || projectDir.isEmpty) ? "" : projectDir.hasSuffix("/") ? projectDir : projectDir + "/"
-        // The default manifest is optional (GateDbt looks for <project>/target/manifest.json itself);
-        // only a manifest the user named is expected to exist.
-        let manifest = config.dbt.manifest == GateConfig.Dbt().manifest ? nil : prefix + config.dbt.manifest
-        self.init(projectDir: projectDir, targetDatabase: config.dbt.database, targetSchema: config.dbt.schema,
-                  schemaNaming: config.dbt.schemaNaming == .customOnly ? .customOnly : .dbtDefault,
-                  manifestPath: manifest)
-        adapterType = config.dbt.adapter
-        targetName = config.dbt.target
-    }
 }

@@ -1,18 +1,14 @@
 import Foundation
 import GateCatalog
+import GateDbt
 import GateModel
 import GateRules
 import Yams
 
 /// `contract-gate.yml` (DESIGN.md §4). Every key is optional; `GateConfig()` is the defaults.
 public struct GateConfig: Sendable, Hashable {
-    /// How dbt names schemas when a model sets `schema:`.
-    public enum SchemaNaming: String, Sendable, Hashable, CaseIterable {
-        /// dbt's `generate_schema_name` default: `<target schema>_<custom schema>`.
-        case dbtDefault = "dbt_default"
-        /// A project override that uses the custom schema alone.
-        case customOnly = "custom_only"
-    }
+    /// How dbt names schemas when a model sets `schema:`: GateDbt's own type, handed over as is.
+    public typealias SchemaNaming = GateDbt.SchemaNaming
 
     /// What to do when the catalog cannot be reached: GateCatalog's own type, handed over as is.
     public typealias CatalogErrorPolicy = GateCatalog.CatalogErrorPolicy
