@@ -1,5 +1,6 @@
 import Foundation
 import GateCatalog
+import GateConfig
 import GateDbt
 import GateGit
 import GateModel
@@ -27,20 +28,24 @@ public enum CheckPipeline {
         progress?.start("reading the git diff")
         let workspace = try Workspace(repository: request.repository, configPath: request.configPath,
                                       ownerCheck: request.ownerCheck)
-        let config = workspace.config
         timer.lap("workspace")   // contract-gate.yml and the repository opened
+        // `base:` picks the base revision, so it is read where the author is; in CI the base comes
+        // from --base or the CI's variables first (`BaseSelection`).
         let resolved = try ChangeSetLoader.load(workspace.repository, target: request.target,
-                                                configuredBase: config.base, environment: request.environment)
+                                                configuredBase: workspace.config.base, environment: request.environment)
         timer.lap("diff")
+        // The policy that judges the change: the base revision's for a commit range.
+        let policy = try PolicySelection.choose(workspace: workspace, resolved: resolved, request: request)
+        let config = policy.inForce.config
         progress?.start("reading the dbt project at both sides")
 
         // Nothing changed: nothing can break, and no project is needed to say so (an empty repository).
         if !resolved.changeSet.changes.isEmpty {
             try workspace.locateDbtProject(in: [resolved.baseTree, resolved.headTree])
         }
-        let settings = DbtSettings(workspace: workspace, environment: request.environment)
+        let settings = DbtSettings(workspace: workspace, environment: request.environment, config: policy.headConfig)
         let memo = BlobMemo()   // base and head share most files: each is read once
-        var baseSettings = settings
+        var baseSettings = DbtSettings(workspace: workspace, environment: request.environment, config: policy.baseConfig)
         if let state = request.stateDirectory {
             baseSettings.stateManifest = URL(fileURLWithPath: state, isDirectory: true).appendingPathComponent("manifest.json").path
             let catalog = URL(fileURLWithPath: state, isDirectory: true).appendingPathComponent("catalog.json").path
@@ -55,7 +60,7 @@ public enum CheckPipeline {
             base: baseProject, head: headProject, changeSet: resolved.changeSet, changes: diff.changes)
         timer.lap("models")
 
-        let contracts = try workspace.contracts(from: workspace.contractTree(fallback: resolved.headTree))
+        let contracts = policy.inForce.contracts
         timer.lap("contracts")
 
         progress?.start("walking downstream lineage", unit: "catalog pages")
@@ -77,12 +82,13 @@ public enum CheckPipeline {
             today: CalendarDay(date: request.today), catalog: impact.facts,
             build: BuildBreaks(danglingReferences: danglingReferences, brokenReads: impact.lineage.brokenReads,
                                contractMismatches: impact.lineage.contractMismatches),
-            adapter: headProject.exists ? headProject.adapter() : baseProject.adapter())
+            adapter: headProject.exists ? headProject.adapter() : baseProject.adapter(), policyChanges: policy.relaxations)
         timer.lap("rules")
 
         // Gathered last: reading goes on through the impact stage (the graph renders models, and a
         // render that falls back says so), and no such word may be lost.
         var diagnostics = unique(baseProject.diagnostics + headProject.diagnostics + diff.diagnostics + impact.lineage.diagnostics)
+            + policy.notices + impact.notices
         if let location = workspace.dbtProject, location.origin == .found, location.folder != "." {
             diagnostics.append(Diagnostic(
                 severity: .notice,
@@ -100,13 +106,24 @@ public enum CheckPipeline {
             diagnostics += contracts.unreached(models: try ProjectValidation.selectableModels(headProject))
         }
 
+        if let failure = impact.failure {
+            diagnostics.append(Diagnostic(severity: .error, message:
+                "the catalog failed under on_catalog_error: fail (\(failure.message)); the findings above come from the "
+                + "dbt project alone, and the check exits 3 because consumers only the catalog knows may be missed."))
+        }
+
         let failOn = request.failOn ?? config.failOn
-        return Report.judged(
+        var report = Report.judged(
             base: resolved.changeSet.base, head: resolved.changeSet.head.description, failOn: failOn,
             catalog: impact.status, changes: modelChanges.map { record($0, catalogIds: impact.catalogIds) },
             files: resolved.changeSet.changes.map(ChangedFile.init),
             impact: impact.impacts, findings: evaluation.findings, diagnostics: diagnostics,
             rules: evaluation.rules, checked: evaluation.checked, timings: timer.timings)
+        if impact.failure != nil {
+            report.verdict = .fail
+            report.exitCode = Int(GateExitCode.catalogUnavailable.rawValue)
+        }
+        return report
     }
 
     /// The same problem read at both sides is reported once.
@@ -150,9 +167,9 @@ extension DbtSettings {
     /// it runs on supplies — the packages `dbt deps` installed in the worktree, `profiles.yml`
     /// where dbt looks for it, and the environment `env_var()` reads (never the catalog's key,
     /// whatever its variable is called).
-    init(workspace: Workspace, environment: [String: String]) {
-        var config = workspace.config
-        config.dbt.projectDir = workspace.dbtProjectDir   // the folder found when none is configured
+    init(workspace: Workspace, environment: [String: String], config: GateConfig? = nil) {
+        var config = config ?? workspace.config
+        config.dbt.projectDir = workspace.dbtProject?.folder ?? config.dbt.projectDir   // the folder found when none is configured
         self.init(config: config)
         installedPackagesRoot = workspace.root?.path
         self.environment = environment.filter { $0.key != (config.catalog.secoda?.tokenEnv ?? "SECODA_API_KEY") }
@@ -164,19 +181,5 @@ extension DbtSettings {
            FileManager.default.fileExists(atPath: catalog) {
             warehouseCatalog = catalog
         }
-    }
-
-    /// The dbt part of contract-gate.yml.
-    init(config: GateConfig) {
-        let projectDir = config.dbt.projectDir
-        let prefix = (projectDir == "." || projectDir.isEmpty) ? "" : projectDir.hasSuffix("/") ? projectDir : projectDir + "/"
-        // The default manifest is optional (GateDbt looks for <project>/target/manifest.json itself);
-        // only a manifest the user named is expected to exist.
-        let manifest = config.dbt.manifest == GateConfig.Dbt().manifest ? nil : prefix + config.dbt.manifest
-        self.init(projectDir: projectDir, targetDatabase: config.dbt.database, targetSchema: config.dbt.schema,
-                  schemaNaming: config.dbt.schemaNaming == .customOnly ? .customOnly : .dbtDefault,
-                  manifestPath: manifest)
-        adapterType = config.dbt.adapter
-        targetName = config.dbt.target
     }
 }

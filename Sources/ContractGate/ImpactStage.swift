@@ -1,5 +1,6 @@
 import Foundation
 import GateCatalog
+import GateConfig
 import GateDbt
 import GateModel
 import GateRules
@@ -17,6 +18,12 @@ struct ImpactStage {
     var catalogIds: [String: String]
     var status: CatalogStatus
     var facts: CatalogFacts
+    /// Secoda failed under `on_catalog_error: fail`: the impact is the dbt graph's alone, the
+    /// findings are still reported, and the check exits 3.
+    var failure: CatalogError? = nil
+    /// What the report should say about the catalog besides its status (the snapshot used for a
+    /// missing key, and its age).
+    var notices: [Diagnostic] = []
 
     static func run(changes: [ModelChange], base: DbtProject, head: DbtProject, config: GateConfig,
                     workspace: Workspace, request: CheckRequest, contracts: ContractSet) async throws -> ImpactStage {
@@ -34,10 +41,29 @@ struct ImpactStage {
                           dbtId: (change.head ?? change.base)?.uniqueId,
                           wantsPIIColumns: change.head != nil && contracts.policy(for: change).rule(piiRule).severity != .off)
         }
-        let settings = catalogSettings(config: config, workspace: workspace, request: request)
-        let result = try await CatalogImpact.compute(of: requests, graph: deferredGraph, settings: settings,
+        let settings = try catalogSettings(config: config, workspace: workspace, request: request)
+        var result: CatalogImpactResult
+        var failure: CatalogError?
+        do {
+            result = try await CatalogImpact.compute(of: requests, graph: deferredGraph, settings: settings,
                                                      environment: request.environment)
+        } catch let error as CatalogError where error.exitCode == .catalogUnavailable {
+            // Every dbt-level finding is still worth printing: the catalog only adds consumers.
+            // The check then exits 3, as `on_catalog_error: fail` says.
+            var dbtOnly = settings
+            dbtOnly.mode = .dbt
+            result = try await CatalogImpact.compute(of: requests, graph: deferredGraph, settings: dbtOnly,
+                                                     environment: request.environment)
+            result.status.complete = false
+            result.status.errors.insert(contentsOf: [error.message, "downstream impact comes from the dbt graph alone"], at: 0)
+            failure = error
+        }
         let graph = try await deferredGraph.value()
+        var notices: [Diagnostic] = []
+        if let variable = result.snapshotInsteadOfMissingKey {
+            notices.append(Diagnostic(severity: .notice, message: missingKeyNotice(
+                variable: variable, takenAt: result.status.snapshotTakenAt, today: request.today)))
+        }
 
         // The models' SQL: which columns really leave each changed model, who reads them, what breaks.
         let lineage = try ColumnLineage.analyze(changes: changes, base: base, head: head, graph: graph)
@@ -63,20 +89,27 @@ struct ImpactStage {
         for change in changes { ids[change.name] = result.catalogIds[change.name] }
         let facts = CatalogFacts(consulted: consulted, ids: ids, owners: result.tableOwners, piiColumns: result.piiColumns,
                                  impactComplete: result.status.complete, ambiguous: result.ambiguous)
-        return ImpactStage(changes: changes, lineage: lineage, impacts: impacts, byModel: byModel, catalogIds: result.catalogIds, status: result.status,
-                           facts: facts)
+        return ImpactStage(changes: changes, lineage: lineage, impacts: impacts, byModel: byModel, catalogIds: result.catalogIds,
+                           status: result.status, facts: facts, failure: failure, notices: notices)
     }
 
-    static func catalogSettings(config: GateConfig, workspace: Workspace, request: CheckRequest) -> CatalogSettings {
-        let policy: CatalogErrorPolicy = request.catalogErrorPolicyOverride.flatMap(CatalogErrorPolicy.init(rawValue:))
-            ?? (config.catalog.onCatalogError == .warn ? .warn : .fail)
-        let snapshot = config.catalog.snapshot
-        let snapshotPath: String = if snapshot.hasPrefix("/") {
-            snapshot
-        } else {
-            (workspace.root ?? URL(fileURLWithPath: workspace.repository.gitDirectory))
-                .appendingPathComponent(snapshot).path
+    /// "Secoda is configured but SECODA_API_KEY is not set: used the snapshot taken … (3 days old)".
+    static func missingKeyNotice(variable: String, takenAt: String?, today: Date) -> String {
+        var age = ""
+        if let takenAt, let date = ISO8601DateFormatter().date(from: takenAt) {
+            let days = Int(today.timeIntervalSince(date) / 86_400)
+            age = days < 1 ? " (less than a day old)" : days == 1 ? " (1 day old)" : " (\(days) days old)"
         }
+        return "Secoda is configured but \(variable) is not set here, so the catalog snapshot"
+            + (takenAt.map { " taken \($0)" } ?? "") + age + " stands in for it; run `contract-gate catalog pull` "
+            + "with the key to refresh it."
+    }
+
+    /// The catalog settings contract-gate.yml gives GateCatalog, with this request's mode.
+    /// - Throws: `InputError` for a `token_env` the user did not opt into.
+    static func catalogSettings(config: GateConfig, workspace: Workspace, request: CheckRequest) throws -> CatalogSettings {
+        let snapshotPath = config.snapshotPath(
+            root: workspace.root ?? URL(fileURLWithPath: workspace.repository.gitDirectory))
         let mode: CatalogMode = switch request.catalog {
         case .auto, .secoda: .auto
         case .dbt: .dbt
@@ -84,19 +117,11 @@ struct ImpactStage {
         // No snapshot is not a catalog failure here: the dbt graph is then the whole (complete) offline truth.
         case .offline: FileManager.default.fileExists(atPath: snapshotPath) ? .snapshot : .dbt
         }
-        var settings = CatalogSettings(
-            baseURL: config.catalog.secoda?.baseURL ?? SecodaEndpoint.defaultBaseURL,
-            tokenEnv: config.catalog.secoda?.tokenEnv ?? "SECODA_API_KEY",
-            secodaConfigured: config.catalog.secoda != nil || request.catalog == .secoda,
-            integrationId: config.catalog.secoda?.integrationId, snapshotPath: snapshotPath,
-            onCatalogError: policy, mode: mode, maxDepth: config.lineage.maxDepth, maxNodes: config.lineage.maxNodes)
+        var settings = try config.catalogSettings(
+            snapshotPath: snapshotPath, mode: mode, errorPolicy: request.catalogErrorPolicyOverride,
+            secodaRequested: request.catalog == .secoda, environment: request.environment)
         settings.progress = request.progress?.catalogHandler
         if request.remembersTableIds { settings.tableIdHints = TableIdHints.standard(environment: request.environment) }
-        // The deadline bounds the whole catalog step; one request never outlasts it.
-        if let deadline = config.catalog.secoda?.deadlineSeconds { settings.deadline = .seconds(deadline) }
-        if let timeout = config.catalog.secoda?.timeoutSeconds { settings.requestTimeout = .seconds(timeout) }
-        if let requests = config.catalog.secoda?.maxConcurrentRequests { settings.maxConcurrentRequests = requests }
-        if settings.requestTimeout > settings.deadline { settings.requestTimeout = settings.deadline }
         return settings
     }
 }

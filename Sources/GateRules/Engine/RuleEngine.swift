@@ -36,6 +36,9 @@ public struct RuleEngine: Sendable {
     public var catalog: CatalogFacts
     /// What breaks the next build (GateDbt's `ReferenceResolution` and `ColumnLineage`), for the BUILD rules.
     public var build: BuildBreaks
+    /// How the change relaxes the policy (`PolicyDiff`), for the POLICY rules. Their severity
+    /// comes from `contracts` — the policy in force — and no waiver covers them.
+    public var policyChanges: [PolicyChange] = []
     public var rules: [any Rule.Type]
     /// The warehouse adapter, for type synonyms (see `RuleContext.adapter`).
     public var adapter: String?
@@ -54,9 +57,11 @@ public struct RuleEngine: Sendable {
     /// One-call form of `RuleEngine(...).evaluate(changes:impacts:)`.
     public static func evaluate(changes: [ModelChange], impacts: [String: ModelImpact], contracts: ContractSet,
                                 today: CalendarDay, catalog: CatalogFacts = CatalogFacts(),
-                                build: BuildBreaks = BuildBreaks(), adapter: String? = nil) throws -> RuleEvaluation {
-        try RuleEngine(contracts: contracts, today: today, catalog: catalog, build: build, adapter: adapter)
-            .evaluate(changes: changes, impacts: impacts)
+                                build: BuildBreaks = BuildBreaks(), adapter: String? = nil,
+                                policyChanges: [PolicyChange] = []) throws -> RuleEvaluation {
+        var engine = RuleEngine(contracts: contracts, today: today, catalog: catalog, build: build, adapter: adapter)
+        engine.policyChanges = policyChanges
+        return try engine.evaluate(changes: changes, impacts: impacts)
     }
 
     /// `impacts` is keyed by model name. Throws `RuleFailure` when a rule throws.
@@ -99,7 +104,7 @@ public struct RuleEngine: Sendable {
                 }
             }
 
-            for type in rules where type.description.category != .impact {
+            for type in rules where type.description.category != .impact && type.description.category != .policy {
                 own += try run(type, breaking: [])
             }
             let readers = danglingReaders(of: change)
@@ -149,6 +154,8 @@ public struct RuleEngine: Sendable {
             checked[subject.name, default: []] += ids.filter { !(checked[subject.name] ?? []).contains($0) }
         }
 
+        findings += try policyFindings(ran: &ran)
+
         var seen: Set<SourceLocation> = []
         var emitted = false
         for waiver in expiredHit where seen.insert(waiver.location).inserted {
@@ -165,6 +172,28 @@ public struct RuleEngine: Sendable {
         var metadata = RuleCatalog.metadata.filter { ran.contains($0.id) }
         if emitted { metadata.append(RuleCatalog.waiverExpired) }
         return RuleEvaluation(findings: Self.mergedProjectFileFindings(findings), checked: checked, rules: metadata)
+    }
+
+    /// The POLICY findings: one per relaxation, at the severity the policy in force gives its rule.
+    func policyFindings(ran: inout Set<String>) throws -> [Finding] {
+        guard !policyChanges.isEmpty else { return [] }
+        var findings: [Finding] = []
+        // The rules judge the policy, not a model; the protocol's change is a placeholder they ignore.
+        let subject = ModelChange(name: "contracts", status: .modified, base: nil, head: nil)
+        for type in rules where type.description.category == .policy {
+            let description = type.description
+            let severity = contracts.policySeverity(description)
+            guard severity != .off else { continue }
+            ran.insert(description.id)
+            var context = RuleContext(severity: severity, today: today, catalog: catalog)
+            context.policyChanges = policyChanges
+            do {
+                findings += try type.init().check(subject, impact: nil, context: context)
+            } catch {
+                throw RuleFailure(rule: description.id, model: "contracts", message: String(describing: error))
+            }
+        }
+        return findings
     }
 
     /// Who a finding should name, per the deciding contract's `notify:`: owners of the consumers

@@ -140,6 +140,8 @@ public struct RuleContext: Sendable {
     /// The warehouse adapter the project builds with (`snowflake`, `bigquery`, `duckdb`, …), when
     /// known: which type spellings are one type (`ColumnType`).
     public var adapter: String?
+    /// For POLICY rules: how the change relaxes the policy (`PolicyDiff`).
+    public var policyChanges: [PolicyChange] = []
 
     public init(severity: Severity = .error, options: RuleOptions = RuleOptions(), today: CalendarDay,
                 catalog: CatalogFacts = CatalogFacts(), odcs: [OdcsSchemaExpectation] = [],
@@ -157,6 +159,15 @@ public struct RuleContext: Sendable {
         self.danglingReferences = danglingReferences
         self.brokenReads = brokenReads
         self.contractMismatches = contractMismatches
+    }
+}
+
+extension PolicyChange {
+    /// The finding a POLICY rule reports for this change, at `severity`.
+    func finding(severity: Severity) -> Finding {
+        let category = RuleCatalog.description(of: kind.rawValue)?.category ?? .policy
+        return Finding(rule: kind.rawValue, category: category, severity: severity, model: model, column: column,
+                       message: message, location: location, contract: contract)
     }
 }
 

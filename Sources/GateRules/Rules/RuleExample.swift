@@ -42,6 +42,8 @@ public struct RuleExample: Sendable {
     public var mismatches: [ContractMismatch]
     /// Column changes as the SQL reading gives them, when the YAML alone cannot show them.
     public var columnChanges: [ColumnChange]?
+    /// For POLICY rules: the contract file (`Sketch.contractPath`) at the base and at the head.
+    public var policy: (before: String, after: String)?
     public var today: CalendarDay
     /// Where each finding must point; empty for a non-triggering example.
     public var expected: [ExpectedFinding]
@@ -50,7 +52,8 @@ public struct RuleExample: Sendable {
                 options: [String: JSONValue] = [:], catalog: CatalogFacts = CatalogFacts(),
                 odcs: [OdcsSchemaExpectation] = [], breaking: [Finding] = [], references: [DanglingReference] = [],
                 brokenReads: [BrokenColumnRead] = [], mismatches: [ContractMismatch] = [], columnChanges: [ColumnChange]? = nil,
-                today: CalendarDay = Sketch.today, expect expected: [ExpectedFinding] = []) {
+                policy: (before: String, after: String)? = nil, today: CalendarDay = Sketch.today,
+                expect expected: [ExpectedFinding] = []) {
         self.title = title
         self.before = before
         self.after = after
@@ -63,6 +66,7 @@ public struct RuleExample: Sendable {
         self.brokenReads = brokenReads
         self.mismatches = mismatches
         self.columnChanges = columnChanges
+        self.policy = policy
         self.today = today
         self.expected = expected
     }
@@ -83,8 +87,19 @@ public struct RuleExample: Sendable {
 
     /// The context the rule sees when run on this example at `severity`.
     public func context(for description: RuleDescription, severity: Severity = .error) -> RuleContext {
-        RuleContext(severity: severity, options: RuleOptions(options, defaults: description.options), today: today,
-                    catalog: catalog, odcs: odcs, contracts: ["example"], breakingFindings: breaking,
-                    danglingReferences: references, brokenReads: brokenReads, contractMismatches: mismatches)
+        var context = RuleContext(severity: severity, options: RuleOptions(options, defaults: description.options), today: today,
+                                  catalog: catalog, odcs: odcs, contracts: ["example"], breakingFindings: breaking,
+                                  danglingReferences: references, brokenReads: brokenReads, contractMismatches: mismatches)
+        context.policyChanges = policyChanges
+        return context
+    }
+
+    /// How the example's contract file changes the policy (empty when it has none, or when a side
+    /// does not parse — which the example test then reports as a missing finding).
+    public var policyChanges: [PolicyChange] {
+        guard let policy,
+              let base = try? ContractSet.parse(files: [(Sketch.contractPath, policy.before)]),
+              let head = try? ContractSet.parse(files: [(Sketch.contractPath, policy.after)]) else { return [] }
+        return PolicyDiff.changes(base: base, head: head)
     }
 }

@@ -15,6 +15,8 @@ public enum Sketch {
     /// The fixed "today" of every example, so expiry examples never rot.
     public static let today = CalendarDay(year: 2026, month: 6, day: 1) ?? CalendarDay(date: .init(timeIntervalSince1970: 0))
     public static let propertiesPath = "models/marts/_models.yml"
+    /// The contract file POLICY examples change.
+    public static let contractPath = "contracts/orders.yml"
     /// Line of the `- name:` entry.
     public static let modelLine = 2
     /// Line of column `i` is `firstColumnLine + i`.

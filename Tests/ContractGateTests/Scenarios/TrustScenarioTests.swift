@@ -150,7 +150,8 @@ import Testing
         #expect(validate.stderr.contains("Did you mean `fct_orders`?") || validate.stderr.contains("no model is named `ordrs`"))
         #expect(validate.stdout.contains("4 selector(s) or waiver(s) reach no model"), "\(validate.stdout)")
 
-        let check = try await GateBinary().runDetached(["check", "--base", "main", "--format", "json"], in: repo.path)
+        // The contract is part of the change: `--policy head` judges with it (the base has none).
+        let check = try await GateBinary().runDetached(["check", "--base", "main", "--policy", "head", "--format", "json"], in: repo.path)
         let json = try #require(try JSONSerialization.jsonObject(with: Data(check.stdout.utf8)) as? [String: Any])
         let places = (json["diagnostics"] as? [[String: Any]] ?? []).filter { ($0["message"] as? String)?.contains("contract `dead`") == true || ($0["message"] as? String)?.contains("ghost_model") == true }
             .compactMap { ($0["location"] as? [String: Any]).map { "\($0["path"] as? String ?? ""):\($0["line"] as? Int ?? 0)" } }
