@@ -62,6 +62,11 @@ final class DbtRenderer {
         var package = ""
     }
 
+    /// `target.database` / `target.schema`: the configured ones, else stand-ins, never "" (dbt's
+    /// always name something, and SQL built from them must still read as SQL).
+    var targetDatabase: String { settings.targetDatabase ?? "target_database" }
+    var targetSchema: String { settings.targetSchema ?? "target_schema" }
+
     /// The adapter whose dispatch prefixes come before `default__` (dbt's `target.type`).
     var adapterType: String { settings.adapterType ?? "default" }
 
@@ -227,7 +232,7 @@ final class DbtRenderer {
     /// Values that depend on the node being rendered.
     private func nodeValue(_ name: String) -> JinjaValue? {
         switch name {
-        case "this": .object(RelationObject(database: settings.targetDatabase ?? "", schema: settings.targetSchema ?? "",
+        case "this": .object(RelationObject(database: targetDatabase, schema: targetSchema,
                                             identifier: current.name, rendered: current.name))
         case "model": .dict([("name", .string(current.name)), ("alias", .string(current.name)),
                              ("unique_id", .string("model.\(current.package).\(current.name)")),
@@ -303,8 +308,8 @@ final class DbtRenderer {
         values["selected_resources"] = .list([])
         values["target"] = .dict([("name", .string(settings.targetName ?? "dev")),
                                   ("target_name", .string(settings.targetName ?? "dev")),
-                                  ("schema", .string(settings.targetSchema ?? "")),
-                                  ("database", .string(settings.targetDatabase ?? "")),
+                                  ("schema", .string(targetSchema)),
+                                  ("database", .string(targetDatabase)),
                                   ("type", .string(adapterType)), ("threads", .int(1)), ("profile_name", .string(project.name))])
         values["graph"] = .dict([("nodes", .dict([])), ("sources", .dict([])), ("exposures", .dict([])),
                                  ("metrics", .dict([])), ("groups", .dict([])), ("semantic_models", .dict([])),
@@ -367,7 +372,7 @@ final class DbtRenderer {
     private func relation(for node: RenderedNode, identifier: String) -> JinjaValue {
         let index = current.result.nodes.count
         current.result.nodes.append(node)
-        return .object(RelationObject(database: settings.targetDatabase ?? "", schema: settings.targetSchema ?? "",
+        return .object(RelationObject(database: targetDatabase, schema: targetSchema,
                                       identifier: identifier, rendered: "__dbt_node_\(index)__"))
     }
 
