@@ -565,7 +565,7 @@ extension SQLParser {
                     end += 2
                 }
                 let next = tokens[end]
-                let isCallOrKeyword = next.kind == .symbol && ["(", "=", "=>"].contains(next.text)
+                let isCallOrKeyword = next.kind == .symbol && (next.text == "(" || next.text == "=>")
                 if !isCallOrKeyword { arguments.append(.column(parts, name: last, line: t.line)) }
                 index = end
                 continue

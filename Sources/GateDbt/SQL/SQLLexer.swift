@@ -5,7 +5,8 @@ struct SQLToken {
         case word
         /// A quoted identifier (`"x"`, `` `x` ``); `text` is its content.
         case quoted
-        /// A string literal (any quoting: `'…'`, `E'…'`, `$$…$$`, BigQuery `"…"`, `'''…'''`).
+        /// A string literal (any quoting: `'…'`, `E'…'`, `$$…$$`, BigQuery `"…"`, `'''…'''`);
+        /// `text` is the literal as written, quotes included.
         case string
         case number
         /// `$1`, `?`, `@name`, `$var`: a value bound from outside.
@@ -16,7 +17,7 @@ struct SQLToken {
     }
 
     var kind: Kind
-    /// As written (a quoted identifier's content without quotes; empty for strings).
+    /// As written (a quoted identifier's content without its quotes).
     var text: String
     /// `text` lower-cased, for keyword and name comparison (case-insensitive by design).
     var lower: String
@@ -113,12 +114,12 @@ struct SQLLexer {
             case 0x27:  // '
                 let startLine = line
                 try readQuoted(0x27, escapes: backslashEscapes)
-                add(.string, start, startLine)
+                add(.string, start, startLine, text: text(start, index))
             case 0x22:  // "
                 let startLine = line
                 if doubleQuotesMakeStrings {
                     try readQuoted(0x22, escapes: backslashEscapes)
-                    add(.string, start, startLine)
+                    add(.string, start, startLine, text: text(start, index))
                 } else {
                     let content = try readQuotedName(0x22)
                     add(.quoted, start, startLine, text: content, lower: content.lowercased())
@@ -239,7 +240,7 @@ struct SQLLexer {
         if byte(index + 1) == 0x24 {
             index += 2
             try readUntil([0x24, 0x24], opened: startLine)
-            add(.string, start, startLine)
+            add(.string, start, startLine, text: text(start, index))
             return
         }
         var end = index + 1
@@ -248,7 +249,7 @@ struct SQLLexer {
             let tag = Array(bytes[index...end])
             index = end + 1
             try readUntil(tag, opened: startLine)
-            add(.string, start, startLine)
+            add(.string, start, startLine, text: text(start, index))
             return
         }
         index = max(end, index + 1)
@@ -305,7 +306,7 @@ struct SQLLexer {
                 let raw = prefix.contains("r")
                 let startLine = line
                 try readQuoted(byte(index), escapes: prefix == "e" || (!raw && backslashEscapes))
-                add(.string, start, startLine)
+                add(.string, start, startLine, text: text(start, index))
                 return
             }
         }
@@ -313,7 +314,7 @@ struct SQLLexer {
             index += 1
             let startLine = line
             try readQuoted(0x27, escapes: false)
-            add(.string, start, startLine)
+            add(.string, start, startLine, text: text(start, index))
             return
         }
         let word = text(start, index)
