@@ -434,6 +434,10 @@ extension SQLParser {
             break
         }
         try expectSymbol(")")
+        // Redshift's `convert(type, x)`: the type is a word, not a column.
+        if name == "convert", arguments.count == 2, case let .column(parts, _, _) = arguments[0], parts.count == 1 {
+            arguments[0] = .literal
+        }
         if SQLParser.datePartFunctions.contains(name) {
             arguments = arguments.map { argument in
                 if case let .column(parts, _, _) = argument, parts.count == 1, SQLParser.dateParts.contains(parts[0]) { return .literal }

@@ -271,6 +271,30 @@ import Testing
         #expect(tables.pass("name") == "n1.name")
     }
 
+    @Test func naturalJoinsPivotsUnnestFetchDistinctAndCasts() {
+        let natural = analyzeSQL("select * from __dbt_node_0__ natural join __dbt_node_1__", .postgres,
+                                 [0: ["id", "a"], 1: ["id", "b"]])
+        #expect(natural.names == ["id", "a", "b"])
+
+        let pivot = analyzeSQL("select * from __dbt_node_0__ pivot (sum(amount) for month in ('jan', 'feb')) as p",
+                               .snowflake, [0: ["region", "month", "amount"]])
+        #expect(pivot.reason == "the columns a pivot makes at line 1 are not known")
+        #expect(pivot.readList.contains("n0.amount other 1") && pivot.readList.contains("n0.month other 1"))
+
+        let unnest = analyzeSQL("select u from __dbt_node_0__ t, unnest(t.tags) as u", .postgres)
+        #expect(unnest.inputs("u") == ["n0.tags"])
+
+        let fetch = analyzeSQL("select distinct status from __dbt_node_0__ order by status nulls last fetch first 10 rows only", .postgres)
+        #expect(fetch.names == ["status"])
+        #expect(fetch.readList.contains("n0.status order_by 1"))
+
+        let casts = analyzeSQL("select try_cast(a as int) as a, convert(varchar, b) as b, c::timestamp with time zone as c from __dbt_node_0__")
+        #expect(casts.inputs("a") == ["n0.a"] && casts.pass("a") == nil)
+        #expect(casts.inputs("b") == ["n0.b"])
+        #expect(casts.inputs("c") == ["n0.c"])
+        #expect(casts.certainty == .known)
+    }
+
     // MARK: Dialects
 
     @Test func snowflakeFlattenVariantPathsAndQualify() {
