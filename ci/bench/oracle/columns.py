@@ -28,7 +28,12 @@ def columns(gate, folder, name, spec, env_extra):
     work = Path(tempfile.mkdtemp(prefix=f"columns-{name}-"))
     repo = work / "repo"
     shutil.copytree(folder, repo, symlinks=True, ignore=shutil.ignore_patterns(".git", "target", "logs", ".user.yml"))
-    (repo / "contract-gate.yml").write_text(oracle.GATE_CONFIG)
+    # The SQL dialect (and dispatch) of the warehouse the project is written for, when it is not
+    # the duckdb the oracle's dbt parses with.
+    config = oracle.GATE_CONFIG
+    if spec.get("adapter"):
+        config = config.replace("adapter: duckdb", f"adapter: {spec['adapter']}")
+    (repo / "contract-gate.yml").write_text(config)
     oracle.git(repo, "init", "-q", "-b", "main")
     (repo / ".git/info/exclude").write_text("target/\nlogs/\ndbt_packages/\n.user.yml\n")
     oracle.git(repo, "add", "-A")
