@@ -49,6 +49,10 @@ public protocol HTTPTransport: Sendable {
 /// `URLSession` (libcurl-backed `FoundationNetworking` on Linux).
 ///
 /// - Redirects are not followed: a redirect to another host would carry the API key there.
+///   The 3xx comes back as the response (the client refuses it), but not through URLSession's
+///   own "don't follow" answer: on Linux that answer races a cancellation (a sibling request
+///   failing, our timeout) and traps ("Received callback for HTTP redirection"), so the task
+///   is cancelled instead (`RedirectRefusal`).
 /// - For loopback hosts, proxies are bypassed: libcurl honours `http_proxy` even for
 ///   127.0.0.1, and a CI proxy would swallow requests to a local emulator. On Darwin
 ///   `connectionProxyDictionary = [:]` does it; FoundationNetworking ignores that setting, so
@@ -56,6 +60,7 @@ public protocol HTTPTransport: Sendable {
 ///   variable is set; other hosts keep using the proxy as usual).
 public final class URLSessionTransport: HTTPTransport {
     private let session: URLSession
+    private let redirects: RedirectRefusal
 
     /// - Parameters:
     ///   - bypassProxy: talk to the host directly whatever the proxy variables say.
@@ -75,7 +80,9 @@ public final class URLSessionTransport: HTTPTransport {
             configuration.connectionProxyDictionary = [:]
             LoopbackProxyBypass.apply()
         }
-        session = URLSession(configuration: configuration, delegate: RedirectRefusal(), delegateQueue: nil)
+        let redirects = RedirectRefusal()
+        self.redirects = redirects
+        session = URLSession(configuration: configuration, delegate: redirects, delegateQueue: nil)
     }
 
     /// A transport suited to `baseURL`: proxies bypassed for loopback hosts, and room for
@@ -145,10 +152,15 @@ public final class URLSessionTransport: HTTPTransport {
     /// task, outside the runtime's lock; the completion handler then resumes the continuation.
     private func cancellableData(for request: URLRequest) async throws -> (Data, URLResponse) {
         let handle = DataTaskHandle()
+        let identity = TaskIdentity()
+        let redirects = self.redirects
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<(Data, URLResponse), any Error>) in
                 let task = session.dataTask(with: request) { data, response, error in
-                    if let error {
+                    // A refused redirect ends as a cancellation; what it answered is the response.
+                    if let id = identity.value, let refused = redirects.take(id) {
+                        continuation.resume(returning: (Data(), refused))
+                    } else if let error {
                         continuation.resume(throwing: error)
                     } else if let response {
                         continuation.resume(returning: (data ?? Data(), response))
@@ -156,6 +168,8 @@ public final class URLSessionTransport: HTTPTransport {
                         continuation.resume(throwing: URLError(.badServerResponse))
                     }
                 }
+                // Known before the task can call back: it has not been resumed yet.
+                identity.set(task.taskIdentifier)
                 task.resume()
                 Task { await handle.started(task) }
             }
@@ -221,10 +235,52 @@ private actor DataTaskHandle {
     }
 }
 
+/// A value behind a lock (`Synchronization.Mutex` needs macOS 15; the package supports 14).
+/// `@unchecked` because the lock, not the compiler, guards `value`: it is only touched inside `withLock`.
+private final class Locked<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Value
+
+    init(_ value: Value) { self.value = value }
+
+    func withLock<T>(_ body: (inout Value) -> T) -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return body(&value)
+    }
+}
+
+/// A data task's identifier, set once before the task starts, read by its completion handler.
+private final class TaskIdentity: Sendable {
+    private let identifier = Locked<Int?>(nil)
+    func set(_ value: Int) { identifier.withLock { $0 = value } }
+    var value: Int? { identifier.withLock { $0 } }
+}
+
 /// Refuses every redirect so the Authorization header never follows one to another host.
+///
+/// It never calls the completion handler. On Linux (FoundationNetworking) that handler's answer
+/// is applied later on the task's queue, and a task cancelled in between (a sibling request
+/// failed, a timeout fired) reaches it in a state it does not expect: "Fatal error: Received
+/// callback for HTTP redirection" (SIGILL). Instead the redirect is recorded and the task
+/// cancelled from here; the cancellation is an ordinary failure for every state the task can be
+/// in, and `URLSessionTransport` hands the recorded 3xx to the client as the response.
 private final class RedirectRefusal: NSObject, URLSessionTaskDelegate, Sendable {
+    /// The redirect responses refused, by task identifier, until their task's handler takes them.
+    private let refused = Locked<[Int: HTTPURLResponse]>([:])
+
     func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
                     newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void) {
-        completionHandler(nil)
+        // The redirect's own status and headers; its Location is kept only to be named, never followed.
+        let answer = HTTPURLResponse(url: response.url ?? request.url ?? URL(fileURLWithPath: "/"),
+                                     statusCode: response.statusCode, httpVersion: nil,
+                                     headerFields: response.allHeaderFields as? [String: String]) ?? response
+        refused.withLock { $0[task.taskIdentifier] = answer }
+        task.cancel()
+    }
+
+    /// The refused redirect of task `identifier`, once.
+    func take(_ identifier: Int) -> HTTPURLResponse? {
+        refused.withLock { $0.removeValue(forKey: identifier) }
     }
 }

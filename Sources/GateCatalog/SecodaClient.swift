@@ -395,6 +395,13 @@ public final class SecodaClient: Sendable {
         case 429:
             return .retry(CatalogError(.rateLimited, "\(label): rate limited by Secoda (HTTP 429)\(detail(response))"),
                           after: Self.retryAfter(response.headers["retry-after"]))
+        case 300..<400:
+            // The transport never follows one (`URLSessionTransport`): the key would go along.
+            let target = response.headers["location"].flatMap { URL(string: $0) }.flatMap { url in
+                url.host.map { " to \(url.scheme ?? "?")://\($0)\(url.port.map { ":\($0)" } ?? "")" }
+            } ?? ""
+            return .fail(CatalogError(.rejected, "\(label): HTTP \(response.status), a redirect\(scrub(target)); redirects are "
+                + "never followed, so the API key only goes to \(origin). Check catalog.secoda.base_url (or SECODA_API_URL)"))
         case 408, 500..<600:
             return .retry(CatalogError(.unavailable, "\(label): HTTP \(response.status)\(detail(response))"),
                           after: response.status == 503 ? Self.retryAfter(response.headers["retry-after"]) : nil)
