@@ -319,7 +319,7 @@ final class ResolvableNodes {
         // Snapshots declared in YAML (dbt ≥ 1.9) are named in `snapshots:` entries.
         for folder in project.projectFile?.snapshotPaths ?? [] {
             for path in try project.tree.files(under: prefix + folder) where path.hasSuffix(".yml") || path.hasSuffix(".yaml") {
-                guard let text = try project.tree.text(of: path), let root = try? YAMLReading.compose(text, path: path) else { continue }
+                guard let text = try project.tree.text(of: path), let root = try? YAMLReading.compose(text, path: path, readKeys: ["snapshots"]) else { continue }
                 for item in YAMLReading.items(YAMLReading.value("snapshots", in: root)) {
                     if let name = YAMLReading.string(YAMLReading.value("name", in: item)) { names.insert(name) }
                 }
@@ -348,7 +348,7 @@ final class ResolvableNodes {
         if let known = declaredByFile[path] { return known }
         defer { declaredByFile[path] = declaredByFile[path] ?? [:] }
         guard let text = try project.tree.text(of: path) else { return [:] }
-        guard let root = try? YAMLReading.compose(text, path: path) else {
+        guard let root = try? YAMLReading.compose(text, path: path, readKeys: ["sources"]) else {
             sourcesUnreadable = true
             return [:]
         }
