@@ -242,6 +242,9 @@ struct EmulatorResponder: HTTPResponder {
                 if let field = filter?.fields.intersection(page.fault.unsupportedFilterFields).min() {
                     throw FilterSyntaxError("unsupported filter field \"\(field)\"")
                 }
+                if !page.fault.ignoredFilterFields.isEmpty {
+                    filter = filter?.ignoring(Set(page.fault.ignoredFilterFields))
+                }
             }
             if let text = query["sort"], !text.isEmpty {
                 sort = try ResourceSort.parse(try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)))

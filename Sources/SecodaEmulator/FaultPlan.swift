@@ -13,7 +13,7 @@ import Foundation
 ///  "latency_ms": 0, "latency_jitter_ms": 0, "error_rates": {"503": 0.1},
 ///  "next_link": "loop" | "cross_host" | "uncounted", "cross_host": "localhost",
 ///  "echo_authorization": false, "path_contains": "lineage", "random_seed": 42,
-///  "unsupported_filter_fields": ["parent_id"]}
+///  "unsupported_filter_fields": ["parent_id"], "ignored_filter_fields": ["title"]}
 /// ```
 public struct FaultPlan: Sendable, Codable, Equatable {
     /// One-shot steps, consumed front first by matching API requests.
@@ -40,6 +40,9 @@ public struct FaultPlan: Sendable, Codable, Equatable {
     /// format", as a Secoda that does not support filtering on them would (for fields whose
     /// support SECODA_API.md only infers).
     public var unsupportedFilterFields: [String] = []
+    /// `resource/catalog` filter fields a careless server ignores: conditions on them (and a
+    /// `not` around one) match everything, as if they were not there.
+    public var ignoredFilterFields: [String] = []
     /// Seed for the random choices (error rates, jitter) so a run can be repeated.
     public var randomSeed: UInt64?
 
@@ -68,6 +71,7 @@ public struct FaultPlan: Sendable, Codable, Equatable {
         echoAuthorization = try c.decodeIfPresent(Bool.self, forKey: .echoAuthorization) ?? false
         pathContains = try c.decodeIfPresent(String.self, forKey: .pathContains)
         unsupportedFilterFields = try c.decodeIfPresent([String].self, forKey: .unsupportedFilterFields) ?? []
+        ignoredFilterFields = try c.decodeIfPresent([String].self, forKey: .ignoredFilterFields) ?? []
         randomSeed = try c.decodeIfPresent(UInt64.self, forKey: .randomSeed)
         for (status, rate) in errorRates {
             guard let code = Int(status), (400...599).contains(code), (0...1).contains(rate) else {
@@ -88,6 +92,7 @@ public struct FaultPlan: Sendable, Codable, Equatable {
         case echoAuthorization = "echo_authorization"
         case pathContains = "path_contains"
         case unsupportedFilterFields = "unsupported_filter_fields"
+        case ignoredFilterFields = "ignored_filter_fields"
         case randomSeed = "random_seed"
     }
 

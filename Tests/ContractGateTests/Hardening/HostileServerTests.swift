@@ -37,4 +37,25 @@ struct HostileServerTests {
         #expect(requests.allSatisfy { $0.host.hasPrefix("127.0.0.1") }, "no redirect was followed: \(Set(requests.map(\.host)))")
         #expect(!FileManager.default.fileExists(atPath: repo.path + "/.contract-gate/catalog.json"))
     }
+
+    /// More than 10,000 tables (Secoda's per-query limit) on a server that ignores the title
+    /// filter the split relies on: the pull ends with 3 and the diagnosis after a handful of
+    /// requests (it used to split without end: 248,000 requests and 5.9 GB in five minutes).
+    @Test func aServerIgnoringTheSplitFilterEndsThePullQuickly() async throws {
+        var builder = SeedBuilder()
+        for n in 0..<10_050 { builder.table("table_\(n)") }
+        var faults = FaultPlan()
+        faults.ignoredFilterFields = ["title"]
+        let emulator = try await SecodaEmulator.start(seed: builder.seed, options: EmulatorOptions(token: ShopCatalog.token,
+                                                                                                  faults: faults))
+        let (repo, _) = try Self.repository(emulator)
+        defer { repo.remove() }
+        let result = try await BoundedGate().run(["catalog", "pull"], in: repo.path,
+                                                 environment: ["SECODA_API_KEY": ShopCatalog.token], timeout: 120)
+        let catalogRequests = await emulator.state.requests().filter { $0.route == "resource/catalog" }
+        await emulator.stop()
+        #expect(!result.signalled && !result.timedOut && result.status == 3, "\(result)")
+        #expect(result.stderr.contains("ignored the title filter"), "\(result)")
+        #expect(catalogRequests.count < 50, "stopped at the first split: \(catalogRequests.count) requests")
+    }
 }
