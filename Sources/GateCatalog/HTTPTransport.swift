@@ -60,6 +60,12 @@ public protocol HTTPTransport: Sendable {
 ///   variable is set; other hosts keep using the proxy as usual).
 public final class URLSessionTransport: HTTPTransport {
     private let session: URLSession
+    /// Writes go through a session of their own, each on a fresh connection (`Connection:
+    /// close`). On a connection a read left open, a write the server dropped unanswered was
+    /// quietly resent by libcurl, whose resend then waited for a body it could not rewind until
+    /// the request timed out; a write must fail at once instead, so its caller can look whether
+    /// it landed (`WriteOutcomeUnknown`). Writes are paced to 30 a minute: the connects cost nothing.
+    private let writeSession: URLSession
     private let redirects: RedirectRefusal
 
     /// - Parameters:
@@ -83,6 +89,7 @@ public final class URLSessionTransport: HTTPTransport {
         let redirects = RedirectRefusal()
         self.redirects = redirects
         session = URLSession(configuration: configuration, delegate: redirects, delegateQueue: nil)
+        writeSession = URLSession(configuration: configuration, delegate: redirects, delegateQueue: nil)
     }
 
     /// A transport suited to `baseURL`: proxies bypassed for loopback hosts, and room for
@@ -94,7 +101,12 @@ public final class URLSessionTransport: HTTPTransport {
     /// The connections per host the session allows (what `maxConnectionsPerHost` set).
     public var maxConnectionsPerHost: Int { session.configuration.httpMaximumConnectionsPerHost }
 
-    deinit { session.finishTasksAndInvalidate() }
+    deinit {
+        session.finishTasksAndInvalidate()
+        writeSession.finishTasksAndInvalidate()
+    }
+
+    static func isWrite(_ method: String) -> Bool { !["GET", "HEAD", "OPTIONS"].contains(method.uppercased()) }
 
     /// Sends one request; throws `TransportError` when no HTTP response arrives within `timeout`.
     public func send(_ request: TransportRequest, timeout: Duration) async throws -> TransportResponse {
@@ -119,10 +131,12 @@ public final class URLSessionTransport: HTTPTransport {
         urlRequest.httpBody = request.body
         urlRequest.timeoutInterval = Double(backstop.components.seconds + 1)
         for (name, value) in request.headers { urlRequest.setValue(value, forHTTPHeaderField: name) }
+        let write = Self.isWrite(request.method)
+        if write { urlRequest.setValue("close", forHTTPHeaderField: "Connection") }
         let data: Data
         let response: URLResponse
         do {
-            (data, response) = try await cancellableData(for: urlRequest)
+            (data, response) = try await cancellableData(for: urlRequest, in: write ? writeSession : session)
         } catch let error as URLError {
             switch error.code {
             case .timedOut: throw TransportError.timedOut
@@ -150,7 +164,7 @@ public final class URLSessionTransport: HTTPTransport {
     /// lock-order inversion that froze `catalog pull` for good whenever one of its concurrent
     /// requests failed (401) while another was in flight. Here the cancel is sent from a fresh
     /// task, outside the runtime's lock; the completion handler then resumes the continuation.
-    private func cancellableData(for request: URLRequest) async throws -> (Data, URLResponse) {
+    private func cancellableData(for request: URLRequest, in session: URLSession) async throws -> (Data, URLResponse) {
         let handle = DataTaskHandle()
         let identity = TaskIdentity()
         let redirects = self.redirects

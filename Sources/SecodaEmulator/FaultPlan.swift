@@ -135,6 +135,11 @@ public enum FaultStep: Sendable, Codable, Equatable {
     case redirect
     /// Answer normally: lets a queue skip requests.
     case pass
+    /// Carry the request out (a write lands), then close the connection without answering: an
+    /// answer lost on the way back.
+    case applyThenDrop
+    /// Carry the request out, then answer this status instead of the real answer.
+    case applyThenStatus(Int)
 
     enum CodingKeys: String, CodingKey { case kind, status, retryAfter = "retry_after", ms }
 
@@ -152,9 +157,11 @@ public enum FaultStep: Sendable, Codable, Equatable {
         case "stall": self = .stall
         case "invalid_json": self = .invalidJSON
         case "redirect": self = .redirect
+        case "apply_then_drop": self = .applyThenDrop
+        case "apply_then_status": self = .applyThenStatus(try c.decode(Int.self, forKey: .status))
         default:
             throw DecodingError.dataCorruptedError(forKey: .kind, in: c,
-                                                   debugDescription: "unknown fault kind \"\(kind)\" (status, drop, truncate, delay, pass, stall, invalid_json, redirect)")
+                                                   debugDescription: "unknown fault kind \"\(kind)\" (status, drop, truncate, delay, pass, stall, invalid_json, redirect, apply_then_drop, apply_then_status)")
         }
     }
 
@@ -174,6 +181,10 @@ public enum FaultStep: Sendable, Codable, Equatable {
         case .stall: try c.encode("stall", forKey: .kind)
         case .invalidJSON: try c.encode("invalid_json", forKey: .kind)
         case .redirect: try c.encode("redirect", forKey: .kind)
+        case .applyThenDrop: try c.encode("apply_then_drop", forKey: .kind)
+        case .applyThenStatus(let status):
+            try c.encode("apply_then_status", forKey: .kind)
+            try c.encode(status, forKey: .status)
         }
     }
 }
