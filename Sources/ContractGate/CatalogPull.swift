@@ -12,7 +12,17 @@ public enum CatalogPull {
         var request = CheckRequest(repository: repository, catalog: .secoda, environment: environment)
         request.progress = progress
         var settings = try ImpactStage.catalogSettings(config: workspace.config, workspace: workspace, request: request)
-        if let output { settings.snapshotPath = URL(fileURLWithPath: output).path }
+        let root = workspace.root ?? URL(fileURLWithPath: workspace.repository.gitDirectory)
+        let target: URL
+        if let output {
+            target = try WriteTarget.check(URL(fileURLWithPath: output).path, root: root, repository: workspace.repository,
+                                           setting: "--output", insideRoot: false)
+        } else {
+            target = try WriteTarget.check(workspace.config.catalog.snapshot, root: root, repository: workspace.repository,
+                                           setting: "catalog.snapshot", insideRoot: true)
+        }
+        settings.snapshotPath = target.path
+        WriteTarget.removeStaleTemporaries(beside: target)
         progress?.start("pulling the catalog", unit: "pages")
         let snapshot: CatalogSnapshot
         do {
@@ -22,9 +32,23 @@ public enum CatalogPull {
             throw error
         }
         await progress?.finish()
+        ignoreOwnFolder(of: target, root: root)
         let marks = snapshot.piiColumns.map { "\($0.values.reduce(0) { $0 + $1.count }) PII-marked columns" }
             ?? "no column PII marks (Secoda refused the column query)"
         return "wrote \(settings.snapshotPath ?? "?"): \(snapshot.tables.count) tables, "
             + "\(snapshot.resources.count) resources, \(snapshot.lineage.count) lineage edges, \(marks) (taken \(snapshot.takenAt))"
+    }
+
+    /// The snapshot's default folder ignores itself (`.contract-gate/.gitignore` holding `*`), so
+    /// it is not committed by accident: it holds catalog data from across the workspace (table
+    /// names, owners' names and emails) and goes stale. No file of the user's is touched; a team
+    /// that wants it committed anyway deletes that file or uses `git add -f`.
+    static func ignoreOwnFolder(of target: URL, root: URL) {
+        let folder = target.deletingLastPathComponent()
+        guard folder.standardizedFileURL.path == root.appendingPathComponent(".contract-gate").standardizedFileURL.path else { return }
+        let ignore = folder.appendingPathComponent(".gitignore")
+        guard !FileManager.default.fileExists(atPath: ignore.path),
+              (try? FileManager.default.destinationOfSymbolicLink(atPath: ignore.path)) == nil else { return }
+        try? Data("# Written by contract-gate: the catalog snapshot is local data, not source.\n*\n".utf8).write(to: ignore)
     }
 }

@@ -30,4 +30,24 @@ public enum PrePushCheck {
         }
         return reports
     }
+
+    /// The one line the hook prints for a range that passes: the verdict, what was looked at, and
+    /// how to see the findings below the failing severity (they are not printed).
+    public static func passLine(_ entry: RangeReport) -> String {
+        let report = entry.report
+        let unwaived = report.findings.filter { !$0.waived }
+        var counts: [String] = []
+        for severity in [Severity.error, .warning, .notice] {
+            let count = unwaived.filter { $0.severity == severity }.count
+            if count > 0 { counts.append("\(count) \(severity.rawValue)\(count == 1 ? "" : "s")") }
+        }
+        let diagnostics = report.diagnostics.filter { $0.severity >= .warning }.count
+        if diagnostics > 0 { counts.append("\(diagnostics) diagnostic\(diagnostics == 1 ? "" : "s")") }
+        let changed = report.changes.count
+        var line = "contract-gate: PASS \(entry.range) (\(changed) changed model\(changed == 1 ? "" : "s")"
+        if !counts.isEmpty {
+            line += ", \(counts.joined(separator: ", ")); see them with `contract-gate check --base \(report.base) --head \(report.head)`"
+        }
+        return line + ")"
+    }
 }

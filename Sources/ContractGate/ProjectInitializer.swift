@@ -77,6 +77,19 @@ public struct ProjectInitializer {
             throw InputError("\(existing.joined(separator: " and ")) already exist(s); contract-gate init never "
                              + "overwrites a file — move it away or rerun with --force")
         }
+        // Not even --force writes through a symbolic link: `contracts` linked elsewhere would
+        // send the contract out of the repository (or over whatever the link points at).
+        for file in plan.files {
+            var partial = root
+            for component in file.path.split(separator: "/").map(String.init) {
+                partial.appendPathComponent(component)
+                if let target = try? FileManager.default.destinationOfSymbolicLink(atPath: partial.path) {
+                    let name = String(partial.path.dropFirst(root.path.count + 1))
+                    throw InputError("\(name) is a symbolic link (to \(target)); contract-gate init writes only real files "
+                        + "inside the repository — replace the link with a folder or file, or move it away")
+                }
+            }
+        }
         for file in plan.files {
             let url = root.appendingPathComponent(file.path)
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)

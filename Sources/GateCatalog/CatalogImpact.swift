@@ -260,6 +260,8 @@ public enum CatalogImpact {
     static func run(_ models: [ImpactRequest], graph: DeferredGraph, settings: CatalogSettings,
                     source: (any CatalogSource)?, sourceName: String?,
                     hints: (store: TableIdHints, scope: String)? = nil) async throws -> CatalogImpactResult {
+        // All catalog work shares the deadline, the walk over what was read included.
+        let deadline = ContinuousClock.now + settings.deadline
         var catalogIds: [String: String] = [:]
         var unresolved: [String: String] = [:]
         var tableOwners: [String: [String]] = [:]
@@ -313,6 +315,7 @@ public enum CatalogImpact {
         var walker = LineageWalker(source: source, graph: try await graph.value(), maxDepth: settings.maxDepth, maxNodes: settings.maxNodes)
         walker.progress = settings.progress
         walker.integrationId = settings.integrationId
+        if source != nil { walker.deadline = deadline }
         let roots = models.map { WalkRoot(model: $0.name, dbtId: $0.dbtId, catalogId: catalogIds[$0.name]) }
         let resolvedIds = catalogIds
         async let marks = piiColumns(of: models, catalogIds: resolvedIds, source: source)

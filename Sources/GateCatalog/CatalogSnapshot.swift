@@ -106,7 +106,9 @@ public struct CatalogSnapshot: Sendable, Codable, Equatable {
             throw CatalogError(.snapshot, "cannot encode the catalog snapshot: \(error)")
         }
         let folder = url.deletingLastPathComponent()
-        let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
+        // The pid lets a later pull tell a file of a killed pull from one still being written.
+        let temporary = folder.appendingPathComponent(
+            ".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).\(UUID().uuidString).tmp")
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             try data.write(to: temporary)

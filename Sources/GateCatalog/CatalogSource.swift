@@ -339,19 +339,66 @@ public struct SecodaCatalogSource: CatalogSource {
     ///
     /// Why: `catalog pull` needs every table (changed models are resolved among them), and one
     /// warehouse integration can hold more than 10,000; the grammar has no ranges to page by.
-    func completeListing(matching filter: JSONValue, resultCap: Int,
-                         splitters: ArraySlice<String> = titleSplitters[...]) async throws -> [CatalogResource]? {
-        // A first page stating the cap ends the listing: the rest would be split anyway.
+    ///
+    /// Bounded: at most `splitters.count` levels, and `maxSplitQueries` queries in all across the
+    /// split (shared by the recursion), so a server cannot make it grow without end. A server that
+    /// ignores the title filter (both halves still count the whole) is detected at the first split
+    /// and stopped with an error, instead of being split 25 levels deep. Only the first page of a
+    /// part at the cap is kept, so memory holds the parts that fit and nothing else.
+    func completeListing(matching filter: JSONValue, resultCap: Int, maxSplitQueries: Int = 2_000) async throws -> [CatalogResource]? {
+        let budget = SplitBudget(limit: maxSplitQueries)
+        return try await completeListing(matching: filter, resultCap: resultCap, splitters: Self.titleSplitters[...],
+                                         budget: budget, first: nil)
+    }
+
+    /// The first page of a listing (all of it when it is under the cap) and the count it states.
+    private struct ListingStart: Sendable {
+        var items: [CatalogResource]
+        var complete: Bool
+        var count: Int?
+    }
+
+    private func start(_ filter: JSONValue, resultCap: Int) async throws -> ListingStart {
+        let stated = StatedCount()
         let listing = try await client.listPrefix("resource/catalog/", query: [("filter", CatalogFilter.encode(filter))],
-                                                  as: CatalogResource.self, stopAfterFirstPage: { ($0 ?? 0) >= resultCap })
+                                                  as: CatalogResource.self, stopAfterFirstPage: { count in
+            stated.value = count
+            return (count ?? 0) >= resultCap
+        })
+        return ListingStart(items: listing.items, complete: listing.complete, count: stated.value)
+    }
+
+    private func completeListing(matching filter: JSONValue, resultCap: Int, splitters: ArraySlice<String>,
+                                 budget: SplitBudget, first: ListingStart?) async throws -> [CatalogResource]? {
+        // A first page stating the cap ends the listing: the rest would be split anyway.
+        let listing: ListingStart
+        if let first { listing = first } else { listing = try await start(filter, resultCap: resultCap) }
         if listing.complete, listing.items.count < resultCap { return listing.items }
         guard let splitter = splitters.first else { return nil }
+        try await budget.spend(2)
         let contains = CatalogFilter.contains("title", splitter)
-        async let with = completeListing(matching: CatalogFilter.and([filter, contains]), resultCap: resultCap,
-                                         splitters: splitters.dropFirst())
-        async let without = completeListing(matching: CatalogFilter.and([filter, CatalogFilter.not(contains)]), resultCap: resultCap,
-                                            splitters: splitters.dropFirst())
+        let withFilter = CatalogFilter.and([filter, contains])
+        let withoutFilter = CatalogFilter.and([filter, CatalogFilter.not(contains)])
         do {
+            async let withStart = start(withFilter, resultCap: resultCap)
+            async let withoutStart = start(withoutFilter, resultCap: resultCap)
+            let (withFirst, withoutFirst) = try await (withStart, withoutStart)
+            // Between them the halves hold each resource once: a resource in both, or two halves
+            // that each still count the whole listing, mean the server did not apply the filter.
+            let withIds = Set(withFirst.items.map(\.id))
+            let overlap = withoutFirst.items.contains { withIds.contains($0.id) }
+            let whole = listing.count ?? listing.items.count
+            let a = withFirst.count ?? withFirst.items.count, b = withoutFirst.count ?? withoutFirst.items.count
+            if overlap || (whole > 0 && a >= whole && b >= whole) {
+                throw CatalogError(.invalidResponse, "Secoda ignored the title filter that splits a listing past its "
+                    + "\(resultCap)-result limit (both halves of a \(whole)-result listing returned \(a) and \(b)), so the "
+                    + "listing cannot be read completely; set catalog.secoda.integration_id to pull one warehouse "
+                    + "integration at a time")
+            }
+            async let with = completeListing(matching: withFilter, resultCap: resultCap, splitters: splitters.dropFirst(),
+                                             budget: budget, first: withFirst)
+            async let without = completeListing(matching: withoutFilter, resultCap: resultCap, splitters: splitters.dropFirst(),
+                                                budget: budget, first: withoutFirst)
             guard let with = try await with, let without = try await without else { return nil }
             var seen = Set<String>()
             return (with + without).filter { seen.insert($0.id).inserted }
@@ -452,4 +499,27 @@ enum CatalogFilter {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return (try? encoder.encode(filter)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
     }
+}
+
+/// The queries a title split may still send, shared by every branch of it.
+actor SplitBudget {
+    private let limit: Int
+    private var spent = 0
+
+    init(limit: Int) { self.limit = limit }
+
+    func spend(_ queries: Int) throws {
+        spent += queries
+        guard spent <= limit else {
+            throw CatalogError(.invalidResponse, "splitting the table listing past Secoda's per-query limit took more than "
+                + "\(limit) queries without every part fitting; set catalog.secoda.integration_id to pull one warehouse "
+                + "integration at a time")
+        }
+    }
+}
+
+/// The listing count a first page states, handed out of the `stopAfterFirstPage` callback.
+private final class StatedCount: @unchecked Sendable {
+    // Written once by the callback, read after the listing returns: never at the same time.
+    var value: Int?
 }

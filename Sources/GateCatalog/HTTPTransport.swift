@@ -49,6 +49,10 @@ public protocol HTTPTransport: Sendable {
 /// `URLSession` (libcurl-backed `FoundationNetworking` on Linux).
 ///
 /// - Redirects are not followed: a redirect to another host would carry the API key there.
+///   The 3xx comes back as the response (the client refuses it), but not through URLSession's
+///   own "don't follow" answer: on Linux that answer races a cancellation (a sibling request
+///   failing, our timeout) and traps ("Received callback for HTTP redirection"), so the task
+///   is cancelled instead (`RedirectRefusal`).
 /// - For loopback hosts, proxies are bypassed: libcurl honours `http_proxy` even for
 ///   127.0.0.1, and a CI proxy would swallow requests to a local emulator. On Darwin
 ///   `connectionProxyDictionary = [:]` does it; FoundationNetworking ignores that setting, so
@@ -56,6 +60,13 @@ public protocol HTTPTransport: Sendable {
 ///   variable is set; other hosts keep using the proxy as usual).
 public final class URLSessionTransport: HTTPTransport {
     private let session: URLSession
+    /// Writes go through a session of their own, each on a fresh connection (`Connection:
+    /// close`). On a connection a read left open, a write the server dropped unanswered was
+    /// quietly resent by libcurl, whose resend then waited for a body it could not rewind until
+    /// the request timed out; a write must fail at once instead, so its caller can look whether
+    /// it landed (`WriteOutcomeUnknown`). Writes are paced to 30 a minute: the connects cost nothing.
+    private let writeSession: URLSession
+    private let redirects: RedirectRefusal
 
     /// - Parameters:
     ///   - bypassProxy: talk to the host directly whatever the proxy variables say.
@@ -75,7 +86,10 @@ public final class URLSessionTransport: HTTPTransport {
             configuration.connectionProxyDictionary = [:]
             LoopbackProxyBypass.apply()
         }
-        session = URLSession(configuration: configuration, delegate: RedirectRefusal(), delegateQueue: nil)
+        let redirects = RedirectRefusal()
+        self.redirects = redirects
+        session = URLSession(configuration: configuration, delegate: redirects, delegateQueue: nil)
+        writeSession = URLSession(configuration: configuration, delegate: redirects, delegateQueue: nil)
     }
 
     /// A transport suited to `baseURL`: proxies bypassed for loopback hosts, and room for
@@ -87,7 +101,12 @@ public final class URLSessionTransport: HTTPTransport {
     /// The connections per host the session allows (what `maxConnectionsPerHost` set).
     public var maxConnectionsPerHost: Int { session.configuration.httpMaximumConnectionsPerHost }
 
-    deinit { session.finishTasksAndInvalidate() }
+    deinit {
+        session.finishTasksAndInvalidate()
+        writeSession.finishTasksAndInvalidate()
+    }
+
+    static func isWrite(_ method: String) -> Bool { !["GET", "HEAD", "OPTIONS"].contains(method.uppercased()) }
 
     /// Sends one request; throws `TransportError` when no HTTP response arrives within `timeout`.
     public func send(_ request: TransportRequest, timeout: Duration) async throws -> TransportResponse {
@@ -112,10 +131,12 @@ public final class URLSessionTransport: HTTPTransport {
         urlRequest.httpBody = request.body
         urlRequest.timeoutInterval = Double(backstop.components.seconds + 1)
         for (name, value) in request.headers { urlRequest.setValue(value, forHTTPHeaderField: name) }
+        let write = Self.isWrite(request.method)
+        if write { urlRequest.setValue("close", forHTTPHeaderField: "Connection") }
         let data: Data
         let response: URLResponse
         do {
-            (data, response) = try await cancellableData(for: urlRequest)
+            (data, response) = try await cancellableData(for: urlRequest, in: write ? writeSession : session)
         } catch let error as URLError {
             switch error.code {
             case .timedOut: throw TransportError.timedOut
@@ -143,12 +164,17 @@ public final class URLSessionTransport: HTTPTransport {
     /// lock-order inversion that froze `catalog pull` for good whenever one of its concurrent
     /// requests failed (401) while another was in flight. Here the cancel is sent from a fresh
     /// task, outside the runtime's lock; the completion handler then resumes the continuation.
-    private func cancellableData(for request: URLRequest) async throws -> (Data, URLResponse) {
+    private func cancellableData(for request: URLRequest, in session: URLSession) async throws -> (Data, URLResponse) {
         let handle = DataTaskHandle()
+        let identity = TaskIdentity()
+        let redirects = self.redirects
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<(Data, URLResponse), any Error>) in
                 let task = session.dataTask(with: request) { data, response, error in
-                    if let error {
+                    // A refused redirect ends as a cancellation; what it answered is the response.
+                    if let id = identity.value, let refused = redirects.take(id) {
+                        continuation.resume(returning: (Data(), refused))
+                    } else if let error {
                         continuation.resume(throwing: error)
                     } else if let response {
                         continuation.resume(returning: (data ?? Data(), response))
@@ -156,6 +182,8 @@ public final class URLSessionTransport: HTTPTransport {
                         continuation.resume(throwing: URLError(.badServerResponse))
                     }
                 }
+                // Known before the task can call back: it has not been resumed yet.
+                identity.set(task.taskIdentifier)
                 task.resume()
                 Task { await handle.started(task) }
             }
@@ -221,10 +249,52 @@ private actor DataTaskHandle {
     }
 }
 
+/// A value behind a lock (`Synchronization.Mutex` needs macOS 15; the package supports 14).
+/// `@unchecked` because the lock, not the compiler, guards `value`: it is only touched inside `withLock`.
+private final class Locked<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Value
+
+    init(_ value: Value) { self.value = value }
+
+    func withLock<T>(_ body: (inout Value) -> T) -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return body(&value)
+    }
+}
+
+/// A data task's identifier, set once before the task starts, read by its completion handler.
+private final class TaskIdentity: Sendable {
+    private let identifier = Locked<Int?>(nil)
+    func set(_ value: Int) { identifier.withLock { $0 = value } }
+    var value: Int? { identifier.withLock { $0 } }
+}
+
 /// Refuses every redirect so the Authorization header never follows one to another host.
+///
+/// It never calls the completion handler. On Linux (FoundationNetworking) that handler's answer
+/// is applied later on the task's queue, and a task cancelled in between (a sibling request
+/// failed, a timeout fired) reaches it in a state it does not expect: "Fatal error: Received
+/// callback for HTTP redirection" (SIGILL). Instead the redirect is recorded and the task
+/// cancelled from here; the cancellation is an ordinary failure for every state the task can be
+/// in, and `URLSessionTransport` hands the recorded 3xx to the client as the response.
 private final class RedirectRefusal: NSObject, URLSessionTaskDelegate, Sendable {
+    /// The redirect responses refused, by task identifier, until their task's handler takes them.
+    private let refused = Locked<[Int: HTTPURLResponse]>([:])
+
     func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
                     newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void) {
-        completionHandler(nil)
+        // The redirect's own status and headers; its Location is kept only to be named, never followed.
+        let answer = HTTPURLResponse(url: response.url ?? request.url ?? URL(fileURLWithPath: "/"),
+                                     statusCode: response.statusCode, httpVersion: nil,
+                                     headerFields: response.allHeaderFields as? [String: String]) ?? response
+        refused.withLock { $0[task.taskIdentifier] = answer }
+        task.cancel()
+    }
+
+    /// The refused redirect of task `identifier`, once.
+    func take(_ identifier: Int) -> HTTPURLResponse? {
+        refused.withLock { $0.removeValue(forKey: identifier) }
     }
 }

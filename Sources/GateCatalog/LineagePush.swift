@@ -246,18 +246,12 @@ public enum LineagePush {
                 continue
             }
             do {
-                _ = try await writer.write("POST", "lineage/manual/", body: [
-                    "from_entity": .string(from), "to_entity": .string(to), "direction": .string("DOWNSTREAM"),
-                ])
-                result.created.append(edge)
-            } catch let error as CatalogError where error.kind == .rejected {
-                // A POST retried after a lost answer meets the row its first attempt created
-                // ("already exists", 400): look before calling it a failure.
-                if (try? await edgeExists(from: from, to: to, client: writer.client)) == true {
-                    result.alreadyPresent.append(edge)
-                } else {
-                    result.failed.append(FailedWrite(item: edge, message: error.message))
+                switch try await create(from: from, to: to, writer: writer) {
+                case .created: result.created.append(edge)
+                case .alreadyPresent: result.alreadyPresent.append(edge)
                 }
+            } catch let error as CatalogError where error.kind == .rejected {
+                result.failed.append(FailedWrite(item: edge, message: error.message))
             } catch let error as CatalogError {
                 result.stoppedBecause = error.message
                 result.notAttempted.append(edge)
@@ -273,6 +267,33 @@ public enum LineagePush {
             }
         }
         return result
+    }
+
+    private enum Created { case created, alreadyPresent }
+
+    /// POSTs one edge, at most `maxAttempts` times, and never blindly twice: after an answer
+    /// that was lost (`WriteOutcomeUnknown`) Secoda is asked whether the edge is there now, and
+    /// the POST is sent again only when it is not. A 400 is looked into the same way (a write
+    /// that landed before may be answered "already exists").
+    private static func create(from: String, to: String, writer: CatalogWriter) async throws -> Created {
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                _ = try await writer.write("POST", "lineage/manual/", body: [
+                    "from_entity": .string(from), "to_entity": .string(to), "direction": .string("DOWNSTREAM"),
+                ])
+                return .created
+            } catch let lost as WriteOutcomeUnknown {
+                if try await edgeExists(from: from, to: to, client: writer.client) { return .created }
+                guard attempt < writer.client.options.maxAttempts else {
+                    throw CatalogError(lost.cause.kind, lost.cause.message + " (no answer to \(attempt) attempts, and the edge is not there)")
+                }
+            } catch let error as CatalogError where error.kind == .rejected {
+                if (try? await edgeExists(from: from, to: to, client: writer.client)) == true { return .alreadyPresent }
+                throw error
+            }
+        }
     }
 
     // MARK: Lookups

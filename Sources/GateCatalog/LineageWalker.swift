@@ -49,6 +49,10 @@ public struct LineageWalker: Sendable {
     /// `catalog.secoda.integration_id`: dbt nodes the walk looks up by relation are resolved
     /// within it, as the changed models are.
     public var integrationId: String?
+    /// When all catalog work must be done (`catalog.secoda.deadline_seconds`): checked at every
+    /// level, so a walk over what was read ahead (all in memory, no request to time out) is
+    /// bounded too. Nil: no deadline.
+    public var deadline: ContinuousClock.Instant?
 
     /// - Parameters:
     ///   - source: the catalog to follow; nil walks the dbt graph alone.
@@ -148,6 +152,12 @@ public struct LineageWalker: Sendable {
         // downstream is never missed because the chain is long.
         var catalogExhausted = false
         while walks.contains(where: { !$0.frontier.isEmpty }) {
+            if let deadline, ContinuousClock.now >= deadline {
+                throw CatalogError(.timeout, "the lineage walk did not finish within the catalog deadline "
+                    + "(catalog.secoda.deadline_seconds); it had reached depth \(depth) and "
+                    + "\(walks.reduce(0) { $0 + $1.nodes.count }) nodes. Lower lineage.max_depth or lineage.max_nodes, "
+                    + "or raise the deadline")
+            }
             // 1. One lineage query for every frontier catalog id not asked about yet; alongside
             //    it, one table lookup for the frontier's dbt nodes the catalog has not named
             //    (reached through the dbt graph alone: Secoda may lack the table-to-table edge,
@@ -162,7 +172,9 @@ public struct LineageWalker: Sendable {
                     }
                 }
             }
-            let unknownAdjacency = Set(walks.flatMap { $0.frontier.compactMap(\.catalogId) }).subtracting(children.keys)
+            // Filtered by lookup: `subtracting(children.keys)` walks every key known so far, once
+            // per level, which made a long chain (a ring of 30,000) quadratic.
+            let unknownAdjacency = Set(walks.flatMap { $0.frontier.compactMap(\.catalogId) }.filter { children[$0] == nil })
             if let source, !catalogExhausted, !unknownAdjacency.isEmpty || !lookups.isEmpty {
                 let asked = unknownAdjacency.sorted(), relations = Array(Set(lookups.values))
                 let resolver = TableResolver(source: source, integrationId: integrationId)
@@ -261,7 +273,10 @@ public struct LineageWalker: Sendable {
 
             // 3. Advance every root one level.
             for index in walks.indices where !walks[index].frontier.isEmpty {
-                var walk = walks[index]
+                // Moved out, not copied: a copy would duplicate the visited sets and the node list
+                // at the first change, once per level (quadratic over a long chain).
+                var walk = RootWalk(root: walks[index].root)
+                swap(&walk, &walks[index])
                 var next: [NodeRef] = []
                 let rootKey = NodeRef(catalogId: walk.root.catalogId, dbtId: walk.root.dbtId).key
                 frontierLoop: for parent in walk.frontier {

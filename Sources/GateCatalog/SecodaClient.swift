@@ -302,10 +302,16 @@ public final class SecodaClient: Sendable {
     }
 
     /// Sends a write (POST/PATCH/DELETE) with a JSON body; returns status and body.
+    ///
+    /// A POST is not sent again after an answer that may have been lost (a timeout, a dropped
+    /// connection, a 5xx: the write may have landed): it throws `WriteOutcomeUnknown`, and the
+    /// caller looks whether it landed before writing again. Only what the server certainly did
+    /// not carry out (429, a refused connection) is retried here. PATCH, PUT and DELETE set a
+    /// state, so sending them twice is harmless and they are retried as reads are.
     public func send(_ method: String, _ path: String, json body: Data?) async throws -> TransportResponse {
         var request = TransportRequest(method: method, url: try url(path), body: body)
         if body != nil { request.headers["Content-Type"] = "application/json" }
-        return try await perform(request, label: "\(method) \(path)") { $0 }
+        return try await perform(request, label: "\(method) \(path)", replayable: method.uppercased() != "POST") { $0 }
     }
 
     /// One request with auth, bounded concurrency, timeouts and retries. `decode` runs inside
@@ -316,7 +322,7 @@ public final class SecodaClient: Sendable {
         return "\(baseURL.scheme ?? "https")://\(baseURL.host ?? "?")\(port)"
     }
 
-    func perform<T: Sendable>(_ request: TransportRequest, label: String,
+    func perform<T: Sendable>(_ request: TransportRequest, label: String, replayable: Bool = true,
                               decode: @Sendable (TransportResponse) throws -> T) async throws -> T {
         var request = request
         request.headers["Authorization"] = "Bearer \(apiKey)"
@@ -337,6 +343,13 @@ public final class SecodaClient: Sendable {
             do { sent = .success(try await transport.send(request, timeout: timeout)) } catch { sent = .failure(error) }
             await slots.release()
             let outcome: Outcome<T>
+            // Whether the server certainly did not carry the request out.
+            var notCarriedOut = false
+            switch sent {
+            case .success(let response): notCarriedOut = response.status == 429
+            case .failure(TransportError.connectionFailed(let reason)): notCarriedOut = reason == "cannot connect to host"
+            default: break
+            }
             switch sent {
             case .success(let response):
                 outcome = classify(response, label: label, decode: decode)
@@ -355,6 +368,7 @@ public final class SecodaClient: Sendable {
             case .done(let value): return value
             case .fail(let error): throw error
             case .retry(let error, let retryAfter):
+                if !replayable && !notCarriedOut { throw WriteOutcomeUnknown(cause: error) }
                 guard attempt < options.maxAttempts else {
                     throw CatalogError(error.kind, error.message + " (gave up after \(attempt) attempts)")
                 }
@@ -395,6 +409,13 @@ public final class SecodaClient: Sendable {
         case 429:
             return .retry(CatalogError(.rateLimited, "\(label): rate limited by Secoda (HTTP 429)\(detail(response))"),
                           after: Self.retryAfter(response.headers["retry-after"]))
+        case 300..<400:
+            // The transport never follows one (`URLSessionTransport`): the key would go along.
+            let target = response.headers["location"].flatMap { URL(string: $0) }.flatMap { url in
+                url.host.map { " to \(url.scheme ?? "?")://\($0)\(url.port.map { ":\($0)" } ?? "")" }
+            } ?? ""
+            return .fail(CatalogError(.rejected, "\(label): HTTP \(response.status), a redirect\(scrub(target)); redirects are "
+                + "never followed, so the API key only goes to \(origin). Check catalog.secoda.base_url (or SECODA_API_URL)"))
         case 408, 500..<600:
             return .retry(CatalogError(.unavailable, "\(label): HTTP \(response.status)\(detail(response))"),
                           after: response.status == 503 ? Self.retryAfter(response.headers["retry-after"]) : nil)
@@ -477,6 +498,13 @@ public final class SecodaClient: Sendable {
             return results.compactMap { $0 }
         }
     }
+}
+
+/// A write whose answer was lost (a timeout, a dropped connection, a 5xx): it may have been
+/// carried out or not, so it is not sent again blindly. The caller looks, then decides.
+public struct WriteOutcomeUnknown: Error, Sendable {
+    /// What happened to the answer.
+    public let cause: CatalogError
 }
 
 /// A counting semaphore for requests in flight.

@@ -132,7 +132,9 @@ public struct GateConfig: Sendable, Hashable {
     /// Reads the file at `url`; `path` names it in errors. A missing file is the defaults.
     public static func load(contentsOf url: URL, path: String) throws -> GateConfig {
         guard FileManager.default.fileExists(atPath: url.path) else { return GateConfig() }
-        let data = try Data(contentsOf: url)
+        let data: Data
+        do { data = try RegularFile.read(url, path: path, maxBytes: 16 << 20) }
+        catch let error as InputError { throw InputErrors([error]) }
         let text: String
         do { text = try YAMLReader.utf8Text(data, path: path) }
         catch let error as InputError { throw InputErrors([error]) }

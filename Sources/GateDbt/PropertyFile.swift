@@ -133,6 +133,11 @@ struct PropertyFileContents {
 /// Reads YAML property files (`models:`, `exposures:`) with positions, leniently: a malformed
 /// entry becomes a diagnostic, the rest of the file is still read.
 enum PropertyFileReader {
+    /// The top-level sections this reader walks. Anchors elsewhere (`sources:` meta, a shared
+    /// `x-defaults:` block) are never expanded here, so they never trip the alias guard.
+    static let sectionsRead: Set<String> = Set(["models", "exposures", "snapshots"]
+        + PropertySemanticNode.Kind.allCases.map(\.section))
+
     static func read(_ data: Data, path: String) -> PropertyFileContents {
         var contents = PropertyFileContents()
         if let line = ByteText.firstInvalidUTF8Line(data) {
@@ -144,7 +149,7 @@ enum PropertyFileReader {
         let text = String(decoding: data, as: UTF8.self)
         let root: Node?
         do {
-            let composed = try YAMLReading.composeKeepingLastDuplicate(text, path: path)
+            let composed = try YAMLReading.composeKeepingLastDuplicate(text, path: path, readKeys: PropertyFileReader.sectionsRead)
             root = composed.node
             contents.diagnostics += composed.warnings
         } catch let error as InputError {

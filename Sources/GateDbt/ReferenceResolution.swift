@@ -322,7 +322,7 @@ final class ResolvableNodes {
             for path in try project.tree.files(under: prefix + folder) where path.hasSuffix(".yml") || path.hasSuffix(".yaml") {
                 guard let text = try project.tree.text(of: path) else { continue }
                 let root: Node?
-                do { root = try YAMLReading.compose(text, path: path) } catch {
+                do { root = try YAMLReading.compose(text, path: path, readKeys: ["snapshots"]) } catch {
                     project.note(Diagnostic(severity: .warning,
                                             message: "snapshot file is not valid YAML; the snapshots it declares are unknown, so "
                                                 + "ref()s to them may be reported as unresolved",
@@ -358,7 +358,7 @@ final class ResolvableNodes {
         if let known = declaredByFile[path] { return known }
         defer { declaredByFile[path] = declaredByFile[path] ?? [:] }
         guard let text = try project.tree.text(of: path) else { return [:] }
-        guard let root = try? YAMLReading.compose(text, path: path) else {
+        guard let root = try? YAMLReading.compose(text, path: path, readKeys: ["sources"]) else {
             sourcesUnreadable = true
             return [:]
         }

@@ -10,10 +10,13 @@ import Yams
 enum YAMLReading {
     /// Parses the first document of `text`. A syntax error becomes an `InputError` at the line and
     /// column libyaml reported.
-    static func compose(_ text: String, path: String) throws -> Node? {
+    /// `readKeys`: the top-level sections the caller walks, the only ones the alias guard counts
+    /// (nil: all of it; see `GuardedYAML.compose`).
+    static func compose(_ text: String, path: String, readKeys: Set<String>? = nil) throws -> Node? {
         do {
             // Plain scalars are typed by `plainScalarType` here, never by Yams' tags.
-            return try GuardedYAML.compose(text, path: path, expansionBudget: expansionBudget, resolver: .basic)
+            return try GuardedYAML.compose(text, path: path, expansionBudget: expansionBudget, resolver: .basic,
+                                           readKeys: readKeys)
         } catch let error as YamlError {
             throw inputError(error, path: path)
         }
@@ -23,13 +26,15 @@ enum YAMLReading {
     /// the last value wins (dbt 1.11 warns `DuplicateYAMLKeysDeprecation` and goes on). Each
     /// dropped key becomes a warning naming both lines. A repeat that cannot be located in the
     /// text (flow style) is still an `InputError`.
-    static func composeKeepingLastDuplicate(_ text: String, path: String) throws -> (node: Node?, warnings: [Diagnostic]) {
+    static func composeKeepingLastDuplicate(_ text: String, path: String,
+                                            readKeys: Set<String>? = nil) throws -> (node: Node?, warnings: [Diagnostic]) {
         var text = text
         var lines: [String] = []   // split only once a repeat is met: most files have none
         var warnings: [Diagnostic] = []
         while true {
             do {
-                let node = try GuardedYAML.compose(text, path: path, expansionBudget: expansionBudget, resolver: .basic)
+                let node = try GuardedYAML.compose(text, path: path, expansionBudget: expansionBudget, resolver: .basic,
+                                                   readKeys: readKeys)
                 return (warnings.isEmpty ? node : node.map(withoutDroppedKeys), warnings)
             } catch let error as YamlError {
                 guard case let .duplicatedKeysInMapping(duplicates, context) = error, let key = duplicates.first else {
@@ -103,7 +108,8 @@ enum YAMLReading {
         }
     }
 
-    /// How many nodes a document may hold once aliases are expanded (see `GuardedYAML`).
+    /// How many nodes the sections a reader walks may hold once aliases are expanded (see
+    /// `GuardedYAML`): about 200 MB of values at most, read in well under a second.
     static let expansionBudget = 2_000_000
 
     static func inputError(_ error: YamlError, path: String) -> InputError {

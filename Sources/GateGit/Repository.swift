@@ -161,13 +161,28 @@ public final class Repository {
     }
 
     /// Where git looks for hooks: `core.hooksPath` when set (a relative value is relative to the
-    /// worktree root, or to the git directory of a bare repository; `~/` is expanded), else
-    /// `hooks/` in the common git directory (shared by linked worktrees).
+    /// worktree root, or to the git directory of a bare repository; `~/` is expanded from `$HOME`
+    /// and `~user/` from that user's home, as git does), else `hooks/` in the common git
+    /// directory (shared by linked worktrees).
     public var hooksDirectory: String {
+        hooksDirectory(environment: ProcessInfo.processInfo.environment)
+    }
+
+    /// `hooksDirectory` with `$HOME` read from `environment`.
+    public func hooksDirectory(environment: [String: String]) -> String {
         if let configured = config("core.hooksPath"), !configured.isEmpty {
             if configured.hasPrefix("/") { return Self.trimmingTrailingSlash(configured) }
-            if configured == "~" || configured.hasPrefix("~/") {
-                return Self.trimmingTrailingSlash((configured as NSString).expandingTildeInPath)
+            if configured.hasPrefix("~") {
+                let slash = configured.firstIndex(of: "/") ?? configured.endIndex
+                let user = String(configured[configured.index(after: configured.startIndex)..<slash])
+                // git reads $HOME for `~/` (Foundation's tilde expansion may read the password
+                // database instead, which differs in containers and under sudo).
+                let home = user.isEmpty
+                    ? environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
+                    : FileManager.default.homeDirectory(forUser: user)?.path
+                if let home {
+                    return Self.trimmingTrailingSlash(home + String(configured[slash...]))
+                }
             }
             let anchor = workdir ?? gitDirectory
             let url = URL(fileURLWithPath: anchor).appendingPathComponent(configured).standardizedFileURL

@@ -48,6 +48,6 @@ public struct DirectoryTree: FileTree, Sendable {
     public func contents(of path: String) throws -> Data? {
         let url = root.appendingPathComponent(path)
         guard FileManager.default.fileExists(atPath: url.path) else { return nil }
-        return try Data(contentsOf: url)
+        return try RegularFile.read(url, path: path)
     }
 }

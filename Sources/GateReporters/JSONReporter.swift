@@ -27,13 +27,58 @@ enum JSONOutput {
     /// written by `PrettyJSONEncoder` (a big report spent half a second in `JSONEncoder`).
     /// Encoding our own document types cannot fail (no floating-point values); should it ever,
     /// the output is a JSON object that says so rather than an empty file.
+    ///
+    /// Characters that reorder or hide text where the JSON is shown (bidi overrides and isolates,
+    /// the invisible direction marks, C1 controls) are written as `\uXXXX` escapes: the parsed
+    /// strings are unchanged, but the bytes a reviewer or a log viewer shows are inert.
     static func encode<Value: Encodable>(_ value: Value) -> Data {
         do {
-            return try PrettyJSONEncoder().encode(value, newlineAtEnd: true)
+            return escapingInvisibleControls(try PrettyJSONEncoder().encode(value, newlineAtEnd: true))
         } catch {
             let message = String(describing: error).replacingOccurrences(of: "\"", with: "'")
             return Data("{\"error\": \"contract-gate could not encode the report: \(message)\"}\n".utf8)
         }
+    }
+}
+
+extension JSONOutput {
+    /// `json` with every C1 control (U+0080–U+009F) and bidi control (U+061C, U+200E, U+200F,
+    /// U+202A–U+202E, U+2066–U+2069) replaced by its `\uXXXX` escape. Outside strings JSON is
+    /// ASCII, so these UTF-8 sequences can only be string content, where the escape means the same.
+    static func escapingInvisibleControls(_ json: Data) -> Data {
+        let bytes = [UInt8](json)
+        var output: [UInt8] = []
+        var index = 0
+        var changed = false
+        func escape(_ scalar: UInt32) {
+            output.append(contentsOf: Array(String(format: "\\u%04X", scalar).utf8))
+            changed = true
+        }
+        output.reserveCapacity(bytes.count)
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == 0xC2, index + 1 < bytes.count, (0x80...0x9F).contains(bytes[index + 1]) {
+                escape(UInt32(bytes[index + 1]))
+                index += 2
+                continue
+            }
+            if byte == 0xD8, index + 1 < bytes.count, bytes[index + 1] == 0x9C {
+                escape(0x061C)
+                index += 2
+                continue
+            }
+            if byte == 0xE2, index + 2 < bytes.count {
+                let scalar = (UInt32(byte & 0x0F) << 12) | (UInt32(bytes[index + 1] & 0x3F) << 6) | UInt32(bytes[index + 2] & 0x3F)
+                if [0x200E, 0x200F].contains(scalar) || (0x202A...0x202E).contains(scalar) || (0x2066...0x2069).contains(scalar) {
+                    escape(scalar)
+                    index += 3
+                    continue
+                }
+            }
+            output.append(byte)
+            index += 1
+        }
+        return changed ? Data(output) : json
     }
 }
 

@@ -75,7 +75,7 @@ struct EmulatorResponder: HTTPResponder {
         let delayMs: Int
         switch decision {
         case .answer(let ms), .status(_, _, let ms), .drop(let ms), .truncate(let ms), .stall(let ms),
-             .invalidJSON(let ms), .redirect(let ms): delayMs = ms
+             .invalidJSON(let ms), .redirect(let ms), .applyThenDrop(let ms), .applyThenStatus(_, let ms): delayMs = ms
         }
         if delayMs > 0 { try? await Task.sleep(for: .milliseconds(delayMs)) }
 
@@ -100,11 +100,22 @@ struct EmulatorResponder: HTTPResponder {
             let crossHost = await state.currentFaults().crossHost ?? "localhost"
             let target = "http://\(crossHost)\(port)\(uri)"
             return EmulatorResponder.response(.detail(307, "Moved.", headers: [("Location", target)]))
-        case .answer, .truncate, .stall:
+        case .answer, .truncate, .stall, .applyThenDrop, .applyThenStatus:
             break
         }
 
         let reply = await handle(method: method, route: route, path: path, query: query, host: host, body: body)
+        switch decision {
+        case .applyThenDrop:
+            await state.finish(logHandle, status: reply.status, path: path)
+            context.channel.close(promise: nil)
+            throw ConnectionCut()
+        case .applyThenStatus(let status, _):
+            await state.finish(logHandle, status: status, path: path)
+            return EmulatorResponder.response(.detail(status, "Injected failure \(status) after the request was carried out."))
+        default:
+            break
+        }
         await state.finish(logHandle, status: reply.status, path: path)
         if case .stall = decision {
             let half = reply.body.prefix(reply.body.count / 2)
@@ -241,6 +252,9 @@ struct EmulatorResponder: HTTPResponder {
                 filter = try ResourceFilter.parse(try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)))
                 if let field = filter?.fields.intersection(page.fault.unsupportedFilterFields).min() {
                     throw FilterSyntaxError("unsupported filter field \"\(field)\"")
+                }
+                if !page.fault.ignoredFilterFields.isEmpty {
+                    filter = filter?.ignoring(Set(page.fault.ignoredFilterFields))
                 }
             }
             if let text = query["sort"], !text.isEmpty {

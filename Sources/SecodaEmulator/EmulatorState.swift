@@ -103,6 +103,8 @@ enum FaultDecision: Sendable {
     case invalidJSON(delayMs: Int)
     case redirect(delayMs: Int)
     case truncate(delayMs: Int)
+    case applyThenDrop(delayMs: Int)
+    case applyThenStatus(Int, delayMs: Int)
 }
 
 /// Everything an emulator knows and remembers: its data, its faults, its request log.
@@ -294,6 +296,8 @@ public actor EmulatorState {
             case .stall: return .stall(delayMs: delay)
             case .invalidJSON: return .invalidJSON(delayMs: delay)
             case .redirect: return .redirect(delayMs: delay)
+            case .applyThenDrop: return .applyThenDrop(delayMs: delay)
+            case .applyThenStatus(let status): return .applyThenStatus(status, delayMs: delay)
             }
         }
         for (status, rate) in faults.errorRates.sorted(by: { $0.key < $1.key }) {

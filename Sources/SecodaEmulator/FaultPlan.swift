@@ -13,7 +13,7 @@ import Foundation
 ///  "latency_ms": 0, "latency_jitter_ms": 0, "error_rates": {"503": 0.1},
 ///  "next_link": "loop" | "cross_host" | "uncounted", "cross_host": "localhost",
 ///  "echo_authorization": false, "path_contains": "lineage", "random_seed": 42,
-///  "unsupported_filter_fields": ["parent_id"]}
+///  "unsupported_filter_fields": ["parent_id"], "ignored_filter_fields": ["title"]}
 /// ```
 public struct FaultPlan: Sendable, Codable, Equatable {
     /// One-shot steps, consumed front first by matching API requests.
@@ -40,6 +40,9 @@ public struct FaultPlan: Sendable, Codable, Equatable {
     /// format", as a Secoda that does not support filtering on them would (for fields whose
     /// support SECODA_API.md only infers).
     public var unsupportedFilterFields: [String] = []
+    /// `resource/catalog` filter fields a careless server ignores: conditions on them (and a
+    /// `not` around one) match everything, as if they were not there.
+    public var ignoredFilterFields: [String] = []
     /// Seed for the random choices (error rates, jitter) so a run can be repeated.
     public var randomSeed: UInt64?
 
@@ -68,6 +71,7 @@ public struct FaultPlan: Sendable, Codable, Equatable {
         echoAuthorization = try c.decodeIfPresent(Bool.self, forKey: .echoAuthorization) ?? false
         pathContains = try c.decodeIfPresent(String.self, forKey: .pathContains)
         unsupportedFilterFields = try c.decodeIfPresent([String].self, forKey: .unsupportedFilterFields) ?? []
+        ignoredFilterFields = try c.decodeIfPresent([String].self, forKey: .ignoredFilterFields) ?? []
         randomSeed = try c.decodeIfPresent(UInt64.self, forKey: .randomSeed)
         for (status, rate) in errorRates {
             guard let code = Int(status), (400...599).contains(code), (0...1).contains(rate) else {
@@ -88,6 +92,7 @@ public struct FaultPlan: Sendable, Codable, Equatable {
         case echoAuthorization = "echo_authorization"
         case pathContains = "path_contains"
         case unsupportedFilterFields = "unsupported_filter_fields"
+        case ignoredFilterFields = "ignored_filter_fields"
         case randomSeed = "random_seed"
     }
 
@@ -130,6 +135,11 @@ public enum FaultStep: Sendable, Codable, Equatable {
     case redirect
     /// Answer normally: lets a queue skip requests.
     case pass
+    /// Carry the request out (a write lands), then close the connection without answering: an
+    /// answer lost on the way back.
+    case applyThenDrop
+    /// Carry the request out, then answer this status instead of the real answer.
+    case applyThenStatus(Int)
 
     enum CodingKeys: String, CodingKey { case kind, status, retryAfter = "retry_after", ms }
 
@@ -147,9 +157,11 @@ public enum FaultStep: Sendable, Codable, Equatable {
         case "stall": self = .stall
         case "invalid_json": self = .invalidJSON
         case "redirect": self = .redirect
+        case "apply_then_drop": self = .applyThenDrop
+        case "apply_then_status": self = .applyThenStatus(try c.decode(Int.self, forKey: .status))
         default:
             throw DecodingError.dataCorruptedError(forKey: .kind, in: c,
-                                                   debugDescription: "unknown fault kind \"\(kind)\" (status, drop, truncate, delay, pass, stall, invalid_json, redirect)")
+                                                   debugDescription: "unknown fault kind \"\(kind)\" (status, drop, truncate, delay, pass, stall, invalid_json, redirect, apply_then_drop, apply_then_status)")
         }
     }
 
@@ -169,6 +181,10 @@ public enum FaultStep: Sendable, Codable, Equatable {
         case .stall: try c.encode("stall", forKey: .kind)
         case .invalidJSON: try c.encode("invalid_json", forKey: .kind)
         case .redirect: try c.encode("redirect", forKey: .kind)
+        case .applyThenDrop: try c.encode("apply_then_drop", forKey: .kind)
+        case .applyThenStatus(let status):
+            try c.encode("apply_then_status", forKey: .kind)
+            try c.encode(status, forKey: .status)
         }
     }
 }

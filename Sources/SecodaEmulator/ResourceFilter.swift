@@ -27,6 +27,23 @@ indirect enum ResourceFilter: Sendable, Equatable {
     }
 
     /// Parses a decoded `filter` object; throws a message fit for a 400 reply.
+    /// This filter with every condition on `fields` gone (nil: it matches everything), as a
+    /// server that ignores those fields would apply it.
+    func ignoring(_ fields: Set<String>) -> ResourceFilter? {
+        switch self {
+        case .exact(let field, _), .contains(let field, _), .isIn(let field, _, _), .isSet(let field):
+            return fields.contains(field) ? nil : self
+        case .and(let operands):
+            let kept = operands.compactMap { $0.ignoring(fields) }
+            return kept.isEmpty ? nil : .and(kept)
+        case .or(let operands):
+            let kept = operands.map { $0.ignoring(fields) }
+            return kept.contains { $0 == nil } ? nil : .or(kept.compactMap { $0 })
+        case .not(let operand):
+            return operand.ignoring(fields).map { .not($0) }
+        }
+    }
+
     static func parse(_ json: JSONValue) throws -> ResourceFilter {
         guard case .object(let object) = json, let op = object["operator"]?.stringValue else {
             throw FilterSyntaxError("each filter operand needs an \"operator\"")

@@ -21,11 +21,15 @@ extension ContractGateCommand {
             @Flag(help: "Keep an existing foreign pre-push hook and run it before the gate.")
             var chain = false
 
+            @Flag(help: "Replace an existing pre-push hook that contract-gate did not write (it is lost; --chain keeps it).")
+            var force = false
+
             func run() throws {
                 let repo = try Repository.open(at: repository.repo, ownerCheck: !repository.noOwnerCheck)
                 let installer = HookInstaller(hooksDirectory: repo.hooksDirectory, executable: currentExecutable())
-                switch try installer.install(chain: chain) {
+                switch try installer.install(chain: chain, force: force) {
                 case .installed(let path): Terminal.printError("installed the pre-push hook at \(path)")
+                case .replaced(let path): Terminal.printError("replaced the foreign pre-push hook at \(path) (--force)")
                 case .updated(let path): Terminal.printError("updated the pre-push hook at \(path)")
                 case .chained(let path, let foreign):
                     Terminal.printError("installed the pre-push hook at \(path); your hook moved to \(foreign) and runs first")
@@ -56,7 +60,8 @@ extension ContractGateCommand {
                 commandName: "pre-push",
                 abstract: "What the hook runs: checks the ranges git is pushing (read from stdin).",
                 discussion: "Offline by default (the dbt graph plus the catalog snapshot when there is one), "
-                    + "with on_catalog_error: warn. Findings go to stderr, where git shows them.")
+                    + "with on_catalog_error: warn. Output goes to stderr, where git shows it: one line per "
+                    + "range that passes, the full report for one that does not.")
 
             @OptionGroup(title: "Repository") var repository: RepositoryOptions
 
@@ -81,9 +86,14 @@ extension ContractGateCommand {
                 let reporter = TextReporter(useColor: ReporterOptions.colorAllowed(
                     environment: environment, stdoutIsTerminal: Terminal.stderrIsTerminal))
                 var worst: Int32 = 0
+                // Quiet on a pass: a push that goes through gets one line per range, not a report.
                 for entry in reports {
-                    Terminal.printError("contract-gate: checking \(entry.range)")
-                    Terminal.printError(reporter.renderText(entry.report))
+                    if entry.report.exitCode == Int(GateExitCode.pass.rawValue) {
+                        Terminal.printError(PrePushCheck.passLine(entry))
+                    } else {
+                        Terminal.printError("contract-gate: checking \(entry.range)")
+                        Terminal.printError(reporter.renderText(entry.report))
+                    }
                     worst = max(worst, Int32(entry.report.exitCode))
                 }
                 if worst == GateExitCode.violated.rawValue {

@@ -187,19 +187,41 @@ import Testing
         }
     }
 
-    @Test func aRetriedPostThatHadLandedCountsAsCreatedNotFailed() async throws {
+    /// A POST whose answer is lost after it landed (cut mid-body, dropped, or a 500) is never
+    /// sent again blindly: Secoda is asked, the edge is there, it counts as created — one POST.
+    @Test(arguments: [FaultStep.truncate, .applyThenDrop, .applyThenStatus(500), .applyThenStatus(502)])
+    func aPostWhoseAnswerWasLostAfterItLandedIsNotSentAgain(_ fault: FaultStep) async throws {
         let fixture = Self.fixture()
         try await withEmulator(fixture.seed) { emulator in
             let writer = try writer(emulator)
             let plan = try await LineagePush.plan(graph: fixture.graph, scope: ["model.shop.dim"], client: writer.client,
                                                   integrationId: nil)
-            // The first POST is processed but its answer is cut: the client retries and meets a 400.
-            await emulator.state.setFaults(FaultPlan(queue: [.truncate], pathContains: "lineage"))
+            await emulator.state.setFaults(FaultPlan(queue: [fault], pathContains: "lineage"))
             let result = await LineagePush.apply(plan, writer: writer)
-            #expect(result.succeeded)
-            #expect(result.alreadyPresent.map(\.label) == ["rev → dim"])
-            let statuses = await emulator.state.requests().filter { $0.method == "POST" }.map(\.status)
-            #expect(statuses == [201, 400])
+            #expect(result.succeeded, "\(fault)")
+            #expect(result.created.map(\.label) == ["rev → dim"], "\(fault)")
+            let posts = await emulator.state.requests().filter { $0.method == "POST" }
+            #expect(posts.count == 1, "\(fault): \(posts.map(\.status))")
+        }
+    }
+
+    /// A POST whose connection dropped before Secoda carried it out is looked for, not found, and
+    /// sent again: the edge exists once.
+    @Test func aPostLostBeforeItLandedIsSentAgainOnce() async throws {
+        let fixture = Self.fixture()
+        try await withEmulator(fixture.seed) { emulator in
+            let writer = try writer(emulator)
+            let plan = try await LineagePush.plan(graph: fixture.graph, scope: ["model.shop.dim"], client: writer.client,
+                                                  integrationId: nil)
+            await emulator.state.setFaults(FaultPlan(queue: [.drop], pathContains: "lineage"))
+            let result = await LineagePush.apply(plan, writer: writer)
+            #expect(result.succeeded && result.created.map(\.label) == ["rev → dim"])
+            let posts = await emulator.state.requests().filter { $0.method == "POST" }
+            #expect(posts.count == 2, "\(posts.map(\.status))")
+            let edge = try #require(plan.create.first)
+            let rows = try await writer.client.list("lineage/manual/", as: LineageRow.self, maxPages: 1000)
+            let copies = rows.filter { $0.direction == "DOWNSTREAM" && $0.from == edge.from.catalogId && $0.to == edge.to.catalogId }
+            #expect(copies.count == 1, "the edge exists once: \(copies.count)")
         }
     }
 
@@ -210,7 +232,8 @@ import Testing
             let plan = try await LineagePush.plan(graph: fixture.graph, scope: nil, client: writer.client, integrationId: nil)
             #expect(plan.create.count == 3)
             // Secoda goes down after the first write and stays down past every retry.
-            await emulator.state.setFaults(FaultPlan(queue: [.pass] + Array(repeating: .status(503, retryAfter: nil), count: 8),
+            // (Long enough for the look that follows a lost answer to fail too.)
+            await emulator.state.setFaults(FaultPlan(queue: [.pass] + Array(repeating: .status(503, retryAfter: nil), count: 40),
                                                      pathContains: "lineage"))
             let stopped = await LineagePush.apply(plan, writer: writer)
             #expect(stopped.created.count == 1)

@@ -185,6 +185,36 @@ import Testing
         }
     }
 
+    /// A server that ignores the title filter answers both halves of a split with the whole
+    /// listing: the split stops at once with that diagnosis, instead of 25 levels of ever more
+    /// queries (2^26 in all) that never shrink.
+    @Test func aServerIgnoringTheTitleFilterStopsTheSplitAtOnce() async throws {
+        var faults = FaultPlan()
+        faults.ignoredFilterFields = ["title"]
+        try await withEmulator(Self.scenario().seed, options: EmulatorOptions(catalogResultCap: 20, faults: faults)) { emulator in
+            let error = await catalogError { _ = try await CatalogSnapshot.pull(from: try client(for: emulator), catalogResultCap: 20) }
+            #expect(error?.kind == .invalidResponse)
+            #expect(error?.message.contains("ignored the title filter") == true, "\(String(describing: error))")
+            let splits = await emulator.state.requests().filter { $0.query["filter"]?.contains("\"contains\"") == true }
+            #expect(splits.count <= 2, "one split, then stop: \(splits.count)")
+        }
+    }
+
+    /// Every split of a title listing draws on one shared budget of queries: past it the pull
+    /// stops with the advice, whatever the server's shape (here 75 tables, a cap of 5).
+    @Test func theTitleSplitIsBoundedByATotalQueryBudget() async throws {
+        try await withEmulator(Self.scenario().seed, options: EmulatorOptions(catalogResultCap: 5)) { emulator in
+            let source = SecodaCatalogSource(client: try client(for: emulator))
+            let error = await catalogError {
+                _ = try await source.completeListing(matching: CatalogFilter.exact("type", .string("table")), resultCap: 5,
+                                                     maxSplitQueries: 6)
+            }
+            #expect(error?.message.contains("more than 6 queries") == true, "\(String(describing: error))")
+            let splits = await emulator.state.requests().filter { $0.query["filter"]?.contains("\"contains\"") == true }
+            #expect(splits.count <= 6, "\(splits.count)")
+        }
+    }
+
     /// More charts than one catalog query returns: the snapshot still holds every chart lineage
     /// reaches (read by id), and the pull does not fail over a listing it does not need whole.
     @Test func pullReadsChartsPastTheCatalogCapThroughLineage() async throws {

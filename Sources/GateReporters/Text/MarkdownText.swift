@@ -1,38 +1,49 @@
 /// Escaping for GitHub-flavoured Markdown written from repository and catalog data.
 enum MarkdownText {
     /// Text for a table cell: `|` cannot end the cell, `<`/`&` cannot open HTML, emphasis and
-    /// link characters are literal, and a line break is a `<br>` rather than the end of the row.
+    /// link characters are literal, `@name` and `#123` notify and link nothing (`defuseMentions`),
+    /// and a line break is a `<br>` rather than the end of the row.
     static func cell(_ text: String) -> String {
         escape(text, keepNewlines: true).replacingOccurrences(of: "\n", with: "<br>")
     }
 
     /// Text outside a table: like `cell`, with each line break turned into a space so data
-    /// cannot start a heading, list or quote of its own.
+    /// cannot start a heading, list or quote of its own. Mentions are defused here too.
     static func inline(_ text: String) -> String {
         escape(text, keepNewlines: false)
     }
 
-    /// Like `inline`, and an `@` that starts a word gets a word joiner after it, so a catalog
-    /// name such as "@data-finance" reads the same but notifies nobody (emails stay intact).
+    /// `inline` (which defuses mentions too); kept for the call sites that say so.
     static func quiet(_ text: String) -> String {
         defuseMentions(inline(text))
     }
 
-    /// Escaped text (a cell or inline run) with every word-initial `@` followed by a word joiner.
+    /// Escaped text (a cell or inline run) with every word-initial `@` (a mention) and every `#`
+    /// before a digit (an issue or pull request reference, `#123`, `org/repo#123`) followed by a
+    /// word joiner: it reads the same, but GitHub notifies and links nobody. Idempotent.
     static func defuseMentions(_ escaped: String) -> String {
         var output = ""
         var previous: Character = " "
-        for character in escaped {
+        var characters = escaped.makeIterator()
+        var next = characters.next()
+        while let character = next {
+            next = characters.next()
             output.append(character)
-            if character == "@" && !(previous.isLetter || previous.isNumber || previous == "." || previous == "_") {
-                output.append("\u{2060}")
-            }
+            // GitHub mentions after any non-word character (`fct_orders.@octocat` pings): only an
+            // `@` inside a word (an email address) is left alone.
+            let mention = character == "@" && !(previous.isLetter || previous.isNumber || previous == "_")
+            let reference = character == "#" && next?.isNumber == true
+            if (mention || reference) && next != "\u{2060}" { output.append("\u{2060}") }
             previous = character
         }
         return output
     }
 
     private static func escape(_ text: String, keepNewlines: Bool) -> String {
+        defuseMentions(escapeMarkup(text, keepNewlines: keepNewlines))
+    }
+
+    private static func escapeMarkup(_ text: String, keepNewlines: Bool) -> String {
         var output = ""
         for character in TerminalText.sanitize(text, keepNewlines: keepNewlines) {
             switch character {

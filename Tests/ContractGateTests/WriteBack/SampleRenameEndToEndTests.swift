@@ -10,6 +10,35 @@ import Testing
 /// would), and Secoda afterwards has the new lineage and the documentation on the renamed table;
 /// the bundled snapshot is refreshed with both.
 @Suite(.serialized) struct SampleRenameEndToEndTests {
+    /// Issue 23 item 8 through the binary: Secoda carries the POST out, then the answer is lost
+    /// (the connection drops, or a 500 comes back). The push looks, finds the edge, reports it
+    /// created, and never sends the POST again.
+    @Test(arguments: [FaultStep.applyThenDrop, .applyThenStatus(500)])
+    func aPushWhoseAnswerIsLostWritesTheEdgeOnce(_ fault: FaultStep) async throws {
+        let fixture = try SampleRenameFixture()
+        defer { fixture.repo.remove() }
+        let binary = try GateBinary()
+        try await withEmulator(fixture.seed) { emulator in
+            // Lineage reads come first (the plan): a dry run counts them, so the fault meets the POST.
+            let environment = SampleRenameFixture.environment(emulator)
+            let dry = try await binary.runDetached(["lineage", "push", "--scope", "changed", "--base", fixture.base],
+                                                   in: fixture.repo.path, environment: environment)
+            #expect(dry.status == 0, "\(dry.stderr)")
+            let readsBeforeWrite = await emulator.state.requests().filter { $0.route.contains("lineage") }.count
+            await emulator.state.reset()
+            await emulator.state.setFaults(FaultPlan(queue: Array(repeating: .pass, count: readsBeforeWrite) + [fault],
+                                                     pathContains: "lineage"))
+            let push = try await binary.runDetached(["lineage", "push", "--scope", "changed", "--base", fixture.base, "--apply",
+                                                     "--format", "json"], in: fixture.repo.path, environment: environment)
+            let posts = await emulator.state.requests().filter { $0.method == "POST" }
+            #expect(push.status == 0, "\(fault): \(push.stderr)\n\(push.stdout)")
+            #expect(posts.count == 1, "\(fault): \(posts.map(\.status))")
+            let pushed = try JSONSerialization.jsonObject(with: Data(push.stdout.utf8)) as? [String: Any]
+            let created = ((pushed?["result"] as? [String: Any])?["created"] as? [[String: Any]]) ?? []
+            #expect(created.count == 1, "\(push.stdout)")
+        }
+    }
+
     @Test func mergedRenamePushesLineageAndCarriesDocs() async throws {
         let fixture = try SampleRenameFixture()
         defer { fixture.repo.remove() }
