@@ -382,6 +382,10 @@ final class SQLColumnAnalyzer {
                 }
                 let context = SQLExpressionContext(scope: scope, clause: .select, aliases: true, record: !ignoreSelectList)
                 let (inputs, pass) = evaluate(expression, context)
+                if alias == nil, let hole = expression.holeLine {
+                    // Its name would be dbt's compiled text, which a macro left out here.
+                    shape.reasons.append("a macro printed nothing at line \(hole), where dbt's compile prints part of a column")
+                }
                 let columnName = alias ?? derivedName(expression, text: text, anonymous: &anonymous)
                 expressionColumns.append((expression, scope.outputs.count))
                 scope.outputs.append(SQLColumnFact(name: columnName, inputs: inputs, pass: pass, line: line))

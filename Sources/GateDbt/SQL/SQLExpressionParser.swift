@@ -150,6 +150,22 @@ extension SQLParser {
         }
     }
 
+    /// Tokens that can follow an expression: where one of them stands where an operand should, a
+    /// macro printed nothing there at parse time (`LOWER({{ col }} || …)` with `col` from a
+    /// warehouse query, `IN ({{ ids() }})`), where dbt's compile prints a value.
+    private static let holeFollowers: Set<String> = [",", ")", "]"]
+
+    /// An operand a macro left empty, read as opaque output (it makes a select item partial), once
+    /// per token so no loop can spin on it; anything else is a syntax error.
+    private mutating func hole(line: Int) throws -> SQLExpr {
+        let token = tokens[pos]
+        let follows = token.kind == .symbol && (SQLParser.holeFollowers.contains(token.text) || SQLParser.binarySymbols.contains(token.text))
+            || token.kind == .word && SQLParser.nonExpressionWords.contains(token.lower)
+        guard holesAllowed, follows, pos != lastHole else { throw unexpected("expected an expression") }
+        lastHole = pos
+        return .opaque(SQLOpaque(arguments: [], nodes: [], line: line))
+    }
+
     private mutating func parsePrimary() throws -> SQLExpr {
         let line = tokens[pos].line
         switch tokens[pos].kind {
@@ -202,7 +218,7 @@ extension SQLParser {
                 advance()
                 return .literal
             default:
-                throw unexpected("expected an expression")
+                return try hole(line: line)
             }
         }
     }
@@ -226,7 +242,7 @@ extension SQLParser {
         let callFollows = next.kind == .symbol && next.text == "("
         let commaFollows = next.kind == .symbol && next.text == ","
         if SQLParser.nonExpressionWords.contains(word) && !callFollows && !commaFollows {
-            throw unexpected("expected an expression")
+            return try hole(line: line)
         }
         switch word {
         case "__dbt_opaque__" where callFollows:
@@ -548,6 +564,9 @@ extension SQLParser {
             if let node = SQLParser.nodeIndex(tokens[index].lower), !nodes.contains(node) { nodes.append(node) }
         }
         let savedDepth = depth
+        let savedHoles = holesAllowed
+        holesAllowed = false
+        defer { holesAllowed = savedHoles }
         if let arguments = try? parseCallArguments("__dbt_opaque__"), pos == close + 1 {
             return SQLOpaque(arguments: arguments.filter { !SQLParser.isNodePlaceholder($0) }, nodes: nodes, line: line)
         }

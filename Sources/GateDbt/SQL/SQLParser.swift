@@ -16,6 +16,11 @@ struct SQLParser {
     let tokens: [SQLToken]
     let dialect: SQLDialect
     var pos = 0
+    /// Where the last hole was read (see `hole(line:)`): a second one at the same token is an error.
+    var lastHole = -1
+    /// Off while a macro's arguments are tried as expressions: there a missing operand means they
+    /// are not SQL, and the names in them are read instead.
+    var holesAllowed = true
     var depth = 0
     static let maxDepth = 100
 

@@ -27,6 +27,19 @@ indirect enum SQLExpr {
     /// Operators, `case`, lists: whatever the parts read.
     case compound([SQLExpr])
     case opaque(SQLOpaque)
+
+    /// The line of an operand a macro left empty (`SQLParser.hole`) in this expression, outside
+    /// subqueries, if there is one.
+    var holeLine: Int? {
+        switch self {
+        case let .opaque(opaque) where opaque.arguments.isEmpty && opaque.nodes.isEmpty && !opaque.namesOneColumn:
+            return opaque.line
+        case let .call(_, parts), let .compound(parts): return parts.lazy.compactMap(\.holeLine).first
+        case let .windowed(inner, _), let .cast(inner), let .lambda(_, inner): return inner.holeLine
+        case let .path(inner, indexes): return inner.holeLine ?? indexes.lazy.compactMap(\.holeLine).first
+        default: return nil
+        }
+    }
 }
 
 /// How a subquery in an expression is used.

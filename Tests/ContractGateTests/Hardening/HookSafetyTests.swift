@@ -110,8 +110,7 @@ struct HookSafetyTests {
         #expect(lines.count == 1, "one line on a pass: \(passed.stderr)")
         #expect(passed.stderr.hasPrefix("contract-gate: PASS refs/heads/main"), "\(passed.stderr)")
 
-        try repo.write("models/schema.yml", ShopFixture.properties.replacingOccurrences(
-            of: "      - name: amount\n        data_type: numeric\n", with: ""))
+        try ShopFixture.dropAmount(repo)
         let breaking = try repo.commit("drop amount")
         let failed = try gate.run(["hook", "pre-push", "--", "origin", "file:///remote"], in: repo.path,
                                   stdin: "refs/heads/main \(breaking) refs/heads/main \(clean)\n")

@@ -98,6 +98,20 @@ enum ShopFixture {
         try repo.write("models/stg_orders.sql", "select 1 as order_id, 10.5 as amount -- recomputed\n")
     }
 
+    /// fct_orders without `amount`: its SQL no longer selects it (a removal only the YAML shows is
+    /// documentation lost, not a column removed, since the SQL would still output it).
+    static let factsWithoutAmount = facts.replacingOccurrences(of: "order_id, amount", with: "order_id")
+
+    /// The shop's property file without `amount`.
+    static let propertiesWithoutAmount = properties.replacingOccurrences(
+        of: "      - name: amount\n        data_type: numeric\n", with: "")
+
+    /// Drops `amount` from fct_orders, in its SQL and (unless `yaml` is false) its YAML entry.
+    static func dropAmount(_ repo: TempRepository, yaml: Bool = true) throws {
+        try repo.write("models/fct_orders.sql", factsWithoutAmount)
+        if yaml { try repo.write("models/schema.yml", propertiesWithoutAmount) }
+    }
+
     // MARK: Adversarial text
 
     /// A "billion laughs" YAML alias bomb as the entries of a mapping indented by `indent`:

@@ -8,13 +8,13 @@ import Testing
 @Suite("Hardening: property files the gate could not read")
 struct UnreadablePropertyFileTests {
     /// The shop's property file without `amount` (COLUMN_NO_DELETE is an error in its contract).
-    static let withoutAmount = ShopFixture.properties.replacingOccurrences(
-        of: "      - name: amount\n        data_type: numeric\n", with: "")
+    static let withoutAmount = ShopFixture.propertiesWithoutAmount
 
     static func check(_ properties: String) throws -> GateBinary.Result {
         let (repo, base) = try ShopFixture.make()
         defer { repo.remove() }
         try repo.write("models/schema.yml", properties)
+        try ShopFixture.dropAmount(repo, yaml: false)
         _ = try repo.commit("drop amount")
         return try GateBinary().run(["check", "--base", base, "--head", "HEAD", "--fail-on", "warning", "--format", "json"],
                                     in: repo.path)

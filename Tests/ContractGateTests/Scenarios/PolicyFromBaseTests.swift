@@ -22,16 +22,6 @@ struct PolicyFromBaseTests {
 
         """
 
-    static let droppedAmount = ShopFixture.properties.replacingOccurrences(
-        of: "      - name: amount\n        data_type: numeric\n", with: "")
-
-    /// Drops `amount` from fct_orders: its SQL and its YAML entry (a YAML-only drop would not be a
-    /// removal: the SQL would still output the column).
-    static func dropAmount(_ repo: TempRepository) throws {
-        try repo.write("models/schema.yml", droppedAmount)
-        try repo.write("models/fct_orders.sql", ShopFixture.facts.replacingOccurrences(of: "order_id, amount", with: "order_id"))
-    }
-
     static func json(_ result: BoundedResult) -> [String: Any] { result.json ?? [:] }
 
     static func findings(_ result: BoundedResult, rule: String) -> [[String: Any]] {
@@ -57,7 +47,7 @@ struct PolicyFromBaseTests {
     @Test func aSelfWaivingPullRequestFailsWithTheWaiverReported() async throws {
         let (repo, base) = try ShopFixture.make()
         defer { repo.remove() }
-        try Self.dropAmount(repo)
+        try ShopFixture.dropAmount(repo)
         try repo.write("contracts/orders.yml", ShopFixture.contract + Self.selfWaiver)
         try repo.commit("drop amount, and waive it")
 
@@ -88,7 +78,7 @@ struct PolicyFromBaseTests {
     @Test func thePrePushHookReadsThePolicyFromTheRemoteRevision() async throws {
         let (repo, base) = try ShopFixture.make()
         defer { repo.remove() }
-        try Self.dropAmount(repo)
+        try ShopFixture.dropAmount(repo)
         try repo.write("contracts/orders.yml", ShopFixture.contract + Self.selfWaiver)
         let head = try repo.commit("drop amount, and waive it")
         let stdin = "refs/heads/main \(head) refs/heads/main \(base)\n"
@@ -101,7 +91,7 @@ struct PolicyFromBaseTests {
     @Test func aLoweredRuleANarrowedContractAndALooserFailOnAreReportedAndDoNotApply() async throws {
         let (repo, base) = try ShopFixture.make()
         defer { repo.remove() }
-        try Self.dropAmount(repo)
+        try ShopFixture.dropAmount(repo)
         try repo.write("contracts/orders.yml", ShopFixture.contract
             .replacingOccurrences(of: "COLUMN_NO_DELETE: error", with: "COLUMN_NO_DELETE: off")
             .replacingOccurrences(of: #"models: ["fct_orders"]"#, with: #"models: ["stg_orders"]"#))
@@ -123,7 +113,7 @@ struct PolicyFromBaseTests {
         defer { repo.remove() }
         try repo.delete("contract-gate.yml")
         let base = try repo.commit("no configuration yet")
-        try Self.dropAmount(repo)
+        try ShopFixture.dropAmount(repo)
         try repo.write("contract-gate.yml", ShopFixture.config + "fail_on: never\n")
         try repo.commit("drop amount, and never fail")
 
@@ -155,7 +145,7 @@ struct PolicyFromBaseTests {
     @Test func stagedChecksKeepTheWorkingTreePolicyUnlessAskedForTheBase() async throws {
         let (repo, _) = try ShopFixture.make()
         defer { repo.remove() }
-        try Self.dropAmount(repo)
+        try ShopFixture.dropAmount(repo)
         try repo.write("contracts/orders.yml", ShopFixture.contract + Self.selfWaiver)
         _ = try repo.run(["add", "-A"])
         let staged = try await check(repo, ["--staged"])
@@ -170,7 +160,7 @@ struct PolicyFromBaseTests {
     @Test func aBareRepositoryReadsThePolicyFromTheBaseTree() async throws {
         let (repo, base) = try ShopFixture.make()
         defer { repo.remove() }
-        try Self.dropAmount(repo)
+        try ShopFixture.dropAmount(repo)
         try repo.write("contracts/orders.yml", ShopFixture.contract + Self.selfWaiver)
         let head = try repo.commit("drop amount, and waive it")
         let bare = try repo.clone(bare: true)
@@ -310,7 +300,7 @@ struct PolicyFromBaseTests {
         let config = ShopFixture.secodaConfig(baseURL: emulator.baseURL.absoluteString, policy: "fail", timeout: 1, deadline: 4)
         let (repo, base) = try ShopFixture.make(config: config)
         defer { repo.remove() }
-        try Self.dropAmount(repo)
+        try ShopFixture.dropAmount(repo)
         try repo.commit("drop amount")
 
         let result = try await check(repo, ["--base", base], environment: ["SECODA_API_KEY": ShopCatalog.token])

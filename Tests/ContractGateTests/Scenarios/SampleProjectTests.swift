@@ -37,6 +37,7 @@ import Testing
     /// notice) and legacy_status (waived until 2099); dim_customers is renamed to dim_clients.
     static let expected = [
         "verdict: fail (exit 1)",
+        "COLUMN_READ_EXISTS error fct_revenue.status models/marts/finance/fct_revenue.sql:5",
         "COLUMN_NO_DELETE notice fct_orders.discount_code models/marts/finance/schema.yml:3 contract=finance-marts",
         "COLUMN_NO_DELETE notice fct_orders.legacy_status models/marts/finance/schema.yml:3 contract=finance-marts waived",
         "COLUMN_NO_DELETE error fct_orders.status models/marts/finance/schema.yml:3 contract=finance-marts",
