@@ -3,7 +3,7 @@
 
 For each project of projects.json under PROJECTS_ROOT: copy it into a temp git repo (as the
 oracle does), run `contract-gate columns --format json`, and write results/columns-<name>.json
-(every model with its certainty, origin and reason) and results/COLUMNS.md (the shares, and every
+(with --keep-json: every model with its certainty, origin and reason) and results/COLUMNS.md (the shares, and every
 model that is not known, grouped by reason).
 
     ci/bench/oracle/columns.py [PROJECTS_ROOT] [--only NAME ...] [--gate BIN]
@@ -54,6 +54,7 @@ def main():
     ap.add_argument("--only", nargs="+")
     ap.add_argument("--gate", type=Path, default=oracle.REPO / ".build/debug/contract-gate")
     ap.add_argument("--out", type=Path, default=HERE / "results")
+    ap.add_argument("--keep-json", action="store_true", help="also write columns-<name>.json (every model's columns)")
     cli = ap.parse_args()
     cli.out.mkdir(parents=True, exist_ok=True)
     import os
@@ -68,7 +69,8 @@ def main():
             print(f"skip {name}: no dbt_project.yml in {folder} (run prepare.sh?)")
             continue
         doc, took = columns(cli.gate.absolute(), folder, name, spec, base_env)
-        (cli.out / f"columns-{name}.json").write_text(json.dumps(doc, indent=1) + "\n")
+        if cli.keep_json:
+            (cli.out / f"columns-{name}.json").write_text(json.dumps(doc, indent=1) + "\n")
         models = doc["models"]
         total = len(models)
         known = sum(1 for m in models if m["certainty"] == "known")
