@@ -272,6 +272,12 @@ struct SQLParser {
             try expectSymbol(")")
             return .query(query)
         }
+        if holesAllowed, isSymbol(")"), pos != lastHole {
+            // `unioned as ( )`: a macro (dbt_utils.union_relations over relations whose columns the
+            // warehouse gives at compile time) printed no query here at parse time.
+            lastHole = pos
+            return .opaque(SQLOpaque(arguments: [], nodes: [], line: tokens[pos].line))
+        }
         throw unexpected("expected a query (`select`, `with`, `values` or a parenthesised query)")
     }
 

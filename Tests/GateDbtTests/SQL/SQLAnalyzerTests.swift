@@ -607,6 +607,11 @@ import Testing
         #expect(items.names == ["id"])
         if case .partial = items.certainty {} else { Issue.record("empty select items make the set partial: \(items.certainty)") }
 
+        // A whole query a macro printed nothing for (`union_relations` at parse time).
+        let emptyCTE = analyzeSQL("with unioned as (\n\n),\nfinal as (select unioned.*, 1 as one from unioned)\nselect * from final")
+        #expect(emptyCTE.names == ["one"])
+        if case .partial = emptyCTE.certainty {} else { Issue.record("an empty CTE makes the set partial: \(emptyCTE.certainty)") }
+
         let unnamed = analyzeSQL("select a,\n  b +\nfrom __dbt_node_0__", .snowflake, [0: ["a", "b"]])
         #expect(unnamed.reason == "a macro printed nothing at line 3, where dbt's compile prints part of a column")
     }
