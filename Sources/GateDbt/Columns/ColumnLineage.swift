@@ -253,7 +253,7 @@ public enum ColumnLineage {
         mutating func readingBefore(_ node: ColumnNode) throws -> ModelSQLReading? {
             if let reading = beforeReadings[node] { return reading }
             var columns: [ColumnNode: SQLColumnSet?] = [:]
-            if let detail = try head.modelDetail(node), let rendered = try head.renderedForSQL(detail.snapshot.path) {
+            if let path = try head.modelPath(node), let rendered = try head.renderedForSQL(path) {
                 for parent in Set(try head.parentMap(rendered).values) { columns[parent] = try columnsBefore(parent) }
             }
             let reading = try head.sqlReading(of: node) { parent in columns[parent] ?? nil }

@@ -115,8 +115,7 @@ extension DbtProject {
     /// The model's SQL read with its parents' columns as `columnsOf` gives them (not memoised):
     /// the same head SQL seen against another revision's parents.
     func sqlReading(of node: ColumnNode, columnsOf: (ColumnNode) throws -> SQLColumnSet?) throws -> ModelSQLReading? {
-        guard case .model = node, let detail = try modelDetail(node), !detail.snapshot.path.hasSuffix(".py"),
-              var rendered = try renderedForSQL(detail.snapshot.path) else {
+        guard let path = try modelPath(node), !path.hasSuffix(".py"), var rendered = try renderedForSQL(path) else {
             return nil
         }
         if rendered.askedColumns {
@@ -126,7 +125,7 @@ extension DbtProject {
             for (index, parent) in try parentMap(rendered) {
                 if let set = try columnsOf(parent), set.certainty.isKnown { known[rendered.nodes[index]] = set.names }
             }
-            if let again = try renderedWithColumns(detail.snapshot.path, columnsOf: { known[$0] }) { rendered = again }
+            if let again = try renderedWithColumns(path, columnsOf: { known[$0] }) { rendered = again }
         }
         let parents = try parentMap(rendered)
         var failure: Error?
@@ -137,7 +136,7 @@ extension DbtProject {
         }
         sqlClock += ContinuousClock.now - started
         if let failure { throw failure }
-        return ModelSQLReading(node: node, path: detail.snapshot.path, analysis: analysis, parents: parents, sql: rendered.sql)
+        return ModelSQLReading(node: node, path: path, analysis: analysis, parents: parents, sql: rendered.sql)
     }
 
     // MARK: reading one node
@@ -145,16 +144,19 @@ extension DbtProject {
     private func computeColumns(of node: ColumnNode) throws -> NodeColumns {
         switch node {
         case .model:
-            guard let detail = try modelDetail(node) else { return .unknown("no model \(node) exists at this revision") }
-            let path = detail.snapshot.path
+            // The file alone for the SQL; the property entry (slower: YAML) only where the SQL cannot tell.
+            guard try modelPath(node) != nil else { return .unknown("no model \(node) exists at this revision") }
+            var sqlResult: NodeColumns?
             if let reading = try sqlReading(of: node, columnsOf: { parent in try self.nodeColumns[parent]?.columns }) {
                 sqlReadings[node] = reading
-                if !reading.analysis.certainty.isUnknown || detail.snapshot.columns.isEmpty {
-                    return NodeColumns(columns: SQLColumnSet(names: reading.analysis.outputs.map(\.name),
-                                                             certainty: reading.analysis.certainty),
-                                       origin: .sql, path: path)
-                }
+                sqlResult = NodeColumns(columns: SQLColumnSet(names: reading.analysis.outputs.map(\.name),
+                                                              certainty: reading.analysis.certainty),
+                                        origin: .sql, path: reading.path)
+                if !reading.analysis.certainty.isUnknown { return sqlResult! }
             }
+            guard let detail = try modelDetail(node) else { return sqlResult ?? .unknown("no model \(node) exists at this revision") }
+            let path = detail.snapshot.path
+            if let sqlResult, detail.snapshot.columns.isEmpty { return sqlResult }
             let why = path.hasSuffix(".py") ? "a Python model" : "its SQL could not be read"
             if detail.snapshot.columns.isEmpty, let columns = try catalogColumns(detail.snapshot.uniqueId) {
                 return NodeColumns(columns: SQLColumnSet(names: columns, certainty: .partial("\(why); the columns are the warehouse's")),
@@ -168,7 +170,7 @@ extension DbtProject {
             if let columns = try catalogColumns("source.\(self.name).\(source).\(table)") {
                 return NodeColumns(columns: SQLColumnSet(names: columns, certainty: .known), origin: .catalog, path: nil)
             }
-            if let columns = try declaredSourceColumns()["\(source).\(table)"], !columns.isEmpty {
+            if let columns = try declaredSourceColumns(source, table), !columns.isEmpty {
                 return NodeColumns(columns: SQLColumnSet(names: columns, certainty: .partial("source \(node)'s columns are the ones its YAML declares; the warehouse may have more")),
                                    origin: .yaml, path: nil)
             }
@@ -183,23 +185,32 @@ extension DbtProject {
         }
     }
 
-    /// `source.table` → the columns its YAML declares, from every property file with `sources:`.
-    private func declaredSourceColumns() throws -> [String: [String]] {
-        if let sourceColumnCache { return sourceColumnCache }
-        var result: [String: [String]] = [:]
-        for path in try propertyFiles(mentioning: ["sources"])["sources"] ?? [] {
-            guard let text = try tree.text(of: path), let root = try? YAMLReading.compose(text, path: path) else { continue }
-            for source in YAMLReading.items(YAMLReading.value("sources", in: root)) {
-                guard let name = YAMLReading.string(YAMLReading.value("name", in: source)) else { continue }
-                for table in YAMLReading.items(YAMLReading.value("tables", in: source)) {
-                    guard let tableName = YAMLReading.string(YAMLReading.value("name", in: table)) else { continue }
-                    result["\(name).\(tableName)"] = YAMLReading.items(YAMLReading.value("columns", in: table))
+    /// The columns source `source`'s table `table` declares in YAML: the property files with
+    /// `sources:` that name the source are read (once each), not every one.
+    private func declaredSourceColumns(_ source: String, _ table: String) throws -> [String]? {
+        let key = "\(source).\(table)"
+        if let known = sourceColumnCache[key] { return known }
+        let word = Array(source.lowercased().utf8)
+        for path in try propertyFiles(mentioning: ["sources"])["sources"] ?? [] where !sourceFilesRead.contains(path) {
+            if sourceFileBytes[path] == nil {
+                sourceFileBytes[path] = try tree.contents(of: path).map { [UInt8]($0).map(ByteText.lowercased) } ?? []
+            }
+            guard let lowered = sourceFileBytes[path], lowered.withUnsafeBufferPointer({ ByteText.containsWord(word, in: $0) }),
+                  let data = try tree.contents(of: path) else { continue }
+            sourceFilesRead.insert(path)
+            sourceFileBytes[path] = nil
+            guard let root = try? YAMLReading.compose(String(decoding: data, as: UTF8.self), path: path) else { continue }
+            for item in YAMLReading.items(YAMLReading.value("sources", in: root)) {
+                guard let name = YAMLReading.string(YAMLReading.value("name", in: item)) else { continue }
+                for entry in YAMLReading.items(YAMLReading.value("tables", in: item)) {
+                    guard let tableName = YAMLReading.string(YAMLReading.value("name", in: entry)) else { continue }
+                    sourceColumnCache["\(name).\(tableName)"] = YAMLReading.items(YAMLReading.value("columns", in: entry))
                         .compactMap { YAMLReading.string(YAMLReading.value("name", in: $0)) }
                 }
             }
         }
-        sourceColumnCache = result
-        return result
+        if sourceColumnCache[key] == nil { sourceColumnCache[key] = [] }
+        return sourceColumnCache[key]
     }
 
     /// The warehouse's columns of a node, from `catalog.json` when the settings name one.
@@ -267,10 +278,23 @@ extension DbtProject {
         return details.first { $0.version == version } ?? (version == nil ? details.last : nil)
     }
 
+    /// The file of model node `node` at this revision, from the file listing (no YAML read): a
+    /// version's file (`<name>_v<N>` or its `defined_in`), else the file named after the model.
+    func modelPath(_ node: ColumnNode) throws -> String? {
+        guard case let .model(name, version) = node else { return nil }
+        let listing = try fileListing()
+        if let version, let entry = try versionIndex()[name],
+           let defined = entry.versions.first(where: { $0.version == version }),
+           let path = listing.byStem[DbtProject.fileStem(of: entry, version: defined)]?.first {
+            return path
+        }
+        if let path = listing.byStem[name]?.first { return path }
+        return try modelDetail(node)?.snapshot.path
+    }
+
     /// The nodes a model reads, from its render.
     private func parentNodes(of node: ColumnNode) throws -> [ColumnNode] {
-        guard case .model = node, let detail = try modelDetail(node),
-              let rendered = try renderedForSQL(detail.snapshot.path) else { return [] }
+        guard let path = try modelPath(node), let rendered = try renderedForSQL(path) else { return [] }
         return Array(try parentMap(rendered).values)
     }
 
