@@ -57,6 +57,11 @@ let package = Package(
             name: "SecodaEmulator",
             dependencies: ["GateModel", .product(name: "Hummingbird", package: "hummingbird")]
         ),
+        // A GitHub/GitLab-compatible comment API on 127.0.0.1 for the `comment` tests; tests only.
+        .target(
+            name: "CodeHostEmulator",
+            dependencies: [.product(name: "Hummingbird", package: "hummingbird")]
+        ),
         .executableTarget(
             name: "secoda-emulator",
             dependencies: [
@@ -69,7 +74,8 @@ let package = Package(
         .testTarget(name: "GateGitTests", dependencies: ["GateGit", "GateModel", "GateTestSupport"]),
         .testTarget(
             name: "ContractGateTests",
-            dependencies: ["ContractGate", "GateGit", "GateModel", "GateRules", "GateTestSupport", "SecodaEmulator"],
+            dependencies: ["ContractGate", "GateGit", "GateModel", "GateRules", "GateTestSupport", "SecodaEmulator",
+                           "CodeHostEmulator"],
             exclude: ["Scenarios/Fixtures"]
         ),
         .testTarget(
