@@ -11,9 +11,11 @@
 # - libgit2 and what it needs (mbedTLS, http_parser, libssh2, OpenSSL, PCRE2, zlib) are linked
 #   statically from Debian's own .a archives: a private pkg-config file points the CLibGit2
 #   system library at a folder holding only those archives, so the linker cannot pick a .so.
-# - What stays dynamic is the C library, libstdc++ and libcurl (Foundation's HTTP client). The
-#   wheel carries libcurl and its dependencies (auditwheel repair, with patchelf); the tarball
-#   expects libcurl4 on the machine (present on Debian/Ubuntu unless removed; INSTALL.txt says so).
+# - What stays dynamic is the C library, libstdc++, libcurl (Foundation's HTTP client) and
+#   Kerberos' GSSAPI (libgit2's Negotiate auth; Debian ships no static archive of it). The wheel
+#   carries libcurl, GSSAPI and what they load (auditwheel repair, with patchelf); the tarball
+#   expects libcurl4 on the machine, which brings GSSAPI along (present on Debian/Ubuntu unless
+#   removed; INSTALL.txt says so).
 #
 # Release builds go to .build-release/ (its own scratch folder; the debug build is untouched) and
 # take several minutes on 2 cores. Environment:
@@ -43,9 +45,11 @@ libdir="$(pkg-config --variable=libdir libgit2)"
 static="$scratch/static-deps"
 rm -rf "$static"
 mkdir -p "$static/lib" "$static/pkgconfig"
-# The libraries libgit2 and libssh2 name for a static link, in link order, each once.
+# The libraries libgit2 and libssh2 name for a static link, then whatever Debian's libgit2.so
+# loads that pkg-config does not mention (GSSAPI), in link order, each once.
 libs=()
-for flag in $(pkg-config --static --libs-only-l libgit2 libssh2); do
+needed="$(readelf -d "$libdir/libgit2.so" | sed -n 's/.*Shared library: \[lib\(.*\)\.so.*\]/\1/p')"
+for flag in $(pkg-config --static --libs-only-l libgit2 libssh2) $(printf -- '-l%s ' $needed); do
     case " ${libs[*]-} " in *" $flag "*) ;; *) libs+=("$flag") ;; esac
 done
 linkflags=()
@@ -54,12 +58,20 @@ for flag in "${libs[@]}"; do
     case "$lib" in
         c | m | dl | rt | pthread) linkflags+=("$flag") ;;   # glibc: always shared
         *)
-            if [ ! -f "$libdir/lib$lib.a" ]; then
-                echo "release: $libdir/lib$lib.a is missing; libgit2 cannot be linked statically without it" >&2
-                echo "release: install the -dev package that ships it (dpkg -S lib$lib.so names it)" >&2
-                exit 2
+            if [ -f "$libdir/lib$lib.a" ]; then
+                ln -s "$libdir/lib$lib.a" "$static/lib/lib$lib.a"
+            else
+                # No static archive (Kerberos' GSSAPI): linked against the runtime library
+                # itself, so no -dev package is needed. The tarball relies on the system's copy
+                # (libcurl4 depends on it too); the wheel carries it.
+                runtime="$(ls "$libdir/lib$lib.so".* 2>/dev/null | head -n 1)"
+                if [ -z "$runtime" ]; then
+                    echo "release: neither lib$lib.a nor lib$lib.so.* is in $libdir; libgit2 needs it" >&2
+                    exit 2
+                fi
+                ln -s "$runtime" "$static/lib/lib$lib.so"
+                echo "release: lib$lib has no static archive; linking $(basename "$runtime") dynamically" >&2
             fi
-            ln -s "$libdir/lib$lib.a" "$static/lib/lib$lib.a"
             linkflags+=("$flag")
             ;;
     esac

@@ -206,9 +206,17 @@ public struct PullRequestComment: Sendable {
         let marker = found ?? defaultMarker
         var text = found == nil ? marker + "\n" + body : body
         let limit = host == .github ? githubBodyLimit : gitlabBodyLimit
-        if text.count > limit {
+        // Counted in UTF-8 bytes, never fewer than the characters the host counts.
+        if text.utf8.count > limit {
             let note = "\n\n> **Truncated:** this comment was cut at \(limit) characters; the full report is in the job.\n"
-            text = String(text.prefix(limit - note.count)) + note
+            var kept = "", used = 0
+            for character in text {
+                let size = character.utf8.count
+                if used + size > limit - note.utf8.count { break }
+                kept.append(character)
+                used += size
+            }
+            text = kept + note
         }
         return (text, marker)
     }

@@ -163,6 +163,20 @@ import Testing
         }
     }
 
+    @Test func aBodyOverGitHubsLimitIsCutWithANote() async throws {
+        let huge = "<!-- contract-gate:report -->\n" + String(repeating: "ünïcødé row | ", count: 6_000)
+        let workspace = try Workspace(report: huge)
+        defer { workspace.remove() }
+        try await withCodeHost(writeToken: Self.token) { host in
+            let result = try await comment(workspace, Self.githubEnvironment(host, workspace))
+            #expect(result.status == 0, "stderr: \(result.stderr)")
+            let body = try #require(await host.state.githubComments(repository: "acme/shop", number: 7).first?.body)
+            #expect(body.utf8.count <= 65_536)
+            #expect(body.hasPrefix("<!-- contract-gate:report -->\n"))
+            #expect(body.hasSuffix("> **Truncated:** this comment was cut at 65536 characters; the full report is in the job.\n"))
+        }
+    }
+
     @Test func missingEnvironmentOrNoPullRequestIsExitTwoNamingWhatToSet() async throws {
         let workspace = try Workspace(report: "<!-- contract-gate:report -->\nreport\n",
                                       event: #"{"ref":"refs/heads/main","head_commit":{}}"#)
