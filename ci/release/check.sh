@@ -61,7 +61,7 @@ if unshare --mount true 2>/dev/null; then isolated=true; fi
 without_swift() {
     local masks="$1"; shift
     if $isolated; then
-        local script='mount -t tmpfs none "$0"; for lib in $1; do mount --bind /dev/null "$lib"; done; shift 2; exec "$@"'
+        local script='mount -t tmpfs none "$0"; for lib in $1; do mount --bind /dev/null "$lib"; done; shift 1; exec "$@"'
         "${clean_env[@]}" unshare --mount sh -c "$script" "$toolchain" "$masks" "$@"
     else
         "${clean_env[@]}" "$@"
