@@ -23,18 +23,31 @@ enum ChangeSetLoader {
             let baseSha = try mergeBase(repository, head: headSha, selection: BaseSelection.choose(
                 flag: base, configured: configuredBase, environment: environment))
             return try commits(repository, base: baseSha, head: headSha)
-        case .staged:
-            let changeSet = try repository.stagedChanges()
+        case .staged(let base):
+            let baseSha = try base.map { try uncommittedBase(repository, against: $0) }
+            let changeSet = try repository.stagedChanges(against: baseSha)
             return ResolvedChange(changeSet: changeSet, baseTree: try tree(repository, changeSet.base),
                                   headTree: try repository.indexTree())
-        case .worktree:
-            let changeSet = try repository.worktreeChanges()
+        case .worktree(let base):
+            let baseSha = try base.map { try uncommittedBase(repository, against: $0) }
+            let changeSet = try repository.worktreeChanges(against: baseSha)
             guard let workdir = repository.workdir else {
                 throw InputError("--worktree needs a repository with a working tree; this one is bare")
             }
             return ResolvedChange(changeSet: changeSet, baseTree: try tree(repository, changeSet.base),
                                   headTree: DirectoryTree(root: URL(fileURLWithPath: workdir)))
         }
+    }
+
+    /// The base of `--staged --base REV` / `--worktree --base REV`: the merge base of HEAD and the
+    /// revision, so the uncommitted work is judged together with the branch's commits — what the
+    /// next push would bring to that branch — and never against the other branch's newer commits.
+    static func uncommittedBase(_ repository: Repository, against revision: String) throws -> String {
+        if repository.isHeadUnborn {
+            throw InputError("the repository has no commits yet, so there is no merge base with '\(revision)'; "
+                + "drop --base to check the files against the empty tree")
+        }
+        return try mergeBase(repository, head: try repository.resolve("HEAD"), selection: .revision(revision))
     }
 
     static func commits(_ repository: Repository, base: String, head: String) throws -> ResolvedChange {

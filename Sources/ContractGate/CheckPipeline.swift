@@ -34,6 +34,10 @@ public enum CheckPipeline {
         timer.lap("diff")
         progress?.start("reading the dbt project at both sides")
 
+        // Nothing changed: nothing can break, and no project is needed to say so (an empty repository).
+        if !resolved.changeSet.changes.isEmpty {
+            try workspace.locateDbtProject(in: [resolved.baseTree, resolved.headTree])
+        }
         let settings = DbtSettings(workspace: workspace, environment: request.environment)
         let memo = BlobMemo()   // base and head share most files: each is read once
         var baseSettings = settings
@@ -66,17 +70,28 @@ public enum CheckPipeline {
 
         let evaluation = try RuleEngine.evaluate(
             changes: modelChanges, impacts: impact.byModel, contracts: contracts,
-            today: CalendarDay(date: request.today), catalog: impact.facts, danglingReferences: danglingReferences)
+            today: CalendarDay(date: request.today), catalog: impact.facts, danglingReferences: danglingReferences,
+            adapter: headProject.exists ? headProject.adapter() : baseProject.adapter())
         timer.lap("rules")
 
         // Gathered last: reading goes on through the impact stage (the graph renders models, and a
         // render that falls back says so), and no such word may be lost.
         var diagnostics = unique(baseProject.diagnostics + headProject.diagnostics + diff.diagnostics)
-        if !baseProject.exists && !headProject.exists && !resolved.changeSet.changes.isEmpty {
+        if let location = workspace.dbtProject, location.origin == .found, location.folder != "." {
             diagnostics.append(Diagnostic(
                 severity: .notice,
-                message: "no dbt_project.yml at '\(config.dbt.projectDir)' on either side; set dbt.project_dir "
-                    + "in \(workspace.configPath) if the dbt project lives in a subfolder"))
+                message: "dbt project found in \(location.displayName) (no `dbt.project_dir` in \(workspace.configPath)); "
+                    + "set it there to pin the folder"))
+        }
+
+        // Selectors and waivers that reach no model leave models ungated without a word: said when
+        // the change can have made them so (models changed, or the policy itself did). The head
+        // graph is built by the impact stage in the first case, so this costs no second reading.
+        let policyTouched = resolved.changeSet.changes.contains { change in
+            [change.oldPath, change.newPath].contains { $0.map { $0.hasPrefix("contracts/") || $0 == workspace.configPath } ?? false }
+        }
+        if headProject.exists, !modelChanges.isEmpty || policyTouched {
+            diagnostics += contracts.unreached(models: try ProjectValidation.selectableModels(headProject))
         }
 
         let failOn = request.failOn ?? config.failOn
@@ -130,12 +145,13 @@ extension DbtSettings {
     /// where dbt looks for it, and the environment `env_var()` reads (never the catalog's key,
     /// whatever its variable is called).
     init(workspace: Workspace, environment: [String: String]) {
-        let config = workspace.config
+        var config = workspace.config
+        config.dbt.projectDir = workspace.dbtProjectDir   // the folder found when none is configured
         self.init(config: config)
         installedPackagesRoot = workspace.root?.path
         self.environment = environment.filter { $0.key != (config.catalog.secoda?.tokenEnv ?? "SECODA_API_KEY") }
         profilesDirectories = [environment["DBT_PROFILES_DIR"],
-                               workspace.root.map { $0.appendingPathComponent(config.dbt.projectDir).path },
+                               workspace.root.map { $0.appendingPathComponent(workspace.dbtProjectDir).path },
                                environment["HOME"].map { $0 + "/.dbt" }].compactMap { $0 }
     }
 

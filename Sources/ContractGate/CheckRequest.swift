@@ -8,10 +8,16 @@ public struct CheckRequest: Sendable {
     public enum Target: Sendable, Equatable {
         /// Two revisions; nil base = the merge base with the default branch, nil head = HEAD.
         case commits(base: String?, head: String?)
-        /// The index against HEAD (`--staged`).
-        case staged
-        /// Worktree and index against HEAD, untracked files included (`--worktree`).
-        case worktree
+        /// The index against HEAD (`--staged`), or against the merge base of HEAD and `base`.
+        case staged(base: String? = nil)
+        /// Worktree and index against HEAD, untracked files included (`--worktree`), or against
+        /// the merge base of HEAD and `base` ("everything I am about to push against main").
+        case worktree(base: String? = nil)
+
+        /// `.staged` against HEAD.
+        public static var staged: Target { .staged(base: nil) }
+        /// `.worktree` against HEAD.
+        public static var worktree: Target { .worktree(base: nil) }
     }
 
     /// Where catalog facts come from (`--catalog`).

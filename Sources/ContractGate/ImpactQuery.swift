@@ -21,6 +21,7 @@ public enum ImpactQuery {
         } else {
             tree = try workspace.repository.tree(at: try workspace.repository.resolve("HEAD"))
         }
+        try workspace.locateDbtProject(in: [tree])
         let project = try DbtProject.load(tree: tree, settings: DbtSettings(workspace: workspace, environment: request.environment))
         var requests: [ImpactRequest] = []
         for name in models {

@@ -35,7 +35,7 @@ struct ImpactStage {
                                                      environment: request.environment)
         let graph = try await deferredGraph.value()
 
-        var impacts = result.impacts
+        var impacts = withoutUpdatedReaders(result.impacts, changes: changes, graph: graph)
         for index in impacts.indices {
             guard let change = changes.first(where: { $0.name == impacts[index].model }) else { continue }
             // Column evidence comes from the side where the consumers' SQL still refers to the model.

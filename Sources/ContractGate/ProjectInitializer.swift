@@ -104,29 +104,9 @@ public struct ProjectInitializer {
 
     // MARK: - Detection
 
+    /// The shallowest project `check` would find too (the same search, `DbtProjectLocator`).
     private func findProjectDir() -> String? {
-        if FileManager.default.fileExists(atPath: root.appendingPathComponent("dbt_project.yml").path) { return "." }
-        let skipped: Set<String> = [".git", "node_modules", "target", "dbt_packages", ".build", "venv", ".venv"]
-        var frontier = [""]
-        for _ in 0..<3 {
-            var next: [String] = []
-            for folder in frontier {
-                let url = folder.isEmpty ? root : root.appendingPathComponent(folder)
-                let entries = (try? FileManager.default.contentsOfDirectory(atPath: url.path))?.sorted() ?? []
-                for entry in entries where !skipped.contains(entry) && !entry.hasPrefix(".") {
-                    let path = folder.isEmpty ? entry : folder + "/" + entry
-                    var isDirectory: ObjCBool = false
-                    guard FileManager.default.fileExists(atPath: root.appendingPathComponent(path).path,
-                                                         isDirectory: &isDirectory), isDirectory.boolValue else { continue }
-                    if FileManager.default.fileExists(atPath: root.appendingPathComponent(path + "/dbt_project.yml").path) {
-                        return path
-                    }
-                    next.append(path)
-                }
-            }
-            frontier = next
-        }
-        return nil
+        DbtProjectLocator.outermost(DbtProjectLocator.candidatesOnDisk(root: root)).first
     }
 
     private func martsFolder(project: DbtProject, modelFiles: [String]) -> String? {

@@ -11,6 +11,13 @@ public final class Workspace {
     public let config: GateConfig
     /// Where the configuration came from (a path relative to the root when inside it).
     public let configPath: String
+    /// The dbt project folder once `locateDbtProject(in:)` has run; until then the configured one.
+    public private(set) var dbtProject: DbtProjectLocation?
+    /// Whether a configuration file was read; false when the defaults apply (no contract-gate.yml).
+    public let configExists: Bool
+
+    /// The folder every dbt reading of this workspace uses: the located project, else the configured one.
+    public var dbtProjectDir: String { dbtProject?.folder ?? config.dbt.projectDir }
 
     /// Opens the repository around `path` and reads `contract-gate.yml` at its root (or `configPath`,
     /// relative to the current folder). A missing default file means the defaults; a missing
@@ -24,14 +31,17 @@ public final class Workspace {
                 throw InputError("the configuration file \(configPath) does not exist; check --config")
             }
             self.configPath = configPath
+            configExists = true
             config = try GateConfig.load(contentsOf: url, path: configPath)
         } else if let root {
             self.configPath = GateConfig.fileName
             let url = root.appendingPathComponent(GateConfig.fileName)
             try Self.requireInside(root: root, url, name: GateConfig.fileName)
+            configExists = FileManager.default.fileExists(atPath: url.path)
             config = try GateConfig.load(contentsOf: url, path: GateConfig.fileName)
         } else {
             self.configPath = GateConfig.fileName
+            configExists = false
             config = GateConfig()
         }
     }
@@ -49,6 +59,17 @@ public final class Workspace {
                 + "configuration only from inside the repository. Replace the link with the file, or name a "
                 + "file with --config.", at: SourceLocation(path: name))
         }
+    }
+
+    /// Finds the dbt project in `trees` (the sides of a change, or the one tree a command reads):
+    /// the configured folder, else the one `DbtProjectLocator` finds. Throws (exit 2) when there is
+    /// none, or several and nothing says which; every later dbt reading uses the folder found.
+    @discardableResult
+    public func locateDbtProject(in trees: [any FileTree]) throws -> DbtProjectLocation {
+        let configured = config.dbt.projectDirLocation.map { (config.dbt.projectDir, Optional($0)) }
+        let location = try DbtProjectLocator.locate(configured: configured, configPath: configPath, trees: trees)
+        dbtProject = location
+        return location
     }
 
     /// The tree contracts are read from: the worktree on disk (what the author sees and CI checked

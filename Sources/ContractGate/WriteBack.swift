@@ -74,7 +74,9 @@ struct WriteBackSession {
     /// The dbt project at `head` (default HEAD); a revision without a dbt project is bad input.
     func headProject(_ head: String?) throws -> DbtProject {
         let sha = try workspace.repository.resolve(head ?? "HEAD")
-        return try DbtProject.load(tree: try workspace.repository.tree(at: sha), settings: dbtSettings, required: true)
+        let tree = try workspace.repository.tree(at: sha)
+        try workspace.locateDbtProject(in: [tree])
+        return try DbtProject.load(tree: tree, settings: dbtSettings, required: true)
     }
 
     /// The model changes between `base` (merge base, chosen as `check` does) and `head`, and the
@@ -83,6 +85,7 @@ struct WriteBackSession {
         let resolved = try ChangeSetLoader.load(workspace.repository, target: .commits(base: base, head: head),
                                                 configuredBase: workspace.config.base,
                                                 environment: options.environment)
+        try workspace.locateDbtProject(in: [resolved.baseTree, resolved.headTree])
         let memo = BlobMemo()   // base and head share most files: each is read once
         let baseProject = try DbtProject.load(tree: resolved.baseTree, settings: dbtSettings, required: false, memo: memo)
         let headProject = try DbtProject.load(tree: resolved.headTree, settings: dbtSettings, required: true, memo: memo)

@@ -1,4 +1,5 @@
 import GateModel
+import Yams
 
 /// A model's configuration as dbt merges it from `dbt_project.yml` folders, YAML `config:` and
 /// the SQL `{{ config(...) }}` call, each level overriding the one before.
@@ -64,6 +65,8 @@ struct ModelConfig: Hashable {
         for key in other.values.keys.sorted() {
             if let value = other.values[key] { set(key, value, at: other.locations[key]) }
         }
+        // Where a nested setting (`contract.enforced`) was written, when the more specific level says it.
+        for (key, location) in other.locations where key.contains(".") { locations[key] = location }
         for (key, text) in other.unknown { setUnknown(key, text: text, at: other.locations[key]) }
     }
 
@@ -92,6 +95,14 @@ struct ModelConfig: Hashable {
     var meta: [String: JSONValue] {
         if case .object(let meta)? = values["meta"] { return meta }
         return [:]
+    }
+
+    /// Records where `contract: {enforced: …}` sets `enforced` (its own line, which a finding
+    /// about it should point at), when `value` is the `contract` mapping's node.
+    mutating func noteNestedLocations(key rawKey: String, value: Node, path: String) {
+        guard ModelConfig.normalizedKey(rawKey) == "contract",
+              let pair = YAMLReading.pairs(of: value).first(where: { $0.key == "enforced" }) else { return }
+        locations["contract.enforced"] = YAMLReading.location(of: pair.keyNode, in: path)
     }
 
     var contractEnforced: Bool? {

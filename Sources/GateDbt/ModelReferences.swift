@@ -137,7 +137,19 @@ extension DbtProject {
         if let value = config.bool("enabled") { return value }
         guard let text = config.unknown["enabled"], let projectFile else { return true }
         let state = try renderingState(projectFile)
-        guard let rendered = try? state.renderer.renderValue(text, path: projectFilePath) else { return true }
+        let rendered: String
+        do {
+            rendered = try state.renderer.renderValue(text, path: projectFilePath)
+        } catch {
+            // dbt would stop here; the gate keeps the model (so its changes are still compared) and
+            // says that whether it is enabled is unknown — never a silent "enabled".
+            let reason = (error as? JinjaError)?.message ?? "\(error)"
+            note(Diagnostic(severity: .warning,
+                            message: "`enabled: \(text)` could not be rendered (\(reason)); the models it configures are "
+                                + "compared as enabled, so disabling them in this change would not be seen",
+                            location: config.locations["enabled"] ?? SourceLocation(path: projectFilePath)))
+            return true
+        }
         switch rendered.trimmingCharacters(in: .whitespacesAndNewlines).lowercased() {
         case "false", "0", "no", "none", "": return false
         default: return true

@@ -242,7 +242,7 @@ extension DbtProject {
         let versions = (entry?.versions ?? []).map {
             ModelVersion(version: $0.version, deprecationDate: $0.deprecationDate ?? entry?.deprecationDate, location: $0.location)
         }
-        let snapshot = ModelSnapshot(
+        var snapshot = ModelSnapshot(
             name: name, uniqueId: id, path: path, patchPath: entry?.path, relation: relation,
             materialized: config.string("materialized") ?? "view",
             contractEnforced: config.contractEnforced ?? false,
@@ -252,6 +252,7 @@ extension DbtProject {
             latestVersion: latest, refs: DbtProject.unique(refs), sources: DbtProject.unique(sources),
             unknownConfig: config.unknown.keys.sorted(),
             location: entry?.location ?? SourceLocation(path: path, line: 1, column: 1))
+        snapshot.configLocations = config.locations.filter { ["materialized", "contract", "contract.enforced", "enabled"].contains($0.key) }
         var facts: [String: ParsedColumn] = [:]
         for column in columns where facts[column.spec.name.lowercased()] == nil { facts[column.spec.name.lowercased()] = column }
         return ModelDetail(snapshot: snapshot, version: version?.version, columnFacts: facts,

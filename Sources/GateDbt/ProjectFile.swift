@@ -113,6 +113,7 @@ struct ProjectFile: Hashable {
             let location = YAMLReading.location(of: pair.keyNode, in: path)
             if pair.key.hasPrefix("+") {
                 level.config.set(pair.key, YAMLReading.json(pair.value), at: location)
+                level.config.noteNestedLocations(key: pair.key, value: pair.value, path: path)
             } else if case .mapping = pair.value {
                 level.children[pair.key] = self.level(from: pair.value, path: path)
             } else {

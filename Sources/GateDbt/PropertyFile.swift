@@ -252,6 +252,7 @@ enum PropertyFileReader {
         if let configNode = YAMLReading.value("config", in: node) {
             for pair in YAMLReading.pairs(of: configNode) {
                 config.set(pair.key, YAMLReading.json(pair.value), at: YAMLReading.location(of: pair.keyNode, in: path))
+                config.noteNestedLocations(key: pair.key, value: pair.value, path: path)
             }
         }
         return config

@@ -1,5 +1,6 @@
 import Foundation
 import GateModel
+import Yams
 
 /// The `ref()`/`source()` calls of the head tree that this change leaves unresolved: REF_RESOLVES'
 /// facts (DESIGN.md §9, category BUILD). dbt 1.11 fails `dbt parse` on each of them — "depends on a
@@ -319,7 +320,16 @@ final class ResolvableNodes {
         // Snapshots declared in YAML (dbt ≥ 1.9) are named in `snapshots:` entries.
         for folder in project.projectFile?.snapshotPaths ?? [] {
             for path in try project.tree.files(under: prefix + folder) where path.hasSuffix(".yml") || path.hasSuffix(".yaml") {
-                guard let text = try project.tree.text(of: path), let root = try? YAMLReading.compose(text, path: path) else { continue }
+                guard let text = try project.tree.text(of: path) else { continue }
+                let root: Node?
+                do { root = try YAMLReading.compose(text, path: path) } catch {
+                    project.note(Diagnostic(severity: .warning,
+                                            message: "snapshot file is not valid YAML; the snapshots it declares are unknown, so "
+                                                + "ref()s to them may be reported as unresolved",
+                                            location: SourceLocation(path: path)))
+                    continue
+                }
+                guard let root else { continue }
                 for item in YAMLReading.items(YAMLReading.value("snapshots", in: root)) {
                     if let name = YAMLReading.string(YAMLReading.value("name", in: item)) { names.insert(name) }
                 }
@@ -372,7 +382,14 @@ final class ResolvableNodes {
             let inside = path.dropFirst(folder.count + 1).split(separator: "/")
             guard inside.count == 2 else { continue }
             let settings = DbtSettings(projectDir: folder + "/" + inside[0])
-            guard let package = try? DbtProject.load(tree: project.tree, settings: settings, memo: project.memo) else { continue }
+            let package: DbtProject
+            do { package = try DbtProject.load(tree: project.tree, settings: settings, memo: project.memo) } catch {
+                project.note(Diagnostic(severity: .warning,
+                                        message: "installed package \(inside[0]) could not be read (\(error)); ref()s into it "
+                                            + "cannot be resolved — run `dbt deps` again",
+                                        location: SourceLocation(path: path)))
+                continue
+            }
             result[package.name] = ResolvableNodes(package)
         }
         packages = result

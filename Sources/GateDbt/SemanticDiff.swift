@@ -318,6 +318,7 @@ public enum SemanticDiff {
     static func comparable(_ snapshot: ModelSnapshot) -> ModelSnapshot {
         var copy = snapshot
         copy.location = SourceLocation(path: "")
+        copy.configLocations = nil
         copy.patchPath = nil
         copy.path = ""
         copy.columns = copy.columns.map { column in

@@ -24,11 +24,11 @@ extension Repository {
                          changes: try fileChanges(of: diff, includingUntracked: false))
     }
 
-    /// What `git commit` would record: the index against HEAD (`head` is `.index`).
-    /// Before the first commit the base is the empty tree.
-    public func stagedChanges() throws -> ChangeSet {
+    /// What `git commit` would record: the index against HEAD (`head` is `.index`), or against
+    /// the commit `base` names (`check --staged --base`). Before the first commit the base is the empty tree.
+    public func stagedChanges(against base: String? = nil) throws -> ChangeSet {
         try requireWorktree(for: "staged changes")
-        let (baseName, baseTree) = try headTree()
+        let (baseName, baseTree) = try base.map { try commitTree($0) } ?? headTree()
         defer { git_tree_free(baseTree) }
         var index: OpaquePointer?
         try check(git_repository_index(&index, handle), "git_repository_index")
@@ -42,9 +42,10 @@ extension Repository {
 
     /// Everything that differs from HEAD in the checkout: staged and unstaged edits and untracked
     /// (not ignored) files, with renames detected also onto untracked files (`head` is `.worktree`).
-    public func worktreeChanges() throws -> ChangeSet {
+    /// With `base`, the same files against that commit instead of HEAD (`check --worktree --base`).
+    public func worktreeChanges(against base: String? = nil) throws -> ChangeSet {
         try requireWorktree(for: "worktree changes")
-        let (baseName, baseTree) = try headTree()
+        let (baseName, baseTree) = try base.map { try commitTree($0) } ?? headTree()
         defer { git_tree_free(baseTree) }
         let flags = GIT_DIFF_INCLUDE_TYPECHANGE.rawValue | GIT_DIFF_INCLUDE_UNTRACKED.rawValue
             | GIT_DIFF_RECURSE_UNTRACKED_DIRS.rawValue
@@ -98,6 +99,12 @@ extension Repository {
         if isHeadUnborn { return (Self.emptyTreeID, nil) }
         let head = try commitID("HEAD")
         return (head.hex, try treeHandle(ofCommit: head, revision: "HEAD"))
+    }
+
+    /// A commit's sha and tree (the caller frees it).
+    private func commitTree(_ revision: String) throws(GitError) -> (String, OpaquePointer?) {
+        let id = try commitID(revision)
+        return (id.hex, try treeHandle(ofCommit: id, revision: revision))
     }
 
     private func diffOptions(flags: UInt32) throws(GitError) -> git_diff_options {

@@ -133,6 +133,10 @@ public struct ModelSnapshot: Sendable, Hashable, Codable {
     public var unknownConfig: [String]
     /// The model entry in YAML (`- name:` line), else line 1 of the SQL file.
     public var location: SourceLocation
+    /// Where the config that decided a value was written, by key (`materialized`, `contract.enforced`):
+    /// a line of `dbt_project.yml`, of a property file's `config:`, or of the SQL `config()` call.
+    /// Nil when unknown. Never part of what the model *is* (see SemanticDiff's comparison).
+    public var configLocations: [String: SourceLocation]?
 
     public init(name: String, uniqueId: String, path: String, patchPath: String? = nil, relation: Relation,
                 materialized: String = "view", contractEnforced: Bool = false, enabled: Bool = true,

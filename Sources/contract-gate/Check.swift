@@ -10,7 +10,8 @@ extension ContractGateCommand {
             discussion: """
                 Compares --head (default HEAD) with its merge base with --base (default: the CI target \
                 branch, `base:` in contract-gate.yml, else the remote default branch), or the index \
-                (--staged) or worktree (--worktree) with HEAD.
+                (--staged) or worktree (--worktree) with HEAD — or, with --base, with the merge base of \
+                HEAD and that revision (everything you are about to push against it).
                 """
         )
 
@@ -22,10 +23,10 @@ extension ContractGateCommand {
         @Option(help: "The revision to check. Default: HEAD.")
         var head: String?
 
-        @Flag(help: "Check the staged changes (index against HEAD).")
+        @Flag(help: "Check the staged changes (index against HEAD, or against the merge base with --base).")
         var staged = false
 
-        @Flag(help: "Check the worktree, untracked files included, against HEAD.")
+        @Flag(help: "Check the worktree, untracked files included, against HEAD (or the merge base with --base).")
         var worktree = false
 
         @OptionGroup(title: "Output") var output: OutputOptions
@@ -57,8 +58,9 @@ extension ContractGateCommand {
 
         func validate() throws {
             if staged && worktree { throw ValidationError("--staged and --worktree cannot be combined") }
-            if (staged || worktree) && (base != nil || head != nil) {
-                throw ValidationError("--base/--head compare commits; drop them with --staged or --worktree")
+            if (staged || worktree) && head != nil {
+                throw ValidationError("--head names a commit to check; --staged and --worktree check the index or "
+                    + "the working tree instead (add --base to compare them with a branch)")
             }
         }
 
@@ -66,7 +68,7 @@ extension ContractGateCommand {
             let environment = ProcessInfo.processInfo.environment
             var request = CheckRequest(
                 repository: repository.repo, configPath: repository.config,
-                target: staged ? .staged : worktree ? .worktree : .commits(base: base, head: head),
+                target: staged ? .staged(base: base) : worktree ? .worktree(base: base) : .commits(base: base, head: head),
                 ownerCheck: !repository.noOwnerCheck, catalog: try parseCatalog(catalog),
                 failOn: try failOn.map(parseFailOn), environment: environment)
             request.progress = progressOptions.reporter(environment: environment)

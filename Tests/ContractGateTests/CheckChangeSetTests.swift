@@ -9,6 +9,8 @@ import Testing
 @Suite struct CheckChangeSetTests {
     func repositoryWithChanges() throws -> (TempRepository, base: String, head: String) {
         let repo = try TempRepository()
+        // A dbt project, unchanged: without one a change is exit 2 (issue 19, fail closed).
+        try repo.write("dbt_project.yml", "name: shop\nmodel-paths: [\"models\"]\n")
         try repo.write("models/a.sql", "select 1 as id\n")
         try repo.write("models/b.sql", "select 2 as id\n")
         try repo.write("models/c.sql", String(repeating: "select 3 as long_column_name\n", count: 20))

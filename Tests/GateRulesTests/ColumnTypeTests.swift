@@ -22,6 +22,26 @@ struct ColumnTypeTests {
         #expect(!ColumnType.sameType(a, b))
     }
 
+    @Test("a warehouse's own synonyms are one type on that adapter", arguments: [
+        ("snowflake", "varchar", "text"), ("snowflake", "STRING", "varchar(16777216)"), ("snowflake", "int", "number(38,0)"),
+        ("snowflake", "bigint", "NUMBER"), ("snowflake", "double", "float"), ("snowflake", "nvarchar(20)", "varchar(20)"),
+        ("duckdb", "varchar", "text"), ("duckdb", "string", "VARCHAR(50)"), ("duckdb", "long", "int8"),
+        ("BigQuery", "varchar", "STRING"), ("bigquery", "int", "int64"), ("bigquery", "float", "float64"),
+    ])
+    func sameOnAdapter(_ adapter: String, _ a: String, _ b: String) {
+        #expect(ColumnType.sameType(a, b, adapter: adapter),
+                "\(adapter): \(ColumnType.normalize(a, adapter: adapter)) vs \(ColumnType.normalize(b, adapter: adapter))")
+    }
+
+    @Test("synonyms stay apart where the warehouse keeps them apart", arguments: [
+        ("postgres", "text", "varchar"), (nil, "text", "varchar"), ("redshift", "text", "varchar"),
+        ("snowflake", "varchar(20)", "varchar(30)"), ("snowflake", "number(10,2)", "int"), ("bigquery", "numeric", "bigint"),
+        ("duckdb", "int", "bigint"), ("snowflake", "date", "timestamp"),
+    ] as [(String?, String, String)])
+    func differentOnAdapter(_ adapter: String?, _ a: String, _ b: String) {
+        #expect(!ColumnType.sameType(a, b, adapter: adapter), "\(adapter ?? "no adapter"): \(a) vs \(b)")
+    }
+
     @Test("widening: every old value stays representable", arguments: [
         ("smallint", "int", true), ("int", "bigint", true), ("int2", "int8", true), ("tinyint", "smallint", true),
         ("bigint", "int", false), ("float", "double", true), ("real", "double precision", true), ("double", "float", false),

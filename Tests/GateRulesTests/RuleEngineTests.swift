@@ -139,7 +139,10 @@ struct RuleEngineTests {
             #expect(finding.consumers == ["Revenue", "Ops"])
         }
         let impactFinding = try #require(Self.findings(evaluation, "DOWNSTREAM_DASHBOARD_IN_USE").first)
-        #expect(impactFinding.severity == .error)
+        // The breaks carry the error; the IMPACT finding naming the dashboards is a notice, so two
+        // changes are two errors, not three (issue 19).
+        #expect(impactFinding.severity == .notice)
+        #expect(impactFinding.message.contains("raised to error instead of being counted again"))
         #expect(impactFinding.consumers == ["Revenue"] && impactFinding.downstream == 1)
         #expect(impactFinding.owners == ["@revenue-team"], "the dashboard's owner is told, by handle")
         #expect(impactFinding.category == .impact)

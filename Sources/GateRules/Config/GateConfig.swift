@@ -23,6 +23,8 @@ public struct GateConfig: Sendable, Hashable {
     public struct Dbt: Sendable, Hashable {
         /// Folder holding `dbt_project.yml`, relative to the repository root.
         public var projectDir: String = "."
+        /// Where the file sets `project_dir`; nil when it does not (the project is then looked for).
+        public var projectDirLocation: SourceLocation?
         /// `target/manifest.json`, relative to the project folder; used when present.
         public var manifest: String = "target/manifest.json"
         /// Relation defaults when the project does not say.
@@ -155,7 +157,11 @@ public struct GateConfig: Sendable, Hashable {
         let keys = ["project_dir", "manifest", "database", "schema", "schema_naming", "adapter", "target"]
         for entry in reader.entries(node, of: "`dbt`", allowed: keys) ?? [] {
             switch entry.key {
-            case "project_dir": if let v = reader.nonEmptyString(entry.value, "`dbt.project_dir`") { dbt.projectDir = v }
+            case "project_dir":
+                if let v = reader.nonEmptyString(entry.value, "`dbt.project_dir`") {
+                    dbt.projectDir = v
+                    dbt.projectDirLocation = reader.location(entry.value)
+                }
             case "manifest": if let v = reader.nonEmptyString(entry.value, "`dbt.manifest`") { dbt.manifest = v }
             case "database": dbt.database = reader.nonEmptyString(entry.value, "`dbt.database`")
             case "schema": dbt.schema = reader.nonEmptyString(entry.value, "`dbt.schema`")

@@ -49,6 +49,9 @@ public struct Contract: Sendable, Hashable {
     public var description: String?
     public var owners: [String]
     public var selectors: [Selector]
+    /// Where each selector is written (`models:` item), parallel to `selectors` when parsed from a
+    /// file; empty for contracts built in code.
+    public var selectorLocations: [SourceLocation] = []
     public var rules: [RuleSetting]
     /// The highest severity a BREAKING finding keeps when it reaches no consumer; nil keeps it as is.
     public var whenUnused: Severity?

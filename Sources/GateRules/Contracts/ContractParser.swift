@@ -34,7 +34,7 @@ struct ContractParser {
                 sawModels = true
                 modelsNode = entry.keyNode
                 let before = reader.problems.count
-                contract.selectors = parseSelectors(value)
+                (contract.selectors, contract.selectorLocations) = parseSelectors(value)
                 modelsHadProblems = reader.problems.count > before
             case "rules": contract.rules = parseRules(value)
             case "when_unused": contract.whenUnused = parseWhenUnused(value)
@@ -95,10 +95,13 @@ struct ContractParser {
         return handles
     }
 
-    private mutating func parseSelectors(_ node: Node) -> [Contract.Selector] {
+    private mutating func parseSelectors(_ node: Node) -> ([Contract.Selector], [SourceLocation]) {
         var selectors: [Contract.Selector] = []
-        guard let items = reader.list(node, "`models`") else { return [] }
+        var locations: [SourceLocation] = []
+        guard let items = reader.list(node, "`models`") else { return ([], []) }
         for item in items {
+            // Whatever branch below appends a selector, its location is the item's.
+            defer { while locations.count < selectors.count { locations.append(reader.location(item)) } }
             // `- tag: finance` (with a space) is a YAML mapping, not the selector the author meant.
             if case .mapping(let mapping) = item, mapping.count == 1, mapping.keys.first?.string == "tag" {
                 let name = mapping.values.first?.string.flatMap { $0.isEmpty ? nil : $0 } ?? "<name>"
@@ -125,7 +128,7 @@ struct ContractParser {
                                at: item)
             }
         }
-        return selectors
+        return (selectors, locations)
     }
 
     mutating func parseRules(_ node: Node) -> [Contract.RuleSetting] {

@@ -37,9 +37,13 @@ public struct RuleEngine: Sendable {
     /// The head calls that no longer resolve (GateDbt's `ReferenceResolution`), for the BUILD rules.
     public var danglingReferences: [DanglingReference]
     public var rules: [any Rule.Type]
+    /// The warehouse adapter, for type synonyms (see `RuleContext.adapter`).
+    public var adapter: String?
 
     public init(contracts: ContractSet, today: CalendarDay, catalog: CatalogFacts = CatalogFacts(),
-                danglingReferences: [DanglingReference] = [], rules: [any Rule.Type] = RuleCatalog.all) {
+                danglingReferences: [DanglingReference] = [], rules: [any Rule.Type] = RuleCatalog.all,
+                adapter: String? = nil) {
+        self.adapter = adapter
         self.contracts = contracts
         self.today = today
         self.catalog = catalog
@@ -50,8 +54,9 @@ public struct RuleEngine: Sendable {
     /// One-call form of `RuleEngine(...).evaluate(changes:impacts:)`.
     public static func evaluate(changes: [ModelChange], impacts: [String: ModelImpact], contracts: ContractSet,
                                 today: CalendarDay, catalog: CatalogFacts = CatalogFacts(),
-                                danglingReferences: [DanglingReference] = []) throws -> RuleEvaluation {
-        try RuleEngine(contracts: contracts, today: today, catalog: catalog, danglingReferences: danglingReferences)
+                                danglingReferences: [DanglingReference] = [], adapter: String? = nil) throws -> RuleEvaluation {
+        try RuleEngine(contracts: contracts, today: today, catalog: catalog, danglingReferences: danglingReferences,
+                       adapter: adapter)
             .evaluate(changes: changes, impacts: impacts)
     }
 
@@ -86,7 +91,7 @@ public struct RuleEngine: Sendable {
                 let context = RuleContext(
                     severity: effective.severity, options: RuleOptions(effective.options, defaults: description.options),
                     today: today, catalog: catalog, odcs: policy.odcs, contracts: policy.contracts,
-                    breakingFindings: breaking, danglingReferences: references)
+                    breakingFindings: breaking, danglingReferences: references, adapter: adapter)
                 do {
                     return try type.init().check(change, impact: impact, context: context).map { finding in
                         var finding = finding
@@ -103,6 +108,7 @@ public struct RuleEngine: Sendable {
             }
             let readers = danglingReaders(of: change)
             own = own.compactMap { annotate($0, impact: impact, policy: policy, danglingReaders: readers) }
+                .map { placedAtDanglingCall($0, change: change) }
             own = own.map { apply(waivers, to: $0, expired: &expiredHit) }
 
             let unwaivedBreaks = own.filter { $0.category == .breaking && !$0.waived }
@@ -112,6 +118,7 @@ public struct RuleEngine: Sendable {
             }
             own = raiseForDashboards(own, impact: impact, policy: policy)
             own += impactFindings.compactMap { annotate($0, impact: impact, policy: policy) }
+                .map(Self.countedOnce)
                 .map { apply(waivers, to: $0, expired: &expiredHit) }
 
             findings += own
@@ -140,7 +147,7 @@ public struct RuleEngine: Sendable {
                 let context = RuleContext(
                     severity: effective.severity, options: RuleOptions(effective.options, defaults: description.options),
                     today: today, catalog: catalog, odcs: policy.odcs, contracts: policy.contracts,
-                    danglingReferences: references)
+                    danglingReferences: references, adapter: adapter)
                 do {
                     findings += try type.init().check(subject, impact: nil, context: context).map { finding in
                         var finding = finding
@@ -169,7 +176,7 @@ public struct RuleEngine: Sendable {
         }
         var metadata = RuleCatalog.metadata.filter { ran.contains($0.id) }
         if emitted { metadata.append(RuleCatalog.waiverExpired) }
-        return RuleEvaluation(findings: findings, checked: checked, rules: metadata)
+        return RuleEvaluation(findings: Self.mergedProjectFileFindings(findings), checked: checked, rules: metadata)
     }
 
     /// Who a finding should name, per the deciding contract's `notify:`: owners of the consumers

@@ -139,11 +139,15 @@ public struct RuleContext: Sendable {
     /// For BUILD rules: the `ref()`/`source()` calls this model's file (or this snapshot's, this
     /// exposure's) makes that no longer resolve at head.
     public var danglingReferences: [DanglingReference]
+    /// The warehouse adapter the project builds with (`snowflake`, `bigquery`, `duckdb`, …), when
+    /// known: which type spellings are one type (`ColumnType`).
+    public var adapter: String?
 
     public init(severity: Severity = .error, options: RuleOptions = RuleOptions(), today: CalendarDay,
                 catalog: CatalogFacts = CatalogFacts(), odcs: [OdcsSchemaExpectation] = [],
                 contracts: [String] = [], breakingFindings: [Finding] = [],
-                danglingReferences: [DanglingReference] = []) {
+                danglingReferences: [DanglingReference] = [], adapter: String? = nil) {
+        self.adapter = adapter
         self.severity = severity
         self.options = options
         self.today = today

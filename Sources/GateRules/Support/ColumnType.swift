@@ -39,12 +39,52 @@ public enum ColumnType {
         return (base, inner)
     }
 
-    /// Both nil, or the same type after normalisation.
-    public static func sameType(_ a: String?, _ b: String?) -> Bool {
+    /// Both nil, or the same type after normalisation — on `adapter`'s warehouse when given, where
+    /// more spellings name one type (`varchar`, `text` and `string` on Snowflake, DuckDB and BigQuery).
+    public static func sameType(_ a: String?, _ b: String?, adapter: String? = nil) -> Bool {
         switch (a, b) {
         case (nil, nil): true
-        case let (x?, y?): normalize(x) == normalize(y)
+        case let (x?, y?): normalize(x, adapter: adapter) == normalize(y, adapter: adapter)
         default: false
+        }
+    }
+
+    /// `normalize(_:)`, then the one spelling `adapter`'s warehouse gives each of its synonyms, from
+    /// each warehouse's documented type aliases. Without an adapter (or for one not listed, such as
+    /// Postgres, where `text` and `varchar` are distinct types) nothing more is merged.
+    public static func normalize(_ raw: String, adapter: String?) -> String {
+        let generic = normalize(raw)
+        guard let adapter = adapter?.lowercased() else { return generic }
+        let (base, arguments) = split(generic)
+        switch adapter {
+        case "snowflake":
+            // VARCHAR = STRING = TEXT = NVARCHAR…; a VARCHAR without a length is VARCHAR(16777216).
+            // INT, INTEGER, BIGINT, SMALLINT, TINYINT, BYTEINT are NUMBER(38,0); every float is FLOAT (64-bit).
+            if ["varchar", "text", "string", "nvarchar2", "nchar varying", "char varying"].contains(base) {
+                return arguments == nil || arguments == "16777216" ? "varchar" : "varchar(\(arguments ?? ""))"
+            }
+            if integerRank[base] != nil { return "numeric(38,0)" }
+            if base == "numeric" { return arguments.map { $0.contains(",") ? "numeric(\($0))" : "numeric(\($0),0)" } ?? "numeric(38,0)" }
+            if base == "float" || base == "double" { return "float" }
+            return generic
+        case "duckdb":
+            // VARCHAR = CHAR = BPCHAR = TEXT = STRING, and DuckDB ignores a length; LONG = BIGINT,
+            // SIGNED = INTEGER, LOGICAL = BOOLEAN.
+            if ["varchar", "char", "text", "string"].contains(base) { return "varchar" }
+            if base == "long" { return "bigint" }
+            if base == "signed" { return "integer" }
+            if base == "logical" { return "boolean" }
+            return generic
+        case "bigquery":
+            // STRING (and the VARCHAR/TEXT spellings dbt users write) is one type; INT64 has every
+            // integer alias; FLOAT64 is the one float; DECIMAL = NUMERIC, BIGDECIMAL = BIGNUMERIC.
+            if ["varchar", "text", "string"].contains(base) { return arguments.map { "string(\($0))" } ?? "string" }
+            if integerRank[base] != nil { return "bigint" }
+            if base == "float" || base == "double" { return "double" }
+            if base == "bigdecimal" { return arguments.map { "bignumeric(\($0))" } ?? "bignumeric" }
+            return generic
+        default:
+            return generic
         }
     }
 
@@ -52,8 +92,8 @@ public enum ColumnType {
 
     /// A change every reader of the old type can still read: a larger integer, float → double,
     /// a longer (or unbounded) varchar, more numeric precision at no less scale.
-    public static func isWidening(from old: String, to new: String) -> Bool {
-        let a = normalize(old), b = normalize(new)
+    public static func isWidening(from old: String, to new: String, adapter: String? = nil) -> Bool {
+        let a = normalize(old, adapter: adapter), b = normalize(new, adapter: adapter)
         if a == b { return false }
         if let ra = integerRank[a], let rb = integerRank[b] { return rb > ra }
         if a == "float", b == "double" { return true }

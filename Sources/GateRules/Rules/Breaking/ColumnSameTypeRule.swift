@@ -10,7 +10,9 @@ public struct ColumnSameTypeRule: Rule {
         rationale: "A type change breaks casts, joins and BI field definitions downstream. Widening (int → bigint, "
             + "smallint → int, float → double, varchar(n) → varchar(m > n), more numeric precision) keeps every old "
             + "value readable and can be allowed with `allow: [widening]`. text ↔ varchar, timestamp ↔ timestamptz "
-            + "and int → numeric are never treated as widening.",
+            + "and int → numeric are never treated as widening. On Snowflake, DuckDB and BigQuery (`dbt.adapter`, else "
+            + "the target in profiles.yml) the warehouse's own synonyms are one type: varchar, text and string; on "
+            + "Snowflake also every integer and number(38,0); on BigQuery every integer (INT64).",
         defaultSeverity: .warning,
         options: [
             RuleOption(name: "allow", kind: .stringList, defaultValue: .array([]), allowedValues: ["widening"],
@@ -50,8 +52,8 @@ public struct ColumnSameTypeRule: Rule {
         let allowWidening = context.options.strings("allow").contains("widening")
         return change.columnChanges.compactMap { item -> Finding? in
             guard item.kind == .typeChanged, let old = item.before?.dataType, let new = item.after?.dataType,
-                  !ColumnType.sameType(old, new) else { return nil }
-            let widening = ColumnType.isWidening(from: old, to: new)
+                  !ColumnType.sameType(old, new, adapter: context.adapter) else { return nil }
+            let widening = ColumnType.isWidening(from: old, to: new, adapter: context.adapter)
             if widening && allowWidening { return nil }
             let hint = widening ? " It only widens; add `allow: [widening]` to the contract's COLUMN_SAME_TYPE to accept that."
                 : " Keep the type, or add a new column with the new type and migrate consumers."

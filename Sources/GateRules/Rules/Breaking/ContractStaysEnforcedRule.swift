@@ -29,6 +29,7 @@ public struct ContractStaysEnforcedRule: Rule {
         guard let base = change.base, let head = change.head, base.contractEnforced, !head.contractEnforced,
               head.enabled else { return [] }
         return [finding("`\(change.name)` no longer enforces its dbt contract (`contract.enforced` true → false). Keep it enforced; column and type drift would no longer fail the build.",
-                        change: change, at: head.location, context: context)]
+                        change: change, at: head.configLocations?["contract.enforced"] ?? head.configLocations?["contract"] ?? head.location,
+                        context: context)]
     }
 }

@@ -30,6 +30,6 @@ public struct MaterializationKeepsRelationRule: Rule {
         guard let base = change.base, let head = change.liveHead, base.enabled,
               base.materialized != "ephemeral", head.materialized == "ephemeral" else { return [] }
         return [finding("`\(change.name)` becomes ephemeral (\(base.materialized) → ephemeral): \(base.relation) would no longer exist for readers outside dbt.",
-                        change: change, at: head.location, context: context)]
+                        change: change, at: head.configLocations?["materialized"] ?? head.location, context: context)]
     }
 }

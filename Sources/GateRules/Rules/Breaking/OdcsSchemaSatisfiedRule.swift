@@ -71,7 +71,7 @@ public struct OdcsSchemaSatisfiedRule: Rule {
                                             change: change, column: property.name, at: head.location, context: context))
                     continue
                 }
-                let problems = unmet(property, by: column)
+                let problems = unmet(property, by: column, adapter: context.adapter)
                 guard !problems.isEmpty else { continue }
                 findings.append(finding("Column `\(column.name)` of `\(change.name)` breaks \(source): \(problems.joined(separator: "; ")).",
                                         change: change, column: column.name, at: column.location ?? head.location,
@@ -81,10 +81,10 @@ public struct OdcsSchemaSatisfiedRule: Rule {
         return findings
     }
 
-    private func unmet(_ property: OdcsPropertyExpectation, by column: ColumnSpec) -> [String] {
+    private func unmet(_ property: OdcsPropertyExpectation, by column: ColumnSpec, adapter: String?) -> [String] {
         var problems: [String] = []
         if let type = column.dataType {
-            if let promised = property.physicalType, !ColumnType.sameType(promised, type) {
+            if let promised = property.physicalType, !ColumnType.sameType(promised, type, adapter: adapter) {
                 problems.append("type is \(type), promised \(promised)")
             }
             if let logical = property.logicalType, let family = ColumnType.family(ofPhysical: type),

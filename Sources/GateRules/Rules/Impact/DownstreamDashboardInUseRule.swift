@@ -13,8 +13,9 @@ public struct DownstreamDashboardInUseRule: Rule {
         purpose: "Checks that a breaking change does not reach a dashboard with usage ≥ `min_usage` (stale ones are listed as deprecation candidates instead).",
         rationale: "A broken dashboard that people open every day is the most visible failure a data change can "
             + "cause. Dashboards with no recorded usage are listed as candidates for deprecation, never counted. "
-            + "When this rule is on, every breaking finding that reaches such a dashboard is also raised to this "
-            + "rule's severity.",
+            + "When this rule is on, every breaking finding that reaches such a dashboard is raised to this "
+            + "rule's severity; this rule's own finding, which names the dashboards, is then a notice, so one "
+            + "change is never counted twice.",
         defaultSeverity: .off,
         options: [
             RuleOption(name: "min_usage", kind: .integer, defaultValue: .number(1),

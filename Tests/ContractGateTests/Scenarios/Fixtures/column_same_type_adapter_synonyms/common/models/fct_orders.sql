@@ -1,0 +1,2 @@
+select order_id, amount, status, quantity
+from {{ ref('stg_orders') }}

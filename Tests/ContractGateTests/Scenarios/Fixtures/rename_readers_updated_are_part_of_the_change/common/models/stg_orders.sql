@@ -1,0 +1,1 @@
+select order_id, amount from raw_orders
