@@ -2,7 +2,9 @@
 import PackageDescription
 
 // Dependency direction (see DESIGN.md §8):
-//   contract-gate → ContractGate → {GateGit, GateDbt, GateCatalog, GateRules, GateReporters} → GateModel
+//   contract-gate → ContractGate → GateConfig → {GateGit, GateDbt, GateCatalog, GateRules, GateReporters} → GateModel
+//   (GateConfig reads contract-gate.yml and contracts/ from a revision and hands GateDbt, GateCatalog and
+//   GateRules their typed settings)
 //   GateGit → CLibGit2 (the only module that touches C)
 let package = Package(
     name: "contract-gate",
@@ -34,9 +36,14 @@ let package = Package(
         .target(name: "GateCatalog", dependencies: ["GateModel"]),
         .target(name: "GateRules", dependencies: ["GateModel", "GateYAML", .product(name: "Yams", package: "Yams")]),
         .target(name: "GateReporters", dependencies: ["GateModel"]),
+        // contract-gate.yml and the policy (config + contracts/) as read from a revision or the worktree.
+        .target(
+            name: "GateConfig",
+            dependencies: ["GateModel", "GateYAML", "GateCatalog", "GateDbt", "GateRules", .product(name: "Yams", package: "Yams")]
+        ),
         .target(
             name: "ContractGate",
-            dependencies: ["GateModel", "GateGit", "GateDbt", "GateCatalog", "GateRules", "GateReporters"]
+            dependencies: ["GateModel", "GateGit", "GateDbt", "GateCatalog", "GateConfig", "GateRules", "GateReporters"]
         ),
         .executableTarget(
             name: "contract-gate",
@@ -50,7 +57,7 @@ let package = Package(
         // of saved inputs; ci/fuzz/run.sh builds it with -sanitize=fuzzer -D GATE_FUZZ.
         .executableTarget(
             name: "GateFuzz",
-            dependencies: ["GateDbt", "GateRules", "GateModel"]
+            dependencies: ["GateDbt", "GateConfig", "GateRules", "GateModel"]
         ),
 
         .target(
@@ -74,7 +81,7 @@ let package = Package(
         .testTarget(name: "GateGitTests", dependencies: ["GateGit", "GateModel", "GateTestSupport"]),
         .testTarget(
             name: "ContractGateTests",
-            dependencies: ["ContractGate", "GateGit", "GateModel", "GateRules", "GateTestSupport", "SecodaEmulator",
+            dependencies: ["ContractGate", "GateConfig", "GateGit", "GateModel", "GateRules", "GateTestSupport", "SecodaEmulator",
                            "CodeHostEmulator"],
             exclude: ["Scenarios/Fixtures"]
         ),
@@ -83,7 +90,7 @@ let package = Package(
             dependencies: ["GateReporters", "GateModel", .product(name: "Yams", package: "Yams")],
             exclude: ["Golden"]
         ),
-        .testTarget(name: "GateRulesTests", dependencies: ["GateRules", "GateModel"]),
+        .testTarget(name: "GateRulesTests", dependencies: ["GateRules", "GateConfig", "GateModel"]),
         .testTarget(
             name: "GateDbtTests",
             dependencies: ["GateDbt", "GateModel", "GateTestSupport", .product(name: "Yams", package: "Yams")],

@@ -11,7 +11,7 @@ public enum CatalogPull {
         let workspace = try Workspace(repository: repository, configPath: configPath, ownerCheck: ownerCheck)
         var request = CheckRequest(repository: repository, catalog: .secoda, environment: environment)
         request.progress = progress
-        var settings = ImpactStage.catalogSettings(config: workspace.config, workspace: workspace, request: request)
+        var settings = try ImpactStage.catalogSettings(config: workspace.config, workspace: workspace, request: request)
         if let output { settings.snapshotPath = URL(fileURLWithPath: output).path }
         progress?.start("pulling the catalog", unit: "pages")
         let snapshot: CatalogSnapshot

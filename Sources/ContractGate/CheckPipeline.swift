@@ -1,5 +1,6 @@
 import Foundation
 import GateCatalog
+import GateConfig
 import GateDbt
 import GateGit
 import GateModel
@@ -27,41 +28,49 @@ public enum CheckPipeline {
         progress?.start("reading the git diff")
         let workspace = try Workspace(repository: request.repository, configPath: request.configPath,
                                       ownerCheck: request.ownerCheck)
-        let config = workspace.config
         timer.lap("workspace")   // contract-gate.yml and the repository opened
+        // `base:` picks the base revision, so it is read where the author is; in CI the base comes
+        // from --base or the CI's variables first (`BaseSelection`).
         let resolved = try ChangeSetLoader.load(workspace.repository, target: request.target,
-                                                configuredBase: config.base, environment: request.environment)
+                                                configuredBase: workspace.config.base, environment: request.environment)
         timer.lap("diff")
+        // The policy that judges the change: the base revision's for a commit range.
+        let policy = try PolicySelection.choose(workspace: workspace, resolved: resolved, request: request)
+        let config = policy.inForce.config
         progress?.start("reading the dbt project at both sides")
 
         // Nothing changed: nothing can break, and no project is needed to say so (an empty repository).
         if !resolved.changeSet.changes.isEmpty {
             try workspace.locateDbtProject(in: [resolved.baseTree, resolved.headTree])
         }
-        let settings = DbtSettings(workspace: workspace, environment: request.environment)
+        let settings = DbtSettings(workspace: workspace, environment: request.environment, config: policy.headConfig)
         let memo = BlobMemo()   // base and head share most files: each is read once
-        var baseSettings = settings
+        var baseSettings = DbtSettings(workspace: workspace, environment: request.environment, config: policy.baseConfig)
         if let state = request.stateDirectory {
             baseSettings.stateManifest = URL(fileURLWithPath: state, isDirectory: true).appendingPathComponent("manifest.json").path
+            let catalog = URL(fileURLWithPath: state, isDirectory: true).appendingPathComponent("catalog.json").path
+            if FileManager.default.fileExists(atPath: catalog) { baseSettings.warehouseCatalog = catalog }
         }
         let baseProject = try DbtProject.load(tree: resolved.baseTree, settings: baseSettings, required: false, memo: memo)
         let headProject = try DbtProject.load(tree: resolved.headTree, settings: settings, required: false, memo: memo)
         let diff = try SemanticDiff.compare(base: baseProject, head: headProject, changes: resolved.changeSet)
-        let modelChanges = diff.changes
         // Which head `ref()`/`source()` calls this change leaves unresolved (REF_RESOLVES): a broken
         // build fails the check whether or not any model changed or any contract applies.
         let danglingReferences = try ReferenceResolution.danglingReferences(
-            base: baseProject, head: headProject, changeSet: resolved.changeSet, changes: modelChanges)
+            base: baseProject, head: headProject, changeSet: resolved.changeSet, changes: diff.changes)
         timer.lap("models")
 
-        let contracts = try workspace.contracts(from: workspace.contractTree(fallback: resolved.headTree))
+        let contracts = policy.inForce.contracts
         timer.lap("contracts")
 
         progress?.start("walking downstream lineage", unit: "catalog pages")
         let impact = try await ImpactStage.run(
-            changes: modelChanges, base: baseProject, head: headProject, config: config, workspace: workspace,
+            changes: diff.changes, base: baseProject, head: headProject, config: config, workspace: workspace,
             request: request, contracts: contracts)
         timer.lap("impact")
+        // Column changes now include what the SQL shows (ColumnLineage, part of `impact`).
+        let modelChanges = impact.changes
+        timer.record("sql", baseProject.sqlTime + headProject.sqlTime)
         // Part of `models` and `impact`: the pass that reads every model file, at both sides.
         timer.record("ref_scan", baseProject.refScanTime + headProject.refScanTime)
         // Also part of them: rendering the Jinja of models whose macros can make references.
@@ -70,13 +79,16 @@ public enum CheckPipeline {
 
         let evaluation = try RuleEngine.evaluate(
             changes: modelChanges, impacts: impact.byModel, contracts: contracts,
-            today: CalendarDay(date: request.today), catalog: impact.facts, danglingReferences: danglingReferences,
-            adapter: headProject.exists ? headProject.adapter() : baseProject.adapter())
+            today: CalendarDay(date: request.today), catalog: impact.facts,
+            build: BuildBreaks(danglingReferences: danglingReferences, brokenReads: impact.lineage.brokenReads,
+                               contractMismatches: impact.lineage.contractMismatches),
+            adapter: headProject.exists ? headProject.adapter() : baseProject.adapter(), policyChanges: policy.relaxations)
         timer.lap("rules")
 
         // Gathered last: reading goes on through the impact stage (the graph renders models, and a
         // render that falls back says so), and no such word may be lost.
-        var diagnostics = unique(baseProject.diagnostics + headProject.diagnostics + diff.diagnostics)
+        var diagnostics = unique(baseProject.diagnostics + headProject.diagnostics + diff.diagnostics + impact.lineage.diagnostics)
+            + policy.notices + impact.notices
         if let location = workspace.dbtProject, location.origin == .found, location.folder != "." {
             diagnostics.append(Diagnostic(
                 severity: .notice,
@@ -94,13 +106,24 @@ public enum CheckPipeline {
             diagnostics += contracts.unreached(models: try ProjectValidation.selectableModels(headProject))
         }
 
+        if let failure = impact.failure {
+            diagnostics.append(Diagnostic(severity: .error, message:
+                "the catalog failed under on_catalog_error: fail (\(failure.message)); the findings above come from the "
+                + "dbt project alone, and the check exits 3 because consumers only the catalog knows may be missed."))
+        }
+
         let failOn = request.failOn ?? config.failOn
-        return Report.judged(
+        var report = Report.judged(
             base: resolved.changeSet.base, head: resolved.changeSet.head.description, failOn: failOn,
             catalog: impact.status, changes: modelChanges.map { record($0, catalogIds: impact.catalogIds) },
             files: resolved.changeSet.changes.map(ChangedFile.init),
             impact: impact.impacts, findings: evaluation.findings, diagnostics: diagnostics,
             rules: evaluation.rules, checked: evaluation.checked, timings: timer.timings)
+        if impact.failure != nil {
+            report.verdict = .fail
+            report.exitCode = Int(GateExitCode.catalogUnavailable.rawValue)
+        }
+        return report
     }
 
     /// The same problem read at both sides is reported once.
@@ -144,28 +167,19 @@ extension DbtSettings {
     /// it runs on supplies — the packages `dbt deps` installed in the worktree, `profiles.yml`
     /// where dbt looks for it, and the environment `env_var()` reads (never the catalog's key,
     /// whatever its variable is called).
-    init(workspace: Workspace, environment: [String: String]) {
-        var config = workspace.config
-        config.dbt.projectDir = workspace.dbtProjectDir   // the folder found when none is configured
+    init(workspace: Workspace, environment: [String: String], config: GateConfig? = nil) {
+        var config = config ?? workspace.config
+        config.dbt.projectDir = workspace.dbtProject?.folder ?? config.dbt.projectDir   // the folder found when none is configured
         self.init(config: config)
         installedPackagesRoot = workspace.root?.path
         self.environment = environment.filter { $0.key != (config.catalog.secoda?.tokenEnv ?? "SECODA_API_KEY") }
         profilesDirectories = [environment["DBT_PROFILES_DIR"],
                                workspace.root.map { $0.appendingPathComponent(workspace.dbtProjectDir).path },
                                environment["HOME"].map { $0 + "/.dbt" }].compactMap { $0 }
-    }
-
-    /// The dbt part of contract-gate.yml.
-    init(config: GateConfig) {
-        let projectDir = config.dbt.projectDir
-        let prefix = (projectDir == "." || projectDir.isEmpty) ? "" : projectDir.hasSuffix("/") ? projectDir : projectDir + "/"
-        // The default manifest is optional (GateDbt looks for <project>/target/manifest.json itself);
-        // only a manifest the user named is expected to exist.
-        let manifest = config.dbt.manifest == GateConfig.Dbt().manifest ? nil : prefix + config.dbt.manifest
-        self.init(projectDir: projectDir, targetDatabase: config.dbt.database, targetSchema: config.dbt.schema,
-                  schemaNaming: config.dbt.schemaNaming == .customOnly ? .customOnly : .dbtDefault,
-                  manifestPath: manifest)
-        adapterType = config.dbt.adapter
-        targetName = config.dbt.target
+        // `dbt docs generate` leaves the warehouse's columns here (usually not committed).
+        if let catalog = workspace.root?.appendingPathComponent(config.dbt.projectDir).appendingPathComponent("target/catalog.json").path,
+           FileManager.default.fileExists(atPath: catalog) {
+            warehouseCatalog = catalog
+        }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GateCatalog
 import GateModel
 
 /// What one `check` compares and how: the plain options value the CLI builds, so the whole
@@ -18,6 +19,14 @@ public struct CheckRequest: Sendable {
         public static var staged: Target { .staged(base: nil) }
         /// `.worktree` against HEAD.
         public static var worktree: Target { .worktree(base: nil) }
+    }
+
+    /// Where the policy (contract-gate.yml and `contracts/`) is read from (`--policy`).
+    public enum PolicySource: String, Sendable, CaseIterable {
+        /// The base revision (commit ranges' default): a change cannot relax the policy that judges it.
+        case base
+        /// The working tree, as the author edits it (`--staged`/`--worktree`'s default).
+        case head
     }
 
     /// Where catalog facts come from (`--catalog`).
@@ -42,7 +51,10 @@ public struct CheckRequest: Sendable {
     public var catalog: CatalogChoice
     public var failOn: FailOn?
     /// Overrides `catalog.on_catalog_error` (the pre-push hook uses `warn`).
-    public var catalogErrorPolicyOverride: String?
+    public var catalogErrorPolicyOverride: CatalogErrorPolicy?
+    /// Where the policy comes from; nil: the base for commit ranges, the working tree for
+    /// `--staged`/`--worktree`.
+    public var policy: PolicySource?
     public var environment: [String: String]
     /// "Today" for waiver expiry and deprecation dates.
     public var today: Date
@@ -58,7 +70,7 @@ public struct CheckRequest: Sendable {
 
     public init(repository: String = ".", configPath: String? = nil, target: Target = .commits(base: nil, head: nil),
                 ownerCheck: Bool = true, catalog: CatalogChoice = .auto, failOn: FailOn? = nil,
-                catalogErrorPolicyOverride: String? = nil,
+                catalogErrorPolicyOverride: CatalogErrorPolicy? = nil,
                 environment: [String: String] = ProcessInfo.processInfo.environment, today: Date = Date()) {
         self.repository = repository
         self.configPath = configPath

@@ -31,7 +31,7 @@ public enum ImpactQuery {
             }
             requests.append(ImpactRequest(name: model.name, relation: model.relation, dbtId: model.uniqueId))
         }
-        let settings = ImpactStage.catalogSettings(config: workspace.config, workspace: workspace, request: request)
+        let settings = try ImpactStage.catalogSettings(config: workspace.config, workspace: workspace, request: request)
         request.progress?.start("walking downstream lineage", unit: "catalog pages")
         let result: CatalogImpactResult
         do {

@@ -1,5 +1,6 @@
 import Foundation
 import GateCatalog
+import GateConfig
 import GateDbt
 import GateModel
 import GateRules
@@ -8,17 +9,27 @@ import GateRules
 /// lineage (dbt graph always, Secoda or its snapshot when available) and gather the evidence of
 /// which consumers use which columns.
 struct ImpactStage {
+    /// The changes with their column changes as the SQL shows them too (`ColumnLineage`).
+    var changes: [ModelChange]
+    /// What the column lineage found breaks the build.
+    var lineage: ColumnLineageResult
     var impacts: [ModelImpact]
     var byModel: [String: ModelImpact]
     var catalogIds: [String: String]
     var status: CatalogStatus
     var facts: CatalogFacts
+    /// Secoda failed under `on_catalog_error: fail`: the impact is the dbt graph's alone, the
+    /// findings are still reported, and the check exits 3.
+    var failure: CatalogError? = nil
+    /// What the report should say about the catalog besides its status (the snapshot used for a
+    /// missing key, and its age).
+    var notices: [Diagnostic] = []
 
     static func run(changes: [ModelChange], base: DbtProject, head: DbtProject, config: GateConfig,
                     workspace: Workspace, request: CheckRequest, contracts: ContractSet) async throws -> ImpactStage {
         guard !changes.isEmpty else {
-            return ImpactStage(impacts: [], byModel: [:], catalogIds: [:], status: CatalogStatus(sources: ["dbt"]),
-                               facts: CatalogFacts())
+            return ImpactStage(changes: changes, lineage: ColumnLineageResult(), impacts: [], byModel: [:], catalogIds: [:],
+                               status: CatalogStatus(sources: ["dbt"]), facts: CatalogFacts())
         }
         // Built while the catalog's first requests are on their way (`DeferredGraph`).
         let deferredGraph = DeferredGraph { try DbtProject.lineageGraph(changes: changes, base: base, head: head) }
@@ -30,17 +41,44 @@ struct ImpactStage {
                           dbtId: (change.head ?? change.base)?.uniqueId,
                           wantsPIIColumns: change.head != nil && contracts.policy(for: change).rule(piiRule).severity != .off)
         }
-        let settings = catalogSettings(config: config, workspace: workspace, request: request)
-        let result = try await CatalogImpact.compute(of: requests, graph: deferredGraph, settings: settings,
+        let settings = try catalogSettings(config: config, workspace: workspace, request: request)
+        var result: CatalogImpactResult
+        var failure: CatalogError?
+        do {
+            result = try await CatalogImpact.compute(of: requests, graph: deferredGraph, settings: settings,
                                                      environment: request.environment)
+        } catch let error as CatalogError where error.exitCode == .catalogUnavailable {
+            // Every dbt-level finding is still worth printing: the catalog only adds consumers.
+            // The check then exits 3, as `on_catalog_error: fail` says.
+            var dbtOnly = settings
+            dbtOnly.mode = .dbt
+            result = try await CatalogImpact.compute(of: requests, graph: deferredGraph, settings: dbtOnly,
+                                                     environment: request.environment)
+            result.status.complete = false
+            result.status.errors.insert(contentsOf: [error.message, "downstream impact comes from the dbt graph alone"], at: 0)
+            failure = error
+        }
         let graph = try await deferredGraph.value()
+        var notices: [Diagnostic] = []
+        if let variable = result.snapshotInsteadOfMissingKey {
+            notices.append(Diagnostic(severity: .notice, message: missingKeyNotice(
+                variable: variable, takenAt: result.status.snapshotTakenAt, today: request.today)))
+        }
 
+        // The models' SQL: which columns really leave each changed model, who reads them, what breaks.
+        let lineage = try ColumnLineage.analyze(changes: changes, base: base, head: head, graph: graph)
+        let changes = changes.map { change in
+            var change = change
+            change.columnChanges = lineage.columnChanges[change.name] ?? change.columnChanges
+            return change
+        }
         var impacts = withoutUpdatedReaders(result.impacts, changes: changes, graph: graph)
         for index in impacts.indices {
             guard let change = changes.first(where: { $0.name == impacts[index].model }) else { continue }
             // Column evidence comes from the side where the consumers' SQL still refers to the model.
             let project = change.head?.enabled == true ? head : base
-            impacts[index].columnUsers = try project.columnUsers(change: change, impact: impacts[index], graph: graph)
+            impacts[index] = try project.withColumnUsers(change: change, impact: impacts[index], graph: graph,
+                                                         uses: lineage.uses[change.name])
         }
         impacts = try DbtProject.withModelOwners(impacts, head: head, base: base)
         var byModel: [String: ModelImpact] = [:]
@@ -51,20 +89,27 @@ struct ImpactStage {
         for change in changes { ids[change.name] = result.catalogIds[change.name] }
         let facts = CatalogFacts(consulted: consulted, ids: ids, owners: result.tableOwners, piiColumns: result.piiColumns,
                                  impactComplete: result.status.complete, ambiguous: result.ambiguous)
-        return ImpactStage(impacts: impacts, byModel: byModel, catalogIds: result.catalogIds, status: result.status,
-                           facts: facts)
+        return ImpactStage(changes: changes, lineage: lineage, impacts: impacts, byModel: byModel, catalogIds: result.catalogIds,
+                           status: result.status, facts: facts, failure: failure, notices: notices)
     }
 
-    static func catalogSettings(config: GateConfig, workspace: Workspace, request: CheckRequest) -> CatalogSettings {
-        let policy: CatalogErrorPolicy = request.catalogErrorPolicyOverride.flatMap(CatalogErrorPolicy.init(rawValue:))
-            ?? (config.catalog.onCatalogError == .warn ? .warn : .fail)
-        let snapshot = config.catalog.snapshot
-        let snapshotPath: String = if snapshot.hasPrefix("/") {
-            snapshot
-        } else {
-            (workspace.root ?? URL(fileURLWithPath: workspace.repository.gitDirectory))
-                .appendingPathComponent(snapshot).path
+    /// "Secoda is configured but SECODA_API_KEY is not set: used the snapshot taken … (3 days old)".
+    static func missingKeyNotice(variable: String, takenAt: String?, today: Date) -> String {
+        var age = ""
+        if let takenAt, let date = ISO8601DateFormatter().date(from: takenAt) {
+            let days = Int(today.timeIntervalSince(date) / 86_400)
+            age = days < 1 ? " (less than a day old)" : days == 1 ? " (1 day old)" : " (\(days) days old)"
         }
+        return "Secoda is configured but \(variable) is not set here, so the catalog snapshot"
+            + (takenAt.map { " taken \($0)" } ?? "") + age + " stands in for it; run `contract-gate catalog pull` "
+            + "with the key to refresh it."
+    }
+
+    /// The catalog settings contract-gate.yml gives GateCatalog, with this request's mode.
+    /// - Throws: `InputError` for a `token_env` the user did not opt into.
+    static func catalogSettings(config: GateConfig, workspace: Workspace, request: CheckRequest) throws -> CatalogSettings {
+        let snapshotPath = config.snapshotPath(
+            root: workspace.root ?? URL(fileURLWithPath: workspace.repository.gitDirectory))
         let mode: CatalogMode = switch request.catalog {
         case .auto, .secoda: .auto
         case .dbt: .dbt
@@ -72,19 +117,11 @@ struct ImpactStage {
         // No snapshot is not a catalog failure here: the dbt graph is then the whole (complete) offline truth.
         case .offline: FileManager.default.fileExists(atPath: snapshotPath) ? .snapshot : .dbt
         }
-        var settings = CatalogSettings(
-            baseURL: config.catalog.secoda?.baseURL ?? SecodaEndpoint.defaultBaseURL,
-            tokenEnv: config.catalog.secoda?.tokenEnv ?? "SECODA_API_KEY",
-            secodaConfigured: config.catalog.secoda != nil || request.catalog == .secoda,
-            integrationId: config.catalog.secoda?.integrationId, snapshotPath: snapshotPath,
-            onCatalogError: policy, mode: mode, maxDepth: config.lineage.maxDepth, maxNodes: config.lineage.maxNodes)
+        var settings = try config.catalogSettings(
+            snapshotPath: snapshotPath, mode: mode, errorPolicy: request.catalogErrorPolicyOverride,
+            secodaRequested: request.catalog == .secoda, environment: request.environment)
         settings.progress = request.progress?.catalogHandler
         if request.remembersTableIds { settings.tableIdHints = TableIdHints.standard(environment: request.environment) }
-        // The deadline bounds the whole catalog step; one request never outlasts it.
-        if let deadline = config.catalog.secoda?.deadlineSeconds { settings.deadline = .seconds(deadline) }
-        if let timeout = config.catalog.secoda?.timeoutSeconds { settings.requestTimeout = .seconds(timeout) }
-        if let requests = config.catalog.secoda?.maxConcurrentRequests { settings.maxConcurrentRequests = requests }
-        if settings.requestTimeout > settings.deadline { settings.requestTimeout = settings.deadline }
         return settings
     }
 }

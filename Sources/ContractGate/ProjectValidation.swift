@@ -43,7 +43,7 @@ public struct ProjectValidation: Sendable {
 
         let dangling = try ReferenceResolution.unresolvedReferences(in: project)
         let evaluation = try RuleEngine.evaluate(changes: [], impacts: [:], contracts: contracts,
-                                                 today: CalendarDay(date: today), danglingReferences: dangling,
+                                                 today: CalendarDay(date: today), build: BuildBreaks(danglingReferences: dangling),
                                                  adapter: project.adapter())
         let fails = evaluation.findings.contains { !$0.waived && workspace.config.failOn.fails($0.severity) }
         return ProjectValidation(

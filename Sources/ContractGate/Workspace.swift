@@ -1,4 +1,5 @@
 import Foundation
+import GateConfig
 import GateGit
 import GateModel
 import GateRules
@@ -70,6 +71,18 @@ public final class Workspace {
         let location = try DbtProjectLocator.locate(configured: configured, configPath: configPath, trees: trees)
         dbtProject = location
         return location
+    }
+
+    /// The configuration's path inside the repository, as every revision's tree names it; nil for
+    /// a file named with `--config` outside the repository.
+    public var repositoryRelativeConfigPath: String? {
+        guard configPath != GateConfig.fileName else { return configPath }
+        guard let root else { return nil }
+        let file = URL(fileURLWithPath: configPath).standardizedFileURL.resolvingSymlinksInPath().path
+        let inside = root.standardizedFileURL.resolvingSymlinksInPath().path
+        let prefix = inside.hasSuffix("/") ? inside : inside + "/"
+        guard file.hasPrefix(prefix) else { return nil }
+        return String(file.dropFirst(prefix.count))
     }
 
     /// The tree contracts are read from: the worktree on disk (what the author sees and CI checked

@@ -52,7 +52,7 @@ struct WriteBackSession {
         }
         workspace = try Workspace(repository: options.repository, configPath: options.configPath,
                                   ownerCheck: options.ownerCheck)
-        var settings = ImpactStage.catalogSettings(
+        var settings = try ImpactStage.catalogSettings(
             config: workspace.config, workspace: workspace,
             request: CheckRequest(repository: options.repository, catalog: .secoda, environment: options.environment))
         settings.secodaConfigured = true

@@ -28,6 +28,11 @@ public struct CatalogSettings: Sendable {
     public var tokenEnv: String
     /// Whether `catalog.secoda` appears in the config: Secoda is then expected even without a key.
     public var secodaConfigured: Bool
+    /// Secoda was asked for by name (`--catalog secoda`, `catalog pull`): a missing key is an
+    /// error even when a snapshot could stand in.
+    public var secodaRequired = false
+    /// Why `tokenEnv` is not the configured variable (`SECODA_API_URL` is set), for messages.
+    public var tokenEnvReason: String?
     /// `catalog.secoda.integration_id`: resolve tables within this warehouse integration only.
     public var integrationId: String?
     /// `catalog.snapshot`, resolved to an absolute path by the caller.
@@ -91,7 +96,9 @@ public struct CatalogSettings: Sendable {
     /// A client for these settings; `.configuration` errors for a missing key or a bad URL.
     public func makeClient(environment: [String: String], transport: (any HTTPTransport)? = nil) throws -> SecodaClient {
         guard let key = apiKey(environment) else {
-            throw CatalogError(.configuration, "Secoda is configured but \(tokenEnv) is not set; export the API key in \(tokenEnv) "
+            let why = tokenEnvReason.map { " (\($0))" } ?? ""
+            throw CatalogError(.configuration, "Secoda is configured but \(tokenEnv) is not set\(why); export the API key in "
+                + "\(tokenEnv), or run `contract-gate catalog pull` where the key is set so checks can use the snapshot "
                 + "(or set catalog.on_catalog_error: warn to carry on without Secoda)")
         }
         var options = SecodaClientOptions(requestTimeout: requestTimeout, deadline: deadline, maxAttempts: maxAttempts,
@@ -138,6 +145,9 @@ public struct CatalogImpactResult: Sendable {
     public var tableOwners: [String: [String]] = [:]
     /// Model name → ids of the several catalog tables its relation matches (an ambiguous resolution).
     public var ambiguous: [String: [String]] = [:]
+    /// The key's variable, when Secoda is configured but that variable was empty and the snapshot
+    /// was used instead.
+    public var snapshotInsteadOfMissingKey: String?
     /// Model name → lower-cased names of its columns the catalog marks PII, for the models that
     /// asked (`ImpactRequest.wantsPIIColumns`) and resolved.
     public var piiColumns: [String: Set<String>] = [:]
@@ -165,7 +175,15 @@ public enum CatalogImpact {
         -> CatalogImpactResult
     {
         var errors: [String] = []
-        let wantsSecoda = settings.mode == .auto && (settings.apiKey(environment) != nil || settings.secodaConfigured)
+        var wantsSecoda = settings.mode == .auto && (settings.apiKey(environment) != nil || settings.secodaConfigured)
+        // Secoda is configured but this machine has no key (a laptop, a pull request from a fork):
+        // the snapshot stands in, and the caller says how old it is.
+        var keyMissing = false
+        if wantsSecoda, settings.apiKey(environment) == nil, !settings.secodaRequired, let path = settings.snapshotPath,
+           FileManager.default.fileExists(atPath: path) {
+            wantsSecoda = false
+            keyMissing = true
+        }
 
         if wantsSecoda {
             do {
@@ -194,6 +212,7 @@ public enum CatalogImpact {
                     let (source, takenAt) = try loadSnapshot(url)
                     var result = try await run(models, graph: graph, settings: settings, source: source, sourceName: "snapshot")
                     result.status.snapshotTakenAt = takenAt
+                    if keyMissing { result.snapshotInsteadOfMissingKey = settings.tokenEnv }
                     if !errors.isEmpty {
                         // Secoda failed: the snapshot may be out of date, so the impact is not certain.
                         result.status.complete = false

@@ -59,6 +59,16 @@ public final class DbtProject {
     var renderedConfigs: [String: [String: JSONValue]] = [:]
     /// A `--state` manifest that was asked for and could not be read: the check stops (exit 2).
     var stateManifestError: InputError?
+    /// Output columns worked out per node (`ModelColumns.swift`).
+    var nodeColumns: [ColumnNode: NodeColumns] = [:]
+    /// Each model's SQL read with its parents' columns at this revision.
+    var sqlReadings: [ColumnNode: ModelSQLReading] = [:]
+    /// Time spent reading SQL, for `check --timings`.
+    var sqlClock: Duration = .zero
+    var seedNameCache: Set<String>?
+    var warehouseCatalogCache: WarehouseCatalog??
+    /// `source.table` → the columns its YAML declares.
+    var sourceColumnCache: [String: [String]]?
     private var manifestLoaded = false
     private var manifestCache: Manifest?
 

@@ -38,6 +38,9 @@ public struct DbtSettings: Sendable, Hashable {
     public var environment: [String: String] = [:]
     /// The target name templates see as `target.name` (dbt's usual `dev` when nil).
     public var targetName: String?
+    /// A `catalog.json` on disk (`dbt docs generate`): the warehouse's real columns of sources,
+    /// snapshots and models, for the nodes whose SQL cannot tell.
+    public var warehouseCatalog: String?
 
     /// Settings with dbt's defaults: project at the repository root, unknown target, dbt's own naming.
     public init(projectDir: String = "", targetDatabase: String? = nil, targetSchema: String? = nil,

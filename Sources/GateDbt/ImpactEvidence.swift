@@ -67,11 +67,15 @@ extension DbtProject {
         return graph
     }
 
-    /// For every column the change touches: the downstream models whose SQL names it, keyed by
-    /// the downstream node ids the impact uses (catalog ids for merged nodes).
-    public func columnUsers(change: ModelChange, impact: ModelImpact, graph: ProjectGraph) throws -> [String: [String]] {
+    /// `impact` with the evidence of which downstream nodes use each column the change touches,
+    /// keyed by the node ids the impact uses (catalog ids for merged nodes). Downstream models use
+    /// a column when the column lineage (`uses`, from their SQL) says so, with its reason in
+    /// `columnNotes`; without it (a deleted model), when their SQL names it. Semantic models use
+    /// the columns their entities, dimensions and measures name.
+    public func withColumnUsers(change: ModelChange, impact: ModelImpact, graph: ProjectGraph,
+                                uses: [String: ColumnUse]?) throws -> ModelImpact {
         let columns = Set(change.columnChanges.map(\.column) + change.columnChanges.compactMap { $0.before?.name })
-        guard !columns.isEmpty, exists else { return impact.columnUsers }
+        guard !columns.isEmpty, exists else { return impact }
         var dbtIdToNode: [String: String] = [:]
         var modelIdsByName: [String: String] = [:]
         for node in graph.nodes.values where node.type == "model" { modelIdsByName[node.name] = node.id }
@@ -86,12 +90,17 @@ extension DbtProject {
         }
         // Versioned changes are named `model.vN`; the model itself is `snapshot.name`.
         let model = (change.head ?? change.base)?.name ?? change.name
-        let found = try columnUsers(of: model, columns: Array(columns), among: Array(dbtIdToNode.keys))
-        var users = impact.columnUsers
+        let semanticIds = impact.downstream.filter { $0.type == "semantic_model" }.map(\.id)
+        var found = try columnUsers(of: model, columns: Array(columns), among: uses == nil ? Array(dbtIdToNode.keys) : semanticIds)
+        var result = impact
+        for (column, use) in uses ?? [:] {
+            found[column, default: []] += use.readers
+            if let note = use.note { result.columnNotes[column] = note }
+        }
         for (column, dbtIds) in found {
             let ids = dbtIds.compactMap { dbtIdToNode[$0] }
-            users[column] = Array(Set(users[column, default: []]).union(ids)).sorted()
+            result.columnUsers[column] = Array(Set(result.columnUsers[column, default: []]).union(ids)).sorted()
         }
-        return users
+        return result
     }
 }

@@ -55,6 +55,28 @@ extension DbtProject {
         return try renderOutcome(path, scan: scan)?.rendered
     }
 
+    /// The model file rendered as dbt renders it, plain files too, for the SQL reader; nil when
+    /// the file is missing or its render failed (the failure is a `dbt.rendering` diagnostic).
+    func renderedForSQL(_ path: String) throws -> RenderedModel? {
+        guard let scan = try scan(path) else { return nil }
+        guard let outcome = try renderOutcome(path, scan: scan, force: true) else { return nil }
+        _ = record(outcome, of: path, over: scan)
+        return outcome.rendered
+    }
+
+    /// The model file rendered again with `adapter.get_columns_in_relation` answered by
+    /// `columnsOf`, when its render asked for a relation's columns (nil otherwise, or on failure).
+    func renderedWithColumns(_ path: String, columnsOf: @escaping (RenderedNode) -> [String]?) throws -> RenderedModel? {
+        guard let first = try renderedForSQL(path), first.askedColumns, let projectFile,
+              let data = try tree.contents(of: path) else { return nil }
+        let state = try renderingState(projectFile)
+        state.renderer.columnsOf = columnsOf
+        defer { state.renderer.columnsOf = nil }
+        let started = ContinuousClock.now
+        defer { renderClock += ContinuousClock.now - started }
+        return try? state.renderer.render(text: String(decoding: data, as: UTF8.self), path: path, name: try nodeKey(forFile: path).name)
+    }
+
     /// Time spent rendering Jinja, for `check --timings`.
     public var renderTime: Duration { renderClock }
 
@@ -69,14 +91,15 @@ extension DbtProject {
         return [(block.name, record(outcome, of: path, over: block.scan))]
     }
 
-    private func renderOutcome(_ path: String, scan: ReferenceScan, name knownName: String? = nil) throws -> RenderOutcome? {
+    private func renderOutcome(_ path: String, scan: ReferenceScan, name knownName: String? = nil,
+                               force: Bool = false) throws -> RenderOutcome? {
         guard let projectFile, let data = try tree.contents(of: path) else { return nil }
         let state = try renderingState(projectFile)
         let memoKey = tree.blobID(of: path).map { $0 + ":" + path + ":" + state.fingerprint }
         if let memoKey, let outcome = memo.renderedModels[memoKey] { return outcome }
         // A `config()` value that is an expression (`enabled=var(...)`) needs the render too.
         let configIsExpression = !(sqlConfigs(path)?.unknown.isEmpty ?? true)
-        guard configIsExpression || DbtProject.needsRendering(data, scan: scan, reaching: state.reachingFinder) else {
+        guard force || configIsExpression || DbtProject.needsRendering(data, scan: scan, reaching: state.reachingFinder) else {
             return nil
         }
         let text = String(decoding: data, as: UTF8.self)

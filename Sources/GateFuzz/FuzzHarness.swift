@@ -1,4 +1,5 @@
 import Foundation
+import GateConfig
 import GateDbt
 import GateModel
 import GateRules

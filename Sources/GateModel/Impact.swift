@@ -139,6 +139,10 @@ public struct ModelImpact: Sendable, Hashable, Codable {
     /// Lower-cased column name → ids of downstream nodes that use it (Secoda column lineage,
     /// else the column name as a whole word in downstream model SQL).
     public var columnUsers: [String: [String]]
+    /// Lower-cased column name → why it counts as used (or not), from the models' SQL: "read by
+    /// `rpt_amount` (models/rpt_amount.sql:3) through `select *` in `int_amount`". Not encoded:
+    /// findings carry it in their message.
+    public var columnNotes: [String: String] = [:]
     /// A `max_depth`/`max_nodes` budget cut the walk.
     public var truncated: Bool
 

@@ -20,6 +20,9 @@ public struct ColumnChange: Sendable, Hashable, Codable {
         case piiMarkRemoved = "pii_mark_removed"
         case piiMarkAdded = "pii_mark_added"
         case descriptionChanged = "description_changed"
+        /// The column's YAML entry is gone while the model's SQL still outputs it: documentation
+        /// (and any declared tests or constraints) lost, not a column removed.
+        case undeclared
     }
 
     public var kind: Kind
@@ -34,15 +37,18 @@ public struct ColumnChange: Sendable, Hashable, Codable {
     /// Where a finding about this change should point: the head line when there is one
     /// (for a removal, the head line of the model entry), else the base line.
     public var location: SourceLocation?
+    /// How the change is known when not from the YAML alone: "the SQL no longer outputs it".
+    public var evidence: String?
 
     public init(kind: Kind, column: String, before: ColumnSpec? = nil, after: ColumnSpec? = nil,
-                constraint: ConstraintKind? = nil, location: SourceLocation? = nil) {
+                constraint: ConstraintKind? = nil, location: SourceLocation? = nil, evidence: String? = nil) {
         self.kind = kind
         self.column = column
         self.before = before
         self.after = after
         self.constraint = constraint
         self.location = location
+        self.evidence = evidence
     }
 }
 
@@ -64,6 +70,10 @@ public struct ModelChange: Sendable, Hashable, Codable {
         self.head = head
         self.columnChanges = columnChanges
     }
+
+    /// The head model when it still exists and is enabled: column rules compare against it. A deleted
+    /// or disabled model is MODEL_NO_DELETE's finding, not a list of column findings.
+    public var liveHead: ModelSnapshot? { head.flatMap { $0.enabled ? $0 : nil } }
 
     /// The snapshot to describe the model by: head when present, else base.
     public var current: ModelSnapshot? { head ?? base }

@@ -25,6 +25,9 @@ public enum RuleCategory: String, Sendable, Codable, CaseIterable {
     case catalog = "CATALOG"
     /// The change makes the next `dbt parse`/`dbt build` fail, contract or not (DESIGN.md §9).
     case build = "BUILD"
+    /// The change relaxes the policy that judges changes: a waiver added, a rule lowered, a contract
+    /// narrowed (DESIGN.md §9 "Policy from the base").
+    case policy = "POLICY"
 }
 
 /// `fail_on` in contract-gate.yml: the lowest unwaived severity that fails the run.

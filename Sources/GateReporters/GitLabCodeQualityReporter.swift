@@ -77,6 +77,8 @@ public struct GitLabCodeQualityReporter: Reporter {
         case .governance: "Style"
         case .catalog: "Bug Risk"
         case .build: "Bug Risk"
+        // A relaxed policy is a review matter for the people who own it.
+        case .policy: "Security"
         }
     }
 }

@@ -90,7 +90,8 @@ public struct MarkdownReporter: Reporter {
             let waivable = unwaived.filter(Self.isWaivable)
             if !waivable.isEmpty {
                 let header = "### Waivers to paste\n\nIf a break is intended and its consumers agreed, this under `waivers:` "
-                    + "in the contract named lets it pass; fill in why, who approved it and until when.\n\n"
+                    + "in the contract named lets it pass; fill in why, who approved it and until when. Waivers are read "
+                    + "from the base branch, so land the waiver in a pull request of its own first.\n\n"
                 var shownWaivers = 0
                 for finding in waivable {
                     let snippet = Self.waiverSnippet(for: finding)

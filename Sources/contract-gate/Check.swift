@@ -36,6 +36,12 @@ extension ContractGateCommand {
         @Option(help: "Where catalog facts come from: auto, dbt, snapshot, secoda, offline.")
         var catalog: String = "auto"
 
+        @Option(help: ArgumentHelp(
+            "Where contract-gate.yml and contracts/ are read from: base or head.",
+            discussion: "Default: the base revision for commit ranges, so a change cannot relax the policy that judges it; "
+                + "the working tree with --staged/--worktree. `head` reads the working tree (local iteration)."))
+        var policy: String?
+
         @Option(name: .customLong("fail-on"), help: "Lowest unwaived severity that fails: error, warning, never.")
         var failOn: String?
 
@@ -73,10 +79,16 @@ extension ContractGateCommand {
                 failOn: try failOn.map(parseFailOn), environment: environment)
             request.progress = progressOptions.reporter(environment: environment)
             request.remembersTableIds = true
+            request.policy = try policy.map(parsePolicy)
             request.stateDirectory = state ?? environment["DBT_STATE"].flatMap { $0.isEmpty ? nil : $0 }
             let destination = try output.destination(environment: environment)
             let report = try await CheckPipeline.run(request)
             try destination.emit(report, environment: environment, writeStdout: Terminal.write)
+            if report.exitCode == Int(GateExitCode.catalogUnavailable.rawValue) {
+                // The report says it too; stderr is where CI logs and people look for why a job failed.
+                Terminal.printError("error: catalog: " + (report.catalog.errors.first ?? "unavailable")
+                    + " (on_catalog_error: fail; the report lists every finding the dbt project alone supports)")
+            }
             if timings { FileHandle.standardError.write(Data((Self.timingLine(report.timings) + "\n").utf8)) }
             throw ExitCode(Int32(report.exitCode))
         }
@@ -89,6 +101,14 @@ func parseCatalog(_ value: String) throws -> CheckRequest.CatalogChoice {
         throw InputError("unknown --catalog '\(value)'; use one of: \(known)")
     }
     return choice
+}
+
+func parsePolicy(_ value: String) throws -> CheckRequest.PolicySource {
+    guard let source = CheckRequest.PolicySource(rawValue: value.lowercased()) else {
+        throw InputError("unknown --policy '\(value)'; use base (the base revision's contract-gate.yml and contracts/) "
+            + "or head (the working tree's)")
+    }
+    return source
 }
 
 func parseFailOn(_ value: String) throws -> FailOn {

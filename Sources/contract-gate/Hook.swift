@@ -66,13 +66,17 @@ extension ContractGateCommand {
             @Option(help: "Where catalog facts come from: offline (the snapshot when there is one, else the dbt graph), auto, dbt, snapshot, secoda.")
             var catalog: String = "offline"
 
+            @Option(help: "Where contract-gate.yml and contracts/ are read from: base (the remote's revision) or head (the working tree).")
+            var policy: String?
+
             func run() async throws {
                 let environment = ProcessInfo.processInfo.environment
                 let stdin = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
                 var request = CheckRequest(
                     repository: repository.repo, configPath: repository.config, ownerCheck: !repository.noOwnerCheck,
-                    catalog: try parseCatalog(catalog), catalogErrorPolicyOverride: "warn", environment: environment)
+                    catalog: try parseCatalog(catalog), catalogErrorPolicyOverride: .warn, environment: environment)
                 request.remembersTableIds = true
+                request.policy = try policy.map(parsePolicy)
                 let reports = try await PrePushCheck.run(stdin: stdin, request: request)
                 let reporter = TextReporter(useColor: ReporterOptions.colorAllowed(
                     environment: environment, stdoutIsTerminal: Terminal.stderrIsTerminal))
@@ -83,7 +87,7 @@ extension ContractGateCommand {
                     worst = max(worst, Int32(entry.report.exitCode))
                 }
                 if worst == GateExitCode.violated.rawValue {
-                    Terminal.printError("contract-gate: push blocked. Fix the findings, add a waiver to the contract, "
+                    Terminal.printError("contract-gate: push blocked. Fix the findings, land a waiver first (README \"Waivers\"), "
                                         + "or push with --no-verify to skip the gate.")
                 }
                 throw ExitCode(worst)

@@ -1,4 +1,5 @@
 import Foundation
+import GateConfig
 import GateModel
 import Testing
 @testable import GateRules

@@ -1,3 +1,4 @@
+import GateConfig
 import GateModel
 import Testing
 @testable import GateRules

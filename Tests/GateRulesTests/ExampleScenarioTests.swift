@@ -64,6 +64,6 @@ struct ExampleScenarioTests {
         #expect(evaluation.findings.map(\.rule) == ["COLUMN_NO_DELETE"])
         #expect(evaluation.findings.first?.severity == .warning && evaluation.findings.first?.contract == nil)
         #expect(RuleEngine.verdict(for: evaluation.findings, failOn: .error) == (.pass, .pass))
-        #expect(evaluation.checked["stg_payments"]?.count == 11, "the ten BREAKING rules and REF_RESOLVES run under the default policy")
+        #expect(evaluation.checked["stg_payments"]?.count == 13, "the ten BREAKING rules and the three BUILD rules run under the default policy")
     }
 }

@@ -38,6 +38,15 @@ enum RuleVerifier {
                     problems.append("\(description.id) produced a finding labelled \(finding.rule)/\(finding.category.rawValue)")
                 }
                 if finding.severity != .error { problems.append("\(description.id) ignored the context severity") }
+                if description.category == .policy {
+                    // A POLICY finding is about the contract file the example changes, and names the
+                    // model only when a waiver does.
+                    if finding.location?.path != Sketch.contractPath {
+                        problems.append("\(description.id) finding points at \(finding.location?.description ?? "nowhere"), not the contract file")
+                    }
+                    if finding.message.count < 20 { problems.append("\(description.id) message too terse: \(finding.message)") }
+                    continue
+                }
                 if finding.model != example.change.name { problems.append("\(description.id) finding names model \(finding.model ?? "nil")") }
                 // A finding points at the model's property entry, or (BUILD) at a call in its own file.
                 let ownFile = description.category == .build ? example.change.current?.path : nil
@@ -60,14 +69,15 @@ struct RuleExampleTests {
         #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
     }
 
-    @Test("the catalogue is exactly the 17 public IDs of DESIGN.md §5 plus the BUILD rules of §9")
+    @Test("the catalogue is exactly the 17 public IDs of DESIGN.md §5 plus the BUILD and POLICY rules of §9")
     func catalogue() {
         #expect(RuleCatalog.ids == [
             "MODEL_NO_DELETE", "MODEL_SAME_RELATION", "MODEL_VERSION_NO_DELETE", "COLUMN_NO_DELETE", "COLUMN_SAME_NAME",
             "COLUMN_SAME_TYPE", "COLUMN_CONSTRAINT_NO_DELETE", "CONTRACT_STAYS_ENFORCED", "MATERIALIZATION_KEEPS_RELATION",
             "ODCS_SCHEMA_SATISFIED", "DOWNSTREAM_DASHBOARD_IN_USE", "DOWNSTREAM_VERIFIED", "BLAST_RADIUS",
-            "COLUMN_PII_STAYS_TAGGED", "MODEL_HAS_OWNER", "MODEL_HAS_DESCRIPTION", "MODEL_RESOLVES",
-            "REF_RESOLVES",
+            "COLUMN_PII_STAYS_TAGGED", "MODEL_HAS_OWNER", "MODEL_HAS_DESCRIPTION", "COLUMN_STAYS_DOCUMENTED", "MODEL_RESOLVES",
+            "REF_RESOLVES", "COLUMN_READ_EXISTS", "CONTRACT_MATCHES_SQL",
+            "POLICY_WAIVER_ADDED", "POLICY_RULE_WEAKENED", "POLICY_CONTRACT_NARROWED",
         ])
     }
 
@@ -79,11 +89,11 @@ struct RuleExampleTests {
         #expect(d.purpose.hasPrefix("Checks that "), "\(id) purpose must start “Checks that”: \(d.purpose)")
         #expect(d.id.allSatisfy { $0.isUppercase || $0 == "_" }, "\(id) is not upper snake case")
         #expect(d.helpURI == "https://github.com/contract-gate/contract-gate#rule-" + id.lowercased().replacingOccurrences(of: "_", with: "-"))
-        let expected: Severity = d.category == .build ? .error : d.category == .breaking ? .warning : .off
+        let expected: Severity = d.category == .build ? .error : d.category == .breaking || d.category == .policy ? .warning : .off
         #expect(d.defaultSeverity == expected,
-                "default policy: BUILD fails, BREAKING warns, the rest is off; \(id) says \(d.defaultSeverity)")
+                "default policy: BUILD fails, BREAKING and POLICY warn, the rest is off; \(id) says \(d.defaultSeverity)")
         let folder = ["BREAKING": "Breaking", "IMPACT": "Impact", "GOVERNANCE": "Governance", "CATALOG": "Catalog",
-                      "BUILD": "Build"][d.category.rawValue] ?? "?"
+                      "BUILD": "Build", "POLICY": "Policy"][d.category.rawValue] ?? "?"
         let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("Sources/GateRules/Rules/\(folder)/\(String(describing: type)).swift")
         #expect(FileManager.default.fileExists(atPath: file.path), "expected \(id) in \(file.path)")

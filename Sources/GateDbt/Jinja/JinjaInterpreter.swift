@@ -449,7 +449,7 @@ final class JinjaInterpreter: JinjaCallContext {
             }
         case .undefined(let name):
             environment.onUndefinedCall?(name, line, scope?.template.name ?? "")
-            return .undefined(name)
+            return environment.undefinedCallResult?(name, arguments) ?? .undefined(name)
         case .object(let object as any JinjaCallable):
             // An object that is also a function (dbt's `config`: `config(...)` and `config.get(...)`).
             return try wrap(line: line, scope) { try object.call(arguments, context: self) }

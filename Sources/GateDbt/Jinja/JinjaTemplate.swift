@@ -37,6 +37,9 @@ public final class JinjaEnvironment {
     /// itself gives an undefined. A call on an undefined attribute chain reports the dotted
     /// path (`dbt_utils.star`).
     public var onUndefinedCall: ((String, Int, String) -> Void)?
+    /// What a call of an undefined name gives, given (name, arguments); nil (or no hook) gives an
+    /// undefined, as Jinja2 does.
+    public var undefinedCallResult: ((String, JinjaArguments) -> JinjaValue?)?
     /// Guards against runaway templates; exceeding one throws a `JinjaError`.
     public var maxCallDepth = 200
     public var maxLoopIterations = 1_000_000

@@ -61,7 +61,10 @@ public struct SQLColumnSource: Hashable, Sendable, Comparable {
     }
 
     public static func < (a: SQLColumnSource, b: SQLColumnSource) -> Bool {
-        (a.relation.description, a.column) < (b.relation.description, b.column)
+        // The same order as comparing (description, column), without building descriptions for
+        // the common case of one relation.
+        if a.relation == b.relation { return a.column < b.column }
+        return (a.relation.description, a.column) < (b.relation.description, b.column)
     }
 }
 

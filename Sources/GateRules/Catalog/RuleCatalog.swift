@@ -21,8 +21,14 @@ public enum RuleCatalog {
         ColumnPiiStaysTaggedRule.self,
         ModelHasOwnerRule.self,
         ModelHasDescriptionRule.self,
+        ColumnStaysDocumentedRule.self,
         ModelResolvesRule.self,
         RefResolvesRule.self,
+        ColumnReadExistsRule.self,
+        ContractMatchesSqlRule.self,
+        PolicyWaiverAddedRule.self,
+        PolicyRuleWeakenedRule.self,
+        PolicyContractNarrowedRule.self,
     ]
 
     public static let descriptions: [RuleDescription] = all.map { $0.description }
@@ -102,7 +108,8 @@ public enum RuleCatalog {
         guard let d = description(of: id.uppercased()) else { return nil }
         var out: [String] = []
         out.append("\(d.id) — \(d.name)")
-        out.append("category: \(d.category.rawValue) · default severity: \(d.defaultSeverity.rawValue) (models under no contract)")
+        out.append("category: \(d.category.rawValue) · default severity: \(d.defaultSeverity.rawValue) "
+                   + (d.category == .policy ? "(the default policy sets it; no contract with models: can)" : "(models under no contract)"))
         out.append("")
         out.append(d.purpose)
         out.append("")
@@ -136,10 +143,18 @@ public enum RuleCatalog {
             let options = example.options.keys.sorted().map { "\($0): \(render(example.options[$0] ?? .null))" }
             out.append("  contract: \(rule.id): {severity: error, \(options.joined(separator: ", "))}")
         }
-        out.append("  before (\(Sketch.propertiesPath)):")
-        out += Sketch.render(example.before).map { "  " + $0 }
-        out.append("  after:")
-        out += Sketch.render(example.after).map { "  " + $0 }
+        if let policy = example.policy {
+            // A POLICY example is a contract file before and after, not a model.
+            out.append("  before (\(Sketch.contractPath)):")
+            out += numbered(policy.before)
+            out.append("  after:")
+            out += numbered(policy.after)
+        } else {
+            out.append("  before (\(Sketch.propertiesPath)):")
+            out += Sketch.render(example.before).map { "  " + $0 }
+            out.append("  after:")
+            out += Sketch.render(example.after).map { "  " + $0 }
+        }
         if let impact = example.impact, !impact.downstream.isEmpty {
             out.append("  downstream:")
             for node in impact.downstream {
@@ -185,10 +200,17 @@ public enum RuleCatalog {
             out.append("  → no finding")
         } else {
             for expected in example.expected {
-                out.append("  ↓ finding at line \(expected.line)" + (expected.column.map { ", column `\($0)`" } ?? " (the model)"))
+                let subject = example.policy == nil ? " (the model)" : ""
+                out.append("  ↓ finding at line \(expected.line)" + (expected.column.map { ", column `\($0)`" } ?? subject))
             }
         }
         return out
+    }
+
+    /// A file's lines numbered as the `↓ finding at line N` markers count them.
+    static func numbered(_ text: String) -> [String] {
+        text.split(separator: "\n", omittingEmptySubsequences: false).dropLast(text.hasSuffix("\n") ? 1 : 0)
+            .enumerated().map { "  " + String(format: "%3d", $0.offset + 1) + "  " + $0.element }
     }
 
     static func render(_ value: JSONValue) -> String {

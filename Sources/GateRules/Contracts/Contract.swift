@@ -63,6 +63,9 @@ public struct Contract: Sendable, Hashable {
     public var isDefault: Bool
     /// The contract file.
     public var path: String
+    /// Where each top-level key (`models`, `rules`, `when_unused`, …) sits in the file, so a
+    /// finding about what the key says (or no longer says) can point at it.
+    public var keyLocations: [String: SourceLocation] = [:]
 
     public init(name: String, description: String? = nil, owners: [String] = [], selectors: [Selector] = [],
                 rules: [RuleSetting] = [], whenUnused: Severity? = nil, notify: [NotifyTarget] = [.consumers],

@@ -3,8 +3,10 @@ import Yams
 
 /// Turns the YAML of a contract (or an ODCS file, or an inline default policy) into values,
 /// recording every problem in `reader` with its line and column.
-struct ContractParser {
-    var reader: YAMLReader
+package struct ContractParser {
+    package var reader: YAMLReader
+
+    package init(reader: YAMLReader) { self.reader = reader }
 
     static let contractKeys = ["contract", "description", "owners", "models", "rules", "when_unused", "notify",
                                "handles", "waivers", "default"]
@@ -24,6 +26,7 @@ struct ContractParser {
         var waiverNodes: [Node] = []
         for entry in entries {
             let value = entry.value
+            contract.keyLocations[entry.key] = reader.location(entry.keyNode)
             switch entry.key {
             case "contract":
                 sawName = true
@@ -56,15 +59,24 @@ struct ContractParser {
                            at: modelsNode ?? root)
         }
         contract.waivers = waiverNodes.compactMap { parseWaiver($0, contract: contract.name) }
+        if !contract.isDefault {
+            for setting in contract.rules where RuleCatalog.description(of: setting.id)?.category == .policy {
+                reader.problem("\(setting.id) judges changes to the policy itself, not models, so a contract with `models:` "
+                    + "cannot set it; set it in the default policy (`default_policy:` in contract-gate.yml, or a contract "
+                    + "with `default: true`).", at: setting.location)
+            }
+        }
         return contract
     }
 
     /// `default_policy:` inline in contract-gate.yml: `rules`, `when_unused`, `notify`, `handles`.
-    mutating func parseDefaultPolicy(_ node: Node) -> Contract? {
+    package mutating func parseDefaultPolicy(_ node: Node) -> Contract? {
         guard let entries = reader.entries(node, of: "`default_policy`",
                                            allowed: ["rules", "when_unused", "notify", "handles"]) else { return nil }
         var contract = Contract(name: "default", isDefault: true, path: reader.path)
+        contract.keyLocations["default_policy"] = reader.location(node)
         for entry in entries {
+            contract.keyLocations[entry.key] = reader.location(entry.keyNode)
             switch entry.key {
             case "rules": contract.rules = parseRules(entry.value)
             case "when_unused": contract.whenUnused = parseWhenUnused(entry.value)
@@ -213,6 +225,10 @@ struct ContractParser {
                 if RuleCatalog.description(of: id) == nil {
                     reader.problem("waiver names unknown rule ID `\(id)`.\(Suggestions.hint(for: id, in: RuleCatalog.ids))",
                                    at: entry.value)
+                    valid = false
+                } else if RuleCatalog.description(of: id)?.category == .policy {
+                    reader.problem("\(id) findings cannot be waived: they are how a relaxed policy gets reviewed. "
+                        + "Lower its severity in the default policy instead.", at: entry.value)
                     valid = false
                 } else { rule = id }
             case "model": model = reader.nonEmptyString(entry.value, "waiver `model`")

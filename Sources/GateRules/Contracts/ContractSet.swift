@@ -53,6 +53,15 @@ public struct SkippedContractFile: Sendable, Hashable {
     public var reason: String
 }
 
+/// The policy for models under no contract, when contract-gate.yml overrides the built-in one
+/// (`default_policy:`).
+public enum DefaultPolicySource: Sendable, Hashable {
+    /// A contract file (repository-relative) whose `rules`/`when_unused` become the default policy.
+    case file(String, SourceLocation)
+    /// Rules written inline under `default_policy:`.
+    case inline(Contract)
+}
+
 /// Every contract of the repository plus the default policy: answers "which rules, how strict, for this model".
 public struct ContractSet: Sendable {
     public var contracts: [Contract]
@@ -83,9 +92,11 @@ public struct ContractSet: Sendable {
     // MARK: Loading
 
     /// Reads `folder` (default `contracts`) of `tree`: every `*.yml`/`*.yaml` in it and its subfolders
-    /// except `schema/`. The default policy comes from `config.default_policy` when set, else from a
-    /// contract with `default: true`, else the built-in one. Throws `InputErrors` with every problem.
-    public static func load(from tree: FileTree, folder: String = "contracts", config: GateConfig = GateConfig()) throws -> ContractSet {
+    /// except `schema/`. The default policy comes from `defaultPolicy` (contract-gate.yml's
+    /// `default_policy`) when set, else from a contract with `default: true`, else the built-in one.
+    /// Throws `InputErrors` with every problem.
+    public static func load(from tree: FileTree, folder: String = "contracts",
+                            defaultPolicy: DefaultPolicySource? = nil) throws -> ContractSet {
         let prefix = folder.isEmpty ? "" : folder + "/"
         var files: [(path: String, text: String)] = []
         var problems: [InputError] = []
@@ -98,7 +109,7 @@ public struct ContractSet: Sendable {
             catch let error as InputError { problems.append(error) }
         }
         var configPolicy: Contract?
-        switch config.defaultPolicy {
+        switch defaultPolicy {
         case .inline(let contract): configPolicy = contract
         case .file(let path, let location):
             // The named file is the default policy, also when it sits in the contracts folder.
@@ -229,7 +240,8 @@ public struct ContractSet: Sendable {
                     : selecting.contains { $0.whenUnused == nil } ? nil : selecting.compactMap(\.whenUnused).max()
                 // A broken build is an error unless a policy says otherwise in so many words: a
                 // default policy written before the BUILD rules existed does not switch them off.
-                let unset: Severity = description.category == .build ? description.defaultSeverity : .off
+                let unset: Severity = description.category == .build || description.category == .policy
+                    ? description.defaultSeverity : .off
                 best = EffectiveRule(id: id, severity: setting?.severity ?? unset, options: setting?.options ?? [:],
                                      contract: nil, whenUnused: whenUnused, notify: people.notify,
                                      contractOwners: people.owners, handles: people.handles)
@@ -244,6 +256,12 @@ public struct ContractSet: Sendable {
             rules[rule.id] = rule
         }
         return ModelPolicy(contracts: selecting.map(\.name), rules: rules, odcs: promises)
+    }
+
+    /// The severity of a POLICY rule: what the default policy sets, else the rule's own default.
+    /// Contracts that select models cannot set POLICY rules (the parser refuses it).
+    public func policySeverity(_ rule: RuleDescription) -> Severity {
+        defaultPolicy.setting(for: rule.id)?.severity ?? rule.defaultSeverity
     }
 
     /// Waivers whose `expires` day is before `today`, for `validate` to list.

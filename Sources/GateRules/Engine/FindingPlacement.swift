@@ -13,7 +13,7 @@ extension RuleEngine {
         }
         // A removed version (`dim_customers.v1`) is found by the calls that name that version.
         let version = change.name.hasPrefix(old + ".v") ? String(change.name.dropFirst(old.count + 2)) : nil
-        let calls = danglingReferences.filter {
+        let calls = build.danglingReferences.filter {
             $0.resolvedAtBase && $0.targetType == "model" && $0.targetName == old && (version == nil || $0.version == version)
         }
         guard let first = calls.min(by: { ($0.referrerType == "model" ? 0 : 1, $0.location) < ($1.referrerType == "model" ? 0 : 1, $1.location) })

@@ -34,30 +34,34 @@ public struct RuleEngine: Sendable {
     public var contracts: ContractSet
     public var today: CalendarDay
     public var catalog: CatalogFacts
-    /// The head calls that no longer resolve (GateDbt's `ReferenceResolution`), for the BUILD rules.
-    public var danglingReferences: [DanglingReference]
+    /// What breaks the next build (GateDbt's `ReferenceResolution` and `ColumnLineage`), for the BUILD rules.
+    public var build: BuildBreaks
+    /// How the change relaxes the policy (`PolicyDiff`), for the POLICY rules. Their severity
+    /// comes from `contracts` — the policy in force — and no waiver covers them.
+    public var policyChanges: [PolicyChange] = []
     public var rules: [any Rule.Type]
     /// The warehouse adapter, for type synonyms (see `RuleContext.adapter`).
     public var adapter: String?
 
     public init(contracts: ContractSet, today: CalendarDay, catalog: CatalogFacts = CatalogFacts(),
-                danglingReferences: [DanglingReference] = [], rules: [any Rule.Type] = RuleCatalog.all,
+                build: BuildBreaks = BuildBreaks(), rules: [any Rule.Type] = RuleCatalog.all,
                 adapter: String? = nil) {
         self.adapter = adapter
         self.contracts = contracts
         self.today = today
         self.catalog = catalog
-        self.danglingReferences = danglingReferences
+        self.build = build
         self.rules = rules
     }
 
     /// One-call form of `RuleEngine(...).evaluate(changes:impacts:)`.
     public static func evaluate(changes: [ModelChange], impacts: [String: ModelImpact], contracts: ContractSet,
                                 today: CalendarDay, catalog: CatalogFacts = CatalogFacts(),
-                                danglingReferences: [DanglingReference] = [], adapter: String? = nil) throws -> RuleEvaluation {
-        try RuleEngine(contracts: contracts, today: today, catalog: catalog, danglingReferences: danglingReferences,
-                       adapter: adapter)
-            .evaluate(changes: changes, impacts: impacts)
+                                build: BuildBreaks = BuildBreaks(), adapter: String? = nil,
+                                policyChanges: [PolicyChange] = []) throws -> RuleEvaluation {
+        var engine = RuleEngine(contracts: contracts, today: today, catalog: catalog, build: build, adapter: adapter)
+        engine.policyChanges = policyChanges
+        return try engine.evaluate(changes: changes, impacts: impacts)
     }
 
     /// `impacts` is keyed by model name. Throws `RuleFailure` when a rule throws.
@@ -67,20 +71,16 @@ public struct RuleEngine: Sendable {
         var ran: Set<String> = []
         let waivers = contracts.waivers
         var expiredHit: [Waiver] = []
-        // A changed model's own dangling calls are checked with it; the rest (unchanged models,
-        // snapshots, exposures whose target the change removed) after the changes.
-        var unclaimed = danglingReferences
+        // A changed model's own build breaks are checked with it; the rest (unchanged models,
+        // snapshots, exposures the change breaks) after the changes.
+        var unclaimed = build
 
         for change in changes {
             let policy = contracts.policy(for: change)
             let impact = impacts[change.name]
             var own: [Finding] = []
             var ids: [String] = []
-            var references: [DanglingReference] = []
-            if let path = change.head?.path {
-                references = unclaimed.filter { $0.referrerType == "model" && $0.location.path == path }
-                unclaimed.removeAll { $0.referrerType == "model" && $0.location.path == path }
-            }
+            let breaks = unclaimed.claim(change)
 
             func run(_ type: any Rule.Type, breaking: [Finding]) throws -> [Finding] {
                 let description = type.description
@@ -91,7 +91,8 @@ public struct RuleEngine: Sendable {
                 let context = RuleContext(
                     severity: effective.severity, options: RuleOptions(effective.options, defaults: description.options),
                     today: today, catalog: catalog, odcs: policy.odcs, contracts: policy.contracts,
-                    breakingFindings: breaking, danglingReferences: references, adapter: adapter)
+                    breakingFindings: breaking, danglingReferences: breaks.danglingReferences,
+                    brokenReads: breaks.brokenReads, contractMismatches: breaks.contractMismatches, adapter: adapter)
                 do {
                     return try type.init().check(change, impact: impact, context: context).map { finding in
                         var finding = finding
@@ -103,7 +104,7 @@ public struct RuleEngine: Sendable {
                 }
             }
 
-            for type in rules where type.description.category != .impact {
+            for type in rules where type.description.category != .impact && type.description.category != .policy {
                 own += try run(type, breaking: [])
             }
             let readers = danglingReaders(of: change)
@@ -125,17 +126,8 @@ public struct RuleEngine: Sendable {
             checked[change.name] = ids
         }
 
-        // BUILD findings about referrers the change does not touch: the referrer's contracts decide.
-        var referrers: [String] = []
-        var byReferrer: [String: [DanglingReference]] = [:]
-        for reference in unclaimed {
-            let key = reference.referrerType + " " + reference.referrer + " " + reference.location.path
-            if byReferrer[key] == nil { referrers.append(key) }
-            byReferrer[key, default: []].append(reference)
-        }
-        for key in referrers {
-            guard let references = byReferrer[key], let first = references.first else { continue }
-            let subject = Self.subject(referring: first)
+        // BUILD findings about nodes the change does not touch: the node's contracts decide.
+        for (subject, breaks) in unclaimed.bySubject() {
             let policy = contracts.policy(for: subject)
             var ids: [String] = []
             for type in rules where type.description.category == .build {
@@ -147,7 +139,8 @@ public struct RuleEngine: Sendable {
                 let context = RuleContext(
                     severity: effective.severity, options: RuleOptions(effective.options, defaults: description.options),
                     today: today, catalog: catalog, odcs: policy.odcs, contracts: policy.contracts,
-                    danglingReferences: references, adapter: adapter)
+                    danglingReferences: breaks.danglingReferences, brokenReads: breaks.brokenReads,
+                    contractMismatches: breaks.contractMismatches, adapter: adapter)
                 do {
                     findings += try type.init().check(subject, impact: nil, context: context).map { finding in
                         var finding = finding
@@ -155,11 +148,13 @@ public struct RuleEngine: Sendable {
                         return apply(waivers, to: finding, expired: &expiredHit)
                     }
                 } catch {
-                    throw RuleFailure(rule: description.id, model: first.referrer, message: String(describing: error))
+                    throw RuleFailure(rule: description.id, model: subject.name, message: String(describing: error))
                 }
             }
-            checked[first.referrer, default: []] += ids.filter { !(checked[first.referrer] ?? []).contains($0) }
+            checked[subject.name, default: []] += ids.filter { !(checked[subject.name] ?? []).contains($0) }
         }
+
+        findings += try policyFindings(ran: &ran)
 
         var seen: Set<SourceLocation> = []
         var emitted = false
@@ -177,6 +172,28 @@ public struct RuleEngine: Sendable {
         var metadata = RuleCatalog.metadata.filter { ran.contains($0.id) }
         if emitted { metadata.append(RuleCatalog.waiverExpired) }
         return RuleEvaluation(findings: Self.mergedProjectFileFindings(findings), checked: checked, rules: metadata)
+    }
+
+    /// The POLICY findings: one per relaxation, at the severity the policy in force gives its rule.
+    func policyFindings(ran: inout Set<String>) throws -> [Finding] {
+        guard !policyChanges.isEmpty else { return [] }
+        var findings: [Finding] = []
+        // The rules judge the policy, not a model; the protocol's change is a placeholder they ignore.
+        let subject = ModelChange(name: "contracts", status: .modified, base: nil, head: nil)
+        for type in rules where type.description.category == .policy {
+            let description = type.description
+            let severity = contracts.policySeverity(description)
+            guard severity != .off else { continue }
+            ran.insert(description.id)
+            var context = RuleContext(severity: severity, today: today, catalog: catalog)
+            context.policyChanges = policyChanges
+            do {
+                findings += try type.init().check(subject, impact: nil, context: context)
+            } catch {
+                throw RuleFailure(rule: description.id, model: "contracts", message: String(describing: error))
+            }
+        }
+        return findings
     }
 
     /// Who a finding should name, per the deciding contract's `notify:`: owners of the consumers
@@ -223,22 +240,12 @@ public struct RuleEngine: Sendable {
         return body.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_./".contains($0)) }
     }
 
-    /// The unchanged model a dangling call is made from, as contract selection sees it (name,
-    /// file, tags); snapshots and exposures are selected by name and file.
-    static func subject(referring reference: DanglingReference) -> ModelChange {
-        let snapshot = ModelSnapshot(
-            name: reference.referrer, uniqueId: "\(reference.referrerType).\(reference.referrer)",
-            path: reference.location.path, relation: Relation(database: nil, schema: nil, identifier: reference.referrer),
-            tags: reference.referrerTags, location: reference.location)
-        return ModelChange(name: reference.referrer, status: .modified, base: snapshot, head: snapshot)
-    }
-
     /// The head models, snapshots and exposures whose calls to `change`'s base model no longer
     /// resolve because of the change: consumers, whatever the lineage walk found.
     func danglingReaders(of change: ModelChange) -> [String] {
         guard let old = change.base?.name else { return [] }
         var seen = Set<String>()
-        return danglingReferences.filter { $0.resolvedAtBase && $0.targetType == "model" && $0.targetName == old }
+        return build.danglingReferences.filter { $0.resolvedAtBase && $0.targetType == "model" && $0.targetName == old }
             .map(\.referrer).filter { seen.insert($0).inserted }
     }
 
@@ -266,6 +273,10 @@ public struct RuleEngine: Sendable {
         finding.consumers = names
         finding.owners = Self.people(toTell: consumers, rule: effective)
         finding.mentions = Self.mentions(toTell: consumers, rule: effective)
+        // Why the column counts as used, from the models' SQL (column lineage).
+        if let column = finding.column, !names.isEmpty, let note = impact?.columnNotes[column.lowercased()] {
+            finding.message += " (Used: \(note).)"
+        }
 
         // Lower a break nobody is known to consume; an ODCS promise is made to consumers outside
         // the lineage, and an unknown or incomplete impact is not "no consumer".

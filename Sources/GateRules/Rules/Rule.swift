@@ -22,12 +22,6 @@ extension Rule {
     }
 }
 
-extension ModelChange {
-    /// The head model when it still exists and is enabled: column rules compare against it. A deleted
-    /// or disabled model is MODEL_NO_DELETE's finding, not a list of column findings.
-    var liveHead: ModelSnapshot? { head.flatMap { $0.enabled ? $0 : nil } }
-}
-
 /// The type of a rule option's value.
 public enum RuleOptionKind: String, Sendable, Hashable, Codable {
     case integer
@@ -139,14 +133,21 @@ public struct RuleContext: Sendable {
     /// For BUILD rules: the `ref()`/`source()` calls this model's file (or this snapshot's, this
     /// exposure's) makes that no longer resolve at head.
     public var danglingReferences: [DanglingReference]
+    /// For BUILD rules: this model's reads of columns the change removes upstream.
+    public var brokenReads: [BrokenColumnRead]
+    /// For BUILD rules: this model's enforced contract, when its SQL no longer matches it.
+    public var contractMismatches: [ContractMismatch]
     /// The warehouse adapter the project builds with (`snowflake`, `bigquery`, `duckdb`, …), when
     /// known: which type spellings are one type (`ColumnType`).
     public var adapter: String?
+    /// For POLICY rules: how the change relaxes the policy (`PolicyDiff`).
+    public var policyChanges: [PolicyChange] = []
 
     public init(severity: Severity = .error, options: RuleOptions = RuleOptions(), today: CalendarDay,
                 catalog: CatalogFacts = CatalogFacts(), odcs: [OdcsSchemaExpectation] = [],
                 contracts: [String] = [], breakingFindings: [Finding] = [],
-                danglingReferences: [DanglingReference] = [], adapter: String? = nil) {
+                danglingReferences: [DanglingReference] = [], brokenReads: [BrokenColumnRead] = [],
+                contractMismatches: [ContractMismatch] = [], adapter: String? = nil) {
         self.adapter = adapter
         self.severity = severity
         self.options = options
@@ -156,6 +157,17 @@ public struct RuleContext: Sendable {
         self.contracts = contracts
         self.breakingFindings = breakingFindings
         self.danglingReferences = danglingReferences
+        self.brokenReads = brokenReads
+        self.contractMismatches = contractMismatches
+    }
+}
+
+extension PolicyChange {
+    /// The finding a POLICY rule reports for this change, at `severity`.
+    func finding(severity: Severity) -> Finding {
+        let category = RuleCatalog.description(of: kind.rawValue)?.category ?? .policy
+        return Finding(rule: kind.rawValue, category: category, severity: severity, model: model, column: column,
+                       message: message, location: location, contract: contract)
     }
 }
 

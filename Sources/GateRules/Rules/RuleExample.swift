@@ -36,6 +36,14 @@ public struct RuleExample: Sendable {
     public var breaking: [Finding]
     /// For BUILD rules: the model's calls that no longer resolve at head.
     public var references: [DanglingReference]
+    /// For BUILD rules: head reads of columns the change removes upstream.
+    public var brokenReads: [BrokenColumnRead]
+    /// For BUILD rules: enforced contracts whose SQL and YAML disagree.
+    public var mismatches: [ContractMismatch]
+    /// Column changes as the SQL reading gives them, when the YAML alone cannot show them.
+    public var columnChanges: [ColumnChange]?
+    /// For POLICY rules: the contract file (`Sketch.contractPath`) at the base and at the head.
+    public var policy: (before: String, after: String)?
     public var today: CalendarDay
     /// Where each finding must point; empty for a non-triggering example.
     public var expected: [ExpectedFinding]
@@ -43,7 +51,9 @@ public struct RuleExample: Sendable {
     public init(_ title: String, before: ModelSnapshot?, after: ModelSnapshot?, impact: ModelImpact? = nil,
                 options: [String: JSONValue] = [:], catalog: CatalogFacts = CatalogFacts(),
                 odcs: [OdcsSchemaExpectation] = [], breaking: [Finding] = [], references: [DanglingReference] = [],
-                today: CalendarDay = Sketch.today, expect expected: [ExpectedFinding] = []) {
+                brokenReads: [BrokenColumnRead] = [], mismatches: [ContractMismatch] = [], columnChanges: [ColumnChange]? = nil,
+                policy: (before: String, after: String)? = nil, today: CalendarDay = Sketch.today,
+                expect expected: [ExpectedFinding] = []) {
         self.title = title
         self.before = before
         self.after = after
@@ -53,6 +63,10 @@ public struct RuleExample: Sendable {
         self.odcs = odcs
         self.breaking = breaking
         self.references = references
+        self.brokenReads = brokenReads
+        self.mismatches = mismatches
+        self.columnChanges = columnChanges
+        self.policy = policy
         self.today = today
         self.expected = expected
     }
@@ -68,13 +82,24 @@ public struct RuleExample: Sendable {
             status = b.path != a.path || b.relation.normalized != a.relation.normalized ? .renamed : .modified
         }
         return ModelChange(name: name, status: status, base: before, head: after,
-                           columnChanges: Sketch.columnChanges(before: before, after: after))
+                           columnChanges: columnChanges ?? Sketch.columnChanges(before: before, after: after))
     }
 
     /// The context the rule sees when run on this example at `severity`.
     public func context(for description: RuleDescription, severity: Severity = .error) -> RuleContext {
-        RuleContext(severity: severity, options: RuleOptions(options, defaults: description.options), today: today,
-                    catalog: catalog, odcs: odcs, contracts: ["example"], breakingFindings: breaking,
-                    danglingReferences: references)
+        var context = RuleContext(severity: severity, options: RuleOptions(options, defaults: description.options), today: today,
+                                  catalog: catalog, odcs: odcs, contracts: ["example"], breakingFindings: breaking,
+                                  danglingReferences: references, brokenReads: brokenReads, contractMismatches: mismatches)
+        context.policyChanges = policyChanges
+        return context
+    }
+
+    /// How the example's contract file changes the policy (empty when it has none, or when a side
+    /// does not parse — which the example test then reports as a missing finding).
+    public var policyChanges: [PolicyChange] {
+        guard let policy,
+              let base = try? ContractSet.parse(files: [(Sketch.contractPath, policy.before)]),
+              let head = try? ContractSet.parse(files: [(Sketch.contractPath, policy.after)]) else { return [] }
+        return PolicyDiff.changes(base: base, head: head)
     }
 }

@@ -15,6 +15,8 @@ public enum Sketch {
     /// The fixed "today" of every example, so expiry examples never rot.
     public static let today = CalendarDay(year: 2026, month: 6, day: 1) ?? CalendarDay(date: .init(timeIntervalSince1970: 0))
     public static let propertiesPath = "models/marts/_models.yml"
+    /// The contract file POLICY examples change.
+    public static let contractPath = "contracts/orders.yml"
     /// Line of the `- name:` entry.
     public static let modelLine = 2
     /// Line of column `i` is `firstColumnLine + i`.
@@ -88,6 +90,19 @@ public enum Sketch {
         DanglingReference(referrer: referrer, call: call, targetType: type, targetName: target, version: version,
                           reason: reason, renamedTo: renamedTo, versions: versions, resolvedAtBase: resolvedAtBase,
                           location: SourceLocation(path: "models/marts/\(referrer).sql", line: line))
+    }
+
+    /// A read in `reader`'s SQL file (`models/marts/<reader>.sql`, line `line`) of a column the change removes upstream.
+    public static func brokenRead(_ reader: String, reads column: String, of upstream: String, renamedTo: String? = nil,
+                                  via: String? = nil, changed: String? = nil, line: Int) -> BrokenColumnRead {
+        BrokenColumnRead(reader: reader, upstream: upstream, column: column, renamedTo: renamedTo, via: via,
+                         changedModel: changed ?? upstream, location: SourceLocation(path: "models/marts/\(reader).sql", line: line))
+    }
+
+    /// An enforced contract of `model` whose SQL and YAML disagree, at the model's property entry.
+    public static func mismatch(_ model: String, missing: [String] = [], undeclared: [String] = []) -> ContractMismatch {
+        ContractMismatch(model: model, missing: missing, undeclared: undeclared, changedModel: true,
+                         location: SourceLocation(path: propertiesPath, line: modelLine, column: 5))
     }
 
     // MARK: - The example diff

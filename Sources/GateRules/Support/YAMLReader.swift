@@ -5,15 +5,15 @@ import Yams
 
 /// Reads one YAML file node by node, keeping every node's line and column, and collects every
 /// problem instead of stopping at the first: the user fixes a file in one round trip.
-struct YAMLReader {
+package struct YAMLReader {
     /// Repository-relative path the problems are reported against.
-    let path: String
-    private(set) var problems: [InputError] = []
+    package let path: String
+    package private(set) var problems: [InputError] = []
 
-    init(path: String) { self.path = path }
+    package init(path: String) { self.path = path }
 
     /// Problems in file order, so the user reads them top to bottom.
-    static func sorted(_ problems: [InputError]) -> [InputError] {
+    package static func sorted(_ problems: [InputError]) -> [InputError] {
         problems.enumerated().sorted { a, b in
             let la = a.element.location, lb = b.element.location
             if let la, let lb, la != lb { return la < lb }
@@ -22,14 +22,14 @@ struct YAMLReader {
     }
 
     /// One `key: value` pair of a mapping.
-    struct Entry {
-        let key: String
-        let keyNode: Node
-        let value: Node
+    package struct Entry {
+        package let key: String
+        package let keyNode: Node
+        package let value: Node
     }
 
     /// Parses the first document. A syntax error becomes an `InputError` at the libyaml mark.
-    static func compose(_ text: String, path: String) throws -> Node? {
+    package static func compose(_ text: String, path: String) throws -> Node? {
         do {
             return try GuardedYAML.compose(text, path: path, expansionBudget: expansionBudget)
         } catch let error as YamlError {
@@ -38,10 +38,10 @@ struct YAMLReader {
     }
 
     /// How many nodes a document may hold once aliases are expanded (see `GuardedYAML`).
-    static let expansionBudget = 1_000_000
+    package static let expansionBudget = 1_000_000
 
     /// The text of a file that must be UTF-8; an `InputError` at the first line that is not.
-    static func utf8Text(_ data: Data, path: String) throws -> String {
+    package static func utf8Text(_ data: Data, path: String) throws -> String {
         if let text = String(data: data, encoding: .utf8) { return text }
         var line = 1
         for chunk in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
@@ -75,23 +75,27 @@ struct YAMLReader {
         }
     }
 
-    func location(_ node: Node?) -> SourceLocation {
+    package func location(_ node: Node?) -> SourceLocation {
         guard let mark = node?.mark else { return SourceLocation(path: path) }
         return SourceLocation(path: path, line: mark.line, column: mark.column)
     }
 
-    mutating func problem(_ message: String, at node: Node?) {
+    package mutating func problem(_ message: String, at node: Node?) {
         problems.append(InputError(message, at: location(node)))
     }
 
+    package mutating func problem(_ message: String, at location: SourceLocation?) {
+        problems.append(InputError(message, at: location ?? SourceLocation(path: path)))
+    }
+
     /// A plain `~`, `null` or empty value.
-    static func isNull(_ node: Node) -> Bool {
+    package static func isNull(_ node: Node) -> Bool {
         guard case .scalar(let scalar) = node, scalar.style == .plain || scalar.style == .any else { return false }
         return node.null != nil
     }
 
     /// What a node is, in words, for "expected X, found Y".
-    static func kind(of node: Node) -> String {
+    package static func kind(of node: Node) -> String {
         switch node {
         case .mapping: return "a mapping"
         case .sequence: return "a list"
@@ -108,7 +112,7 @@ struct YAMLReader {
 
     /// The pairs of a mapping, reporting keys not in `allowed` (with a suggestion) and a node
     /// that is not a mapping at all. Returns nil only when the node is not a mapping.
-    mutating func entries(_ node: Node, of what: String, allowed: [String]) -> [Entry]? {
+    package mutating func entries(_ node: Node, of what: String, allowed: [String]) -> [Entry]? {
         if Self.isNull(node) { return [] }   // `dbt:` with nothing under it configures nothing
         guard case .mapping(let mapping) = node else {
             problem("\(what) must be a mapping, found \(Self.kind(of: node)).", at: node)
@@ -134,7 +138,7 @@ struct YAMLReader {
 
     /// A plain or quoted scalar, as text. A plain number or boolean is read as its text, so a
     /// name such as `contract: 2024` is not rejected; only null, lists and mappings are.
-    mutating func string(_ node: Node, _ what: String) -> String? {
+    package mutating func string(_ node: Node, _ what: String) -> String? {
         guard case .scalar(let scalar) = node, node.null == nil || scalar.style != .plain else {
             problem("\(what) must be a string, found \(Self.kind(of: node)).", at: node)
             return nil
@@ -143,7 +147,7 @@ struct YAMLReader {
     }
 
     /// A non-empty string.
-    mutating func nonEmptyString(_ node: Node, _ what: String) -> String? {
+    package mutating func nonEmptyString(_ node: Node, _ what: String) -> String? {
         guard let text = string(node, what) else { return nil }
         if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             problem("\(what) must not be empty.", at: node)
@@ -152,7 +156,7 @@ struct YAMLReader {
         return text
     }
 
-    mutating func int(_ node: Node, _ what: String, atLeast minimum: Int) -> Int? {
+    package mutating func int(_ node: Node, _ what: String, atLeast minimum: Int) -> Int? {
         guard case .scalar(let scalar) = node, scalar.style == .plain, let value = node.int else {
             problem("\(what) must be a whole number, found \(Self.kind(of: node)).", at: node)
             return nil
@@ -164,7 +168,7 @@ struct YAMLReader {
         return value
     }
 
-    mutating func bool(_ node: Node, _ what: String) -> Bool? {
+    package mutating func bool(_ node: Node, _ what: String) -> Bool? {
         guard case .scalar(let scalar) = node, scalar.style == .plain,
               ["true", "false"].contains(scalar.string.lowercased()) else {
             if case .scalar(let scalar) = node, ["yes", "no", "on", "off", "y", "n"].contains(scalar.string.lowercased()) {
@@ -179,7 +183,7 @@ struct YAMLReader {
     }
 
     /// One of a closed set of words.
-    mutating func choice(_ node: Node, _ what: String, _ allowed: [String]) -> String? {
+    package mutating func choice(_ node: Node, _ what: String, _ allowed: [String]) -> String? {
         guard let text = string(node, what) else { return nil }
         guard allowed.contains(text) else {
             let options = allowed.map { "`\($0)`" }.joined(separator: ", ")
@@ -191,7 +195,7 @@ struct YAMLReader {
     }
 
     /// A list of strings, each with its node (for per-item locations).
-    mutating func strings(_ node: Node, _ what: String) -> [(text: String, node: Node)]? {
+    package mutating func strings(_ node: Node, _ what: String) -> [(text: String, node: Node)]? {
         if Self.isNull(node) { return [] }
         guard case .sequence(let sequence) = node else {
             problem("\(what) must be a list, found \(Self.kind(of: node)).", at: node)
@@ -205,7 +209,7 @@ struct YAMLReader {
     }
 
     /// A list of nodes.
-    mutating func list(_ node: Node, _ what: String) -> [Node]? {
+    package mutating func list(_ node: Node, _ what: String) -> [Node]? {
         if Self.isNull(node) { return [] }
         guard case .sequence(let sequence) = node else {
             problem("\(what) must be a list, found \(Self.kind(of: node)).", at: node)
@@ -215,7 +219,7 @@ struct YAMLReader {
     }
 
     /// A `YYYY-MM-DD` date (YAML may have resolved it as a timestamp; the text is what counts).
-    mutating func day(_ node: Node, _ what: String) -> CalendarDay? {
+    package mutating func day(_ node: Node, _ what: String) -> CalendarDay? {
         guard case .scalar(let scalar) = node else {
             problem("\(what) must be a date written YYYY-MM-DD, found \(Self.kind(of: node)).", at: node)
             return nil
@@ -229,7 +233,7 @@ struct YAMLReader {
     }
 
     /// A node as a `JSONValue`: plain scalars are typed (null, bool, number), quoted ones stay text.
-    static func json(_ node: Node) -> JSONValue {
+    package static func json(_ node: Node) -> JSONValue {
         switch node {
         case .scalar(let scalar):
             if scalar.style == .plain {

@@ -1,4 +1,5 @@
 import Foundation
+import GateConfig
 import GateModel
 import GateRules
 import GateTestSupport
@@ -16,7 +17,7 @@ struct CatalogLimitsConfigTests {
         let workspace = try Workspace(repository: repo.path, configPath: nil, ownerCheck: true)
         #expect(workspace.config.catalog.secoda?.timeoutSeconds == 7)
         #expect(workspace.config.catalog.secoda?.deadlineSeconds == 5)
-        let settings = ImpactStage.catalogSettings(config: workspace.config, workspace: workspace,
+        let settings = try ImpactStage.catalogSettings(config: workspace.config, workspace: workspace,
                                                    request: CheckRequest(repository: repo.path))
         #expect(settings.deadline == .seconds(5))
         #expect(settings.requestTimeout == .seconds(5), "one request never outlasts the whole deadline")

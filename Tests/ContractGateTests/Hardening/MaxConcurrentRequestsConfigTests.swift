@@ -1,5 +1,6 @@
 import Foundation
 import GateCatalog
+import GateConfig
 import GateModel
 import GateRules
 import GateTestSupport
@@ -15,7 +16,7 @@ struct MaxConcurrentRequestsConfigTests {
         let repo = try TempRepository()
         defer { repo.remove() }
         let workspace = try Workspace(repository: repo.path, configPath: nil, ownerCheck: true)
-        return ImpactStage.catalogSettings(config: config, workspace: workspace, request: CheckRequest(repository: repo.path))
+        return try ImpactStage.catalogSettings(config: config, workspace: workspace, request: CheckRequest(repository: repo.path))
     }
 
     @Test func theConfiguredValueReachesTheReadClientButNotTheWriter() throws {

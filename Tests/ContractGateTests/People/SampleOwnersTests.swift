@@ -10,9 +10,11 @@ import Testing
         .appendingPathComponent("../../../ci/sample").standardizedFileURL
 
     /// The sample as ci/demo.sh builds it: `before` on main (also origin/main), `after` on a branch.
-    static func sampleRepository(editAfter: ((TempRepository) throws -> Void)? = nil) throws -> TempRepository {
+    static func sampleRepository(editBefore: ((TempRepository) throws -> Void)? = nil,
+                                 editAfter: ((TempRepository) throws -> Void)? = nil) throws -> TempRepository {
         let repo = try TempRepository()
         try copy(sample.appendingPathComponent("before"), into: repo)
+        try editBefore?(repo)
         _ = try repo.commit("shop: orders, revenue and customer marts")
         _ = try TempRepository.execute("/usr/bin/env", ["git", "update-ref", "refs/remotes/origin/main", "HEAD"], in: repo.path)
         _ = try TempRepository.execute("/usr/bin/env", ["git", "checkout", "-q", "-b", "change/drop-order-columns"], in: repo.path)
@@ -93,12 +95,13 @@ import Testing
     }
 
     @Test func notifyWithHandlesMentionsTheOwnersInMarkdownOnly() throws {
-        let repo = try Self.sampleRepository { repo in
+        // On the base branch: the base's contracts judge the change.
+        let repo = try Self.sampleRepository(editBefore: { repo in
             let path = repo.path + "/contracts/finance.yml"
             var text = try String(contentsOfFile: path, encoding: .utf8)
             text += "notify: [consumers, owners]\nhandles:\n  alice@shop.example: \"@alice-m\"\n  Finance: \"@shop/finance\"\n"
             try repo.write("contracts/finance.yml", text)
-        }
+        })
         defer { repo.remove() }
         let markdown = try GateBinary().run(["check", "--repo", repo.path, "--format", "markdown"], in: repo.path)
         #expect(markdown.status == 1, "\(markdown.stderr)")

@@ -60,7 +60,7 @@ import Testing
         for key in ["id", "owners", "verified", "pii", "usage", "stale"] { #expect(rpt.keys.contains(key), "node lacks \(key)") }
 
         let findings = try #require(json["findings"] as? [[String: Any]])
-        let status = try #require(findings.first { $0["column"] as? String == "status" })
+        let status = try #require(findings.first { $0["column"] as? String == "status" && $0["rule"] as? String == "COLUMN_NO_DELETE" })
         #expect(status["rule"] as? String == "COLUMN_NO_DELETE")
         #expect(status["category"] as? String == "BREAKING")
         #expect(status["severity"] as? String == "error")
@@ -75,7 +75,10 @@ import Testing
         #expect(location["column"] is Int)
 
         let summary = try #require(json["summary"] as? [String: Any])
-        #expect(summary["errors"] as? Int == 2)
+        // The two removals, and rpt_orders' read of the removed `status` (COLUMN_READ_EXISTS).
+        #expect(summary["errors"] as? Int == 3)
+        let read = try #require(findings.first { $0["rule"] as? String == "COLUMN_READ_EXISTS" })
+        #expect(read["model"] as? String == "rpt_orders" && read["category"] as? String == "BUILD")
         for key in ["warnings", "notices", "waived", "downstream"] { #expect(summary[key] is Int, "summary lacks \(key)") }
         // Sorted keys, as §6 promises: the text lists top-level keys alphabetically.
         let order = ["catalog", "changes", "exit_code", "findings", "head", "impact", "schema_version", "summary", "tool", "verdict"]
@@ -92,7 +95,8 @@ import Testing
         defer { repo.remove() }
         let config = try String(contentsOfFile: repo.path + "/contract-gate.yml", encoding: .utf8)
         try repo.write("contract-gate.yml", config + "lineage:\n  max_nodes: 1\n")
-        let result = try await runCheck(repo, ["--format", "json"])
+        // The budget is the working tree's: `--policy head`, as when trying a setting locally.
+        let result = try await runCheck(repo, ["--format", "json", "--policy", "head"])
         let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], "\(result.stderr)")
         let catalog = try #require(json["catalog"] as? [String: Any])
         #expect(catalog["complete"] as? Bool == false)
@@ -134,6 +138,8 @@ import Testing
               COLUMN_NO_DELET: error
 
             """)
+        // Committed: the change brings the broken contract, which must load (merged, it judges the next change).
+        try repo.commit("a typo in the contract")
         let result = try await runCheck(repo)
         #expect(result.status == 2, "stderr: \(result.stderr)")
         #expect(result.stderr.contains("contracts/orders.yml:5"), "stderr: \(result.stderr)")
@@ -203,7 +209,8 @@ import Testing
         do {
             await emulator.state.setFaults(FaultPlan(errorRates: ["500": 1.0], randomSeed: 1))
             try configureSecoda(repo, baseURL: emulator.baseURL.absoluteString)
-            let result = try await runCheck(repo, environment: ["SECODA_API_KEY": emulator.token])
+            // The working tree's catalog settings (`--policy head`); from the base they are the next test's.
+            let result = try await runCheck(repo, ["--policy", "head"], environment: ["SECODA_API_KEY": emulator.token])
             #expect(result.status == 3, "stderr: \(result.stderr)")
             #expect(result.stderr.contains("500"), "stderr: \(result.stderr)")
             #expect(!result.stderr.contains(emulator.token), "the API key must never be printed")
@@ -211,7 +218,8 @@ import Testing
 
             // The same outage under `warn` carries on with the snapshot and says the impact is incomplete.
             try configureSecoda(repo, baseURL: emulator.baseURL.absoluteString, policy: "warn")
-            let warned = try await runCheck(repo, ["--format", "json"], environment: ["SECODA_API_KEY": emulator.token])
+            let warned = try await runCheck(repo, ["--format", "json", "--policy", "head"],
+                                            environment: ["SECODA_API_KEY": emulator.token])
             #expect(warned.status == 1, "stderr: \(warned.stderr)")
             let json = try JSONSerialization.jsonObject(with: Data(warned.stdout.utf8)) as? [String: Any]
             let catalog = json?["catalog"] as? [String: Any]
@@ -230,7 +238,7 @@ import Testing
         defer { repo.remove() }
         // Port 1 on loopback: nothing listens there, so the connection is refused at once.
         try configureSecoda(repo, baseURL: "http://127.0.0.1:1/api/v1/")
-        let result = try await runCheck(repo, environment: ["SECODA_API_KEY": "scenario-secret-key"])
+        let result = try await runCheck(repo, ["--policy", "head"], environment: ["SECODA_API_KEY": "scenario-secret-key"])
         #expect(result.status == 3, "stderr: \(result.stderr)")
         #expect(result.stderr.contains("127.0.0.1"), "stderr: \(result.stderr)")
         #expect(!result.stderr.contains("scenario-secret-key"))

@@ -44,7 +44,7 @@ import Testing
             }
         }
         let all = RuleCatalog.descriptions.map(\.id) + [RuleCatalog.waiverExpired.id]
-        #expect(all.count == 19)
+        #expect(all.count == 25)
         let missing = all.filter { !covered.contains($0) }
         #expect(missing.isEmpty, "rules without a scenario: \(missing)")
     }

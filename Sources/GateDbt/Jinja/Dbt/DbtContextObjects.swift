@@ -44,15 +44,16 @@ final class RelationObject: JinjaObject {
 }
 
 /// Python modules and objects the gate does not model (`modules.datetime`, `run_started_at`): every
-/// attribute and call gives another opaque value, printed as nothing. Unlike an undefined name,
-/// calling one is not an unknown macro.
+/// attribute and call gives another opaque value, printed as `__dbt_opaque__()` so the SQL reader
+/// sees a value it cannot know where dbt prints one (`{{ run_started_at.year }} as year`). Unlike
+/// an undefined name, calling one is not an unknown macro.
 final class OpaqueObject: JinjaOpaqueObject, JinjaCallable {
     let name: String
 
     init(name: String) { self.name = name }
 
     var typeName: String { "object" }
-    var rendered: String { "" }
+    var rendered: String { "__dbt_opaque__()" }
 
     func attribute(_ attribute: String) -> JinjaValue? { .object(OpaqueObject(name: name + "." + attribute)) }
     func item(_ key: JinjaValue) -> JinjaValue? { .object(OpaqueObject(name: name + "[]")) }
@@ -129,7 +130,11 @@ final class AdapterObject: JinjaObject {
             })
         case "type":
             return .callable(JinjaFunction("adapter.type") { [unowned renderer] _, _ in .string(renderer.adapterType) })
-        case "get_columns_in_relation", "list_relations_without_caching", "get_relations_by_pattern":
+        case "get_columns_in_relation":
+            return .callable(JinjaFunction("adapter.get_columns_in_relation") { [unowned renderer] arguments, _ in
+                renderer.columns(in: arguments.argument(0, "relation") ?? .none)
+            })
+        case "list_relations_without_caching", "get_relations_by_pattern":
             return .callable(JinjaFunction("adapter." + name) { _, _ in .list([]) })
         case "get_relation", "load_relation":
             return .callable(JinjaFunction("adapter." + name) { _, _ in .none })
@@ -223,5 +228,30 @@ enum JinjaDbtSupport {
 enum JinjaJSON {
     static func decode(_ text: String) -> JinjaValue? {
         (try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))).map(JinjaDbtSupport.value)
+    }
+}
+
+/// A warehouse column as `adapter.get_columns_in_relation` gives it (dbt's `Column`): the name is
+/// what the gate knows; the type is not known (`data_type` is "unknown", no `is_*` test holds).
+final class ColumnObject: JinjaObject {
+    let name: String
+
+    init(name: String) { self.name = name }
+
+    var typeName: String { "Column" }
+    var rendered: String { name }
+
+    func attribute(_ attribute: String) -> JinjaValue? {
+        switch attribute {
+        case "name", "column": .string(name)
+        case "quoted": .string("\"" + name + "\"")
+        case "data_type", "dtype": .string("unknown")
+        case "char_size", "numeric_precision", "numeric_scale": JinjaValue.none
+        case "is_string", "is_number", "is_numeric", "is_float", "is_integer":
+            .callable(JinjaFunction("Column." + attribute) { _, _ in .bool(false) })
+        case "string_size":
+            .callable(JinjaFunction("Column.string_size") { _, _ in .int(256) })
+        default: nil
+        }
     }
 }

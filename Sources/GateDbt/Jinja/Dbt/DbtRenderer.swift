@@ -23,6 +23,10 @@ struct RenderedModel: Sendable {
     /// Whether the render asked the warehouse something (`run_query`, `statement`): at parse time
     /// dbt gets no answer either, but the model's SQL may depend on it.
     var askedWarehouse = false
+    /// Whether the render asked for a relation's columns (`adapter.get_columns_in_relation`, as
+    /// dbt_utils' `unpivot` and fivetran's `fill_staging_columns` do): a render for the SQL reader
+    /// answers it from the gate's own column facts (`DbtRenderer.columnsOf`).
+    var askedColumns = false
 }
 
 /// A relation a rendered model reads.
@@ -45,6 +49,9 @@ final class DbtRenderer {
     private var failedTemplates: [String: JinjaError] = [:]
     /// The node being rendered: what `ref`, `this`, `config` and `var` act for.
     private var current = RenderState()
+    /// Answers `adapter.get_columns_in_relation` for a ref or source during a render for the SQL
+    /// reader; nil (dbt's parse: no answer) otherwise.
+    var columnsOf: ((RenderedNode) -> [String]?)?
     private var globals: [String: JinjaValue] = [:]
 
     struct RenderState {
@@ -54,6 +61,11 @@ final class DbtRenderer {
         var modelText = ""
         var package = ""
     }
+
+    /// `target.database` / `target.schema`: the configured ones, else stand-ins, never "" (dbt's
+    /// always name something, and SQL built from them must still read as SQL).
+    var targetDatabase: String { settings.targetDatabase ?? "target_database" }
+    var targetSchema: String { settings.targetSchema ?? "target_schema" }
 
     /// The adapter whose dispatch prefixes come before `default__` (dbt's `target.type`).
     var adapterType: String { settings.adapterType ?? "default" }
@@ -73,6 +85,8 @@ final class DbtRenderer {
                 self.current.result.unknownMacros.append(name)
             }
         }
+        // A macro nobody defines prints as opaque output, so the SQL reader knows a part is missing.
+        environment.undefinedCallResult = { name, arguments in .string(DbtRenderer.opaqueSQL(arguments)) }
         let identity: (JinjaValue, JinjaArguments, any JinjaCallContext) throws -> JinjaValue = { value, _, _ in value }
         environment.filters["as_text"] = { value, _, _ in .string(value.rendered) }
         environment.filters["as_native"] = identity
@@ -117,7 +131,8 @@ final class DbtRenderer {
         if macros.packages[name] != nil, name != project.name { return .object(MacroNamespaceObject(renderer: self, package: name)) }
         if name == project.name { return .object(MacroNamespaceObject(renderer: self, package: name)) }
         if name == "dbt" { return .object(MacroNamespaceObject(renderer: self, package: "dbt")) }
-        return nil
+        // dbt's own macros are global too (`is_incremental()`, `current_timestamp()`), after the project's.
+        return builtinMacro(name)
     }
 
     /// The callable for macro `name` of `package`, parsing its file on first use.
@@ -132,14 +147,32 @@ final class DbtRenderer {
         return environment.macro(name, in: template)
     }
 
-    /// dbt's own macros: `is_incremental()` is False at parse time; the others print nothing
-    /// here (they never call `ref()`), and the model is marked as holding opaque output.
+    /// dbt's own macros: `is_incremental()` is False at parse time; the others (they never call
+    /// `ref()`) print as opaque output, `__dbt_opaque__(<arguments>)`, for the SQL reader.
     func builtinMacro(_ name: String) -> JinjaValue? {
         if name == "is_incremental" || name == "should_full_refresh" {
             return .callable(JinjaFunction(name) { _, _ in .bool(false) })
         }
         guard DbtBuiltinMacros.names.contains(name) || name.hasPrefix("default__") else { return nil }
-        return .callable(JinjaFunction("dbt." + name) { _, _ in .undefined("dbt." + name) })
+        return .callable(JinjaFunction("dbt." + name) { arguments, _ in .string(DbtRenderer.opaqueSQL(arguments)) })
+    }
+
+    /// What a macro the gate cannot run prints: `__dbt_opaque__(a, b)` with its arguments pasted as
+    /// SQL (dbt's cross-database macros take column expressions as strings: `date_trunc('day',
+    /// 'created_at')`), so the SQL reader sees which columns it may read, and that its output is
+    /// not known. Like the SQL dbt itself would print, the text is non-empty (truthy).
+    static func opaqueSQL(_ arguments: JinjaArguments) -> String {
+        func pasted(_ value: JinjaValue) -> [String] {
+            switch value {
+            case .string(let text): return [text]
+            case .int, .double: return [value.rendered]
+            case .list(let list): return list.items.flatMap(pasted)
+            default: return []
+            }
+        }
+        let parts = (arguments.positional + arguments.keyword.map(\.value)).flatMap(pasted)
+            .filter { !$0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
+        return "__dbt_opaque__(" + parts.joined(separator: ", ") + ")"
     }
 
     private func template(at path: String) -> JinjaTemplate? {
@@ -199,7 +232,7 @@ final class DbtRenderer {
     /// Values that depend on the node being rendered.
     private func nodeValue(_ name: String) -> JinjaValue? {
         switch name {
-        case "this": .object(RelationObject(database: settings.targetDatabase ?? "", schema: settings.targetSchema ?? "",
+        case "this": .object(RelationObject(database: targetDatabase, schema: targetSchema,
                                             identifier: current.name, rendered: current.name))
         case "model": .dict([("name", .string(current.name)), ("alias", .string(current.name)),
                              ("unique_id", .string("model.\(current.package).\(current.name)")),
@@ -275,8 +308,8 @@ final class DbtRenderer {
         values["selected_resources"] = .list([])
         values["target"] = .dict([("name", .string(settings.targetName ?? "dev")),
                                   ("target_name", .string(settings.targetName ?? "dev")),
-                                  ("schema", .string(settings.targetSchema ?? "")),
-                                  ("database", .string(settings.targetDatabase ?? "")),
+                                  ("schema", .string(targetSchema)),
+                                  ("database", .string(targetDatabase)),
                                   ("type", .string(adapterType)), ("threads", .int(1)), ("profile_name", .string(project.name))])
         values["graph"] = .dict([("nodes", .dict([])), ("sources", .dict([])), ("exposures", .dict([])),
                                  ("metrics", .dict([])), ("groups", .dict([])), ("semantic_models", .dict([])),
@@ -325,10 +358,21 @@ final class DbtRenderer {
         return relation(for: .source(reference), identifier: table)
     }
 
+    /// `adapter.get_columns_in_relation(relation)`: the columns the gate knows for a ref or source
+    /// when `columnsOf` is set, else none (as a parse gets).
+    func columns(in relation: JinjaValue) -> JinjaValue {
+        current.result.askedColumns = true
+        let text = relation.rendered
+        guard let columnsOf, text.hasPrefix("__dbt_node_"), text.hasSuffix("__"),
+              let index = Int(text.dropFirst("__dbt_node_".count).dropLast(2)), current.result.nodes.indices.contains(index),
+              let names = columnsOf(current.result.nodes[index]) else { return .list(JinjaList([])) }
+        return .list(JinjaList(names.map { .object(ColumnObject(name: $0)) }))
+    }
+
     private func relation(for node: RenderedNode, identifier: String) -> JinjaValue {
         let index = current.result.nodes.count
         current.result.nodes.append(node)
-        return .object(RelationObject(database: settings.targetDatabase ?? "", schema: settings.targetSchema ?? "",
+        return .object(RelationObject(database: targetDatabase, schema: targetSchema,
                                       identifier: identifier, rendered: "__dbt_node_\(index)__"))
     }
 
@@ -349,13 +393,20 @@ final class DbtRenderer {
     private func variable(_ arguments: JinjaArguments) -> JinjaValue {
         guard let name = arguments.argument(0, "name")?.stringValue else { return .none }
         if case .object(let vars) = project.vars {
-            if case .object(let scoped)? = vars[current.package], let value = scoped[name] { return JinjaDbtSupport.value(value) }
-            if let value = vars[name] { return JinjaDbtSupport.value(value) }
+            if case .object(let scoped)? = vars[current.package], let value = scoped[name] { return projectValue(value) }
+            if let value = vars[name] { return projectValue(value) }
         }
         if case .object(let vars)? = macros.packageVars[current.package], let value = vars[name] {
-            return JinjaDbtSupport.value(value)
+            return projectValue(value)
         }
         return arguments.argument(1, "default") ?? .none
+    }
+
+    /// A value from `dbt_project.yml`: dbt renders the Jinja in its strings when it loads the
+    /// project (`GTFS_RT_START: "{{ '2022-09-15' if target.name == 'prod' else … }}"`).
+    private func projectValue(_ value: JSONValue) -> JinjaValue {
+        guard case .string(let text) = value, text.contains("{{") || text.contains("{%") else { return JinjaDbtSupport.value(value) }
+        return (try? renderValue(text, path: project.path)).map { .string($0) } ?? JinjaDbtSupport.value(value)
     }
 }
 

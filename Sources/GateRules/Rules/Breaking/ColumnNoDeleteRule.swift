@@ -35,7 +35,8 @@ public struct ColumnNoDeleteRule: Rule {
         guard change.liveHead != nil else { return [] }
         return change.columnChanges.filter { $0.kind == .removed }.map { removal in
             let type = removal.before?.dataType.map { " (\($0))" } ?? ""
-            return finding("Column `\(removal.column)`\(type) is removed from `\(change.name)`. Keep it (deprecate it in its description) until no consumer selects it.",
+            let evidence = removal.evidence.map { " (\($0))" } ?? ""
+            return finding("Column `\(removal.column)`\(type) is removed from `\(change.name)`\(evidence). Keep it (deprecate it in its description) until no consumer selects it.",
                            change: change, column: removal.column, at: removal.location ?? change.location, context: context)
         }
     }

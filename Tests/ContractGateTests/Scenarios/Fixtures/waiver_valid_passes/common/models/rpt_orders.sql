@@ -1,2 +1,2 @@
-select order_id, status
+select order_id
 from {{ ref('fct_orders') }}

@@ -1,24 +1,17 @@
 import Foundation
+import GateCatalog
+import GateDbt
 import GateModel
+import GateRules
 import Yams
 
 /// `contract-gate.yml` (DESIGN.md §4). Every key is optional; `GateConfig()` is the defaults.
 public struct GateConfig: Sendable, Hashable {
-    /// How dbt names schemas when a model sets `schema:`.
-    public enum SchemaNaming: String, Sendable, Hashable, CaseIterable {
-        /// dbt's `generate_schema_name` default: `<target schema>_<custom schema>`.
-        case dbtDefault = "dbt_default"
-        /// A project override that uses the custom schema alone.
-        case customOnly = "custom_only"
-    }
+    /// How dbt names schemas when a model sets `schema:`: GateDbt's own type, handed over as is.
+    public typealias SchemaNaming = GateDbt.SchemaNaming
 
-    /// What to do when the catalog cannot be reached.
-    public enum CatalogErrorPolicy: String, Sendable, Hashable, CaseIterable {
-        /// Exit 3: the impact is unknown, so the gate cannot vouch for the change.
-        case fail
-        /// Carry on with what is known and say the impact is incomplete (pre-push hooks).
-        case warn
-    }
+    /// What to do when the catalog cannot be reached: GateCatalog's own type, handed over as is.
+    public typealias CatalogErrorPolicy = GateCatalog.CatalogErrorPolicy
 
     public struct Dbt: Sendable, Hashable {
         /// Folder holding `dbt_project.yml`, relative to the repository root.
@@ -70,13 +63,8 @@ public struct GateConfig: Sendable, Hashable {
         public init() {}
     }
 
-    /// The policy for models under no contract, when the file overrides the built-in one.
-    public enum DefaultPolicySource: Sendable, Hashable {
-        /// A contract file (repository-relative) whose `rules`/`when_unused` become the default policy.
-        case file(String, SourceLocation)
-        /// Rules written inline under `default_policy:`.
-        case inline(Contract)
-    }
+    /// The policy for models under no contract, when the file overrides the built-in one (GateRules' type).
+    public typealias DefaultPolicySource = GateRules.DefaultPolicySource
 
     public var version: Int = 1
     /// The default base ref for `check`; nil lets the git layer work it out (CI variables, origin/HEAD).
@@ -88,6 +76,8 @@ public struct GateConfig: Sendable, Hashable {
     public var defaultPolicy: DefaultPolicySource?
     /// The file this came from; nil for the defaults.
     public var path: String?
+    /// Where each top-level key sits in the file, for findings about what it says.
+    public var locations: [String: SourceLocation] = [:]
 
     public init() {}
 
@@ -106,6 +96,7 @@ public struct GateConfig: Sendable, Hashable {
         if let entries = reader.entries(root, of: "contract-gate.yml", allowed: topKeys) {
             for entry in entries {
                 let value = entry.value
+                config.locations[entry.key] = reader.location(entry.keyNode)
                 switch entry.key {
                 case "version":
                     if let v = reader.int(value, "`version`", atLeast: 1) {

@@ -1,0 +1,40 @@
+import ArgumentParser
+import ContractGate
+import Foundation
+import GateModel
+
+extension ContractGateCommand {
+    struct Columns: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show the columns each model outputs, as the gate reads them from its SQL, and how sure that is.")
+
+        @OptionGroup(title: "Repository") var repository: RepositoryOptions
+
+        @Argument(help: "Model names (default: every model).")
+        var models: [String] = []
+
+        @Flag(help: "Read the models from the worktree instead of HEAD.")
+        var worktree = false
+
+        @Flag(help: "Print each model's SQL as the gate reads it (rendered, refs as __dbt_node_<n>__), with line numbers.")
+        var showSql = false
+
+        @Option(help: "text or json.")
+        var format: String = "text"
+
+        func run() throws {
+            guard ["text", "json"].contains(format.lowercased()) else {
+                throw InputError("unknown --format '\(format)' for columns; use text or json")
+            }
+            let request = CheckRequest(
+                repository: repository.repo, configPath: repository.config, ownerCheck: !repository.noOwnerCheck,
+                catalog: .dbt, environment: ProcessInfo.processInfo.environment)
+            let result = try ColumnsQuery.run(models: models, request: request, useWorktree: worktree, showSQL: showSql)
+            if format.lowercased() == "json" {
+                Terminal.write(try ColumnsQuery.renderJSON(result))
+            } else {
+                Terminal.write(ColumnsQuery.renderText(result))
+            }
+        }
+    }
+}

@@ -1,0 +1,5 @@
+select
+    status,
+    count(*) as orders
+from {{ ref('int_orders') }}
+group by 1

@@ -1,0 +1,2 @@
+select id as order_id, status as order_status
+from raw.orders

@@ -1,0 +1,2 @@
+select order_id, status, note
+from {{ ref('stg_orders') }}
