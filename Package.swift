@@ -64,6 +64,11 @@ let package = Package(
             name: "SecodaEmulator",
             dependencies: ["GateModel", .product(name: "Hummingbird", package: "hummingbird")]
         ),
+        // A GitHub/GitLab-compatible comment API on 127.0.0.1 for the `comment` tests; tests only.
+        .target(
+            name: "CodeHostEmulator",
+            dependencies: [.product(name: "Hummingbird", package: "hummingbird")]
+        ),
         .executableTarget(
             name: "secoda-emulator",
             dependencies: [
@@ -76,7 +81,8 @@ let package = Package(
         .testTarget(name: "GateGitTests", dependencies: ["GateGit", "GateModel", "GateTestSupport"]),
         .testTarget(
             name: "ContractGateTests",
-            dependencies: ["ContractGate", "GateConfig", "GateGit", "GateModel", "GateRules", "GateTestSupport", "SecodaEmulator"],
+            dependencies: ["ContractGate", "GateConfig", "GateGit", "GateModel", "GateRules", "GateTestSupport", "SecodaEmulator",
+                           "CodeHostEmulator"],
             exclude: ["Scenarios/Fixtures"]
         ),
         .testTarget(

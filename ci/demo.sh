@@ -16,19 +16,7 @@ bin="$(cd "$here" && swift build --show-bin-path)/contract-gate"
 
 work="${DEMO_DIR:-$(mktemp -d -t contract-gate-demo.XXXXXX)}"
 repo="$work/shop"
-rm -rf "$repo"
-mkdir -p "$repo"
-git_() { git -C "$repo" -c user.name=demo -c user.email=demo@example.com -c commit.gpgsign=false "$@"; }
-git_ init -q -b main
-cp -R "$here/ci/sample/before/." "$repo/"
-git_ add -A
-git_ commit -qm "shop: orders, revenue and customer marts"
-git_ update-ref refs/remotes/origin/main HEAD
-git_ checkout -q -b change/drop-order-columns
-rm -rf "$repo/models"
-cp -R "$here/ci/sample/after/." "$repo/"
-git_ add -A
-git_ commit -qm "Drop order status columns; rename dim_customers to dim_clients"
+bash "$here/ci/sample/make_repo.sh" "$repo"
 
 echo "demo: sample repository at $repo (branch change/drop-order-columns, base origin/main)" >&2
 echo "demo: running: contract-gate check --repo $repo $*" >&2

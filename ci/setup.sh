@@ -2,10 +2,19 @@
 # Installs what a fresh Debian 12 machine lacks to build and test contract-gate:
 # libgit2-dev and pkg-config (the CLibGit2 system library), and the Python packages the tests use
 # as reference checkers (jsonschema, PyYAML). Idempotent and quiet when everything is present.
+# `--release` adds what only ci/release.sh needs: libcurl's development link (the static Swift
+# Foundation links libcurl by name) and python3-venv for the packaging tools' own venv.
 set -euo pipefail
+
+release=false
+[ "${1:-}" = "--release" ] && release=true
 
 need_apt=()
 dpkg -s libgit2-dev >/dev/null 2>&1 || need_apt+=(libgit2-dev)
+if $release; then
+    dpkg -s libcurl4-openssl-dev >/dev/null 2>&1 || need_apt+=(libcurl4-openssl-dev)
+    python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need_apt+=(python3-venv)
+fi
 command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
 command -v git >/dev/null 2>&1 || need_apt+=(git)
 

@@ -24,10 +24,12 @@ public struct ReportOutput: Sendable {
     /// Renders the report to stdout (through `writeStdout`) and to every file. Files are written
     /// atomically; the GitHub step summary file is appended to, never overwritten.
     public func emit(_ report: Report, environment: [String: String], writeStdout: (Data) -> Void) throws {
-        let options = ReporterOptions(useColor: useColor)
+        // The Markdown report links findings to their lines on the code host the job runs in.
+        let links = SourceLinks.fromEnvironment(environment, head: report.head)
+        let options = ReporterOptions(useColor: useColor, sourceLinks: links)
         writeStdout(stdoutFormat.reporter(options).render(report))
         for destination in files {
-            let data = destination.format.reporter(ReporterOptions(useColor: false)).render(report)
+            let data = destination.format.reporter(ReporterOptions(useColor: false, sourceLinks: links)).render(report)
             if destination.format == .markdown, let summary = environment["GITHUB_STEP_SUMMARY"],
                !summary.isEmpty, destination.path == summary {
                 _ = try GitHubStepSummary(path: summary).append(String(decoding: data, as: UTF8.self))
@@ -42,7 +44,7 @@ public struct ReportOutput: Sendable {
         }
         if stdoutFormat == .github, let summary = environment["GITHUB_STEP_SUMMARY"], !summary.isEmpty,
            !files.contains(where: { $0.format == .markdown && $0.path == summary }) {
-            _ = try GitHubStepSummary(path: summary).append(MarkdownReporter().renderText(report))
+            _ = try GitHubStepSummary(path: summary).append(MarkdownReporter(links: links).renderText(report))
         }
     }
 }

@@ -6,8 +6,15 @@ import GateModel
 /// catalog's completeness. Always under `maxCharacters` (GitHub rejects comments over 65,536):
 /// when the report is larger, rows are dropped from the end and the comment says what was cut.
 /// Repository and catalog text is escaped so it cannot break a table, open HTML or mention
-/// anyone.
+/// anyone; identifiers (models, columns, rules, paths) are code spans.
+///
+/// For `contract-gate comment` the body starts with a hidden marker (`marker`), by which the
+/// comment is found and updated in place. With `links`, each location links to its file line at
+/// the checked commit. A downstream resource with a catalog URL links to it. Each unwaived
+/// BREAKING or IMPACT finding gets a waiver ready to paste into its contract.
 public struct MarkdownReporter: Reporter {
+    /// The hidden first line `contract-gate comment` finds its comment by.
+    public static let marker = "<!-- contract-gate:report -->"
     /// GitHub's limit for an issue or pull request comment body.
     public static let defaultCharacterLimit = 65_536
     /// Room kept for the truncation notes, so they always fit.
@@ -17,9 +24,12 @@ public struct MarkdownReporter: Reporter {
 
     /// The most the rendered body may hold, counted in UTF-8 bytes (never fewer than characters).
     public let maxCharacters: Int
+    /// Where file lines can be read on the code host (nil: locations are not linked).
+    public let links: SourceLinks?
 
-    public init(maxCharacters: Int = MarkdownReporter.defaultCharacterLimit) {
+    public init(maxCharacters: Int = MarkdownReporter.defaultCharacterLimit, links: SourceLinks? = nil) {
         self.maxCharacters = max(maxCharacters, Self.noteReserve * 2)
+        self.links = links
     }
 
     public var format: ReportFormat { .markdown }
@@ -53,6 +63,7 @@ public struct MarkdownReporter: Reporter {
         var omitted: [String] = []
 
         let icon = report.verdict == .pass ? "✅" : "❌"
+        body.add(Self.marker + "\n")
         body.add("## \(icon) contract-gate: \(report.verdict.rawValue)\n\n")
         body.add("**\(facts.countsPhrase)** · \(facts.downstreamPhrase) · \(MarkdownText.code(Self.short(report.base), inTable: false)) → \(MarkdownText.code(Self.short(report.head), inTable: false))\n\n")
         body.add(catalogNote(report.catalog))
@@ -65,7 +76,7 @@ public struct MarkdownReporter: Reporter {
             var shown = 0
             for finding in unwaived {
                 let row = "| \(Self.severityCell(finding.severity)) | \(Self.ruleCell(finding.rule, helpURI: facts.helpURI(of: finding.rule))) | "
-                    + "\(Self.cell(ReportFacts.subject(of: finding) ?? "—")) | \(Self.locationCell(finding.location)) | "
+                    + "\(Self.subjectCell(finding)) | \(Self.locationCell(finding.location, links: links)) | "
                     + "\(MarkdownText.defuseMentions(Self.cell(Self.messageWithReach(finding)))) |\n"
                 guard body.addRow(row) else { break }
                 shown += 1
@@ -76,6 +87,21 @@ public struct MarkdownReporter: Reporter {
                 omitted.append(ReportFacts.plural(count, "finding"))
             }
             body.add("\n_Each rule links to its reference; `contract-gate explain RULE_ID` prints it with examples._\n\n")
+            let waivable = unwaived.filter(Self.isWaivable)
+            if !waivable.isEmpty {
+                let header = "### Waivers to paste\n\nIf a break is intended and its consumers agreed, this under `waivers:` "
+                    + "in the contract named lets it pass; fill in why, who approved it and until when. Waivers are read "
+                    + "from the base branch, so land the waiver in a pull request of its own first.\n\n"
+                var shownWaivers = 0
+                for finding in waivable {
+                    let snippet = Self.waiverSnippet(for: finding)
+                    guard body.addRow(shownWaivers == 0 ? header + snippet : snippet) else { break }
+                    shownWaivers += 1
+                }
+                if shownWaivers < waivable.count {
+                    omitted.append(ReportFacts.plural(waivable.count - shownWaivers, "waiver snippet"))
+                }
+            }
         }
 
         let impact = facts.impact.filter { !$0.downstream.isEmpty }
@@ -86,7 +112,7 @@ public struct MarkdownReporter: Reporter {
             rows: for entry in impact {
                 for node in entry.downstream {
                     let owners = node.owners.isEmpty ? "—" : node.owners.distinctNames.map { MarkdownText.code($0) }.joined(separator: " ")
-                    let row = "| \(Self.cell(entry.model)) | \(Self.cell(node.name)) | \(Self.cell(node.type)) | "
+                    let row = "| \(MarkdownText.code(entry.model)) | \(Self.downstreamCell(node)) | \(Self.cell(node.type)) | "
                         + "\(node.depth) | \(owners) | \(Self.usageCell(node.usage)) | \(Self.statusCell(node)) |\n"
                     guard body.addRow(row) else { break rows }
                     shown += 1
@@ -137,7 +163,7 @@ public struct MarkdownReporter: Reporter {
             var shown = 0
             for finding in waived {
                 let waiver = finding.waiver
-                let row = "| \(MarkdownText.code(finding.rule)) | \(Self.cell(ReportFacts.subject(of: finding) ?? "—")) | "
+                let row = "| \(MarkdownText.code(finding.rule)) | \(Self.subjectCell(finding)) | "
                     + "\(Self.cell(waiver?.reason ?? "—")) | \(waiver?.approvedBy.map { MarkdownText.code($0) } ?? "—") | "
                     + "\(Self.cell(waiver?.expires ?? "—")) |\n"
                 guard body.addRow(row) else { break }
@@ -255,9 +281,46 @@ public struct MarkdownReporter: Reporter {
         }
     }
 
-    static func locationCell(_ location: SourceLocation?) -> String {
+    /// `path:line` as code, linked to that line at the checked commit when the links are known.
+    static func locationCell(_ location: SourceLocation?, links: SourceLinks? = nil) -> String {
         guard let location else { return "—" }
-        return MarkdownText.code(clip("\(location.path):\(location.line)", to: 300))
+        let code = MarkdownText.code(clip("\(location.path):\(location.line)", to: 300))
+        guard let links, location.path.utf8.count <= 1_000 else { return code }
+        return "[\(code)](\(links.url(path: location.path, line: location.line)))"
+    }
+
+    /// The model, or `model.column`, as code.
+    static func subjectCell(_ finding: Finding) -> String {
+        guard let subject = ReportFacts.subject(of: finding) else { return "—" }
+        return MarkdownText.code(clip(subject, to: 300))
+    }
+
+    /// A dbt model's name as code, a catalog resource's title as text; linked to the resource's
+    /// catalog URL when it has a safe one.
+    static func downstreamCell(_ node: DownstreamNode) -> String {
+        let name = node.type == "model" ? MarkdownText.code(clip(node.name, to: 300)) : cell(node.name)
+        guard let url = node.url.flatMap(MarkdownText.linkTarget) else { return name }
+        return "[\(name)](\(url))"
+    }
+
+    /// Breaking and impact findings about a model can be waived; a BUILD finding (the next
+    /// `dbt build` fails) or a finding about the contracts themselves is fixed, not waived.
+    static func isWaivable(_ finding: Finding) -> Bool {
+        (finding.category == .breaking || finding.category == .impact) && !(finding.model ?? "").isEmpty
+    }
+
+    /// A collapsed block holding the YAML of a waiver for `finding`, to paste under `waivers:`.
+    static func waiverSnippet(for finding: Finding) -> String {
+        let subject = ReportFacts.subject(of: finding) ?? ""
+        var yaml = "- rule: \(WaiverYAML.scalar(finding.rule))\n  model: \(WaiverYAML.scalar(finding.model ?? ""))\n"
+        if let column = finding.column, !column.isEmpty { yaml += "  column: \(WaiverYAML.scalar(column))\n" }
+        yaml += "  reason: \"<why this break is acceptable, and that its consumers agreed>\"\n"
+        yaml += "  approved_by: \"<who approved it>\"\n"
+        yaml += "  # expires: YYYY-MM-DD   # optional: the last day it applies\n"
+        let place = finding.contract.map { "contract <code>\(MarkdownText.html(clip($0, to: 200)))</code>" } ?? "the contract that selects it"
+        let summary = "Waive <code>\(MarkdownText.html(finding.rule))</code> on <code>\(MarkdownText.html(clip(subject, to: 300)))</code> in \(place)"
+        let fence = MarkdownText.fence(for: yaml)
+        return "<details><summary>\(summary)</summary>\n\n\(fence)yaml\n\(yaml)\(fence)\n\n</details>\n\n"
     }
 
     static func usageCell(_ usage: Usage?) -> String {

@@ -62,7 +62,7 @@ public enum ReportFormat: String, Sendable, CaseIterable, Codable {
         case .sarif: SARIFReporter()
         case .junit: JUnitReporter()
         case .gitlab: GitLabCodeQualityReporter()
-        case .markdown: MarkdownReporter(maxCharacters: options.markdownCharacterLimit)
+        case .markdown: MarkdownReporter(maxCharacters: options.markdownCharacterLimit, links: options.sourceLinks)
         }
     }
 }
@@ -75,6 +75,8 @@ public struct ReporterOptions: Sendable, Hashable {
     public var fullReportHint: String
     /// The Markdown report's size limit (a GitHub comment holds 65,536 characters).
     public var markdownCharacterLimit: Int
+    /// Where the Markdown report links file lines (from the CI environment; nil: no links).
+    public var sourceLinks: SourceLinks?
 
     /// Whether the text report should be coloured: only on a terminal, and not when `NO_COLOR`
     /// is set to a non-empty value (https://no-color.org).
@@ -83,10 +85,11 @@ public struct ReporterOptions: Sendable, Hashable {
     }
 
     public init(useColor: Bool = false, fullReportHint: String = GitHubActionsReporter.defaultFullReportHint,
-                markdownCharacterLimit: Int = MarkdownReporter.defaultCharacterLimit) {
+                markdownCharacterLimit: Int = MarkdownReporter.defaultCharacterLimit, sourceLinks: SourceLinks? = nil) {
         self.useColor = useColor
         self.fullReportHint = fullReportHint
         self.markdownCharacterLimit = markdownCharacterLimit
+        self.sourceLinks = sourceLinks
     }
 }
 

@@ -14,7 +14,7 @@ struct ContractGateCommand: AsyncParsableCommand {
             3 catalog unavailable (on_catalog_error: fail).
             """,
         version: ContractGateVersion.current,
-        subcommands: [Init.self, Check.self, Impact.self, Columns.self, Rules.self, Explain.self, Validate.self, Catalog.self, Lineage.self, Docs.self, Hook.self]
+        subcommands: [Init.self, Check.self, Impact.self, Columns.self, Rules.self, Explain.self, Validate.self, Catalog.self, Lineage.self, Docs.self, Hook.self, Comment.self]
     )
 
     /// ArgumentParser exits 64 on usage errors; contract-gate promises 2 for every usage,

@@ -33,9 +33,13 @@ import Yams
         let action = try #require(try load("ci/github/action.yml") as? [String: Any])
         #expect(action["name"] is String && action["description"] is String)
         let inputs = try #require(action["inputs"] as? [String: [String: Any]])
-        #expect(Set(inputs.keys) == ["base", "config", "format", "sarif", "junit", "fail-on", "working-directory"])
+        #expect(Set(inputs.keys) == ["base", "config", "format", "sarif", "junit", "fail-on", "working-directory",
+                                     "comment", "github-token", "install", "version", "release-url"])
         for (name, input) in inputs { #expect(input["description"] is String, "input \(name) needs a description") }
         #expect(inputs["format"]?["default"] as? String == "github")
+        // The released binary by default; building from source is opt-in.
+        #expect(inputs["install"]?["default"] as? String == "release")
+        #expect(inputs["comment"]?["default"] as? String == "true")
 
         let runs = try #require(action["runs"] as? [String: Any])
         #expect(runs["using"] as? String == "composite")
@@ -49,11 +53,23 @@ import Yams
             }
         }
         let scripts = steps.compactMap { $0["run"] as? String }.joined(separator: "\n")
+        #expect(scripts.contains("ci/release/install.sh\" --version \"$version\" --base-url"))
+        #expect(scripts.contains("pip\" install --quiet --disable-pip-version-check \"contract-gate==$version\""))
         #expect(scripts.contains("libgit2-dev") && scripts.contains("pkg-config"))
         #expect(scripts.contains("swift build -c release --product contract-gate"))
         #expect(scripts.contains("--report \"sarif=$INPUT_SARIF\""))
         #expect(scripts.contains("--report \"markdown=$GITHUB_STEP_SUMMARY\""))
-        #expect(steps.contains { ($0["uses"] as? String)?.hasPrefix("actions/cache@") == true })
+        let build = try #require(steps.first { $0["name"] as? String == "Build contract-gate from source" })
+        #expect(build["if"] as? String == "${{ inputs.install == 'source' }}")
+        let cache = try #require(steps.first { ($0["uses"] as? String)?.hasPrefix("actions/cache@") == true })
+        #expect(cache["if"] as? String == "${{ inputs.install == 'source' }}")
+        let comment = try #require(steps.first { ($0["run"] as? String)?.contains("comment --file \"$REPORT\"") == true })
+        #expect((comment["if"] as? String)?.contains("github.event_name == 'pull_request'") == true)
+        #expect(comment["continue-on-error"] as? Bool == true, "a comment that cannot be written never decides the verdict")
+        #expect((comment["env"] as? [String: String])?["GITHUB_TOKEN"] == "${{ inputs.github-token }}")
+        // The comment and the SARIF upload come before the verdict is applied.
+        let names = steps.compactMap { $0["name"] as? String }
+        #expect(names.last == "Apply the verdict")
         let upload = try #require(steps.first { ($0["uses"] as? String)?.hasPrefix("github/codeql-action/upload-sarif@") == true })
         #expect((upload["if"] as? String)?.contains("always()") == true)
     }
@@ -70,6 +86,7 @@ import Yams
         #expect(steps.contains { ($0["uses"] as? String)?.contains("contract-gate/ci/github@") == true })
         let permissions = try #require(workflow["permissions"] as? [String: String])
         #expect(permissions["security-events"] == "write")
+        #expect(permissions["pull-requests"] == "write", "the pull request comment needs it")
     }
 
     @Test func gitlabTemplatePublishesCodeQuality() throws {
@@ -86,7 +103,10 @@ import Yams
         }
         #expect(((job["variables"] as? [String: Any])?["GIT_DEPTH"] as? Int) == 0)
         let before = try #require(job["before_script"] as? [String])
-        #expect(before.contains { $0.contains("libgit2-dev") })
+        // The released wheel, not a source build: no Swift in the image.
+        #expect(before.contains { $0.contains("pip install") && $0.contains("\"contract-gate==$CONTRACT_GATE_VERSION\"") })
+        #expect(!before.contains { $0.contains("swift build") })
+        #expect(script.contains { $0.contains("--report markdown=contract-gate.md") && $0.contains("contract-gate comment --file contract-gate.md") })
         #expect(try bashSyntaxErrors((before + script).joined(separator: "\n")) == nil)
     }
 
@@ -97,7 +117,8 @@ import Yams
         #expect(hook["id"] as? String == "contract-gate")
         #expect(hook["name"] is String)
         #expect(hook["entry"] as? String == "contract-gate check")
-        #expect(hook["language"] as? String == "swift")
+        // The binary on PATH (pip or tarball); pre-commit no longer builds Swift.
+        #expect(hook["language"] as? String == "system")
         #expect(hook["stages"] as? [String] == ["pre-push"])
         #expect(hook["pass_filenames"] as? Bool == false)
         #expect(hook["always_run"] as? Bool == true)

@@ -125,7 +125,7 @@ struct ParsedCommand: Equatable {
         let written = try String(contentsOfFile: path, encoding: .utf8)
         #expect(written.utf8.count == 8 + bytes)
         #expect(written.utf8.count <= 2_048)
-        #expect(written.hasPrefix("# first\n## ❌ contract-gate: fail"))
+        #expect(written.hasPrefix("# first\n" + MarkdownReporter.marker + "\n## ❌ contract-gate: fail"))
         #expect(written.contains("Summary truncated"))
         _ = try summary.append(markdown)
         let after = try String(contentsOfFile: path, encoding: .utf8)

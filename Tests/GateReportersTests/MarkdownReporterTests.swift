@@ -22,7 +22,7 @@ import Testing
         return cells
     }
 
-    @Test func hostileTextCannotBreakTablesOrOpenHTML() {
+    @Test func hostileTextCannotBreakTablesOrOpenHTML() throws {
         let markdown = MarkdownReporter().renderText(CanonicalReport.report)
         let tableRows = markdown.outputLines.filter { $0.hasPrefix("| ") }
         #expect(!tableRows.isEmpty)
@@ -37,8 +37,8 @@ import Testing
         #expect(hostileCells[4].contains("<br>"))
         #expect(!markdown.contains("<b>"))
         #expect(!markdown.contains("\u{1B}"))
-        let customer = tableRows.filter { $0.hasPrefix("| dim\\_customers | Customer 360") }
-        #expect(customer.count == 1)
+        let customer = tableRows.filter { $0.hasPrefix("| `dim_customers` | Customer 360") }
+        try #require(customer.count == 1)
         #expect(cells(customer[0]).count == 7)
         #expect(markdown.contains("`@alice`"))
         #expect(markdown.contains("Impact may be incomplete"))
@@ -48,7 +48,7 @@ import Testing
         let markdown = MarkdownReporter().renderText(CanonicalReport.report)
         let old = markdown.outputLines.first { $0.contains("Old Revenue") } ?? ""
         #expect(old.contains("stale (deprecation candidate)"))
-        let revenue = markdown.outputLines.first { $0.hasPrefix("| fct\\_orders | Revenue |") } ?? ""
+        let revenue = markdown.outputLines.first { $0.hasPrefix("| `fct_orders` | [Revenue](https://bi.example/d/1) |") } ?? ""
         #expect(revenue.contains("40 / 3"))
         #expect(revenue.contains("in use"))
         #expect(revenue.contains("`Dana Finance`"))
@@ -88,7 +88,7 @@ import Testing
     @Test func passingReportSaysSo() {
         let report = Report(base: "a", head: "b", verdict: .pass, exitCode: 0)
         let markdown = MarkdownReporter().renderText(report)
-        #expect(markdown.hasPrefix("## ✅ contract-gate: pass"))
+        #expect(markdown.hasPrefix(MarkdownReporter.marker + "\n## ✅ contract-gate: pass"))
         #expect(markdown.contains("No unwaived findings."))
     }
 }
