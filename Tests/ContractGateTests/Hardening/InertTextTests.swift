@@ -22,10 +22,27 @@ struct InertTextTests {
         return try GateBinary().run(["check", "--base", base, "--head", "HEAD", "--format", format], in: repo.path)
     }
 
-    /// An `@` that starts a word, or a `#` before a digit, not followed by a word joiner.
+    /// An `@` that starts a word, or a `#` before a digit, not followed by a word joiner, outside
+    /// code: GitHub and GitLab link nothing inside code spans, `<code>` and fenced blocks, where identifiers
+    /// (the waiver snippet's column) must stay exactly as the repository spells them.
     static func liveMentions(_ text: String) -> [String] {
         var found: [String] = []
-        let characters = Array(text)
+        var prose = ""
+        var fenced = false
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.trimmingCharacters(in: .whitespaces).hasPrefix("```") { fenced.toggle(); continue }
+            if fenced { continue }
+            // Drop inline code spans (`…`, ``…``, <code>…</code>).
+            var kept = ""
+            var inCode = false
+            let line = line.replacingOccurrences(of: "<code>", with: "`").replacingOccurrences(of: "</code>", with: "`")
+            for character in line {
+                if character == "`" { inCode.toggle(); continue }
+                if !inCode { kept.append(character) }
+            }
+            prose += kept + "\n"
+        }
+        let characters = Array(prose)
         for (index, character) in characters.enumerated() where character == "@" || character == "#" {
             let before = index > 0 ? characters[index - 1] : " "
             let after = index + 1 < characters.count ? characters[index + 1] : " "

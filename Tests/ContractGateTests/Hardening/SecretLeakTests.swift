@@ -38,8 +38,7 @@ struct SecretLeakTests {
         await emulator.state.setFaults(plan)
         let config = ShopFixture.secodaConfig(baseURL: emulator.baseURL.absoluteString, policy: policy)
         let (repo, base) = try ShopFixture.make(config: config)
-        try repo.write("models/schema.yml", ShopFixture.properties.replacingOccurrences(
-            of: "      - name: amount\n        data_type: numeric\n", with: ""))
+        try ShopFixture.dropAmount(repo)
         try ShopFixture.changeStaging(repo)
         try repo.commit("drop amount")
         let reports = repo.path + "/out"
