@@ -29,6 +29,11 @@ public final class BlobMemo {
     let templates = DbtTemplateCache()
     /// Blob id + path + macro fingerprint → what rendering the model file found.
     var renderedModels: [String: RenderOutcome] = [:]
+    /// Blob id → `source.table` → the columns a property file's `sources:` declare.
+    var sourceColumns: [String: [String: [String]]] = [:]
+    /// Blob id + path + macro fingerprint + the parents and their columns → a model's SQL reading:
+    /// the same file over the same parent columns reads the same at both sides.
+    var sqlReadings: [String: ModelSQLReading] = [:]
 
     public init() {}
 }

@@ -67,11 +67,9 @@ public final class DbtProject {
     var sqlClock: Duration = .zero
     var seedNameCache: Set<String>?
     var warehouseCatalogCache: WarehouseCatalog??
-    /// `source.table` → the columns its YAML declares ([] when none), and the files read for it.
+    /// `source.table` → the columns its YAML declares.
     var sourceColumnCache: [String: [String]] = [:]
-    var sourceFilesRead: Set<String> = []
-    /// Lower-cased bytes of the `sources:` files not read yet, to find a source's files by name.
-    var sourceFileBytes: [String: [UInt8]] = [:]
+    var sourceFilesLoaded = false
     private var manifestLoaded = false
     private var manifestCache: Manifest?
 

@@ -131,7 +131,7 @@ extension DbtProject {
         return outcome
     }
 
-    private func renderingState(_ projectFile: ProjectFile) throws -> RenderingState {
+    func renderingState(_ projectFile: ProjectFile) throws -> RenderingState {
         if let rendering { return rendering }
         let installed = settings.installedPackagesRoot.map { InstalledPackagesTree(worktree: URL(fileURLWithPath: $0, isDirectory: true)) }
         let macros = try DbtMacroIndex.read(tree: tree, projectPrefix: settings.projectPrefix, project: projectFile,

@@ -139,6 +139,23 @@ extension DbtProject {
         return ModelSQLReading(node: node, path: path, analysis: analysis, parents: parents, sql: rendered.sql)
     }
 
+    /// `node`'s SQL read over its parents' columns at this revision, shared with the other side of
+    /// the comparison when the file, the macros and every parent's columns are the same there.
+    private func sharedSQLReading(of node: ColumnNode) throws -> ModelSQLReading? {
+        let read = { try self.sqlReading(of: node, columnsOf: { parent in try self.nodeColumns[parent]?.columns }) }
+        guard let path = try modelPath(node), let blob = tree.blobID(of: path), let projectFile,
+              let rendered = try renderedForSQL(path) else { return try read() }
+        var key = blob + ":" + path + ":" + (try renderingState(projectFile).fingerprint)
+        for (index, parent) in try parentMap(rendered).sorted(by: { $0.key < $1.key }) {
+            let columns = nodeColumns[parent]?.columns
+            key += "|\(index)=\(parent):\(columns.map { "\($0.certainty)#" + $0.names.joined(separator: ",") } ?? "-")"
+        }
+        if let shared = memo.sqlReadings[key] { return shared }
+        let reading = try read()
+        if let reading { memo.sqlReadings[key] = reading }
+        return reading
+    }
+
     // MARK: reading one node
 
     private func computeColumns(of node: ColumnNode) throws -> NodeColumns {
@@ -147,7 +164,7 @@ extension DbtProject {
             // The file alone for the SQL; the property entry (slower: YAML) only where the SQL cannot tell.
             guard try modelPath(node) != nil else { return .unknown("no model \(node) exists at this revision") }
             var sqlResult: NodeColumns?
-            if let reading = try sqlReading(of: node, columnsOf: { parent in try self.nodeColumns[parent]?.columns }) {
+            if let reading = try sharedSQLReading(of: node) {
                 sqlReadings[node] = reading
                 sqlResult = NodeColumns(columns: SQLColumnSet(names: reading.analysis.outputs.map(\.name),
                                                               certainty: reading.analysis.certainty),
@@ -185,32 +202,32 @@ extension DbtProject {
         }
     }
 
-    /// The columns source `source`'s table `table` declares in YAML: the property files with
-    /// `sources:` that name the source are read (once each), not every one.
+    /// The columns source `source`'s table `table` declares in YAML, from the property files with
+    /// `sources:` (each parsed once per check, by blob, for both sides).
     private func declaredSourceColumns(_ source: String, _ table: String) throws -> [String]? {
-        let key = "\(source).\(table)"
-        if let known = sourceColumnCache[key] { return known }
-        let word = Array(source.lowercased().utf8)
-        for path in try propertyFiles(mentioning: ["sources"])["sources"] ?? [] where !sourceFilesRead.contains(path) {
-            if sourceFileBytes[path] == nil {
-                sourceFileBytes[path] = try tree.contents(of: path).map { [UInt8]($0).map(ByteText.lowercased) } ?? []
-            }
-            guard let lowered = sourceFileBytes[path], lowered.withUnsafeBufferPointer({ ByteText.containsWord(word, in: $0) }),
-                  let data = try tree.contents(of: path) else { continue }
-            sourceFilesRead.insert(path)
-            sourceFileBytes[path] = nil
-            guard let root = try? YAMLReading.compose(String(decoding: data, as: UTF8.self), path: path) else { continue }
-            for item in YAMLReading.items(YAMLReading.value("sources", in: root)) {
-                guard let name = YAMLReading.string(YAMLReading.value("name", in: item)) else { continue }
-                for entry in YAMLReading.items(YAMLReading.value("tables", in: item)) {
-                    guard let tableName = YAMLReading.string(YAMLReading.value("name", in: entry)) else { continue }
-                    sourceColumnCache["\(name).\(tableName)"] = YAMLReading.items(YAMLReading.value("columns", in: entry))
-                        .compactMap { YAMLReading.string(YAMLReading.value("name", in: $0)) }
+        if !sourceFilesLoaded {
+            sourceFilesLoaded = true
+            for path in try propertyFiles(mentioning: ["sources"])["sources"] ?? [] {
+                let blob = tree.blobID(of: path)
+                var parsed: [String: [String]] = [:]
+                if let blob, let known = memo.sourceColumns[blob] {
+                    parsed = known
+                } else {
+                    guard let text = try tree.text(of: path), let root = try? YAMLReading.compose(text, path: path) else { continue }
+                    for item in YAMLReading.items(YAMLReading.value("sources", in: root)) {
+                        guard let name = YAMLReading.string(YAMLReading.value("name", in: item)) else { continue }
+                        for entry in YAMLReading.items(YAMLReading.value("tables", in: item)) {
+                            guard let tableName = YAMLReading.string(YAMLReading.value("name", in: entry)) else { continue }
+                            parsed["\(name).\(tableName)"] = YAMLReading.items(YAMLReading.value("columns", in: entry))
+                                .compactMap { YAMLReading.string(YAMLReading.value("name", in: $0)) }
+                        }
+                    }
+                    if let blob { memo.sourceColumns[blob] = parsed }
                 }
+                sourceColumnCache.merge(parsed) { first, _ in first }
             }
         }
-        if sourceColumnCache[key] == nil { sourceColumnCache[key] = [] }
-        return sourceColumnCache[key]
+        return sourceColumnCache["\(source).\(table)"]
     }
 
     /// The warehouse's columns of a node, from `catalog.json` when the settings name one.
