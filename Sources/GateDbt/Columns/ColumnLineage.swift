@@ -253,10 +253,16 @@ public enum ColumnLineage {
         mutating func readingBefore(_ node: ColumnNode) throws -> ModelSQLReading? {
             if let reading = beforeReadings[node] { return reading }
             var columns: [ColumnNode: SQLColumnSet?] = [:]
+            var sameAsHead = true
             if let path = try head.modelPath(node), let rendered = try head.renderedForSQL(path) {
-                for parent in Set(try head.parentMap(rendered).values) { columns[parent] = try columnsBefore(parent) }
+                for parent in Set(try head.parentMap(rendered).values) {
+                    let before = try columnsBefore(parent)
+                    columns[parent] = before
+                    if before != (try head.columns(of: parent).columns) { sameAsHead = false }
+                }
             }
-            let reading = try head.sqlReading(of: node) { parent in columns[parent] ?? nil }
+            // Parents whose columns the change left alone: the head's own reading is the same.
+            let reading = sameAsHead ? try head.sqlReading(of: node) : try head.sqlReading(of: node) { parent in columns[parent] ?? nil }
             beforeReadings[node] = reading
             if let reading, changeOfNode[node] == nil {
                 beforeColumns[node] = NodeColumns(columns: SQLColumnSet(names: reading.analysis.outputs.map(\.name),
