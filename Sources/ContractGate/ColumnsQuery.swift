@@ -19,13 +19,7 @@ public enum ColumnsQuery {
     public static func run(models: [String], request: CheckRequest, useWorktree: Bool, showSQL: Bool = false) throws -> Result {
         let workspace = try Workspace(repository: request.repository, configPath: request.configPath,
                                       ownerCheck: request.ownerCheck)
-        let tree: FileTree
-        if useWorktree, let root = workspace.root {
-            tree = DirectoryTree(root: root)
-        } else {
-            tree = try workspace.repository.tree(at: try workspace.repository.resolve("HEAD"))
-        }
-        let project = try DbtProject.load(tree: tree, settings: DbtSettings(workspace: workspace, environment: request.environment))
+        let project = try workspace.currentProject(useWorktree: useWorktree, environment: request.environment)
         var result: [ModelOutputColumns] = []
         for name in models.isEmpty ? try project.modelNames() : models {
             let found = try project.outputColumns(ofModel: name)

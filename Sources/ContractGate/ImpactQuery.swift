@@ -15,14 +15,7 @@ public enum ImpactQuery {
     public static func run(models: [String], request: CheckRequest, useWorktree: Bool) async throws -> Result {
         let workspace = try Workspace(repository: request.repository, configPath: request.configPath,
                                       ownerCheck: request.ownerCheck)
-        let tree: FileTree
-        if useWorktree, let root = workspace.root {
-            tree = DirectoryTree(root: root)
-        } else {
-            tree = try workspace.repository.tree(at: try workspace.repository.resolve("HEAD"))
-        }
-        try workspace.locateDbtProject(in: [tree])
-        let project = try DbtProject.load(tree: tree, settings: DbtSettings(workspace: workspace, environment: request.environment))
+        let project = try workspace.currentProject(useWorktree: useWorktree, environment: request.environment)
         var requests: [ImpactRequest] = []
         for name in models {
             guard let model = try project.model(named: name) else {

@@ -1,5 +1,6 @@
 import Foundation
 import GateConfig
+import GateDbt
 import GateGit
 import GateModel
 import GateRules
@@ -94,5 +95,20 @@ public final class Workspace {
     /// `contracts/` loaded and validated (every problem at once, exit 2).
     public func contracts(from tree: FileTree) throws -> ContractSet {
         try ContractSet.load(from: tree, folder: "contracts", config: config)
+    }
+}
+
+extension Workspace {
+    /// The dbt project as it stands at HEAD (or in the worktree), found as `check` finds it: what
+    /// `impact` and `columns` read.
+    func currentProject(useWorktree: Bool, environment: [String: String]) throws -> DbtProject {
+        let tree: FileTree
+        if useWorktree, let root {
+            tree = DirectoryTree(root: root)
+        } else {
+            tree = try repository.tree(at: try repository.resolve("HEAD"))
+        }
+        try locateDbtProject(in: [tree])
+        return try DbtProject.load(tree: tree, settings: DbtSettings(workspace: self, environment: environment))
     }
 }
