@@ -135,7 +135,7 @@ private struct ChangeDocument: Encodable {
     init(_ change: ChangeRecord) { self.change = change }
     enum Keys: String, CodingKey {
         case model, status, path, oldPath = "old_path", relation, oldRelation = "old_relation",
-             catalogId = "catalog_id"
+             catalogId = "catalog_id", documentationOnly = "documentation_only"
     }
     func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: Keys.self)
@@ -146,6 +146,7 @@ private struct ChangeDocument: Encodable {
         try c.encode(change.relation, forKey: .relation)
         try c.encode(change.oldRelation, forKey: .oldRelation)
         try c.encode(change.catalogId, forKey: .catalogId)
+        try c.encode(change.documentationOnly, forKey: .documentationOnly)
     }
 }
 
