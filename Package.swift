@@ -81,8 +81,8 @@ let package = Package(
         .testTarget(name: "GateGitTests", dependencies: ["GateGit", "GateModel", "GateTestSupport"]),
         .testTarget(
             name: "ContractGateTests",
-            dependencies: ["ContractGate", "GateConfig", "GateGit", "GateModel", "GateRules", "GateTestSupport", "SecodaEmulator",
-                           "CodeHostEmulator"],
+            dependencies: ["ContractGate", "GateCatalog", "GateConfig", "GateGit", "GateModel", "GateRules", "GateTestSupport",
+                           "SecodaEmulator", "CodeHostEmulator"],
             exclude: ["Scenarios/Fixtures"]
         ),
         .testTarget(

@@ -278,8 +278,12 @@ public struct SecodaCatalogSource: CatalogSource {
 
     /// The resources with these ids, as one `resource/catalog` listing; `onPage` as in `SecodaClient.list`.
     func resourceListing(ids: [String], onPage: (@Sendable ([CatalogResource], Int?) -> Void)? = nil) async throws -> [CatalogResource] {
-        let filter = CatalogFilter.encode(CatalogFilter.in("id", ids.map(JSONValue.string)))
-        return try await client.list("resource/catalog/", query: [("filter", filter)], as: CatalogResource.self, onPage: onPage)
+        try await client.list("resource/catalog/", query: [("filter", Self.idFilter(ids))], as: CatalogResource.self, onPage: onPage)
+    }
+
+    /// The `resource/catalog` filter for the resources with these ids.
+    static func idFilter(_ ids: [String]) -> String {
+        CatalogFilter.encode(CatalogFilter.in("id", ids.map(JSONValue.string)))
     }
 
     public func readAhead(below roots: [String], maxDepth: Int, maxNodes: Int) async throws -> any CatalogSource {
@@ -291,8 +295,10 @@ public struct SecodaCatalogSource: CatalogSource {
         try SecodaCatalogSource.checkIds(unique)
         var result: [String: Set<String>] = [:]
         // As many tables per query as ids elsewhere (100): a query that reaches the result cap is split.
+        // Only marked columns leave a query: `catalog pull` asks for every column of every table,
+        // and holding them all until the last query answered grew with the workspace.
         let lists = try await client.concurrently(unique.chunked(client.options.idsPerRequest)) { chunk in
-            try await columnMarks(ofTables: chunk)
+            try await columnMarks(ofTables: chunk, keeping: { $0.pii })
         }
         for (table, mark) in lists.joined() where mark.pii {
             if let title = mark.title { result[table, default: []].insert(title.lowercased()) }
@@ -303,110 +309,31 @@ public struct SecodaCatalogSource: CatalogSource {
     /// The columns of `tables` with the table each belongs to, from one query
     /// (`type exact column`, `parent_id in tables`). A query that reaches `resultCap` (Secoda's
     /// per-query limit, so it may be cut) or names a column without its table is asked again
-    /// for each half; a single table's columns belong to it.
-    func columnMarks(ofTables tables: [String], resultCap: Int = 10_000) async throws -> [(table: String, mark: ColumnMark)] {
+    /// for each half; a single table's columns belong to it. Only the columns `keep` accepts are
+    /// held and returned (each page is reduced as it is read).
+    func columnMarks(ofTables tables: [String], resultCap: Int = 10_000,
+                     keeping keep: @escaping @Sendable (ColumnMark) -> Bool = { _ in true }) async throws -> [(table: String, mark: ColumnMark)] {
         let filter = CatalogFilter.and([CatalogFilter.exact("type", .string("column")),
                                         CatalogFilter.in("parent_id", tables.map(JSONValue.string))])
-        let marks = try await client.list("resource/catalog/", query: [("filter", CatalogFilter.encode(filter))], as: ColumnMark.self)
+        let tally = ColumnTally(keep)
+        _ = try await client.pages("resource/catalog/", query: [("filter", CatalogFilter.encode(filter))], as: ColumnMark.self,
+                                   maxPages: nil, pastCap: .fail) { number, marks, _ in tally.add(number, marks) }
+        let marks = tally.kept
         if tables.count == 1 {
-            guard marks.count < resultCap else {
-                throw CatalogError(.invalidResponse, "Secoda returned \(marks.count) columns for table \(tables[0]), its per-query "
+            guard tally.count < resultCap else {
+                throw CatalogError(.invalidResponse, "Secoda returned \(tally.count) columns for table \(tables[0]), its per-query "
                     + "limit, so the listing may be cut; its PII marks cannot be read completely")
             }
             return marks.map { (tables[0], $0) }
         }
-        guard marks.count >= resultCap || marks.contains(where: { $0.table == nil }) else {
+        guard tally.count >= resultCap || tally.anyWithoutTable else {
             let asked = Set(tables)
             return marks.compactMap { mark in mark.table.flatMap { asked.contains($0) ? ($0, mark) : nil } }
         }
         let half = tables.count / 2
-        async let first = columnMarks(ofTables: Array(tables[..<half]), resultCap: resultCap)
-        async let second = columnMarks(ofTables: Array(tables[half...]), resultCap: resultCap)
+        async let first = columnMarks(ofTables: Array(tables[..<half]), resultCap: resultCap, keeping: keep)
+        async let second = columnMarks(ofTables: Array(tables[half...]), resultCap: resultCap, keeping: keep)
         return try await first + second
-    }
-
-    /// Characters a listing is split on when one query reaches Secoda's result cap, in order:
-    /// common in warehouse table names (dbt's `stg_`/`fct_` prefixes, words, numbered suffixes),
-    /// so a split rarely leaves everything on one side.
-    static let titleSplitters: [String] = ["_", "e", "a", "1", "s", "2", "t", "o", "3", "i", "r", "4", "n",
-                                           "5", "c", "6", "d", "7", "l", "8", "u", "9", "m", "0", "p"]
-
-    /// Every resource `filter` matches, past Secoda's per-query result cap (`resultCap`): a query
-    /// that reaches the cap (so it may be cut; its first page says so) is asked again as two queries
-    /// that between them match the same resources, each once — titles that contain a character
-    /// and titles that do not (`contains` and `not` are documented operators) — a character at a
-    /// time, until every part is under the cap. Nil when the characters run out first.
-    ///
-    /// Why: `catalog pull` needs every table (changed models are resolved among them), and one
-    /// warehouse integration can hold more than 10,000; the grammar has no ranges to page by.
-    ///
-    /// Bounded: at most `splitters.count` levels, and `maxSplitQueries` queries in all across the
-    /// split (shared by the recursion), so a server cannot make it grow without end. A server that
-    /// ignores the title filter (both halves still count the whole) is detected at the first split
-    /// and stopped with an error, instead of being split 25 levels deep. Only the first page of a
-    /// part at the cap is kept, so memory holds the parts that fit and nothing else.
-    func completeListing(matching filter: JSONValue, resultCap: Int, maxSplitQueries: Int = 2_000) async throws -> [CatalogResource]? {
-        let budget = SplitBudget(limit: maxSplitQueries)
-        return try await completeListing(matching: filter, resultCap: resultCap, splitters: Self.titleSplitters[...],
-                                         budget: budget, first: nil)
-    }
-
-    /// The first page of a listing (all of it when it is under the cap) and the count it states.
-    private struct ListingStart: Sendable {
-        var items: [CatalogResource]
-        var complete: Bool
-        var count: Int?
-    }
-
-    private func start(_ filter: JSONValue, resultCap: Int) async throws -> ListingStart {
-        let stated = StatedCount()
-        let listing = try await client.listPrefix("resource/catalog/", query: [("filter", CatalogFilter.encode(filter))],
-                                                  as: CatalogResource.self, stopAfterFirstPage: { count in
-            stated.value = count
-            return (count ?? 0) >= resultCap
-        })
-        return ListingStart(items: listing.items, complete: listing.complete, count: stated.value)
-    }
-
-    private func completeListing(matching filter: JSONValue, resultCap: Int, splitters: ArraySlice<String>,
-                                 budget: SplitBudget, first: ListingStart?) async throws -> [CatalogResource]? {
-        // A first page stating the cap ends the listing: the rest would be split anyway.
-        let listing: ListingStart
-        if let first { listing = first } else { listing = try await start(filter, resultCap: resultCap) }
-        if listing.complete, listing.items.count < resultCap { return listing.items }
-        guard let splitter = splitters.first else { return nil }
-        try await budget.spend(2)
-        let contains = CatalogFilter.contains("title", splitter)
-        let withFilter = CatalogFilter.and([filter, contains])
-        let withoutFilter = CatalogFilter.and([filter, CatalogFilter.not(contains)])
-        do {
-            async let withStart = start(withFilter, resultCap: resultCap)
-            async let withoutStart = start(withoutFilter, resultCap: resultCap)
-            let (withFirst, withoutFirst) = try await (withStart, withoutStart)
-            // Between them the halves hold each resource once: a resource in both, or two halves
-            // that each still count the whole listing, mean the server did not apply the filter.
-            let withIds = Set(withFirst.items.map(\.id))
-            let overlap = withoutFirst.items.contains { withIds.contains($0.id) }
-            let whole = listing.count ?? listing.items.count
-            let a = withFirst.count ?? withFirst.items.count, b = withoutFirst.count ?? withoutFirst.items.count
-            if overlap || (whole > 0 && a >= whole && b >= whole) {
-                throw CatalogError(.invalidResponse, "Secoda ignored the title filter that splits a listing past its "
-                    + "\(resultCap)-result limit (both halves of a \(whole)-result listing returned \(a) and \(b)), so the "
-                    + "listing cannot be read completely; set catalog.secoda.integration_id to pull one warehouse "
-                    + "integration at a time")
-            }
-            async let with = completeListing(matching: withFilter, resultCap: resultCap, splitters: splitters.dropFirst(),
-                                             budget: budget, first: withFirst)
-            async let without = completeListing(matching: withoutFilter, resultCap: resultCap, splitters: splitters.dropFirst(),
-                                                budget: budget, first: withoutFirst)
-            guard let with = try await with, let without = try await without else { return nil }
-            var seen = Set<String>()
-            return (with + without).filter { seen.insert($0.id).inserted }
-        } catch let error as CatalogError where error.kind == .rejected {
-            // A Secoda that refuses the split (its operators are documented, their use on `title`
-            // is not confirmed) leaves the listing as cut as it was: the caller says what to do.
-            return nil
-        }
     }
 
     public func people() async throws -> CatalogPeople {
@@ -501,25 +428,36 @@ enum CatalogFilter {
     }
 }
 
-/// The queries a title split may still send, shared by every branch of it.
-actor SplitBudget {
-    private let limit: Int
-    private var spent = 0
+/// A column listing reduced as its pages arrive: how many columns it had, whether one named no
+/// table, and the columns kept, in listing order.
+private final class ColumnTally: @unchecked Sendable {
+    private let lock = NSLock()
+    private let keep: @Sendable (ColumnMark) -> Bool
+    private let pages = PageCollector<ColumnMark>()
+    private var total = 0
+    private var withoutTable = false
 
-    init(limit: Int) { self.limit = limit }
+    init(_ keep: @escaping @Sendable (ColumnMark) -> Bool) { self.keep = keep }
 
-    func spend(_ queries: Int) throws {
-        spent += queries
-        guard spent <= limit else {
-            throw CatalogError(.invalidResponse, "splitting the table listing past Secoda's per-query limit took more than "
-                + "\(limit) queries without every part fitting; set catalog.secoda.integration_id to pull one warehouse "
-                + "integration at a time")
-        }
+    func add(_ number: Int, _ marks: [ColumnMark]) {
+        pages.add(number, marks.filter(keep))
+        lock.lock()
+        defer { lock.unlock() }
+        total += marks.count
+        if marks.contains(where: { $0.table == nil }) { withoutTable = true }
     }
-}
 
-/// The listing count a first page states, handed out of the `stopAfterFirstPage` callback.
-private final class StatedCount: @unchecked Sendable {
-    // Written once by the callback, read after the listing returns: never at the same time.
-    var value: Int?
+    var count: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return total
+    }
+
+    var anyWithoutTable: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return withoutTable
+    }
+
+    var kept: [ColumnMark] { pages.inOrder() }
 }
