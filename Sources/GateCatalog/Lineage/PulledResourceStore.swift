@@ -168,21 +168,3 @@ public final class PullStatistics: @unchecked Sendable {
         return body()
     }
 }
-
-/// Pages of a listing read concurrently, put back in listing order.
-final class PageCollector<Item: Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var pages: [(number: Int, items: [Item])] = []
-
-    func add(_ number: Int, _ items: [Item]) {
-        lock.lock()
-        defer { lock.unlock() }
-        pages.append((number, items))
-    }
-
-    func inOrder() -> [Item] {
-        lock.lock()
-        defer { lock.unlock() }
-        return pages.sorted { $0.number < $1.number }.flatMap(\.items)
-    }
-}

@@ -10,7 +10,7 @@ import Foundation
 /// that matters, an escaped key, a lone surrogate, deep nesting, bad UTF-8, anything that is
 /// not JSON, an item the decoder would reject) it returns nil and the caller decodes with
 /// JSONDecoder as before — so errors and odd inputs keep exactly today's behaviour.
-enum SecodaPageReader {
+package enum SecodaPageReader {
     /// The page in `body`, or nil when `Item` has no fast path or the body needs JSONDecoder.
     static func page<Item: Decodable & Sendable>(from body: Data, as type: Item.Type) -> SecodaPage<Item>? {
         if type == CatalogResource.self { return resources(from: body) as? SecodaPage<Item> }
@@ -27,7 +27,7 @@ enum SecodaPageReader {
 
     /// One resource object on its own (a snapshot's, read by `IndexedSnapshot`), or nil to fall
     /// back to JSONDecoder.
-    static func resource(from body: Data) -> CatalogResource? {
+    package static func resource(from body: Data) -> CatalogResource? {
         body.withUnsafeBytes { bytes in
             var scanner = JSONByteScanner(bytes: bytes)
             return try? { (scanner: inout JSONByteScanner) throws(Refusal) -> CatalogResource in

@@ -182,14 +182,14 @@ public struct LineageRow: Sendable, Decodable, Hashable {
 /// (Secoda names the parent `parent`, or `parent_id` in filters and some payloads.) Lenient
 /// throughout: a column without a title names nothing and is passed over, not an error that
 /// fails the check.
-struct ColumnMark: Decodable, Sendable {
-    var title: String?
-    var table: String?
-    var pii: Bool
+package struct ColumnMark: Decodable, Sendable {
+    package var title: String?
+    package var table: String?
+    package var pii: Bool
 
     enum CodingKeys: String, CodingKey { case title, parent, pii, parentId = "parent_id" }
 
-    init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         title = c.lenientString(.title)
         table = c.lenientString(.parent) ?? c.lenientString(.parentId)
@@ -228,15 +228,15 @@ struct SecodaPage<Item: Decodable & Sendable>: Decodable, Sendable {
 }
 
 extension KeyedDecodingContainer {
-    func has(_ key: Key) -> Bool { contains(key) && !((try? decodeNil(forKey: key)) ?? true) }
+    package func has(_ key: Key) -> Bool { contains(key) && !((try? decodeNil(forKey: key)) ?? true) }
 
-    func lenientString(_ key: Key) -> String? {
+    package func lenientString(_ key: Key) -> String? {
         if let value = try? decodeIfPresent(String.self, forKey: key) { return value }
         if let value = try? decodeIfPresent(Int.self, forKey: key) { return String(value) }
         return nil
     }
 
-    func lenientBool(_ key: Key) -> Bool? {
+    package func lenientBool(_ key: Key) -> Bool? {
         if let value = try? decodeIfPresent(Bool.self, forKey: key) { return value }
         if let value = try? decodeIfPresent(String.self, forKey: key) {
             switch value.lowercased() {
@@ -249,7 +249,7 @@ extension KeyedDecodingContainer {
         return nil
     }
 
-    func lenientInt(_ key: Key) -> Int? {
+    package func lenientInt(_ key: Key) -> Int? {
         if let value = try? decodeIfPresent(Int.self, forKey: key) { return value }
         if let value = try? decodeIfPresent(Double.self, forKey: key) { return Int.truncating(value) }
         if let value = try? decodeIfPresent(String.self, forKey: key) {
@@ -259,7 +259,7 @@ extension KeyedDecodingContainer {
     }
 
     /// A list of strings; ids given as objects (`{"id": …}`) are reduced to their id.
-    func lenientStrings(_ key: Key) -> [String] {
+    package func lenientStrings(_ key: Key) -> [String] {
         if let values = try? decodeIfPresent([String].self, forKey: key) { return values }
         if let values = try? decodeIfPresent([JSONValue].self, forKey: key) {
             return values.compactMap { $0.stringValue ?? $0["id"]?.stringValue }

@@ -198,7 +198,7 @@ public final class SecodaClient: Sendable {
                           stopAfterFirstPage: stopAfterFirstPage, onPage: onPage)
     }
 
-    enum PastCap { case fail, stop }
+    package enum PastCap: Sendable { case fail, stop }
 
     private func listing<Item: Decodable & Sendable>(_ path: String, query: [(String, String)], as type: Item.Type,
                                                      maxPages: Int?, pastCap: PastCap,
@@ -219,7 +219,7 @@ public final class SecodaClient: Sendable {
     /// rather than holding the listing (issue 23). Pages fetched concurrently arrive in any order.
     /// Whether the listing was read to the end comes back; `pastCap` and `stopAfterFirstPage` as in
     /// `listPrefix` (`.fail`: more pages than the cap is an error).
-    func pages<Item: Decodable & Sendable>(_ path: String, query: [(String, String)], as type: Item.Type,
+    package func pages<Item: Decodable & Sendable>(_ path: String, query: [(String, String)], as type: Item.Type,
                                            maxPages: Int?, pastCap: PastCap,
                                            stopAfterFirstPage: ((Int?) -> Bool)? = nil,
                                            deliver: @escaping @Sendable (_ number: Int, _ items: [Item], _ listingCount: Int?) throws -> Void)
@@ -501,7 +501,7 @@ public final class SecodaClient: Sendable {
         return value == value.rounded() ? "\(Int(value)) s" : String(format: "%.1f s", value)
     }
 
-    static func summary(of error: any Error) -> String {
+    package static func summary(of error: any Error) -> String {
         switch error {
         case DecodingError.dataCorrupted(let context): return context.debugDescription
         case DecodingError.keyNotFound(let key, _): return "missing \(key.stringValue)"
@@ -513,7 +513,7 @@ public final class SecodaClient: Sendable {
 
     /// Runs `work` over `chunks` concurrently (the request slots bound real concurrency) and
     /// returns the results in chunk order.
-    func concurrently<Input: Sendable, Output: Sendable>(
+    package func concurrently<Input: Sendable, Output: Sendable>(
         _ chunks: [Input], _ work: @escaping @Sendable (Input) async throws -> Output
     ) async throws -> [Output] {
         try await withThrowingTaskGroup(of: (Int, Output).self) { group in
@@ -562,7 +562,27 @@ actor RequestSlots {
 
 extension Array {
     /// Splits into consecutive pieces of at most `size` elements.
-    func chunked(_ size: Int) -> [[Element]] {
+    package func chunked(_ size: Int) -> [[Element]] {
         stride(from: 0, to: count, by: Swift.max(1, size)).map { Array(self[$0..<Swift.min(count, $0 + Swift.max(1, size))]) }
+    }
+}
+
+/// Pages of a listing read concurrently, put back in listing order.
+package final class PageCollector<Item: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var pages: [(number: Int, items: [Item])] = []
+
+    package init() {}
+
+    package func add(_ number: Int, _ items: [Item]) {
+        lock.lock()
+        defer { lock.unlock() }
+        pages.append((number, items))
+    }
+
+    package func inOrder() -> [Item] {
+        lock.lock()
+        defer { lock.unlock() }
+        return pages.sorted { $0.number < $1.number }.flatMap(\.items)
     }
 }
