@@ -67,16 +67,40 @@ public struct CatalogResource: Sendable, Hashable, Codable {
         self.teams = teams
     }
 
-    enum CodingKeys: String, CodingKey {
-        case id, title, database, schema, integration, owners, tags, pii, verified, url, teams
-        case type = "entity_type"
-        case titleFull = "title_full"
-        case ownerGroups = "owners_groups"
-        case ownerGroupsAlternate = "owner_groups"
-        case integrationId = "integration_id"
-        case externalUsage = "external_usage"
-        case internalUsage = "internal_usage"
-        case externalUpdatedAt = "external_updated_at"
+    /// The resource's keys on the wire: what `init(from:)`/`encode(to:)` read and write, and what
+    /// `SecodaPageReader` reads a page by (one declaration of the wire format).
+    enum CodingKeys: Int, WireField {
+        case id, type, title, titleFull, database, schema, integration, integrationId, owners, ownerGroups,
+             ownerGroupsAlternate, tags, pii, verified, url, externalUsage, internalUsage, externalUpdatedAt, teams
+
+        var stringValue: String {
+            switch self {
+            case .id: "id"
+            case .type: "entity_type"
+            case .title: "title"
+            case .titleFull: "title_full"
+            case .database: "database"
+            case .schema: "schema"
+            case .integration: "integration"
+            case .integrationId: "integration_id"
+            case .owners: "owners"
+            case .ownerGroups: "owners_groups"
+            case .ownerGroupsAlternate: "owner_groups"
+            case .tags: "tags"
+            case .pii: "pii"
+            case .verified: "verified"
+            case .url: "url"
+            case .externalUsage: "external_usage"
+            case .internalUsage: "internal_usage"
+            case .externalUpdatedAt: "external_updated_at"
+            case .teams: "teams"
+            }
+        }
+
+        /// Read as lists of ids (`lenientStrings`).
+        var holdsList: Bool { [.owners, .ownerGroups, .ownerGroupsAlternate, .tags, .teams].contains(self) }
+
+        static let keyBytes = WireKeys.bytes(of: Self.self)
     }
 
     /// Tolerant of everything but the id: unknown keys are ignored, missing optionals are
@@ -156,10 +180,22 @@ public struct LineageRow: Sendable, Decodable, Hashable {
     /// Upper-cased: `DOWNSTREAM` or `UPSTREAM`.
     public var direction: String
 
-    enum CodingKeys: String, CodingKey {
-        case id, direction
-        case from = "from_entity", fromId = "from_entity_id"
-        case to = "to_entity", toId = "to_entity_id"
+    /// The row's keys on the wire, for `init(from:)` and `SecodaPageReader` alike.
+    enum CodingKeys: Int, WireField {
+        case id, direction, from, fromId, to, toId
+
+        var stringValue: String {
+            switch self {
+            case .id: "id"
+            case .direction: "direction"
+            case .from: "from_entity"
+            case .fromId: "from_entity_id"
+            case .to: "to_entity"
+            case .toId: "to_entity_id"
+            }
+        }
+
+        static let keyBytes = WireKeys.bytes(of: Self.self)
     }
 
     public init(from decoder: any Decoder) throws {
@@ -205,9 +241,10 @@ struct SecodaPage<Item: Decodable & Sendable>: Decodable, Sendable {
     var totalPages: Int?
     var results: [Item]
 
-    enum CodingKeys: String, CodingKey { case links, next, count, results, meta, totalPages = "total_pages" }
-    enum LinkKeys: String, CodingKey { case next }
-    enum MetaKeys: String, CodingKey { case totalPages = "total_pages" }
+    // The envelope's keys live outside this generic type (static tables cannot live in one).
+    typealias CodingKeys = SecodaPageKeys
+    typealias LinkKeys = SecodaPageLinkKeys
+    typealias MetaKeys = SecodaPageMetaKeys
 
     init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -225,6 +262,40 @@ struct SecodaPage<Item: Decodable & Sendable>: Decodable, Sendable {
         if let value = next, value.isEmpty || value == "None" || value == "null" { next = nil }
         self.next = next
     }
+}
+
+/// The list envelope's keys on the wire, for `init(from:)` and `SecodaPageReader` alike.
+enum SecodaPageKeys: Int, WireField {
+    case links, next, count, results, meta, totalPages
+
+    var stringValue: String {
+        switch self {
+        case .links: "links"
+        case .next: "next"
+        case .count: "count"
+        case .results: "results"
+        case .meta: "meta"
+        case .totalPages: "total_pages"
+        }
+    }
+
+    static let keyBytes = WireKeys.bytes(of: Self.self)
+}
+
+/// The key read inside the envelope's `links`.
+enum SecodaPageLinkKeys: Int, WireField {
+    case next
+
+    var stringValue: String { "next" }
+    static let keyBytes = WireKeys.bytes(of: Self.self)
+}
+
+/// The key read inside the envelope's `meta`.
+enum SecodaPageMetaKeys: Int, WireField {
+    case totalPages
+
+    var stringValue: String { "total_pages" }
+    static let keyBytes = WireKeys.bytes(of: Self.self)
 }
 
 extension KeyedDecodingContainer {
