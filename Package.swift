@@ -3,6 +3,7 @@ import PackageDescription
 
 // Dependency direction (see DESIGN.md §8):
 //   contract-gate → ContractGate → GateConfig → {GateGit, GateDbt, GateCatalog, GateRules, GateReporters} → GateModel
+//   GateCatalog (lineage over a catalog) → SecodaAPI (the REST client and wire model) → GateModel
 //   (GateConfig reads contract-gate.yml and contracts/ from a revision and hands GateDbt, GateCatalog and
 //   GateRules their typed settings)
 //   GateGit → CLibGit2 (the only module that touches C)
@@ -33,7 +34,12 @@ let package = Package(
         // The YAML guards (byte order marks, alias bombs) both YAML readers share.
         .target(name: "GateYAML", dependencies: ["GateModel", .product(name: "Yams", package: "Yams")]),
         .target(name: "GateDbt", dependencies: ["GateModel", "GateYAML", .product(name: "Yams", package: "Yams")]),
-        .target(name: "GateCatalog", dependencies: ["GateModel"]),
+        // The Secoda REST API: transport, client (paging, retries, request slots, deadline), the
+        // wire model and its fast page reader, the filter grammar, paced writes.
+        .target(name: "SecodaAPI", dependencies: ["GateModel"]),
+        // Lineage over a catalog: catalog sources (Secoda, snapshot), read-ahead, walker, resolver,
+        // snapshot pull and file, people, write-back (lineage push, docs carry). Re-exports SecodaAPI.
+        .target(name: "GateCatalog", dependencies: ["GateModel", "SecodaAPI"]),
         .target(name: "GateRules", dependencies: ["GateModel", "GateYAML", .product(name: "Yams", package: "Yams")]),
         .target(name: "GateReporters", dependencies: ["GateModel"]),
         // contract-gate.yml and the policy (config + contracts/) as read from a revision or the worktree.
@@ -81,8 +87,8 @@ let package = Package(
         .testTarget(name: "GateGitTests", dependencies: ["GateGit", "GateModel", "GateTestSupport"]),
         .testTarget(
             name: "ContractGateTests",
-            dependencies: ["ContractGate", "GateConfig", "GateGit", "GateModel", "GateRules", "GateTestSupport", "SecodaEmulator",
-                           "CodeHostEmulator"],
+            dependencies: ["ContractGate", "GateCatalog", "GateConfig", "GateGit", "GateModel", "GateRules", "GateTestSupport",
+                           "SecodaEmulator", "CodeHostEmulator"],
             exclude: ["Scenarios/Fixtures"]
         ),
         .testTarget(
@@ -96,7 +102,7 @@ let package = Package(
             dependencies: ["GateDbt", "GateModel", "GateTestSupport", .product(name: "Yams", package: "Yams")],
             exclude: ["Fixtures"]
         ),
-        .testTarget(name: "GateCatalogTests", dependencies: ["GateCatalog", "GateModel", "GateTestSupport", "SecodaEmulator"]),
+        .testTarget(name: "GateCatalogTests", dependencies: ["GateCatalog", "SecodaAPI", "GateModel", "GateTestSupport", "SecodaEmulator"]),
         .testTarget(name: "SecodaEmulatorTests", dependencies: ["SecodaEmulator", "GateModel"]),
     ]
 )

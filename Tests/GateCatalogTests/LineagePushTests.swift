@@ -4,6 +4,7 @@ import GateTestSupport
 import SecodaEmulator
 import Testing
 @testable import GateCatalog
+@testable import SecodaAPI
 
 /// `LineagePush` against the emulator over real HTTP: exactly the missing edges are created,
 /// a second run creates none, rate limits are paced and waited out, a retried POST that had
