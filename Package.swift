@@ -49,6 +49,7 @@ let package = Package(
             name: "contract-gate",
             dependencies: [
                 "ContractGate",
+                "GateReporters",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

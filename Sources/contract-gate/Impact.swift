@@ -16,25 +16,20 @@ extension ContractGateCommand {
         @Flag(help: "Read the models from the worktree instead of HEAD.")
         var worktree = false
 
-        @Option(help: "text or json.")
-        var format: String = "text"
+        @Option(help: "Output on stdout.")
+        var format: DocumentFormat = .text
 
-        @Option(help: "Where catalog facts come from: auto, dbt, snapshot, secoda, offline.")
-        var catalog: String = "auto"
+        @Option(help: "Where catalog facts come from.")
+        var catalog: CheckRequest.CatalogChoice = .auto
 
         @OptionGroup(title: "Progress") var progressOptions: ProgressOptions
 
         func run() async throws {
-            guard ["text", "json"].contains(format.lowercased()) else {
-                throw InputError("unknown --format '\(format)' for impact; use text or json")
-            }
-            var request = CheckRequest(
-                repository: repository.repo, configPath: repository.config, ownerCheck: !repository.noOwnerCheck,
-                catalog: try parseCatalog(catalog), environment: ProcessInfo.processInfo.environment)
+            var request = repository.request(catalog: catalog, environment: ProcessInfo.processInfo.environment)
             request.progress = progressOptions.reporter(environment: request.environment)
             request.remembersTableIds = true
             let result = try await ImpactQuery.run(models: models, request: request, useWorktree: worktree)
-            if format.lowercased() == "json" {
+            if format == .json {
                 struct Document: Encodable {
                     var schema_version = 1
                     var catalog: CatalogStatus

@@ -7,14 +7,13 @@ extension ContractGateCommand {
         static let configuration = CommandConfiguration(
             abstract: "List the rule catalogue (IDs are public API and never renamed).")
 
-        @Option(help: "text or json.")
-        var format: String = "text"
+        @Option(help: "Output on stdout.")
+        var format: DocumentFormat = .text
 
         func run() throws {
-            switch format.lowercased() {
-            case "text": Terminal.write(RuleCatalog.listText())
-            case "json": Terminal.write(RuleCatalog.listJSON())
-            default: throw InputError("unknown --format '\(format)' for rules; use text or json")
+            switch format {
+            case .text: Terminal.write(RuleCatalog.listText())
+            case .json: Terminal.write(RuleCatalog.listJSON())
             }
         }
     }
