@@ -6,6 +6,7 @@ import PackageDescription
 //   (GateConfig reads contract-gate.yml and contracts/ from a revision and hands GateDbt, GateCatalog and
 //   GateRules their typed settings)
 //   GateGit → CLibGit2 (the only module that touches C)
+//   GateCatalog, GateReporters, ContractGate → GateJSON (the JSON byte codecs; depends on nothing)
 let package = Package(
     name: "contract-gate",
     platforms: [.macOS(.v14)],
@@ -27,15 +28,18 @@ let package = Package(
             providers: [.apt(["libgit2-dev"]), .brew(["libgit2"])]
         ),
         .target(name: "GateModel"),
+        // The JSON byte codecs (PrettyJSONEncoder): unsafe-pointer code kept out of the value types,
+        // fuzzed through GateFuzz's `json` target and GateJSONTests.
+        .target(name: "GateJSON"),
         .target(name: "GateGit", dependencies: ["CLibGit2", "GateModel"]),
         // Test-only fixtures (temporary git repositories built with the git CLI); never a product dependency.
         .target(name: "GateTestSupport", dependencies: ["GateModel", "SecodaEmulator"]),
         // The YAML guards (byte order marks, alias bombs) both YAML readers share.
         .target(name: "GateYAML", dependencies: ["GateModel", .product(name: "Yams", package: "Yams")]),
         .target(name: "GateDbt", dependencies: ["GateModel", "GateYAML", .product(name: "Yams", package: "Yams")]),
-        .target(name: "GateCatalog", dependencies: ["GateModel"]),
+        .target(name: "GateCatalog", dependencies: ["GateModel", "GateJSON"]),
         .target(name: "GateRules", dependencies: ["GateModel", "GateYAML", .product(name: "Yams", package: "Yams")]),
-        .target(name: "GateReporters", dependencies: ["GateModel"]),
+        .target(name: "GateReporters", dependencies: ["GateModel", "GateJSON"]),
         // contract-gate.yml and the policy (config + contracts/) as read from a revision or the worktree.
         .target(
             name: "GateConfig",
@@ -43,22 +47,23 @@ let package = Package(
         ),
         .target(
             name: "ContractGate",
-            dependencies: ["GateModel", "GateGit", "GateDbt", "GateCatalog", "GateConfig", "GateRules", "GateReporters"]
+            dependencies: ["GateModel", "GateJSON", "GateGit", "GateDbt", "GateCatalog", "GateConfig", "GateRules", "GateReporters"]
         ),
         .executableTarget(
             name: "contract-gate",
             dependencies: [
                 "ContractGate",
+                "GateJSON",
                 "GateReporters",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
 
-        // libFuzzer harness for the YAML/config/config() readers. A normal build makes a replayer
+        // libFuzzer harness for the YAML/config/config() readers and the JSON codecs. A normal build makes a replayer
         // of saved inputs; ci/fuzz/run.sh builds it with -sanitize=fuzzer -D GATE_FUZZ.
         .executableTarget(
             name: "GateFuzz",
-            dependencies: ["GateDbt", "GateConfig", "GateRules", "GateModel"]
+            dependencies: ["GateDbt", "GateConfig", "GateRules", "GateModel", "GateJSON"]
         ),
 
         .target(
@@ -79,6 +84,7 @@ let package = Package(
         ),
 
         .testTarget(name: "GateModelTests", dependencies: ["GateModel"]),
+        .testTarget(name: "GateJSONTests", dependencies: ["GateJSON", "GateModel"]),
         .testTarget(name: "GateGitTests", dependencies: ["GateGit", "GateModel", "GateTestSupport"]),
         .testTarget(
             name: "ContractGateTests",
@@ -88,7 +94,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GateReportersTests",
-            dependencies: ["GateReporters", "GateModel", .product(name: "Yams", package: "Yams")],
+            dependencies: ["GateReporters", "GateModel", "GateJSON", .product(name: "Yams", package: "Yams")],
             exclude: ["Golden"]
         ),
         .testTarget(name: "GateRulesTests", dependencies: ["GateRules", "GateConfig", "GateModel"]),

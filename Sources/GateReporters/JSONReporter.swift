@@ -1,4 +1,5 @@
 import Foundation
+import GateJSON
 import GateModel
 
 /// The machine-readable report: DESIGN.md §6, `schema_version` 1. Every key of the design is

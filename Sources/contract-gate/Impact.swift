@@ -1,6 +1,7 @@
 import ArgumentParser
 import ContractGate
 import Foundation
+import GateJSON
 import GateModel
 
 extension ContractGateCommand {
