@@ -1,8 +1,8 @@
 import ArgumentParser
 import ContractGate
 import Foundation
-import GateJSON
 import GateModel
+import GateReporters
 
 extension ContractGateCommand {
     struct Impact: AsyncParsableCommand {
@@ -30,17 +30,10 @@ extension ContractGateCommand {
             request.progress = progressOptions.reporter(environment: request.environment)
             request.remembersTableIds = true
             let result = try await ImpactQuery.run(models: models, request: request, useWorktree: worktree)
-            if format == .json {
-                struct Document: Encodable {
-                    var schema_version = 1
-                    var catalog: CatalogStatus
-                    var impact: [ModelImpact]
-                }
-                // JSONEncoder's sorted, pretty bytes, without its cost on thousands of downstream nodes.
-                Terminal.write(try PrettyJSONEncoder().encode(Document(catalog: result.status, impact: result.impacts),
-                                                              newlineAtEnd: true))
-            } else {
-                Terminal.write(ImpactQuery.renderText(result))
+            // Through GateReporters, as `check` prints: the same impact documents as its JSON report.
+            switch format {
+            case .json: Terminal.write(ImpactReporter().renderJSON(result.report))
+            case .text: Terminal.write(ImpactReporter().renderText(result.report))
             }
         }
     }
