@@ -97,7 +97,7 @@ let package = Package(
             dependencies: ["GateReporters", "GateModel", "GateJSON", .product(name: "Yams", package: "Yams")],
             exclude: ["Golden"]
         ),
-        .testTarget(name: "GateRulesTests", dependencies: ["GateRules", "GateConfig", "GateModel"]),
+        .testTarget(name: "GateRulesTests", dependencies: ["GateRules", "GateConfig", "GateModel", "GateReporters"]),
         .testTarget(
             name: "GateDbtTests",
             dependencies: ["GateDbt", "GateModel", "GateTestSupport", .product(name: "Yams", package: "Yams")],

@@ -1,5 +1,6 @@
 import ArgumentParser
 import GateModel
+import GateReporters
 import GateRules
 
 extension ContractGateCommand {
@@ -12,8 +13,9 @@ extension ContractGateCommand {
 
         func run() throws {
             switch format {
-            case .text: Terminal.write(RuleCatalog.listText())
-            case .json: Terminal.write(RuleCatalog.listJSON())
+            // Through GateReporters, as `check` prints.
+            case .text: Terminal.write(RuleListReporter().renderText(RuleCatalog.listing))
+            case .json: Terminal.write(RuleListReporter().renderJSON(RuleCatalog.listing))
             }
         }
     }

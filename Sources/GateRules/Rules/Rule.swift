@@ -245,7 +245,9 @@ public struct RuleDescription: Sendable {
     /// What reports carry about the rule.
     public var metadata: RuleMetadata {
         RuleMetadata(id: id, name: name, category: category, purpose: purpose, rationale: rationale,
-                     defaultSeverity: defaultSeverity, helpURI: helpURI)
+                     defaultSeverity: defaultSeverity, helpURI: helpURI,
+                     options: options.map { RuleOptionInfo(name: $0.name, type: $0.kind.rawValue, defaultValue: $0.defaultValue,
+                                                           allowedValues: $0.allowedValues, meaning: $0.meaning) })
     }
 
     /// The option called `name`, if the rule has one.
