@@ -198,19 +198,26 @@ public enum ColumnLineage {
             return try head.columns(of: node).columns
         }
 
-        /// Walks the models downstream of every changed model whose output lost columns, parents
-        /// before children, finding the reads that break and the columns lost on the way.
+        /// Walks the models downstream of every changed model whose output columns changed, parents
+        /// before children, finding the reads that break and the columns lost on the way. A model
+        /// none of whose parents' columns changed reads exactly what it read before, so it is not
+        /// read again (nor, through it, its own children).
         mutating func propagate() throws {
-            let roots = gone.keys.compactMap { id(of: $0) }
-            guard !roots.isEmpty else { return }
+            var differs = Set(gone.keys.compactMap { id(of: $0) })
+            for (node, before) in changedBase {
+                guard let id = id(of: node), !differs.contains(id) else { continue }
+                if Self.namesDiffer(before.columns, try head.columns(of: node).columns) { differs.insert(id) }
+            }
+            guard !differs.isEmpty else { return }
             var affected = Set<String>()
-            var queue = roots
+            var queue = Array(differs)
             while let id = queue.popLast() {
                 for child in graph.nodes[id]?.children ?? [] where graph.nodes[child]?.type == "model" && affected.insert(child).inserted {
                     queue.append(child)
                 }
             }
-            for id in try topologicalOrder(affected) {
+            var touched = Set(differs.flatMap { graph.nodes[$0]?.children ?? [] })
+            for id in try topologicalOrder(affected) where touched.contains(id) {
                 guard let node = graph.nodes[id].map(Self.columnNode) else { continue }
                 let reading = try readingBefore(node)
                 guard let reading else { continue }
@@ -229,6 +236,9 @@ public enum ColumnLineage {
                 // What this model no longer outputs: its own change says so when it changed.
                 guard changeOfNode[node] == nil else { continue }
                 let after = try head.columns(of: node)
+                if let before = beforeColumns[node], Self.namesDiffer(before.columns, after.columns) {
+                    touched.formUnion(graph.nodes[id]?.children ?? [])
+                }
                 guard reading.analysis.certainty.isKnown, after.columns.certainty.isKnown else { continue }
                 let remaining = Set(after.columns.names.map { $0.lowercased() })
                 var lost: [String: Gone] = [:]
@@ -245,8 +255,17 @@ public enum ColumnLineage {
                     lost[output.name.lowercased()] = Gone(renamedTo: nil, via: how + " from `\(parent)`" + (cause.via.map { ", " + $0 } ?? ""),
                                                           changedModel: cause.changedModel)
                 }
-                if !lost.isEmpty { gone[node] = lost }
+                if !lost.isEmpty {
+                    gone[node] = lost
+                    touched.formUnion(graph.nodes[id]?.children ?? [])
+                }
             }
+        }
+
+        /// Whether two column sets name different columns (case aside); sets whose names are not
+        /// all known are compared as far as they go.
+        static func namesDiffer(_ one: SQLColumnSet, _ other: SQLColumnSet) -> Bool {
+            Set(one.names.map { $0.lowercased() }) != Set(other.names.map { $0.lowercased() }) || one.certainty.isKnown != other.certainty.isKnown
         }
 
         /// `node`'s head SQL read against its parents' columns before the change (memoised).
