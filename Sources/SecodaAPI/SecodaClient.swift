@@ -73,6 +73,10 @@ public struct SecodaClientOptions: Sendable {
     public var pageSize: Int = 50
     /// Told about every page a listing reads (`catalog pull` shows it as progress); nil: nobody is told.
     public var progress: CatalogProgressHandler?
+    /// How the client waits before a retry (a backoff or a `Retry-After`): `Task.sleep` unless
+    /// replaced. Tests pass one that records the wait asked for, so they assert what the client
+    /// was told to wait instead of timing it.
+    public var sleep: @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
 
     public init(requestTimeout: Duration = .seconds(30), deadline: Duration = .seconds(120), maxAttempts: Int = 4,
                 initialBackoff: Duration = .milliseconds(500), maxBackoff: Duration = .seconds(20),
@@ -413,7 +417,7 @@ public final class SecodaClient: Sendable {
                     throw CatalogError(error.kind, error.message + "; no time left to retry before the overall catalog "
                         + "deadline of \(Self.seconds(options.deadline))")
                 }
-                try await Task.sleep(for: wait)
+                try await options.sleep(wait)
             }
         }
     }
@@ -484,8 +488,8 @@ public final class SecodaClient: Sendable {
         return full / 2 + full / 2 * Double.random(in: 0...1)
     }
 
-    /// `Retry-After` as seconds or an HTTP date.
-    static func retryAfter(_ value: String?) -> Duration? {
+    /// `Retry-After` as seconds or an HTTP date (a date counts from `now`).
+    static func retryAfter(_ value: String?, now: Date = Date()) -> Duration? {
         guard let value = value?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
         if let seconds = Double(value), seconds >= 0, seconds.isFinite { return .milliseconds(Int64(seconds * 1000)) }
         let formatter = DateFormatter()
@@ -493,7 +497,7 @@ public final class SecodaClient: Sendable {
         formatter.timeZone = TimeZone(identifier: "GMT")
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
         guard let date = formatter.date(from: value) else { return nil }
-        return .milliseconds(Int64(max(0, date.timeIntervalSinceNow) * 1000))
+        return .milliseconds(Int64(max(0, date.timeIntervalSince(now)) * 1000))
     }
 
     static func seconds(_ duration: Duration) -> String {

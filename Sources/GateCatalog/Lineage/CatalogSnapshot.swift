@@ -1,4 +1,5 @@
 import Foundation
+import GateJSON
 import GateModel
 
 /// An offline copy of what the gate reads from Secoda: tables (with database, schema and
