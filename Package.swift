@@ -109,7 +109,7 @@ let package = Package(
             dependencies: ["GateDbt", "GateModel", "GateTestSupport", .product(name: "Yams", package: "Yams")],
             exclude: ["Fixtures"]
         ),
-        .testTarget(name: "GateCatalogTests", dependencies: ["GateCatalog", "SecodaAPI", "GateModel", "GateTestSupport", "SecodaEmulator"]),
+        .testTarget(name: "GateCatalogTests", dependencies: ["GateCatalog", "SecodaAPI", "GateJSON", "GateModel", "GateTestSupport", "SecodaEmulator"]),
         .testTarget(name: "SecodaEmulatorTests", dependencies: ["SecodaEmulator", "GateModel"]),
     ]
 )

@@ -1,6 +1,7 @@
 import Foundation
 @testable import GateCatalog
 @testable import SecodaAPI
+import GateJSON
 import GateModel
 import GateTestSupport
 import SecodaEmulator

@@ -1,4 +1,5 @@
 import Foundation
+import GateJSON
 import GateModel
 
 /// Writes a snapshot file a piece at a time, byte for byte as `CatalogSnapshot.write(to:)` (one
