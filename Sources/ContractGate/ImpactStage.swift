@@ -28,7 +28,13 @@ struct ImpactStage {
     static func run(changes: [ModelChange], base: DbtProject, head: DbtProject, config: GateConfig,
                     workspace: Workspace, request: CheckRequest, contracts: ContractSet) async throws -> ImpactStage {
         guard !changes.isEmpty else {
-            return ImpactStage(changes: changes, lineage: ColumnLineageResult(), impacts: [], byModel: [:], catalogIds: [:],
+            // No model changed, but a seed's CSV may have: its readers' builds can still break.
+            var lineage = ColumnLineageResult()
+            if head.exists, !(try head.changedSeeds(since: base)).isEmpty {
+                let graph = try DbtProject.lineageGraph(changes: changes, base: base, head: head)
+                lineage = try ColumnLineage.analyze(changes: changes, base: base, head: head, graph: graph)
+            }
+            return ImpactStage(changes: changes, lineage: lineage, impacts: [], byModel: [:], catalogIds: [:],
                                status: CatalogStatus(sources: ["dbt"]), facts: CatalogFacts())
         }
         // Built while the catalog's first requests are on their way (`DeferredGraph`).
