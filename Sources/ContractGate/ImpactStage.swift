@@ -27,9 +27,10 @@ struct ImpactStage {
 
     static func run(changes: [ModelChange], base: DbtProject, head: DbtProject, config: GateConfig,
                     workspace: Workspace, request: CheckRequest, contracts: ContractSet) async throws -> ImpactStage {
-        // Seeds whose CSV changed: dbt's state:modified selects them and their downstream too.
+        // Seeds and SQL snapshots that changed: dbt's state:modified selects them and their downstream too.
         let seeds = head.exists && base.exists ? try head.changedSeeds(since: base) : []
-        guard !changes.isEmpty || !seeds.isEmpty else {
+        let snapshots = head.exists && base.exists ? try head.changedSnapshots(since: base) : []
+        guard !changes.isEmpty || !seeds.isEmpty || !snapshots.isEmpty else {
             return ImpactStage(changes: changes, lineage: ColumnLineageResult(), impacts: [], byModel: [:], catalogIds: [:],
                                status: CatalogStatus(sources: ["dbt"]), facts: CatalogFacts())
         }
@@ -43,6 +44,7 @@ struct ImpactStage {
                           dbtId: (change.head ?? change.base)?.uniqueId,
                           wantsPIIColumns: change.head != nil && contracts.policy(for: change).rule(piiRule).severity != .off)
         } + seeds.map { ImpactRequest(name: $0, relation: nil, dbtId: "seed.\(head.name).\($0)", wantsPIIColumns: false) }
+          + snapshots.map { ImpactRequest(name: $0, relation: nil, dbtId: "snapshot.\(head.name).\($0)", wantsPIIColumns: false) }
         let settings = try catalogSettings(config: config, workspace: workspace, request: request)
         var result: CatalogImpactResult
         var failure: CatalogError?
