@@ -19,9 +19,12 @@ public struct BrokenColumnRead: Sendable, Hashable, Codable {
     public var changedModel: String
     /// Where the reader reads it, in the head tree.
     public var location: SourceLocation
+    /// When the reader is a dbt test of `reader` (a data test or unit test in its property file)
+    /// rather than its SQL: how to name it ("data test `not_null` on `stg_orders.order_id`").
+    public var test: String?
 
     public init(reader: String, readerTags: [String] = [], upstream: String, column: String, renamedTo: String? = nil,
-                via: String? = nil, changedModel: String, location: SourceLocation) {
+                via: String? = nil, changedModel: String, location: SourceLocation, test: String? = nil) {
         self.reader = reader
         self.readerTags = readerTags
         self.upstream = upstream
@@ -30,6 +33,7 @@ public struct BrokenColumnRead: Sendable, Hashable, Codable {
         self.via = via
         self.changedModel = changedModel
         self.location = location
+        self.test = test
     }
 }
 

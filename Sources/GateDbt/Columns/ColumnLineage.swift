@@ -56,6 +56,11 @@ public enum ColumnLineage {
         var beforeReadings: [ColumnNode: ModelSQLReading?] = [:]
         var beforeColumns: [ColumnNode: NodeColumns] = [:]
         var usesMemo: [String: [(id: String, note: String)]] = [:]
+        /// Changed models whose head SQL outputs columns their base SQL did not: walked like
+        /// `gone` when a model downstream has an enforced contract (its `*` may now output more).
+        var widened: Set<ColumnNode> = []
+        /// Property file → the tests in it that name columns (head tree).
+        var testReadsMemo: [String: [TestColumnRead]] = [:]
 
         struct Gone {
             var renamedTo: String?
@@ -94,6 +99,11 @@ public enum ColumnLineage {
                     lost[old] = Gone(renamedTo: item.kind == .renamed ? item.column : nil, via: nil, changedModel: change.name)
                 }
                 if !lost.isEmpty { gone[headNode] = lost }
+                if baseColumns.origin == .sql, headColumns.origin == .sql, baseColumns.columns.certainty.isKnown,
+                   headColumns.columns.certainty.isKnown {
+                    let before = Set(baseColumns.columns.names.map { $0.lowercased() })
+                    if headColumns.columns.names.contains(where: { !before.contains($0.lowercased()) }) { widened.insert(headNode) }
+                }
                 for (side, columns, snapshot) in [("base", baseColumns, before), ("head", headColumns, after)] {
                     if case let .unknown(reason) = columns.columns.certainty, !(side == "base" && headColumns.columns.certainty.isKnown) {
                         result.diagnostics.append(Diagnostic(
@@ -105,6 +115,7 @@ public enum ColumnLineage {
                 }
             }
             try propagate()
+            try checkTests()
             try checkContracts(changes)
             for change in changes {
                 guard let after = change.liveHead else { continue }
@@ -201,15 +212,20 @@ public enum ColumnLineage {
         /// Walks the models downstream of every changed model whose output lost columns, parents
         /// before children, finding the reads that break and the columns lost on the way.
         mutating func propagate() throws {
-            let roots = gone.keys.compactMap { id(of: $0) }
-            guard !roots.isEmpty else { return }
-            var affected = Set<String>()
-            var queue = roots
-            while let id = queue.popLast() {
-                for child in graph.nodes[id]?.children ?? [] where graph.nodes[child]?.type == "model" && affected.insert(child).inserted {
-                    queue.append(child)
+            var affected = descendants(of: gone.keys.compactMap { id(of: $0) })
+            // A model that only gained columns matters downstream only to an enforced contract
+            // whose `select *` now outputs them too.
+            let widenedRoots = widened.filter { gone[$0] == nil }.compactMap { id(of: $0) }
+            if !widenedRoots.isEmpty {
+                let more = descendants(of: widenedRoots).subtracting(affected)
+                if try more.contains(where: { id in
+                    guard let node = graph.nodes[id] else { return false }
+                    return try head.modelDetail(Self.columnNode(node))?.snapshot.contractEnforced ?? false
+                }) {
+                    affected.formUnion(more)
                 }
             }
+            guard !affected.isEmpty else { return }
             for id in try topologicalOrder(affected) {
                 guard let node = graph.nodes[id].map(Self.columnNode) else { continue }
                 let reading = try readingBefore(node)
@@ -247,6 +263,55 @@ public enum ColumnLineage {
                 }
                 if !lost.isEmpty { gone[node] = lost }
             }
+        }
+
+        /// The models downstream of `roots` (not the roots themselves, unless one is below another).
+        func descendants(of roots: [String]) -> Set<String> {
+            var affected = Set<String>()
+            var queue = roots
+            while let id = queue.popLast() {
+                for child in graph.nodes[id]?.children ?? [] where graph.nodes[child]?.type == "model" && affected.insert(child).inserted {
+                    queue.append(child)
+                }
+            }
+            return affected
+        }
+
+        // MARK: tests
+
+        /// dbt tests in the head's property files that name a column that is gone from its model
+        /// (the changed model's own, or one that lost it through `*`): `dbt build` runs them, and
+        /// they fail on the missing column. Versioned models are not checked (their tests may
+        /// apply per version).
+        mutating func checkTests() throws {
+            for (node, lost) in gone.sorted(by: { $0.key.description < $1.key.description }) {
+                guard case let .model(name, nil) = node else { continue }
+                for read in try testReads(of: name) {
+                    guard let cause = lost[read.column] else { continue }
+                    let tags = id(of: .model(name: read.owner, version: nil)).flatMap { graph.nodes[$0]?.tags } ?? []
+                    let broken = BrokenColumnRead(reader: read.owner, readerTags: tags, upstream: name, column: read.column,
+                                                  renamedTo: cause.renamedTo, via: cause.via, changedModel: cause.changedModel,
+                                                  location: read.location, test: read.test)
+                    if !result.brokenReads.contains(where: {
+                        $0.test == broken.test && $0.upstream == broken.upstream && $0.column == broken.column
+                    }) {
+                        result.brokenReads.append(broken)
+                    }
+                }
+            }
+        }
+
+        /// The tests of the head's property files that name columns of the model `name` (files
+        /// that mention the name as a word, each read once).
+        mutating func testReads(of name: String) throws -> [TestColumnRead] {
+            var found: [TestColumnRead] = []
+            for path in try head.propertyFiles(mentioning: [name])[name] ?? [] {
+                if testReadsMemo[path] == nil {
+                    testReadsMemo[path] = TestColumnReads.read(try head.tree.contents(of: path) ?? Data(), path: path)
+                }
+                found += (testReadsMemo[path] ?? []).filter { $0.model == name }
+            }
+            return found
         }
 
         /// `node`'s head SQL read against its parents' columns before the change (memoised).
@@ -313,6 +378,7 @@ public enum ColumnLineage {
                 // Only a mismatch this change causes: one that was there before is left to dbt.
                 guard Self.mismatch(model: node.description, snapshot: detail.snapshot, outputs: before, changed: false, cause: nil) == nil else { continue }
                 let cause = gone.values.lazy.flatMap(\.values).first?.changedModel
+                    ?? widened.compactMap { changeOfNode[$0]?.name }.sorted().first
                 if let mismatch = Self.mismatch(model: node.description, snapshot: detail.snapshot, outputs: after.columns,
                                                 changed: false, cause: cause) {
                     result.contractMismatches.append(mismatch)

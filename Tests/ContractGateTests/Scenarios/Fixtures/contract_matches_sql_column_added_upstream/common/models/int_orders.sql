@@ -1,0 +1,4 @@
+with orders as (
+    select * from {{ ref('stg_orders') }}
+)
+select * from orders
