@@ -53,15 +53,37 @@ public struct ContractMismatch: Sendable, Hashable, Codable {
     public var cause: String?
     /// The model's YAML entry (or its SQL file), in the head tree.
     public var location: SourceLocation
+    /// Declared types the change edits while the model's SQL and everything upstream stay as they
+    /// were: the built type is the one declared before, so dbt's type check now fails unless the
+    /// two spellings name the same type on the warehouse (the rule decides, knowing the adapter).
+    public var retyped: [ContractTypeChange]
 
     public init(model: String, tags: [String] = [], missing: [String], undeclared: [String], changedModel: Bool,
-                cause: String? = nil, location: SourceLocation) {
+                cause: String? = nil, location: SourceLocation, retyped: [ContractTypeChange] = []) {
         self.model = model
         self.tags = tags
         self.missing = missing
         self.undeclared = undeclared
         self.changedModel = changedModel
         self.cause = cause
+        self.location = location
+        self.retyped = retyped
+    }
+}
+
+/// One declared `data_type` of an enforced contract that a change edits in YAML only.
+public struct ContractTypeChange: Sendable, Hashable, Codable {
+    public var column: String
+    /// What the YAML declared before (what the unchanged SQL builds).
+    public var before: String
+    public var after: String
+    /// The `data_type:` line at head.
+    public var location: SourceLocation?
+
+    public init(column: String, before: String, after: String, location: SourceLocation? = nil) {
+        self.column = column
+        self.before = before
+        self.after = after
         self.location = location
     }
 }

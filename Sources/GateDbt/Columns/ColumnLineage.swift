@@ -362,12 +362,18 @@ public enum ColumnLineage {
         /// Enforced contracts whose SQL no longer outputs exactly the declared columns: the
         /// changed models' own, and downstream ones whose `*` now outputs something else.
         mutating func checkContracts(_ changes: [ModelChange]) throws {
+            let belowChanges = descendants(of: changeOfNode.keys.compactMap { id(of: $0) })
             for change in changes {
                 guard let after = change.liveHead, after.contractEnforced else { continue }
                 let columns = try head.columns(of: .model(after))
                 guard columns.origin == .sql else { continue }
-                if let mismatch = Self.mismatch(model: change.name, snapshot: after, outputs: columns.columns, changed: true, cause: nil) {
+                let retyped = try typesEditedInYAMLOnly(change, after: after, belowChanges: belowChanges)
+                if var mismatch = Self.mismatch(model: change.name, snapshot: after, outputs: columns.columns, changed: true, cause: nil) {
+                    mismatch.retyped = retyped
                     result.contractMismatches.append(mismatch)
+                } else if !retyped.isEmpty {
+                    result.contractMismatches.append(ContractMismatch(model: change.name, tags: after.tags, missing: [], undeclared: [],
+                                                                      changedModel: true, location: after.location, retyped: retyped))
                 }
             }
             for (node, reading) in beforeReadings where changeOfNode[node] == nil {
@@ -385,6 +391,28 @@ public enum ColumnLineage {
                 }
             }
             result.contractMismatches.sort { ($0.model, $0.location.path) < ($1.model, $1.location.path) }
+        }
+
+        /// The declared types an enforced contract (enforced before too) changes while the model's
+        /// rendered SQL is the same on both sides and no changed model is upstream of it: what the
+        /// build produces is what the base declared and built, so the new declaration no longer
+        /// matches it (unless the spellings are synonyms; the rule knows the adapter).
+        mutating func typesEditedInYAMLOnly(_ change: ModelChange, after: ModelSnapshot, belowChanges: Set<String>) throws -> [ContractTypeChange] {
+            guard let before = change.base, before.enabled, before.contractEnforced, base.exists else { return [] }
+            let pairs = after.columns.compactMap { spec -> (ColumnSpec, ColumnSpec)? in
+                guard let old = before.columns.first(where: { $0.name.lowercased() == spec.name.lowercased() }),
+                      let was = old.dataType, let now = spec.dataType,
+                      was.lowercased().filter({ !$0.isWhitespace }) != now.lowercased().filter({ !$0.isWhitespace }) else { return nil }
+                return (old, spec)
+            }
+            guard !pairs.isEmpty else { return [] }
+            let headNode = ColumnNode.model(after)
+            if let id = id(of: headNode), belowChanges.contains(id) { return [] }
+            guard let baseSQL = try base.sqlReading(of: .model(before))?.sql, let headSQL = try head.sqlReading(of: headNode)?.sql,
+                  baseSQL == headSQL else { return [] }
+            return pairs.map { old, new in
+                ContractTypeChange(column: new.name, before: old.dataType ?? "", after: new.dataType ?? "", location: new.location)
+            }
         }
 
         static func mismatch(model: String, snapshot: ModelSnapshot, outputs: SQLColumnSet, changed: Bool, cause: String?) -> ContractMismatch? {
