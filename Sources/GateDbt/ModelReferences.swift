@@ -91,7 +91,7 @@ extension DbtProject {
         return [(block.name, record(outcome, of: path, over: block.scan))]
     }
 
-    private func renderOutcome(_ path: String, scan: ReferenceScan, name knownName: String? = nil,
+    func renderOutcome(_ path: String, scan: ReferenceScan, name knownName: String? = nil,
                                force: Bool = false) throws -> RenderOutcome? {
         guard let projectFile, let data = try tree.contents(of: path) else { return nil }
         let state = try renderingState(projectFile)

@@ -61,6 +61,23 @@ public enum SemanticDiff {
             }
         }
 
+        // Models that call a macro the change edited: dbt's `state:modified` selects them too
+        // (`modified.macros`), and their SQL may now output other columns.
+        for macro in try head.modelFilesCallingChangedMacros(since: base) {
+            for path in macro.callers where !changedPaths.contains(path) {
+                headNames.insert(try head.nodeKey(forFile: path).name)
+                if base.isModelFile(path), try base.tree.contents(of: path) != nil {
+                    baseNames.insert(try base.nodeKey(forFile: path).name)
+                }
+                changedPaths.insert(path)
+            }
+            let names = try macro.callers.prefix(3).map { try head.nodeKey(forFile: $0).name }.joined(separator: ", ")
+            let more = macro.callers.count > 3 ? " and \(macro.callers.count - 3) more" : ""
+            let who = macro.callers.count == 1 ? "the model that calls it (\(names)) counts as changed, as dbt's state:modified counts it"
+                : "the \(macro.callers.count) models that call it (\(names)\(more)) count as changed, as dbt's state:modified counts them"
+            diagnostics.append(Diagnostic(severity: .notice, message: "macro \(macro.key) changed: " + who, location: macro.location))
+        }
+
         // Pair base and head names: a detected rename pairs old with new; everything else by name.
         let renamedFrom = Dictionary(renamedTo.map { ($0.value, $0.key) }, uniquingKeysWith: { first, _ in first })
         var pairs: [(base: String?, head: String?)] = []

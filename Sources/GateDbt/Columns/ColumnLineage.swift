@@ -56,9 +56,6 @@ public enum ColumnLineage {
         var beforeReadings: [ColumnNode: ModelSQLReading?] = [:]
         var beforeColumns: [ColumnNode: NodeColumns] = [:]
         var usesMemo: [String: [(id: String, note: String)]] = [:]
-        /// Changed models whose head SQL outputs columns their base SQL did not: walked like
-        /// `gone` when a model downstream has an enforced contract (its `*` may now output more).
-        var widened: Set<ColumnNode> = []
         /// Property file → the tests in it that name columns (head tree).
         var testReadsMemo: [String: [TestColumnRead]] = [:]
 
@@ -99,11 +96,6 @@ public enum ColumnLineage {
                     lost[old] = Gone(renamedTo: item.kind == .renamed ? item.column : nil, via: nil, changedModel: change.name)
                 }
                 if !lost.isEmpty { gone[headNode] = lost }
-                if baseColumns.origin == .sql, headColumns.origin == .sql, baseColumns.columns.certainty.isKnown,
-                   headColumns.columns.certainty.isKnown {
-                    let before = Set(baseColumns.columns.names.map { $0.lowercased() })
-                    if headColumns.columns.names.contains(where: { !before.contains($0.lowercased()) }) { widened.insert(headNode) }
-                }
                 for (side, columns, snapshot) in [("base", baseColumns, before), ("head", headColumns, after)] {
                     if case let .unknown(reason) = columns.columns.certainty, !(side == "base" && headColumns.columns.certainty.isKnown) {
                         result.diagnostics.append(Diagnostic(
@@ -209,24 +201,26 @@ public enum ColumnLineage {
             return try head.columns(of: node).columns
         }
 
-        /// Walks the models downstream of every changed model whose output lost columns, parents
-        /// before children, finding the reads that break and the columns lost on the way.
+        /// Walks the models downstream of every changed model whose output columns changed, parents
+        /// before children, finding the reads that break and the columns lost on the way. A model
+        /// none of whose parents' columns changed reads exactly what it read before, so it is not
+        /// read again (nor, through it, its own children).
         mutating func propagate() throws {
-            var affected = descendants(of: gone.keys.compactMap { id(of: $0) })
-            // A model that only gained columns matters downstream only to an enforced contract
-            // whose `select *` now outputs them too.
-            let widenedRoots = widened.filter { gone[$0] == nil }.compactMap { id(of: $0) }
-            if !widenedRoots.isEmpty {
-                let more = descendants(of: widenedRoots).subtracting(affected)
-                if try more.contains(where: { id in
-                    guard let node = graph.nodes[id] else { return false }
-                    return try head.modelDetail(Self.columnNode(node))?.snapshot.contractEnforced ?? false
-                }) {
-                    affected.formUnion(more)
+            var differs = Set(gone.keys.compactMap { id(of: $0) })
+            for (node, before) in changedBase {
+                guard let id = id(of: node), !differs.contains(id) else { continue }
+                if Self.namesDiffer(before.columns, try head.columns(of: node).columns) { differs.insert(id) }
+            }
+            guard !differs.isEmpty else { return }
+            var affected = Set<String>()
+            var queue = Array(differs)
+            while let id = queue.popLast() {
+                for child in graph.nodes[id]?.children ?? [] where graph.nodes[child]?.type == "model" && affected.insert(child).inserted {
+                    queue.append(child)
                 }
             }
-            guard !affected.isEmpty else { return }
-            for id in try topologicalOrder(affected) {
+            var touched = Set(differs.flatMap { graph.nodes[$0]?.children ?? [] })
+            for id in try topologicalOrder(affected) where touched.contains(id) {
                 guard let node = graph.nodes[id].map(Self.columnNode) else { continue }
                 let reading = try readingBefore(node)
                 guard let reading else { continue }
@@ -245,6 +239,9 @@ public enum ColumnLineage {
                 // What this model no longer outputs: its own change says so when it changed.
                 guard changeOfNode[node] == nil else { continue }
                 let after = try head.columns(of: node)
+                if let before = beforeColumns[node], Self.namesDiffer(before.columns, after.columns) {
+                    touched.formUnion(graph.nodes[id]?.children ?? [])
+                }
                 guard reading.analysis.certainty.isKnown, after.columns.certainty.isKnown else { continue }
                 let remaining = Set(after.columns.names.map { $0.lowercased() })
                 var lost: [String: Gone] = [:]
@@ -261,7 +258,10 @@ public enum ColumnLineage {
                     lost[output.name.lowercased()] = Gone(renamedTo: nil, via: how + " from `\(parent)`" + (cause.via.map { ", " + $0 } ?? ""),
                                                           changedModel: cause.changedModel)
                 }
-                if !lost.isEmpty { gone[node] = lost }
+                if !lost.isEmpty {
+                    gone[node] = lost
+                    touched.formUnion(graph.nodes[id]?.children ?? [])
+                }
             }
         }
 
@@ -312,6 +312,12 @@ public enum ColumnLineage {
                 found += (testReadsMemo[path] ?? []).filter { $0.model == name }
             }
             return found
+        }
+
+        /// Whether two column sets name different columns (case aside); sets whose names are not
+        /// all known are compared as far as they go.
+        static func namesDiffer(_ one: SQLColumnSet, _ other: SQLColumnSet) -> Bool {
+            Set(one.names.map { $0.lowercased() }) != Set(other.names.map { $0.lowercased() }) || one.certainty.isKnown != other.certainty.isKnown
         }
 
         /// `node`'s head SQL read against its parents' columns before the change (memoised).
@@ -384,7 +390,6 @@ public enum ColumnLineage {
                 // Only a mismatch this change causes: one that was there before is left to dbt.
                 guard Self.mismatch(model: node.description, snapshot: detail.snapshot, outputs: before, changed: false, cause: nil) == nil else { continue }
                 let cause = gone.values.lazy.flatMap(\.values).first?.changedModel
-                    ?? widened.compactMap { changeOfNode[$0]?.name }.sorted().first
                 if let mismatch = Self.mismatch(model: node.description, snapshot: detail.snapshot, outputs: after.columns,
                                                 changed: false, cause: cause) {
                     result.contractMismatches.append(mismatch)

@@ -132,6 +132,8 @@ final class JinjaInterpreter: JinjaCallContext {
     }
 
     func invoke(_ macro: JinjaMacro, _ arguments: JinjaArguments) throws -> JinjaValue {
+        // A call made by the rendered template itself, not by a macro it called (dbt's stack depth 0).
+        if depth == 1 { environment.onTopLevelMacroCall?(macro.definition.name, macro.template.name) }
         try enter("calling macro '\(macro.name)'")
         defer { depth -= 1 }
         let definition = macro.definition

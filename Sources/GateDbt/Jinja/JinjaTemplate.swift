@@ -40,6 +40,9 @@ public final class JinjaEnvironment {
     /// What a call of an undefined name gives, given (name, arguments); nil (or no hook) gives an
     /// undefined, as Jinja2 does.
     public var undefinedCallResult: ((String, JinjaArguments) -> JinjaValue?)?
+    /// Told when the rendered template itself (not a macro it called) calls a macro: (macro name,
+    /// the name of the template that defines it).
+    public var onTopLevelMacroCall: ((String, String) -> Void)?
     /// Guards against runaway templates; exceeding one throws a `JinjaError`.
     public var maxCallDepth = 200
     public var maxLoopIterations = 1_000_000

@@ -3,7 +3,8 @@
 
 One run = one project and one seed:
   1. copy the project into a fresh temp git repo, commit (base), `dbt parse` into a state folder;
-  2. append `-- oracle edit <n>` to N seeded-random models of the root project, commit (head);
+  2. append `-- oracle edit <n>` to N seeded-random models of the root project (or, with
+     `--edit macros`, put a Jinja comment inside N seeded-random macros), commit (head);
   3. dbt's set: `dbt ls -s state:modified+ --state <base state>` at head;
   4. the gate's set: `contract-gate check --base --head --catalog dbt --format json`;
   5. compare, explain the differences from the head manifest, write results/<name>-<seed>.json.
@@ -70,6 +71,31 @@ def own_sql_models(manifest):
 def pick_models(manifest, seed, count):
     models = sorted(own_sql_models(manifest), key=lambda n: n["unique_id"])
     return random.Random(seed).sample(models, min(count, len(models))), len(models)
+
+
+def pick_macros(manifest, seed, count):
+    """Seeded-random macros of the root project (not tests, not materializations)."""
+    root = manifest["metadata"].get("project_name")
+    macros = sorted((m for m in manifest["macros"].values()
+                     if m["package_name"] == root and m["original_file_path"].endswith(".sql")
+                     and not m["name"].startswith(("test_", "materialization_"))),
+                    key=lambda m: m["unique_id"])
+    return random.Random(seed).sample(macros, min(count, len(macros))), len(macros)
+
+
+ENDMACRO_RE = re.compile(r"\{%-?\s*endmacro\s*-?%\}\s*$")
+
+
+def edit_macro(repo, macro, n):
+    """Insert a Jinja comment before the macro's `{% endmacro %}`: its text (dbt's macro_sql) changes."""
+    path = repo / macro["original_file_path"]
+    text, sql = path.read_text(), macro["macro_sql"]
+    end = ENDMACRO_RE.search(sql)
+    if sql not in text or not end:
+        return False
+    edited = sql[:end.start()] + f"{{# oracle edit {n} #}}" + sql[end.start():]
+    path.write_text(text.replace(sql, edited, 1))
+    return True
 
 
 def dbt_selection(args, repo, work, env, selector="state:modified+"):
@@ -221,13 +247,17 @@ def run(args):
     _, base_parse_s = sh(dbt_cmd(args, "parse", "--target-path", str(work / "base-state")), repo, env)
     base_manifest = json.loads((work / "base-state/manifest.json").read_text())
     project = base_manifest["metadata"]["project_name"]
-    picked, own_models = pick_models(base_manifest, args.seed, args.count)
-    for n, node in enumerate(picked, 1):
-        path = repo / node["original_file_path"]
-        text = path.read_text()
-        path.write_text(text + ("" if text.endswith("\n") else "\n") + f"-- oracle edit {n}\n")
+    if args.edit == "macros":
+        picked, own_models = pick_macros(base_manifest, args.seed, args.count)
+        picked = [m for n, m in enumerate(picked, 1) if edit_macro(repo, m, n)]
+    else:
+        picked, own_models = pick_models(base_manifest, args.seed, args.count)
+        for n, node in enumerate(picked, 1):
+            path = repo / node["original_file_path"]
+            text = path.read_text()
+            path.write_text(text + ("" if text.endswith("\n") else "\n") + f"-- oracle edit {n}\n")
     git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", f"oracle: edit {len(picked)} models (seed {args.seed})")
+    git(repo, "commit", "-q", "-m", f"oracle: edit {len(picked)} {args.edit} (seed {args.seed})")
     head = git(repo, "rev-parse", "HEAD")
 
     dbt_nodes, dbt_s = dbt_selection(args, repo, work, env)
@@ -261,14 +291,15 @@ def run(args):
         "gate_exit": gate["exit"], "gate_truncated": gate["truncated"], "gate_diagnostics": gate["diagnostics"][:20],
         "seconds": {"dbt_parse_base": base_parse_s, "dbt_ls_head": dbt_s, "gate": gate_s},
     }
-    out = args.out / f"{args.name}-{args.seed}.json"
+    result["edit"] = args.edit
+    out = args.out / (f"{args.name}-{args.seed}.json" if args.edit == "body" else f"{args.name}-{args.edit}-{args.seed}.json")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2, sort_keys=True) + "\n")
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
     else:
         print(f"kept {work}")
-    print(f"{args.name} seed {args.seed}: dbt {len(dbt_models)} gate {len(gate_models)} "
+    print(f"{args.name} ({args.edit}) seed {args.seed}: dbt {len(dbt_models)} gate {len(gate_models)} "
           f"missing {len(missing)} extra {len(extra)} (dbt ls {dbt_s}s, gate {gate_s}s) -> {out}")
     return result
 
@@ -287,6 +318,8 @@ def parser():
     ap.add_argument("--env", action="append", default=[], help="KEY=VALUE for dbt (repeatable)")
     ap.add_argument("--out", type=Path, default=HERE / "results")
     ap.add_argument("--keep", action="store_true", help="keep the temp repo")
+    ap.add_argument("--edit", choices=["body", "macros"], default="body",
+                    help="what to edit: N models' bodies, or N macros of the root project (dbt's state:modified.macros)")
     return ap
 
 

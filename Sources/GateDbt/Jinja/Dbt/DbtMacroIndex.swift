@@ -13,6 +13,9 @@ struct DbtMacroIndex {
         var name: String
         var path: String
         var line: Int
+
+        /// `package.name`, as dbt's unique id names it (without `macro.`).
+        var key: String { package + "." + name }
     }
 
     /// The root project's name.
@@ -32,6 +35,11 @@ struct DbtMacroIndex {
     var referenceReachingWords: Set<String> = []
     /// Macro file paths with their blob ids (when the tree knows them), for cache keys.
     var fileFingerprint: [String] = []
+    /// `package.name` → a hash of the macro's text (`{% macro %}` to `{% endmacro %}`): dbt calls
+    /// a macro modified when its text differs (`state:modified.macros`).
+    var textHashes: [String: UInt64] = [:]
+    /// File path → macro name → definition, to name the macro a render called.
+    var byFile: [String: [String: Definition]] = [:]
 
     /// Reads the macro files of the root project and of the packages installed in the tree.
     static func read(tree: any FileTree, projectPrefix: String, project: ProjectFile,
@@ -47,6 +55,8 @@ struct DbtMacroIndex {
                     // dbt refuses two macros of one name in a package; the first is kept here.
                     if index.packages[package]?[definition.name] == nil {
                         index.packages[package, default: [:]][definition.name] = definition
+                        index.byFile[path, default: [:]][definition.name] = definition
+                        index.textHashes[definition.key] = DbtMacroIndex.hash(body)
                         bodies[definition] = body
                     }
                 }
@@ -85,6 +95,29 @@ struct DbtMacroIndex {
 
     /// The macro `name` of `package`.
     func definition(_ name: String, in package: String) -> Definition? { packages[package]?[name] }
+
+    /// The macro a bare or package-qualified name means to dbt's macro resolver (`get_macro_id`):
+    /// the named package's own macro, else the one of that name the root project defines, else a
+    /// package's (in name order). dbt's own macros are never project changes, so `dbt` gives nil.
+    func resolve(_ name: String, from package: String) -> Definition? {
+        if package == "dbt" { return nil }
+        if let own = packages[package]?[name] { return own }
+        if let root = packages[rootPackage]?[name] { return root }
+        for other in packages.keys.sorted() where other != rootPackage {
+            if let found = packages[other]?[name] { return found }
+        }
+        return nil
+    }
+
+    /// FNV-1a of some bytes.
+    static func hash(_ data: Data) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in data {
+            hash ^= UInt64(byte)
+            hash &*= 0x0000_0100_0000_01b3
+        }
+        return hash
+    }
 
     /// Fixpoint over the words of each macro body: a macro reaches a reference when its body says
     /// `ref`/`source`, or names a macro that does (by its name, or its dispatch base name).

@@ -27,6 +27,15 @@ struct RenderedModel: Sendable {
     /// dbt_utils' `unpivot` and fivetran's `fill_staging_columns` do): a render for the SQL reader
     /// answers it from the gate's own column facts (`DbtRenderer.columnsOf`).
     var askedColumns = false
+    /// The macros the file itself called (not those its macros called), as (defining file, name):
+    /// what dbt records as the node's `depends_on.macros`.
+    var calledMacros: [MacroCall] = []
+}
+
+/// A macro a render called: the file that defines it and its name.
+struct MacroCall: Hashable, Sendable {
+    var path: String
+    var name: String
 }
 
 /// A relation a rendered model reads.
@@ -85,6 +94,10 @@ final class DbtRenderer {
                 self.current.result.unknownMacros.append(name)
             }
         }
+        environment.onTopLevelMacroCall = { [unowned self] name, path in
+            let call = MacroCall(path: path, name: name)
+            if !self.current.result.calledMacros.contains(call) { self.current.result.calledMacros.append(call) }
+        }
         // A macro nobody defines prints as opaque output, so the SQL reader knows a part is missing.
         environment.undefinedCallResult = { name, arguments in .string(DbtRenderer.opaqueSQL(arguments)) }
         let identity: (JinjaValue, JinjaArguments, any JinjaCallContext) throws -> JinjaValue = { value, _, _ in value }
@@ -113,6 +126,19 @@ final class DbtRenderer {
         defer { current = saved }
         current = RenderState(name: "", path: path, modelText: "", package: project.name)
         return try environment.render(try JinjaTemplate.parse(text, name: path), context: [:])
+    }
+
+    /// The macros a model's hooks (`pre-hook`/`post-hook` strings) call themselves: dbt renders
+    /// each hook at parse time in the model's context and records them in `depends_on.macros`.
+    /// A hook that fails to render gives what it called before failing.
+    func macroCalls(inHooks hooks: [String], path: String, name: String) -> [MacroCall] {
+        let saved = current
+        defer { current = saved }
+        current = RenderState(name: name, path: path, modelText: "", package: project.name)
+        for hook in hooks {
+            _ = try? environment.render(try JinjaTemplate.parse(hook, name: path), context: [:])
+        }
+        return current.result.calledMacros
     }
 
     /// Whether an environment variable's name says it holds a secret.
@@ -175,7 +201,7 @@ final class DbtRenderer {
         return "__dbt_opaque__(" + parts.joined(separator: ", ") + ")"
     }
 
-    private func template(at path: String) -> JinjaTemplate? {
+    func template(at path: String) -> JinjaTemplate? {
         if let template = templates[path] { return template }
         if failedTemplates[path] != nil { return nil }
         do {

@@ -1,0 +1,153 @@
+import Foundation
+import GateModel
+
+/// A macro whose text a change edited, and the models that call it.
+struct ChangedMacro {
+    var key: String
+    /// Where it is defined at head (at base when the change deletes it).
+    var location: SourceLocation
+    /// The model files that call it, directly or through other macros.
+    var callers: [String] = []
+}
+
+extension DbtProject {
+    /// The model files of this revision that dbt's `state:modified` selects because a macro they
+    /// depend on changed since `base` (`state:modified.macros`), with the macros that changed.
+    ///
+    /// As dbt: a macro changed when its text differs, or it is new or gone; a model depends on the
+    /// macros its own render calls (dbt's `depends_on.macros`: calls made by the model itself, not
+    /// by the macros it called), and a macro on every macro its text calls, in any branch
+    /// (`statically_extract_macro_calls`, `adapter.dispatch` resolved for the adapter).
+    func modelFilesCallingChangedMacros(since base: DbtProject) throws -> [ChangedMacro] {
+        guard let projectFile, let baseFile = base.projectFile else { return [] }
+        let state = try renderingState(projectFile)
+        let baseState = try base.renderingState(baseFile)
+        var changed: [String: ChangedMacro] = [:]
+        let headHashes = state.macros.textHashes, baseHashes = baseState.macros.textHashes
+        for (key, hash) in headHashes where baseHashes[key] != hash {
+            changed[key] = ChangedMacro(key: key, location: state.macros.location(of: key) ?? SourceLocation(path: projectFilePath))
+        }
+        for key in baseHashes.keys where headHashes[key] == nil {
+            changed[key] = ChangedMacro(key: key, location: baseState.macros.location(of: key) ?? SourceLocation(path: projectFilePath))
+        }
+        guard !changed.isEmpty else { return [] }
+
+        var walker = MacroReach(state: state, changed: Set(changed.keys))
+        for path in try fileListing().modelFiles where path.hasSuffix(".sql") {
+            guard let scan = try scan(path) else { continue }
+            // A file no render needs can still run macros in its hooks.
+            let outcome = try renderOutcome(path, scan: scan) ?? RenderOutcome(refs: [], sources: [], problems: [], rendered: RenderedModel())
+            var reached: String?
+            if let rendered = outcome.rendered {
+                for call in rendered.calledMacros + (try hookMacroCalls(path, state: state)) {
+                    guard let definition = state.macros.byFile[call.path]?[call.name] else { continue }
+                    if let key = walker.changedMacro(reachedFrom: definition) {
+                        reached = key
+                        break
+                    }
+                }
+            } else if let data = try tree.contents(of: path) {
+                // The render failed: a file that names a changed macro may call it.
+                let words = MacroTagScanner.words(in: data)
+                reached = changed.keys.sorted().first { key in
+                    guard let name = key.split(separator: ".").last.map(String.init) else { return false }
+                    return words.contains(name) || DbtMacroIndex.dispatchBase(of: name).map(words.contains) ?? false
+                }
+            }
+            if let reached { changed[reached]?.callers.append(path) }
+        }
+        return changed.values.filter { !$0.callers.isEmpty }.sorted { $0.key < $1.key }
+    }
+}
+
+extension DbtProject {
+    /// The macros the `pre-hook`/`post-hook`s of the model at `path` call, from `dbt_project.yml`
+    /// and the file's `config()` (a property file's hooks are not read here).
+    fileprivate func hookMacroCalls(_ path: String, state: RenderingState) throws -> [MacroCall] {
+        let name = try nodeKey(forFile: path).name
+        var hooks: [String] = []
+        // Each level on its own: a Jinja hook is kept as text (`unknown`), one per level.
+        for config in [folderConfig(path: path, name: name, version: nil), sqlConfig(path)] {
+            for key in ["pre-hook", "post-hook"] {
+                let value = config.values[key]
+                let items: [JSONValue] = if case let .array(list)? = value { list } else { value.map { [$0] } ?? [] }
+                for item in items {
+                    if let text = item.stringValue {
+                        hooks.append(text)
+                    } else if case let .object(fields) = item, let text = fields["sql"]?.stringValue {
+                        hooks.append(text)
+                    }
+                }
+                if let text = config.unknown[key] { hooks.append(text) }
+            }
+        }
+        guard hooks.contains(where: ModelConfig.isJinja) else { return [] }
+        return state.renderer.macroCalls(inHooks: hooks.filter(ModelConfig.isJinja), path: path, name: name)
+    }
+}
+
+extension DbtMacroIndex {
+    /// Where macro `package.name` is defined.
+    func location(of key: String) -> SourceLocation? {
+        guard let dot = key.firstIndex(of: ".") else { return nil }
+        guard let definition = packages[String(key[..<dot])]?[String(key[key.index(after: dot)...])] else { return nil }
+        return SourceLocation(path: definition.path, line: definition.line)
+    }
+}
+
+/// Which changed macro (if any) a macro reaches through the calls its text makes.
+private struct MacroReach {
+    let state: RenderingState
+    let changed: Set<String>
+    private var memo: [DbtMacroIndex.Definition: String?] = [:]
+
+    init(state: RenderingState, changed: Set<String>) {
+        self.state = state
+        self.changed = changed
+    }
+
+    /// Names dbt's context answers itself: never a project macro, even when one has that name.
+    static let contextNames: Set<String> = [
+        "ref", "source", "config", "return", "var", "env_var", "log", "print", "fromjson", "tojson", "fromyaml", "toyaml",
+        "set", "set_strict", "zip", "zip_strict", "local_md5", "diff_of_two_dicts", "try_or_compiler_error", "caller",
+    ]
+
+    /// Depth first, each macro once; a macro in a cycle being explored counts as reaching nothing.
+    mutating func changedMacro(reachedFrom definition: DbtMacroIndex.Definition) -> String? {
+        if let known = memo[definition] { return known }
+        if changed.contains(definition.key) { return definition.key }
+        memo[definition] = .some(nil)
+        var found: String?
+        for callee in callees(of: definition) {
+            if let key = changedMacro(reachedFrom: callee) {
+                found = key
+                break
+            }
+        }
+        memo[definition] = .some(found)
+        return found
+    }
+
+    private func callees(of definition: DbtMacroIndex.Definition) -> [DbtMacroIndex.Definition] {
+        guard let template = state.renderer.template(at: definition.path),
+              let macro = template.macros[definition.name] else { return [] }
+        var result: [DbtMacroIndex.Definition] = []
+        for call in JinjaStaticCalls.calls(in: macro) {
+            let callee: DbtMacroIndex.Definition?
+            switch call {
+            case let .name(name):
+                // dbt skips a call of the macro's own name (a dispatcher naming itself).
+                guard name != definition.name, !Self.contextNames.contains(name) else { continue }
+                callee = state.macros.resolve(name, from: definition.package)
+            case let .qualified(package, name):
+                callee = state.macros.resolve(name, from: package)
+            case let .dispatch(name, namespace):
+                guard case let .callable(value)? = try? state.renderer.dispatch(name, namespace: namespace),
+                      let macro = value as? JinjaMacro else { continue }
+                callee = state.macros.byFile[macro.template.name]?[macro.definition.name]
+            }
+            if let callee, callee != definition { result.append(callee) }
+        }
+        return result
+    }
+}

@@ -1,2 +1,0 @@
-select id as order_id, status, channel
-from raw.orders

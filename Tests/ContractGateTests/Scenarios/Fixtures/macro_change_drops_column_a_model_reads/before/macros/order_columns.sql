@@ -1,0 +1,4 @@
+{% macro order_columns() %}
+    id as order_id,
+    status
+{% endmacro %}

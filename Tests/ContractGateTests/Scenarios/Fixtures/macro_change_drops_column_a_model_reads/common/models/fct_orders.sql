@@ -1,0 +1,4 @@
+select
+    order_id,
+    status
+from {{ ref('stg_orders') }}
