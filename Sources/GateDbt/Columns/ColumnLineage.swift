@@ -284,9 +284,17 @@ public enum ColumnLineage {
         /// they fail on the missing column. Versioned models are not checked (their tests may
         /// apply per version).
         mutating func checkTests() throws {
-            for (node, lost) in gone.sorted(by: { $0.key.description < $1.key.description }) {
+            let losers = gone.sorted(by: { $0.key.description < $1.key.description })
+            // One pass over the property files for every name (each new word costs a scan).
+            let names = Set(losers.compactMap { node, _ -> String? in
+                guard case let .model(name, nil) = node else { return nil }
+                return name
+            })
+            guard !names.isEmpty else { return }
+            let files = try head.propertyFiles(mentioning: names)
+            for (node, lost) in losers {
                 guard case let .model(name, nil) = node else { continue }
-                for read in try testReads(of: name) {
+                for read in try testReads(of: name, in: files[name] ?? []) {
                     guard let cause = lost[read.column] else { continue }
                     let tags = id(of: .model(name: read.owner, version: nil)).flatMap { graph.nodes[$0]?.tags } ?? []
                     let broken = BrokenColumnRead(reader: read.owner, readerTags: tags, upstream: name, column: read.column,
@@ -301,11 +309,11 @@ public enum ColumnLineage {
             }
         }
 
-        /// The tests of the head's property files that name columns of the model `name` (files
-        /// that mention the name as a word, each read once).
-        mutating func testReads(of name: String) throws -> [TestColumnRead] {
+        /// The tests in `paths` (property files of the head that mention `name` as a word, each
+        /// read once) that name columns of the model `name`.
+        mutating func testReads(of name: String, in paths: [String]) throws -> [TestColumnRead] {
             var found: [TestColumnRead] = []
-            for path in try head.propertyFiles(mentioning: [name])[name] ?? [] {
+            for path in paths {
                 if testReadsMemo[path] == nil {
                     testReadsMemo[path] = TestColumnReads.read(try head.tree.contents(of: path) ?? Data(), path: path)
                 }
