@@ -3,9 +3,11 @@ import PackageDescription
 
 // Dependency direction (see DESIGN.md §8):
 //   contract-gate → ContractGate → GateConfig → {GateGit, GateDbt, GateCatalog, GateRules, GateReporters} → GateModel
+//   GateCatalog (lineage over a catalog) → SecodaAPI (the REST client and wire model) → GateModel
 //   (GateConfig reads contract-gate.yml and contracts/ from a revision and hands GateDbt, GateCatalog and
 //   GateRules their typed settings)
 //   GateGit → CLibGit2 (the only module that touches C)
+//   GateCatalog, GateReporters, ContractGate → GateJSON (the JSON byte codecs; depends on nothing)
 let package = Package(
     name: "contract-gate",
     platforms: [.macOS(.v14)],
@@ -27,15 +29,23 @@ let package = Package(
             providers: [.apt(["libgit2-dev"]), .brew(["libgit2"])]
         ),
         .target(name: "GateModel"),
+        // The JSON byte codecs (PrettyJSONEncoder): unsafe-pointer code kept out of the value types,
+        // fuzzed through GateFuzz's `json` target and GateJSONTests.
+        .target(name: "GateJSON"),
         .target(name: "GateGit", dependencies: ["CLibGit2", "GateModel"]),
         // Test-only fixtures (temporary git repositories built with the git CLI); never a product dependency.
         .target(name: "GateTestSupport", dependencies: ["GateModel", "SecodaEmulator"]),
         // The YAML guards (byte order marks, alias bombs) both YAML readers share.
         .target(name: "GateYAML", dependencies: ["GateModel", .product(name: "Yams", package: "Yams")]),
         .target(name: "GateDbt", dependencies: ["GateModel", "GateYAML", .product(name: "Yams", package: "Yams")]),
-        .target(name: "GateCatalog", dependencies: ["GateModel"]),
+        // The Secoda REST API: transport, client (paging, retries, request slots, deadline), the
+        // wire model and its fast page reader, the filter grammar, paced writes.
+        .target(name: "SecodaAPI", dependencies: ["GateModel"]),
+        // Lineage over a catalog: catalog sources (Secoda, snapshot), read-ahead, walker, resolver,
+        // snapshot pull and file, people, write-back (lineage push, docs carry). Re-exports SecodaAPI.
+        .target(name: "GateCatalog", dependencies: ["GateModel", "SecodaAPI", "GateJSON"]),
         .target(name: "GateRules", dependencies: ["GateModel", "GateYAML", .product(name: "Yams", package: "Yams")]),
-        .target(name: "GateReporters", dependencies: ["GateModel"]),
+        .target(name: "GateReporters", dependencies: ["GateModel", "GateJSON"]),
         // contract-gate.yml and the policy (config + contracts/) as read from a revision or the worktree.
         .target(
             name: "GateConfig",
@@ -43,21 +53,23 @@ let package = Package(
         ),
         .target(
             name: "ContractGate",
-            dependencies: ["GateModel", "GateGit", "GateDbt", "GateCatalog", "GateConfig", "GateRules", "GateReporters"]
+            dependencies: ["GateModel", "GateJSON", "GateGit", "GateDbt", "GateCatalog", "GateConfig", "GateRules", "GateReporters"]
         ),
         .executableTarget(
             name: "contract-gate",
             dependencies: [
                 "ContractGate",
+                "GateJSON",
+                "GateReporters",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
 
-        // libFuzzer harness for the YAML/config/config() readers. A normal build makes a replayer
+        // libFuzzer harness for the YAML/config/config() readers and the JSON codecs. A normal build makes a replayer
         // of saved inputs; ci/fuzz/run.sh builds it with -sanitize=fuzzer -D GATE_FUZZ.
         .executableTarget(
             name: "GateFuzz",
-            dependencies: ["GateDbt", "GateConfig", "GateRules", "GateModel"]
+            dependencies: ["GateDbt", "GateConfig", "GateRules", "GateModel", "GateJSON"]
         ),
 
         .target(
@@ -78,25 +90,26 @@ let package = Package(
         ),
 
         .testTarget(name: "GateModelTests", dependencies: ["GateModel"]),
+        .testTarget(name: "GateJSONTests", dependencies: ["GateJSON", "GateModel"]),
         .testTarget(name: "GateGitTests", dependencies: ["GateGit", "GateModel", "GateTestSupport"]),
         .testTarget(
             name: "ContractGateTests",
-            dependencies: ["ContractGate", "GateConfig", "GateGit", "GateModel", "GateRules", "GateTestSupport", "SecodaEmulator",
-                           "CodeHostEmulator"],
+            dependencies: ["ContractGate", "GateCatalog", "GateConfig", "GateGit", "GateModel", "GateRules", "GateTestSupport",
+                           "SecodaEmulator", "CodeHostEmulator"],
             exclude: ["Scenarios/Fixtures"]
         ),
         .testTarget(
             name: "GateReportersTests",
-            dependencies: ["GateReporters", "GateModel", .product(name: "Yams", package: "Yams")],
+            dependencies: ["GateReporters", "GateModel", "GateJSON", .product(name: "Yams", package: "Yams")],
             exclude: ["Golden"]
         ),
-        .testTarget(name: "GateRulesTests", dependencies: ["GateRules", "GateConfig", "GateModel"]),
+        .testTarget(name: "GateRulesTests", dependencies: ["GateRules", "GateConfig", "GateModel", "GateReporters"]),
         .testTarget(
             name: "GateDbtTests",
             dependencies: ["GateDbt", "GateModel", "GateTestSupport", .product(name: "Yams", package: "Yams")],
             exclude: ["Fixtures"]
         ),
-        .testTarget(name: "GateCatalogTests", dependencies: ["GateCatalog", "GateModel", "GateTestSupport", "SecodaEmulator"]),
+        .testTarget(name: "GateCatalogTests", dependencies: ["GateCatalog", "SecodaAPI", "GateJSON", "GateModel", "GateTestSupport", "SecodaEmulator"]),
         .testTarget(name: "SecodaEmulatorTests", dependencies: ["SecodaEmulator", "GateModel"]),
     ]
 )

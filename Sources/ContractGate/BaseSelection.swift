@@ -1,5 +1,8 @@
-/// Which revision a `check` compares against when `--base` is not given (DESIGN.md §1 step 1):
-/// the configured `base`, else the target branch CI names, else the remote default branch.
+/// Which revision a `check` compares against (DESIGN.md §1 step 1): `--base` when given, else the
+/// target branch CI names (`GITHUB_BASE_REF`, `CI_MERGE_REQUEST_TARGET_BRANCH_NAME`, as
+/// `origin/<branch>`), else the configured `base`, else the remote default branch. CI comes before
+/// the configuration on purpose: a pull request into `release` is judged against `release`, not
+/// against the `main` a repository configures for local runs.
 public enum BaseSelection: Equatable, Sendable {
     /// A revision to resolve as written, then take the merge base with head.
     case revision(String)

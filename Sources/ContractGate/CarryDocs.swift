@@ -42,8 +42,7 @@ public enum CarryDocs {
 
         /// 0 on success (or a dry run), 3 when Secoda refused or failed a write or the refresh.
         public var exitCode: GateExitCode {
-            if let result, !result.succeeded { return .catalogUnavailable }
-            return snapshotError == nil ? .pass : .catalogUnavailable
+            WriteBackSession.exitCode(succeeded: result?.succeeded, snapshotError: snapshotError)
         }
 
         /// Fields copied (or to copy, on a dry run).
@@ -156,12 +155,8 @@ public enum CarryDocs {
             }
         }
         var report = Report(applied: options.apply, overwrite: overwrite, items: items, skipped: skipped)
-        guard options.apply else { return report }
-        report.result = await DocsCarry.apply(items, writer: session.writer, progress: session.progress("docs carry"))
-        do {
-            report.snapshotRefreshed = try await session.refreshSnapshot()
-        } catch let error as CatalogError {
-            report.snapshotError = error.message
+        (report.result, report.snapshotRefreshed, report.snapshotError) = try await session.applyThenRefresh {
+            await DocsCarry.apply(items, writer: session.writer, progress: session.progress("docs carry"))
         }
         return report
     }

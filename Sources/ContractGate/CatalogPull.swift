@@ -24,19 +24,18 @@ public enum CatalogPull {
         settings.snapshotPath = target.path
         WriteTarget.removeStaleTemporaries(beside: target)
         progress?.start("pulling the catalog", unit: "pages")
-        let snapshot: CatalogSnapshot
+        let summary: CatalogSnapshot.PullSummary
         do {
-            snapshot = try await CatalogImpact.pullSnapshot(settings: settings, environment: environment)
+            summary = try await CatalogImpact.pullSnapshot(settings: settings, environment: environment)
         } catch {
             await progress?.finish()
             throw error
         }
         await progress?.finish()
         ignoreOwnFolder(of: target, root: root)
-        let marks = snapshot.piiColumns.map { "\($0.values.reduce(0) { $0 + $1.count }) PII-marked columns" }
-            ?? "no column PII marks (Secoda refused the column query)"
-        return "wrote \(settings.snapshotPath ?? "?"): \(snapshot.tables.count) tables, "
-            + "\(snapshot.resources.count) resources, \(snapshot.lineage.count) lineage edges, \(marks) (taken \(snapshot.takenAt))"
+        let marks = summary.piiColumns.map { "\($0) PII-marked columns" } ?? "no column PII marks (Secoda refused the column query)"
+        return "wrote \(settings.snapshotPath ?? "?"): \(summary.tables) tables, "
+            + "\(summary.resources) resources, \(summary.lineageEdges) lineage edges, \(marks) (taken \(summary.takenAt))"
     }
 
     /// The snapshot's default folder ignores itself (`.contract-gate/.gitignore` holding `*`), so

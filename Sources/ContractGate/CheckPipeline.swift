@@ -139,7 +139,8 @@ public enum CheckPipeline {
         let oldRelation = change.relationChanged ? change.base?.relation.description : nil
         return ChangeRecord(
             model: change.name, status: change.status.rawValue, path: current?.path ?? "", oldPath: oldPath,
-            relation: current?.relation.description, oldRelation: oldRelation, catalogId: catalogIds[change.name])
+            relation: current?.relation.description, oldRelation: oldRelation, catalogId: catalogIds[change.name],
+            documentationOnly: change.documentationOnly)
     }
 }
 

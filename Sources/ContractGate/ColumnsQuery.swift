@@ -1,5 +1,6 @@
 import Foundation
 import GateDbt
+import GateJSON
 import GateModel
 
 /// `contract-gate columns [MODEL…]`: each model's output columns as the gate works them out from

@@ -10,6 +10,9 @@ public enum ImpactQuery {
         public var impacts: [ModelImpact]
         public var catalogIds: [String: String]
         public var status: CatalogStatus
+
+        /// What the command prints (through `ImpactReporter`).
+        public var report: ImpactReport { ImpactReport(catalog: status, impacts: impacts) }
     }
 
     public static func run(models: [String], request: CheckRequest, useWorktree: Bool) async throws -> Result {
@@ -37,42 +40,6 @@ public enum ImpactQuery {
         await request.progress?.finish()
         let impacts = try DbtProject.withModelOwners(result.impacts, head: project, base: project)
         return Result(impacts: impacts, catalogIds: result.catalogIds, status: result.status)
-    }
-
-    /// The tree as people read it: one line per node, indented by depth under its parent.
-    public static func renderText(_ result: Result) -> String {
-        var lines: [String] = []
-        for impact in result.impacts {
-            let id = impact.catalogId.map { " (\($0))" } ?? ""
-            lines.append("\(impact.model)\(id) → \(impact.downstream.count) downstream")
-            var children: [String?: [DownstreamNode]] = [:]
-            for node in impact.downstream { children[node.parentId, default: []].append(node) }
-            func walk(_ parent: String?, _ indent: Int) {
-                for node in (children[parent] ?? []).sorted(by: { ($0.depth, $0.name) < ($1.depth, $1.name) }) {
-                    lines.append(String(repeating: "  ", count: indent) + "└ " + describe(node))
-                    walk(node.id, indent + 1)
-                }
-            }
-            walk(nil, 1)
-            if impact.truncated { lines.append("  … cut by lineage.max_depth / lineage.max_nodes") }
-        }
-        let sources = result.status.sources.joined(separator: ", ")
-        lines.append("catalog: \(sources)" + (result.status.snapshotTakenAt.map { " (snapshot taken \($0))" } ?? "")
-                     + (result.status.complete ? "" : " — INCOMPLETE"))
-        lines += result.status.errors.map { "  ! \($0)" }
-        return Sanitized.text(lines.joined(separator: "\n")) + "\n"
-    }
-
-    static func describe(_ node: DownstreamNode) -> String {
-        var parts = ["\(node.name) [\(node.type), depth \(node.depth)]"]
-        if let usage = node.usage {
-            parts.append("usage \(usage.externalViews.map(String.init) ?? "-") external / "
-                         + "\(usage.internalViews.map(String.init) ?? "-") internal")
-        }
-        if !node.owners.isEmpty { parts.append("owners: " + node.owners.map(\.displayName).joined(separator: ", ")) }
-        if node.stale { parts.append("STALE (deprecation candidate)") }
-        if node.verified { parts.append("verified") }
-        return parts.joined(separator: " · ")
     }
 }
 

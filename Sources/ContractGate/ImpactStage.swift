@@ -73,6 +73,13 @@ struct ImpactStage {
             return change
         }
         var impacts = withoutUpdatedReaders(result.impacts, changes: changes, graph: graph)
+        // A change to documentation only builds the same table: nothing downstream is affected
+        // (the catalog is still asked about the model itself: its id, owners and PII marks).
+        let documentationOnly = Set(changes.filter(\.documentationOnly).map(\.name))
+        for index in impacts.indices where documentationOnly.contains(impacts[index].model) {
+            impacts[index].downstream = []
+            impacts[index].truncated = false
+        }
         for index in impacts.indices {
             guard let change = changes.first(where: { $0.name == impacts[index].model }) else { continue }
             // Column evidence comes from the side where the consumers' SQL still refers to the model.

@@ -40,8 +40,7 @@ public enum PushLineage {
         /// 0 when every planned edge exists in Secoda (or on a dry run), 3 when Secoda refused or
         /// failed a write or the snapshot refresh.
         public var exitCode: GateExitCode {
-            if let result, !result.succeeded { return .catalogUnavailable }
-            return snapshotError == nil ? .pass : .catalogUnavailable
+            WriteBackSession.exitCode(succeeded: result?.succeeded, snapshotError: snapshotError)
         }
 
         /// The plan and result for a person.
@@ -101,12 +100,8 @@ public enum PushLineage {
                                               integrationId: session.settings.integrationId)
         var report = Report(applied: options.apply, scope: scopeIds == nil ? "all" : "changed",
                             changedModels: changedModels, plan: plan)
-        guard options.apply else { return report }
-        report.result = await LineagePush.apply(plan, writer: session.writer, progress: session.progress("lineage push"))
-        do {
-            report.snapshotRefreshed = try await session.refreshSnapshot()
-        } catch let error as CatalogError {
-            report.snapshotError = error.message
+        (report.result, report.snapshotRefreshed, report.snapshotError) = try await session.applyThenRefresh {
+            await LineagePush.apply(plan, writer: session.writer, progress: session.progress("lineage push"))
         }
         return report
     }

@@ -9,11 +9,11 @@ public struct ReportOutput: Sendable {
     public var useColor: Bool
 
     /// - Parameters:
-    ///   - format: `--format`; default `github` under GitHub Actions, else `text`.
+    ///   - format: `--format` (parsed by the command line); default `github` under GitHub Actions, else `text`.
     ///   - reports: the `--report FORMAT=PATH` values. Under GitLab CI (`GITLAB_CI=true`) a
     ///     Code Quality file is written to `gl-code-quality-report.json` unless one is named.
-    public init(format: String?, reports: [String], environment: [String: String], stdoutIsTerminal: Bool) throws {
-        stdoutFormat = try format.map { try ReportFormat.parse($0) } ?? ReportFormat.defaultFormat(environment: environment)
+    public init(format: ReportFormat?, reports: [String], environment: [String: String], stdoutIsTerminal: Bool) throws {
+        stdoutFormat = format ?? ReportFormat.defaultFormat(environment: environment)
         files = try reports.map { try ReportDestination(parsing: $0) }
         if environment["GITLAB_CI"] == "true", !files.contains(where: { $0.format == .gitlab }), format == nil {
             files.append(ReportDestination(format: .gitlab, path: "gl-code-quality-report.json"))

@@ -93,6 +93,28 @@ struct WriteBackSession {
         return (diff.changes, headProject)
     }
 
+    /// The end both write-back commands share once their plan is made: on a dry run nothing;
+    /// with `--apply`, `apply` (the plan's writes, paced: `PacedApply` in GateCatalog), then the
+    /// snapshot pulled again. A refresh Secoda fails is reported beside the result, not thrown:
+    /// the writes are done and a rerun would only write nothing.
+    func applyThenRefresh<Result: Sendable>(_ apply: () async -> Result) async throws
+        -> (result: Result?, snapshotRefreshed: String?, snapshotError: String?) {
+        guard options.apply else { return (nil, nil, nil) }
+        let result = await apply()
+        do {
+            return (result, try await refreshSnapshot(), nil)
+        } catch let error as CatalogError {
+            return (result, nil, error.message)
+        }
+    }
+
+    /// The exit code of a write-back report: 0 when every write succeeded (or on a dry run), 3 when
+    /// Secoda refused or failed a write or the snapshot refresh.
+    static func exitCode(succeeded: Bool?, snapshotError: String?) -> GateExitCode {
+        if succeeded == false { return .catalogUnavailable }
+        return snapshotError == nil ? .pass : .catalogUnavailable
+    }
+
     /// After writes, the snapshot `check` reads offline is out of date: pull it again when the
     /// workspace has one. Returns the path refreshed, nil when there is no snapshot.
     func refreshSnapshot() async throws -> String? {

@@ -10,6 +10,9 @@ struct ModelDetail {
     var columnFacts: [String: ParsedColumn]
     /// Config keys set by non-literal expressions → the expression text.
     var unknownConfigText: [String: String]
+    /// The whole configuration as written at every level (dbt_project.yml, YAML, `config()`):
+    /// dbt counts a model modified when any of it changes (`state:modified.configs`).
+    var configValues: [String: JSONValue] = [:]
     /// Property files that mention the model but are not valid YAML: its columns are unknown.
     var unreadable: [InputError]
     /// The relation as the project files say, before a manifest overrode it.
@@ -256,7 +259,7 @@ extension DbtProject {
         var facts: [String: ParsedColumn] = [:]
         for column in columns where facts[column.spec.name.lowercased()] == nil { facts[column.spec.name.lowercased()] = column }
         return ModelDetail(snapshot: snapshot, version: version?.version, columnFacts: facts,
-                           unknownConfigText: config.unknown, unreadable: unreadable,
+                           unknownConfigText: config.unknown, configValues: config.values, unreadable: unreadable,
                            fileRelation: fileRelation, relationFromManifest: relationFromManifest)
     }
 

@@ -324,11 +324,41 @@ public enum SemanticDiff {
             if renamed {
                 return ModelChange(name: name, status: .renamed, base: base.snapshot, head: head.snapshot, columnChanges: columnChanges)
             }
-            if fileChanged || !columnChanges.isEmpty || comparable(base.snapshot) != comparable(head.snapshot) {
-                return ModelChange(name: name, status: .modified, base: base.snapshot, head: head.snapshot, columnChanges: columnChanges)
+            let configChanged = base.configValues != head.configValues || base.unknownConfigText != head.unknownConfigText
+            if fileChanged || configChanged || !columnChanges.isEmpty || comparable(base.snapshot) != comparable(head.snapshot) {
+                let documentation = !fileChanged && !configChanged
+                    && built(base.snapshot, config: base.configValues) == built(head.snapshot, config: head.configValues)
+                return ModelChange(name: name, status: .modified, base: base.snapshot, head: head.snapshot, columnChanges: columnChanges,
+                                   documentationOnly: documentation)
             }
             return nil
         }
+    }
+
+    /// What of a model dbt builds and compares for `state:modified`: its snapshot without the
+    /// descriptions (unless `persist_docs` writes them to the warehouse) and without the YAML
+    /// columns (unless an enforced contract checks them, or `persist_docs` writes their
+    /// descriptions) — documentation only, at the same SQL and config.
+    static func built(_ snapshot: ModelSnapshot, config: [String: JSONValue]) -> ModelSnapshot {
+        var copy = comparable(snapshot)
+        let persist: [String: JSONValue] = if case let .object(fields)? = config["persist_docs"] { fields } else { [:] }
+        let persistRelation = persist["relation"]?.boolValue == true
+        let persistColumns = persist["columns"]?.boolValue == true
+        if !persistRelation { copy.description = nil }
+        copy.columns = copy.columns.map { column in
+            var column = column
+            if !persistColumns { column.description = nil }
+            column.tags = []
+            column.meta = [:]
+            column.isPII = false
+            if !copy.contractEnforced {
+                column.dataType = nil
+                column.constraints = []
+            }
+            return column
+        }
+        if !copy.contractEnforced && !persistColumns { copy.columns = [] }
+        return copy
     }
 
     /// A snapshot without positions and file names: what is left is what the model *is*.

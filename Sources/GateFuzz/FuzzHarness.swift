@@ -19,6 +19,8 @@ enum FuzzTarget: String, CaseIterable {
     case model
     /// `target/manifest.json` → the manifest reader.
     case manifest
+    /// Any JSON → `PrettyJSONEncoder`, byte for byte against `JSONEncoder`, and back (`JSONCodecFuzz`).
+    case json
 }
 
 /// A `FileTree` held in memory: a fuzz run never touches the disk.
@@ -95,6 +97,8 @@ enum FuzzHarness {
             readProject(replacing: "models/orders.sql", with: data)
         case .manifest:
             readProject(replacing: "target/manifest.json", with: data)
+        case .json:
+            JSONCodecFuzz.run(data)
         }
     }
 

@@ -36,14 +36,28 @@ public final class Repository {
     /// Opens the repository that contains `path` (any folder inside a worktree, the worktree root,
     /// a `.git` folder or a bare repository), searching upwards like git does.
     ///
-    /// - Parameter ownerCheck: `false` turns libgit2's owner validation (git's `safe.directory`
-    ///   rule) off for the whole process before opening — it is a process-global libgit2 option.
-    ///   `true` leaves the process setting as it is (on, unless something turned it off).
+    /// - Parameter ownerCheck: `false` skips libgit2's owner validation (git's `safe.directory`
+    ///   rule) for this one open. libgit2 only offers it as a process-global option, so it is
+    ///   turned off for the open and put back as it was afterwards, under a lock every open takes:
+    ///   no other open in the process runs while it is off. libgit2 checks ownership only when it
+    ///   opens a repository, so the handle returned works the same after the setting is restored.
     ///   contract-gate only reads the repository and runs no hooks or filters, so skipping the
     ///   check is defensible behind an explicit `--no-owner-check` flag.
     public static func open(at path: String, ownerCheck: Bool = true) throws -> Repository {
         LibGit2.ensureInitialized()
-        if !ownerCheck { ownerValidation = false }
+        openLock.lock()
+        defer { openLock.unlock() }
+        guard !ownerCheck else { return try openUnlocked(at: path) }
+        let previous = ownerValidation
+        ownerValidation = false
+        defer { ownerValidation = previous }
+        return try openUnlocked(at: path)
+    }
+
+    /// Serialises opens with the owner-validation switch (see `open(at:ownerCheck:)`).
+    private static let openLock = NSLock()
+
+    private static func openUnlocked(at path: String) throws -> Repository {
         let absolute = absolutePath(path)
         guard FileManager.default.fileExists(atPath: absolute) else {
             throw GitError(call: "git_repository_open_ext", code: Int(GIT_ENOTFOUND.rawValue), errorClass: 0,
@@ -70,7 +84,8 @@ public final class Repository {
     }
 
     /// Whether libgit2 refuses repositories owned by another user (git's `safe.directory` rule).
-    /// Process-global: set it once at startup, never per repository.
+    /// Process-global: set it once at startup, never per repository (`open(at:ownerCheck: false)`
+    /// switches it off for one open and restores it).
     public static var ownerValidation: Bool {
         get {
             LibGit2.ensureInitialized()

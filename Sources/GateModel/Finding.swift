@@ -107,9 +107,13 @@ public struct RuleMetadata: Sendable, Hashable, Codable {
     public var defaultSeverity: Severity
     /// Where to read more (README anchor), for SARIF `helpUri` and links.
     public var helpURI: String
+    /// What a contract may set for the rule, as `contract-gate rules --format json` lists it. Not
+    /// part of a report's rule metadata (not encoded with it).
+    public var options: [RuleOptionInfo] = []
 
     public init(id: String, name: String, category: RuleCategory, purpose: String, rationale: String,
-                defaultSeverity: Severity, helpURI: String) {
+                defaultSeverity: Severity, helpURI: String, options: [RuleOptionInfo] = []) {
+        self.options = options
         self.id = id
         self.name = name
         self.category = category
@@ -123,5 +127,24 @@ public struct RuleMetadata: Sendable, Hashable, Codable {
         case id, name, category, purpose, rationale
         case defaultSeverity = "default_severity"
         case helpURI = "help_uri"
+    }
+}
+
+/// One option of a rule, as listings show it (GateRules declares the options themselves).
+public struct RuleOptionInfo: Sendable, Hashable {
+    public var name: String
+    /// `integer`, `boolean`, `string` or `string_list`.
+    public var type: String
+    public var defaultValue: JSONValue
+    /// The only words allowed, when the option takes a closed set.
+    public var allowedValues: [String]?
+    public var meaning: String
+
+    public init(name: String, type: String, defaultValue: JSONValue, allowedValues: [String]?, meaning: String) {
+        self.name = name
+        self.type = type
+        self.defaultValue = defaultValue
+        self.allowedValues = allowedValues
+        self.meaning = meaning
     }
 }

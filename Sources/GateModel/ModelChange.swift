@@ -61,14 +61,19 @@ public struct ModelChange: Sendable, Hashable, Codable {
     /// The model at head; nil when deleted. A disabled model is present with `enabled == false`.
     public var head: ModelSnapshot?
     public var columnChanges: [ColumnChange]
+    /// Only what documents the model changed (descriptions that are not persisted, YAML columns
+    /// without an enforced contract): what dbt builds is the same, so nothing downstream is
+    /// affected and dbt's `state:modified` does not select it.
+    public var documentationOnly: Bool
 
     public init(name: String, status: ModelChangeStatus, base: ModelSnapshot?, head: ModelSnapshot?,
-                columnChanges: [ColumnChange] = []) {
+                columnChanges: [ColumnChange] = [], documentationOnly: Bool = false) {
         self.name = name
         self.status = status
         self.base = base
         self.head = head
         self.columnChanges = columnChanges
+        self.documentationOnly = documentationOnly
     }
 
     /// The head model when it still exists and is enabled: column rules compare against it. A deleted

@@ -8,9 +8,11 @@ public struct ChangeRecord: Sendable, Hashable, Codable {
     public var relation: String?
     public var oldRelation: String?
     public var catalogId: String?
+    /// Only documentation changed: dbt builds the same table (`ModelChange.documentationOnly`).
+    public var documentationOnly: Bool
 
     public init(model: String, status: String, path: String, oldPath: String? = nil, relation: String? = nil,
-                oldRelation: String? = nil, catalogId: String? = nil) {
+                oldRelation: String? = nil, catalogId: String? = nil, documentationOnly: Bool = false) {
         self.model = model
         self.status = status
         self.path = path
@@ -18,6 +20,7 @@ public struct ChangeRecord: Sendable, Hashable, Codable {
         self.relation = relation
         self.oldRelation = oldRelation
         self.catalogId = catalogId
+        self.documentationOnly = documentationOnly
     }
 
     enum CodingKeys: String, CodingKey {
@@ -25,6 +28,19 @@ public struct ChangeRecord: Sendable, Hashable, Codable {
         case oldPath = "old_path"
         case oldRelation = "old_relation"
         case catalogId = "catalog_id"
+        case documentationOnly = "documentation_only"
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        model = try c.decode(String.self, forKey: .model)
+        status = try c.decode(String.self, forKey: .status)
+        path = try c.decode(String.self, forKey: .path)
+        oldPath = try c.decodeIfPresent(String.self, forKey: .oldPath)
+        relation = try c.decodeIfPresent(String.self, forKey: .relation)
+        oldRelation = try c.decodeIfPresent(String.self, forKey: .oldRelation)
+        catalogId = try c.decodeIfPresent(String.self, forKey: .catalogId)
+        documentationOnly = try c.decodeIfPresent(Bool.self, forKey: .documentationOnly) ?? false
     }
 
     // Nulls are written out so scripts can rely on every key being present.
@@ -37,6 +53,7 @@ public struct ChangeRecord: Sendable, Hashable, Codable {
         try c.encode(relation, forKey: .relation)
         try c.encode(oldRelation, forKey: .oldRelation)
         try c.encode(catalogId, forKey: .catalogId)
+        try c.encode(documentationOnly, forKey: .documentationOnly)
     }
 }
 

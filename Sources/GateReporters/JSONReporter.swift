@@ -1,4 +1,5 @@
 import Foundation
+import GateJSON
 import GateModel
 
 /// The machine-readable report: DESIGN.md §6, `schema_version` 1. Every key of the design is
@@ -7,7 +8,10 @@ import GateModel
 ///
 /// Beyond the design's keys (additive, never renamed): top-level `diagnostics`; per finding
 /// `consumers`, `owners`, `contract`; per impact `truncated`; per downstream node `tags`, `url`;
-/// `catalog.snapshot_taken_at`; `usage.external_updated_at`. Timings are left out on purpose:
+/// `catalog.snapshot_taken_at`; `usage.external_updated_at`; per impact `catalog_id` and
+/// `column_users`, per downstream node `relation` and `parent_id` (so `impact --format json`, which
+/// writes its entries with the same documents, loses nothing). The shapes are documented in
+/// contracts/schema/report.schema.json. Timings are left out on purpose:
 /// they would make two runs over the same change differ; so are the rule metadata and the
 /// per-model rule lists (`contract-gate rules --format json` publishes the catalogue).
 /// `summary` counts the deduplicated findings listed, so the numbers always match the list.
@@ -117,7 +121,8 @@ private struct ToolDocument: Encodable {
     init(_ tool: ToolInfo) { name = tool.name; version = tool.version }
 }
 
-private struct CatalogDocument: Encodable {
+/// `catalog`, as every JSON document of contract-gate writes it.
+struct CatalogDocument: Encodable {
     let catalog: CatalogStatus
     init(_ catalog: CatalogStatus) { self.catalog = catalog }
     enum Keys: String, CodingKey { case sources, complete, errors, snapshotTakenAt = "snapshot_taken_at" }
@@ -135,7 +140,7 @@ private struct ChangeDocument: Encodable {
     init(_ change: ChangeRecord) { self.change = change }
     enum Keys: String, CodingKey {
         case model, status, path, oldPath = "old_path", relation, oldRelation = "old_relation",
-             catalogId = "catalog_id"
+             catalogId = "catalog_id", documentationOnly = "documentation_only"
     }
     func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: Keys.self)
@@ -146,27 +151,34 @@ private struct ChangeDocument: Encodable {
         try c.encode(change.relation, forKey: .relation)
         try c.encode(change.oldRelation, forKey: .oldRelation)
         try c.encode(change.catalogId, forKey: .catalogId)
+        try c.encode(change.documentationOnly, forKey: .documentationOnly)
     }
 }
 
-private struct ImpactDocument: Encodable {
+/// One model's impact, as `check`'s report and `impact --format json` both write it.
+struct ImpactDocument: Encodable {
     let impact: ModelImpact
     init(_ impact: ModelImpact) { self.impact = impact }
-    enum Keys: String, CodingKey { case model, downstream, truncated }
+    enum Keys: String, CodingKey {
+        case model, downstream, truncated
+        case catalogId = "catalog_id", columnUsers = "column_users"
+    }
     func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: Keys.self)
         try c.encode(impact.model, forKey: .model)
+        try c.encode(impact.catalogId, forKey: .catalogId)
         try c.encode(impact.downstream.map(DownstreamDocument.init), forKey: .downstream)
+        try c.encode(impact.columnUsers, forKey: .columnUsers)
         try c.encode(impact.truncated, forKey: .truncated)
     }
 }
 
-private struct DownstreamDocument: Encodable {
+struct DownstreamDocument: Encodable {
     let node: DownstreamNode
     init(_ node: DownstreamNode) { self.node = node }
     enum Keys: String, CodingKey {
-        case id, name, type, depth, source, owners, verified, pii, usage, stale, tags, url
-        case ownerDetails = "owner_details"
+        case id, name, type, depth, source, owners, verified, pii, usage, stale, tags, url, relation
+        case ownerDetails = "owner_details", parentId = "parent_id"
     }
     enum UsageKeys: String, CodingKey { case external, `internal`, externalUpdatedAt = "external_updated_at" }
     func encode(to encoder: Encoder) throws {
@@ -188,6 +200,8 @@ private struct DownstreamDocument: Encodable {
         try c.encode(node.stale, forKey: .stale)
         try c.encode(node.tags, forKey: .tags)
         try c.encode(node.url, forKey: .url)
+        try c.encode(node.relation, forKey: .relation)
+        try c.encode(node.parentId, forKey: .parentId)
     }
 }
 

@@ -37,8 +37,11 @@ struct ReportFacts {
     var waived: [Finding] { findings.filter(\.waived) }
 
     /// Impact sorted by model, each downstream list by depth, name, id.
-    var impact: [ModelImpact] {
-        report.impact
+    var impact: [ModelImpact] { Self.ordered(report.impact) }
+
+    /// The order every JSON document lists impacts in (`check`'s report, `impact`'s listing).
+    static func ordered(_ impacts: [ModelImpact]) -> [ModelImpact] {
+        impacts
             .map { impact in
                 var copy = impact
                 copy.downstream = impact.downstream.sorted(by: ReportFacts.downstreamOrder)

@@ -17,11 +17,7 @@ extension ContractGateCommand {
 
         @OptionGroup(title: "Repository") var repository: RepositoryOptions
 
-        @Option(help: "The revision to compare against (its merge base with --head is used).")
-        var base: String?
-
-        @Option(help: "The revision to check. Default: HEAD.")
-        var head: String?
+        @OptionGroup(title: "Revisions") var revisions: RevisionOptions
 
         @Flag(help: "Check the staged changes (index against HEAD, or against the merge base with --base).")
         var staged = false
@@ -33,17 +29,17 @@ extension ContractGateCommand {
 
         @OptionGroup(title: "Progress") var progressOptions: ProgressOptions
 
-        @Option(help: "Where catalog facts come from: auto, dbt, snapshot, secoda, offline.")
-        var catalog: String = "auto"
+        @Option(help: "Where catalog facts come from.")
+        var catalog: CheckRequest.CatalogChoice = .auto
 
         @Option(help: ArgumentHelp(
-            "Where contract-gate.yml and contracts/ are read from: base or head.",
+            "Where contract-gate.yml and contracts/ are read from.",
             discussion: "Default: the base revision for commit ranges, so a change cannot relax the policy that judges it; "
                 + "the working tree with --staged/--worktree. `head` reads the working tree (local iteration)."))
-        var policy: String?
+        var policy: CheckRequest.PolicySource?
 
-        @Option(name: .customLong("fail-on"), help: "Lowest unwaived severity that fails: error, warning, never.")
-        var failOn: String?
+        @Option(name: .customLong("fail-on"), help: "Lowest unwaived severity that fails. Default: fail_on in contract-gate.yml.")
+        var failOn: FailOn?
 
         @Option(help: ArgumentHelp(
             "A folder holding the base revision's manifest.json (dbt's --state; default $DBT_STATE).",
@@ -64,7 +60,7 @@ extension ContractGateCommand {
 
         func validate() throws {
             if staged && worktree { throw ValidationError("--staged and --worktree cannot be combined") }
-            if (staged || worktree) && head != nil {
+            if (staged || worktree) && revisions.head != nil {
                 throw ValidationError("--head names a commit to check; --staged and --worktree check the index or "
                     + "the working tree instead (add --base to compare them with a branch)")
             }
@@ -72,14 +68,14 @@ extension ContractGateCommand {
 
         func run() async throws {
             let environment = ProcessInfo.processInfo.environment
-            var request = CheckRequest(
-                repository: repository.repo, configPath: repository.config,
-                target: staged ? .staged(base: base) : worktree ? .worktree(base: base) : .commits(base: base, head: head),
-                ownerCheck: !repository.noOwnerCheck, catalog: try parseCatalog(catalog),
-                failOn: try failOn.map(parseFailOn), environment: environment)
+            let base = revisions.base
+            var request = repository.request(catalog: catalog, environment: environment)
+            request.target = staged ? .staged(base: base) : worktree ? .worktree(base: base)
+                : .commits(base: base, head: revisions.head)
+            request.failOn = failOn
             request.progress = progressOptions.reporter(environment: environment)
             request.remembersTableIds = true
-            request.policy = try policy.map(parsePolicy)
+            request.policy = policy
             request.stateDirectory = state ?? environment["DBT_STATE"].flatMap { $0.isEmpty ? nil : $0 }
             let destination = try output.destination(environment: environment)
             let report = try await CheckPipeline.run(request)
@@ -93,27 +89,4 @@ extension ContractGateCommand {
             throw ExitCode(Int32(report.exitCode))
         }
     }
-}
-
-func parseCatalog(_ value: String) throws -> CheckRequest.CatalogChoice {
-    guard let choice = CheckRequest.CatalogChoice(rawValue: value.lowercased()) else {
-        let known = CheckRequest.CatalogChoice.allCases.map(\.rawValue).joined(separator: ", ")
-        throw InputError("unknown --catalog '\(value)'; use one of: \(known)")
-    }
-    return choice
-}
-
-func parsePolicy(_ value: String) throws -> CheckRequest.PolicySource {
-    guard let source = CheckRequest.PolicySource(rawValue: value.lowercased()) else {
-        throw InputError("unknown --policy '\(value)'; use base (the base revision's contract-gate.yml and contracts/) "
-            + "or head (the working tree's)")
-    }
-    return source
-}
-
-func parseFailOn(_ value: String) throws -> FailOn {
-    guard let failOn = FailOn(rawValue: value.lowercased()) else {
-        throw InputError("unknown --fail-on '\(value)'; use one of: error, warning, never")
-    }
-    return failOn
 }

@@ -19,18 +19,13 @@ extension ContractGateCommand {
         @Flag(help: "Print each model's SQL as the gate reads it (rendered, refs as __dbt_node_<n>__), with line numbers.")
         var showSql = false
 
-        @Option(help: "text or json.")
-        var format: String = "text"
+        @Option(help: "Output on stdout.")
+        var format: DocumentFormat = .text
 
         func run() throws {
-            guard ["text", "json"].contains(format.lowercased()) else {
-                throw InputError("unknown --format '\(format)' for columns; use text or json")
-            }
-            let request = CheckRequest(
-                repository: repository.repo, configPath: repository.config, ownerCheck: !repository.noOwnerCheck,
-                catalog: .dbt, environment: ProcessInfo.processInfo.environment)
+            let request = repository.request(catalog: .dbt, environment: ProcessInfo.processInfo.environment)
             let result = try ColumnsQuery.run(models: models, request: request, useWorktree: worktree, showSQL: showSql)
-            if format.lowercased() == "json" {
+            if format == .json {
                 Terminal.write(try ColumnsQuery.renderJSON(result))
             } else {
                 Terminal.write(ColumnsQuery.renderText(result))

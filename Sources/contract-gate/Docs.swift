@@ -23,11 +23,8 @@ extension ContractGateCommand {
             @OptionGroup(title: "Repository") var repository: RepositoryOptions
             @OptionGroup(title: "Writing") var writing: WriteBackFlags
 
-            @Option(help: "The revision to compare against (its merge base with --head is used).")
-            var base: String?
-
-            @Option(help: "The revision with the renames. Default: HEAD.")
-            var head: String?
+            /// `--head`: the revision with the renames.
+            @OptionGroup(title: "Revisions") var revisions: RevisionOptions
 
             @Option(help: "The old Secoda table id (with --to): carry between two tables the diff cannot see.")
             var from: String?
@@ -40,7 +37,7 @@ extension ContractGateCommand {
 
             func validate() throws {
                 if (from == nil) != (to == nil) { throw ValidationError("--from and --to go together") }
-                if from != nil, base != nil || head != nil {
+                if from != nil, revisions.base != nil || revisions.head != nil {
                     throw ValidationError("--from/--to name the tables; drop --base/--head")
                 }
                 try writing.check()
@@ -50,7 +47,7 @@ extension ContractGateCommand {
                 let pairs: CarryDocs.Pairs = if let from, let to {
                     .explicit(from: from, to: to)
                 } else {
-                    .changed(base: base, head: head)
+                    .changed(base: revisions.base, head: revisions.head)
                 }
                 let report = try await CarryDocs.run(pairs, overwrite: overwrite, options: writing.options(repository: repository))
                 Terminal.write(writing.json ? try WriteBackOutput.json(report) : report.text)

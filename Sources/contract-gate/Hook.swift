@@ -68,20 +68,19 @@ extension ContractGateCommand {
             @Argument(help: "The remote's name and URL, as git passes them.")
             var remote: [String] = []
 
-            @Option(help: "Where catalog facts come from: offline (the snapshot when there is one, else the dbt graph), auto, dbt, snapshot, secoda.")
-            var catalog: String = "offline"
+            @Option(help: "Where catalog facts come from: offline is the snapshot when there is one, else the dbt graph.")
+            var catalog: CheckRequest.CatalogChoice = .offline
 
             @Option(help: "Where contract-gate.yml and contracts/ are read from: base (the remote's revision) or head (the working tree).")
-            var policy: String?
+            var policy: CheckRequest.PolicySource?
 
             func run() async throws {
                 let environment = ProcessInfo.processInfo.environment
                 let stdin = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
-                var request = CheckRequest(
-                    repository: repository.repo, configPath: repository.config, ownerCheck: !repository.noOwnerCheck,
-                    catalog: try parseCatalog(catalog), catalogErrorPolicyOverride: .warn, environment: environment)
+                var request = repository.request(catalog: catalog, environment: environment)
+                request.catalogErrorPolicyOverride = .warn
                 request.remembersTableIds = true
-                request.policy = try policy.map(parsePolicy)
+                request.policy = policy
                 let reports = try await PrePushCheck.run(stdin: stdin, request: request)
                 let reporter = TextReporter(useColor: ReporterOptions.colorAllowed(
                     environment: environment, stdoutIsTerminal: Terminal.stderrIsTerminal))

@@ -2,6 +2,7 @@ import ArgumentParser
 import ContractGate
 import Foundation
 import GateModel
+import GateReporters
 
 extension ContractGateCommand {
     struct Impact: AsyncParsableCommand {
@@ -16,35 +17,23 @@ extension ContractGateCommand {
         @Flag(help: "Read the models from the worktree instead of HEAD.")
         var worktree = false
 
-        @Option(help: "text or json.")
-        var format: String = "text"
+        @Option(help: "Output on stdout.")
+        var format: DocumentFormat = .text
 
-        @Option(help: "Where catalog facts come from: auto, dbt, snapshot, secoda, offline.")
-        var catalog: String = "auto"
+        @Option(help: "Where catalog facts come from.")
+        var catalog: CheckRequest.CatalogChoice = .auto
 
         @OptionGroup(title: "Progress") var progressOptions: ProgressOptions
 
         func run() async throws {
-            guard ["text", "json"].contains(format.lowercased()) else {
-                throw InputError("unknown --format '\(format)' for impact; use text or json")
-            }
-            var request = CheckRequest(
-                repository: repository.repo, configPath: repository.config, ownerCheck: !repository.noOwnerCheck,
-                catalog: try parseCatalog(catalog), environment: ProcessInfo.processInfo.environment)
+            var request = repository.request(catalog: catalog, environment: ProcessInfo.processInfo.environment)
             request.progress = progressOptions.reporter(environment: request.environment)
             request.remembersTableIds = true
             let result = try await ImpactQuery.run(models: models, request: request, useWorktree: worktree)
-            if format.lowercased() == "json" {
-                struct Document: Encodable {
-                    var schema_version = 1
-                    var catalog: CatalogStatus
-                    var impact: [ModelImpact]
-                }
-                // JSONEncoder's sorted, pretty bytes, without its cost on thousands of downstream nodes.
-                Terminal.write(try PrettyJSONEncoder().encode(Document(catalog: result.status, impact: result.impacts),
-                                                              newlineAtEnd: true))
-            } else {
-                Terminal.write(ImpactQuery.renderText(result))
+            // Through GateReporters, as `check` prints: the same impact documents as its JSON report.
+            switch format {
+            case .json: Terminal.write(ImpactReporter().renderJSON(result.report))
+            case .text: Terminal.write(ImpactReporter().renderText(result.report))
             }
         }
     }

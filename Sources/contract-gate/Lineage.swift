@@ -23,19 +23,13 @@ extension ContractGateCommand {
             @OptionGroup(title: "Writing") var writing: WriteBackFlags
 
             @Option(help: "Which edges: all (the graph at --head) or changed (edges touching the models the change set changed).")
-            var scope: String = "all"
+            var scope: LineageScope = .all
 
-            @Option(help: "With --scope changed: the revision to compare against (its merge base with --head is used).")
-            var base: String?
-
-            @Option(help: "The revision whose dbt graph is pushed. Default: HEAD.")
-            var head: String?
+            /// `--head`: the revision whose dbt graph is pushed; `--base` only with `--scope changed`.
+            @OptionGroup(title: "Revisions") var revisions: RevisionOptions
 
             func validate() throws {
-                guard ["all", "changed"].contains(scope.lowercased()) else {
-                    throw ValidationError("unknown --scope '\(scope)'; use all or changed")
-                }
-                if scope.lowercased() == "all", base != nil {
+                if scope == .all, revisions.base != nil {
                     throw ValidationError("--base only applies to --scope changed")
                 }
                 try writing.check()
@@ -43,8 +37,10 @@ extension ContractGateCommand {
 
             func run() async throws {
                 let options = writing.options(repository: repository)
-                let scope: PushLineage.Scope = self.scope.lowercased() == "changed"
-                    ? .changed(base: base, head: head) : .all(head: head)
+                let scope: PushLineage.Scope = switch self.scope {
+                case .changed: .changed(base: revisions.base, head: revisions.head)
+                case .all: .all(head: revisions.head)
+                }
                 let report = try await PushLineage.run(scope: scope, options: options)
                 Terminal.write(writing.json ? try WriteBackOutput.json(report) : report.text)
                 throw ExitCode(report.exitCode.rawValue)
@@ -58,8 +54,8 @@ struct WriteBackFlags: ParsableArguments {
     @Flag(help: "Perform the writes. Without it the command only prints its plan.")
     var apply = false
 
-    @Option(help: "Output on stdout: text or json.")
-    var format: String = "text"
+    @Option(help: "Output on stdout.")
+    var format: DocumentFormat = .text
 
     @Flag(help: "Print progress (writes done / total, time left) on stderr even when it is not a terminal.")
     var progress = false
@@ -67,12 +63,9 @@ struct WriteBackFlags: ParsableArguments {
     @Option(name: .customLong("writes-per-minute"), help: "Secoda's write limit to stay under.")
     var writesPerMinute: Int = 30
 
-    var json: Bool { format.lowercased() == "json" }
+    var json: Bool { format == .json }
 
     func check() throws {
-        guard ["text", "json"].contains(format.lowercased()) else {
-            throw ValidationError("unknown --format '\(format)'; use text or json")
-        }
         guard writesPerMinute >= 1 else { throw ValidationError("--writes-per-minute must be at least 1") }
     }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import GateModel
+import GateReporters
 import GateRules
 
 extension ContractGateCommand {
@@ -7,14 +8,14 @@ extension ContractGateCommand {
         static let configuration = CommandConfiguration(
             abstract: "List the rule catalogue (IDs are public API and never renamed).")
 
-        @Option(help: "text or json.")
-        var format: String = "text"
+        @Option(help: "Output on stdout.")
+        var format: DocumentFormat = .text
 
         func run() throws {
-            switch format.lowercased() {
-            case "text": Terminal.write(RuleCatalog.listText())
-            case "json": Terminal.write(RuleCatalog.listJSON())
-            default: throw InputError("unknown --format '\(format)' for rules; use text or json")
+            switch format {
+            // Through GateReporters, as `check` prints.
+            case .text: Terminal.write(RuleListReporter().renderText(RuleCatalog.listing))
+            case .json: Terminal.write(RuleListReporter().renderJSON(RuleCatalog.listing))
             }
         }
     }

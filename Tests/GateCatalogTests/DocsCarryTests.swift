@@ -4,6 +4,7 @@ import GateTestSupport
 import SecodaEmulator
 import Testing
 @testable import GateCatalog
+@testable import SecodaAPI
 
 /// `DocsCarry` against the emulator: table and column documentation copied onto the new
 /// table, filled fields kept unless overwriting, idempotent, columns matched by name and by rename.

@@ -2,6 +2,7 @@ import Foundation
 import GateModel
 import Testing
 @testable import GateCatalog
+@testable import SecodaAPI
 
 /// The streaming snapshot reader must answer exactly what the whole-file reader answers.
 @Suite struct IndexedSnapshotTests {

@@ -4,6 +4,7 @@ import GateTestSupport
 import SecodaEmulator
 import Testing
 @testable import GateCatalog
+@testable import SecodaAPI
 
 /// `LineagePush` against the emulator over real HTTP: exactly the missing edges are created,
 /// a second run creates none, rate limits are paced and waited out, a retried POST that had
@@ -176,14 +177,13 @@ import Testing
             let writer = try writer(emulator, pacer: WritePacer(limit: 3, window: .milliseconds(600), margin: .milliseconds(150)))
             let plan = try await LineagePush.plan(graph: ProjectGraph(nodes: nodes), scope: nil, client: writer.client,
                                                   integrationId: nil)
-            let clock = ContinuousClock()
-            let start = clock.now
             let result = await LineagePush.apply(plan, writer: writer)
-            let elapsed = clock.now - start
             #expect(result.created.count == 6 && result.succeeded)
+            // The emulator counts writes per window itself: 6 writes at 3 per window without one
+            // 429 means the pacer waited a window (no wall-clock bound in the test).
+            let writes = await emulator.state.requests().filter { $0.method == "POST" }
+            #expect(writes.count == 6)
             #expect(await emulator.state.requests().filter { $0.status == 429 }.isEmpty)
-            // 6 writes at 3 per window need one full wait.
-            #expect(elapsed >= .milliseconds(600))
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 @testable import GateCatalog
+@testable import SecodaAPI
 import GateModel
 import GateTestSupport
 import SecodaEmulator
@@ -123,8 +124,9 @@ import Testing
             #expect(result.status.errors.contains { $0.contains("refused the query for column PII marks") && $0.contains("YAML alone") })
             #expect(await Self.columnQueries(emulator).allSatisfy { $0.status == 400 })
 
-            let snapshot = try await CatalogImpact.pullSnapshot(settings: settings, environment: environment)
-            #expect(snapshot.piiColumns == nil && snapshot.tables.count == 3)
+            let summary = try await CatalogImpact.pullSnapshot(settings: settings, environment: environment)
+            #expect(summary.piiColumns == nil && summary.tables == 3)
+            #expect(try CatalogSnapshot.load(from: URL(fileURLWithPath: settings.snapshotPath ?? "")).piiColumns == nil)
         }
     }
 }

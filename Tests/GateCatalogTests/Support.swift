@@ -7,11 +7,28 @@ import SecodaEmulator
 /// Client options that make fault tests quick: short backoffs. The request timeout stays
 /// generous (a test about timeouts sets its own): on a loaded machine a request past a short
 /// timeout is retried, and a test counting requests would count it twice.
+/// With `waits`, the client does not sleep between attempts: it tells the recorder how long it
+/// would have waited, and the test asserts that instead of timing the wall clock.
 func quickOptions(requestTimeout: Duration = .seconds(10), deadline: Duration = .seconds(30), maxAttempts: Int = 4,
-                  maxConcurrentRequests: Int = 4, maxPages: Int = 250, idsPerRequest: Int = 100) -> SecodaClientOptions {
-    SecodaClientOptions(requestTimeout: requestTimeout, deadline: deadline, maxAttempts: maxAttempts,
-                        initialBackoff: .milliseconds(20), maxBackoff: .milliseconds(200), maxRetryAfter: .seconds(5),
-                        maxConcurrentRequests: maxConcurrentRequests, maxPages: maxPages, idsPerRequest: idsPerRequest)
+                  maxConcurrentRequests: Int = 4, maxPages: Int = 250, idsPerRequest: Int = 100,
+                  waits: WaitRecorder? = nil) -> SecodaClientOptions {
+    var options = SecodaClientOptions(requestTimeout: requestTimeout, deadline: deadline, maxAttempts: maxAttempts,
+                                      initialBackoff: .milliseconds(20), maxBackoff: .milliseconds(200), maxRetryAfter: .seconds(5),
+                                      maxConcurrentRequests: maxConcurrentRequests, maxPages: maxPages, idsPerRequest: idsPerRequest)
+    if let waits { options.sleep = waits.record }
+    return options
+}
+
+/// The waits a client asked for between attempts, in order; it returns at once instead of sleeping.
+final class WaitRecorder: @unchecked Sendable {
+    private let lock = NSLock()
+    private var asked: [Duration] = []
+
+    var waits: [Duration] { lock.withLock { asked } }
+
+    @Sendable func record(_ wait: Duration) async throws {
+        lock.withLock { asked.append(wait) }
+    }
 }
 
 func client(for emulator: SecodaEmulator, options: SecodaClientOptions = quickOptions(),

@@ -1,5 +1,6 @@
 import Foundation
 @testable import GateCatalog
+@testable import SecodaAPI
 import GateModel
 import Testing
 

@@ -38,9 +38,27 @@ struct OwnershipTests {
         #expect(error.exitCode == .usage)
 
         let repository = try Repository.open(at: fixture.path + "/models", ownerCheck: false)
-        #expect(Repository.ownerValidation == false)
+        // The process-global setting is back as it was: the next open still checks ownership.
+        #expect(Repository.ownerValidation == true)
         #expect(repository.workdir == fixture.path)
         #expect(try repository.changeSet(base: "HEAD~1", head: "HEAD").changes.map(\.path) == ["models/b.sql"])
+        #expect(throws: GitError.self) { try Repository.open(at: fixture.path) }
+    }
+
+    /// Opening without the check leaves a setting someone turned off, off: it restores, never forces on.
+    @Test("ownerCheck false restores the setting it found")
+    func ownerCheckOffRestoresWhatItFound() throws {
+        let fixture = try TempRepository()
+        defer { fixture.remove() }
+        try fixture.write("a.txt", "1\n")
+        try fixture.commit("c1")
+        defer { Repository.ownerValidation = true }
+        Repository.ownerValidation = false
+        _ = try Repository.open(at: fixture.path, ownerCheck: false)
+        #expect(Repository.ownerValidation == false)
+        Repository.ownerValidation = true
+        _ = try Repository.open(at: fixture.path, ownerCheck: false)
+        #expect(Repository.ownerValidation == true)
     }
 
     @Test("the process-wide owner validation setting round-trips")

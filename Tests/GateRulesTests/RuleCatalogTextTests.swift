@@ -1,5 +1,6 @@
 import Foundation
 import GateModel
+import GateReporters
 import Testing
 @testable import GateRules
 
@@ -7,7 +8,7 @@ import Testing
 struct RuleCatalogTextTests {
     @Test("the table lists every rule with category, default severity and purpose")
     func table() {
-        let text = RuleCatalog.listText()
+        let text = RuleListReporter().renderText(RuleCatalog.listing)
         let lines = text.split(separator: "\n").map(String.init)
         #expect(lines.first?.hasPrefix("ID") == true && lines.first?.contains("PURPOSE") == true)
         for d in RuleCatalog.descriptions {
@@ -27,7 +28,7 @@ struct RuleCatalogTextTests {
 
     @Test("--format json is versioned, sorted and carries options")
     func json() throws {
-        let text = RuleCatalog.listJSON()
+        let text = String(decoding: RuleListReporter().renderJSON(RuleCatalog.listing), as: UTF8.self)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
         #expect(object["schema_version"] as? Int == 1)
         let rules = try #require(object["rules"] as? [[String: Any]])
@@ -73,5 +74,33 @@ struct RuleCatalogTextTests {
         #expect(RuleCatalog.suggestion(for: "COLUMN_SAME_TPYE") == "COLUMN_SAME_TYPE")
         #expect(RuleCatalog.suggestion(for: "ZZZ") == nil)
         #expect(RuleCatalog.reportMetadata.count == RuleCatalog.ids.count + 1)
+    }
+}
+
+/// `rules --format json` is documented in contracts/schema/report.schema.json (`$defs/rule_listing`).
+@Suite struct RuleListingSchemaTests {
+    @Test func theListingMatchesTheSchema() throws {
+        let schema = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("contracts/schema/report.schema.json")
+        let listing = FileManager.default.temporaryDirectory.appendingPathComponent("rules-\(UUID().uuidString).json")
+        try RuleListReporter().renderJSON(RuleCatalog.listing).write(to: listing)
+        defer { try? FileManager.default.removeItem(at: listing) }
+        let script = #"""
+        import sys, json, jsonschema
+        schema = json.load(open(sys.argv[1]))
+        root = {"$defs": schema["$defs"], "$ref": "#/$defs/rule_listing"}
+        for e in jsonschema.Draft202012Validator(root).iter_errors(json.load(open(sys.argv[2]))):
+            print("/".join(str(p) for p in e.path) + ": " + e.message)
+        """#
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script, schema.path, listing.path]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let violations = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(violations.isEmpty, "\(violations)")
     }
 }

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Fuzzes contract-gate's readers of repository input — contract-gate.yml, contracts, dbt_project.yml,
-# property files, {{ config() }} in model SQL, manifest.json — with libFuzzer (clang's
+# property files, {{ config() }} in model SQL, manifest.json — and the JSON codec (PrettyJSONEncoder
+# against JSONEncoder, `json`) with libFuzzer (clang's
 # -sanitize=fuzzer through `swift build`), for a bounded time per target. Not part of the default
 # test run: it builds its own instrumented copy in .build-fuzz/ and takes SECONDS × targets.
 #
 #   ci/fuzz/run.sh [SECONDS_PER_TARGET] [TARGET…]     (default: 60 s; all targets)
-#   targets: config contract project properties model manifest
+#   targets: config contract project properties model manifest json
 #
 # Seeds come from ci/fuzz/corpus/<target>/ (committed); the corpus the fuzzer grows lives in
 # .build-fuzz/corpus/<target>/. A crash, a hang (-timeout) or a sanitizer report stops the target,
@@ -17,7 +18,7 @@ here="$(cd "$(dirname "$0")/../.." && pwd)"
 seconds="${1:-60}"
 shift || true
 targets=("$@")
-if [ "${#targets[@]}" -eq 0 ]; then targets=(config contract project properties model manifest); fi
+if [ "${#targets[@]}" -eq 0 ]; then targets=(config contract project properties model manifest json); fi
 
 scratch="$here/.build-fuzz"
 flags=(--package-path "$here" --scratch-path "$scratch" -c debug

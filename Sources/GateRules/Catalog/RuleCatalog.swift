@@ -59,44 +59,8 @@ public enum RuleCatalog {
 
     // MARK: `contract-gate rules`
 
-    /// The table `contract-gate rules` prints: ID, category, default severity, purpose.
-    public static func listText() -> String {
-        let idWidth = max(2, ids.map(\.count).max() ?? 0)
-        let categoryWidth = max(8, RuleCategory.allCases.map(\.rawValue.count).max() ?? 0)
-        let severityWidth = 8
-        func row(_ a: String, _ b: String, _ c: String, _ d: String) -> String {
-            a.padding(toLength: idWidth, withPad: " ", startingAt: 0) + "  "
-                + b.padding(toLength: categoryWidth, withPad: " ", startingAt: 0) + "  "
-                + c.padding(toLength: severityWidth, withPad: " ", startingAt: 0) + "  " + d
-        }
-        var lines = [row("ID", "CATEGORY", "DEFAULT", "PURPOSE")]
-        for d in descriptions { lines.append(row(d.id, d.category.rawValue, d.defaultSeverity.rawValue, d.purpose)) }
-        lines.append("")
-        lines.append("DEFAULT is the severity for models under no contract. `contract-gate explain RULE_ID` shows options and examples.")
-        return lines.joined(separator: "\n") + "\n"
-    }
-
-    /// `contract-gate rules --format json`: `{"schema_version": 1, "rules": [...]}`, sorted keys.
-    public static func listJSON() -> String {
-        struct Option: Encodable {
-            let name: String, type: String, `default`: JSONValue, allowed_values: [String]?, meaning: String
-        }
-        struct Entry: Encodable {
-            let id: String, name: String, category: String, purpose: String, rationale: String
-            let default_severity: String, help_uri: String, options: [Option]
-        }
-        struct Listing: Encodable { let schema_version: Int; let rules: [Entry] }
-        let listing = Listing(schema_version: 1, rules: descriptions.map { d in
-            Entry(id: d.id, name: d.name, category: d.category.rawValue, purpose: d.purpose, rationale: d.rationale,
-                  default_severity: d.defaultSeverity.rawValue, help_uri: d.helpURI,
-                  options: d.options.map { Option(name: $0.name, type: $0.kind.rawValue, default: $0.defaultValue,
-                                                  allowed_values: $0.allowedValues, meaning: $0.meaning) })
-        })
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        guard let data = try? encoder.encode(listing) else { return "{}\n" }
-        return String(decoding: data, as: UTF8.self) + "\n"
-    }
+    /// What `contract-gate rules` lists (rendered by GateReporters' `RuleListReporter`).
+    public static var listing: [RuleMetadata] { metadata }
 
     /// `contract-gate explain RULE_ID`: purpose, rationale, options and the examples, rendered
     /// as the property-file lines the markers refer to. Nil for an unknown ID.

@@ -294,11 +294,10 @@ public struct RuleEngine: Sendable {
     func raiseForDashboards(_ findings: [Finding], impact: ModelImpact?, policy: ModelPolicy) -> [Finding] {
         let rule = policy.rule(DownstreamDashboardInUseRule.description.id)
         guard rule.severity != .off else { return findings }
-        let minUsage = RuleOptions(rule.options, defaults: DownstreamDashboardInUseRule.description.options)
-            .integer("min_usage", default: 1)
+        let options = RuleOptions(rule.options, defaults: DownstreamDashboardInUseRule.description.options)
         return findings.map { finding in
             guard finding.category == .breaking, !finding.waived, finding.severity < rule.severity else { return finding }
-            let dashboards = DownstreamDashboardInUseRule.dashboardsInUse(reachedBy: finding, in: impact, minUsage: minUsage)
+            let dashboards = DownstreamDashboardInUseRule.dashboardsInUse(reachedBy: finding, in: impact, options: options)
             guard let top = ConsumerReach.ranked(dashboards).first else { return finding }
             var raised = finding
             raised.severity = rule.severity

@@ -49,6 +49,58 @@ public struct RuleOption: Sendable, Hashable {
     }
 }
 
+/// One option of one rule, declared once: the documentation `rules`/`explain` list and
+/// `validate` checks contracts against (`declaration`), and how its typed value is read from a
+/// contract's options. A rule lists `declaration` in its description and reads the value with
+/// `options[option]`, so the name, the kind and the default live in this one value.
+public struct TypedRuleOption<Value: Sendable>: Sendable {
+    public let declaration: RuleOption
+    private let fallback: Value
+    private let read: @Sendable (JSONValue) -> Value?
+
+    private init(_ declaration: RuleOption, fallback: Value, read: @escaping @Sendable (JSONValue) -> Value?) {
+        self.declaration = declaration
+        self.fallback = fallback
+        self.read = read
+    }
+
+    /// The value in `options`, or the declared default when it is unset or of another kind
+    /// (`validate` reports a value of the wrong kind; the check never guesses one).
+    public func value(in options: RuleOptions) -> Value {
+        options.values[declaration.name].flatMap(read) ?? fallback
+    }
+}
+
+extension TypedRuleOption where Value == Int {
+    public static func integer(_ name: String, default value: Int, meaning: String) -> Self {
+        Self(RuleOption(name: name, kind: .integer, defaultValue: .number(Double(value)), meaning: meaning), fallback: value) {
+            if case .number(let n) = $0, n.isFinite, abs(n) < 1e15 { return Int(n) }
+            return nil
+        }
+    }
+}
+
+extension TypedRuleOption where Value == Bool {
+    public static func boolean(_ name: String, default value: Bool, meaning: String) -> Self {
+        Self(RuleOption(name: name, kind: .boolean, defaultValue: .bool(value), meaning: meaning), fallback: value) { $0.boolValue }
+    }
+}
+
+extension TypedRuleOption where Value == [String] {
+    /// A list of words; a single string counts as a list of one.
+    public static func stringList(_ name: String, default value: [String], allowedValues: [String]? = nil,
+                                  meaning: String) -> Self {
+        Self(RuleOption(name: name, kind: .stringList, defaultValue: .array(value.map(JSONValue.string)),
+                        allowedValues: allowedValues, meaning: meaning), fallback: value) {
+            switch $0 {
+            case .array(let items): items.compactMap(\.stringValue)
+            case .string(let s): [s]
+            default: nil
+            }
+        }
+    }
+}
+
 /// Option values for one rule, with the rule's defaults filled in.
 public struct RuleOptions: Sendable, Hashable {
     public var values: [String: JSONValue]
@@ -63,25 +115,8 @@ public struct RuleOptions: Sendable, Hashable {
         self.values = merged
     }
 
-    /// An integer option, or `fallback` when unset.
-    public func integer(_ name: String, default fallback: Int) -> Int {
-        if case .number(let n) = values[name] { return Int(n) }
-        return fallback
-    }
-
-    /// A boolean option, or `fallback` when unset.
-    public func boolean(_ name: String, default fallback: Bool) -> Bool {
-        values[name]?.boolValue ?? fallback
-    }
-
-    /// A list-of-strings option (a single string counts as a list of one); empty when unset.
-    public func strings(_ name: String) -> [String] {
-        switch values[name] {
-        case .array(let items): items.compactMap(\.stringValue)
-        case .string(let s): [s]
-        default: []
-        }
-    }
+    /// The typed value of `option` (rules read their options only this way).
+    public subscript<Value>(_ option: TypedRuleOption<Value>) -> Value { option.value(in: self) }
 }
 
 /// What the catalog step learned about the changed models, for the CATALOG and GOVERNANCE rules.
@@ -210,7 +245,9 @@ public struct RuleDescription: Sendable {
     /// What reports carry about the rule.
     public var metadata: RuleMetadata {
         RuleMetadata(id: id, name: name, category: category, purpose: purpose, rationale: rationale,
-                     defaultSeverity: defaultSeverity, helpURI: helpURI)
+                     defaultSeverity: defaultSeverity, helpURI: helpURI,
+                     options: options.map { RuleOptionInfo(name: $0.name, type: $0.kind.rawValue, defaultValue: $0.defaultValue,
+                                                           allowedValues: $0.allowedValues, meaning: $0.meaning) })
     }
 
     /// The option called `name`, if the rule has one.

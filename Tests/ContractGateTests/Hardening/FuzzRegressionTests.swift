@@ -9,7 +9,7 @@ struct FuzzRegressionTests {
     static let repositoryRoot = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    static let targets = ["config", "contract", "project", "properties", "model", "manifest"]
+    static let targets = ["config", "contract", "project", "properties", "model", "manifest", "json"]
 
     /// The `GateFuzz` replayer, built beside `contract-gate` by `swift build --build-tests`.
     static func replayer() throws -> String {

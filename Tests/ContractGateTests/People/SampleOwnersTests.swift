@@ -124,3 +124,38 @@ import Testing
         return Array(lines[(start + 1)...].prefix { $0.hasPrefix("  ") })
     }
 }
+
+/// One JSON shape per entity across commands, through the binary: `impact --format json` lists
+/// a model's impact as the very object `check --format json` reports for it.
+@Suite struct ImpactShapeAcrossCommandsTests {
+    @Test func impactAndCheckPrintTheSameImpactEntry() throws {
+        let repo = try SampleOwnersTests.sampleRepository()
+        defer { repo.remove() }
+        let check = try GateBinary().run(["check", "--repo", repo.path, "--format", "json"], in: repo.path)
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(check.stdout.utf8)) as? [String: Any], "\(check.stderr)")
+        let reported = try #require(report["impact"] as? [[String: Any]])
+        // A model changed in place (a renamed one is found in the catalog under its old table by
+        // `check` only, which knows the rename).
+        let modified = Set(((report["changes"] as? [[String: Any]]) ?? []).filter { $0["status"] as? String == "modified" }
+            .compactMap { $0["model"] as? String })
+        let entry = try #require(reported.first { ($0["downstream"] as? [Any])?.isEmpty == false && modified.contains($0["model"] as? String ?? "") },
+                                 "the sample has a modified model with downstream impact")
+        let model = try #require(entry["model"] as? String)
+
+        let impact = try GateBinary().run(["impact", model, "--repo", repo.path, "--format", "json"], in: repo.path)
+        #expect(impact.status == 0, "\(impact.stderr)")
+        let listing = try #require(try JSONSerialization.jsonObject(with: Data(impact.stdout.utf8)) as? [String: Any])
+        #expect(listing["schema_version"] as? Int == 2)
+        let listed = try #require((listing["impact"] as? [[String: Any]])?.first)
+        #expect(Set(listed.keys) == Set(entry.keys))
+        // Column use is worked out for the columns a change touched, so only `check` has it; the
+        // rest — every downstream node, owner and usage — is the same object.
+        var withoutColumns = entry, listedWithoutColumns = listed
+        withoutColumns.removeValue(forKey: "column_users")
+        listedWithoutColumns.removeValue(forKey: "column_users")
+        #expect(NSDictionary(dictionary: withoutColumns) == NSDictionary(dictionary: listedWithoutColumns),
+                "check: \(withoutColumns)\nimpact: \(listedWithoutColumns)")
+        #expect(NSDictionary(dictionary: listing["catalog"] as? [String: Any] ?? [:])
+                == NSDictionary(dictionary: report["catalog"] as? [String: Any] ?? ["missing": true]))
+    }
+}

@@ -100,7 +100,7 @@ import Testing
         let usage = try await binary.runDetached(["docs", "carry", "--from", "x"], in: fixture.repo.path)
         #expect(usage.status == 2)
         let format = try await binary.runDetached(["lineage", "push", "--format", "sarif"], in: fixture.repo.path)
-        #expect(format.status == 2 && format.stderr.contains("text or json"))
+        #expect(format.status == 2 && format.stderr.contains("'sarif'") && format.stderr.contains("'text' and 'json'"), "\(format.stderr)")
         try await withEmulator(fixture.seed) { emulator in
             var environment = SampleRenameFixture.environment(emulator)
             let noKey = try await binary.runDetached(["lineage", "push"], in: fixture.repo.path,

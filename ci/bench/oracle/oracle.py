@@ -125,7 +125,9 @@ def gate_selection(args, repo, base, head, project):
         report = json.loads(p.stdout)
     except json.JSONDecodeError:
         raise RuntimeError(f"gate exited {p.returncode} without JSON:\n{p.stderr[-3000:]}")
-    changed = {c["model"] for c in report["changes"] if c["status"] != "removed"}
+    # A change to documentation only (a description dbt does not persist) builds the same table:
+    # dbt's state:modified does not select it, and the gate walks nothing downstream of it.
+    changed = {c["model"] for c in report["changes"] if c["status"] != "removed" and not c.get("documentation_only")}
     nodes = {}  # id -> type
     for m in changed:
         nodes[f"model.{project}.{m}" if "." not in m else m] = "model"

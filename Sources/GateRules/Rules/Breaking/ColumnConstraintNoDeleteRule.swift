@@ -4,6 +4,10 @@ import GateModel
 public struct ColumnConstraintNoDeleteRule: Rule {
     public init() {}
 
+    static let constraints = TypedRuleOption.stringList(
+        "constraints", default: ["not_null", "unique", "primary_key", "foreign_key"],
+        allowedValues: ConstraintKind.allCases.map(\.rawValue), meaning: "Which constraint kinds must not be removed.")
+
     public static let description = RuleDescription(
         id: "COLUMN_CONSTRAINT_NO_DELETE", name: "Column keeps its constraints", category: .breaking,
         purpose: "Checks that not_null / unique / primary_key / foreign_key constraints (and the equivalent generic tests) are not removed.",
@@ -12,10 +16,7 @@ public struct ColumnConstraintNoDeleteRule: Rule {
             + "from a constraint to the equivalent test keeps it and is not reported.",
         defaultSeverity: .warning,
         options: [
-            RuleOption(name: "constraints", kind: .stringList,
-                       defaultValue: .array(["not_null", "unique", "primary_key", "foreign_key"].map(JSONValue.string)),
-                       allowedValues: ConstraintKind.allCases.map(\.rawValue),
-                       meaning: "Which constraint kinds must not be removed."),
+            constraints.declaration,
         ],
         triggeringExamples: [
             RuleExample("`order_id` loses not_null",
@@ -43,7 +44,7 @@ public struct ColumnConstraintNoDeleteRule: Rule {
 
     public func check(_ change: ModelChange, impact: ModelImpact?, context: RuleContext) throws -> [Finding] {
         guard change.liveHead != nil else { return [] }
-        let protected = Set(context.options.strings("constraints"))
+        let protected = Set(context.options[Self.constraints])
         return change.columnChanges.compactMap { item -> Finding? in
             guard item.kind == .constraintRemoved, let kind = item.constraint, protected.contains(kind.rawValue) else { return nil }
             if let after = item.after, after.constraintKinds.contains(kind) { return nil }   // kept as a test or constraint

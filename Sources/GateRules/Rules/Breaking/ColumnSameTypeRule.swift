@@ -4,6 +4,10 @@ import GateModel
 public struct ColumnSameTypeRule: Rule {
     public init() {}
 
+    static let allow = TypedRuleOption.stringList(
+        "allow", default: [], allowedValues: ["widening"],
+        meaning: "Type changes to accept: `widening` accepts changes that keep every old value representable.")
+
     public static let description = RuleDescription(
         id: "COLUMN_SAME_TYPE", name: "Column keeps its type", category: .breaking,
         purpose: "Checks that a column's data_type does not change (compared after normalising case, quoting and aliases such as int/integer/int4).",
@@ -15,8 +19,7 @@ public struct ColumnSameTypeRule: Rule {
             + "Snowflake also every integer and number(38,0); on BigQuery every integer (INT64).",
         defaultSeverity: .warning,
         options: [
-            RuleOption(name: "allow", kind: .stringList, defaultValue: .array([]), allowedValues: ["widening"],
-                       meaning: "Type changes to accept: `widening` accepts changes that keep every old value representable."),
+            allow.declaration,
         ],
         triggeringExamples: [
             RuleExample("`amount` goes from numeric to varchar",
@@ -49,7 +52,7 @@ public struct ColumnSameTypeRule: Rule {
 
     public func check(_ change: ModelChange, impact: ModelImpact?, context: RuleContext) throws -> [Finding] {
         guard change.liveHead != nil else { return [] }
-        let allowWidening = context.options.strings("allow").contains("widening")
+        let allowWidening = context.options[Self.allow].contains("widening")
         return change.columnChanges.compactMap { item -> Finding? in
             guard item.kind == .typeChanged, let old = item.before?.dataType, let new = item.after?.dataType,
                   !ColumnType.sameType(old, new, adapter: context.adapter) else { return nil }

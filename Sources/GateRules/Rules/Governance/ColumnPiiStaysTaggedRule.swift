@@ -8,6 +8,10 @@ public struct ColumnPiiStaysTaggedRule: Rule {
                                   "date_of_birth", "dob", "address", "ip_address", "passport", "tax_id",
                                   "credit_card", "card_number", "iban"]
 
+    static let patterns = TypedRuleOption.stringList(
+        "patterns", default: defaultPatterns,
+        meaning: "Column-name word sequences that look like PII (`first_name` matches `customer_first_name`).")
+
     public static let description = RuleDescription(
         id: "COLUMN_PII_STAYS_TAGGED", name: "PII stays tagged", category: .governance,
         purpose: "Checks that a column marked PII (YAML `meta`/tags, or Secoda `pii: true`) keeps its mark, and a new column whose name looks like PII is marked.",
@@ -16,8 +20,7 @@ public struct ColumnPiiStaysTaggedRule: Rule {
             + "matches `ip_address`.",
         defaultSeverity: .off,
         options: [
-            RuleOption(name: "patterns", kind: .stringList, defaultValue: .array(defaultPatterns.map(JSONValue.string)),
-                       meaning: "Column-name word sequences that look like PII (`first_name` matches `customer_first_name`)."),
+            patterns.declaration,
         ],
         triggeringExamples: [
             RuleExample("`email` loses `meta: {pii: true}`",
@@ -55,7 +58,7 @@ public struct ColumnPiiStaysTaggedRule: Rule {
 
     public func check(_ change: ModelChange, impact: ModelImpact?, context: RuleContext) throws -> [Finding] {
         guard let head = change.head else { return [] }
-        let patterns = context.options.strings("patterns")
+        let patterns = context.options[Self.patterns]
         let catalogPII = context.catalog.piiColumns[change.name] ?? []
         var findings: [Finding] = []
         var reported: Set<String> = []

@@ -4,6 +4,8 @@ import GateModel
 public struct ModelHasDescriptionRule: Rule {
     public init() {}
 
+    static let columns = TypedRuleOption.boolean("columns", default: true, meaning: "Also require descriptions on new columns.")
+
     public static let description = RuleDescription(
         id: "MODEL_HAS_DESCRIPTION", name: "New models and columns are described", category: .governance,
         purpose: "Checks that new models and columns are described.",
@@ -11,8 +13,7 @@ public struct ModelHasDescriptionRule: Rule {
             + "is cheapest when the model or column is added. Existing gaps are not reported on unrelated changes.",
         defaultSeverity: .off,
         options: [
-            RuleOption(name: "columns", kind: .boolean, defaultValue: .bool(true),
-                       meaning: "Also require descriptions on new columns."),
+            columns.declaration,
         ],
         triggeringExamples: [
             RuleExample("A new model without a description, with an undescribed column",
@@ -47,7 +48,7 @@ public struct ModelHasDescriptionRule: Rule {
             findings.append(finding("New model `\(change.name)` has no description. Say what one row is and who should use it.",
                                     change: change, at: head.location, context: context))
         }
-        guard context.options.boolean("columns", default: true) else { return findings }
+        guard context.options[Self.columns] else { return findings }
         let newColumns: [ColumnSpec] = change.status == .added
             ? head.columns
             : change.columnChanges.filter { $0.kind == .added }.compactMap(\.after)

@@ -8,6 +8,9 @@ public struct BlastRadiusRule: Rule {
         (1...count).map { Sketch.consumer("model_\($0)") }
     }
 
+    static let maxDownstream = TypedRuleOption.integer(
+        "max_downstream", default: 25, meaning: "The most downstream resources a changed model may have without a finding.")
+
     public static let description = RuleDescription(
         id: "BLAST_RADIUS", name: "Blast radius bounded", category: .impact,
         purpose: "Checks that the number of downstream resources stays under `max_downstream`.",
@@ -15,8 +18,7 @@ public struct BlastRadiusRule: Rule {
             + "review by its owners even when no rule sees a break: a subtle semantic change spreads far.",
         defaultSeverity: .off,
         options: [
-            RuleOption(name: "max_downstream", kind: .integer, defaultValue: .number(25),
-                       meaning: "The most downstream resources a changed model may have without a finding."),
+            maxDownstream.declaration,
         ],
         triggeringExamples: [
             RuleExample("A model with 4 consumers changes under `max_downstream: 3`",
@@ -36,7 +38,7 @@ public struct BlastRadiusRule: Rule {
 
     public func check(_ change: ModelChange, impact: ModelImpact?, context: RuleContext) throws -> [Finding] {
         guard change.status != .added, let impact else { return [] }
-        let limit = context.options.integer("max_downstream", default: 25)
+        let limit = context.options[Self.maxDownstream]
         let count = impact.consumers.count
         guard count > limit else { return [] }
         let atLeast = impact.truncated ? "at least " : ""

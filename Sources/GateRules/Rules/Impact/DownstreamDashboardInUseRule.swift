@@ -18,8 +18,7 @@ public struct DownstreamDashboardInUseRule: Rule {
             + "change is never counted twice.",
         defaultSeverity: .off,
         options: [
-            RuleOption(name: "min_usage", kind: .integer, defaultValue: .number(1),
-                       meaning: "Views (Secoda external + internal usage) from which a dashboard counts as in use."),
+            minUsage.declaration,
         ],
         triggeringExamples: [
             RuleExample("Removing `amount` reaches the Revenue dashboard through rpt_revenue",
@@ -54,20 +53,25 @@ public struct DownstreamDashboardInUseRule: Rule {
                          impact: Sketch.impact("fct_orders", [Sketch.consumer("Ops", type: "dashboard", usage: 50)])),
         ])
 
-    /// Dashboards in use (not stale, usage ≥ `minUsage`) that `breaking` reaches.
-    public static func dashboardsInUse(reachedBy breaking: Finding, in impact: ModelImpact?, minUsage: Int) -> [DownstreamNode] {
-        ConsumerReach.nodes(reachedBy: breaking, in: impact).filter {
+    static let minUsage = TypedRuleOption.integer(
+        "min_usage", default: 1, meaning: "Views (Secoda external + internal usage) from which a dashboard counts as in use.")
+
+    /// Dashboards in use (not stale, usage ≥ `min_usage` in `options`) that `breaking` reaches.
+    /// The one place `min_usage` is read: this rule's check and the engine's raising of breaking
+    /// findings (`RuleEngine.raiseForDashboards`) both ask here.
+    public static func dashboardsInUse(reachedBy breaking: Finding, in impact: ModelImpact?, options: RuleOptions) -> [DownstreamNode] {
+        let minUsage = options[Self.minUsage]
+        return ConsumerReach.nodes(reachedBy: breaking, in: impact).filter {
             $0.isDashboardLike && !$0.stale && ($0.usage?.total ?? 0) >= minUsage
         }
     }
 
     public func check(_ change: ModelChange, impact: ModelImpact?, context: RuleContext) throws -> [Finding] {
-        let minUsage = context.options.integer("min_usage", default: 1)
         var inUse: [String: DownstreamNode] = [:]
         var stale: [String: DownstreamNode] = [:]
         var causes: [String] = []
         for breaking in context.breakingFindings {
-            let hit = Self.dashboardsInUse(reachedBy: breaking, in: impact, minUsage: minUsage)
+            let hit = Self.dashboardsInUse(reachedBy: breaking, in: impact, options: context.options)
             if !hit.isEmpty { causes.append(breaking.rule + (breaking.column.map { " on `\($0)`" } ?? "")) }
             for node in hit { inUse[node.id] = node }
             for node in ConsumerReach.nodes(reachedBy: breaking, in: impact) where node.isDashboardLike && node.stale {

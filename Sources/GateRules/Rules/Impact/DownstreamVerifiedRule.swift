@@ -4,6 +4,10 @@ import GateModel
 public struct DownstreamVerifiedRule: Rule {
     public init() {}
 
+    static let protectedTags = TypedRuleOption.stringList(
+        "protected_tags", default: ["protected", "certified"],
+        meaning: "Tags that make a downstream resource protected, compared case-insensitively.")
+
     public static let description = RuleDescription(
         id: "DOWNSTREAM_VERIFIED", name: "No break reaches a verified resource", category: .impact,
         purpose: "Checks that a breaking change does not reach a verified resource or one tagged with a protected tag.",
@@ -11,9 +15,7 @@ public struct DownstreamVerifiedRule: Rule {
             + "organisation vouches for; a break there undermines trust in the whole catalog.",
         defaultSeverity: .off,
         options: [
-            RuleOption(name: "protected_tags", kind: .stringList,
-                       defaultValue: .array([.string("protected"), .string("certified")]),
-                       meaning: "Tags that make a downstream resource protected, compared case-insensitively."),
+            protectedTags.declaration,
         ],
         triggeringExamples: [
             RuleExample("Removing `status` reaches a verified model that uses it",
@@ -40,7 +42,7 @@ public struct DownstreamVerifiedRule: Rule {
         ])
 
     public func check(_ change: ModelChange, impact: ModelImpact?, context: RuleContext) throws -> [Finding] {
-        let protectedTags = Set(context.options.strings("protected_tags").map { $0.lowercased() })
+        let protectedTags = Set(context.options[Self.protectedTags].map { $0.lowercased() })
         var hit: [String: (node: DownstreamNode, why: String)] = [:]
         for breaking in context.breakingFindings {
             for node in ConsumerReach.consumers(reachedBy: breaking, in: impact) {

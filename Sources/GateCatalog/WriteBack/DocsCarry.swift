@@ -245,33 +245,14 @@ public enum DocsCarry {
     /// or repeated patch does no harm; a re-run after an interruption plans only what is left.
     public static func apply(_ items: [CarryItem], writer: CatalogWriter,
                              progress: (@Sendable (WriteProgress) -> Void)? = nil) async -> DocsCarryResult {
-        var result = DocsCarryResult()
-        let patches = items.flatMap(\.patches)
-        for (index, patch) in patches.enumerated() {
-            guard result.stoppedBecause == nil else {
-                result.notAttempted.append(patch)
-                continue
-            }
-            do {
-                _ = try await writer.write("PATCH", patch.path, body: patch.fields)
-                result.patched.append(patch)
-            } catch let error as CatalogError where error.kind == .rejected {
-                result.failed.append(FailedWrite(item: patch, message: error.message))
-            } catch let error as CatalogError {
-                result.stoppedBecause = error.message
-                result.notAttempted.append(patch)
-            } catch is CancellationError {
-                result.stoppedBecause = "cancelled"
-                result.notAttempted.append(patch)
-            } catch {
-                result.failed.append(FailedWrite(item: patch, message: "\(error)"))
-            }
-            if let progress {
-                let remaining = result.stoppedBecause == nil ? patches.count - index - 1 : 0
-                progress(WriteProgress(done: index + 1, total: patches.count,
-                                       eta: await writer.pacer.estimate(remaining: remaining)))
-            }
+        let applied = await PacedApply.run(items.flatMap(\.patches), writer: writer, progress: progress) { patch in
+            _ = try await writer.write("PATCH", patch.path, body: patch.fields)
         }
+        var result = DocsCarryResult()
+        result.patched = applied.done.map(\.item)
+        result.failed = applied.failed
+        result.notAttempted = applied.notAttempted
+        result.stoppedBecause = applied.stoppedBecause
         return result
     }
 }

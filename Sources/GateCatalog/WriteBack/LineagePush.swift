@@ -83,17 +83,6 @@ public struct LineagePlan: Sendable, Codable, Equatable {
     }
 }
 
-/// A write that did not happen, and why.
-public struct FailedWrite<Item: Sendable & Codable & Hashable>: Sendable, Codable, Hashable {
-    public var item: Item
-    public var message: String
-
-    public init(item: Item, message: String) {
-        self.item = item
-        self.message = message
-    }
-}
-
 /// What `lineage push --apply` did.
 public struct LineagePushResult: Sendable, Codable, Equatable {
     /// Created by this run.
@@ -238,34 +227,20 @@ public enum LineagePush {
     /// can be re-run safely because the next plan only holds what is still missing.
     public static func apply(_ plan: LineagePlan, writer: CatalogWriter,
                              progress: (@Sendable (WriteProgress) -> Void)? = nil) async -> LineagePushResult {
+        let applied = await PacedApply.run(plan.create, writer: writer, progress: progress,
+                                           skip: { $0.from.catalogId == nil || $0.to.catalogId == nil }) { edge in
+            try await create(from: edge.from.catalogId ?? "", to: edge.to.catalogId ?? "", writer: writer)
+        }
         var result = LineagePushResult()
-        let total = plan.create.count
-        for (index, edge) in plan.create.enumerated() {
-            guard result.stoppedBecause == nil, let from = edge.from.catalogId, let to = edge.to.catalogId else {
-                result.notAttempted.append(edge)
-                continue
-            }
-            do {
-                switch try await create(from: from, to: to, writer: writer) {
-                case .created: result.created.append(edge)
-                case .alreadyPresent: result.alreadyPresent.append(edge)
-                }
-            } catch let error as CatalogError where error.kind == .rejected {
-                result.failed.append(FailedWrite(item: edge, message: error.message))
-            } catch let error as CatalogError {
-                result.stoppedBecause = error.message
-                result.notAttempted.append(edge)
-            } catch is CancellationError {
-                result.stoppedBecause = "cancelled"
-                result.notAttempted.append(edge)
-            } catch {
-                result.failed.append(FailedWrite(item: edge, message: "\(error)"))
-            }
-            if let progress {
-                let remaining = result.stoppedBecause == nil ? total - index - 1 : 0
-                progress(WriteProgress(done: index + 1, total: total, eta: await writer.pacer.estimate(remaining: remaining)))
+        for (edge, outcome) in applied.done {
+            switch outcome {
+            case .created: result.created.append(edge)
+            case .alreadyPresent: result.alreadyPresent.append(edge)
             }
         }
+        result.failed = applied.failed
+        result.notAttempted = applied.notAttempted
+        result.stoppedBecause = applied.stoppedBecause
         return result
     }
 

@@ -10,7 +10,7 @@ import Foundation
 /// that matters, an escaped key, a lone surrogate, deep nesting, bad UTF-8, anything that is
 /// not JSON, an item the decoder would reject) it returns nil and the caller decodes with
 /// JSONDecoder as before — so errors and odd inputs keep exactly today's behaviour.
-enum SecodaPageReader {
+package enum SecodaPageReader {
     /// The page in `body`, or nil when `Item` has no fast path or the body needs JSONDecoder.
     static func page<Item: Decodable & Sendable>(from body: Data, as type: Item.Type) -> SecodaPage<Item>? {
         if type == CatalogResource.self { return resources(from: body) as? SecodaPage<Item> }
@@ -21,17 +21,17 @@ enum SecodaPageReader {
     /// A `resource/catalog` (or other resource listing) page, or nil to fall back to JSONDecoder.
     static func resources(from body: Data) -> SecodaPage<CatalogResource>? {
         read(body) { (scanner: inout JSONByteScanner) throws(Refusal) in
-            try CatalogResource(wire: scanner.object(ResourceField.self))
+            try CatalogResource(wire: scanner.object(CatalogResource.CodingKeys.self))
         }
     }
 
     /// One resource object on its own (a snapshot's, read by `IndexedSnapshot`), or nil to fall
     /// back to JSONDecoder.
-    static func resource(from body: Data) -> CatalogResource? {
+    package static func resource(from body: Data) -> CatalogResource? {
         body.withUnsafeBytes { bytes in
             var scanner = JSONByteScanner(bytes: bytes)
             return try? { (scanner: inout JSONByteScanner) throws(Refusal) -> CatalogResource in
-                let resource = try CatalogResource(wire: scanner.object(ResourceField.self))
+                let resource = try CatalogResource(wire: scanner.object(CatalogResource.CodingKeys.self))
                 try scanner.endOfBody()
                 return resource
             }(&scanner)
@@ -41,7 +41,7 @@ enum SecodaPageReader {
     /// A `lineage/manual` page, or nil to fall back to JSONDecoder.
     static func lineageRows(from body: Data) -> SecodaPage<LineageRow>? {
         read(body) { (scanner: inout JSONByteScanner) throws(Refusal) in
-            try LineageRow(wire: scanner.object(LineageField.self))
+            try LineageRow(wire: scanner.object(LineageRow.CodingKeys.self))
         }
     }
 
@@ -113,18 +113,25 @@ enum WireValue: Equatable {
     var isNull: Bool { self == .null }
 }
 
-/// The keys of one kind of JSON object the reader interprets; `rawValue`s count up from 0.
-protocol WireField: RawRepresentable<Int>, CaseIterable {
-    /// The JSON key.
-    var key: String { get }
+/// The keys of one kind of JSON object in the wire model (SecodaWire.swift): a `CodingKey` enum
+/// whose `rawValue`s count up from 0 and whose `stringValue` is the JSON key. The Codable types
+/// decode by them and this reader reads by them, so each object's keys are declared once.
+protocol WireField: CodingKey, RawRepresentable<Int>, CaseIterable {
     /// Whether the value is read as a list of ids (`lenientStrings`).
     var holdsList: Bool { get }
-    /// The keys' UTF-8, indexed by `rawValue`.
+    /// The keys' UTF-8, indexed by `rawValue` (`WireKeys.bytes(of:)`).
     static var keyBytes: [[UInt8]] { get }
 }
 
 extension WireField {
     var holdsList: Bool { false }
+    var intValue: Int? { nil }
+    init?(intValue: Int) { nil }
+
+    init?(stringValue: String) {
+        guard let index = Self.keyBytes.firstIndex(of: Array(stringValue.utf8)) else { return nil }
+        self.init(rawValue: index)
+    }
 
     /// The field whose key is `key` byte for byte (the reader refuses escaped keys first).
     static func field(named key: UnsafeRawBufferPointer) -> Self? {
@@ -132,6 +139,13 @@ extension WireField {
             return Self(rawValue: index)
         }
         return nil
+    }
+}
+
+enum WireKeys {
+    /// The UTF-8 of each case's key, in `rawValue` order.
+    static func bytes<Field: WireField>(of _: Field.Type) -> [[UInt8]] {
+        Field.allCases.sorted { $0.rawValue < $1.rawValue }.map { Array($0.stringValue.utf8) }
     }
 }
 
@@ -150,91 +164,9 @@ struct WireObject<Field: WireField> {
     }
 }
 
-/// The keys `CatalogResource.init(from:)` reads.
-enum ResourceField: Int, WireField {
-    case id, type, title, titleFull, database, schema, integration, integrationId, owners, ownerGroups,
-         ownerGroupsAlternate, tags, pii, verified, url, externalUsage, internalUsage, externalUpdatedAt, teams
-
-    /// Same keys as `CatalogResource.CodingKeys`.
-    var key: String {
-        switch self {
-        case .id: "id"
-        case .type: "entity_type"
-        case .title: "title"
-        case .titleFull: "title_full"
-        case .database: "database"
-        case .schema: "schema"
-        case .integration: "integration"
-        case .integrationId: "integration_id"
-        case .owners: "owners"
-        case .ownerGroups: "owners_groups"
-        case .ownerGroupsAlternate: "owner_groups"
-        case .tags: "tags"
-        case .pii: "pii"
-        case .verified: "verified"
-        case .url: "url"
-        case .externalUsage: "external_usage"
-        case .internalUsage: "internal_usage"
-        case .externalUpdatedAt: "external_updated_at"
-        case .teams: "teams"
-        }
-    }
-
-    var holdsList: Bool { [.owners, .ownerGroups, .ownerGroupsAlternate, .tags, .teams].contains(self) }
-
-    static let keyBytes = allCases.map { Array($0.key.utf8) }
-}
-
-/// The keys `LineageRow.init(from:)` reads.
-enum LineageField: Int, WireField {
-    case id, direction, from, fromId, to, toId
-
-    /// Same keys as `LineageRow.CodingKeys`.
-    var key: String {
-        switch self {
-        case .id: "id"
-        case .direction: "direction"
-        case .from: "from_entity"
-        case .fromId: "from_entity_id"
-        case .to: "to_entity"
-        case .toId: "to_entity_id"
-        }
-    }
-
-    static let keyBytes = allCases.map { Array($0.key.utf8) }
-}
-
-/// The envelope keys `SecodaPage.init(from:)` reads.
-enum PageField: Int, WireField {
-    case links, next, count, results, meta, totalPages
-
-    var key: String {
-        switch self {
-        case .links: "links"
-        case .next: "next"
-        case .count: "count"
-        case .results: "results"
-        case .meta: "meta"
-        case .totalPages: "total_pages"
-        }
-    }
-
-    static let keyBytes = allCases.map { Array($0.key.utf8) }
-}
-
-/// The one key read inside `links` (`next`) and the one inside `meta` (`total_pages`); one
-/// table for both keeps the reader short (the other key is read but never used).
-enum NestedPageField: Int, WireField {
-    case next, totalPages
-
-    var key: String { self == .next ? "next" : "total_pages" }
-
-    static let keyBytes = allCases.map { Array($0.key.utf8) }
-}
-
 extension CatalogResource {
     /// Mirrors `init(from:)` over the values the reader kept.
-    init(wire: WireObject<ResourceField>) throws(Refusal) {
+    init(wire: WireObject<CatalogResource.CodingKeys>) throws(Refusal) {
         // JSONDecoder decodes the id as a String only (no integer), then checks it.
         guard case .string(let id)? = wire[.id], SecodaID.isValid(id) else { throw Refusal() }
         let hasOwnerGroups = wire[.ownerGroups].map { !$0.isNull } ?? false
@@ -268,7 +200,7 @@ extension LineageRow {
     }
 
     /// Mirrors `init(from:)` over the values the reader kept.
-    init(wire: WireObject<LineageField>) throws(Refusal) {
+    init(wire: WireObject<LineageRow.CodingKeys>) throws(Refusal) {
         guard let from = wire[.from]?.lenientString ?? wire[.fromId]?.lenientString, SecodaID.isValid(from),
               let to = wire[.to]?.lenientString ?? wire[.toId]?.lenientString, SecodaID.isValid(to)
         else { throw Refusal() }
@@ -304,12 +236,12 @@ struct JSONByteScanner {
     /// `meta`, `next` in `links` else top level, and "", "None", "null" meaning no next page.
     mutating func page<Item>(item: (inout JSONByteScanner) throws(Refusal) -> Item) throws(Refusal) -> SecodaPage<Item> {
         var results: [Item]?
-        var top = WireObject<PageField>()
-        var links: WireObject<NestedPageField>?
-        var meta: WireObject<NestedPageField>?
+        var top = WireObject<SecodaPageKeys>()
+        var links: WireObject<SecodaPageLinkKeys>?
+        var meta: WireObject<SecodaPageMetaKeys>?
         var more = try openObject()
         while more {
-            guard let field = PageField.field(named: try key()) else {
+            guard let field = SecodaPageKeys.field(named: try key()) else {
                 try skipValue(depth: 1)
                 more = try nextMember()
                 continue
@@ -327,10 +259,10 @@ struct JSONByteScanner {
                 results = items
                 try top.set(.composite, for: field)
             case .links where opensObject:
-                links = try object(NestedPageField.self)
+                links = try object(SecodaPageLinkKeys.self)
                 try top.set(.composite, for: field)
             case .meta where opensObject:
-                meta = try object(NestedPageField.self)
+                meta = try object(SecodaPageMetaKeys.self)
                 try top.set(.composite, for: field)
             default:
                 try top.set(try value(list: false), for: field)

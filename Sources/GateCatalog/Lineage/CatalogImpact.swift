@@ -238,7 +238,8 @@ public enum CatalogImpact {
 
     /// Writes a fresh snapshot from Secoda to `settings.snapshotPath` and returns it.
     public static func pullSnapshot(settings: CatalogSettings, environment: [String: String],
-                                    transport: (any HTTPTransport)? = nil) async throws -> CatalogSnapshot {
+                                    transport: (any HTTPTransport)? = nil,
+                                    statistics: PullStatistics? = nil) async throws -> CatalogSnapshot.PullSummary {
         guard let path = settings.snapshotPath else {
             throw CatalogError(.configuration, "no snapshot path configured (catalog.snapshot)")
         }
@@ -249,9 +250,10 @@ public enum CatalogImpact {
         // 2,000-model, 42,000-edge catalog short, so a pull gets at least 15 minutes.
         pullSettings.deadline = max(settings.deadline, .seconds(900))
         let client = try pullSettings.makeClient(environment: environment, transport: transport)
-        let snapshot = try await CatalogSnapshot.pull(from: client, integrationId: settings.integrationId)
-        try snapshot.write(to: URL(fileURLWithPath: path))
-        return snapshot
+        // Streamed: each page goes to a temporary file as it is read, so memory stays flat however
+        // big the workspace; the file is the one `CatalogSnapshot.write(to:)` would write.
+        return try await CatalogSnapshot.pull(from: client, integrationId: settings.integrationId,
+                                              writingTo: URL(fileURLWithPath: path), statistics: statistics)
     }
 
     /// - Parameter hints: table ids earlier runs resolved, and the scope they were resolved in.

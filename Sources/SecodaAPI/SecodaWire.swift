@@ -67,16 +67,40 @@ public struct CatalogResource: Sendable, Hashable, Codable {
         self.teams = teams
     }
 
-    enum CodingKeys: String, CodingKey {
-        case id, title, database, schema, integration, owners, tags, pii, verified, url, teams
-        case type = "entity_type"
-        case titleFull = "title_full"
-        case ownerGroups = "owners_groups"
-        case ownerGroupsAlternate = "owner_groups"
-        case integrationId = "integration_id"
-        case externalUsage = "external_usage"
-        case internalUsage = "internal_usage"
-        case externalUpdatedAt = "external_updated_at"
+    /// The resource's keys on the wire: what `init(from:)`/`encode(to:)` read and write, and what
+    /// `SecodaPageReader` reads a page by (one declaration of the wire format).
+    enum CodingKeys: Int, WireField {
+        case id, type, title, titleFull, database, schema, integration, integrationId, owners, ownerGroups,
+             ownerGroupsAlternate, tags, pii, verified, url, externalUsage, internalUsage, externalUpdatedAt, teams
+
+        var stringValue: String {
+            switch self {
+            case .id: "id"
+            case .type: "entity_type"
+            case .title: "title"
+            case .titleFull: "title_full"
+            case .database: "database"
+            case .schema: "schema"
+            case .integration: "integration"
+            case .integrationId: "integration_id"
+            case .owners: "owners"
+            case .ownerGroups: "owners_groups"
+            case .ownerGroupsAlternate: "owner_groups"
+            case .tags: "tags"
+            case .pii: "pii"
+            case .verified: "verified"
+            case .url: "url"
+            case .externalUsage: "external_usage"
+            case .internalUsage: "internal_usage"
+            case .externalUpdatedAt: "external_updated_at"
+            case .teams: "teams"
+            }
+        }
+
+        /// Read as lists of ids (`lenientStrings`).
+        var holdsList: Bool { [.owners, .ownerGroups, .ownerGroupsAlternate, .tags, .teams].contains(self) }
+
+        static let keyBytes = WireKeys.bytes(of: Self.self)
     }
 
     /// Tolerant of everything but the id: unknown keys are ignored, missing optionals are
@@ -156,10 +180,22 @@ public struct LineageRow: Sendable, Decodable, Hashable {
     /// Upper-cased: `DOWNSTREAM` or `UPSTREAM`.
     public var direction: String
 
-    enum CodingKeys: String, CodingKey {
-        case id, direction
-        case from = "from_entity", fromId = "from_entity_id"
-        case to = "to_entity", toId = "to_entity_id"
+    /// The row's keys on the wire, for `init(from:)` and `SecodaPageReader` alike.
+    enum CodingKeys: Int, WireField {
+        case id, direction, from, fromId, to, toId
+
+        var stringValue: String {
+            switch self {
+            case .id: "id"
+            case .direction: "direction"
+            case .from: "from_entity"
+            case .fromId: "from_entity_id"
+            case .to: "to_entity"
+            case .toId: "to_entity_id"
+            }
+        }
+
+        static let keyBytes = WireKeys.bytes(of: Self.self)
     }
 
     public init(from decoder: any Decoder) throws {
@@ -182,14 +218,14 @@ public struct LineageRow: Sendable, Decodable, Hashable {
 /// (Secoda names the parent `parent`, or `parent_id` in filters and some payloads.) Lenient
 /// throughout: a column without a title names nothing and is passed over, not an error that
 /// fails the check.
-struct ColumnMark: Decodable, Sendable {
-    var title: String?
-    var table: String?
-    var pii: Bool
+package struct ColumnMark: Decodable, Sendable {
+    package var title: String?
+    package var table: String?
+    package var pii: Bool
 
     enum CodingKeys: String, CodingKey { case title, parent, pii, parentId = "parent_id" }
 
-    init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         title = c.lenientString(.title)
         table = c.lenientString(.parent) ?? c.lenientString(.parentId)
@@ -205,9 +241,10 @@ struct SecodaPage<Item: Decodable & Sendable>: Decodable, Sendable {
     var totalPages: Int?
     var results: [Item]
 
-    enum CodingKeys: String, CodingKey { case links, next, count, results, meta, totalPages = "total_pages" }
-    enum LinkKeys: String, CodingKey { case next }
-    enum MetaKeys: String, CodingKey { case totalPages = "total_pages" }
+    // The envelope's keys live outside this generic type (static tables cannot live in one).
+    typealias CodingKeys = SecodaPageKeys
+    typealias LinkKeys = SecodaPageLinkKeys
+    typealias MetaKeys = SecodaPageMetaKeys
 
     init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -227,16 +264,50 @@ struct SecodaPage<Item: Decodable & Sendable>: Decodable, Sendable {
     }
 }
 
-extension KeyedDecodingContainer {
-    func has(_ key: Key) -> Bool { contains(key) && !((try? decodeNil(forKey: key)) ?? true) }
+/// The list envelope's keys on the wire, for `init(from:)` and `SecodaPageReader` alike.
+enum SecodaPageKeys: Int, WireField {
+    case links, next, count, results, meta, totalPages
 
-    func lenientString(_ key: Key) -> String? {
+    var stringValue: String {
+        switch self {
+        case .links: "links"
+        case .next: "next"
+        case .count: "count"
+        case .results: "results"
+        case .meta: "meta"
+        case .totalPages: "total_pages"
+        }
+    }
+
+    static let keyBytes = WireKeys.bytes(of: Self.self)
+}
+
+/// The key read inside the envelope's `links`.
+enum SecodaPageLinkKeys: Int, WireField {
+    case next
+
+    var stringValue: String { "next" }
+    static let keyBytes = WireKeys.bytes(of: Self.self)
+}
+
+/// The key read inside the envelope's `meta`.
+enum SecodaPageMetaKeys: Int, WireField {
+    case totalPages
+
+    var stringValue: String { "total_pages" }
+    static let keyBytes = WireKeys.bytes(of: Self.self)
+}
+
+extension KeyedDecodingContainer {
+    package func has(_ key: Key) -> Bool { contains(key) && !((try? decodeNil(forKey: key)) ?? true) }
+
+    package func lenientString(_ key: Key) -> String? {
         if let value = try? decodeIfPresent(String.self, forKey: key) { return value }
         if let value = try? decodeIfPresent(Int.self, forKey: key) { return String(value) }
         return nil
     }
 
-    func lenientBool(_ key: Key) -> Bool? {
+    package func lenientBool(_ key: Key) -> Bool? {
         if let value = try? decodeIfPresent(Bool.self, forKey: key) { return value }
         if let value = try? decodeIfPresent(String.self, forKey: key) {
             switch value.lowercased() {
@@ -249,7 +320,7 @@ extension KeyedDecodingContainer {
         return nil
     }
 
-    func lenientInt(_ key: Key) -> Int? {
+    package func lenientInt(_ key: Key) -> Int? {
         if let value = try? decodeIfPresent(Int.self, forKey: key) { return value }
         if let value = try? decodeIfPresent(Double.self, forKey: key) { return Int.truncating(value) }
         if let value = try? decodeIfPresent(String.self, forKey: key) {
@@ -259,7 +330,7 @@ extension KeyedDecodingContainer {
     }
 
     /// A list of strings; ids given as objects (`{"id": …}`) are reduced to their id.
-    func lenientStrings(_ key: Key) -> [String] {
+    package func lenientStrings(_ key: Key) -> [String] {
         if let values = try? decodeIfPresent([String].self, forKey: key) { return values }
         if let values = try? decodeIfPresent([JSONValue].self, forKey: key) {
             return values.compactMap { $0.stringValue ?? $0["id"]?.stringValue }

@@ -1,4 +1,5 @@
 import Foundation
+import GateJSON
 import GateModel
 
 /// An offline copy of what the gate reads from Secoda: tables (with database, schema and
@@ -105,13 +106,30 @@ public struct CatalogSnapshot: Sendable, Codable, Equatable {
         do { data = try PrettyJSONEncoder().encode(self) } catch {
             throw CatalogError(.snapshot, "cannot encode the catalog snapshot: \(error)")
         }
+        try CatalogSnapshot.writeAtomically(to: url) { try $0.write(contentsOf: data) }
+    }
+
+    /// Runs `fill` on a temporary file beside `url` (its folder created when needed), then renames
+    /// it into place; on any failure the temporary file is removed and `url` left as it was.
+    static func writeAtomically(to url: URL, _ fill: (FileHandle) throws -> Void) throws {
         let folder = url.deletingLastPathComponent()
         // The pid lets a later pull tell a file of a killed pull from one still being written.
         let temporary = folder.appendingPathComponent(
             ".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).\(UUID().uuidString).tmp")
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            try data.write(to: temporary)
+            guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
+                throw CatalogError(.snapshot, "cannot write the catalog snapshot to \(url.path): cannot create a file in "
+                    + "\(folder.path)")
+            }
+            let handle = try FileHandle(forWritingTo: temporary)
+            do {
+                try fill(handle)
+                try handle.close()
+            } catch {
+                try? handle.close()
+                throw error
+            }
             guard rename(temporary.path, url.path) == 0 else {
                 throw CatalogError(.snapshot, "cannot move the new snapshot into place at \(url.path) (errno \(errno))")
             }
@@ -124,8 +142,21 @@ public struct CatalogSnapshot: Sendable, Codable, Equatable {
         }
     }
 
-    /// Pulls a snapshot from Secoda: all tables (within `integrationId` when given), all
-    /// dashboards and charts, all lineage, then the metadata of any other resource lineage
+    /// What a streaming pull wrote: the counts `catalog pull` reports.
+    public struct PullSummary: Sendable, Equatable {
+        public var tables: Int
+        public var resources: Int
+        public var lineageEdges: Int
+        /// PII-marked columns across all tables; nil when Secoda refused the column query.
+        public var piiColumns: Int?
+        public var takenAt: String
+        public var users: Int
+        public var groups: Int
+        public var teams: Int
+    }
+
+    /// Pulls a snapshot from Secoda into memory: all tables (within `integrationId` when given),
+    /// all dashboards and charts, all lineage, then the metadata of any other resource lineage
     /// names, and the names of the tables' columns marked PII.
     ///
     /// `resource/catalog` returns at most `catalogResultCap` resources per query (10,000 on
@@ -134,59 +165,31 @@ public struct CatalogSnapshot: Sendable, Codable, Equatable {
     /// writing a snapshot that silently misses tables when it cannot be. Dashboards and charts
     /// past the cap are read through lineage instead (those no lineage reaches do not matter to
     /// the gate).
+    ///
+    /// `catalog pull` uses `pull(from:integrationId:now:catalogResultCap:writingTo:statistics:)`,
+    /// which reads the same and writes the same bytes without holding the resources.
     public static func pull(from client: SecodaClient, integrationId: String? = nil, now: Date = Date(),
                             catalogResultCap: Int = 10_000) async throws -> CatalogSnapshot {
-        var tableFilter = [CatalogFilter.exact("type", .string("table"))]
-        if let integrationId { tableFilter.append(CatalogFilter.exact("integration_id", .string(integrationId))) }
-        let source = SecodaCatalogSource(client: client)
-        // Tables must be complete (changed models are resolved among them by title): a listing
-        // past the per-query cap is split until every part fits.
-        async let tables = source.completeListing(matching: CatalogFilter.and(tableFilter), resultCap: catalogResultCap)
-        // Dashboards and charts only matter where lineage reaches them, and every resource lineage
-        // names is read by id below, so a cut listing of those is dropped rather than trusted or fatal.
-        async let listed = client.concurrently([CatalogFilter.exact("type", .string("dashboard")),
-                                                CatalogFilter.exact("type", .string("chart"))]) { filter in
-            try await client.list("resource/catalog/", query: [("filter", CatalogFilter.encode(filter))],
-                                  as: CatalogResource.self)
-        }
-        // Lineage is listed whole; a big workspace has many pages, so the page cap is lifted here.
-        async let rows = client.list("lineage/manual/", as: LineageRow.self, maxPages: 100_000)
+        let store = MemoryResourceStore()
+        let pulled = try await SnapshotPull(client: client, store: store)
+            .run(integrationId: integrationId, now: now, catalogResultCap: catalogResultCap)
+        return pulled.skeleton(resources: store.resources(pulled.resources), lineage: pulled.lineage)
+    }
 
-        guard let tableList = try await tables else {
-            throw CatalogError(.invalidResponse, "Secoda returned \(catalogResultCap) tables, its per-query limit, so the listing "
-                + "may be cut, and splitting it by title did not bring every part under the limit; set "
-                + "catalog.secoda.integration_id to pull one warehouse integration at a time")
-        }
-        let others = try await listed.filter { $0.count < catalogResultCap }
-        async let marks = source.piiColumns(ofTables: tableList.map(\.id))
-        var byId: [String: CatalogResource] = [:]
-        for resource in ([tableList] + others).joined() { byId[resource.id] = resource }
-        var edges = Set<SnapshotEdge>()
-        for row in try await rows where row.direction == "DOWNSTREAM" {
-            edges.insert(SnapshotEdge(from: row.from, to: row.to))
-        }
-        let unknown = Set(edges.flatMap { [$0.from, $0.to] }).subtracting(byId.keys)
-        if !unknown.isEmpty {
-            let found = try await source.resources(ids: Array(unknown))
-            byId.merge(found) { current, _ in current }
-        }
-        // Same courtesy as the walker: a key that cannot list users still gets a snapshot.
-        let people = (try? await source.people()) ?? CatalogPeople()
-        // A refused column query (its shape is inferred) leaves the marks unknown, not the pull failed.
-        let piiColumns: [String: Set<String>]?
-        do { piiColumns = try await marks } catch let error as CatalogError where error.kind == .rejected { piiColumns = nil }
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        return CatalogSnapshot(
-            takenAt: formatter.string(from: now),
-            baseURL: client.baseURL.absoluteString,
-            integrationId: integrationId,
-            resources: byId.values.sorted { $0.id < $1.id },
-            lineage: edges.sorted { ($0.from, $0.to) < ($1.from, $1.to) },
-            users: people.users.sorted { $0.id < $1.id },
-            groups: people.groups.sorted { $0.id < $1.id },
-            teams: people.teams.sorted { $0.id < $1.id },
-            piiColumns: piiColumns?.mapValues { $0.sorted() })
+    /// Pulls as `pull(from:integrationId:now:catalogResultCap:)` and writes the snapshot to `url`
+    /// as `write(to:)` would, byte for byte, with memory that does not grow with the resources:
+    /// each page is encoded and spilled to a temporary file beside `url` as it is read, and the
+    /// file is assembled from the spill in id order, then renamed into place (a killed pull
+    /// leaves the old snapshot; its temporary files are removed by the next pull).
+    /// `statistics`, when given, counts what was held at once (tests, benchmarks).
+    public static func pull(from client: SecodaClient, integrationId: String? = nil, now: Date = Date(),
+                            catalogResultCap: Int = 10_000, writingTo url: URL,
+                            statistics: PullStatistics? = nil) async throws -> PullSummary {
+        let store = try SpillingResourceStore(beside: url, statistics: statistics)
+        let pulled = try await SnapshotPull(client: client, store: store)
+            .run(integrationId: integrationId, now: now, catalogResultCap: catalogResultCap)
+        try SnapshotFileWriter.write(pulled, resourceBytes: { try store.bytes(of: $0.slot) }, to: url)
+        return pulled.summary
     }
 }
 

@@ -73,6 +73,10 @@ public struct SecodaClientOptions: Sendable {
     public var pageSize: Int = 50
     /// Told about every page a listing reads (`catalog pull` shows it as progress); nil: nobody is told.
     public var progress: CatalogProgressHandler?
+    /// How the client waits before a retry (a backoff or a `Retry-After`): `Task.sleep` unless
+    /// replaced. Tests pass one that records the wait asked for, so they assert what the client
+    /// was told to wait instead of timing it.
+    public var sleep: @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
 
     public init(requestTimeout: Duration = .seconds(30), deadline: Duration = .seconds(120), maxAttempts: Int = 4,
                 initialBackoff: Duration = .milliseconds(500), maxBackoff: Duration = .seconds(20),
@@ -198,36 +202,57 @@ public final class SecodaClient: Sendable {
                           stopAfterFirstPage: stopAfterFirstPage, onPage: onPage)
     }
 
-    private enum PastCap { case fail, stop }
+    package enum PastCap: Sendable { case fail, stop }
 
     private func listing<Item: Decodable & Sendable>(_ path: String, query: [(String, String)], as type: Item.Type,
                                                      maxPages: Int?, pastCap: PastCap,
                                                      stopAfterFirstPage: ((Int?) -> Bool)? = nil,
                                                      onPage: (@Sendable ([Item], Int?) -> Void)?) async throws -> (items: [Item], complete: Bool) {
+        let collected = PageCollector<Item>()
+        let complete = try await pages(path, query: query, as: type, maxPages: maxPages, pastCap: pastCap,
+                                       stopAfterFirstPage: stopAfterFirstPage) { number, items, count in
+            collected.add(number, items)
+            onPage?(items, count)
+        }
+        return (collected.inOrder(), complete)
+    }
+
+    /// Reads a listing as `list`/`listPrefix` do, handing each page to `deliver` (its 1-based
+    /// number in the listing, its items, the count it states) as soon as it is read and keeping
+    /// none of it: `catalog pull` stores each page of a 65,000-table workspace as it arrives
+    /// rather than holding the listing (issue 23). Pages fetched concurrently arrive in any order.
+    /// Whether the listing was read to the end comes back; `pastCap` and `stopAfterFirstPage` as in
+    /// `listPrefix` (`.fail`: more pages than the cap is an error).
+    package func pages<Item: Decodable & Sendable>(_ path: String, query: [(String, String)], as type: Item.Type,
+                                           maxPages: Int?, pastCap: PastCap,
+                                           stopAfterFirstPage: ((Int?) -> Bool)? = nil,
+                                           deliver: @escaping @Sendable (_ number: Int, _ items: [Item], _ listingCount: Int?) throws -> Void)
+        async throws -> Bool {
         let pageCap = maxPages ?? options.maxPages
         let first = try url(path, query: query)
         var seen: Set<String> = [first.absoluteString]
         let firstPage = try await page(first, path: path, as: Item.self)
-        var items = firstPage.results
-        onPage?(firstPage.results, firstPage.count)
-        options.progress?(.page(path: path, itemsSoFar: items.count))
+        var itemsSoFar = firstPage.results.count
+        try deliver(1, firstPage.results, firstPage.count)
+        options.progress?(.page(path: path, itemsSoFar: itemsSoFar))
         var pages = 1
         var next: URL? = try firstPage.next.map { try followable(next: $0, from: first, path: path) }
-        if next != nil, stopAfterFirstPage?(firstPage.count) == true { return (items, false) }
+        if next != nil, stopAfterFirstPage?(firstPage.count) == true { return false }
 
         if let second = next, let total = firstPage.totalPages, total > 2, pageCap >= 2,
            let rest = SecodaClient.pageURLs(from: second, through: min(total, pageCap)) {
             if total > pageCap, pastCap == .fail { throw pageCapError(path, pageCap) }
             for url in rest where !seen.insert(url.absoluteString).inserted { throw loopError(path) }
-            let fetched = try await concurrently(rest) { url in
-                let page = try await self.page(url, path: path, as: Item.self)
-                onPage?(page.results, page.count)
-                return page
+            // Each page is handed on where it is read; only its size and next link come back.
+            let fetched = try await concurrently(Array(rest.indices)) { index in
+                let page = try await self.page(rest[index], path: path, as: Item.self)
+                try deliver(index + 2, page.results, page.count)
+                return PageTail(items: page.results.count, next: page.next)
             }
-            for page in fetched { items.append(contentsOf: page.results) }
-            options.progress?(.page(path: path, itemsSoFar: items.count))
+            itemsSoFar += fetched.reduce(0) { $0 + $1.items }
+            options.progress?(.page(path: path, itemsSoFar: itemsSoFar))
             pages = rest.count + 1
-            if total > pageCap { return (items, false) }
+            if total > pageCap { return false }
             // A listing that grew while it was read goes on from the last page's next link.
             next = try fetched.last?.next.map { try followable(next: $0, from: rest[rest.count - 1], path: path) }
         }
@@ -236,16 +261,22 @@ public final class SecodaClient: Sendable {
             guard seen.insert(current.absoluteString).inserted else { throw loopError(path) }
             if pages >= pageCap {
                 if pastCap == .fail { throw pageCapError(path, pageCap) }
-                return (items, false)
+                return false
             }
             pages += 1
             let page = try await page(current, path: path, as: Item.self)
-            items.append(contentsOf: page.results)
-            onPage?(page.results, page.count)
-            options.progress?(.page(path: path, itemsSoFar: items.count))
+            itemsSoFar += page.results.count
+            try deliver(pages, page.results, page.count)
+            options.progress?(.page(path: path, itemsSoFar: itemsSoFar))
             next = try page.next.map { try followable(next: $0, from: current, path: path) }
         }
-        return (items, true)
+        return true
+    }
+
+    /// What `pages` keeps of a page fetched concurrently once it was delivered.
+    private struct PageTail: Sendable {
+        var items: Int
+        var next: String?
     }
 
     private func page<Item: Decodable & Sendable>(_ url: URL, path: String, as type: Item.Type) async throws -> SecodaPage<Item> {
@@ -386,7 +417,7 @@ public final class SecodaClient: Sendable {
                     throw CatalogError(error.kind, error.message + "; no time left to retry before the overall catalog "
                         + "deadline of \(Self.seconds(options.deadline))")
                 }
-                try await Task.sleep(for: wait)
+                try await options.sleep(wait)
             }
         }
     }
@@ -457,8 +488,8 @@ public final class SecodaClient: Sendable {
         return full / 2 + full / 2 * Double.random(in: 0...1)
     }
 
-    /// `Retry-After` as seconds or an HTTP date.
-    static func retryAfter(_ value: String?) -> Duration? {
+    /// `Retry-After` as seconds or an HTTP date (a date counts from `now`).
+    static func retryAfter(_ value: String?, now: Date = Date()) -> Duration? {
         guard let value = value?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
         if let seconds = Double(value), seconds >= 0, seconds.isFinite { return .milliseconds(Int64(seconds * 1000)) }
         let formatter = DateFormatter()
@@ -466,7 +497,7 @@ public final class SecodaClient: Sendable {
         formatter.timeZone = TimeZone(identifier: "GMT")
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
         guard let date = formatter.date(from: value) else { return nil }
-        return .milliseconds(Int64(max(0, date.timeIntervalSinceNow) * 1000))
+        return .milliseconds(Int64(max(0, date.timeIntervalSince(now)) * 1000))
     }
 
     static func seconds(_ duration: Duration) -> String {
@@ -474,7 +505,7 @@ public final class SecodaClient: Sendable {
         return value == value.rounded() ? "\(Int(value)) s" : String(format: "%.1f s", value)
     }
 
-    static func summary(of error: any Error) -> String {
+    package static func summary(of error: any Error) -> String {
         switch error {
         case DecodingError.dataCorrupted(let context): return context.debugDescription
         case DecodingError.keyNotFound(let key, _): return "missing \(key.stringValue)"
@@ -486,7 +517,7 @@ public final class SecodaClient: Sendable {
 
     /// Runs `work` over `chunks` concurrently (the request slots bound real concurrency) and
     /// returns the results in chunk order.
-    func concurrently<Input: Sendable, Output: Sendable>(
+    package func concurrently<Input: Sendable, Output: Sendable>(
         _ chunks: [Input], _ work: @escaping @Sendable (Input) async throws -> Output
     ) async throws -> [Output] {
         try await withThrowingTaskGroup(of: (Int, Output).self) { group in
@@ -535,7 +566,27 @@ actor RequestSlots {
 
 extension Array {
     /// Splits into consecutive pieces of at most `size` elements.
-    func chunked(_ size: Int) -> [[Element]] {
+    package func chunked(_ size: Int) -> [[Element]] {
         stride(from: 0, to: count, by: Swift.max(1, size)).map { Array(self[$0..<Swift.min(count, $0 + Swift.max(1, size))]) }
+    }
+}
+
+/// Pages of a listing read concurrently, put back in listing order.
+package final class PageCollector<Item: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var pages: [(number: Int, items: [Item])] = []
+
+    package init() {}
+
+    package func add(_ number: Int, _ items: [Item]) {
+        lock.lock()
+        defer { lock.unlock() }
+        pages.append((number, items))
+    }
+
+    package func inOrder() -> [Item] {
+        lock.lock()
+        defer { lock.unlock() }
+        return pages.sorted { $0.number < $1.number }.flatMap(\.items)
     }
 }

@@ -1,0 +1,2 @@
+select id as order_id, customer_id, status, note, amount, quantity, email
+from raw.orders
