@@ -27,7 +27,9 @@ struct ImpactStage {
 
     static func run(changes: [ModelChange], base: DbtProject, head: DbtProject, config: GateConfig,
                     workspace: Workspace, request: CheckRequest, contracts: ContractSet) async throws -> ImpactStage {
-        guard !changes.isEmpty else {
+        // Seeds whose CSV changed: dbt's state:modified selects them and their downstream too.
+        let seeds = head.exists && base.exists ? try head.changedSeeds(since: base) : []
+        guard !changes.isEmpty || !seeds.isEmpty else {
             return ImpactStage(changes: changes, lineage: ColumnLineageResult(), impacts: [], byModel: [:], catalogIds: [:],
                                status: CatalogStatus(sources: ["dbt"]), facts: CatalogFacts())
         }
@@ -40,7 +42,7 @@ struct ImpactStage {
             ImpactRequest(name: change.name, relation: (change.base ?? change.head)?.relation,
                           dbtId: (change.head ?? change.base)?.uniqueId,
                           wantsPIIColumns: change.head != nil && contracts.policy(for: change).rule(piiRule).severity != .off)
-        }
+        } + seeds.map { ImpactRequest(name: $0, relation: nil, dbtId: "seed.\(head.name).\($0)", wantsPIIColumns: false) }
         let settings = try catalogSettings(config: config, workspace: workspace, request: request)
         var result: CatalogImpactResult
         var failure: CatalogError?

@@ -106,6 +106,19 @@ public enum ColumnLineage {
                     }
                 }
             }
+            // A seed whose CSV changed: the columns its header no longer names are gone for its readers.
+            for name in try head.changedSeeds(since: base) {
+                let node = ColumnNode.seed(name)
+                let before = try base.columns(of: node), after = try head.columns(of: node)
+                guard before.columns.certainty.isKnown, after.columns.certainty.isKnown else { continue }
+                changedBase[node] = before
+                let remaining = Set(after.columns.names.map { $0.lowercased() })
+                let lost = before.columns.names.filter { !remaining.contains($0.lowercased()) }
+                if !lost.isEmpty {
+                    gone[node] = Dictionary(lost.map { ($0.lowercased(), Gone(renamedTo: nil, via: nil, changedModel: name)) },
+                                            uniquingKeysWith: { first, _ in first })
+                }
+            }
             try propagate()
             try checkTests()
             try checkContracts(changes)
@@ -505,6 +518,10 @@ public enum ColumnLineage {
         // MARK: names and lines
 
         func id(of node: ColumnNode) -> String? {
+            if case let .seed(name) = node {
+                return graph.nodes["seed.\(head.name).\(name)"] != nil ? "seed.\(head.name).\(name)"
+                    : graph.nodes.values.first { $0.type == "seed" && $0.name == name }?.id
+            }
             guard case let .model(name, version) = node else { return nil }
             let id = head.uniqueId(name: name, version: version)
             if graph.nodes[id] != nil { return id }

@@ -4,7 +4,8 @@
 One run = one project and one seed:
   1. copy the project into a fresh temp git repo, commit (base), `dbt parse` into a state folder;
   2. append `-- oracle edit <n>` to N seeded-random models of the root project (or, with
-     `--edit macros`, put a Jinja comment inside N seeded-random macros), commit (head);
+     `--edit macros`, put a Jinja comment inside N seeded-random macros; with `--edit descriptions`,
+     extend N models' one-line YAML descriptions), commit (head);
   3. dbt's set: `dbt ls -s state:modified+ --state <base state>` at head;
   4. the gate's set: `contract-gate check --base --head --catalog dbt --format json`;
   5. compare, explain the differences from the head manifest, write results/<name>-<seed>.json.
@@ -95,6 +96,60 @@ def edit_macro(repo, macro, n):
         return False
     edited = sql[:end.start()] + f"{{# oracle edit {n} #}}" + sql[end.start():]
     path.write_text(text.replace(sql, edited, 1))
+    return True
+
+
+PLAIN_DESCRIPTION_RE = re.compile(r"^(\s*description:\s*)([^'\"|>\s#][^#]*?)\s*$")
+
+
+def pick_described(manifest, repo, seed, count):
+    """Seeded-random root-project models whose YAML entry has a one-line plain description."""
+    found = []
+    for node in sorted(own_sql_models(manifest), key=lambda n: n["unique_id"]):
+        patch = node.get("patch_path")
+        if not patch or not node.get("description"):
+            continue
+        path = repo / patch.split("://", 1)[-1]
+        if not path.is_file():
+            continue  # a property file outside the copied tree (a symlinked folder, say)
+        lines = path.read_text().splitlines(keepends=True)
+        start = next((i for i, l in enumerate(lines) if re.match(rf"^\s*-\s*name:\s*['\"]?{re.escape(node['name'])}['\"]?\s*$", l)), None)
+        if start is None:
+            continue
+        indent = len(lines[start]) - len(lines[start].lstrip(" "))
+        for i in range(start + 1, len(lines)):
+            if lines[i].strip() and len(lines[i]) - len(lines[i].lstrip(" ")) <= indent:
+                break  # the next entry: this one has no description line of its own
+            if PLAIN_DESCRIPTION_RE.match(lines[i]) and len(lines[i]) - len(lines[i].lstrip(" ")) == indent + 2:
+                found.append((node, path, i))
+                break
+    return random.Random(seed).sample(found, min(count, len(found))), len(found)
+
+
+def edit_description(path, line, n):
+    lines = path.read_text().splitlines(keepends=True)
+    m = PLAIN_DESCRIPTION_RE.match(lines[line])
+    lines[line] = f"{m.group(1)}{m.group(2)} (oracle edit {n})\n"
+    path.write_text("".join(lines))
+
+
+def pick_seeds(manifest, seed, count):
+    """Seeded-random enabled CSV seeds of the root project."""
+    root = manifest["metadata"].get("project_name")
+    seeds = sorted((n for n in manifest["nodes"].values()
+                    if n["resource_type"] == "seed" and n["package_name"] == root
+                    and n["original_file_path"].endswith(".csv") and n.get("config", {}).get("enabled", True)),
+                   key=lambda n: n["unique_id"])
+    return random.Random(seed).sample(seeds, min(count, len(seeds))), len(seeds)
+
+
+def edit_seed(repo, node):
+    """Repeat the seed's last row: its contents (dbt's checksum) change, its columns do not."""
+    path = repo / node["original_file_path"]
+    lines = path.read_text().splitlines()
+    if len(lines) < 2:
+        return False
+    path.write_text("\n".join(lines + [lines[-1]]) + "\n")
     return True
 
 
@@ -249,7 +304,15 @@ def run(args):
     _, base_parse_s = sh(dbt_cmd(args, "parse", "--target-path", str(work / "base-state")), repo, env)
     base_manifest = json.loads((work / "base-state/manifest.json").read_text())
     project = base_manifest["metadata"]["project_name"]
-    if args.edit == "macros":
+    if args.edit == "seeds":
+        picked, own_models = pick_seeds(base_manifest, args.seed, args.count)
+        picked = [n for n in picked if edit_seed(repo, n)]
+    elif args.edit == "descriptions":
+        chosen, own_models = pick_described(base_manifest, repo, args.seed, args.count)
+        for n, (node, path, line) in enumerate(chosen, 1):
+            edit_description(path, line, n)
+        picked = [node for node, _, _ in chosen]
+    elif args.edit == "macros":
         picked, own_models = pick_macros(base_manifest, args.seed, args.count)
         picked = [m for n, m in enumerate(picked, 1) if edit_macro(repo, m, n)]
     else:
@@ -320,8 +383,9 @@ def parser():
     ap.add_argument("--env", action="append", default=[], help="KEY=VALUE for dbt (repeatable)")
     ap.add_argument("--out", type=Path, default=HERE / "results")
     ap.add_argument("--keep", action="store_true", help="keep the temp repo")
-    ap.add_argument("--edit", choices=["body", "macros"], default="body",
-                    help="what to edit: N models' bodies, or N macros of the root project (dbt's state:modified.macros)")
+    ap.add_argument("--edit", choices=["body", "macros", "descriptions", "seeds"], default="body",
+                    help="what to edit: N models' bodies, N macros of the root project (dbt's state:modified.macros), "
+                         "N models' one-line YAML descriptions (modified only where persist_docs writes them), or N seeds' rows")
     return ap
 
 

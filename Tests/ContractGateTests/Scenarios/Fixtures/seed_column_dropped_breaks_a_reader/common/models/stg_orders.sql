@@ -1,0 +1,5 @@
+with orders as (
+    select * from {{ ref('raw_orders') }}
+)
+select id as order_id, status
+from orders
