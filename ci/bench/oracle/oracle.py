@@ -345,6 +345,8 @@ def run(args):
             path = repo / node["original_file_path"]
             text = path.read_text()
             path.write_text(text + ("" if text.endswith("\n") else "\n") + f"-- oracle edit {n}\n")
+    if not picked:
+        raise RuntimeError(f"nothing to edit: the project has no {args.edit} the oracle can edit")
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", f"oracle: edit {len(picked)} {args.edit} (seed {args.seed})")
     head = git(repo, "rev-parse", "HEAD")
