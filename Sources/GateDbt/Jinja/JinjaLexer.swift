@@ -67,6 +67,26 @@ struct JinjaLexer {
         byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D || byte == 0x0B || byte == 0x0C
     }
 
+    /// The length in bytes of the whitespace character at `index` that is not ASCII space, tab or a
+    /// line break — what Python's `\s` (and so Jinja2's lexer) also skips inside a tag: U+001C–U+001F,
+    /// U+0085, U+00A0, U+1680, U+2000–U+200A, U+2028, U+2029, U+202F, U+205F, U+3000 — or 0.
+    private func otherSpaceLength(at index: Int) -> Int {
+        let byte = bytes[index]
+        if byte >= 0x1C && byte <= 0x1F { return 1 }
+        guard index + 1 < bytes.count else { return 0 }
+        let second = bytes[index + 1]
+        if byte == 0xC2 { return second == 0x85 || second == 0xA0 ? 2 : 0 }
+        guard index + 2 < bytes.count else { return 0 }
+        let third = bytes[index + 2]
+        switch (byte, second) {
+        case (0xE1, 0x9A): return third == 0x80 ? 3 : 0
+        case (0xE2, 0x80): return (third >= 0x80 && third <= 0x8A) || third == 0xA8 || third == 0xA9 || third == 0xAF ? 3 : 0
+        case (0xE2, 0x81): return third == 0x9F ? 3 : 0
+        case (0xE3, 0x80): return third == 0x80 ? 3 : 0
+        default: return 0
+        }
+    }
+
     private mutating func run() throws {
         let count = bytes.count
         var stripLeading = false
@@ -204,6 +224,11 @@ struct JinjaLexer {
                 pos += 1
                 continue
             }
+            let other = otherSpaceLength(at: pos)
+            if other > 0 {
+                pos += other
+                continue
+            }
             if depth == 0 {
                 if byte == Self.dash, pos + 2 < count, bytes[pos + 1] == closer, bytes[pos + 2] == Self.closeBrace {
                     tokens.append(JinjaToken(kind: endKind, line: line))
@@ -220,7 +245,7 @@ struct JinjaLexer {
                 lexNumber()
             } else if Self.isNameByte(byte) {
                 let start = pos
-                while pos < count, Self.isNameByte(bytes[pos]) { pos += 1 }
+                while pos < count, Self.isNameByte(bytes[pos]), otherSpaceLength(at: pos) == 0 { pos += 1 }
                 tokens.append(JinjaToken(kind: .name, text: String(decoding: bytes[start..<pos], as: UTF8.self), line: line))
             } else if byte == 0x27 || byte == 0x22 {
                 try lexString(quote: byte)

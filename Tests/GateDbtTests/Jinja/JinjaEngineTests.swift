@@ -52,6 +52,15 @@ final class JinjaEngineTests: XCTestCase {
         XCTAssertEqual(render("{% if true %}\nx\n{% endif %}\ny"), "\nx\n\ny")
     }
 
+    /// Inside a tag Jinja2 skips what Python's `\s` matches: Unicode spaces and separators too (a
+    /// GitLab model has U+2029 after an argument; dbt parses it). Outside tags they are text.
+    func testUnicodeWhitespaceInsideTagsIsWhitespace() {
+        XCTAssertEqual(render("{{ 'a'\u{2029}~\u{00A0}'b'\u{3000} }}"), "ab")
+        XCTAssertEqual(render("{%\u{2028}if true\u{202F}%}x{% endif %}"), "x")
+        XCTAssertEqual(render("\u{2029}{{ 1\u{1F}}}"), "\u{2029}1")
+        XCTAssertNotNil(renderError("{{ 'a' \u{2030} }}"), "a non-space character is still an error")
+    }
+
     func testRaw() {
         XCTAssertEqual(render("{% raw %}{{ x }}{% if %}{% endraw %}!"), "{{ x }}{% if %}!")
         XCTAssertEqual(render("a {%- raw -%}  {{ y }}  {%- endraw -%}  b"), "a{{ y }}b")
