@@ -94,7 +94,7 @@ let package = Package(
         .testTarget(name: "GateGitTests", dependencies: ["GateGit", "GateModel", "GateTestSupport"]),
         .testTarget(
             name: "ContractGateTests",
-            dependencies: ["ContractGate", "GateCatalog", "GateConfig", "GateGit", "GateModel", "GateRules", "GateTestSupport",
+            dependencies: ["ContractGate", "GateCatalog", "GateConfig", "GateGit", "GateModel", "GateReporters", "GateRules", "GateTestSupport",
                            "SecodaEmulator", "CodeHostEmulator"],
             exclude: ["Scenarios/Fixtures"]
         ),

@@ -42,13 +42,3 @@ public enum ImpactQuery {
         return Result(impacts: impacts, catalogIds: result.catalogIds, status: result.status)
     }
 }
-
-/// Repository text shown on a terminal loses control characters, so it cannot move the cursor
-/// or recolour the screen.
-enum Sanitized {
-    static func text(_ value: String) -> String {
-        String(String.UnicodeScalarView(value.unicodeScalars.filter { scalar in
-            scalar == "\n" || scalar == "\t" || !(scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value))
-        }))
-    }
-}

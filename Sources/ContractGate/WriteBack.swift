@@ -108,13 +108,6 @@ struct WriteBackSession {
         }
     }
 
-    /// The exit code of a write-back report: 0 when every write succeeded (or on a dry run), 3 when
-    /// Secoda refused or failed a write or the snapshot refresh.
-    static func exitCode(succeeded: Bool?, snapshotError: String?) -> GateExitCode {
-        if succeeded == false { return .catalogUnavailable }
-        return snapshotError == nil ? .pass : .catalogUnavailable
-    }
-
     /// After writes, the snapshot `check` reads offline is out of date: pull it again when the
     /// workspace has one. Returns the path refreshed, nil when there is no snapshot.
     func refreshSnapshot() async throws -> String? {
@@ -136,21 +129,5 @@ extension ProjectGraph {
             graph.nodes[id]?.relation = Relation(database: database, schema: parts[0], identifier: parts[1])
         }
         return graph
-    }
-}
-
-/// Text helpers for the write-back reports.
-enum WriteBackText {
-    static func render(_ value: JSONValue?) -> String {
-        switch value {
-        case nil, .null?: return "—"
-        case .string(let text)?:
-            let line = text.replacingOccurrences(of: "\n", with: " ")
-            return "\"" + (line.count > 60 ? String(line.prefix(57)) + "…" : line) + "\""
-        case .bool(let flag)?: return flag ? "true" : "false"
-        case .number(let number)?: return String(number)
-        case .array(let items)?: return "[" + items.map { $0.stringValue ?? "?" }.joined(separator: ", ") + "]"
-        case .object?: return "{…}"
-        }
     }
 }
