@@ -1,5 +1,5 @@
 import Foundation
-import GateCatalog
+import GateLineage
 import GateModel
 
 /// `contract-gate docs carry`: after a rename, the old Secoda table's documentation copied onto

@@ -1,5 +1,5 @@
 import Foundation
-import GateCatalog
+import GateLineage
 import GateModel
 
 /// `contract-gate catalog pull`: the snapshot `check` can run from offline.

@@ -1,6 +1,6 @@
 import Foundation
-import GateCatalog
 import GateDbt
+import GateLineage
 import GateModel
 
 /// `contract-gate impact MODEL…`: the downstream tree of models as they stand at HEAD (or in the

@@ -1,6 +1,6 @@
 import Foundation
-import GateCatalog
 import GateDbt
+import GateLineage
 import GateModel
 
 /// `contract-gate lineage push`: the dbt graph's edges, created in Secoda where missing.

@@ -1,7 +1,7 @@
 import Foundation
-import GateCatalog
 import GateDbt
 import GateGit
+import GateLineage
 import GateModel
 
 /// What both write-back commands (`lineage push`, `docs carry`) share: where the repository is,
@@ -94,7 +94,7 @@ struct WriteBackSession {
     }
 
     /// The end both write-back commands share once their plan is made: on a dry run nothing;
-    /// with `--apply`, `apply` (the plan's writes, paced: `PacedApply` in GateCatalog), then the
+    /// with `--apply`, `apply` (the plan's writes, paced: `PacedApply` in GateLineage), then the
     /// snapshot pulled again. A refresh Secoda fails is reported beside the result, not thrown:
     /// the writes are done and a rerun would only write nothing.
     func applyThenRefresh<Result: Sendable>(_ apply: () async -> Result) async throws

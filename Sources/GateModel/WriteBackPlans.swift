@@ -1,7 +1,7 @@
 import Foundation
 
 // The write-back commands' plans and results (`lineage push`, `docs carry`): plain values that
-// GateCatalog plans and applies and GateReporters prints. They live here, with the other value
+// GateLineage plans and applies and GateReporters prints. They live here, with the other value
 // types, so the reporters need nothing of the catalog module.
 
 /// A write that did not happen, and why.
