@@ -27,14 +27,11 @@ struct ImpactStage {
 
     static func run(changes: [ModelChange], base: DbtProject, head: DbtProject, config: GateConfig,
                     workspace: Workspace, request: CheckRequest, contracts: ContractSet) async throws -> ImpactStage {
-        guard !changes.isEmpty else {
-            // No model changed, but a seed's CSV may have: its readers' builds can still break.
-            var lineage = ColumnLineageResult()
-            if head.exists, !(try head.changedSeeds(since: base)).isEmpty {
-                let graph = try DbtProject.lineageGraph(changes: changes, base: base, head: head)
-                lineage = try ColumnLineage.analyze(changes: changes, base: base, head: head, graph: graph)
-            }
-            return ImpactStage(changes: changes, lineage: lineage, impacts: [], byModel: [:], catalogIds: [:],
+        // Seeds and SQL snapshots that changed: dbt's state:modified selects them and their downstream too.
+        let seeds = head.exists && base.exists ? try head.changedSeeds(since: base) : []
+        let snapshots = head.exists && base.exists ? try head.changedSnapshots(since: base) : []
+        guard !changes.isEmpty || !seeds.isEmpty || !snapshots.isEmpty else {
+            return ImpactStage(changes: changes, lineage: ColumnLineageResult(), impacts: [], byModel: [:], catalogIds: [:],
                                status: CatalogStatus(sources: ["dbt"]), facts: CatalogFacts())
         }
         // Built while the catalog's first requests are on their way (`DeferredGraph`).
@@ -46,7 +43,8 @@ struct ImpactStage {
             ImpactRequest(name: change.name, relation: (change.base ?? change.head)?.relation,
                           dbtId: (change.head ?? change.base)?.uniqueId,
                           wantsPIIColumns: change.head != nil && contracts.policy(for: change).rule(piiRule).severity != .off)
-        }
+        } + seeds.map { ImpactRequest(name: $0, relation: nil, dbtId: "seed.\(head.name).\($0)", wantsPIIColumns: false) }
+          + snapshots.map { ImpactRequest(name: $0, relation: nil, dbtId: "snapshot.\(head.name).\($0)", wantsPIIColumns: false) }
         let settings = try catalogSettings(config: config, workspace: workspace, request: request)
         var result: CatalogImpactResult
         var failure: CatalogError?

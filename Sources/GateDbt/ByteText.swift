@@ -40,6 +40,22 @@ enum ByteText {
         return found
     }
 
+    /// The 1-based line of the first whole-word occurrence of `word` in `data`, if any.
+    static func firstLine(containingWord word: String, in data: Data) -> Int? {
+        let needle = Array(word.utf8)
+        return data.withUnsafeBytes { raw -> Int? in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            var at: Int?
+            forEachWordStart(needle, in: bytes) { start, end in
+                guard end == bytes.count || !isIdentifier(bytes[end]) else { return true }
+                at = start
+                return false
+            }
+            guard let at else { return nil }
+            return 1 + bytes[..<at].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+        }
+    }
+
     /// The index of the next `byte` at or after `from`, found with `memchr` (fast even in debug builds).
     static func next(_ byte: UInt8, in bytes: UnsafeBufferPointer<UInt8>, from: Int) -> Int? {
         guard from < bytes.count, let base = bytes.baseAddress else { return nil }

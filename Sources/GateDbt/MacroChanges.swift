@@ -86,6 +86,39 @@ extension DbtProject {
     }
 }
 
+extension DbtProject {
+    /// Calls, in the models of this revision, of a macro the change deleted (it was defined at
+    /// `base` and no macro of that name is left): dbt fails to parse a model whose render calls an
+    /// undefined macro. Only macros the root project defined count — an undefined package macro
+    /// usually means `dbt deps` did not run where the gate runs, which is a notice elsewhere.
+    func callsOfDeletedMacros(since base: DbtProject) throws -> [DanglingReference] {
+        guard let projectFile, let baseFile = base.projectFile else { return [] }
+        let state = try renderingState(projectFile)
+        let baseState = try base.renderingState(baseFile)
+        let prefix = baseState.macros.rootPackage + "."
+        var deleted = Set<String>()
+        for key in baseState.macros.textHashes.keys where key.hasPrefix(prefix) && state.macros.textHashes[key] == nil {
+            let name = String(key.dropFirst(prefix.count))
+            if state.macros.resolve(name, from: state.macros.rootPackage) == nil { deleted.insert(name) }
+        }
+        guard !deleted.isEmpty else { return [] }
+        var result: [DanglingReference] = []
+        for path in try fileListing().modelFiles where path.hasSuffix(".sql") {
+            guard let scan = try scan(path), let rendered = try renderOutcome(path, scan: scan)?.rendered else { continue }
+            let name = try nodeKey(forFile: path).name
+            for called in rendered.unknownMacros {
+                let bare = called.hasPrefix(prefix) ? String(called.dropFirst(prefix.count)) : called
+                guard deleted.contains(bare), let data = try tree.contents(of: path) else { continue }
+                let line = ByteText.firstLine(containingWord: bare, in: data) ?? 1
+                result.append(DanglingReference(
+                    referrer: name, call: called + "()", targetType: "macro", targetName: called, reason: .deleted,
+                    resolvedAtBase: true, location: SourceLocation(path: path, line: line)))
+            }
+        }
+        return result
+    }
+}
+
 extension DbtMacroIndex {
     /// Where macro `package.name` is defined.
     func location(of key: String) -> SourceLocation? {

@@ -213,8 +213,13 @@ extension DbtProject {
     /// The `{% snapshot name %} … {% endsnapshot %}` blocks of a snapshot file, each with the
     /// refs and sources inside it.
     static func snapshotBlocks(in data: Data) -> [(String, ReferenceScan)] {
+        snapshotBlockTexts(in: data).map { ($0.name, ReferenceScanner.scan(Data($0.body.utf8))) }
+    }
+
+    /// Each `{% snapshot name %}` block of a snapshot file: its name, its body, and its whole text.
+    static func snapshotBlockTexts(in data: Data) -> [(name: String, body: Substring, text: Substring)] {
         let text = String(decoding: data, as: UTF8.self)
-        var result: [(String, ReferenceScan)] = []
+        var result: [(name: String, body: Substring, text: Substring)] = []
         var search = text.startIndex
         while let open = text.range(of: #"\{%-?\s*snapshot\s+([A-Za-z0-9_]+)\s*-?%\}"#, options: .regularExpression,
                                     range: search..<text.endIndex) {
@@ -222,8 +227,25 @@ extension DbtProject {
             let name = header.replacingOccurrences(of: #"^\{%-?\s*snapshot\s+"#, with: "", options: .regularExpression)
                 .replacingOccurrences(of: #"\s*-?%\}$"#, with: "", options: .regularExpression)
             let end = text.range(of: "endsnapshot", range: open.upperBound..<text.endIndex)?.lowerBound ?? text.endIndex
-            result.append((name, ReferenceScanner.scan(Data(text[open.upperBound..<end].utf8))))
+            result.append((name, text[open.upperBound..<end], text[open.lowerBound..<end]))
             search = end
+        }
+        return result
+    }
+
+    /// The SQL snapshots whose block is new or differs from `base`'s (dbt's `state:modified`
+    /// compares each block's text).
+    public func changedSnapshots(since base: DbtProject) throws -> [String] {
+        var result: [String] = []
+        for folder in projectFile?.snapshotPaths ?? [] {
+            for path in try tree.files(under: settings.projectPrefix + folder) where path.hasSuffix(".sql") {
+                if let blob = tree.blobID(of: path), let baseBlob = base.tree.blobID(of: path), blob == baseBlob { continue }
+                guard let data = try tree.contents(of: path) else { continue }
+                let before = try base.tree.contents(of: path).map(DbtProject.snapshotBlockTexts) ?? []
+                for block in DbtProject.snapshotBlockTexts(in: data) where !before.contains(where: { $0.name == block.name && $0.text == block.text }) {
+                    result.append(block.name)
+                }
+            }
         }
         return result
     }

@@ -72,6 +72,7 @@ public enum ReferenceResolution {
                 reason: reason, renamedTo: newName, versions: versions,
                 resolvedAtBase: baseResolution.resolves, location: SourceLocation(path: call.path, line: call.line)))
         }
+        result += try head.callsOfDeletedMacros(since: base)
         var seen = Set<DanglingReference>()
         return result.filter { seen.insert($0).inserted }.sorted { $0.location < $1.location }
     }

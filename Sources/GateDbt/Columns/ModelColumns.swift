@@ -262,16 +262,14 @@ extension DbtProject {
         return .unknown("seed \(name) was not found")
     }
 
-    /// The seeds whose CSV file differs from `base`'s at the same path.
+    /// The seeds whose CSV file is new or differs from `base`'s at the same path.
     public func changedSeeds(since base: DbtProject) throws -> [String] {
         var result: [String] = []
         for folder in projectFile?.seedPaths ?? [] {
             for path in try tree.files(under: settings.projectPrefix + folder) where path.hasSuffix(".csv") {
-                if let blob = tree.blobID(of: path), let baseBlob = base.tree.blobID(of: path) {
-                    if blob != baseBlob { result.append(DbtProject.stem(of: path)) }
-                } else if let data = try base.tree.contents(of: path), try tree.contents(of: path) != data {
-                    result.append(DbtProject.stem(of: path))
-                }
+                if let blob = tree.blobID(of: path), let baseBlob = base.tree.blobID(of: path), blob == baseBlob { continue }
+                // New, or its bytes differ (dbt's checksum).
+                if try base.tree.contents(of: path) != tree.contents(of: path) { result.append(DbtProject.stem(of: path)) }
             }
         }
         return result

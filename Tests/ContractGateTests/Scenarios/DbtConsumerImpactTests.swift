@@ -24,6 +24,16 @@ import Testing
                             "snapshot.shop.orders_snap@1", "snapshot.shop.orders_ysnap@1"], "\(reached)")
     }
 
+    /// dbt's `state:modified+` for an edited snapshot block and seed (checked once with dbt-core
+    /// 1.11: `snapshot.shop.orders_snap`, `model.shop.rpt_order_history`, `seed.shop.country_codes`,
+    /// `model.shop.dim_countries`): each is walked like a changed model; the untouched block is not.
+    @Test func anEditedSnapshotBlockAndSeedAreWalkedLikeChangedModels() async throws {
+        let report = try await check("snapshot_and_seed_edits_reach_their_readers")
+        #expect(report.changes.isEmpty)
+        let walked = report.impact.map { "\($0.model): " + $0.downstream.map(\.id).sorted().joined(separator: ", ") }.sorted()
+        #expect(walked == ["country_codes: model.shop.dim_countries", "orders_snap: model.shop.rpt_order_history"], "\(walked)")
+    }
+
     @Test func theSemanticLayerIsListedWithItsOwnersInEveryFormat() async throws {
         let report = try await check("when_unused_semantic_model_uses_column")
         let downstream = try #require(report.impact.first { $0.model == "fct_orders" }).downstream

@@ -133,6 +133,47 @@ def edit_description(path, line, n):
     path.write_text("".join(lines))
 
 
+def pick_seeds(manifest, seed, count):
+    """Seeded-random enabled CSV seeds of the root project."""
+    root = manifest["metadata"].get("project_name")
+    seeds = sorted((n for n in manifest["nodes"].values()
+                    if n["resource_type"] == "seed" and n["package_name"] == root
+                    and n["original_file_path"].endswith(".csv") and n.get("config", {}).get("enabled", True)),
+                   key=lambda n: n["unique_id"])
+    return random.Random(seed).sample(seeds, min(count, len(seeds))), len(seeds)
+
+
+def edit_seed(repo, node):
+    """Repeat the seed's last row: its contents (dbt's checksum) change, its columns do not."""
+    path = repo / node["original_file_path"]
+    lines = path.read_text().splitlines()
+    if len(lines) < 2:
+        return False
+    path.write_text("\n".join(lines + [lines[-1]]) + "\n")
+    return True
+
+
+def pick_snapshots(manifest, seed, count):
+    """Seeded-random SQL snapshots of the root project."""
+    root = manifest["metadata"].get("project_name")
+    snaps = sorted((n for n in manifest["nodes"].values()
+                    if n["resource_type"] == "snapshot" and n["package_name"] == root
+                    and n["original_file_path"].endswith(".sql")), key=lambda n: n["unique_id"])
+    return random.Random(seed).sample(snaps, min(count, len(snaps))), len(snaps)
+
+
+def edit_snapshot(repo, node, n):
+    """A SQL comment before the block's `{% endsnapshot %}`: that block's text changes."""
+    path = repo / node["original_file_path"]
+    text = path.read_text()
+    block = re.search(r"\{%-?\s*snapshot\s+" + re.escape(node["name"]) + r"\s*-?%\}.*?(\{%-?\s*endsnapshot)", text, re.S)
+    if not block:
+        return False
+    at = block.start(1)
+    path.write_text(text[:at] + f"\n-- oracle edit {n}\n" + text[at:])
+    return True
+
+
 def dbt_selection(args, repo, work, env, selector="state:modified+"):
     """`dbt ls -s <selector>` at head, every resource type; returns {unique_id: type}, seconds.
     Runs reuse <tmp>/head-target, so a second call parses partially (fast)."""
@@ -284,7 +325,13 @@ def run(args):
     _, base_parse_s = sh(dbt_cmd(args, "parse", "--target-path", str(work / "base-state")), repo, env)
     base_manifest = json.loads((work / "base-state/manifest.json").read_text())
     project = base_manifest["metadata"]["project_name"]
-    if args.edit == "descriptions":
+    if args.edit == "snapshots":
+        picked, own_models = pick_snapshots(base_manifest, args.seed, args.count)
+        picked = [node for n, node in enumerate(picked, 1) if edit_snapshot(repo, node, n)]
+    elif args.edit == "seeds":
+        picked, own_models = pick_seeds(base_manifest, args.seed, args.count)
+        picked = [n for n in picked if edit_seed(repo, n)]
+    elif args.edit == "descriptions":
         chosen, own_models = pick_described(base_manifest, repo, args.seed, args.count)
         for n, (node, path, line) in enumerate(chosen, 1):
             edit_description(path, line, n)
@@ -360,9 +407,9 @@ def parser():
     ap.add_argument("--env", action="append", default=[], help="KEY=VALUE for dbt (repeatable)")
     ap.add_argument("--out", type=Path, default=HERE / "results")
     ap.add_argument("--keep", action="store_true", help="keep the temp repo")
-    ap.add_argument("--edit", choices=["body", "macros", "descriptions"], default="body",
+    ap.add_argument("--edit", choices=["body", "macros", "descriptions", "seeds", "snapshots"], default="body",
                     help="what to edit: N models' bodies, N macros of the root project (dbt's state:modified.macros), "
-                         "or N models' one-line YAML descriptions (modified only where persist_docs writes them)")
+                         "N models' one-line YAML descriptions (modified only where persist_docs writes them), N seeds' rows, or N SQL snapshot blocks")
     return ap
 
 

@@ -7,9 +7,10 @@ public struct RefResolvesRule: Rule {
     public static let description = RuleDescription(
         id: "REF_RESOLVES", name: "References resolve", category: .build,
         purpose: "Checks that every `ref()` and `source()` the change touches or leaves behind still points at an "
-            + "enabled model, model version, seed, snapshot or source.",
+            + "enabled model, model version, seed, snapshot or source, and that no model calls a project macro the "
+            + "change deleted.",
         rationale: "A `ref()` to a model that was deleted, renamed or disabled, a `v=` pin on a removed version, or a "
-            + "`source()` whose table is no longer declared makes dbt fail to parse the whole project: nothing builds, "
+            + "`source()` whose table is no longer declared, or a call of a macro that no longer exists, makes dbt fail to parse the whole project: nothing builds, "
             + "contract or not. The finding points at the call in the head tree (models, snapshots and exposures' "
             + "`depends_on`). Only calls the change can have broken are checked: those in files it adds or edits, and "
             + "those anywhere that point at something it removed; a call that already dangled in an untouched file is "

@@ -1,0 +1,3 @@
+{% macro order_columns() %}
+    id as order_id, status
+{% endmacro %}

@@ -1,0 +1,2 @@
+select {{ order_columns() }}
+from raw.orders
