@@ -121,14 +121,14 @@ enum WireValue: Equatable {
 /// whose `rawValue`s count up from 0 and whose `stringValue` is the JSON key. The Codable types
 /// decode by them and this reader reads by them, so each object's keys are declared once.
 protocol WireField: CodingKey, RawRepresentable<Int>, CaseIterable {
-    /// Whether the value is read as a list of ids (`lenientStrings`).
-    var holdsList: Bool { get }
+    /// What the value usually holds; `.list`: read as a list of ids (`lenientStrings`).
+    var kind: WireKind { get }
     /// The keys' UTF-8, indexed by `rawValue` (`WireKeys.bytes(of:)`).
     static var keyBytes: [[UInt8]] { get }
 }
 
 extension WireField {
-    var holdsList: Bool { false }
+    var kind: WireKind { .text }
     var intValue: Int? { nil }
     init?(intValue: Int) { nil }
 
@@ -149,21 +149,29 @@ extension WireField {
 extension KeyedDecodingContainer {
     /// The value at `key` as a `WireValue` (nil: absent), so the lenient rules above serve the
     /// Codable types too. JSONDecoder decodes each JSON value as exactly one of these types, so
-    /// the order of the attempts does not change the answer; strings come first, as most values are.
-    /// - Parameter list: read an array as a list of ids (`lenientStrings`).
-    func wireValue(_ key: Key, list: Bool) -> WireValue? {
+    /// the order of the attempts does not change the answer; the type the field usually holds
+    /// is tried first (a failed `try?` costs a thrown error).
+    /// - Parameter kind: what the field usually holds; `.list` reads an array as a list of ids.
+    func wireValue(_ key: Key, kind: WireKind) -> WireValue? {
         guard contains(key) else { return nil }
-        if list {
+        if (try? decodeNil(forKey: key)) == true { return .null }
+        switch kind {
+        case .list:
             if let values = try? decode([String].self, forKey: key) { return .strings(values) }
             if let values = try? decode([JSONValue].self, forKey: key) {
                 return .strings(values.compactMap { $0.stringValue ?? $0["id"]?.stringValue })
             }
+        case .flag:
+            if let value = try? decode(Bool.self, forKey: key) { return .bool(value) }
+        case .count:
+            if let value = try? decode(Int.self, forKey: key) { return .integer(value) }
+        case .text:
+            break
         }
         if let value = try? decode(String.self, forKey: key) { return .string(value) }
         if let value = try? decode(Int.self, forKey: key) { return .integer(value) }
         if let value = try? decode(Bool.self, forKey: key) { return .bool(value) }
         if let value = try? decode(Double.self, forKey: key) { return .fraction(value) }
-        if (try? decodeNil(forKey: key)) == true { return .null }
         return .composite
     }
 
@@ -171,15 +179,21 @@ extension KeyedDecodingContainer {
     // `WireValue` rules.
 
     /// Present and not null.
-    package func has(_ key: Key) -> Bool { wireValue(key, list: false).map { !$0.isNull } ?? false }
+    package func has(_ key: Key) -> Bool { contains(key) && (try? decodeNil(forKey: key)) == false }
     /// A string, or an integer's decimal digits.
-    package func lenientString(_ key: Key) -> String? { wireValue(key, list: false)?.lenientString }
+    package func lenientString(_ key: Key) -> String? { wireValue(key, kind: .text)?.lenientString }
     /// A boolean, a number (non-zero is true), or a string that says yes or no.
-    package func lenientBool(_ key: Key) -> Bool? { wireValue(key, list: false)?.lenientBool }
+    package func lenientBool(_ key: Key) -> Bool? { wireValue(key, kind: .flag)?.lenientBool }
     /// An integer, a fraction toward zero (when it fits), or a numeric string.
-    package func lenientInt(_ key: Key) -> Int? { wireValue(key, list: false)?.lenientInt }
+    package func lenientInt(_ key: Key) -> Int? { wireValue(key, kind: .count)?.lenientInt }
     /// A list of strings; ids given as objects (`{"id": …}`) are reduced to their id.
-    package func lenientStrings(_ key: Key) -> [String] { wireValue(key, list: true)?.lenientStrings ?? [] }
+    package func lenientStrings(_ key: Key) -> [String] { wireValue(key, kind: .list)?.lenientStrings ?? [] }
+}
+
+/// What a wire field usually holds: which decoding `init(from:)` tries first, and whether the
+/// page reader reads an array as a list of ids.
+enum WireKind {
+    case text, flag, count, list
 }
 
 enum WireKeys {
@@ -199,7 +213,7 @@ struct WireObject<Field: WireField> {
     /// same bytes: what lets `init(from:)` decode by the reader's rules (`init(wire:)`).
     init(container: KeyedDecodingContainer<Field>) {
         for field in Field.allCases {
-            values[field.rawValue] = container.wireValue(field, list: field.holdsList)
+            values[field.rawValue] = container.wireValue(field, kind: field.kind)
         }
     }
 
@@ -332,7 +346,7 @@ struct JSONByteScanner {
         var more = try openObject()
         while more {
             if let field = Field.field(named: try key()) {
-                try wire.set(try value(list: field.holdsList), for: field)
+                try wire.set(try value(list: field.kind == .list), for: field)
             } else {
                 try skipValue(depth: 3)
             }

@@ -97,8 +97,15 @@ public struct CatalogResource: Sendable, Hashable, Codable {
             }
         }
 
-        /// Read as lists of ids (`lenientStrings`).
-        var holdsList: Bool { [.owners, .ownerGroups, .ownerGroupsAlternate, .tags, .teams].contains(self) }
+        /// Lists are read as lists of ids (`lenientStrings`).
+        var kind: WireKind {
+            switch self {
+            case .owners, .ownerGroups, .ownerGroupsAlternate, .tags, .teams: .list
+            case .pii, .verified: .flag
+            case .externalUsage, .internalUsage: .count
+            default: .text
+            }
+        }
 
         static let keyBytes = WireKeys.bytes(of: Self.self)
     }
