@@ -19,9 +19,12 @@ public struct BrokenColumnRead: Sendable, Hashable, Codable {
     public var changedModel: String
     /// Where the reader reads it, in the head tree.
     public var location: SourceLocation
+    /// When the reader is a dbt test of `reader` (a data test or unit test in its property file)
+    /// rather than its SQL: how to name it ("data test `not_null` on `stg_orders.order_id`").
+    public var test: String?
 
     public init(reader: String, readerTags: [String] = [], upstream: String, column: String, renamedTo: String? = nil,
-                via: String? = nil, changedModel: String, location: SourceLocation) {
+                via: String? = nil, changedModel: String, location: SourceLocation, test: String? = nil) {
         self.reader = reader
         self.readerTags = readerTags
         self.upstream = upstream
@@ -30,6 +33,7 @@ public struct BrokenColumnRead: Sendable, Hashable, Codable {
         self.via = via
         self.changedModel = changedModel
         self.location = location
+        self.test = test
     }
 }
 
@@ -49,15 +53,37 @@ public struct ContractMismatch: Sendable, Hashable, Codable {
     public var cause: String?
     /// The model's YAML entry (or its SQL file), in the head tree.
     public var location: SourceLocation
+    /// Declared types the change edits while the model's SQL and everything upstream stay as they
+    /// were: the built type is the one declared before, so dbt's type check now fails unless the
+    /// two spellings name the same type on the warehouse (the rule decides, knowing the adapter).
+    public var retyped: [ContractTypeChange]
 
     public init(model: String, tags: [String] = [], missing: [String], undeclared: [String], changedModel: Bool,
-                cause: String? = nil, location: SourceLocation) {
+                cause: String? = nil, location: SourceLocation, retyped: [ContractTypeChange] = []) {
         self.model = model
         self.tags = tags
         self.missing = missing
         self.undeclared = undeclared
         self.changedModel = changedModel
         self.cause = cause
+        self.location = location
+        self.retyped = retyped
+    }
+}
+
+/// One declared `data_type` of an enforced contract that a change edits in YAML only.
+public struct ContractTypeChange: Sendable, Hashable, Codable {
+    public var column: String
+    /// What the YAML declared before (what the unchanged SQL builds).
+    public var before: String
+    public var after: String
+    /// The `data_type:` line at head.
+    public var location: SourceLocation?
+
+    public init(column: String, before: String, after: String, location: SourceLocation? = nil) {
+        self.column = column
+        self.before = before
+        self.after = after
         self.location = location
     }
 }

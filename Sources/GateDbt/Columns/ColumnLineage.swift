@@ -56,6 +56,8 @@ public enum ColumnLineage {
         var beforeReadings: [ColumnNode: ModelSQLReading?] = [:]
         var beforeColumns: [ColumnNode: NodeColumns] = [:]
         var usesMemo: [String: [(id: String, note: String)]] = [:]
+        /// Property file → the tests in it that name columns (head tree).
+        var testReadsMemo: [String: [TestColumnRead]] = [:]
 
         struct Gone {
             var renamedTo: String?
@@ -118,6 +120,7 @@ public enum ColumnLineage {
                 }
             }
             try propagate()
+            try checkTests()
             try checkContracts(changes)
             for change in changes {
                 guard let after = change.liveHead else { continue }
@@ -275,6 +278,63 @@ public enum ColumnLineage {
             }
         }
 
+        /// The models downstream of `roots` (not the roots themselves, unless one is below another).
+        func descendants(of roots: [String]) -> Set<String> {
+            var affected = Set<String>()
+            var queue = roots
+            while let id = queue.popLast() {
+                for child in graph.nodes[id]?.children ?? [] where graph.nodes[child]?.type == "model" && affected.insert(child).inserted {
+                    queue.append(child)
+                }
+            }
+            return affected
+        }
+
+        // MARK: tests
+
+        /// dbt tests in the head's property files that name a column that is gone from its model
+        /// (the changed model's own, or one that lost it through `*`): `dbt build` runs them, and
+        /// they fail on the missing column. Versioned models are not checked (their tests may
+        /// apply per version).
+        mutating func checkTests() throws {
+            let losers = gone.sorted(by: { $0.key.description < $1.key.description })
+            // One pass over the property files for every name (each new word costs a scan).
+            let names = Set(losers.compactMap { node, _ -> String? in
+                guard case let .model(name, nil) = node else { return nil }
+                return name
+            })
+            guard !names.isEmpty else { return }
+            let files = try head.propertyFiles(mentioning: names)
+            for (node, lost) in losers {
+                guard case let .model(name, nil) = node else { continue }
+                for read in try testReads(of: name, in: files[name] ?? []) {
+                    guard let cause = lost[read.column] else { continue }
+                    let tags = id(of: .model(name: read.owner, version: nil)).flatMap { graph.nodes[$0]?.tags } ?? []
+                    let broken = BrokenColumnRead(reader: read.owner, readerTags: tags, upstream: name, column: read.column,
+                                                  renamedTo: cause.renamedTo, via: cause.via, changedModel: cause.changedModel,
+                                                  location: read.location, test: read.test)
+                    if !result.brokenReads.contains(where: {
+                        $0.test == broken.test && $0.upstream == broken.upstream && $0.column == broken.column
+                    }) {
+                        result.brokenReads.append(broken)
+                    }
+                }
+            }
+        }
+
+        /// The tests in `paths` (property files of the head that mention `name` as a word, each
+        /// read once) that name columns of the model `name`.
+        mutating func testReads(of name: String, in paths: [String]) throws -> [TestColumnRead] {
+            var found: [TestColumnRead] = []
+            for path in paths {
+                if testReadsMemo[path] == nil {
+                    testReadsMemo[path] = TestColumnReads.read(try head.tree.contents(of: path) ?? Data(), path: path)
+                }
+                found += (testReadsMemo[path] ?? []).filter { $0.model == name }
+            }
+            return found
+        }
+
         /// Whether two column sets name different columns (case aside); sets whose names are not
         /// all known are compared as far as they go.
         static func namesDiffer(_ one: SQLColumnSet, _ other: SQLColumnSet) -> Bool {
@@ -329,12 +389,18 @@ public enum ColumnLineage {
         /// Enforced contracts whose SQL no longer outputs exactly the declared columns: the
         /// changed models' own, and downstream ones whose `*` now outputs something else.
         mutating func checkContracts(_ changes: [ModelChange]) throws {
+            let belowChanges = descendants(of: changeOfNode.keys.compactMap { id(of: $0) })
             for change in changes {
                 guard let after = change.liveHead, after.contractEnforced else { continue }
                 let columns = try head.columns(of: .model(after))
                 guard columns.origin == .sql else { continue }
-                if let mismatch = Self.mismatch(model: change.name, snapshot: after, outputs: columns.columns, changed: true, cause: nil) {
+                let retyped = try typesEditedInYAMLOnly(change, after: after, belowChanges: belowChanges)
+                if var mismatch = Self.mismatch(model: change.name, snapshot: after, outputs: columns.columns, changed: true, cause: nil) {
+                    mismatch.retyped = retyped
                     result.contractMismatches.append(mismatch)
+                } else if !retyped.isEmpty {
+                    result.contractMismatches.append(ContractMismatch(model: change.name, tags: after.tags, missing: [], undeclared: [],
+                                                                      changedModel: true, location: after.location, retyped: retyped))
                 }
             }
             for (node, reading) in beforeReadings where changeOfNode[node] == nil {
@@ -351,6 +417,28 @@ public enum ColumnLineage {
                 }
             }
             result.contractMismatches.sort { ($0.model, $0.location.path) < ($1.model, $1.location.path) }
+        }
+
+        /// The declared types an enforced contract (enforced before too) changes while the model's
+        /// rendered SQL is the same on both sides and no changed model is upstream of it: what the
+        /// build produces is what the base declared and built, so the new declaration no longer
+        /// matches it (unless the spellings are synonyms; the rule knows the adapter).
+        mutating func typesEditedInYAMLOnly(_ change: ModelChange, after: ModelSnapshot, belowChanges: Set<String>) throws -> [ContractTypeChange] {
+            guard let before = change.base, before.enabled, before.contractEnforced, base.exists else { return [] }
+            let pairs = after.columns.compactMap { spec -> (ColumnSpec, ColumnSpec)? in
+                guard let old = before.columns.first(where: { $0.name.lowercased() == spec.name.lowercased() }),
+                      let was = old.dataType, let now = spec.dataType,
+                      was.lowercased().filter({ !$0.isWhitespace }) != now.lowercased().filter({ !$0.isWhitespace }) else { return nil }
+                return (old, spec)
+            }
+            guard !pairs.isEmpty else { return [] }
+            let headNode = ColumnNode.model(after)
+            if let id = id(of: headNode), belowChanges.contains(id) { return [] }
+            guard let baseSQL = try base.sqlReading(of: .model(before))?.sql, let headSQL = try head.sqlReading(of: headNode)?.sql,
+                  baseSQL == headSQL else { return [] }
+            return pairs.map { old, new in
+                ContractTypeChange(column: new.name, before: old.dataType ?? "", after: new.dataType ?? "", location: new.location)
+            }
         }
 
         static func mismatch(model: String, snapshot: ModelSnapshot, outputs: SQLColumnSet, changed: Bool, cause: String?) -> ContractMismatch? {

@@ -616,6 +616,11 @@ final class SQLColumnAnalyzer {
         }
         if !star.exclude.isEmpty {
             let excluded = Set(star.exclude)
+            // An `exclude`/`except` list names its columns: the warehouse rejects one that is not
+            // there (DuckDB, Snowflake and BigQuery alike), so each is read by name, not via the star.
+            if recording {
+                for column in expansion.columns where excluded.contains(column.key) { record(column.inputs, clause, line: star.line) }
+            }
             expansion.columns.removeAll { excluded.contains($0.key) }
         }
         if let pattern = star.like {
@@ -627,6 +632,8 @@ final class SQLColumnAnalyzer {
         }
         for (old, new) in star.rename {
             if let index = expansion.columns.firstIndex(where: { $0.key == old }) {
+                // Like `exclude`, `rename` names the old column: read by name.
+                if recording { record(expansion.columns[index].inputs, clause, line: star.line) }
                 expansion.columns[index].name = new
                 expansion.columns[index].key = SQLLexer.lowercase(new)
             } else if !expansion.tails.isEmpty {

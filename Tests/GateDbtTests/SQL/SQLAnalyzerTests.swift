@@ -163,8 +163,11 @@ import Testing
         #expect(excluded.names == ["id", "customer_name", "created_at"])
         #expect(excluded.pass("customer_name") == "n0.name")
         #expect(excluded.output("customer_name")?.viaStar == "the final select")
-        #expect(!excluded.reads("n0.email") && !excluded.reads("n0.phone"), "excluded columns are not read")
-        #expect(excluded.readList.contains("n0.name select 1 *"))
+        // `exclude` and `rename` name their columns: gone upstream, the warehouse rejects the list,
+        // so they are read by name (not via the star).
+        #expect(excluded.readList.contains("n0.email select 1") && excluded.readList.contains("n0.phone select 1"),
+                "excluded columns are named: \(excluded.readList)")
+        #expect(excluded.readList.contains("n0.name select 1"))
 
         let single = analyzeSQL("select t.* exclude email rename id as customer_id from __dbt_node_0__ t", .snowflake, columns)
         #expect(single.names == ["customer_id", "name", "phone", "created_at"])

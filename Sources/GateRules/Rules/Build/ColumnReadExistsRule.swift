@@ -6,13 +6,15 @@ public struct ColumnReadExistsRule: Rule {
 
     public static let description = RuleDescription(
         id: "COLUMN_READ_EXISTS", name: "Columns read still exist", category: .build,
-        purpose: "Checks that no downstream model reads a column that the change removes or renames in the SQL "
-            + "output of a model it reads.",
+        purpose: "Checks that no downstream model, and no data test or unit test, reads a column that the change "
+            + "removes or renames in the SQL output of a model it reads.",
         rationale: "A model whose SQL names a column its parent no longer outputs fails to build (\"invalid "
             + "identifier\"), contract or not, and everything downstream of it is not built. The columns come from "
             + "the models' SQL, with `*` expanded through the graph, so a column dropped upstream and passed on by "
             + "`select *` is followed to the model that names it. The finding points at that model's line in the "
-            + "head tree.",
+            + "head tree. dbt runs data tests and unit tests in the same build: a test under the column "
+            + "(`not_null`, `accepted_values`, any generic test), a `relationships` test whose `field` it is, an "
+            + "`expression` that names it, or unit-test rows that set it fail the same way, at the test's line.",
         defaultSeverity: .error,
         triggeringExamples: [
             RuleExample("A downstream model still selects a column the change dropped",
@@ -41,6 +43,12 @@ public struct ColumnReadExistsRule: Rule {
     static func message(_ read: BrokenColumnRead) -> String {
         let what = read.renamedTo.map { "renames it to `\($0)`" } ?? "removes it"
         let origin = read.upstream == read.changedModel ? "" : " (\(read.via ?? "from `\(read.changedModel)`"))"
+        if let test = read.test {
+            let fix = read.renamedTo.map { "name `\($0)` in the test, or keep `\(read.column)` as well" }
+                ?? "keep `\(read.column)` in `\(read.changedModel)`, or remove or change the test"
+            return "The \(test) names column `\(read.column)` of `\(read.upstream)`, but this change \(what)\(origin): "
+                + "`dbt build` will fail on that test. Fix: \(fix)."
+        }
         let fix = read.renamedTo.map { "select `\($0)` in `\(read.reader)`, or keep `\(read.column)` as well" }
             ?? "keep `\(read.column)` in `\(read.changedModel)`, or stop reading it in `\(read.reader)`"
         return "`\(read.reader)` reads column `\(read.column)` of `\(read.upstream)`, but this change \(what)\(origin): "

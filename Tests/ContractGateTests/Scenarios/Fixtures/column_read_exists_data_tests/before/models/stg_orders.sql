@@ -1,0 +1,2 @@
+select id as order_id, status, amount, tax
+from raw.orders

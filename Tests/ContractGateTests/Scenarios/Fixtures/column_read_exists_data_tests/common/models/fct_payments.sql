@@ -1,0 +1,2 @@
+select payment_id, order_ref
+from raw.payments

@@ -1,0 +1,2 @@
+select order_id, status
+from {{ ref('stg_orders') }}

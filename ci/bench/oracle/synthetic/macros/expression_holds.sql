@@ -1,0 +1,3 @@
+{% test expression_holds(model, expression) %}
+select * from {{ model }} where not ({{ expression }})
+{% endtest %}

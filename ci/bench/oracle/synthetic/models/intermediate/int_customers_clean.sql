@@ -1,0 +1,2 @@
+select * exclude (email)
+from {{ ref('stg_customers') }}
