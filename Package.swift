@@ -2,12 +2,12 @@
 import PackageDescription
 
 // Dependency direction (see DESIGN.md §8):
-//   contract-gate → ContractGate → GateConfig → {GateGit, GateDbt, GateCatalog, GateRules, GateReporters} → GateModel
-//   GateCatalog (lineage over a catalog) → SecodaAPI (the REST client and wire model) → GateModel
-//   (GateConfig reads contract-gate.yml and contracts/ from a revision and hands GateDbt, GateCatalog and
+//   contract-gate → ContractGate → GateConfig → {GateGit, GateDbt, GateLineage, GateRules, GateReporters} → GateModel
+//   GateLineage (lineage over a catalog) → SecodaAPI (the REST client and wire model) → GateModel
+//   (GateConfig reads contract-gate.yml and contracts/ from a revision and hands GateDbt, GateLineage and
 //   GateRules their typed settings)
 //   GateGit → CLibGit2 (the only module that touches C)
-//   GateCatalog, GateReporters, ContractGate → GateJSON (the JSON byte codecs; depends on nothing)
+//   GateLineage, GateReporters, ContractGate → GateJSON (the JSON byte codecs; depends on nothing)
 let package = Package(
     name: "contract-gate",
     platforms: [.macOS(.v14)],
@@ -43,17 +43,17 @@ let package = Package(
         .target(name: "SecodaAPI", dependencies: ["GateModel"]),
         // Lineage over a catalog: catalog sources (Secoda, snapshot), read-ahead, walker, resolver,
         // snapshot pull and file, people, write-back (lineage push, docs carry). Re-exports SecodaAPI.
-        .target(name: "GateCatalog", dependencies: ["GateModel", "SecodaAPI", "GateJSON"]),
+        .target(name: "GateLineage", dependencies: ["GateModel", "SecodaAPI", "GateJSON"]),
         .target(name: "GateRules", dependencies: ["GateModel", "GateYAML", .product(name: "Yams", package: "Yams")]),
         .target(name: "GateReporters", dependencies: ["GateModel", "GateJSON"]),
         // contract-gate.yml and the policy (config + contracts/) as read from a revision or the worktree.
         .target(
             name: "GateConfig",
-            dependencies: ["GateModel", "GateYAML", "GateCatalog", "GateDbt", "GateRules", .product(name: "Yams", package: "Yams")]
+            dependencies: ["GateModel", "GateYAML", "GateLineage", "GateDbt", "GateRules", .product(name: "Yams", package: "Yams")]
         ),
         .target(
             name: "ContractGate",
-            dependencies: ["GateModel", "GateJSON", "GateGit", "GateDbt", "GateCatalog", "GateConfig", "GateRules", "GateReporters"]
+            dependencies: ["GateModel", "GateJSON", "GateGit", "GateDbt", "GateLineage", "GateConfig", "GateRules", "GateReporters"]
         ),
         .executableTarget(
             name: "contract-gate",
@@ -94,7 +94,7 @@ let package = Package(
         .testTarget(name: "GateGitTests", dependencies: ["GateGit", "GateModel", "GateTestSupport"]),
         .testTarget(
             name: "ContractGateTests",
-            dependencies: ["ContractGate", "GateCatalog", "GateConfig", "GateGit", "GateModel", "GateRules", "GateTestSupport",
+            dependencies: ["ContractGate", "GateLineage", "GateConfig", "GateGit", "GateModel", "GateReporters", "GateRules", "GateTestSupport",
                            "SecodaEmulator", "CodeHostEmulator"],
             exclude: ["Scenarios/Fixtures"]
         ),
@@ -109,7 +109,7 @@ let package = Package(
             dependencies: ["GateDbt", "GateModel", "GateTestSupport", .product(name: "Yams", package: "Yams")],
             exclude: ["Fixtures"]
         ),
-        .testTarget(name: "GateCatalogTests", dependencies: ["GateCatalog", "SecodaAPI", "GateJSON", "GateModel", "GateTestSupport", "SecodaEmulator"]),
+        .testTarget(name: "GateLineageTests", dependencies: ["GateLineage", "SecodaAPI", "GateJSON", "GateModel", "GateTestSupport", "SecodaEmulator"]),
         .testTarget(name: "SecodaEmulatorTests", dependencies: ["SecodaEmulator", "GateModel"]),
     ]
 )

@@ -1,5 +1,5 @@
 import Foundation
-import GateCatalog
+import GateLineage
 import GateModel
 
 /// `contract-gate docs carry`: after a rename, the old Secoda table's documentation copied onto
@@ -14,84 +14,10 @@ public enum CarryDocs {
         case explicit(from: String, to: String)
     }
 
+    /// What the command did (`DocsCarryReport` in GateModel; GateReporters' `WriteBackReporter` prints it).
+    public typealias Report = DocsCarryReport
     /// A renamed model that was not carried, and why.
-    public struct Skipped: Sendable, Codable, Equatable {
-        public var model: String
-        public var reason: String
-    }
-
-    /// What the command did, as `--format json` prints it.
-    public struct Report: Sendable, Codable, Equatable {
-        public var command = "docs carry"
-        public var applied: Bool
-        public var overwrite: Bool
-        /// One per old/new table pair.
-        public var items: [CarryItem]
-        /// Renamed models not carried (a table missing in Secoda, the relation unchanged, …).
-        public var skipped: [Skipped]
-        /// Nil on a dry run.
-        public var result: DocsCarryResult?
-        public var snapshotRefreshed: String?
-        public var snapshotError: String?
-
-        enum CodingKeys: String, CodingKey {
-            case command, applied, overwrite, items, skipped, result
-            case snapshotRefreshed = "snapshot_refreshed"
-            case snapshotError = "snapshot_error"
-        }
-
-        /// 0 on success (or a dry run), 3 when Secoda refused or failed a write or the refresh.
-        public var exitCode: GateExitCode {
-            WriteBackSession.exitCode(succeeded: result?.succeeded, snapshotError: snapshotError)
-        }
-
-        /// Fields copied (or to copy, on a dry run).
-        public var copies: Int { items.flatMap(\.decisions).filter { $0.action == .copy }.count }
-
-        /// The per-field plan and the summary for a person.
-        public var text: String {
-            var lines: [String] = []
-            let mode = applied ? "apply" : "dry run"
-            lines.append("docs carry (\(mode)\(overwrite ? ", overwrite" : "")): \(items.count) table pair\(items.count == 1 ? "" : "s")")
-            for item in items {
-                let model = item.pair.model.map { "\($0): " } ?? ""
-                lines.append("\(model)\(item.fromTitle ?? item.pair.fromId) (\(item.pair.fromId)) → "
-                    + "\(item.toTitle ?? item.pair.toId) (\(item.pair.toId))")
-                if item.decisions.isEmpty { lines.append("  nothing documented on the old table") }
-                for decision in item.decisions {
-                    let verb = decision.action == .copy ? (applied ? "copied" : "copy") : "skip"
-                    lines.append("  \(verb) \(decision.target).\(decision.field.rawValue) = "
-                        + "\(WriteBackText.render(decision.value)): \(decision.reason)")
-                }
-                for column in item.unmatchedColumns {
-                    lines.append("  skip column \(column): no column of that name (or renamed to) on the new table")
-                }
-            }
-            for skip in skipped { lines.append("skipped \(skip.model): \(skip.reason)") }
-            let decisions = items.flatMap(\.decisions)
-            let skippedFields = decisions.filter { $0.action == .skip }
-            var reasons: [String: Int] = [:]
-            for decision in skippedFields { reasons[decision.reason, default: 0] += 1 }
-            let why = reasons.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: "; ")
-            if let result {
-                lines.append("summary: \(copies) fields copied in \(result.patched.count) writes; "
-                    + "\(skippedFields.count) skipped\(why.isEmpty ? "" : " (\(why))")")
-                for failure in result.failed { lines.append("  ! \(failure.item.target) (\(failure.item.path)): \(failure.message)") }
-                for patch in result.notAttempted { lines.append("  … \(patch.target) (\(patch.path)) not attempted") }
-                if let reason = result.stoppedBecause {
-                    lines.append("stopped: \(reason); run it again to carry the rest (filled fields are skipped)")
-                }
-            } else {
-                let writes = items.flatMap(\.patches).count
-                lines.append("summary: would copy \(copies) fields in \(writes) writes; \(skippedFields.count) skipped"
-                    + (why.isEmpty ? "" : " (\(why))"))
-                if writes > 0 { lines.append("dry run: nothing written; add --apply to copy them") }
-            }
-            if let path = snapshotRefreshed { lines.append("snapshot refreshed: \(path)") }
-            if let error = snapshotError { lines.append("snapshot not refreshed: \(error)") }
-            return lines.joined(separator: "\n") + "\n"
-        }
-    }
+    public typealias Skipped = DocsCarryReport.Skipped
 
     /// Plans the carry and, with `options.apply`, performs it.
     /// - Throws: `InputError`/`GitError` (exit 2) for bad input (including a malformed or unknown

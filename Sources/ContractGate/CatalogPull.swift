@@ -1,13 +1,15 @@
 import Foundation
-import GateCatalog
+import GateLineage
 import GateModel
 
 /// `contract-gate catalog pull`: the snapshot `check` can run from offline.
 public enum CatalogPull {
-    /// Pulls and writes the snapshot atomically; returns a one-line summary for stderr.
+    /// Pulls and writes the snapshot atomically; returns where and what was written (GateReporters'
+    /// `CatalogPullReporter` prints it).
     /// - Parameter progress: shown the pages fetched while the pull runs; nil: silent.
     public static func run(repository: String, configPath: String?, ownerCheck: Bool, output: String?,
-                           environment: [String: String], progress: ProgressReporter? = nil) async throws -> String {
+                           environment: [String: String], progress: ProgressReporter? = nil) async throws
+        -> (path: String, summary: SnapshotPullSummary) {
         let workspace = try Workspace(repository: repository, configPath: configPath, ownerCheck: ownerCheck)
         var request = CheckRequest(repository: repository, catalog: .secoda, environment: environment)
         request.progress = progress
@@ -24,7 +26,7 @@ public enum CatalogPull {
         settings.snapshotPath = target.path
         WriteTarget.removeStaleTemporaries(beside: target)
         progress?.start("pulling the catalog", unit: "pages")
-        let summary: CatalogSnapshot.PullSummary
+        let summary: SnapshotPullSummary
         do {
             summary = try await CatalogImpact.pullSnapshot(settings: settings, environment: environment)
         } catch {
@@ -33,9 +35,7 @@ public enum CatalogPull {
         }
         await progress?.finish()
         ignoreOwnFolder(of: target, root: root)
-        let marks = summary.piiColumns.map { "\($0) PII-marked columns" } ?? "no column PII marks (Secoda refused the column query)"
-        return "wrote \(settings.snapshotPath ?? "?"): \(summary.tables) tables, "
-            + "\(summary.resources) resources, \(summary.lineageEdges) lineage edges, \(marks) (taken \(summary.takenAt))"
+        return (settings.snapshotPath ?? "?", summary)
     }
 
     /// The snapshot's default folder ignores itself (`.contract-gate/.gitignore` holding `*`), so

@@ -1,5 +1,5 @@
 import Foundation
-import GateCatalog
+import GateLineage
 import GateModel
 
 /// What one `check` compares and how: the plain options value the CLI builds, so the whole

@@ -1,6 +1,6 @@
 import Foundation
-import GateCatalog
 import GateDbt
+import GateLineage
 import GateModel
 
 /// `contract-gate impact MODEL…`: the downstream tree of models as they stand at HEAD (or in the
@@ -40,15 +40,5 @@ public enum ImpactQuery {
         await request.progress?.finish()
         let impacts = try DbtProject.withModelOwners(result.impacts, head: project, base: project)
         return Result(impacts: impacts, catalogIds: result.catalogIds, status: result.status)
-    }
-}
-
-/// Repository text shown on a terminal loses control characters, so it cannot move the cursor
-/// or recolour the screen.
-enum Sanitized {
-    static func text(_ value: String) -> String {
-        String(String.UnicodeScalarView(value.unicodeScalars.filter { scalar in
-            scalar == "\n" || scalar == "\t" || !(scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value))
-        }))
     }
 }

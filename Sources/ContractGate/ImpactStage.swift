@@ -1,5 +1,5 @@
 import Foundation
-import GateCatalog
+import GateLineage
 import GateConfig
 import GateDbt
 import GateModel
@@ -116,7 +116,7 @@ struct ImpactStage {
             + "with the key to refresh it."
     }
 
-    /// The catalog settings contract-gate.yml gives GateCatalog, with this request's mode.
+    /// The catalog settings contract-gate.yml gives GateLineage, with this request's mode.
     /// - Throws: `InputError` for a `token_env` the user did not opt into.
     static func catalogSettings(config: GateConfig, workspace: Workspace, request: CheckRequest) throws -> CatalogSettings {
         let snapshotPath = config.snapshotPath(

@@ -1,5 +1,5 @@
 import Foundation
-import GateCatalog
+import GateLineage
 
 /// A progress line for long work (`catalog pull`, `check` on a large graph, `lineage push`,
 /// `docs carry`): phase, count, total, ETA and a short note, on standard error.
@@ -17,7 +17,7 @@ import GateCatalog
 ///   with `--progress` — plain lines are written, at most one every two seconds, plus the start
 ///   and the end of each phase, so logs stay short.
 /// - `start`, `advance` and `message` never block and may be called from any task or from a
-///   `Sendable` callback (GateCatalog's `CatalogProgressHandler`); `finish` waits until everything
+///   `Sendable` callback (GateLineage's `CatalogProgressHandler`); `finish` waits until everything
 ///   reported is written, so the next output does not land in the middle of the progress line.
 /// - The ETA is the average time per step so far times the steps left; it is shown once a total
 ///   is known and a step is done.
@@ -95,7 +95,7 @@ public final class ProgressReporter: Sendable {
         await renderer.value
     }
 
-    /// A handler for GateCatalog: pages fetched count as steps, lineage levels as notes.
+    /// A handler for GateLineage: pages fetched count as steps, lineage levels as notes.
     public var catalogHandler: CatalogProgressHandler {
         { [continuation] event in
             switch event {

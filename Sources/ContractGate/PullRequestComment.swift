@@ -1,5 +1,5 @@
 import Foundation
-import GateCatalog
+import GateLineage
 import GateModel
 
 /// Keeps one contract-gate comment on a pull request (GitHub) or merge request (GitLab) up to

@@ -1,7 +1,7 @@
 import Foundation
-import GateCatalog
 import GateDbt
 import GateGit
+import GateLineage
 import GateModel
 
 /// What both write-back commands (`lineage push`, `docs carry`) share: where the repository is,
@@ -94,7 +94,7 @@ struct WriteBackSession {
     }
 
     /// The end both write-back commands share once their plan is made: on a dry run nothing;
-    /// with `--apply`, `apply` (the plan's writes, paced: `PacedApply` in GateCatalog), then the
+    /// with `--apply`, `apply` (the plan's writes, paced: `PacedApply` in GateLineage), then the
     /// snapshot pulled again. A refresh Secoda fails is reported beside the result, not thrown:
     /// the writes are done and a rerun would only write nothing.
     func applyThenRefresh<Result: Sendable>(_ apply: () async -> Result) async throws
@@ -106,13 +106,6 @@ struct WriteBackSession {
         } catch let error as CatalogError {
             return (result, nil, error.message)
         }
-    }
-
-    /// The exit code of a write-back report: 0 when every write succeeded (or on a dry run), 3 when
-    /// Secoda refused or failed a write or the snapshot refresh.
-    static func exitCode(succeeded: Bool?, snapshotError: String?) -> GateExitCode {
-        if succeeded == false { return .catalogUnavailable }
-        return snapshotError == nil ? .pass : .catalogUnavailable
     }
 
     /// After writes, the snapshot `check` reads offline is out of date: pull it again when the
@@ -136,21 +129,5 @@ extension ProjectGraph {
             graph.nodes[id]?.relation = Relation(database: database, schema: parts[0], identifier: parts[1])
         }
         return graph
-    }
-}
-
-/// Text helpers for the write-back reports.
-enum WriteBackText {
-    static func render(_ value: JSONValue?) -> String {
-        switch value {
-        case nil, .null?: return "—"
-        case .string(let text)?:
-            let line = text.replacingOccurrences(of: "\n", with: " ")
-            return "\"" + (line.count > 60 ? String(line.prefix(57)) + "…" : line) + "\""
-        case .bool(let flag)?: return flag ? "true" : "false"
-        case .number(let number)?: return String(number)
-        case .array(let items)?: return "[" + items.map { $0.stringValue ?? "?" }.joined(separator: ", ") + "]"
-        case .object?: return "{…}"
-        }
     }
 }

@@ -1,8 +1,8 @@
 import Foundation
-import GateCatalog
+import GateLineage
 import GateModel
 
-/// The catalog part of contract-gate.yml as GateCatalog takes it, with the rules on where the
+/// The catalog part of contract-gate.yml as GateLineage takes it, with the rules on where the
 /// API key may go (README "Security"): the key is read only from a variable the user opted
 /// into, and a URL from the environment takes its key from the environment too.
 extension GateConfig {
@@ -37,7 +37,7 @@ extension GateConfig {
         }
         try Self.allowTokenEnv(configured, environment: environment,
                                at: locations["catalog"] ?? path.map { SourceLocation(path: $0) })
-        return SecodaTarget(baseURL: catalog.secoda?.baseURL ?? GateCatalog.SecodaEndpoint.defaultBaseURL,
+        return SecodaTarget(baseURL: catalog.secoda?.baseURL ?? GateLineage.SecodaEndpoint.defaultBaseURL,
                               tokenEnv: configured, tokenEnvReason: nil)
     }
 
@@ -60,7 +60,7 @@ extension GateConfig {
         catalog.snapshot.hasPrefix("/") ? catalog.snapshot : root.appendingPathComponent(catalog.snapshot).path
     }
 
-    /// The settings GateCatalog runs with.
+    /// The settings GateLineage runs with.
     /// - Parameters:
     ///   - errorPolicy: overrides `catalog.on_catalog_error` (the pre-push hook's `warn`).
     ///   - secodaRequested: Secoda was asked for by name (`--catalog secoda`, `catalog pull`):
@@ -70,7 +70,7 @@ extension GateConfig {
                                 secodaRequested: Bool = false, environment: [String: String]) throws -> CatalogSettings {
         // The endpoint matters only where Secoda may be called; offline modes never read the key.
         let endpoint = mode == .auto ? try secodaEndpoint(environment: environment)
-            : SecodaTarget(baseURL: catalog.secoda?.baseURL ?? GateCatalog.SecodaEndpoint.defaultBaseURL,
+            : SecodaTarget(baseURL: catalog.secoda?.baseURL ?? GateLineage.SecodaEndpoint.defaultBaseURL,
                              tokenEnv: catalog.secoda?.tokenEnv ?? Self.defaultTokenEnv)
         var settings = CatalogSettings(
             baseURL: endpoint.baseURL, tokenEnv: endpoint.tokenEnv,

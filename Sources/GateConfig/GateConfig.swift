@@ -1,6 +1,6 @@
 import Foundation
-import GateCatalog
 import GateDbt
+import GateLineage
 import GateModel
 import GateRules
 import Yams
@@ -10,8 +10,8 @@ public struct GateConfig: Sendable, Hashable {
     /// How dbt names schemas when a model sets `schema:`: GateDbt's own type, handed over as is.
     public typealias SchemaNaming = GateDbt.SchemaNaming
 
-    /// What to do when the catalog cannot be reached: GateCatalog's own type, handed over as is.
-    public typealias CatalogErrorPolicy = GateCatalog.CatalogErrorPolicy
+    /// What to do when the catalog cannot be reached: GateLineage's own type, handed over as is.
+    public typealias CatalogErrorPolicy = GateLineage.CatalogErrorPolicy
 
     public struct Dbt: Sendable, Hashable {
         /// Folder holding `dbt_project.yml`, relative to the repository root.

@@ -1,6 +1,6 @@
 import Foundation
 
-/// What GateCatalog reports while it works, so a command can draw a progress line. GateCatalog
+/// What GateLineage reports while it works, so a command can draw a progress line. GateLineage
 /// never prints: it calls the handler it was given (a `Sendable` closure, no global state) and
 /// the caller decides whether anybody sees it.
 public enum CatalogProgress: Sendable, Equatable {

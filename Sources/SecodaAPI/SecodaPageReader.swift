@@ -1,4 +1,5 @@
 import Foundation
+import GateModel
 
 /// A fast path for the two listings the lineage walk reads most (`resource/catalog` and
 /// `lineage/manual` pages): one pass over the response bytes instead of JSONDecoder's parse,
@@ -65,12 +66,15 @@ enum WireValue: Equatable {
     /// A plain JSON integer (no fraction or exponent) that fits an Int.
     case integer(Int)
     case string(String)
+    /// A number JSONDecoder reads as a Double only (a fraction, or too big for an Int): only
+    /// `init(from:)` keeps these; the page reader refuses such numbers before they get here.
+    case fraction(Double)
     /// An array read as a list of ids (only for list fields).
     case strings([String])
     /// An object, or an array where no list is expected: no lenient scalar decoder accepts it.
     case composite
 
-    /// `KeyedDecodingContainer.lenientString`: a string, or an integer's decimal digits.
+    /// A string, or an integer's decimal digits.
     var lenientString: String? {
         switch self {
         case .string(let value): value
@@ -79,7 +83,7 @@ enum WireValue: Equatable {
         }
     }
 
-    /// `KeyedDecodingContainer.lenientBool` (JSONDecoder decodes no number as Bool).
+    /// A boolean, a number (non-zero is true), or a string that says yes or no.
     var lenientBool: Bool? {
         switch self {
         case .bool(let value): return value
@@ -94,22 +98,22 @@ enum WireValue: Equatable {
         }
     }
 
-    /// `KeyedDecodingContainer.lenientInt` for the values the reader keeps (JSON numbers with a
-    /// fraction or exponent are refused before they get here).
+    /// An integer, a fraction toward zero (when it fits), or a numeric string.
     var lenientInt: Int? {
         switch self {
         case .integer(let value): return value
+        case .fraction(let value): return Int.truncating(value)
         case .string(let value): return Int(value) ?? Double(value).flatMap(Int.truncating)
         default: return nil
         }
     }
 
-    /// `KeyedDecodingContainer.lenientStrings`: an array's strings and object ids; else empty.
+    /// An array's strings and object ids; else empty.
     var lenientStrings: [String] {
         if case .strings(let values) = self { values } else { [] }
     }
 
-    /// `KeyedDecodingContainer.has`: present and not null.
+    /// Present but null.
     var isNull: Bool { self == .null }
 }
 
@@ -117,14 +121,14 @@ enum WireValue: Equatable {
 /// whose `rawValue`s count up from 0 and whose `stringValue` is the JSON key. The Codable types
 /// decode by them and this reader reads by them, so each object's keys are declared once.
 protocol WireField: CodingKey, RawRepresentable<Int>, CaseIterable {
-    /// Whether the value is read as a list of ids (`lenientStrings`).
-    var holdsList: Bool { get }
+    /// What the value usually holds; `.list`: read as a list of ids (`lenientStrings`).
+    var kind: WireKind { get }
     /// The keys' UTF-8, indexed by `rawValue` (`WireKeys.bytes(of:)`).
     static var keyBytes: [[UInt8]] { get }
 }
 
 extension WireField {
-    var holdsList: Bool { false }
+    var kind: WireKind { .text }
     var intValue: Int? { nil }
     init?(intValue: Int) { nil }
 
@@ -142,6 +146,56 @@ extension WireField {
     }
 }
 
+extension KeyedDecodingContainer {
+    /// The value at `key` as a `WireValue` (nil: absent), so the lenient rules above serve the
+    /// Codable types too. JSONDecoder decodes each JSON value as exactly one of these types, so
+    /// the order of the attempts does not change the answer; the type the field usually holds
+    /// is tried first (a failed `try?` costs a thrown error).
+    /// - Parameter kind: what the field usually holds; `.list` reads an array as a list of ids.
+    func wireValue(_ key: Key, kind: WireKind) -> WireValue? {
+        guard contains(key) else { return nil }
+        if (try? decodeNil(forKey: key)) == true { return .null }
+        switch kind {
+        case .list:
+            if let values = try? decode([String].self, forKey: key) { return .strings(values) }
+            if let values = try? decode([JSONValue].self, forKey: key) {
+                return .strings(values.compactMap { $0.stringValue ?? $0["id"]?.stringValue })
+            }
+        case .flag:
+            if let value = try? decode(Bool.self, forKey: key) { return .bool(value) }
+        case .count:
+            if let value = try? decode(Int.self, forKey: key) { return .integer(value) }
+        case .text:
+            break
+        }
+        if let value = try? decode(String.self, forKey: key) { return .string(value) }
+        if let value = try? decode(Int.self, forKey: key) { return .integer(value) }
+        if let value = try? decode(Bool.self, forKey: key) { return .bool(value) }
+        if let value = try? decode(Double.self, forKey: key) { return .fraction(value) }
+        return .composite
+    }
+
+    // The lenient reads of the wire types without a fast path (people, column marks): the same
+    // `WireValue` rules.
+
+    /// Present and not null.
+    package func has(_ key: Key) -> Bool { contains(key) && (try? decodeNil(forKey: key)) == false }
+    /// A string, or an integer's decimal digits.
+    package func lenientString(_ key: Key) -> String? { wireValue(key, kind: .text)?.lenientString }
+    /// A boolean, a number (non-zero is true), or a string that says yes or no.
+    package func lenientBool(_ key: Key) -> Bool? { wireValue(key, kind: .flag)?.lenientBool }
+    /// An integer, a fraction toward zero (when it fits), or a numeric string.
+    package func lenientInt(_ key: Key) -> Int? { wireValue(key, kind: .count)?.lenientInt }
+    /// A list of strings; ids given as objects (`{"id": …}`) are reduced to their id.
+    package func lenientStrings(_ key: Key) -> [String] { wireValue(key, kind: .list)?.lenientStrings ?? [] }
+}
+
+/// What a wire field usually holds: which decoding `init(from:)` tries first, and whether the
+/// page reader reads an array as a list of ids.
+enum WireKind {
+    case text, flag, count, list
+}
+
 enum WireKeys {
     /// The UTF-8 of each case's key, in `rawValue` order.
     static func bytes<Field: WireField>(of _: Field.Type) -> [[UInt8]] {
@@ -152,6 +206,16 @@ enum WireKeys {
 /// The interpreted keys' values of one JSON object (nil: key absent).
 struct WireObject<Field: WireField> {
     private var values = [WireValue?](repeating: nil, count: Field.allCases.count)
+
+    init() {}
+
+    /// The values of a decoder's container, as the page reader would have kept them from the
+    /// same bytes: what lets `init(from:)` decode by the reader's rules (`init(wire:)`).
+    init(container: KeyedDecodingContainer<Field>) {
+        for field in Field.allCases {
+            values[field.rawValue] = container.wireValue(field, kind: field.kind)
+        }
+    }
 
     subscript(field: Field) -> WireValue? { values[field.rawValue] }
 
@@ -165,7 +229,8 @@ struct WireObject<Field: WireField> {
 }
 
 extension CatalogResource {
-    /// Mirrors `init(from:)` over the values the reader kept.
+    /// The resource's decoding rules, over the values the page reader kept or `init(from:)` read
+    /// (`WireObject(container:)`). Refused (rejected, for `init(from:)`) without a valid id.
     init(wire: WireObject<CatalogResource.CodingKeys>) throws(Refusal) {
         // JSONDecoder decodes the id as a String only (no integer), then checks it.
         guard case .string(let id)? = wire[.id], SecodaID.isValid(id) else { throw Refusal() }
@@ -199,7 +264,8 @@ extension LineageRow {
         self.direction = direction
     }
 
-    /// Mirrors `init(from:)` over the values the reader kept.
+    /// The row's decoding rules, for the page reader and `init(from:)` alike. Refused (rejected,
+    /// for `init(from:)`) without valid from/to ids.
     init(wire: WireObject<LineageRow.CodingKeys>) throws(Refusal) {
         guard let from = wire[.from]?.lenientString ?? wire[.fromId]?.lenientString, SecodaID.isValid(from),
               let to = wire[.to]?.lenientString ?? wire[.toId]?.lenientString, SecodaID.isValid(to)
@@ -232,8 +298,8 @@ struct JSONByteScanner {
 
     // MARK: The page envelope
 
-    /// Mirrors `SecodaPage.init(from:)`: `results` required, `total_pages` top level else in
-    /// `meta`, `next` in `links` else top level, and "", "None", "null" meaning no next page.
+    /// The envelope's values, handed to `SecodaPage.init(envelope:…)` (the rules `init(from:)`
+    /// uses too); `results` required.
     mutating func page<Item>(item: (inout JSONByteScanner) throws(Refusal) -> Item) throws(Refusal) -> SecodaPage<Item> {
         var results: [Item]?
         var top = WireObject<SecodaPageKeys>()
@@ -271,11 +337,7 @@ struct JSONByteScanner {
         }
         try endOfBody()
         guard let results else { throw Refusal() }
-        var next = links?[.next]?.lenientString ?? top[.next]?.lenientString
-        if let value = next, value.isEmpty || value == "None" || value == "null" { next = nil }
-        return SecodaPage(next: next, count: top[.count]?.lenientInt,
-                          totalPages: top[.totalPages]?.lenientInt ?? meta?[.totalPages]?.lenientInt,
-                          results: results)
+        return SecodaPage(envelope: top, links: links, meta: meta, results: results)
     }
 
     /// Reads an object, keeping the values of `Field`'s keys and skipping (validated) the rest.
@@ -284,7 +346,7 @@ struct JSONByteScanner {
         var more = try openObject()
         while more {
             if let field = Field.field(named: try key()) {
-                try wire.set(try value(list: field.holdsList), for: field)
+                try wire.set(try value(list: field.kind == .list), for: field)
             } else {
                 try skipValue(depth: 3)
             }

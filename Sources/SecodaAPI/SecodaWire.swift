@@ -97,37 +97,31 @@ public struct CatalogResource: Sendable, Hashable, Codable {
             }
         }
 
-        /// Read as lists of ids (`lenientStrings`).
-        var holdsList: Bool { [.owners, .ownerGroups, .ownerGroupsAlternate, .tags, .teams].contains(self) }
+        /// Lists are read as lists of ids (`lenientStrings`).
+        var kind: WireKind {
+            switch self {
+            case .owners, .ownerGroups, .ownerGroupsAlternate, .tags, .teams: .list
+            case .pii, .verified: .flag
+            case .externalUsage, .internalUsage: .count
+            default: .text
+            }
+        }
 
         static let keyBytes = WireKeys.bytes(of: Self.self)
     }
 
     /// Tolerant of everything but the id: unknown keys are ignored, missing optionals are
-    /// nil, `"true"` strings are booleans, numeric strings are numbers.
+    /// nil, `"true"` strings are booleans, numeric strings are numbers. The rules are
+    /// `init(wire:)`'s, the page reader's: the container's values are read into the same
+    /// `WireObject` the reader fills (`WireObject(container:)`), so both paths decode alike.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        guard let id = try? c.decode(String.self, forKey: .id), SecodaID.isValid(id) else {
+        do {
+            try self.init(wire: WireObject(container: c))
+        } catch {
             throw DecodingError.dataCorrupted(.init(codingPath: c.codingPath + [CodingKeys.id],
                                                     debugDescription: "a resource without a valid id"))
         }
-        self.id = id
-        type = c.lenientString(.type) ?? "resource"
-        title = c.lenientString(.title) ?? id
-        titleFull = c.lenientString(.titleFull)
-        database = c.lenientString(.database)
-        schema = c.lenientString(.schema)
-        integration = c.lenientString(.integration) ?? c.lenientString(.integrationId)
-        owners = c.lenientStrings(.owners)
-        ownerGroups = c.has(.ownerGroups) ? c.lenientStrings(.ownerGroups) : c.lenientStrings(.ownerGroupsAlternate)
-        tags = c.lenientStrings(.tags)
-        pii = c.lenientBool(.pii) ?? false
-        verified = c.lenientBool(.verified) ?? false
-        url = c.lenientString(.url)
-        externalUsage = c.lenientInt(.externalUsage)
-        internalUsage = c.lenientInt(.internalUsage)
-        externalUpdatedAt = c.lenientString(.externalUpdatedAt)
-        teams = c.lenientStrings(.teams)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -198,19 +192,15 @@ public struct LineageRow: Sendable, Decodable, Hashable {
         static let keyBytes = WireKeys.bytes(of: Self.self)
     }
 
+    /// `init(wire:)`'s rules (the page reader's) over the container's values.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        // Both key generations exist (SECODA_API.md §5.3).
-        guard let from = c.lenientString(.from) ?? c.lenientString(.fromId), SecodaID.isValid(from),
-              let to = c.lenientString(.to) ?? c.lenientString(.toId), SecodaID.isValid(to)
-        else {
+        do {
+            try self.init(wire: WireObject(container: c))
+        } catch {
             throw DecodingError.dataCorrupted(.init(codingPath: c.codingPath,
                                                     debugDescription: "a lineage row without valid from/to entity ids"))
         }
-        self.id = c.lenientString(.id)
-        self.from = from
-        self.to = to
-        self.direction = (c.lenientString(.direction) ?? "").uppercased()
     }
 }
 
@@ -246,21 +236,25 @@ struct SecodaPage<Item: Decodable & Sendable>: Decodable, Sendable {
     typealias LinkKeys = SecodaPageLinkKeys
     typealias MetaKeys = SecodaPageMetaKeys
 
+    /// `init(envelope:…)`'s rules (the page reader's) over the container's values; `results`
+    /// is required and each item decodes by its own `init(from:)`.
     init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        results = try c.decode([Item].self, forKey: .results)
-        count = c.lenientInt(.count)
-        totalPages = c.lenientInt(.totalPages)
-            ?? (try? c.nestedContainer(keyedBy: MetaKeys.self, forKey: .meta))?.lenientInt(.totalPages)
-        var next: String?
-        if let links = try? c.nestedContainer(keyedBy: LinkKeys.self, forKey: .links) {
-            next = links.lenientString(.next)
-        }
-        // Some endpoints put `next` at the top level (DRF style).
-        next = next ?? c.lenientString(.next)
-        // "None" is Python's repr leaking into the docs' samples: it means no next page.
+        let results = try c.decode([Item].self, forKey: .results)
+        self.init(envelope: WireObject(container: c),
+                  links: (try? c.nestedContainer(keyedBy: LinkKeys.self, forKey: .links)).map(WireObject.init(container:)),
+                  meta: (try? c.nestedContainer(keyedBy: MetaKeys.self, forKey: .meta)).map(WireObject.init(container:)),
+                  results: results)
+    }
+
+    /// The envelope's rules, for both paths: `total_pages` at the top level, else inside `meta`
+    /// (as the newer lineage pages repeat it); `next` inside `links`, else at the top level (DRF
+    /// style); "", "None" (Python's repr leaking into the docs' samples) and "null" mean no next page.
+    init(envelope top: WireObject<CodingKeys>, links: WireObject<LinkKeys>?, meta: WireObject<MetaKeys>?, results: [Item]) {
+        var next = links?[.next]?.lenientString ?? top[.next]?.lenientString
         if let value = next, value.isEmpty || value == "None" || value == "null" { next = nil }
-        self.next = next
+        self.init(next: next, count: top[.count]?.lenientInt,
+                  totalPages: top[.totalPages]?.lenientInt ?? meta?[.totalPages]?.lenientInt, results: results)
     }
 }
 
@@ -296,47 +290,6 @@ enum SecodaPageMetaKeys: Int, WireField {
 
     var stringValue: String { "total_pages" }
     static let keyBytes = WireKeys.bytes(of: Self.self)
-}
-
-extension KeyedDecodingContainer {
-    package func has(_ key: Key) -> Bool { contains(key) && !((try? decodeNil(forKey: key)) ?? true) }
-
-    package func lenientString(_ key: Key) -> String? {
-        if let value = try? decodeIfPresent(String.self, forKey: key) { return value }
-        if let value = try? decodeIfPresent(Int.self, forKey: key) { return String(value) }
-        return nil
-    }
-
-    package func lenientBool(_ key: Key) -> Bool? {
-        if let value = try? decodeIfPresent(Bool.self, forKey: key) { return value }
-        if let value = try? decodeIfPresent(String.self, forKey: key) {
-            switch value.lowercased() {
-            case "true", "yes", "1": return true
-            case "false", "no", "0", "none", "": return false
-            default: return nil
-            }
-        }
-        if let value = try? decodeIfPresent(Int.self, forKey: key) { return value != 0 }
-        return nil
-    }
-
-    package func lenientInt(_ key: Key) -> Int? {
-        if let value = try? decodeIfPresent(Int.self, forKey: key) { return value }
-        if let value = try? decodeIfPresent(Double.self, forKey: key) { return Int.truncating(value) }
-        if let value = try? decodeIfPresent(String.self, forKey: key) {
-            return Int(value) ?? Double(value).flatMap(Int.truncating)
-        }
-        return nil
-    }
-
-    /// A list of strings; ids given as objects (`{"id": …}`) are reduced to their id.
-    package func lenientStrings(_ key: Key) -> [String] {
-        if let values = try? decodeIfPresent([String].self, forKey: key) { return values }
-        if let values = try? decodeIfPresent([JSONValue].self, forKey: key) {
-            return values.compactMap { $0.stringValue ?? $0["id"]?.stringValue }
-        }
-        return []
-    }
 }
 
 extension Int {

@@ -2,6 +2,7 @@ import ArgumentParser
 import ContractGate
 import Foundation
 import GateModel
+import GateReporters
 
 extension ContractGateCommand {
     struct Catalog: AsyncParsableCommand {
@@ -21,10 +22,11 @@ extension ContractGateCommand {
 
             func run() async throws {
                 let environment = ProcessInfo.processInfo.environment
-                let summary = try await CatalogPull.run(
+                let (path, summary) = try await CatalogPull.run(
                     repository: repository.repo, configPath: repository.config, ownerCheck: !repository.noOwnerCheck,
                     output: output, environment: environment, progress: progressOptions.reporter(environment: environment))
-                Terminal.printError(summary)
+                // Through GateReporters, as `check` prints.
+                Terminal.printError(CatalogPullReporter().renderText(summary, path: path))
             }
         }
     }

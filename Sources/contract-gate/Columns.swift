@@ -2,6 +2,7 @@ import ArgumentParser
 import ContractGate
 import Foundation
 import GateModel
+import GateReporters
 
 extension ContractGateCommand {
     struct Columns: ParsableCommand {
@@ -25,10 +26,10 @@ extension ContractGateCommand {
         func run() throws {
             let request = repository.request(catalog: .dbt, environment: ProcessInfo.processInfo.environment)
             let result = try ColumnsQuery.run(models: models, request: request, useWorktree: worktree, showSQL: showSql)
-            if format == .json {
-                Terminal.write(try ColumnsQuery.renderJSON(result))
-            } else {
-                Terminal.write(ColumnsQuery.renderText(result))
+            // Through GateReporters, as `check` prints.
+            switch format {
+            case .json: Terminal.write(ColumnsReporter().renderJSON(result.listing))
+            case .text: Terminal.write(ColumnsReporter().renderText(result.listing))
             }
         }
     }

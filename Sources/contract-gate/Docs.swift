@@ -2,6 +2,7 @@ import ArgumentParser
 import ContractGate
 import Foundation
 import GateModel
+import GateReporters
 
 extension ContractGateCommand {
     struct Docs: AsyncParsableCommand {
@@ -50,7 +51,11 @@ extension ContractGateCommand {
                     .changed(base: revisions.base, head: revisions.head)
                 }
                 let report = try await CarryDocs.run(pairs, overwrite: overwrite, options: writing.options(repository: repository))
-                Terminal.write(writing.json ? try WriteBackOutput.json(report) : report.text)
+                // Through GateReporters, as `check` prints.
+                switch writing.format {
+                case .json: Terminal.write(WriteBackReporter().renderJSON(report))
+                case .text: Terminal.write(WriteBackReporter().renderText(report))
+                }
                 throw ExitCode(report.exitCode.rawValue)
             }
         }

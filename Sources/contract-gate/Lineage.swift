@@ -2,6 +2,7 @@ import ArgumentParser
 import ContractGate
 import Foundation
 import GateModel
+import GateReporters
 
 extension ContractGateCommand {
     struct Lineage: AsyncParsableCommand {
@@ -42,7 +43,11 @@ extension ContractGateCommand {
                 case .all: .all(head: revisions.head)
                 }
                 let report = try await PushLineage.run(scope: scope, options: options)
-                Terminal.write(writing.json ? try WriteBackOutput.json(report) : report.text)
+                // Through GateReporters, as `check` prints.
+                switch writing.format {
+                case .json: Terminal.write(WriteBackReporter().renderJSON(report))
+                case .text: Terminal.write(WriteBackReporter().renderText(report))
+                }
                 throw ExitCode(report.exitCode.rawValue)
             }
         }
@@ -63,8 +68,6 @@ struct WriteBackFlags: ParsableArguments {
     @Option(name: .customLong("writes-per-minute"), help: "Secoda's write limit to stay under.")
     var writesPerMinute: Int = 30
 
-    var json: Bool { format == .json }
-
     func check() throws {
         guard writesPerMinute >= 1 else { throw ValidationError("--writes-per-minute must be at least 1") }
     }
@@ -78,14 +81,5 @@ struct WriteBackFlags: ParsableArguments {
             repository: repository.repo, configPath: repository.config, ownerCheck: !repository.noOwnerCheck,
             apply: apply, environment: ProcessInfo.processInfo.environment,
             progress: sink, writesPerWindow: writesPerMinute)
-    }
-}
-
-/// JSON on stdout, sorted keys, so CI scripts can read the plan and the result.
-enum WriteBackOutput {
-    static func json<T: Encodable>(_ value: T) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
     }
 }

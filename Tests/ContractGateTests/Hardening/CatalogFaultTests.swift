@@ -61,7 +61,7 @@ struct CatalogRun {
 
     /// The catalog deadline of the fault cases. How long a run takes is not asserted here (a bound
     /// on the wall clock flakes on a shared machine): the client's deadline and retry waits are
-    /// tested by outcome in GateCatalogTests, speed is measured in ci/bench/. `BoundedGate`'s
+    /// tested by outcome in GateLineageTests, speed is measured in ci/bench/. `BoundedGate`'s
     /// timeout only turns a hang into a failure instead of a stalled suite.
     static let deadline = 4
 

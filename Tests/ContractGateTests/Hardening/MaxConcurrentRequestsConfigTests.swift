@@ -1,6 +1,6 @@
 import Foundation
-import GateCatalog
 import GateConfig
+import GateLineage
 import GateModel
 import GateRules
 import GateTestSupport

@@ -1,6 +1,7 @@
 import Foundation
-import GateCatalog
+import GateLineage
 import GateModel
+import GateReporters
 import GateTestSupport
 import SecodaEmulator
 import Testing
@@ -23,7 +24,7 @@ import Testing
             #expect(push.plan.create.map(\.label) == ["stg_customers → dim_clients"])
             #expect(push.plan.present.map(\.label).sorted() == ["fct_orders → fct_revenue", "stg_orders → fct_orders"])
             #expect(push.result == nil && push.exitCode == .pass)
-            #expect(push.text.contains("dry run: nothing written"))
+            #expect(WriteBackReporter().renderText(push).contains("dry run: nothing written"))
 
             let carry = try await CarryDocs.run(.changed(base: fixture.base, head: nil), overwrite: false,
                                                 options: options(fixture, emulator, apply: false))
@@ -31,7 +32,7 @@ import Testing
             #expect(carry.items.first?.pair.fromId == SampleRenameFixture.dimCustomers)
             #expect(carry.items.first?.pair.toId == SampleRenameFixture.dimClients)
             #expect(carry.copies > 0 && carry.result == nil)
-            #expect(carry.text.contains("copy table.description = \"One row per customer, for campaign targeting.\""))
+            #expect(WriteBackReporter().renderText(carry).contains("copy table.description = \"One row per customer, for campaign targeting.\""))
 
             let writes = await emulator.writes()
             #expect(writes.isEmpty, "a dry run wrote: \(writes)")
@@ -56,7 +57,7 @@ import Testing
             #expect(table["tags"] == .array([.string(SampleRenameFixture.tag)]))
             let name = try await client.get("resource/all/\(SampleRenameFixture.columns["new.name"]!)/", as: [String: JSONValue].self)
             #expect(name["description"]?.stringValue == "Full name." && name["pii"] == .bool(true))
-            #expect(first.text.contains("summary: "))
+            #expect(WriteBackReporter().renderText(first).contains("summary: "))
 
             await emulator.state.clearLog()
             let second = try await CarryDocs.run(.changed(base: fixture.base, head: nil), overwrite: false,

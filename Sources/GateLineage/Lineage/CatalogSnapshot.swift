@@ -142,18 +142,8 @@ public struct CatalogSnapshot: Sendable, Codable, Equatable {
         }
     }
 
-    /// What a streaming pull wrote: the counts `catalog pull` reports.
-    public struct PullSummary: Sendable, Equatable {
-        public var tables: Int
-        public var resources: Int
-        public var lineageEdges: Int
-        /// PII-marked columns across all tables; nil when Secoda refused the column query.
-        public var piiColumns: Int?
-        public var takenAt: String
-        public var users: Int
-        public var groups: Int
-        public var teams: Int
-    }
+    /// What a streaming pull wrote: the counts `catalog pull` reports (GateModel's `SnapshotPullSummary`).
+    public typealias PullSummary = SnapshotPullSummary
 
     /// Pulls a snapshot from Secoda into memory: all tables (within `integrationId` when given),
     /// all dashboards and charts, all lineage, then the metadata of any other resource lineage

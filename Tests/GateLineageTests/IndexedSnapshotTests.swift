@@ -1,7 +1,7 @@
 import Foundation
 import GateModel
 import Testing
-@testable import GateCatalog
+@testable import GateLineage
 @testable import SecodaAPI
 
 /// The streaming snapshot reader must answer exactly what the whole-file reader answers.

@@ -1,5 +1,5 @@
 import Foundation
-@testable import GateCatalog
+@testable import GateLineage
 @testable import SecodaAPI
 import GateModel
 import GateTestSupport
@@ -44,6 +44,55 @@ import Testing
         let rows = Data(#"{"results":[{"from_entity":"a","to_entity_id":7,"direction":"downstream"}]}"#.utf8)
         let row = try #require(SecodaPageReader.page(from: rows, as: LineageRow.self)?.results.first)
         #expect(row == LineageRow(id: nil, from: "a", to: "7", direction: "DOWNSTREAM"))
+    }
+
+    // MARK: One set of rules
+
+    /// The odd inputs the lenient rules exist for (missing keys, `"true"` strings, numeric
+    /// strings, nulls, extra keys, owners as objects, both key generations, the envelope's
+    /// fallbacks) decode to the same values through `init(from:)` (JSONDecoder) and through the
+    /// page reader, and to the values the rules promise.
+    @Test func oddInputsDecodeAlikeThroughBothPaths() throws {
+        let resources = Data(#"""
+            {"links": {"next": "None"}, "meta": {"total_pages": "4"}, "count": "2", "extra": {"deep": [1, 2]},
+             "results": [
+              {"id": "t-1", "entity_type": "table", "title": 7, "title_full": null, "schema": "mart",
+               "integration_id": 42, "owners": [{"id": "u-1", "name": "Ann"}, "u-2", 3, {"name": "no id"}],
+               "owner_groups": ["g-1"], "tags": null, "pii": "true", "verified": 1, "external_usage": "12",
+               "internal_usage": "8.9", "external_updated_at": null, "teams": "not a list", "unknown": {"x": true}},
+              {"id": "t-2", "owners_groups": null, "owner_groups": ["g-2"], "pii": "no", "verified": "maybe",
+               "external_usage": true, "url": ["x"]}
+             ]}
+            """#.utf8)
+        let decoded = try JSONDecoder().decode(SecodaPage<CatalogResource>.self, from: resources)
+        let read = try #require(SecodaPageReader.page(from: resources, as: CatalogResource.self))
+        #expect(Tally.same(decoded, read), "decoder \(decoded.results) vs reader \(read.results)")
+        #expect(decoded.next == nil && decoded.count == 2 && decoded.totalPages == 4)
+        #expect(decoded.results == [
+            CatalogResource(id: "t-1", type: "table", title: "7", schema: "mart", integration: "42", owners: ["u-1", "u-2"],
+                            ownerGroups: ["g-1"], pii: true, verified: true, externalUsage: 12, internalUsage: 8),
+            CatalogResource(id: "t-2", type: "resource", title: "t-2", ownerGroups: ["g-2"]),
+        ])
+
+        let rows = Data(#"""
+            {"next": "https://x/api/v1/lineage/manual/?page=2", "total_pages": 3, "links": null,
+             "results": [{"id": 9, "from_entity_id": "a-1", "to_entity": "b-2", "direction": "upstream", "extra": 1},
+                         {"from_entity": "a-1", "from_entity_id": "ignored", "to_entity_id": 5, "direction": null}]}
+            """#.utf8)
+        let decodedRows = try JSONDecoder().decode(SecodaPage<LineageRow>.self, from: rows)
+        let readRows = try #require(SecodaPageReader.page(from: rows, as: LineageRow.self))
+        #expect(Tally.same(decodedRows, readRows), "decoder \(decodedRows.results) vs reader \(readRows.results)")
+        #expect(decodedRows.next == "https://x/api/v1/lineage/manual/?page=2" && decodedRows.totalPages == 3 && decodedRows.count == nil)
+        #expect(decodedRows.results == [LineageRow(id: "9", from: "a-1", to: "b-2", direction: "UPSTREAM"),
+                                        LineageRow(id: nil, from: "a-1", to: "5", direction: "")])
+
+        // What both reject: a resource whose id is a number, a row with an end that is no id.
+        let badRow = Data(#"{"results": [{"from_entity": "a b", "to_entity": "c"}]}"#.utf8)
+        #expect(SecodaPageReader.page(from: badRow, as: LineageRow.self) == nil)
+        #expect((try? JSONDecoder().decode(SecodaPage<LineageRow>.self, from: badRow)) == nil)
+        let numericId = Data(#"{"results": [{"id": 12}]}"#.utf8)
+        #expect(SecodaPageReader.page(from: numericId, as: CatalogResource.self) == nil)
+        #expect((try? JSONDecoder().decode(SecodaPage<CatalogResource>.self, from: numericId)) == nil)
     }
 
     // MARK: Real emulator output

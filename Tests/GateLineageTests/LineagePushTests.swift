@@ -3,7 +3,7 @@ import GateModel
 import GateTestSupport
 import SecodaEmulator
 import Testing
-@testable import GateCatalog
+@testable import GateLineage
 @testable import SecodaAPI
 
 /// `LineagePush` against the emulator over real HTTP: exactly the missing edges are created,

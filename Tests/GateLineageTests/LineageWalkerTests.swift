@@ -1,5 +1,5 @@
 import Foundation
-@testable import GateCatalog
+@testable import GateLineage
 @testable import SecodaAPI
 import GateModel
 import GateTestSupport

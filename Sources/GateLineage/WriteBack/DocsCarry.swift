@@ -1,21 +1,7 @@
 import Foundation
 import GateModel
 
-/// The documentation fields `docs carry` copies (the "Migrate Documentation" workflow,
-/// SECODA_API.md §4 table PATCH; §5.1 writable fields).
-public enum DocField: String, Sendable, Codable, CaseIterable, Comparable {
-    case description
-    case tags
-    case definition
-    case pii
-    case owners
-    case ownersGroups = "owners_groups"
-    case verified
-
-    public static func < (lhs: DocField, rhs: DocField) -> Bool {
-        allCases.firstIndex(of: lhs) ?? 0 < allCases.firstIndex(of: rhs) ?? 0
-    }
-
+extension DocField {
     /// The field's value in a resource as Secoda returns it, normalized: text trimmed, lists
     /// of ids (objects reduced to their id), booleans (from `"true"` strings too). Nil when the
     /// resource does not carry the field.
@@ -58,117 +44,6 @@ public enum DocField: String, Sendable, Codable, CaseIterable, Comparable {
     }
 }
 
-/// An old and a new Secoda table whose documentation should follow a rename.
-public struct CarryPair: Sendable, Hashable, Codable {
-    /// The dbt model renamed, when the pair comes from the change set.
-    public var model: String?
-    public var fromId: String
-    public var toId: String
-    /// Old column name → new name, from detected column renames.
-    public var columnRenames: [String: String]
-
-    public init(model: String? = nil, fromId: String, toId: String, columnRenames: [String: String] = [:]) {
-        self.model = model
-        self.fromId = fromId
-        self.toId = toId
-        self.columnRenames = columnRenames
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case model
-        case fromId = "from_id"
-        case toId = "to_id"
-        case columnRenames = "column_renames"
-    }
-}
-
-/// What to do with one field of one resource.
-public struct FieldDecision: Sendable, Hashable, Codable {
-    public enum Action: String, Sendable, Codable { case copy, skip }
-
-    /// `table` or `column NAME` (the new column's name).
-    public var target: String
-    public var field: DocField
-    public var action: Action
-    /// Why it is copied or skipped.
-    public var reason: String
-    /// The old side's value (what would be copied).
-    public var value: JSONValue
-    /// The new side's current value.
-    public var current: JSONValue?
-
-    public init(target: String, field: DocField, action: Action, reason: String, value: JSONValue, current: JSONValue?) {
-        self.target = target
-        self.field = field
-        self.action = action
-        self.reason = reason
-        self.value = value
-        self.current = current
-    }
-}
-
-/// One PATCH: the fields to set on one resource.
-public struct ResourcePatch: Sendable, Hashable, Codable {
-    /// `table/tables/ID/` or `table/columns/ID/`.
-    public var path: String
-    /// `table` or `column NAME`.
-    public var target: String
-    public var fields: [String: JSONValue]
-
-    public init(path: String, target: String, fields: [String: JSONValue]) {
-        self.path = path
-        self.target = target
-        self.fields = fields
-    }
-}
-
-/// The plan for one old/new table pair.
-public struct CarryItem: Sendable, Hashable, Codable {
-    public var pair: CarryPair
-    public var fromTitle: String?
-    public var toTitle: String?
-    /// Every field of the old table and its columns that holds documentation, decided.
-    public var decisions: [FieldDecision]
-    /// The writes that carry out the `copy` decisions, one per resource.
-    public var patches: [ResourcePatch]
-    /// Old columns with documentation but no counterpart on the new table.
-    public var unmatchedColumns: [String]
-
-    public init(pair: CarryPair, fromTitle: String?, toTitle: String?, decisions: [FieldDecision] = [],
-                patches: [ResourcePatch] = [], unmatchedColumns: [String] = []) {
-        self.pair = pair
-        self.fromTitle = fromTitle
-        self.toTitle = toTitle
-        self.decisions = decisions
-        self.patches = patches
-        self.unmatchedColumns = unmatchedColumns
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case pair, decisions, patches
-        case fromTitle = "from_title"
-        case toTitle = "to_title"
-        case unmatchedColumns = "unmatched_columns"
-    }
-}
-
-/// What `docs carry --apply` did.
-public struct DocsCarryResult: Sendable, Codable, Equatable {
-    public var patched: [ResourcePatch] = []
-    public var failed: [FailedWrite<ResourcePatch>] = []
-    public var notAttempted: [ResourcePatch] = []
-    public var stoppedBecause: String?
-
-    public init() {}
-
-    public var succeeded: Bool { failed.isEmpty && notAttempted.isEmpty && stoppedBecause == nil }
-
-    enum CodingKeys: String, CodingKey {
-        case patched, failed
-        case notAttempted = "not_attempted"
-        case stoppedBecause = "stopped_because"
-    }
-}
 
 /// `docs carry`: after a rename, the old Secoda table's documentation (and its columns') copied
 /// onto the new table, never over a filled field unless asked.

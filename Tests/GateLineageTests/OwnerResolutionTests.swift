@@ -1,5 +1,5 @@
 import Foundation
-import GateCatalog
+import GateLineage
 import GateModel
 import GateTestSupport
 import SecodaEmulator

@@ -1,17 +1,6 @@
 import Foundation
 import GateModel
 
-/// A write that did not happen, and why.
-public struct FailedWrite<Item: Sendable & Codable & Hashable>: Sendable, Codable, Hashable {
-    public var item: Item
-    public var message: String
-
-    public init(item: Item, message: String) {
-        self.item = item
-        self.message = message
-    }
-}
-
 /// What a paced apply did with a plan's writes, in plan order: each write done with its outcome,
 /// refused, or not tried because the run stopped.
 struct AppliedWrites<Item: Sendable & Codable & Hashable, Outcome: Sendable> {

@@ -3,7 +3,7 @@ import GateModel
 import GateTestSupport
 import SecodaEmulator
 import Testing
-@testable import GateCatalog
+@testable import GateLineage
 @testable import SecodaAPI
 
 /// `DocsCarry` against the emulator: table and column documentation copied onto the new
