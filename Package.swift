@@ -6,6 +6,7 @@ import PackageDescription
 //   GateLineage (lineage over a catalog) → SecodaAPI (the REST client and wire model) → GateModel
 //   (GateConfig reads contract-gate.yml and contracts/ from a revision and hands GateDbt, GateLineage and
 //   GateRules their typed settings)
+//   GateDbt → GateSQL (the SQL reader; depends on nothing)
 //   GateGit → CLibGit2 (the only module that touches C)
 //   GateLineage, GateReporters, ContractGate → GateJSON (the JSON byte codecs; depends on nothing)
 let package = Package(
@@ -37,7 +38,10 @@ let package = Package(
         .target(name: "GateTestSupport", dependencies: ["GateModel", "SecodaEmulator"]),
         // The YAML guards (byte order marks, alias bombs) both YAML readers share.
         .target(name: "GateYAML", dependencies: ["GateModel", .product(name: "Yams", package: "Yams")]),
-        .target(name: "GateDbt", dependencies: ["GateModel", "GateYAML", .product(name: "Yams", package: "Yams")]),
+        // The SQL reader: tokenizer, parser and scope analysis of a model's rendered SQL (the
+        // columns it outputs and reads); depends on nothing.
+        .target(name: "GateSQL"),
+        .target(name: "GateDbt", dependencies: ["GateModel", "GateYAML", "GateSQL", .product(name: "Yams", package: "Yams")]),
         // The Secoda REST API: transport, client (paging, retries, request slots, deadline), the
         // wire model and its fast page reader, the filter grammar, paced writes.
         .target(name: "SecodaAPI", dependencies: ["GateModel"]),
@@ -106,9 +110,10 @@ let package = Package(
         .testTarget(name: "GateRulesTests", dependencies: ["GateRules", "GateConfig", "GateModel", "GateReporters"]),
         .testTarget(
             name: "GateDbtTests",
-            dependencies: ["GateDbt", "GateModel", "GateTestSupport", .product(name: "Yams", package: "Yams")],
+            dependencies: ["GateDbt", "GateSQL", "GateModel", "GateTestSupport", .product(name: "Yams", package: "Yams")],
             exclude: ["Fixtures"]
         ),
+        .testTarget(name: "GateSQLTests", dependencies: ["GateSQL"]),
         .testTarget(name: "GateLineageTests", dependencies: ["GateLineage", "SecodaAPI", "GateJSON", "GateModel", "GateTestSupport", "SecodaEmulator"]),
         .testTarget(name: "SecodaEmulatorTests", dependencies: ["SecodaEmulator", "GateModel"]),
     ]

@@ -2,6 +2,7 @@ import Foundation
 import GateModel
 import XCTest
 @testable import GateDbt
+import GateSQL
 
 /// A model's output columns as the gate works them out: its rendered SQL, with `*` expanded from
 /// its parents up the graph, seeds' headers, sources' catalog or YAML, and the macros that ask the

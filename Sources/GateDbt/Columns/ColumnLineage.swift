@@ -1,5 +1,6 @@
 import Foundation
 import GateModel
+import GateSQL
 
 /// Who uses one column of a changed model, and why the gate thinks so.
 public struct ColumnUse: Sendable, Hashable {

@@ -1,5 +1,6 @@
 import Foundation
 import GateModel
+import GateSQL
 
 /// A node whose output columns the SQL reader may need: what a `ref()` or `source()` names.
 enum ColumnNode: Hashable, Sendable, CustomStringConvertible {

@@ -1,4 +1,4 @@
-@testable import GateDbt
+@testable import GateSQL
 
 /// Analyses `sql` with the upstream nodes' columns given by index; a node missing from
 /// `columns` is one whose columns are not known.

@@ -1,5 +1,5 @@
 import Testing
-@testable import GateDbt
+@testable import GateSQL
 
 /// The SQL analysis on real-shaped dbt model SQL as `DbtRenderer` prints it: `__dbt_node_<n>__`
 /// for each ref/source, `__dbt_opaque__(…)` for a macro the gate cannot run.

@@ -1,5 +1,5 @@
 import Testing
-@testable import GateDbt
+@testable import GateSQL
 
 /// The analysis never traps and always answers, whatever it is given: random token soup,
 /// every prefix of real model SQL, every dialect. (ci/bench/sql-parse-bench runs it on

@@ -1,3 +1,5 @@
+import Foundation
+
 /// What the last statement of a model's SQL is.
 enum SQLStatement {
     case query(SQLQuery)
