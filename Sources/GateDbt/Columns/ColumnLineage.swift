@@ -543,6 +543,7 @@ public enum ColumnLineage {
             guard let data = try project.tree.contents(of: path) else { return max(line, 1) }
             let word = Array(column.lowercased().utf8)
             var best: Int?
+            var calls: [Int] = []
             var number = 1
             var start = 0
             let bytes = [UInt8](data)
@@ -551,10 +552,13 @@ public enum ColumnLineage {
                 let lowered = bytes[start..<end].map(ByteText.lowercased)
                 let contains = lowered.withUnsafeBufferPointer { ByteText.containsWord(word, in: $0) }
                 if contains, best.map({ abs($0 - line) > abs(number - line) }) ?? true { best = number }
+                if zip(lowered, lowered.dropFirst()).contains(where: { $0 == 0x7B && $1 == 0x7B }) { calls.append(number) }
                 number += 1
                 start = index + 1
             }
-            return best ?? max(line, 1)
+            // Not written in the file: a macro printed it, so the `{{ }}` that called it is the place
+            // (the last one at or above the rendered line; rendering only ever adds lines below a call).
+            return best ?? calls.last(where: { $0 <= line }) ?? calls.first ?? max(line, 1)
         }
     }
 }
