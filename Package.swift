@@ -6,7 +6,7 @@ import PackageDescription
 //   GateLineage (lineage over a catalog) → SecodaAPI (the REST client and wire model) → GateModel
 //   (GateConfig reads contract-gate.yml and contracts/ from a revision and hands GateDbt, GateLineage and
 //   GateRules their typed settings)
-//   GateDbt → GateSQL (the SQL reader; depends on nothing)
+//   GateDbt → GateSQL (the SQL reader), GateJinja (the Jinja2 evaluator); both depend on nothing
 //   GateGit → CLibGit2 (the only module that touches C)
 //   GateLineage, GateReporters, ContractGate → GateJSON (the JSON byte codecs; depends on nothing)
 let package = Package(
@@ -41,7 +41,9 @@ let package = Package(
         // The SQL reader: tokenizer, parser and scope analysis of a model's rendered SQL (the
         // columns it outputs and reads); depends on nothing.
         .target(name: "GateSQL"),
-        .target(name: "GateDbt", dependencies: ["GateModel", "GateYAML", "GateSQL", .product(name: "Yams", package: "Yams")]),
+        // A Jinja2 evaluator (lexer, parser, interpreter, builtins), with no dbt in it; depends on nothing.
+        .target(name: "GateJinja"),
+        .target(name: "GateDbt", dependencies: ["GateModel", "GateYAML", "GateSQL", "GateJinja", .product(name: "Yams", package: "Yams")]),
         // The Secoda REST API: transport, client (paging, retries, request slots, deadline), the
         // wire model and its fast page reader, the filter grammar, paced writes.
         .target(name: "SecodaAPI", dependencies: ["GateModel"]),
@@ -110,10 +112,11 @@ let package = Package(
         .testTarget(name: "GateRulesTests", dependencies: ["GateRules", "GateConfig", "GateModel", "GateReporters"]),
         .testTarget(
             name: "GateDbtTests",
-            dependencies: ["GateDbt", "GateSQL", "GateModel", "GateTestSupport", .product(name: "Yams", package: "Yams")],
+            dependencies: ["GateDbt", "GateSQL", "GateJinja", "GateModel", "GateTestSupport", .product(name: "Yams", package: "Yams")],
             exclude: ["Fixtures"]
         ),
         .testTarget(name: "GateSQLTests", dependencies: ["GateSQL"]),
+        .testTarget(name: "GateJinjaTests", dependencies: ["GateJinja"]),
         .testTarget(name: "GateLineageTests", dependencies: ["GateLineage", "SecodaAPI", "GateJSON", "GateModel", "GateTestSupport", "SecodaEmulator"]),
         .testTarget(name: "SecodaEmulatorTests", dependencies: ["SecodaEmulator", "GateModel"]),
     ]

@@ -1,4 +1,5 @@
 import Foundation
+import GateJinja
 import GateModel
 
 /// A macro whose text a change edited, and the models that call it.

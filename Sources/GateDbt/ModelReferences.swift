@@ -1,4 +1,5 @@
 import Foundation
+import GateJinja
 import GateModel
 
 /// The Jinja reading of one project revision: its macros and the renderer that runs them.

@@ -1,4 +1,5 @@
 import Foundation
+import GateJinja
 import GateModel
 
 /// A `ref()` call as written in a model.

@@ -1,4 +1,5 @@
 import Foundation
+import GateJinja
 import GateModel
 import Testing
 @testable import GateDbt

@@ -1,4 +1,5 @@
 import Foundation
+import GateJinja
 import GateModel
 
 /// What `ref()`, `source()`, `this` and `api.Relation.create()` return: a relation whose parts

@@ -1,4 +1,5 @@
 import Foundation
+import GateJinja
 import GateModel
 
 /// What rendering one model file the way `dbt parse` does recorded.

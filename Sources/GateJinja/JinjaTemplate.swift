@@ -9,7 +9,7 @@ public final class JinjaTemplate: Sendable {
     /// The names of the template's `{% snapshot %}` blocks.
     public let snapshotNames: [String]
     let body: [JinjaStatement]
-    let macros: [String: JinjaMacroDefinition]
+    package let macros: [String: JinjaMacroDefinition]
 
     private init(name: String, body: [JinjaStatement], parser: JinjaParser) {
         self.name = name

@@ -20,9 +20,9 @@ final class JinjaScope {
 
 /// A macro bound to where it was defined: top-level macros (no `closure`) see their template's
 /// top level as it is when they are called; nested macros and callers see their defining scope.
-final class JinjaMacro: JinjaCallable {
-    let definition: JinjaMacroDefinition
-    let template: JinjaTemplate
+package final class JinjaMacro: JinjaCallable {
+    package let definition: JinjaMacroDefinition
+    package let template: JinjaTemplate
     let closure: JinjaScope?
     unowned let interpreter: JinjaInterpreter
 
@@ -33,9 +33,9 @@ final class JinjaMacro: JinjaCallable {
         self.interpreter = interpreter
     }
 
-    var name: String { definition.name }
+    package var name: String { definition.name }
 
-    func call(_ arguments: JinjaArguments, context: any JinjaCallContext) throws -> JinjaValue {
+    package func call(_ arguments: JinjaArguments, context: any JinjaCallContext) throws -> JinjaValue {
         try interpreter.invoke(self, arguments)
     }
 }

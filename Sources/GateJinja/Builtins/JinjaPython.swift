@@ -33,7 +33,7 @@ final class JinjaNamedTuple: JinjaIterableObject {
 }
 
 /// Python's semantics the builtins share, and which the evaluator may use for `<`, `in` and `for`.
-enum JinjaPython {
+package enum JinjaPython {
     // MARK: Ordering
 
     /// Python's ordering (`<`): -1, 0 or 1. Numbers by value, strings by code point, lists and
@@ -80,7 +80,7 @@ enum JinjaPython {
 
     /// Python's `iter(value)` as a list: list and tuple items, dict keys, a string's characters.
     /// Undefined iterates as empty (Jinja's lenient undefined).
-    static func iterate(_ value: JinjaValue) throws -> [JinjaValue] {
+    package static func iterate(_ value: JinjaValue) throws -> [JinjaValue] {
         switch value {
         case .undefined: return []
         case .list(let list): return list.items
@@ -250,7 +250,7 @@ enum JinjaPython {
 
     /// Python's `json.dumps(value, sort_keys:, indent:)` with its default separators and
     /// `ensure_ascii`.
-    static func json(_ value: JinjaValue, sortKeys: Bool, indent: String?, level: Int = 0) throws -> String {
+    package static func json(_ value: JinjaValue, sortKeys: Bool, indent: String?, level: Int = 0) throws -> String {
         func scalarJSON(_ value: JinjaValue) -> String? {
             switch value {
             case .none: "null"

@@ -3,7 +3,7 @@ import Foundation
 /// A call a macro's text makes, read without running it, as dbt reads it for a macro's
 /// `depends_on.macros` (`statically_extract_macro_calls`): every call in the macro, in every
 /// branch, whether or not it would run.
-enum JinjaStaticCall: Hashable, Sendable {
+package enum JinjaStaticCall: Hashable, Sendable {
     /// `name(…)`
     case name(String)
     /// `package.name(…)`
@@ -13,10 +13,10 @@ enum JinjaStaticCall: Hashable, Sendable {
     case dispatch(name: String, namespace: String?)
 }
 
-enum JinjaStaticCalls {
+package enum JinjaStaticCalls {
     /// The calls `definition` makes: in its parameters' defaults and its body, nested macros and
     /// `{% call %}` blocks included.
-    static func calls(in definition: JinjaMacroDefinition) -> [JinjaStaticCall] {
+    package static func calls(in definition: JinjaMacroDefinition) -> [JinjaStaticCall] {
         var collector = Collector()
         collector.visit(definition)
         return collector.calls

@@ -81,8 +81,8 @@ indirect enum JinjaTarget: Sendable {
 }
 
 /// A macro (also `{% test %}`, `{% materialization %}` and a `{% call %}` block's caller).
-final class JinjaMacroDefinition: Sendable {
-    let name: String
+package final class JinjaMacroDefinition: Sendable {
+    package let name: String
     let parameters: [(name: String, defaultValue: JinjaExpr?)]
     let body: [JinjaStatement]
     let line: Int

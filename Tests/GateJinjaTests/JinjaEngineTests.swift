@@ -1,5 +1,5 @@
 import XCTest
-@testable import GateDbt
+@testable import GateJinja
 
 /// A `namespace()` stand-in: the builtins provide the real one.
 private final class TestNamespace: JinjaMutableObject {

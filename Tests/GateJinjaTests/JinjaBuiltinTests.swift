@@ -1,5 +1,5 @@
 import XCTest
-@testable import GateDbt
+@testable import GateJinja
 
 /// A stand-in for the evaluator (which lives on another branch): calls, attribute and item
 /// lookup as Jinja does them, and filters and tests dispatched back to the builtins.
