@@ -70,7 +70,7 @@ struct ImpactStage {
         }
 
         // The models' SQL: which columns really leave each changed model, who reads them, what breaks.
-        let lineage = try ColumnLineage.analyze(changes: changes, base: base, head: head, graph: graph)
+        let lineage = try ColumnLineage.analyze(changes: changes, seeds: seeds, base: base, head: head, graph: graph)
         let changes = changes.map { change in
             var change = change
             change.columnChanges = lineage.columnChanges[change.name] ?? change.columnChanges

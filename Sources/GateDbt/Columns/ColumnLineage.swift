@@ -36,10 +36,11 @@ public struct ColumnLineageResult: Sendable {
 /// gone after the change breaks the build; a column it only passed on through `*` is gone from its
 /// own output, and its readers are checked in turn.
 public enum ColumnLineage {
-    public static func analyze(changes: [ModelChange], base: DbtProject, head: DbtProject,
+    /// - Parameter seeds: the seeds whose CSV changed (`DbtProject.changedSeeds(since:)`).
+    public static func analyze(changes: [ModelChange], seeds: [String] = [], base: DbtProject, head: DbtProject,
                                graph: ProjectGraph) throws -> ColumnLineageResult {
         var walk = Walk(base: base, head: head, graph: graph)
-        try walk.run(changes)
+        try walk.run(changes, seeds: seeds)
         return walk.result
     }
 
@@ -72,7 +73,7 @@ public enum ColumnLineage {
             self.graph = graph
         }
 
-        mutating func run(_ changes: [ModelChange]) throws {
+        mutating func run(_ changes: [ModelChange], seeds: [String]) throws {
             guard head.exists else { return }
             for change in changes {
                 guard let after = change.liveHead else { continue }
@@ -108,7 +109,7 @@ public enum ColumnLineage {
                 }
             }
             // A seed whose CSV changed: the columns its header no longer names are gone for its readers.
-            for name in try head.changedSeeds(since: base) {
+            for name in seeds {
                 let node = ColumnNode.seed(name)
                 let before = try base.columns(of: node), after = try head.columns(of: node)
                 guard before.columns.certainty.isKnown, after.columns.certainty.isKnown else { continue }
