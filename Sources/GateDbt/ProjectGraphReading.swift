@@ -233,23 +233,6 @@ extension DbtProject {
         return result
     }
 
-    /// The SQL snapshots whose block is new or differs from `base`'s (dbt's `state:modified`
-    /// compares each block's text).
-    public func changedSnapshots(since base: DbtProject) throws -> [String] {
-        var result: [String] = []
-        for folder in projectFile?.snapshotPaths ?? [] {
-            for path in try tree.files(under: settings.projectPrefix + folder) where path.hasSuffix(".sql") {
-                if let blob = tree.blobID(of: path), let baseBlob = base.tree.blobID(of: path), blob == baseBlob { continue }
-                guard let data = try tree.contents(of: path) else { continue }
-                let before = try base.tree.contents(of: path).map(DbtProject.snapshotBlockTexts) ?? []
-                for block in DbtProject.snapshotBlockTexts(in: data) where !before.contains(where: { $0.name == block.name && $0.text == block.text }) {
-                    result.append(block.name)
-                }
-            }
-        }
-        return result
-    }
-
     /// The unique id a `ref()` points at: the latest version of a versioned model unless
     /// `v=` pins one; `ref('pkg', 'm')` points into package `pkg`.
     func referencedId(_ ref: ModelReference, versioned: [String: PropertyModel]) -> String {
