@@ -1,3 +1,4 @@
+import DbtFiles
 import Foundation
 import GateModel
 
@@ -125,7 +126,7 @@ public final class DbtProject {
         return project
     }
 
-    func note(_ diagnostic: Diagnostic) {
+    package func note(_ diagnostic: Diagnostic) {
         if diagnosticSet.insert(diagnostic).inserted { diagnosticList.append(diagnostic) }
     }
 
@@ -238,7 +239,7 @@ public final class DbtProject {
 
     /// The property files that may describe each model, in path order: those with an entry of
     /// that name, and those that could not be indexed and mention the name as a word.
-    func propertyFiles(describing names: Set<String>) throws -> [String: [String]] {
+    package func propertyFiles(describing names: Set<String>) throws -> [String: [String]] {
         let index = try entries()
         var result: [String: [String]] = [:]
         for name in names { result[name] = (index.items[name] ?? []).map(\.path) }
@@ -298,12 +299,12 @@ public final class DbtProject {
     /// The property files in which each word occurs as a whole word (`versions`, `exposures`, or
     /// a model name in files the entry index cannot answer for). One pass over the YAML bytes
     /// answers every word not asked before.
-    func propertyFiles(mentioning names: Set<String>) throws -> [String: [String]] {
+    package func propertyFiles(mentioning names: Set<String>) throws -> [String: [String]] {
         try propertyFiles(mentioning: names, among: try fileListing().propertyFiles, cache: &mentions)
     }
 
     /// `propertyFiles(mentioning:)` among the files the entry index could not answer for.
-    func propertyFiles(mentioning names: Set<String>, amongUnindexed files: [String]) throws -> [String: [String]] {
+    package func propertyFiles(mentioning names: Set<String>, amongUnindexed files: [String]) throws -> [String: [String]] {
         try propertyFiles(mentioning: names, among: files, cache: &unindexedMentions)
     }
 
@@ -457,7 +458,7 @@ public final class DbtProject {
     // MARK: model files
 
     /// The `ref()`/`source()`/`config(` scan of a model file (cached); nil when the file is absent.
-    func scan(_ path: String) throws -> ReferenceScan? {
+    package func scan(_ path: String) throws -> ReferenceScan? {
         if let scan = scans[path] { return scan }
         let memoKey = tree.blobID(of: path).map { $0 + ":" + path }
         if let memoKey, let facts = memo.modelFiles[memoKey] {
