@@ -27,9 +27,10 @@ extension DbtProject {
     /// and their tests are documentation and checks, not the source's definition. Source-level
     /// values count for each of its tables, the table's own winning.
     ///
-    /// Only property files whose bytes differ between the two revisions are read. Not compared:
-    /// `sources:` configs in `dbt_project.yml`, and values that render differently because a
-    /// `var()` changed (dbt compares rendered database and schema).
+    /// Only property files whose bytes differ between the two revisions are read. Like dbt 1.11, a
+    /// change to `sources:` in `dbt_project.yml` modifies no source (checked: a `+meta` change
+    /// there is not selected). Not compared: values that render differently because a `var()`
+    /// changed (dbt compares the rendered database and schema).
     public func changedSources(since base: DbtProject) throws -> [ChangedSource] {
         guard exists, base.exists else { return [] }
         let headFiles = try fileListing().propertyFiles, baseFiles = try base.fileListing().propertyFiles

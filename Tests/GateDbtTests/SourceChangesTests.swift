@@ -118,4 +118,13 @@ import Testing
                                  to: ["models/s.yml": after, "models/staging/d.yml": moved])
         #expect(result.map(\.name) == ["b.b1", "c.c1", "d.d1", "h.h1"], "\(result)")
     }
+
+    /// dbt-core 1.11 selects no source when only `sources:` in dbt_project.yml changes
+    /// (`edit_matrix.py`: `+meta` on one source), so the gate does not either.
+    @Test func projectLevelSourceConfigsModifyNoSource() throws {
+        let files = ["models/sources.yml": Self.base]
+        let base = try DbtProject.load(tree: MemoryTree(files.merging(["dbt_project.yml": "name: shop\nsources:\n  shop:\n    raw: {+meta: {k: 1}}\n"]) { a, _ in a }), settings: DbtSettings())
+        let head = try DbtProject.load(tree: MemoryTree(files.merging(["dbt_project.yml": "name: shop\nsources:\n  shop:\n    raw: {+meta: {k: 2}}\n"]) { a, _ in a }), settings: DbtSettings())
+        #expect(try head.changedSources(since: base).isEmpty)
+    }
 }

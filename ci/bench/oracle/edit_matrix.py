@@ -42,11 +42,14 @@ def sh(cmd, cwd, ok=True):
 W = Path(tempfile.mkdtemp()); P = W / "p"; (P / "models").mkdir(parents=True); (P / "seeds").mkdir(); (P/"snapshots").mkdir()
 (W / "profiles.yml").write_text("shop:\n  target: dev\n  outputs:\n    dev: {type: duckdb, path: ':memory:'}\n")
 PROJECT = {
-  "base": 'name: shop\nversion: "1.0"\nprofile: shop\nvars: {x: 1}\nsnapshots:\n  shop:\n    snap_proj: {+tags: [a], +meta: {k: 1}}\nmodels:\n  shop:\n    p_tags: {+tags: [a]}\n    p_group: {+group: g}\n    p_mat: {+materialized: view}\nseeds:\n  shop:\n    s_proj: {+quote_columns: false}\n',
-  "head": 'name: shop\nversion: "1.0"\nprofile: shop\nvars: {x: 2}\nsnapshots:\n  shop:\n    snap_proj: {+tags: [a], +meta: {k: 2}}\nmodels:\n  shop:\n    p_tags: {+tags: [a, b]}\n    p_group: {+group: h}\n    p_mat: {+materialized: table}\nseeds:\n  shop:\n    s_proj: {+quote_columns: true}\n'}
+  "base": 'name: shop\nversion: "1.0"\nprofile: shop\nvars: {x: 1}\nsnapshots:\n  shop:\n    snap_proj: {+tags: [a], +meta: {k: 1}}\nsources:\n  shop:\n    src_proj: {+meta: {k: 1}}\nmodels:\n  shop:\n    p_tags: {+tags: [a]}\n    p_group: {+group: g}\n    p_mat: {+materialized: view}\nseeds:\n  shop:\n    s_proj: {+quote_columns: false}\n',
+  "head": 'name: shop\nversion: "1.0"\nprofile: shop\nvars: {x: 2}\nsnapshots:\n  shop:\n    snap_proj: {+tags: [a], +meta: {k: 2}}\nsources:\n  shop:\n    src_proj: {+meta: {k: 2}}\nmodels:\n  shop:\n    p_tags: {+tags: [a, b]}\n    p_group: {+group: h}\n    p_mat: {+materialized: table}\nseeds:\n  shop:\n    s_proj: {+quote_columns: true}\n'}
 (P / "dbt_project.yml").write_text(PROJECT["base"])
 (P / "contract-gate.yml").write_text("version: 1\nfail_on: never\ndbt: {project_dir: ., adapter: duckdb}\n")
 for m in list(CASES) + ["p_tags", "p_group", "p_mat"]: (P / "models" / f"{m}.sql").write_text("select 1 as id\n")
+(P / "models" / "src.yml").write_text("version: 2\nsources:\n  - {name: src_proj, tables: [{name: t1}]}\n  - {name: src_same, tables: [{name: t2}]}\n")
+(P / "models" / "from_src_proj.sql").write_text("select * from {{ source('src_proj', 't1') }}\n")
+(P / "models" / "from_src_same.sql").write_text("select * from {{ source('src_same', 't2') }}\n")
 (P / "models" / "m_var.sql").write_text("select {{ var('x') }} as id\n")
 (P / "models" / "m_src.sql").write_text("select 1 as id\n")
 for snap in ["snap_sql", "snap_proj"]:
