@@ -6,7 +6,9 @@ import PackageDescription
 //   GateLineage (lineage over a catalog) → SecodaAPI (the REST client and wire model) → GateModel
 //   (GateConfig reads contract-gate.yml and contracts/ from a revision and hands GateDbt, GateLineage and
 //   GateRules their typed settings)
-//   GateDbt → GateSQL (the SQL reader), GateJinja (the Jinja2 evaluator); both depend on nothing
+//   GateDbt → GateSQL (the SQL reader; depends on nothing), GateJinja (the Jinja2 evaluator)
+//   GateJinja (values, operators, interpreter, builtins) → GateJinjaSyntax (lexer, parser, syntax tree,
+//   static calls; depends on nothing); GateJinja re-exports it
 //   GateGit → CLibGit2 (the only module that touches C)
 //   GateLineage, GateReporters, ContractGate → GateJSON (the JSON byte codecs; depends on nothing)
 let package = Package(
@@ -41,8 +43,12 @@ let package = Package(
         // The SQL reader: tokenizer, parser and scope analysis of a model's rendered SQL (the
         // columns it outputs and reads); depends on nothing.
         .target(name: "GateSQL"),
-        // A Jinja2 evaluator (lexer, parser, interpreter, builtins), with no dbt in it; depends on nothing.
-        .target(name: "GateJinja"),
+        // A Jinja2 template's syntax: lexer, parser, syntax tree, the parsed template and the calls a
+        // macro's text makes without running it; no dbt in it, depends on nothing.
+        .target(name: "GateJinjaSyntax"),
+        // The Jinja2 evaluator over that syntax: values, operators, interpreter, builtins (filters,
+        // tests, globals, Python methods); no dbt in it. Re-exports GateJinjaSyntax.
+        .target(name: "GateJinja", dependencies: ["GateJinjaSyntax"]),
         .target(name: "GateDbt", dependencies: ["GateModel", "GateYAML", "GateSQL", "GateJinja", .product(name: "Yams", package: "Yams")]),
         // The Secoda REST API: transport, client (paging, retries, request slots, deadline), the
         // wire model and its fast page reader, the filter grammar, paced writes.
@@ -116,7 +122,7 @@ let package = Package(
             exclude: ["Fixtures"]
         ),
         .testTarget(name: "GateSQLTests", dependencies: ["GateSQL"]),
-        .testTarget(name: "GateJinjaTests", dependencies: ["GateJinja"]),
+        .testTarget(name: "GateJinjaTests", dependencies: ["GateJinja", "GateJinjaSyntax"]),
         .testTarget(name: "GateLineageTests", dependencies: ["GateLineage", "SecodaAPI", "GateJSON", "GateModel", "GateTestSupport", "SecodaEmulator"]),
         .testTarget(name: "SecodaEmulatorTests", dependencies: ["SecodaEmulator", "GateModel"]),
     ]
