@@ -2,10 +2,12 @@
 import PackageDescription
 
 // Dependency direction (see DESIGN.md §8):
-//   contract-gate → ContractGate → GateConfig → {GateGit, GateDbt, GateLineage, GateRules, GateReporters} → GateModel
+//   contract-gate → ContractGate → GateConfig → {GateGit, GateDbt, GateLineage, GateContracts, GateReporters} → GateModel
+//   GateContracts (contracts/ files, the policy per model, its diff, the rule engine) → GateRules (the
+//   rules and their catalogue) → GateModel; GateContracts re-exports GateRules
 //   GateLineage (lineage over a catalog) → SecodaAPI (the REST client and wire model) → GateModel
 //   (GateConfig reads contract-gate.yml and contracts/ from a revision and hands GateDbt, GateLineage and
-//   GateRules their typed settings)
+//   GateContracts their typed settings)
 //   GateDbt → GateSQL (the SQL reader; depends on nothing), GateJinja (the Jinja2 evaluator)
 //   GateJinja (values, operators, interpreter, builtins) → GateJinjaSyntax (lexer, parser, syntax tree,
 //   static calls; depends on nothing); GateJinja re-exports it
@@ -56,16 +58,21 @@ let package = Package(
         // Lineage over a catalog: catalog sources (Secoda, snapshot), read-ahead, walker, resolver,
         // snapshot pull and file, people, write-back (lineage push, docs carry). Re-exports SecodaAPI.
         .target(name: "GateLineage", dependencies: ["GateModel", "SecodaAPI", "GateJSON"]),
-        .target(name: "GateRules", dependencies: ["GateModel", "GateYAML", .product(name: "Yams", package: "Yams")]),
+        // The rules: one file per rule (Rules/), what a rule reads (RuleContext, options, ODCS
+        // expectations, policy changes), the catalogue that lists them (`rules`, `explain`).
+        .target(name: "GateRules", dependencies: ["GateModel"]),
+        // The contracts: contracts/ and ODCS files read into a policy, the policy per model, the
+        // policy diff (POLICY rules' input) and the engine that runs the rules under it. Re-exports GateRules.
+        .target(name: "GateContracts", dependencies: ["GateModel", "GateRules", "GateYAML", .product(name: "Yams", package: "Yams")]),
         .target(name: "GateReporters", dependencies: ["GateModel", "GateJSON"]),
         // contract-gate.yml and the policy (config + contracts/) as read from a revision or the worktree.
         .target(
             name: "GateConfig",
-            dependencies: ["GateModel", "GateYAML", "GateLineage", "GateDbt", "GateRules", .product(name: "Yams", package: "Yams")]
+            dependencies: ["GateModel", "GateYAML", "GateLineage", "GateDbt", "GateContracts", .product(name: "Yams", package: "Yams")]
         ),
         .target(
             name: "ContractGate",
-            dependencies: ["GateModel", "GateJSON", "GateGit", "GateDbt", "GateLineage", "GateConfig", "GateRules", "GateReporters"]
+            dependencies: ["GateModel", "GateJSON", "GateGit", "GateDbt", "GateLineage", "GateConfig", "GateContracts", "GateRules", "GateReporters"]
         ),
         .executableTarget(
             name: "contract-gate",
@@ -81,7 +88,7 @@ let package = Package(
         // of saved inputs; ci/fuzz/run.sh builds it with -sanitize=fuzzer -D GATE_FUZZ.
         .executableTarget(
             name: "GateFuzz",
-            dependencies: ["GateDbt", "GateConfig", "GateRules", "GateModel", "GateJSON"]
+            dependencies: ["GateDbt", "GateConfig", "GateContracts", "GateModel", "GateJSON"]
         ),
 
         .target(
@@ -106,7 +113,7 @@ let package = Package(
         .testTarget(name: "GateGitTests", dependencies: ["GateGit", "GateModel", "GateTestSupport"]),
         .testTarget(
             name: "ContractGateTests",
-            dependencies: ["ContractGate", "GateLineage", "GateConfig", "GateGit", "GateModel", "GateReporters", "GateRules", "GateTestSupport",
+            dependencies: ["ContractGate", "GateLineage", "GateConfig", "GateGit", "GateModel", "GateReporters", "GateContracts", "GateRules", "GateTestSupport",
                            "SecodaEmulator", "CodeHostEmulator"],
             exclude: ["Scenarios/Fixtures"]
         ),
@@ -115,7 +122,7 @@ let package = Package(
             dependencies: ["GateReporters", "GateModel", "GateJSON", .product(name: "Yams", package: "Yams")],
             exclude: ["Golden"]
         ),
-        .testTarget(name: "GateRulesTests", dependencies: ["GateRules", "GateConfig", "GateModel", "GateReporters"]),
+        .testTarget(name: "GateRulesTests", dependencies: ["GateRules", "GateContracts", "GateConfig", "GateModel", "GateReporters"]),
         .testTarget(
             name: "GateDbtTests",
             dependencies: ["GateDbt", "GateSQL", "GateJinja", "GateModel", "GateTestSupport", .product(name: "Yams", package: "Yams")],
