@@ -13,6 +13,9 @@ struct ModelDetail {
     /// The whole configuration as written at every level (dbt_project.yml, YAML, `config()`):
     /// dbt counts a model modified when any of it changes (`state:modified.configs`).
     var configValues: [String: JSONValue] = [:]
+    /// `deprecation_date` of an unversioned model (a version's is in its `ModelVersion`): dbt
+    /// counts a change to it as a modification, as it may break the refs to the model.
+    var deprecationDate: String?
     /// Property files that mention the model but are not valid YAML: its columns are unknown.
     var unreadable: [InputError]
     /// The relation as the project files say, before a manifest overrode it.
@@ -259,7 +262,8 @@ extension DbtProject {
         var facts: [String: ParsedColumn] = [:]
         for column in columns where facts[column.spec.name.lowercased()] == nil { facts[column.spec.name.lowercased()] = column }
         return ModelDetail(snapshot: snapshot, version: version?.version, columnFacts: facts,
-                           unknownConfigText: config.unknown, configValues: config.values, unreadable: unreadable,
+                           unknownConfigText: config.unknown, configValues: config.values,
+                           deprecationDate: version == nil ? entry?.deprecationDate : nil, unreadable: unreadable,
                            fileRelation: fileRelation, relationFromManifest: relationFromManifest)
     }
 

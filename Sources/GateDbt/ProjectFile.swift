@@ -44,6 +44,8 @@ struct ProjectFile: Hashable {
     var models: FolderConfigLevel
     /// Whatever the file says under `models:`, for telling whether a change touched it.
     var modelsValue: JSONValue
+    /// `seeds:` configs, read as `models:` is.
+    var seeds = FolderConfigLevel()
     /// `vars:` (global values, and per-package mappings), as `var()` reads them.
     var vars: JSONValue = .null
     /// `profile:` — the `profiles.yml` entry dbt connects with (the project name when absent).
@@ -93,6 +95,7 @@ struct ProjectFile: Hashable {
         }
         var file = ProjectFile(path: path, name: name, modelPaths: modelPaths, macroPaths: macroPaths, seedPaths: seedPaths,
                                snapshotPaths: snapshotPaths, models: models, modelsValue: modelsValue)
+        if let node = YAMLReading.value("seeds", in: root), case .mapping = node { file.seeds = level(from: node, path: path) }
         if let node = YAMLReading.value("vars", in: root) { file.vars = YAMLReading.json(node) }
         file.profile = YAMLReading.string(YAMLReading.value("profile", in: root))
         if let node = YAMLReading.value("packages-install-path", in: root), let folder = YAMLReading.string(node) {

@@ -263,19 +263,6 @@ extension DbtProject {
         return .unknown("seed \(name) was not found")
     }
 
-    /// The seeds whose CSV file is new or differs from `base`'s at the same path.
-    public func changedSeeds(since base: DbtProject) throws -> [String] {
-        var result: [String] = []
-        for folder in projectFile?.seedPaths ?? [] {
-            for path in try tree.files(under: settings.projectPrefix + folder) where path.hasSuffix(".csv") {
-                if let blob = tree.blobID(of: path), let baseBlob = base.tree.blobID(of: path), blob == baseBlob { continue }
-                // New, or its bytes differ (dbt's checksum).
-                if try base.tree.contents(of: path) != tree.contents(of: path) { result.append(DbtProject.stem(of: path)) }
-            }
-        }
-        return result
-    }
-
     /// The fields of one CSV line (quoted fields may hold commas and doubled quotes).
     static func csvFields(_ line: String) -> [String] {
         var fields: [String] = []
