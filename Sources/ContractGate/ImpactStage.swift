@@ -1,6 +1,7 @@
 import Foundation
 import GateLineage
 import GateConfig
+import DbtImpact
 import GateDbt
 import GateModel
 import GateContracts

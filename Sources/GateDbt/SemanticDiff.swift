@@ -1,3 +1,4 @@
+import DbtFiles
 import Foundation
 import GateModel
 
@@ -338,7 +339,7 @@ public enum SemanticDiff {
 
     /// The config keys dbt's `state:modified.configs` compares: all but `tags` and `group`
     /// (`CompareBehavior.Exclude` in dbt-core 1.11's `NodeAndTestConfig`).
-    static func comparedConfig(_ values: [String: JSONValue]) -> [String: JSONValue] {
+    package static func comparedConfig(_ values: [String: JSONValue]) -> [String: JSONValue] {
         values.filter { $0.key != "tags" && $0.key != "group" }
     }
 

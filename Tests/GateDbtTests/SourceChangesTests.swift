@@ -1,3 +1,4 @@
+import DbtImpact
 import Foundation
 import GateModel
 import Testing

@@ -1,9 +1,10 @@
+import DbtImpact
 import Foundation
 import GateModel
 import Testing
 @testable import GateDbt
 
-/// One edit per model and seed, with the verdict dbt-core 1.11.16 gave for it
+/// One edit per model, seed and snapshot, with the verdict dbt-core 1.11.16 gave for it
 /// (`ci/bench/oracle/edit_matrix.py` prints dbt's and the gate's sets side by side).
 @Suite struct StateModifiedParityTests {
     static let project = """
@@ -16,6 +17,9 @@ import Testing
         seeds:
           shop:
             s_proj: {+quote_columns: false}
+        snapshots:
+          shop:
+            snap_proj: {+meta: {k: 1}}
         """
 
     static func yaml(_ side: String) -> String {
@@ -42,6 +46,12 @@ import Testing
                 description: \(side)
               - name: s_tags
                 config: {tags: [\(side)]}
+            snapshots:
+              - name: snap_yaml
+                relation: ref('m_meta')
+                config: {unique_key: id, strategy: check, check_cols: \(head ? "[id]" : "all")}
+              - name: snap_sql
+                config: {meta: {k: \(head ? 2 : 1)}}
 
             """
     }
@@ -52,12 +62,17 @@ import Testing
             files["models/\(name).sql"] = "select 1 as id\n"
         }
         for name in ["s_types", "s_plain", "s_persist", "s_tags", "s_proj", "s_moved"] { files["seeds/\(name).csv"] = "id\n1\n" }
+        for name in ["snap_sql", "snap_proj", "snap_same"] {
+            files["snapshots/\(name).sql"] = "{% snapshot \(name) %}\n{{ config(unique_key='id', strategy='check', check_cols='all') }}\n"
+                + "select * from {{ ref('m_meta') }}\n{% endsnapshot %}\n"
+        }
         var head = files
         head["models/schema.yml"] = Self.yaml("head")
         head["dbt_project.yml"] = Self.project
             .replacingOccurrences(of: "[a]", with: "[a, b]").replacingOccurrences(of: "+group: g", with: "+group: h")
             .replacingOccurrences(of: "+materialized: view", with: "+materialized: table")
             .replacingOccurrences(of: "+quote_columns: false", with: "+quote_columns: true")
+            .replacingOccurrences(of: "{+meta: {k: 1}}", with: "{+meta: {k: 2}}")
         head["seeds/sub/s_moved.csv"] = head.removeValue(forKey: "seeds/s_moved.csv")
         return (try DbtProject.load(tree: MemoryTree(files), settings: DbtSettings()),
                 try DbtProject.load(tree: MemoryTree(head), settings: DbtSettings()))
@@ -80,5 +95,12 @@ import Testing
     @Test func seedsAsDbtComparesThem() throws {
         let (base, head) = try projects()
         #expect(try head.changedSeeds(since: base).sorted() == ["s_moved", "s_persist", "s_proj", "s_types"])
+    }
+
+    /// dbt: a YAML snapshot's config, a SQL snapshot's property entry and `snapshots:` in
+    /// dbt_project.yml each modify the snapshot; the untouched one is not.
+    @Test func snapshotsAsDbtComparesThem() throws {
+        let (base, head) = try projects()
+        #expect(try head.changedSnapshots(since: base).sorted() == ["snap_proj", "snap_sql", "snap_yaml"])
     }
 }

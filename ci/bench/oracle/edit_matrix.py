@@ -42,11 +42,17 @@ def sh(cmd, cwd, ok=True):
 W = Path(tempfile.mkdtemp()); P = W / "p"; (P / "models").mkdir(parents=True); (P / "seeds").mkdir(); (P/"snapshots").mkdir()
 (W / "profiles.yml").write_text("shop:\n  target: dev\n  outputs:\n    dev: {type: duckdb, path: ':memory:'}\n")
 PROJECT = {
-  "base": 'name: shop\nversion: "1.0"\nprofile: shop\nmodels:\n  shop:\n    p_tags: {+tags: [a]}\n    p_group: {+group: g}\n    p_mat: {+materialized: view}\nseeds:\n  shop:\n    s_proj: {+quote_columns: false}\n',
-  "head": 'name: shop\nversion: "1.0"\nprofile: shop\nmodels:\n  shop:\n    p_tags: {+tags: [a, b]}\n    p_group: {+group: h}\n    p_mat: {+materialized: table}\nseeds:\n  shop:\n    s_proj: {+quote_columns: true}\n'}
+  "base": 'name: shop\nversion: "1.0"\nprofile: shop\nvars: {x: 1}\nsnapshots:\n  shop:\n    snap_proj: {+tags: [a], +meta: {k: 1}}\nmodels:\n  shop:\n    p_tags: {+tags: [a]}\n    p_group: {+group: g}\n    p_mat: {+materialized: view}\nseeds:\n  shop:\n    s_proj: {+quote_columns: false}\n',
+  "head": 'name: shop\nversion: "1.0"\nprofile: shop\nvars: {x: 2}\nsnapshots:\n  shop:\n    snap_proj: {+tags: [a], +meta: {k: 2}}\nmodels:\n  shop:\n    p_tags: {+tags: [a, b]}\n    p_group: {+group: h}\n    p_mat: {+materialized: table}\nseeds:\n  shop:\n    s_proj: {+quote_columns: true}\n'}
 (P / "dbt_project.yml").write_text(PROJECT["base"])
 (P / "contract-gate.yml").write_text("version: 1\nfail_on: never\ndbt: {project_dir: ., adapter: duckdb}\n")
 for m in list(CASES) + ["p_tags", "p_group", "p_mat"]: (P / "models" / f"{m}.sql").write_text("select 1 as id\n")
+(P / "models" / "m_var.sql").write_text("select {{ var('x') }} as id\n")
+(P / "models" / "m_src.sql").write_text("select 1 as id\n")
+for snap in ["snap_sql", "snap_proj"]:
+    (P / "snapshots" / f"{snap}.sql").write_text(f"{{% snapshot {snap} %}}\n{{{{ config(unique_key='id', strategy='check', check_cols='all', target_schema='s') }}}}\nselect * from {{{{ ref('m_src') }}}}\n{{% endsnapshot %}}\n")
+for snap in ["snap_yaml", "snap_sql", "snap_proj"]:
+    (P / "models" / f"from_{snap}.sql").write_text(f"select * from {{{{ ref('{snap}') }}}}\n")
 for sname in ["s_proj", "s_persist", "s_moved", "s_tags"]:
     (P / "seeds" / f"{sname}.csv").write_text("id\n1\n")
     (P / "models" / f"from_{sname}.sql").write_text(f"select * from {{{{ ref('{sname}') }}}}\n")
@@ -65,6 +71,9 @@ def yml(side):
     out += ["  - name: s_plain"] + (["    description: changed"] if side == "head" else [])
     out += ["  - name: s_persist", "    config: {persist_docs: {relation: true}}", "    description: " + side]
     out += ["  - name: s_tags", f"    config: {{tags: [{side}]}}"]
+    out += ["snapshots:", "  - name: snap_yaml", "    relation: ref('m_src')",
+            "    config: {unique_key: id, strategy: check, check_cols: " + ("all" if side == "base" else "[id]") + "}",
+            "  - name: snap_sql", "    config: {meta: {k: " + ("1" if side == "base" else "2") + "}}"]
     if side == "head":
         out += ["unit_tests:", "  - name: ut", "    model: m_unit", "    given: []", "    expect: {rows: [{id: 1}]}"]
     return "\n".join(out) + "\n"
@@ -76,7 +85,7 @@ sh(["/opt/dbtvenv/bin/dbt", "parse", "--target-path", str(W / "base"), "-q"], P)
 (P / "dbt_project.yml").write_text(PROJECT["head"])
 (P / "seeds" / "sub").mkdir(); (P / "seeds" / "s_moved.csv").rename(P / "seeds" / "sub" / "s_moved.csv")
 sh(["git", "add", "-A"], P); sh(["git", "-c", "user.name=a", "-c", "user.email=a@b", "commit", "-qm", "head"], P)
-p = sh(["/opt/dbtvenv/bin/dbt", "ls", "-s", "state:modified+", "--state", str(W / "base"), "--target-path", str(W / "head"), "-q", "--output", "name", "--resource-type", "model", "--resource-type", "seed"], P)
+p = sh(["/opt/dbtvenv/bin/dbt", "ls", "-s", "state:modified+", "--state", str(W / "base"), "--target-path", str(W / "head"), "-q", "--output", "name", "--resource-type", "model", "--resource-type", "seed", "--resource-type", "snapshot"], P)
 dbt = sorted(set(l.strip() for l in p.stdout.splitlines() if l.strip()))
 g = sh([GATE, "check", "--base", "HEAD~1", "--head", "HEAD", "--catalog", "dbt", "--format", "json"], P, ok=False)
 rep = json.loads(g.stdout)

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import GateDbt
+@testable import DbtFiles
 
 struct JSONPullReaderTests {
     @Test func readsWhatIsAskedAndSkipsTheRest() throws {

@@ -3,16 +3,16 @@ import GateModel
 
 /// What dbt's `profiles.yml` says about the target the project builds with: its adapter type
 /// (which `<adapter>__` macros `adapter.dispatch` picks) and its name (`target.name`).
-enum DbtProfiles {
-    struct Target: Equatable {
-        var adapter: String?
-        var name: String?
+package enum DbtProfiles {
+    package struct Target: Equatable {
+        package var adapter: String?
+        package var name: String?
     }
 
     /// The profile's target from the first `profiles.yml` found in `directories` (dbt's order:
     /// `DBT_PROFILES_DIR`, the project folder, `~/.dbt`). `DBT_TARGET` picks the output as
     /// dbt's `--target` does. Values written as Jinja are not guessed.
-    static func target(profile: String, directories: [String], environment: [String: String]) -> Target? {
+    package static func target(profile: String, directories: [String], environment: [String: String]) -> Target? {
         for directory in directories {
             let path = URL(fileURLWithPath: directory).appendingPathComponent("profiles.yml").path
             guard let data = FileManager.default.contents(atPath: path),

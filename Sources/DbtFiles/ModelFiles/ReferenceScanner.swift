@@ -1,33 +1,45 @@
 import Foundation
-import GateJinja
 import GateModel
 
 /// A `ref()` call as written in a model.
-struct ModelReference: Hashable, Sendable {
+package struct ModelReference: Hashable, Sendable {
     /// The package of a two-argument `ref('pkg', 'm')`.
-    var package: String?
-    var name: String
+    package var package: String?
+    package var name: String
     /// `v=` / `version=`.
-    var version: String?
-    var line: Int
+    package var version: String?
+    package var line: Int
+
+    package init(package: String? = nil, name: String, version: String? = nil, line: Int) {
+        self.package = package
+        self.name = name
+        self.version = version
+        self.line = line
+    }
 }
 
 /// A `source()` call as written in a model.
-struct SourceReference: Hashable, Sendable {
-    var source: String
-    var table: String
-    var line: Int
+package struct SourceReference: Hashable, Sendable {
+    package var source: String
+    package var table: String
+    package var line: Int
+
+    package init(source: String, table: String, line: Int) {
+        self.source = source
+        self.table = table
+        self.line = line
+    }
 }
 
 /// What the byte-level scan of one model file found.
-struct ReferenceScan: Hashable, Sendable {
-    var refs: [ModelReference] = []
-    var sources: [SourceReference] = []
+package struct ReferenceScan: Hashable, Sendable {
+    package var refs: [ModelReference] = []
+    package var sources: [SourceReference] = []
     /// Byte offsets of the `(` of each `config(` call, for the config reader.
-    var configCalls: [Int] = []
+    package var configCalls: [Int] = []
     /// `ref(`/`source(` calls whose arguments are not plain strings (`ref(var('m'))`): only a
     /// render can tell what they name.
-    var unreadCalls = 0
+    package var unreadCalls = 0
 }
 
 /// The fast pass over every model file: finds `ref(...)`, `source(...)` and `config(` by looking
@@ -35,14 +47,14 @@ struct ReferenceScan: Hashable, Sendable {
 /// whose arguments are not plain string literals (`ref(var('m'))`) is not resolvable statically
 /// and is skipped; Jinja comments `{# … #}` are skipped. SQL `--` comments are *not* skipped,
 /// because dbt renders Jinja inside them too.
-enum ReferenceScanner {
-    static func scan(_ data: Data) -> ReferenceScan {
+package enum ReferenceScanner {
+    package static func scan(_ data: Data) -> ReferenceScan {
         data.withUnsafeBytes { raw in
             scan(raw.bindMemory(to: UInt8.self))
         }
     }
 
-    static func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> ReferenceScan {
+    package static func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> ReferenceScan {
         var result = ReferenceScan()
         var lines = ByteText.LineCounter()
         var comments = JinjaComments(bytes: bytes)

@@ -3,8 +3,8 @@ import GateModel
 
 /// Reads the keyword arguments of `{{ config(...) }}` (SQL) and `dbt.config(...)` (Python) calls.
 /// Literal values are taken; anything else is kept as its expression text in `unknown`.
-enum ConfigCallReader {
-    static func read(_ data: Data, calls: [Int], path: String) -> (config: ModelConfig, diagnostics: [Diagnostic]) {
+package enum ConfigCallReader {
+    package static func read(_ data: Data, calls: [Int], path: String) -> (config: ModelConfig, diagnostics: [Diagnostic]) {
         var config = ModelConfig()
         var diagnostics: [Diagnostic] = []
         data.withUnsafeBytes { raw in

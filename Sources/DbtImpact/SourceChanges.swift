@@ -1,4 +1,6 @@
+import DbtFiles
 import Foundation
+import GateDbt
 import GateModel
 import Yams
 

@@ -5,8 +5,8 @@ import GateModel
 /// its block-style text, for the project-wide version index the lineage graph needs. Parsing
 /// every versioned entry with a YAML parser dominated the graph build of large projects; this
 /// reader declines (returns nil) on anything but the plain shapes, and the caller then parses.
-enum VersionSketch {
-    static func read(_ text: Substring, path: String, line firstLine: Int) -> PropertyModel? {
+package enum VersionSketch {
+    package static func read(_ text: Substring, path: String, line firstLine: Int) -> PropertyModel? {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         guard let first = lines.first else { return nil }
         let dashIndent = first.prefix { $0 == " " }.count

@@ -6,12 +6,14 @@ import Yams
 ///
 /// Values that are not literals (`var()`, `env_var()`, any Jinja) are kept apart in `unknown`
 /// with their expression text: they are reported, never evaluated or guessed.
-struct ModelConfig: Hashable {
-    var values: [String: JSONValue] = [:]
+package struct ModelConfig: Hashable {
+    package var values: [String: JSONValue] = [:]
     /// Config key → the expression text, for values that are not literals.
-    var unknown: [String: String] = [:]
+    package var unknown: [String: String] = [:]
     /// Where each key was last set.
-    var locations: [String: SourceLocation] = [:]
+    package var locations: [String: SourceLocation] = [:]
+
+    package init() {}
 
     /// dbt's merge behaviour per key: `tags` and hooks append, dictionaries update, the rest clobber.
     private static let appendKeys: Set<String> = ["tags", "pre-hook", "post-hook"]
@@ -28,9 +30,9 @@ struct ModelConfig: Hashable {
     }
 
     /// Whether a string value is Jinja that dbt would render before using it.
-    static func isJinja(_ text: String) -> Bool { text.contains("{{") || text.contains("{%") }
+    package static func isJinja(_ text: String) -> Bool { text.contains("{{") || text.contains("{%") }
 
-    mutating func set(_ rawKey: String, _ value: JSONValue, at location: SourceLocation?) {
+    package mutating func set(_ rawKey: String, _ value: JSONValue, at location: SourceLocation?) {
         let key = ModelConfig.normalizedKey(rawKey)
         if case .string(let text) = value, ModelConfig.isJinja(text) {
             setUnknown(key, text: text, at: location)
@@ -61,7 +63,7 @@ struct ModelConfig: Hashable {
     }
 
     /// Applies `other` on top of this configuration (other is more specific).
-    mutating func apply(_ other: ModelConfig) {
+    package mutating func apply(_ other: ModelConfig) {
         for key in other.values.keys.sorted() {
             if let value = other.values[key] { set(key, value, at: other.locations[key]) }
         }
@@ -77,7 +79,7 @@ struct ModelConfig: Hashable {
 
     // MARK: typed views
 
-    func string(_ key: String) -> String? {
+    package func string(_ key: String) -> String? {
         switch values[key] {
         case .string(let s)?: return s
         case .number(let n)?: return n == n.rounded() ? String(Int(n)) : String(n)
@@ -85,14 +87,14 @@ struct ModelConfig: Hashable {
         }
     }
 
-    func bool(_ key: String) -> Bool? { values[key]?.boolValue }
+    package func bool(_ key: String) -> Bool? { values[key]?.boolValue }
 
-    var tags: [String] {
+    package var tags: [String] {
         guard let value = values["tags"] else { return [] }
         return ModelConfig.list(value).compactMap(\.stringValue)
     }
 
-    var meta: [String: JSONValue] {
+    package var meta: [String: JSONValue] {
         if case .object(let meta)? = values["meta"] { return meta }
         return [:]
     }
@@ -105,7 +107,7 @@ struct ModelConfig: Hashable {
         locations["contract.enforced"] = YAMLReading.location(of: pair.keyNode, in: path)
     }
 
-    var contractEnforced: Bool? {
+    package var contractEnforced: Bool? {
         values["contract"]?["enforced"]?.boolValue
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 import GateModel
 import XCTest
-@testable import GateDbt
+@testable import DbtImpact
 
 /// The dbt tests of a property file that name a column: what `dbt build` runs against it, so what
 /// breaks when the column leaves its model's output.

@@ -3,80 +3,80 @@ import GateModel
 import Yams
 
 /// A column as a YAML property file declares it, with the places its facts are written.
-struct ParsedColumn: Hashable {
-    var spec: ColumnSpec
-    var dataTypeLocation: SourceLocation?
-    var descriptionLocation: SourceLocation?
+package struct ParsedColumn: Hashable {
+    package var spec: ColumnSpec
+    package var dataTypeLocation: SourceLocation?
+    package var descriptionLocation: SourceLocation?
     /// Where the PII mark (meta key or tag) is written, when there is one.
-    var piiLocation: SourceLocation?
+    package var piiLocation: SourceLocation?
 }
 
 /// A model-level `constraints:` entry (`- type: primary_key` with `columns: [...]`).
-struct ModelConstraint: Hashable {
-    var kind: ConstraintKind
-    var columns: [String]
-    var location: SourceLocation
+package struct ModelConstraint: Hashable {
+    package var kind: ConstraintKind
+    package var columns: [String]
+    package var location: SourceLocation
 }
 
 /// A version's `columns:` list: which top-level columns it keeps, and the ones it adds or overrides.
-struct VersionColumns: Hashable {
+package struct VersionColumns: Hashable {
     /// nil = `all`.
-    var include: [String]?
-    var exclude: [String]
-    var columns: [ParsedColumn]
+    package var include: [String]?
+    package var exclude: [String]
+    package var columns: [ParsedColumn]
 }
 
 /// One `versions:` entry.
-struct PropertyVersion: Hashable {
-    var version: String
-    var definedIn: String?
-    var location: SourceLocation
+package struct PropertyVersion: Hashable {
+    package var version: String
+    package var definedIn: String?
+    package var location: SourceLocation
     /// nil: the version has no `columns:` and inherits every top-level column.
-    var columns: VersionColumns?
-    var config: ModelConfig
-    var constraints: [ModelConstraint]
-    var deprecationDate: String?
-    var description: String?
+    package var columns: VersionColumns?
+    package var config: ModelConfig
+    package var constraints: [ModelConstraint]
+    package var deprecationDate: String?
+    package var description: String?
 }
 
 /// One `models:` entry of a property file.
-struct PropertyModel: Hashable {
-    var name: String
-    var path: String
+package struct PropertyModel: Hashable {
+    package var name: String
+    package var path: String
     /// The `- name:` line of the entry.
-    var location: SourceLocation
-    var description: String?
-    var config: ModelConfig
-    var columns: [ParsedColumn]
-    var constraints: [ModelConstraint]
-    var versions: [PropertyVersion]
-    var latestVersion: String?
-    var deprecationDate: String?
+    package var location: SourceLocation
+    package var description: String?
+    package var config: ModelConfig
+    package var columns: [ParsedColumn]
+    package var constraints: [ModelConstraint]
+    package var versions: [PropertyVersion]
+    package var latestVersion: String?
+    package var deprecationDate: String?
     /// The whole entry as written, for telling whether a change touched it (marks excluded).
-    var raw: JSONValue
+    package var raw: JSONValue
 }
 
 /// One `exposures:` entry.
-struct PropertyExposure: Hashable {
-    var name: String
-    var path: String
-    var location: SourceLocation
-    var type: String?
-    var owner: Owner?
-    var tags: [String]
-    var refs: [ModelReference]
-    var sources: [SourceReference]
-    var url: String?
-    var label: String?
+package struct PropertyExposure: Hashable {
+    package var name: String
+    package var path: String
+    package var location: SourceLocation
+    package var type: String?
+    package var owner: Owner?
+    package var tags: [String]
+    package var refs: [ModelReference]
+    package var sources: [SourceReference]
+    package var url: String?
+    package var label: String?
 }
 
 /// One `snapshots:` entry written in YAML (dbt ≥ 1.9): `relation: ref('x')` or
 /// `relation: source('s', 't')` is what it reads.
-struct PropertySnapshot: Hashable {
-    var name: String
-    var path: String
-    var refs: [ModelReference]
-    var sources: [SourceReference]
+package struct PropertySnapshot: Hashable {
+    package var name: String
+    package var path: String
+    package var refs: [ModelReference]
+    package var sources: [SourceReference]
 }
 
 /// One entry of the semantic layer: `semantic_models:`, `metrics:` or `saved_queries:`.
@@ -84,12 +84,12 @@ struct PropertySnapshot: Hashable {
 /// dbt-core 1.11's manifest): a semantic model on its `model: ref()`, a simple, cumulative or
 /// conversion metric on the semantic models defining its measures, a ratio or derived metric on
 /// its metrics, a saved query on its metrics.
-struct PropertySemanticNode: Hashable {
-    enum Kind: String, CaseIterable {
+package struct PropertySemanticNode: Hashable {
+    package enum Kind: String, CaseIterable {
         case semanticModel = "semantic_model", metric, savedQuery = "saved_query"
 
         /// The property-file section listing this kind.
-        var section: String {
+        package var section: String {
             switch self {
             case .semanticModel: "semantic_models"
             case .metric: "metrics"
@@ -98,47 +98,49 @@ struct PropertySemanticNode: Hashable {
         }
     }
 
-    var kind: Kind
-    var name: String
-    var path: String
-    var label: String?
+    package var kind: Kind
+    package var name: String
+    package var path: String
+    package var label: String?
     /// `config.meta.owner` (or `meta.owner`) and `config.group` (or `group`).
-    var owner: String?
-    var group: String?
-    var tags: [String]
+    package var owner: String?
+    package var group: String?
+    package var tags: [String]
     /// A semantic model's `model:`.
-    var refs: [ModelReference] = []
+    package var refs: [ModelReference] = []
     /// The measures a semantic model defines.
-    var definedMeasures: [String] = []
+    package var definedMeasures: [String] = []
     /// The measures a metric reads.
-    var measures: [String] = []
+    package var measures: [String] = []
     /// The metrics a metric or saved query reads.
-    var metrics: [String] = []
+    package var metrics: [String] = []
     /// A semantic model's column expressions: each entity's, dimension's and measure's `expr`, or
     /// its `name` when it has none — the columns of its model that it uses.
-    var columnExpressions: [String] = []
+    package var columnExpressions: [String] = []
 }
 
 /// Everything dbt would take from one YAML property file, or why it could not be read.
-struct PropertyFileContents {
-    var models: [PropertyModel] = []
-    var exposures: [PropertyExposure] = []
-    var snapshots: [PropertySnapshot] = []
-    var semanticNodes: [PropertySemanticNode] = []
-    var diagnostics: [Diagnostic] = []
+package struct PropertyFileContents {
+    package var models: [PropertyModel] = []
+    package var exposures: [PropertyExposure] = []
+    package var snapshots: [PropertySnapshot] = []
+    package var semanticNodes: [PropertySemanticNode] = []
+    package var diagnostics: [Diagnostic] = []
     /// The file is not valid YAML: what it says about any model is unknown.
-    var failure: InputError?
+    package var failure: InputError?
+
+    package init() {}
 }
 
 /// Reads YAML property files (`models:`, `exposures:`) with positions, leniently: a malformed
 /// entry becomes a diagnostic, the rest of the file is still read.
-enum PropertyFileReader {
+package enum PropertyFileReader {
     /// The top-level sections this reader walks. Anchors elsewhere (`sources:` meta, a shared
     /// `x-defaults:` block) are never expanded here, so they never trip the alias guard.
     static let sectionsRead: Set<String> = Set(["models", "exposures", "snapshots"]
         + PropertySemanticNode.Kind.allCases.map(\.section))
 
-    static func read(_ data: Data, path: String) -> PropertyFileContents {
+    package static func read(_ data: Data, path: String) -> PropertyFileContents {
         var contents = PropertyFileContents()
         if let line = ByteText.firstInvalidUTF8Line(data) {
             contents.diagnostics.append(Diagnostic(

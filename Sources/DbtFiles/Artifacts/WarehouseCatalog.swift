@@ -3,13 +3,13 @@ import GateModel
 
 /// The columns `dbt docs generate` found in the warehouse (`target/catalog.json`), by unique id:
 /// the truth for sources and snapshots, whose columns no SQL in the project says.
-struct WarehouseCatalog: Sendable {
+package struct WarehouseCatalog: Sendable {
     /// Unique id → column names in the warehouse's order.
-    var columns: [String: [String]]
+    package var columns: [String: [String]]
 
     /// Reads `catalog.json`'s `nodes` and `sources`; throws `InputError` naming the file when it is
     /// not a dbt catalog.
-    static func read(path: String) throws -> WarehouseCatalog {
+    package static func read(path: String) throws -> WarehouseCatalog {
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))

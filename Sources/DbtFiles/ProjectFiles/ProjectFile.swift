@@ -4,22 +4,22 @@ import Yams
 
 /// One level of the `models:` tree in `dbt_project.yml`: the configs set at that level and the
 /// sub-levels (folders, model names) beneath it.
-struct FolderConfigLevel: Hashable {
-    var config = ModelConfig()
-    var children: [String: FolderConfigLevel] = [:]
+package struct FolderConfigLevel: Hashable {
+    package var config = ModelConfig()
+    package var children: [String: FolderConfigLevel] = [:]
 
     /// dbt's `fqn_search`: the root level, then one level per fqn part for as long as the tree
     /// goes, each more specific than the last.
-    func effectiveConfig(fqn: [String]) -> ModelConfig { reach(fqn: fqn).config }
+    package func effectiveConfig(fqn: [String]) -> ModelConfig { reach(fqn: fqn).config }
 
     /// The merged configuration along `fqn`, and the level the walk ended on when it matched
     /// every part (so a more specific part can continue from it).
-    struct Reached {
-        var config: ModelConfig
-        var level: FolderConfigLevel?
+    package struct Reached {
+        package var config: ModelConfig
+        package var level: FolderConfigLevel?
     }
 
-    func reach(fqn: [String]) -> Reached {
+    package func reach(fqn: [String]) -> Reached {
         var result = config
         var level = self
         for part in fqn {
@@ -32,30 +32,31 @@ struct FolderConfigLevel: Hashable {
 }
 
 /// The parts of `dbt_project.yml` that decide which files are models and how they are configured.
-struct ProjectFile: Hashable {
-    var path: String
-    var name: String
+package struct ProjectFile: Hashable {
+    package var path: String
+    package var name: String
     /// Model folders relative to the project folder, without trailing slashes.
-    var modelPaths: [String]
+    package var modelPaths: [String]
     /// Macro folders relative to the project folder.
-    var macroPaths: [String]
-    var seedPaths: [String]
-    var snapshotPaths: [String]
-    var models: FolderConfigLevel
+    package var macroPaths: [String]
+    package var seedPaths: [String]
+    package var snapshotPaths: [String]
+    package var models: FolderConfigLevel
     /// Whatever the file says under `models:`, for telling whether a change touched it.
-    var modelsValue: JSONValue
-    /// `seeds:` configs, read as `models:` is.
-    var seeds = FolderConfigLevel()
+    package var modelsValue: JSONValue
+    /// `seeds:` and `snapshots:` configs, read as `models:` is.
+    package var seeds = FolderConfigLevel()
+    package var snapshots = FolderConfigLevel()
     /// `vars:` (global values, and per-package mappings), as `var()` reads them.
-    var vars: JSONValue = .null
+    package var vars: JSONValue = .null
     /// `profile:` — the `profiles.yml` entry dbt connects with (the project name when absent).
-    var profile: String?
+    package var profile: String?
     /// `packages-install-path:` (dbt's default `dbt_packages`).
-    var packagesInstallPath: String?
+    package var packagesInstallPath: String?
     /// `dispatch:` — macro namespace → the packages `adapter.dispatch` searches, in order.
-    var dispatchSearchOrder: [String: [String]] = [:]
+    package var dispatchSearchOrder: [String: [String]] = [:]
 
-    static func parse(_ text: String, path: String) throws -> ProjectFile {
+    package static func parse(_ text: String, path: String) throws -> ProjectFile {
         guard let root = try YAMLReading.compose(text, path: path), case .mapping = root else {
             throw InputError("dbt_project.yml must be a mapping with at least `name:`", at: SourceLocation(path: path))
         }
@@ -96,6 +97,7 @@ struct ProjectFile: Hashable {
         var file = ProjectFile(path: path, name: name, modelPaths: modelPaths, macroPaths: macroPaths, seedPaths: seedPaths,
                                snapshotPaths: snapshotPaths, models: models, modelsValue: modelsValue)
         if let node = YAMLReading.value("seeds", in: root), case .mapping = node { file.seeds = level(from: node, path: path) }
+        if let node = YAMLReading.value("snapshots", in: root), case .mapping = node { file.snapshots = level(from: node, path: path) }
         if let node = YAMLReading.value("vars", in: root) { file.vars = YAMLReading.json(node) }
         file.profile = YAMLReading.string(YAMLReading.value("profile", in: root))
         if let node = YAMLReading.value("packages-install-path", in: root), let folder = YAMLReading.string(node) {

@@ -5,10 +5,14 @@ import GateModel
 /// from disk. `dbt deps` installs a `local:` package as a symlink to its folder, so each package
 /// folder is followed once; nothing deeper is. Only used when the revision's own tree holds no
 /// installed packages (they are usually not committed).
-struct InstalledPackagesTree: FileTree {
-    let worktree: URL
+package struct InstalledPackagesTree: FileTree {
+    package let worktree: URL
 
-    func files(under folder: String) throws -> [String] {
+    package init(worktree: URL) {
+        self.worktree = worktree
+    }
+
+    package func files(under folder: String) throws -> [String] {
         let base = worktree.appendingPathComponent(folder).resolvingSymlinksInPath()
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: base.path) else { return [] }
         var result: [String] = []
@@ -25,7 +29,7 @@ struct InstalledPackagesTree: FileTree {
         return result
     }
 
-    func contents(of path: String) throws -> Data? {
+    package func contents(of path: String) throws -> Data? {
         let url = worktree.appendingPathComponent(path)
         guard FileManager.default.fileExists(atPath: url.path) else { return nil }
         return try Data(contentsOf: url)

@@ -1,4 +1,6 @@
+import DbtFiles
 import Foundation
+import GateDbt
 import GateModel
 
 /// What the dbt project says about a change's impact, beyond the graph itself: the lineage graph
@@ -27,7 +29,7 @@ extension DbtProject {
                 if cache[name] == nil {
                     guard cache.count < ownerLookupLimit else { continue }
                     let model = (try? project.ownership(ofModel: name)) ?? nil
-                    cache[name] = DbtProject.dbtOwners(owner: model?.owner, group: model?.group)
+                    cache[name] = DbtOwners.of(owner: model?.owner, group: model?.group)
                 }
                 var node = result[index].downstream[nodeIndex]
                 for owner in cache[name] ?? [] where !node.owners.contains(where: { $0.id == owner.id || $0.email == owner.id }) {

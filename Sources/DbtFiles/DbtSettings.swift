@@ -53,7 +53,7 @@ public struct DbtSettings: Sendable, Hashable {
     }
 
     /// `projectDir` as a path prefix: "" for the root, else `dir/`.
-    var projectPrefix: String {
+    package var projectPrefix: String {
         var dir = projectDir
         while dir.hasPrefix("./") { dir.removeFirst(2) }
         if dir == "." { dir = "" }

@@ -6,24 +6,24 @@ import Foundation
 ///
 /// Only plain block-style files are outlined; anything else (flow-style sections, tabs, several
 /// documents, anchors that an entry could alias) gives no outline and the file is parsed whole.
-struct PropertyFileOutline {
-    struct Item {
+package struct PropertyFileOutline {
+    package struct Item {
         /// A root section: `models`, `exposures`, `snapshots` or a semantic-layer one.
-        var section: String
+        package var section: String
         /// Byte range of the item's lines.
-        var bytes: Range<Int>
+        package var bytes: Range<Int>
         /// 1-based line of the item's `-`.
-        var line: Int
+        package var line: Int
         /// The entry's `name:`, when written once, plainly, at the entry's own key level; nil
         /// when it is not (the entry is then found by searching its words, as before).
-        var name: String?
+        package var name: String?
     }
 
-    var items: [Item]
+    package var items: [Item]
 
-    static let sections: Set<String> = ["models", "exposures", "snapshots", "semantic_models", "metrics", "saved_queries"]
+    package static let sections: Set<String> = ["models", "exposures", "snapshots", "semantic_models", "metrics", "saved_queries"]
 
-    static func outline(_ data: Data) -> PropertyFileOutline? {
+    package static func outline(_ data: Data) -> PropertyFileOutline? {
         data.withUnsafeBytes { raw -> PropertyFileOutline? in
             let bytes = raw.bindMemory(to: UInt8.self)
             if ByteText.next(UInt8(ascii: "\t"), in: bytes, from: 0) != nil || containsAnchor(bytes, 0, bytes.count) { return nil }
@@ -129,7 +129,7 @@ struct PropertyFileOutline {
     }
 
     /// The items whose bytes contain any of the offsets.
-    func items(containing offsets: [Int]) -> [Int] {
+    package func items(containing offsets: [Int]) -> [Int] {
         var result: [Int] = []
         for (index, item) in items.enumerated() where offsets.contains(where: { item.bytes.contains($0) }) {
             result.append(index)
@@ -139,7 +139,7 @@ struct PropertyFileOutline {
 
     /// The item as a small YAML document that keeps the item's own line numbers: blank lines up
     /// to the line before it, the section key, then the item.
-    static func document(for item: Item, in data: Data) -> Data {
+    package static func document(for item: Item, in data: Data) -> Data {
         var document = Data(repeating: 0x0A, count: max(0, item.line - 2))
         document.append(contentsOf: Array("\(item.section):\n".utf8))
         document.append(data.subdata(in: item.bytes))

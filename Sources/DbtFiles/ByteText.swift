@@ -2,22 +2,22 @@ import Foundation
 
 /// Byte-level helpers for scanning model files without decoding them: model SQL may be huge or
 /// not UTF-8, and dbt's own static parser also works below the level of a Jinja engine.
-enum ByteText {
+package enum ByteText {
     @inline(__always)
-    static func isIdentifier(_ byte: UInt8) -> Bool {
+    package static func isIdentifier(_ byte: UInt8) -> Bool {
         (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x30 && byte <= 0x39) || byte == 0x5F
     }
 
-    static func isSpace(_ byte: UInt8) -> Bool {
+    package static func isSpace(_ byte: UInt8) -> Bool {
         byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D || byte == 0x0C || byte == 0x0B
     }
 
-    static func lowercased(_ byte: UInt8) -> UInt8 { (byte >= 0x41 && byte <= 0x5A) ? byte + 32 : byte }
+    package static func lowercased(_ byte: UInt8) -> UInt8 { (byte >= 0x41 && byte <= 0x5A) ? byte + 32 : byte }
 
     /// Calls `body(start, end)` for each place `word` occurs with no identifier byte right before
     /// it (found by its first byte with `memchr`), until `body` returns false. What may follow the
     /// word is the caller's to judge (`bytes[end]`, when `end < bytes.count`).
-    static func forEachWordStart(_ word: [UInt8], in bytes: UnsafeBufferPointer<UInt8>, _ body: (Int, Int) -> Bool) {
+    package static func forEachWordStart(_ word: [UInt8], in bytes: UnsafeBufferPointer<UInt8>, _ body: (Int, Int) -> Bool) {
         guard let first = word.first else { return }
         var index = 0
         while let start = next(first, in: bytes, from: index) {
@@ -31,7 +31,7 @@ enum ByteText {
     }
 
     /// Whether `word` occurs as a whole word (no identifier byte on either side).
-    static func containsWord(_ word: [UInt8], in bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    package static func containsWord(_ word: [UInt8], in bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         var found = false
         forEachWordStart(word, in: bytes) { _, end in
             found = end == bytes.count || !isIdentifier(bytes[end])
@@ -41,7 +41,7 @@ enum ByteText {
     }
 
     /// The 1-based line of the first whole-word occurrence of `word` in `data`, if any.
-    static func firstLine(containingWord word: String, in data: Data) -> Int? {
+    package static func firstLine(containingWord word: String, in data: Data) -> Int? {
         let needle = Array(word.utf8)
         return data.withUnsafeBytes { raw -> Int? in
             let bytes = raw.bindMemory(to: UInt8.self)
@@ -57,7 +57,7 @@ enum ByteText {
     }
 
     /// The index of the next `byte` at or after `from`, found with `memchr` (fast even in debug builds).
-    static func next(_ byte: UInt8, in bytes: UnsafeBufferPointer<UInt8>, from: Int) -> Int? {
+    package static func next(_ byte: UInt8, in bytes: UnsafeBufferPointer<UInt8>, from: Int) -> Int? {
         guard from < bytes.count, let base = bytes.baseAddress else { return nil }
         guard let found = memchr(base + from, Int32(byte), bytes.count - from) else { return nil }
         return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
@@ -89,7 +89,7 @@ enum ByteText {
     }
 
     /// Whether `data` is valid UTF-8, and if not, the 1-based line of the first bad byte.
-    static func firstInvalidUTF8Line(_ data: Data) -> Int? {
+    package static func firstInvalidUTF8Line(_ data: Data) -> Int? {
         if isValidUTF8(data) { return nil }
         let bytes = [UInt8](data)
         var line = 1
@@ -119,7 +119,7 @@ extension Data {
     /// Whether any of the words occurs in the bytes as a YAML mapping key: the whole word (not
     /// the end of `c_owner`), optionally quoted, then optional spaces and a colon — `owner:`,
     /// `"group" :`, `{owner: x}`. A column merely named like the key does not count.
-    func containsKey(anyOf words: [String]) -> Bool {
+    package func containsKey(anyOf words: [String]) -> Bool {
         withUnsafeBytes { raw in
             let bytes = raw.bindMemory(to: UInt8.self)
             return words.contains { word in

@@ -3,28 +3,28 @@ import GateModel
 
 /// The parts of dbt's `target/manifest.json` that the gate trusts over its own reading:
 /// relations exactly as dbt resolved them, and the graph (`depends_on`, `child_map`).
-struct Manifest {
-    struct Node {
-        var uniqueId: String
-        var name: String
+package struct Manifest {
+    package struct Node {
+        package var uniqueId: String
+        package var name: String
         /// `model`, `seed`, `snapshot`, `source`, `exposure`, `semantic_model`, `metric`, `saved_query`.
-        var resourceType: String
+        package var resourceType: String
         var packageName: String?
-        var version: String?
-        var relation: Relation?
+        package var version: String?
+        package var relation: Relation?
         /// `original_file_path`, relative to the project folder.
-        var originalFilePath: String?
-        var dependsOn: [String]
-        var tags: [String]
-        var owners: [Owner]
+        package var originalFilePath: String?
+        package var dependsOn: [String]
+        package var tags: [String]
+        package var owners: [Owner]
         /// An exposure's `url`; the `label` of an exposure or semantic-layer node.
-        var url: String? = nil
-        var label: String? = nil
+        package var url: String? = nil
+        package var label: String? = nil
     }
 
-    var path: String
-    var nodes: [String: Node]
-    var childMap: [String: [String]]
+    package var path: String
+    package var nodes: [String: Node]
+    package var childMap: [String: [String]]
 
     private static let keptTypes: Set<String> = ["model", "seed", "snapshot", "source", "exposure",
                                                  "semantic_model", "metric", "saved_query"]
@@ -34,11 +34,11 @@ struct Manifest {
 
     /// Reads the manifest with a pull reader that keeps only the fields below and skips the rest
     /// (compiled SQL, column docs), so a 44 MB manifest costs its bytes and the graph, no more.
-    static func parse(_ data: Data, path: String) throws -> Manifest {
+    package static func parse(_ data: Data, path: String) throws -> Manifest {
         try parse(reader: JSONPullReader(data), path: path)
     }
 
-    static func parse(bytes: [UInt8], path: String) throws -> Manifest {
+    package static func parse(bytes: [UInt8], path: String) throws -> Manifest {
         try parse(reader: JSONPullReader(bytes: bytes), path: path)
     }
 
@@ -162,7 +162,7 @@ struct Manifest {
         let type = fields["resource_type"] ?? String(id.prefix { $0 != "." })
         let name = fields["name"] ?? id
         if type != "exposure" && consumerTypes.contains(type) {
-            owners = DbtProject.dbtOwners(owner: metaOwner, group: fields["group"] ?? configGroup)
+            owners = DbtOwners.of(owner: metaOwner, group: fields["group"] ?? configGroup)
         }
         var relation: Relation?
         if !consumerTypes.contains(type) {

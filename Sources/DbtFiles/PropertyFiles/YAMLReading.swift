@@ -7,12 +7,12 @@ import Yams
 ///
 /// Yams' `Mark` is 1-based for both line and column (it adds one to libyaml's 0-based marks),
 /// which is what `SourceLocation` wants, so marks are used as they come.
-enum YAMLReading {
+package enum YAMLReading {
     /// Parses the first document of `text`. A syntax error becomes an `InputError` at the line and
     /// column libyaml reported.
     /// `readKeys`: the top-level sections the caller walks, the only ones the alias guard counts
     /// (nil: all of it; see `GuardedYAML.compose`).
-    static func compose(_ text: String, path: String, readKeys: Set<String>? = nil) throws -> Node? {
+    package static func compose(_ text: String, path: String, readKeys: Set<String>? = nil) throws -> Node? {
         do {
             // Plain scalars are typed by `plainScalarType` here, never by Yams' tags.
             return try GuardedYAML.compose(text, path: path, expansionBudget: expansionBudget, resolver: .basic,
@@ -26,7 +26,7 @@ enum YAMLReading {
     /// the last value wins (dbt 1.11 warns `DuplicateYAMLKeysDeprecation` and goes on). Each
     /// dropped key becomes a warning naming both lines. A repeat that cannot be located in the
     /// text (flow style) is still an `InputError`.
-    static func composeKeepingLastDuplicate(_ text: String, path: String,
+    package static func composeKeepingLastDuplicate(_ text: String, path: String,
                                             readKeys: Set<String>? = nil) throws -> (node: Node?, warnings: [Diagnostic]) {
         var text = text
         var lines: [String] = []   // split only once a repeat is met: most files have none
@@ -176,14 +176,14 @@ enum YAMLReading {
         }
     }
 
-    static func location(of node: Node, in path: String) -> SourceLocation {
+    package static func location(of node: Node, in path: String) -> SourceLocation {
         guard let mark = node.mark else { return SourceLocation(path: path) }
         return SourceLocation(path: path, line: mark.line, column: mark.column)
     }
 
     /// The key/value pairs of a mapping in written order, with YAML merge keys (`<<: *anchor`)
     /// expanded beneath the explicit keys, as PyYAML (and so dbt) does.
-    static func pairs(of node: Node) -> [(key: String, keyNode: Node, value: Node)] {
+    package static func pairs(of node: Node) -> [(key: String, keyNode: Node, value: Node)] {
         guard case .mapping(let mapping) = node else { return [] }
         var explicit: [(key: String, keyNode: Node, value: Node)] = []
         var merged: [(key: String, keyNode: Node, value: Node)] = []
@@ -204,7 +204,7 @@ enum YAMLReading {
     }
 
     /// The value of `key` in a mapping node.
-    static func value(_ key: String, in node: Node) -> Node? {
+    package static func value(_ key: String, in node: Node) -> Node? {
         guard case .mapping(let mapping) = node else { return nil }
         for (keyNode, value) in mapping {
             guard case .scalar(let scalar) = keyNode else { continue }
@@ -215,26 +215,26 @@ enum YAMLReading {
     }
 
     /// The scalar text of a node, nil for mappings, sequences and nulls.
-    static func string(_ node: Node?) -> String? {
+    package static func string(_ node: Node?) -> String? {
         guard let node, case .scalar(let scalar) = node else { return nil }
         if tagName(node) == .null { return nil }
         return scalar.string
     }
 
-    static func items(_ node: Node?) -> [Node] {
+    package static func items(_ node: Node?) -> [Node] {
         guard let node, case .sequence(let sequence) = node else { return [] }
         return Array(sequence)
     }
 
     /// Strings of a scalar-or-list value (`tags: a` and `tags: [a, b]` both occur).
-    static func strings(_ node: Node?) -> [String] {
+    package static func strings(_ node: Node?) -> [String] {
         guard let node else { return [] }
         if case .sequence = node { return items(node).compactMap { string($0) } }
         return string(node).map { [$0] } ?? []
     }
 
     /// A node as a JSON-like value, with YAML 1.1 scalar typing (what PyYAML gives dbt).
-    static func json(_ node: Node) -> JSONValue {
+    package static func json(_ node: Node) -> JSONValue {
         switch node {
         case .scalar(let scalar):
             switch tagName(node) {

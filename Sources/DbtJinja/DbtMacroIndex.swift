@@ -1,3 +1,4 @@
+import DbtFiles
 import Foundation
 import GateModel
 
@@ -7,21 +8,21 @@ import GateModel
 ///
 /// It also knows which macros can (transitively) call `ref()` or `source()`: a model that calls
 /// none of them, and has no Jinja statement, has exactly the parents its literal `ref()`s name.
-struct DbtMacroIndex {
-    struct Definition: Hashable {
-        var package: String
-        var name: String
-        var path: String
-        var line: Int
+package struct DbtMacroIndex {
+    package struct Definition: Hashable {
+        package var package: String
+        package var name: String
+        package var path: String
+        package var line: Int
 
         /// `package.name`, as dbt's unique id names it (without `macro.`).
-        var key: String { package + "." + name }
+        package var key: String { package + "." + name }
     }
 
     /// The root project's name.
-    var rootPackage: String
+    package var rootPackage: String
     /// Package name → macro name → definition. Holds the root project too.
-    var packages: [String: [String: Definition]] = [:]
+    package var packages: [String: [String: Definition]] = [:]
     /// Package name → its folder (repository-relative), for the installed packages.
     var packageFolders: [String: String] = [:]
     /// Where the installed packages were read: the revision's tree, or the worktree's.
@@ -32,17 +33,17 @@ struct DbtMacroIndex {
     var reachesReferences: Set<Definition> = []
     /// The bare names (and dispatch base names: `x` for `default__x`) of those macros: a model
     /// mentioning none of them cannot reach a `ref()` through a macro.
-    var referenceReachingWords: Set<String> = []
+    package var referenceReachingWords: Set<String> = []
     /// Macro file paths with their blob ids (when the tree knows them), for cache keys.
-    var fileFingerprint: [String] = []
+    package var fileFingerprint: [String] = []
     /// `package.name` → a hash of the macro's text (`{% macro %}` to `{% endmacro %}`): dbt calls
     /// a macro modified when its text differs (`state:modified.macros`).
-    var textHashes: [String: UInt64] = [:]
+    package var textHashes: [String: UInt64] = [:]
     /// File path → macro name → definition, to name the macro a render called.
-    var byFile: [String: [String: Definition]] = [:]
+    package var byFile: [String: [String: Definition]] = [:]
 
     /// Reads the macro files of the root project and of the packages installed in the tree.
-    static func read(tree: any FileTree, projectPrefix: String, project: ProjectFile,
+    package static func read(tree: any FileTree, projectPrefix: String, project: ProjectFile,
                      installedPackages: (any FileTree)? = nil) throws -> DbtMacroIndex {
         var index = DbtMacroIndex(rootPackage: project.name)
         var bodies: [Definition: Data] = [:]
@@ -94,12 +95,12 @@ struct DbtMacroIndex {
     }
 
     /// The macro `name` of `package`.
-    func definition(_ name: String, in package: String) -> Definition? { packages[package]?[name] }
+    package func definition(_ name: String, in package: String) -> Definition? { packages[package]?[name] }
 
     /// The macro a bare or package-qualified name means to dbt's macro resolver (`get_macro_id`):
     /// the named package's own macro, else the one of that name the root project defines, else a
     /// package's (in name order). dbt's own macros are never project changes, so `dbt` gives nil.
-    func resolve(_ name: String, from package: String) -> Definition? {
+    package func resolve(_ name: String, from package: String) -> Definition? {
         if package == "dbt" { return nil }
         if let own = packages[package]?[name] { return own }
         if let root = packages[rootPackage]?[name] { return root }
@@ -110,7 +111,7 @@ struct DbtMacroIndex {
     }
 
     /// FNV-1a of some bytes.
-    static func hash(_ data: Data) -> UInt64 {
+    package static func hash(_ data: Data) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in data {
             hash ^= UInt64(byte)
@@ -150,7 +151,7 @@ struct DbtMacroIndex {
     }
 
     /// `x` for a dispatched implementation `default__x` / `snowflake__x`.
-    static func dispatchBase(of name: String) -> String? {
+    package static func dispatchBase(of name: String) -> String? {
         guard let range = name.range(of: "__"), range.lowerBound > name.startIndex, range.upperBound < name.endIndex else { return nil }
         return String(name[range.upperBound...])
     }
@@ -159,7 +160,7 @@ struct DbtMacroIndex {
 /// The byte-level look at macro files: the `{% macro name(` / `{% test name(` /
 /// `{% materialization name, … %}` tags with the body up to their end tag, and the identifier
 /// words of a body.
-enum MacroTagScanner {
+package enum MacroTagScanner {
     static func definitions(in data: Data, package: String, path: String) -> [(DbtMacroIndex.Definition, Data)] {
         let bytes = [UInt8](data)
         var result: [(DbtMacroIndex.Definition, Data)] = []
@@ -216,7 +217,7 @@ enum MacroTagScanner {
     }
 
     /// Every identifier-like word of some text (inside strings too: dispatch names are strings).
-    static func words(in data: Data) -> Set<String> {
+    package static func words(in data: Data) -> Set<String> {
         var words = Set<String>()
         let bytes = [UInt8](data)
         var index = 0

@@ -3,14 +3,14 @@ import Foundation
 /// A forward-only JSON reader over bytes that materialises only what its caller asks for and
 /// skips everything else without building it: a 44 MB `manifest.json` is mostly compiled SQL
 /// and column docs that the graph never needs.
-struct JSONPullReader {
+package struct JSONPullReader {
     struct Failure: Error {
         var message: String
         var offset: Int
     }
 
     private let bytes: [UInt8]
-    private(set) var index = 0
+    package private(set) var index = 0
 
     init(_ data: Data) { bytes = [UInt8](data) }
 
@@ -18,7 +18,7 @@ struct JSONPullReader {
 
     /// A file's bytes read straight into an array (no intermediate `Data` to copy from: a
     /// 44 MB manifest would be held twice); nil when it cannot be opened.
-    static func readFile(atPath path: String) -> [UInt8]? {
+    package static func readFile(atPath path: String) -> [UInt8]? {
         guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
         defer { try? handle.close() }
         let descriptor = handle.fileDescriptor
@@ -37,7 +37,7 @@ struct JSONPullReader {
         return failed ? nil : bytes
     }
 
-    enum Kind { case object, array, string, number, bool, null }
+    package enum Kind { case object, array, string, number, bool, null }
 
     /// The kind of the next value (after whitespace).
     mutating func peekKind() throws -> Kind {

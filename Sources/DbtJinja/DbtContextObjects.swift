@@ -177,9 +177,9 @@ final class MacroNamespaceObject: JinjaObject {
 }
 
 /// The little of Python that dbt's context functions need.
-enum JinjaDbtSupport {
+package enum JinjaDbtSupport {
     /// A YAML/JSON value from `dbt_project.yml` as a template value.
-    static func value(_ json: JSONValue) -> JinjaValue {
+    package static func value(_ json: JSONValue) -> JinjaValue {
         switch json {
         case .null: .none
         case .bool(let value): .bool(value)
@@ -191,7 +191,7 @@ enum JinjaDbtSupport {
     }
 
     /// A template value as data, when it is data (not a relation, macro or undefined).
-    static func json(_ value: JinjaValue) -> JSONValue? {
+    package static func json(_ value: JinjaValue) -> JSONValue? {
         switch value {
         case .none: return JSONValue.null
         case .bool(let flag): return .bool(flag)
@@ -217,7 +217,7 @@ enum JinjaDbtSupport {
     }
 
     /// A stable digest for `local_md5` (the graph does not depend on its exact value).
-    static func fnv(_ text: String) -> String {
+    package static func fnv(_ text: String) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
         return String(hash, radix: 16)

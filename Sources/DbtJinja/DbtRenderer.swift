@@ -1,46 +1,49 @@
+import DbtFiles
 import Foundation
 import GateJinja
 import GateModel
 
 /// What rendering one model file the way `dbt parse` does recorded.
-struct RenderedModel: Sendable {
+package struct RenderedModel: Sendable {
     /// Every `ref()` the render called, in call order (inside macros too).
-    var refs: [ModelReference] = []
+    package var refs: [ModelReference] = []
     /// Every `source()` the render called.
-    var sources: [SourceReference] = []
+    package var sources: [SourceReference] = []
     /// The rendered SQL; each `ref()`/`source()` prints as `__dbt_node_<n>__`, its index in
     /// `nodes`, so the SQL reader can tell which relation is which node.
-    var sql: String = ""
+    package var sql: String = ""
     /// The relations in the order the placeholders number them.
-    var nodes: [RenderedNode] = []
+    package var nodes: [RenderedNode] = []
     /// Macros called that neither the project, its installed packages nor dbt define.
-    var unknownMacros: [String] = []
+    package var unknownMacros: [String] = []
     /// What `config(...)` calls set, rendered (`enabled=var('x') == 'y'` as a bool), for the keys
     /// whose values are plain data.
-    var config: [String: JSONValue] = [:]
+    package var config: [String: JSONValue] = [:]
     /// `env_var()` calls without a default whose variable is not set (or is a secret): rendered
     /// as "", where dbt would stop.
-    var missingEnvVars: [String] = []
+    package var missingEnvVars: [String] = []
     /// Whether the render asked the warehouse something (`run_query`, `statement`): at parse time
     /// dbt gets no answer either, but the model's SQL may depend on it.
-    var askedWarehouse = false
+    package var askedWarehouse = false
     /// Whether the render asked for a relation's columns (`adapter.get_columns_in_relation`, as
     /// dbt_utils' `unpivot` and fivetran's `fill_staging_columns` do): a render for the SQL reader
     /// answers it from the gate's own column facts (`DbtRenderer.columnsOf`).
-    var askedColumns = false
+    package var askedColumns = false
     /// The macros the file itself called (not those its macros called), as (defining file, name):
     /// what dbt records as the node's `depends_on.macros`.
-    var calledMacros: [MacroCall] = []
+    package var calledMacros: [MacroCall] = []
+
+    package init() {}
 }
 
 /// A macro a render called: the file that defines it and its name.
-struct MacroCall: Hashable, Sendable {
-    var path: String
-    var name: String
+package struct MacroCall: Hashable, Sendable {
+    package var path: String
+    package var name: String
 }
 
 /// A relation a rendered model reads.
-enum RenderedNode: Hashable, Sendable {
+package enum RenderedNode: Hashable, Sendable {
     case ref(ModelReference)
     case source(SourceReference)
 }
@@ -48,11 +51,11 @@ enum RenderedNode: Hashable, Sendable {
 /// Renders dbt model files with the project's macros, as dbt's parser does: `execute` is false,
 /// `ref()`/`source()` record the node's parents, `config.get` answers "", a missing `var()` is
 /// None, `run_query` answers nothing. One renderer serves one project revision, on one thread.
-final class DbtRenderer {
-    let macros: DbtMacroIndex
-    let project: ProjectFile
-    let tree: any FileTree
-    let settings: DbtSettings
+package final class DbtRenderer {
+    package let macros: DbtMacroIndex
+    package let project: ProjectFile
+    package let tree: any FileTree
+    package let settings: DbtSettings
     private let environment: JinjaEnvironment
     private let templateCache: DbtTemplateCache
     private var templates: [String: JinjaTemplate] = [:]
@@ -61,7 +64,7 @@ final class DbtRenderer {
     private var current = RenderState()
     /// Answers `adapter.get_columns_in_relation` for a ref or source during a render for the SQL
     /// reader; nil (dbt's parse: no answer) otherwise.
-    var columnsOf: ((RenderedNode) -> [String]?)?
+    package var columnsOf: ((RenderedNode) -> [String]?)?
     private var globals: [String: JinjaValue] = [:]
 
     struct RenderState {
@@ -74,13 +77,13 @@ final class DbtRenderer {
 
     /// `target.database` / `target.schema`: the configured ones, else stand-ins, never "" (dbt's
     /// always name something, and SQL built from them must still read as SQL).
-    var targetDatabase: String { settings.targetDatabase ?? "target_database" }
-    var targetSchema: String { settings.targetSchema ?? "target_schema" }
+    package var targetDatabase: String { settings.targetDatabase ?? "target_database" }
+    package var targetSchema: String { settings.targetSchema ?? "target_schema" }
 
     /// The adapter whose dispatch prefixes come before `default__` (dbt's `target.type`).
-    var adapterType: String { settings.adapterType ?? "default" }
+    package var adapterType: String { settings.adapterType ?? "default" }
 
-    init(tree: any FileTree, project: ProjectFile, settings: DbtSettings, macros: DbtMacroIndex, templateCache: DbtTemplateCache) {
+    package init(tree: any FileTree, project: ProjectFile, settings: DbtSettings, macros: DbtMacroIndex, templateCache: DbtTemplateCache) {
         self.tree = tree
         self.project = project
         self.settings = settings
@@ -113,7 +116,7 @@ final class DbtRenderer {
 
     /// Renders one model (or snapshot or analysis) file. Throws `JinjaError` when the template does
     /// not parse or its render fails; the caller falls back to the literal scan.
-    func render(text: String, path: String, name: String) throws -> RenderedModel {
+    package func render(text: String, path: String, name: String) throws -> RenderedModel {
         current = RenderState(name: name, path: path, modelText: text, package: project.name)
         let template = try JinjaTemplate.parse(text, name: path)
         let sql = try environment.render(template, context: [:])
@@ -122,7 +125,7 @@ final class DbtRenderer {
     }
 
     /// Renders a Jinja string from `dbt_project.yml` (a config value), outside any model.
-    func renderValue(_ text: String, path: String) throws -> String {
+    package func renderValue(_ text: String, path: String) throws -> String {
         let saved = current
         defer { current = saved }
         current = RenderState(name: "", path: path, modelText: "", package: project.name)
@@ -132,7 +135,7 @@ final class DbtRenderer {
     /// The macros a model's hooks (`pre-hook`/`post-hook` strings) call themselves: dbt renders
     /// each hook at parse time in the model's context and records them in `depends_on.macros`.
     /// A hook that fails to render gives what it called before failing.
-    func macroCalls(inHooks hooks: [String], path: String, name: String) -> [MacroCall] {
+    package func macroCalls(inHooks hooks: [String], path: String, name: String) -> [MacroCall] {
         let saved = current
         defer { current = saved }
         current = RenderState(name: name, path: path, modelText: "", package: project.name)
@@ -202,7 +205,7 @@ final class DbtRenderer {
         return "__dbt_opaque__(" + parts.joined(separator: ", ") + ")"
     }
 
-    func template(at path: String) -> JinjaTemplate? {
+    package func template(at path: String) -> JinjaTemplate? {
         if let template = templates[path] { return template }
         if failedTemplates[path] != nil { return nil }
         do {
@@ -228,7 +231,7 @@ final class DbtRenderer {
 
     /// `adapter.dispatch(name, macro_namespace)`: dbt's search order over packages × adapter
     /// prefixes (`<adapter>__name`, then `default__name`).
-    func dispatch(_ name: String, namespace: String?) throws -> JinjaValue {
+    package func dispatch(_ name: String, namespace: String?) throws -> JinjaValue {
         var searchPackages: [String?] = [nil]
         if let namespace {
             if let order = project.dispatchSearchOrder[namespace], !order.isEmpty {
@@ -387,7 +390,7 @@ final class DbtRenderer {
 
     /// `adapter.get_columns_in_relation(relation)`: the columns the gate knows for a ref or source
     /// when `columnsOf` is set, else none (as a parse gets).
-    func columns(in relation: JinjaValue) -> JinjaValue {
+    package func columns(in relation: JinjaValue) -> JinjaValue {
         current.result.askedColumns = true
         let text = relation.rendered
         guard let columnsOf, text.hasPrefix("__dbt_node_"), text.hasSuffix("__"),
@@ -439,10 +442,12 @@ final class DbtRenderer {
 
 /// Parsed macro files by blob id, shared by the two sides of a comparison (templates are
 /// immutable); belongs to one check, like `BlobMemo`.
-final class DbtTemplateCache {
+package final class DbtTemplateCache {
     private var templates: [String: JinjaTemplate] = [:]
 
-    func template(blob: String, path: String) -> JinjaTemplate? { templates[blob + ":" + path] }
+    package init() {}
+
+    package func template(blob: String, path: String) -> JinjaTemplate? { templates[blob + ":" + path] }
 
     func store(_ template: JinjaTemplate, blob: String, path: String) { templates[blob + ":" + path] = template }
 }
