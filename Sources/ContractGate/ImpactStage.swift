@@ -76,6 +76,9 @@ struct ImpactStage {
             notices.append(Diagnostic(severity: .notice, message: missingKeyNotice(
                 variable: variable, takenAt: result.status.snapshotTakenAt, today: request.today)))
         }
+        if let notice = result.snapshotIndexNotice {
+            notices.append(Diagnostic(severity: .notice, message: notice.prefix(1).uppercased() + notice.dropFirst() + "."))
+        }
 
         // The models' SQL: which columns really leave each changed model, who reads them, what breaks.
         let lineage = try ColumnLineage.analyze(changes: changes, seeds: seeds, base: base, head: head, graph: graph)
