@@ -2,13 +2,17 @@
 import PackageDescription
 
 // Dependency direction (see DESIGN.md §8):
-//   contract-gate → ContractGate → GateConfig → {GateGit, GateDbt, GateLineage, GateRules, GateReporters} → GateModel
+//   contract-gate → ContractGate → GateConfig → {GateGit, GateDbt, GateLineage, GateContracts, GateReporters} → GateModel
+//   GateContracts (contracts/ files, the policy per model, its diff, the rule engine) → GateRules (the
+//   rules and their catalogue) → GateModel; GateContracts re-exports GateRules
 //   GateLineage (lineage over a catalog) → SecodaAPI (the REST client and wire model) → GateModel
 //   (GateConfig reads contract-gate.yml and contracts/ from a revision and hands GateDbt, GateLineage and
-//   GateRules their typed settings)
+//   GateContracts their typed settings)
 //   ContractGate → DbtImpact (column lineage across a change) → GateDbt (a dbt project at one revision, the semantic diff)
 //     → DbtJinja (dbt's Jinja context) → DbtFiles (dbt's files: project, property YAML, model SQL, manifest/catalog)
-//   GateDbt → GateSQL (the SQL reader), GateJinja (the Jinja2 evaluator); both depend on nothing
+//   GateDbt → GateSQL (the SQL reader; depends on nothing), GateJinja (the Jinja2 evaluator)
+//   GateJinja (values, operators, interpreter, builtins) → GateJinjaSyntax (lexer, parser, syntax tree,
+//   static calls; depends on nothing); GateJinja re-exports it
 //   GateGit → CLibGit2 (the only module that touches C)
 //   GateLineage, GateReporters, ContractGate → GateJSON (the JSON byte codecs; depends on nothing)
 let package = Package(
@@ -43,8 +47,12 @@ let package = Package(
         // The SQL reader: tokenizer, parser and scope analysis of a model's rendered SQL (the
         // columns it outputs and reads); depends on nothing.
         .target(name: "GateSQL"),
-        // A Jinja2 evaluator (lexer, parser, interpreter, builtins), with no dbt in it; depends on nothing.
-        .target(name: "GateJinja"),
+        // A Jinja2 template's syntax: lexer, parser, syntax tree, the parsed template and the calls a
+        // macro's text makes without running it; no dbt in it, depends on nothing.
+        .target(name: "GateJinjaSyntax"),
+        // The Jinja2 evaluator over that syntax: values, operators, interpreter, builtins (filters,
+        // tests, globals, Python methods); no dbt in it. Re-exports GateJinjaSyntax.
+        .target(name: "GateJinja", dependencies: ["GateJinjaSyntax"]),
         // dbt's files read one at a time, with no project around them: dbt_project.yml and profiles.yml,
         // property YAML (outline, parse, versions), a model file's ref()/source()/config() calls, and
         // the manifest.json / catalog.json artifacts.
@@ -64,16 +72,21 @@ let package = Package(
         // Lineage over a catalog: catalog sources (Secoda, snapshot), read-ahead, walker, resolver,
         // snapshot pull and file, people, write-back (lineage push, docs carry). Re-exports SecodaAPI.
         .target(name: "GateLineage", dependencies: ["GateModel", "SecodaAPI", "GateJSON"]),
-        .target(name: "GateRules", dependencies: ["GateModel", "GateYAML", .product(name: "Yams", package: "Yams")]),
+        // The rules: one file per rule (Rules/), what a rule reads (RuleContext, options, ODCS
+        // expectations, policy changes), the catalogue that lists them (`rules`, `explain`).
+        .target(name: "GateRules", dependencies: ["GateModel"]),
+        // The contracts: contracts/ and ODCS files read into a policy, the policy per model, the
+        // policy diff (POLICY rules' input) and the engine that runs the rules under it. Re-exports GateRules.
+        .target(name: "GateContracts", dependencies: ["GateModel", "GateRules", "GateYAML", .product(name: "Yams", package: "Yams")]),
         .target(name: "GateReporters", dependencies: ["GateModel", "GateJSON"]),
         // contract-gate.yml and the policy (config + contracts/) as read from a revision or the worktree.
         .target(
             name: "GateConfig",
-            dependencies: ["GateModel", "GateYAML", "GateLineage", "GateDbt", "GateRules", .product(name: "Yams", package: "Yams")]
+            dependencies: ["GateModel", "GateYAML", "GateLineage", "GateDbt", "GateContracts", .product(name: "Yams", package: "Yams")]
         ),
         .target(
             name: "ContractGate",
-            dependencies: ["GateModel", "GateJSON", "GateGit", "GateDbt", "DbtImpact", "GateLineage", "GateConfig", "GateRules", "GateReporters"]
+            dependencies: ["GateModel", "GateJSON", "GateGit", "GateDbt", "DbtImpact", "GateLineage", "GateConfig", "GateContracts", "GateRules", "GateReporters"]
         ),
         .executableTarget(
             name: "contract-gate",
@@ -89,7 +102,7 @@ let package = Package(
         // of saved inputs; ci/fuzz/run.sh builds it with -sanitize=fuzzer -D GATE_FUZZ.
         .executableTarget(
             name: "GateFuzz",
-            dependencies: ["GateDbt", "GateConfig", "GateRules", "GateModel", "GateJSON"]
+            dependencies: ["GateDbt", "GateConfig", "GateContracts", "GateModel", "GateJSON"]
         ),
 
         .target(
@@ -114,7 +127,7 @@ let package = Package(
         .testTarget(name: "GateGitTests", dependencies: ["GateGit", "GateModel", "GateTestSupport"]),
         .testTarget(
             name: "ContractGateTests",
-            dependencies: ["ContractGate", "GateLineage", "GateConfig", "GateGit", "GateModel", "GateReporters", "GateRules", "GateTestSupport",
+            dependencies: ["ContractGate", "GateLineage", "GateConfig", "GateGit", "GateModel", "GateReporters", "GateContracts", "GateRules", "GateTestSupport",
                            "SecodaEmulator", "CodeHostEmulator"],
             exclude: ["Scenarios/Fixtures"]
         ),
@@ -123,7 +136,7 @@ let package = Package(
             dependencies: ["GateReporters", "GateModel", "GateJSON", .product(name: "Yams", package: "Yams")],
             exclude: ["Golden"]
         ),
-        .testTarget(name: "GateRulesTests", dependencies: ["GateRules", "GateConfig", "GateModel", "GateReporters"]),
+        .testTarget(name: "GateRulesTests", dependencies: ["GateRules", "GateContracts", "GateConfig", "GateModel", "GateReporters"]),
         .testTarget(
             name: "GateDbtTests",
             dependencies: ["GateDbt", "DbtFiles", "DbtJinja", "DbtImpact", "GateSQL", "GateJinja", "GateModel", "GateTestSupport",
@@ -133,7 +146,7 @@ let package = Package(
         .testTarget(name: "DbtFilesTests", dependencies: ["DbtFiles", "GateModel"]),
         .testTarget(name: "DbtImpactTests", dependencies: ["DbtImpact", "DbtFiles", "GateModel", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "GateSQLTests", dependencies: ["GateSQL"]),
-        .testTarget(name: "GateJinjaTests", dependencies: ["GateJinja"]),
+        .testTarget(name: "GateJinjaTests", dependencies: ["GateJinja", "GateJinjaSyntax"]),
         .testTarget(name: "GateLineageTests", dependencies: ["GateLineage", "SecodaAPI", "GateJSON", "GateModel", "GateTestSupport", "SecodaEmulator"]),
         .testTarget(name: "SecodaEmulatorTests", dependencies: ["SecodaEmulator", "GateModel"]),
     ]

@@ -4,7 +4,7 @@ import GateConfig
 import GateDbt
 import GateGit
 import GateModel
-import GateRules
+import GateContracts
 
 /// The whole `check`: diff → changes → resolve → impact → findings → report (DESIGN.md §1).
 public enum CheckPipeline {

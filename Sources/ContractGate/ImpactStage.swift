@@ -4,7 +4,7 @@ import GateConfig
 import DbtImpact
 import GateDbt
 import GateModel
-import GateRules
+import GateContracts
 
 /// Steps 3–4 of the pipeline: resolve the changed models in the catalog, walk their downstream
 /// lineage (dbt graph always, Secoda or its snapshot when available) and gather the evidence of

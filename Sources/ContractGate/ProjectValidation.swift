@@ -1,7 +1,7 @@
 import Foundation
 import GateDbt
 import GateModel
-import GateRules
+import GateContracts
 
 /// `contract-gate validate`: the configuration and `contracts/` as written, checked against the dbt
 /// project in the working tree — which project, whether every selector and waiver reaches a model,

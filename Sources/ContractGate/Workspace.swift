@@ -3,7 +3,7 @@ import GateConfig
 import GateDbt
 import GateGit
 import GateModel
-import GateRules
+import GateContracts
 
 /// The repository a command works on, with its configuration loaded: what every command needs first.
 public final class Workspace {

@@ -2,7 +2,7 @@ import Foundation
 import GateDbt
 import GateLineage
 import GateModel
-import GateRules
+import GateContracts
 import Yams
 
 /// `contract-gate.yml` (DESIGN.md §4). Every key is optional; `GateConfig()` is the defaults.
@@ -64,7 +64,7 @@ public struct GateConfig: Sendable, Hashable {
     }
 
     /// The policy for models under no contract, when the file overrides the built-in one (GateRules' type).
-    public typealias DefaultPolicySource = GateRules.DefaultPolicySource
+    public typealias DefaultPolicySource = GateContracts.DefaultPolicySource
 
     public var version: Int = 1
     /// The default base ref for `check`; nil lets the git layer work it out (CI variables, origin/HEAD).

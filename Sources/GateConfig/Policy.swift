@@ -1,6 +1,6 @@
 import Foundation
 import GateModel
-import GateRules
+import GateContracts
 
 /// The policy a change is judged by: contract-gate.yml and `contracts/`, read together from one
 /// place (DESIGN.md §9 "Policy from the base"). For a commit range that place is the base

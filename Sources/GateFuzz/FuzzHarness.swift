@@ -2,7 +2,7 @@ import Foundation
 import GateConfig
 import GateDbt
 import GateModel
-import GateRules
+import GateContracts
 
 /// The readers a fuzz run can feed. Each one takes the input as the bytes of one file in an
 /// otherwise valid project, and drives the public API the `check` pipeline uses on it.

@@ -338,25 +338,6 @@ public final class JinjaFunction: JinjaCallable {
     }
 }
 
-/// A failure while lexing, parsing or rendering, with the template line it happened on.
-public struct JinjaError: Error, CustomStringConvertible, Equatable {
-    public var message: String
-    /// 1-based line in the template; 0 when unknown.
-    public var line: Int
-    /// The template (file path) the line belongs to.
-    public var template: String
-
-    public init(_ message: String, line: Int = 0, template: String = "") {
-        self.message = message
-        self.line = line
-        self.template = template
-    }
-
-    public var description: String {
-        template.isEmpty ? message : "\(template):\(line): \(message)"
-    }
-}
-
 /// Thrown by dbt's `return(value)`: the innermost running macro catches it and returns `value`.
 /// `Error` must be `Sendable`; this one never leaves the thread of the render that threw it (the
 /// macro call that catches it is on the same stack), so its non-Sendable value is never shared.
@@ -369,4 +350,17 @@ public struct JinjaReturn: Error, @unchecked Sendable {
 /// (Jinja2 allows this on `namespace()` objects only).
 public protocol JinjaMutableObject: JinjaObject {
     func setAttribute(_ name: String, _ value: JinjaValue)
+}
+
+extension JinjaLiteral {
+    /// What the constant evaluates to.
+    var value: JinjaValue {
+        switch self {
+        case .none: .none
+        case .bool(let value): .bool(value)
+        case .int(let value): .int(value)
+        case .double(let value): .double(value)
+        case .string(let value): .string(value)
+        }
+    }
 }

@@ -1,8 +1,9 @@
 import Foundation
 
-/// What `contract-gate columns` lists: each model's output columns as the gate works them out
-/// (GateDbt's `ModelOutputColumns`, mirrored here as plain values so GateReporters can print
-/// them without the dbt module), and the SQL read, when asked for.
+/// What `contract-gate columns` lists: each model's output columns as the gate works them out,
+/// and the SQL read, when asked for. The one type the command, GateReporters and the JSON shape
+/// share; ContractGate fills it from GateDbt's answer (`ModelOutputColumns`, until GateDbt
+/// returns these values itself).
 public struct ColumnsListing: Sendable, Hashable {
     /// How sure a model's columns are.
     public enum Certainty: Sendable, Hashable {

@@ -13,6 +13,9 @@ public struct DocsCarryReport: Sendable, Codable, Equatable {
         }
     }
 
+    /// The shape's version (`schema_version`, added within version 1 of the shape; only keys are added).
+    public var schemaVersion = DocsCarryReport.currentSchemaVersion
+    public static let currentSchemaVersion = 1
     public var command = "docs carry"
     public var applied: Bool
     public var overwrite: Bool
@@ -37,6 +40,7 @@ public struct DocsCarryReport: Sendable, Codable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
+        case schemaVersion = "schema_version"
         case command, applied, overwrite, items, skipped, result
         case snapshotRefreshed = "snapshot_refreshed"
         case snapshotError = "snapshot_error"
@@ -53,6 +57,9 @@ public struct DocsCarryReport: Sendable, Codable, Equatable {
 
 /// What `lineage push` did, as `--format json` prints it (GateReporters' `WriteBackReporter`).
 public struct LineagePushReport: Sendable, Codable, Equatable {
+    /// The shape's version (`schema_version`, added within version 1 of the shape; only keys are added).
+    public var schemaVersion = LineagePushReport.currentSchemaVersion
+    public static let currentSchemaVersion = 1
     public var command = "lineage push"
     public var applied: Bool
     /// `all` or `changed`.
@@ -79,6 +86,7 @@ public struct LineagePushReport: Sendable, Codable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
+        case schemaVersion = "schema_version"
         case command, applied, scope, plan, result
         case changedModels = "changed_models"
         case snapshotRefreshed = "snapshot_refreshed"

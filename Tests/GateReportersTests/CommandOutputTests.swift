@@ -110,6 +110,23 @@ import Testing
         #expect(try OutputSchemaTests.violations(push, definition: "docs_carry").contains { $0.contains("command") })
     }
 
+    /// Like every other JSON document, the write-back reports say their shape's version, and the
+    /// schema holds them to it.
+    @Test func writeBackJSONCarriesItsSchemaVersion() throws {
+        for (json, definition) in [(WriteBackReporter().renderJSON(Self.appliedPush), "lineage_push"),
+                                   (WriteBackReporter().renderJSON(Self.carry), "docs_carry")] {
+            var object = try #require(try JSONSerialization.jsonObject(with: json) as? [String: Any])
+            #expect(object["schema_version"] as? Int == 1, "\(definition)")
+            object["schema_version"] = nil
+            let without = try JSONSerialization.data(withJSONObject: object)
+            #expect(try OutputSchemaTests.violations(without, definition: definition).contains { $0.contains("schema_version") },
+                    "\(definition) without schema_version must not validate")
+            object["schema_version"] = 2
+            let later = try JSONSerialization.data(withJSONObject: object)
+            #expect(try !OutputSchemaTests.violations(later, definition: definition).isEmpty)
+        }
+    }
+
     static var columns: ColumnsListing {
         ColumnsListing(models: [
             .init(model: "fct_orders", path: "models/fct_orders.sql", origin: "sql", certainty: .known, columns: ["order_id", "status"]),

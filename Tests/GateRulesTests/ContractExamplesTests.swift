@@ -2,6 +2,7 @@ import Foundation
 import GateConfig
 import GateModel
 import Testing
+@testable import GateContracts
 @testable import GateRules
 
 /// The repository's `contracts/` folder: schemas, the default policy and the examples users copy.

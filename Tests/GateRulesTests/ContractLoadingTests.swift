@@ -1,6 +1,7 @@
 import GateConfig
 import GateModel
 import Testing
+@testable import GateContracts
 @testable import GateRules
 
 @Suite("Contract files: validation with positions")

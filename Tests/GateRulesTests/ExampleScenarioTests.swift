@@ -1,6 +1,7 @@
 import Foundation
 import GateModel
 import Testing
+@testable import GateContracts
 @testable import GateRules
 
 /// The shipped example contracts behave as their comments say, end to end through the engine.

@@ -1,5 +1,6 @@
 import GateModel
 import Testing
+@testable import GateContracts
 @testable import GateRules
 
 /// `PolicyDiff` on whole `contracts/` folders: what counts as relaxing the policy, and where it points.

@@ -1,5 +1,6 @@
 import GateModel
 import Testing
+@testable import GateContracts
 @testable import GateRules
 
 @Suite("Rule engine: consumer-aware severity, waivers, verdict")

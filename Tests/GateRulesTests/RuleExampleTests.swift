@@ -1,6 +1,7 @@
 import Foundation
 import GateModel
 import Testing
+@testable import GateContracts
 @testable import GateRules
 
 /// SwiftLint's `verifyRule`: every rule is run against its own documented examples. A rule's

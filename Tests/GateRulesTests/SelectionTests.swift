@@ -2,6 +2,7 @@ import Foundation
 import GateConfig
 import GateModel
 import Testing
+@testable import GateContracts
 @testable import GateRules
 
 func change(_ model: ModelSnapshot, to head: ModelSnapshot? = nil) -> ModelChange {

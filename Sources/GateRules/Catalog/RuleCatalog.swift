@@ -177,7 +177,7 @@ public enum RuleCatalog {
             .enumerated().map { "  " + String(format: "%3d", $0.offset + 1) + "  " + $0.element }
     }
 
-    static func render(_ value: JSONValue) -> String {
+    package static func render(_ value: JSONValue) -> String {
         switch value {
         case .null: "null"
         case .bool(let b): String(b)

@@ -1,8 +1,8 @@
 /// "Did you mean …?" for misspelt keys and rule IDs.
-enum Suggestions {
+package enum Suggestions {
     /// The candidate closest to `word` by edit distance (case-insensitive), when it is close
     /// enough to be a plausible typo: at most a third of the word's length, at least 2.
-    static func closest(to word: String, in candidates: [String]) -> String? {
+    package static func closest(to word: String, in candidates: [String]) -> String? {
         let target = Array(word.lowercased())
         var best: (name: String, distance: Int)?
         for candidate in candidates {
@@ -24,7 +24,7 @@ enum Suggestions {
     }
 
     /// " Did you mean `X`?" or "".
-    static func hint(for word: String, in candidates: [String]) -> String {
+    package static func hint(for word: String, in candidates: [String]) -> String {
         closest(to: word, in: candidates).map { " Did you mean `\($0)`?" } ?? ""
     }
 

@@ -53,6 +53,7 @@ import Testing
             let pushed = try JSONSerialization.jsonObject(with: Data(push.stdout.utf8)) as? [String: Any]
             let created = ((pushed?["result"] as? [String: Any])?["created"] as? [[String: Any]]) ?? []
             #expect(created.count == 1)
+            #expect(pushed?["schema_version"] as? Int == 1, "\(push.stdout)")
             #expect(((created.first?["to"] as? [String: Any])?["catalog_id"] as? String) == SampleRenameFixture.dimClients)
             #expect(push.stderr.contains("lineage push: 1/1 writes"), "progress on stderr: \(push.stderr)")
             #expect(!push.stdout.contains("writes,"), "progress must stay off stdout")
@@ -88,6 +89,8 @@ import Testing
             let carryAgain = try await binary.runDetached(["docs", "carry", "--base", fixture.base, "--apply", "--format", "json"],
                                             in: fixture.repo.path, environment: environment)
             #expect(again.status == 0 && carryAgain.status == 0)
+            let carried = try JSONSerialization.jsonObject(with: Data(carryAgain.stdout.utf8)) as? [String: Any]
+            #expect(carried?["schema_version"] as? Int == 1 && carried?["command"] as? String == "docs carry", "\(carryAgain.stdout)")
             #expect(again.stdout.contains("created 0 of 0 missing edges"), "\(again.stdout)")
             #expect(await emulator.writes().isEmpty)
         }

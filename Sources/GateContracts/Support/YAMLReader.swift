@@ -1,5 +1,6 @@
 import Foundation
 import GateModel
+import GateRules
 import GateYAML
 import Yams
 

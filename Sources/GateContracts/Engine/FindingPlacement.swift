@@ -1,4 +1,5 @@
 import GateModel
+import GateRules
 
 /// Where findings land and how often they are counted, once every rule has run: one problem, one
 /// finding, at a line an annotation can land on.

@@ -1,4 +1,5 @@
 import GateModel
+import GateRules
 
 /// A rule threw while checking a model: the run stops with exit 2 naming the rule, never
 /// passes silently.

@@ -1,5 +1,6 @@
 import Foundation
 import GateModel
+import GateRules
 import Yams
 
 /// A rule as it applies to one model after every contract had its say.

@@ -1,4 +1,5 @@
 import GateModel
+import GateRules
 
 /// What a change does to the contracts that judge changes: every waiver it adds, every rule it
 /// lowers, every contract it removes or narrows (the POLICY rules' input). Pure: two

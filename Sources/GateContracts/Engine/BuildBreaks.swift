@@ -1,4 +1,5 @@
 import GateModel
+import GateRules
 
 /// What breaks the next `dbt build`, as GateDbt found it before the rules run, for the BUILD
 /// rules: calls that no longer resolve, reads of columns that are gone, enforced contracts the

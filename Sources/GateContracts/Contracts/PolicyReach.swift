@@ -1,4 +1,5 @@
 import GateModel
+import GateRules
 
 /// A model as contract selectors and waivers see it: its name, its file and its dbt tags.
 public struct SelectableModel: Sendable, Hashable {

@@ -1,4 +1,5 @@
 import GateModel
+import GateRules
 import Yams
 
 /// Turns the YAML of a contract (or an ODCS file, or an inline default policy) into values,

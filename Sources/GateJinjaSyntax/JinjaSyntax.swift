@@ -1,43 +1,33 @@
 import Foundation
 
 /// A constant written in a template.
-enum JinjaLiteral: Sendable {
+package enum JinjaLiteral: Sendable {
     case none, bool(Bool), int(Int), double(Double), string(String)
-
-    var value: JinjaValue {
-        switch self {
-        case .none: .none
-        case .bool(let value): .bool(value)
-        case .int(let value): .int(value)
-        case .double(let value): .double(value)
-        case .string(let value): .string(value)
-        }
-    }
 }
 
 /// An expression with the line it starts on.
-struct JinjaExpr: Sendable {
-    let line: Int
-    let kind: Kind
+package struct JinjaExpr: Sendable {
+    package let line: Int
+    package let kind: Kind
 
     init(_ kind: Kind, line: Int) {
         self.kind = kind
         self.line = line
     }
 
-    enum BinaryOperator: String, Sendable {
+    package enum BinaryOperator: String, Sendable {
         case add = "+", subtract = "-", multiply = "*", divide = "/", floorDivide = "//", modulo = "%"
         case power = "**", concat = "~", and, or
     }
 
-    enum CompareOperator: String, Sendable {
+    package enum CompareOperator: String, Sendable {
         case equal = "==", notEqual = "!=", less = "<", lessEqual = "<=", greater = ">", greaterEqual = ">="
         case contains = "in", notContains = "not in"
     }
 
-    enum UnaryOperator: Sendable { case not, negate, plus }
+    package enum UnaryOperator: Sendable { case not, negate, plus }
 
-    indirect enum Kind: Sendable {
+    package indirect enum Kind: Sendable {
         case literal(JinjaLiteral)
         case name(String)
         case list([JinjaExpr])
@@ -58,7 +48,7 @@ struct JinjaExpr: Sendable {
 }
 
 /// One argument written in a call.
-enum JinjaArgumentExpr: Sendable {
+package enum JinjaArgumentExpr: Sendable {
     case positional(JinjaExpr)
     case keyword(String, JinjaExpr)
     case unpack(JinjaExpr)  // *args
@@ -66,14 +56,14 @@ enum JinjaArgumentExpr: Sendable {
 }
 
 /// `| name(arguments)`.
-struct JinjaFilterCall: Sendable {
-    let name: String
-    let arguments: [JinjaArgumentExpr]
-    let line: Int
+package struct JinjaFilterCall: Sendable {
+    package let name: String
+    package let arguments: [JinjaArgumentExpr]
+    package let line: Int
 }
 
 /// What `set`, `for` and `with` assign to.
-indirect enum JinjaTarget: Sendable {
+package indirect enum JinjaTarget: Sendable {
     case name(String)
     case tuple([JinjaTarget])
     /// `set ns.attribute = …`
@@ -83,9 +73,9 @@ indirect enum JinjaTarget: Sendable {
 /// A macro (also `{% test %}`, `{% materialization %}` and a `{% call %}` block's caller).
 package final class JinjaMacroDefinition: Sendable {
     package let name: String
-    let parameters: [(name: String, defaultValue: JinjaExpr?)]
-    let body: [JinjaStatement]
-    let line: Int
+    package let parameters: [(name: String, defaultValue: JinjaExpr?)]
+    package let body: [JinjaStatement]
+    package let line: Int
 
     init(name: String, parameters: [(name: String, defaultValue: JinjaExpr?)], body: [JinjaStatement], line: Int) {
         self.name = name
@@ -95,24 +85,24 @@ package final class JinjaMacroDefinition: Sendable {
     }
 }
 
-struct JinjaStatement: Sendable {
-    let line: Int
-    let kind: Kind
+package struct JinjaStatement: Sendable {
+    package let line: Int
+    package let kind: Kind
 
     init(_ kind: Kind, line: Int) {
         self.kind = kind
         self.line = line
     }
 
-    struct ForLoop: Sendable {
-        let target: JinjaTarget
-        let iterable: JinjaExpr
-        let condition: JinjaExpr?
-        let body: [JinjaStatement]
-        let orElse: [JinjaStatement]
+    package struct ForLoop: Sendable {
+        package let target: JinjaTarget
+        package let iterable: JinjaExpr
+        package let condition: JinjaExpr?
+        package let body: [JinjaStatement]
+        package let orElse: [JinjaStatement]
     }
 
-    indirect enum Kind: Sendable {
+    package indirect enum Kind: Sendable {
         case text(String)
         case output(JinjaExpr)
         case ifChain([(condition: JinjaExpr, body: [JinjaStatement])], orElse: [JinjaStatement])

@@ -54,7 +54,7 @@ public enum ConsumerReach {
     }
 
     /// "Revenue (dashboard, 40 views)".
-    static func label(_ node: DownstreamNode) -> String {
+    package static func label(_ node: DownstreamNode) -> String {
         var parts = [node.type]
         if let usage = node.usage, node.isDashboardLike { parts.append("\(usage.total) view\(usage.total == 1 ? "" : "s")") }
         return "`\(node.name)` (\(parts.joined(separator: ", ")))"
