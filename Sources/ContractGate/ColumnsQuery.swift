@@ -23,7 +23,7 @@ public enum ColumnsQuery {
                 throw InputError("no model named '\(name)' in the dbt project at \(project.projectFilePath); "
                                  + "check the name (model names are file names without .sql)")
             }
-            listing.models += found.map(ColumnsListing.Model.init)
+            listing.models += found
         }
         if showSQL {
             for model in listing.models where listing.sql[model.model] == nil {
@@ -31,19 +31,5 @@ public enum ColumnsQuery {
             }
         }
         return Result(listing: listing, diagnostics: project.diagnostics)
-    }
-}
-
-extension ColumnsListing.Model {
-    /// GateDbt's answer as the listing carries it: the one place the two meet (GateModel cannot
-    /// see GateDbt's `SQLCertainty` and `ColumnOrigin`).
-    init(_ output: ModelOutputColumns) {
-        let certainty: ColumnsListing.Certainty = switch output.certainty {
-        case .known: .known
-        case let .partial(reason): .partial(reason)
-        case let .unknown(reason): .unknown(reason)
-        }
-        self.init(model: output.model, path: output.path, origin: output.origin.rawValue, certainty: certainty,
-                  columns: output.columns)
     }
 }

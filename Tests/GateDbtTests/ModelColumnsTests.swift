@@ -16,7 +16,7 @@ final class ModelColumnsTests: XCTestCase {
         return try DbtProject.load(tree: MemoryTree(all), settings: settings)
     }
 
-    private func columns(_ model: String, in project: DbtProject) throws -> ModelOutputColumns {
+    private func columns(_ model: String, in project: DbtProject) throws -> ColumnsListing.Model {
         try XCTUnwrap(try project.outputColumns(ofModel: model).first, "no model \(model)")
     }
 
@@ -29,7 +29,7 @@ final class ModelColumnsTests: XCTestCase {
         let fct = try columns("fct_orders", in: project)
         XCTAssertEqual(fct.columns, ["order_id", "status", "amount", "one"])
         XCTAssertEqual(fct.certainty, .known)
-        XCTAssertEqual(fct.origin, .sql)
+        XCTAssertEqual(fct.origin, "sql")
     }
 
     func testASeedsColumnsAreItsHeader() throws {
@@ -150,7 +150,7 @@ final class ModelColumnsTests: XCTestCase {
         ])
         let scored = try columns("scored", in: project)
         XCTAssertEqual(scored.columns, ["id", "score"])
-        XCTAssertEqual(scored.origin, .yaml)
+        XCTAssertEqual(scored.origin, "yaml")
         XCTAssertEqual(scored.certainty, .known)
         let plain = try columns("plain", in: project)
         guard case let .unknown(reason) = plain.certainty else { return XCTFail("\(plain.certainty)") }

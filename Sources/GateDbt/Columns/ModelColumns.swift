@@ -365,24 +365,19 @@ extension DbtProject {
     }
 }
 
-/// A model's output columns as `contract-gate columns` shows them.
-public struct ModelOutputColumns: Sendable, Hashable {
-    public var model: String
-    public var path: String?
-    public var columns: [String]
-    public var certainty: SQLCertainty
-    public var origin: ColumnOrigin
-}
-
 extension DbtProject {
     /// The output columns of every node of model `name` (one per version), worked out from SQL,
-    /// else YAML; empty when no such model exists.
-    public func outputColumns(ofModel name: String) throws -> [ModelOutputColumns] {
+    /// else YAML, as `contract-gate columns` lists them; empty when no such model exists.
+    public func outputColumns(ofModel name: String) throws -> [ColumnsListing.Model] {
         try modelDetails(named: name).map { detail in
-            let node = ColumnNode.model(detail.snapshot)
-            let facts = try columns(of: node)
-            return ModelOutputColumns(model: detail.displayName, path: facts.path ?? detail.snapshot.path,
-                                      columns: facts.columns.names, certainty: facts.columns.certainty, origin: facts.origin)
+            let facts = try columns(of: ColumnNode.model(detail.snapshot))
+            let certainty: ColumnsListing.Certainty = switch facts.columns.certainty {
+            case .known: .known
+            case let .partial(reason): .partial(reason)
+            case let .unknown(reason): .unknown(reason)
+            }
+            return ColumnsListing.Model(model: detail.displayName, path: facts.path ?? detail.snapshot.path,
+                                        origin: facts.origin.rawValue, certainty: certainty, columns: facts.columns.names)
         }
     }
 
