@@ -6,6 +6,8 @@ import PackageDescription
 //   GateLineage (lineage over a catalog) → SecodaAPI (the REST client and wire model) → GateModel
 //   (GateConfig reads contract-gate.yml and contracts/ from a revision and hands GateDbt, GateLineage and
 //   GateRules their typed settings)
+//   ContractGate → DbtImpact (column lineage across a change) → GateDbt (a dbt project at one revision, the semantic diff)
+//     → DbtJinja (dbt's Jinja context) → DbtFiles (dbt's files: project, property YAML, model SQL, manifest/catalog)
 //   GateDbt → GateSQL (the SQL reader), GateJinja (the Jinja2 evaluator); both depend on nothing
 //   GateGit → CLibGit2 (the only module that touches C)
 //   GateLineage, GateReporters, ContractGate → GateJSON (the JSON byte codecs; depends on nothing)
@@ -43,7 +45,19 @@ let package = Package(
         .target(name: "GateSQL"),
         // A Jinja2 evaluator (lexer, parser, interpreter, builtins), with no dbt in it; depends on nothing.
         .target(name: "GateJinja"),
-        .target(name: "GateDbt", dependencies: ["GateModel", "GateYAML", "GateSQL", "GateJinja", .product(name: "Yams", package: "Yams")]),
+        // dbt's files read one at a time, with no project around them: dbt_project.yml and profiles.yml,
+        // property YAML (outline, parse, versions), a model file's ref()/source()/config() calls, and
+        // the manifest.json / catalog.json artifacts.
+        .target(name: "DbtFiles", dependencies: ["GateModel", "GateYAML", .product(name: "Yams", package: "Yams")]),
+        // dbt's parse-time Jinja context over GateJinja: the macro index, the renderer (ref, source,
+        // config, var, env_var, adapter, …) and dbt's built-in macros.
+        .target(name: "DbtJinja", dependencies: ["GateModel", "GateJinja", "DbtFiles"]),
+        // A dbt project at one revision (files, models, graph, column facts, reference resolution,
+        // macro changes) and the semantic diff of two revisions. Re-exports DbtFiles.
+        .target(name: "GateDbt", dependencies: ["GateModel", "GateSQL", "GateJinja", "DbtFiles", "DbtJinja", .product(name: "Yams", package: "Yams")]),
+        // What a change does downstream, read from both revisions: column lineage (broken reads,
+        // contracts vs SQL, column users), the columns tests read, the owners of downstream models.
+        .target(name: "DbtImpact", dependencies: ["GateModel", "GateSQL", "GateDbt", "DbtFiles", .product(name: "Yams", package: "Yams")]),
         // The Secoda REST API: transport, client (paging, retries, request slots, deadline), the
         // wire model and its fast page reader, the filter grammar, paced writes.
         .target(name: "SecodaAPI", dependencies: ["GateModel"]),
@@ -59,7 +73,7 @@ let package = Package(
         ),
         .target(
             name: "ContractGate",
-            dependencies: ["GateModel", "GateJSON", "GateGit", "GateDbt", "GateLineage", "GateConfig", "GateRules", "GateReporters"]
+            dependencies: ["GateModel", "GateJSON", "GateGit", "GateDbt", "DbtImpact", "GateLineage", "GateConfig", "GateRules", "GateReporters"]
         ),
         .executableTarget(
             name: "contract-gate",
@@ -112,9 +126,12 @@ let package = Package(
         .testTarget(name: "GateRulesTests", dependencies: ["GateRules", "GateConfig", "GateModel", "GateReporters"]),
         .testTarget(
             name: "GateDbtTests",
-            dependencies: ["GateDbt", "GateSQL", "GateJinja", "GateModel", "GateTestSupport", .product(name: "Yams", package: "Yams")],
+            dependencies: ["GateDbt", "DbtFiles", "DbtJinja", "DbtImpact", "GateSQL", "GateJinja", "GateModel", "GateTestSupport",
+                           .product(name: "Yams", package: "Yams")],
             exclude: ["Fixtures"]
         ),
+        .testTarget(name: "DbtFilesTests", dependencies: ["DbtFiles", "GateModel"]),
+        .testTarget(name: "DbtImpactTests", dependencies: ["DbtImpact", "DbtFiles", "GateModel", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "GateSQLTests", dependencies: ["GateSQL"]),
         .testTarget(name: "GateJinjaTests", dependencies: ["GateJinja"]),
         .testTarget(name: "GateLineageTests", dependencies: ["GateLineage", "SecodaAPI", "GateJSON", "GateModel", "GateTestSupport", "SecodaEmulator"]),

@@ -1,4 +1,5 @@
 import Foundation
+import DbtImpact
 import GateDbt
 import GateLineage
 import GateModel

@@ -1,6 +1,7 @@
 import Foundation
 import GateLineage
 import GateConfig
+import DbtImpact
 import GateDbt
 import GateModel
 import GateRules
@@ -30,7 +31,8 @@ struct ImpactStage {
         // Seeds and SQL snapshots that changed: dbt's state:modified selects them and their downstream too.
         let seeds = head.exists && base.exists ? try head.changedSeeds(since: base) : []
         let snapshots = head.exists && base.exists ? try head.changedSnapshots(since: base) : []
-        guard !changes.isEmpty || !seeds.isEmpty || !snapshots.isEmpty else {
+        let sources = try head.changedSources(since: base)
+        guard !changes.isEmpty || !seeds.isEmpty || !snapshots.isEmpty || !sources.isEmpty else {
             return ImpactStage(changes: changes, lineage: ColumnLineageResult(), impacts: [], byModel: [:], catalogIds: [:],
                                status: CatalogStatus(sources: ["dbt"]), facts: CatalogFacts())
         }
@@ -45,6 +47,7 @@ struct ImpactStage {
                           wantsPIIColumns: change.head != nil && contracts.policy(for: change).rule(piiRule).severity != .off)
         } + seeds.map { ImpactRequest(name: $0, relation: nil, dbtId: "seed.\(head.name).\($0)", wantsPIIColumns: false) }
           + snapshots.map { ImpactRequest(name: $0, relation: nil, dbtId: "snapshot.\(head.name).\($0)", wantsPIIColumns: false) }
+          + sources.map { ImpactRequest(name: $0.name, relation: nil, dbtId: $0.id, wantsPIIColumns: false) }
         let settings = try catalogSettings(config: config, workspace: workspace, request: request)
         var result: CatalogImpactResult
         var failure: CatalogError?
@@ -63,10 +66,18 @@ struct ImpactStage {
             failure = error
         }
         let graph = try await deferredGraph.value()
-        var notices: [Diagnostic] = []
+        var notices = sources.map { source in
+            Diagnostic(severity: .notice, message: "source \(source.name) "
+                + (source.fields == ["new"] ? "is new" : "changed (\(source.fields.joined(separator: ", ")))")
+                + ": dbt's state:modified selects it, and the models downstream of it are walked as for a changed model",
+                location: source.location)
+        }
         if let variable = result.snapshotInsteadOfMissingKey {
             notices.append(Diagnostic(severity: .notice, message: missingKeyNotice(
                 variable: variable, takenAt: result.status.snapshotTakenAt, today: request.today)))
+        }
+        if let notice = result.snapshotIndexNotice {
+            notices.append(Diagnostic(severity: .notice, message: notice.prefix(1).uppercased() + notice.dropFirst() + "."))
         }
 
         // The models' SQL: which columns really leave each changed model, who reads them, what breaks.

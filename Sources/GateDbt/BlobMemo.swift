@@ -1,3 +1,5 @@
+import DbtFiles
+import DbtJinja
 import Foundation
 import GateModel
 

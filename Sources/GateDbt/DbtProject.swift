@@ -1,3 +1,4 @@
+import DbtFiles
 import Foundation
 import GateModel
 
@@ -20,7 +21,7 @@ public final class DbtProject {
     public let projectFilePath: String
     /// Whether `dbt_project.yml` exists at this revision (see `load(tree:settings:required:)`).
     public let exists: Bool
-    let projectFile: ProjectFile?
+    package let projectFile: ProjectFile?
     /// Per-blob reading shared with the other side of a comparison.
     let memo: BlobMemo
 
@@ -125,7 +126,7 @@ public final class DbtProject {
         return project
     }
 
-    func note(_ diagnostic: Diagnostic) {
+    package func note(_ diagnostic: Diagnostic) {
         if diagnosticSet.insert(diagnostic).inserted { diagnosticList.append(diagnostic) }
     }
 
@@ -147,13 +148,13 @@ public final class DbtProject {
         modelPaths.first { $0.isEmpty || path.hasPrefix($0 + "/") }
     }
 
-    struct FileListing {
-        var modelFiles: [String] = []
-        var byStem: [String: [String]] = [:]
-        var propertyFiles: [String] = []
+    package struct FileListing {
+        package var modelFiles: [String] = []
+        package var byStem: [String: [String]] = [:]
+        package var propertyFiles: [String] = []
     }
 
-    func fileListing() throws -> FileListing {
+    package func fileListing() throws -> FileListing {
         if let listing { return listing }
         var result = FileListing()
         var seen = Set<String>()
@@ -173,7 +174,7 @@ public final class DbtProject {
         return result
     }
 
-    static func stem(of path: String) -> String {
+    package static func stem(of path: String) -> String {
         let file = path.lastIndex(of: "/").map { path[path.index(after: $0)...] } ?? path[...]
         guard let dot = file.lastIndex(of: ".") else { return String(file) }
         return String(file[..<dot])
@@ -238,7 +239,7 @@ public final class DbtProject {
 
     /// The property files that may describe each model, in path order: those with an entry of
     /// that name, and those that could not be indexed and mention the name as a word.
-    func propertyFiles(describing names: Set<String>) throws -> [String: [String]] {
+    package func propertyFiles(describing names: Set<String>) throws -> [String: [String]] {
         let index = try entries()
         var result: [String: [String]] = [:]
         for name in names { result[name] = (index.items[name] ?? []).map(\.path) }
@@ -298,12 +299,12 @@ public final class DbtProject {
     /// The property files in which each word occurs as a whole word (`versions`, `exposures`, or
     /// a model name in files the entry index cannot answer for). One pass over the YAML bytes
     /// answers every word not asked before.
-    func propertyFiles(mentioning names: Set<String>) throws -> [String: [String]] {
+    package func propertyFiles(mentioning names: Set<String>) throws -> [String: [String]] {
         try propertyFiles(mentioning: names, among: try fileListing().propertyFiles, cache: &mentions)
     }
 
     /// `propertyFiles(mentioning:)` among the files the entry index could not answer for.
-    func propertyFiles(mentioning names: Set<String>, amongUnindexed files: [String]) throws -> [String: [String]] {
+    package func propertyFiles(mentioning names: Set<String>, amongUnindexed files: [String]) throws -> [String: [String]] {
         try propertyFiles(mentioning: names, among: files, cache: &unindexedMentions)
     }
 
@@ -457,7 +458,7 @@ public final class DbtProject {
     // MARK: model files
 
     /// The `ref()`/`source()`/`config(` scan of a model file (cached); nil when the file is absent.
-    func scan(_ path: String) throws -> ReferenceScan? {
+    package func scan(_ path: String) throws -> ReferenceScan? {
         if let scan = scans[path] { return scan }
         let memoKey = tree.blobID(of: path).map { $0 + ":" + path }
         if let memoKey, let facts = memo.modelFiles[memoKey] {

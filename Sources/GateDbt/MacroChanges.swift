@@ -1,3 +1,5 @@
+import DbtFiles
+import DbtJinja
 import Foundation
 import GateJinja
 import GateModel
@@ -122,7 +124,7 @@ extension DbtProject {
 
 extension DbtMacroIndex {
     /// Where macro `package.name` is defined.
-    func location(of key: String) -> SourceLocation? {
+    package func location(of key: String) -> SourceLocation? {
         guard let dot = key.firstIndex(of: ".") else { return nil }
         guard let definition = packages[String(key[..<dot])]?[String(key[key.index(after: dot)...])] else { return nil }
         return SourceLocation(path: definition.path, line: definition.line)

@@ -1,3 +1,5 @@
+import DbtFiles
+import DbtJinja
 import Foundation
 import GateJinja
 import GateModel
@@ -58,7 +60,7 @@ extension DbtProject {
 
     /// The model file rendered as dbt renders it, plain files too, for the SQL reader; nil when
     /// the file is missing or its render failed (the failure is a `dbt.rendering` diagnostic).
-    func renderedForSQL(_ path: String) throws -> RenderedModel? {
+    package func renderedForSQL(_ path: String) throws -> RenderedModel? {
         guard let scan = try scan(path) else { return nil }
         guard let outcome = try renderOutcome(path, scan: scan, force: true) else { return nil }
         _ = record(outcome, of: path, over: scan)
@@ -271,7 +273,7 @@ extension DbtProject {
         return false
     }
 
-    static func merged<T: Hashable>(_ first: [T], _ second: [T]) -> [T] {
+    package static func merged<T: Hashable>(_ first: [T], _ second: [T]) -> [T] {
         var seen = Set(first)
         return first + second.filter { seen.insert($0).inserted }
     }

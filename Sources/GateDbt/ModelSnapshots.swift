@@ -1,27 +1,31 @@
+import DbtFiles
 import Foundation
 import GateModel
 
 /// One model node (a model, or one version of a versioned model) at one revision, with the
 /// facts the diff needs beyond the public snapshot.
-struct ModelDetail {
-    var snapshot: ModelSnapshot
-    var version: String?
+package struct ModelDetail {
+    package var snapshot: ModelSnapshot
+    package var version: String?
     /// Lower-cased column name → where its facts are written.
-    var columnFacts: [String: ParsedColumn]
+    package var columnFacts: [String: ParsedColumn]
     /// Config keys set by non-literal expressions → the expression text.
-    var unknownConfigText: [String: String]
+    package var unknownConfigText: [String: String]
     /// The whole configuration as written at every level (dbt_project.yml, YAML, `config()`):
     /// dbt counts a model modified when any of it changes (`state:modified.configs`).
-    var configValues: [String: JSONValue] = [:]
+    package var configValues: [String: JSONValue] = [:]
+    /// `deprecation_date` of an unversioned model (a version's is in its `ModelVersion`): dbt
+    /// counts a change to it as a modification, as it may break the refs to the model.
+    package var deprecationDate: String?
     /// Property files that mention the model but are not valid YAML: its columns are unknown.
-    var unreadable: [InputError]
+    package var unreadable: [InputError]
     /// The relation as the project files say, before a manifest overrode it.
-    var fileRelation: Relation
+    package var fileRelation: Relation
     /// Whether a manifest supplied `snapshot.relation`.
-    var relationFromManifest: Bool
+    package var relationFromManifest: Bool
 
     /// dbt's display name: `name`, or `name.v<N>` for a version (`dbt ls --output name`).
-    var displayName: String { version.map { "\(snapshot.name).v\($0)" } ?? snapshot.name }
+    package var displayName: String { version.map { "\(snapshot.name).v\($0)" } ?? snapshot.name }
 }
 
 extension DbtProject {
@@ -64,7 +68,7 @@ extension DbtProject {
         return try model(named: name).map { ($0.owner, $0.group) }
     }
 
-    static func owner(in meta: [String: JSONValue]) -> String? {
+    package static func owner(in meta: [String: JSONValue]) -> String? {
         meta["owner"]?.stringValue ?? meta["owner"]?["email"]?.stringValue ?? meta["owner"]?["name"]?.stringValue
     }
 
@@ -152,7 +156,7 @@ extension DbtProject {
         }
     }
 
-    func uniqueId(name: String, version: String?) -> String {
+    package func uniqueId(name: String, version: String?) -> String {
         "model.\(self.name).\(name)" + (version.map { ".v\($0)" } ?? "")
     }
 
@@ -259,7 +263,8 @@ extension DbtProject {
         var facts: [String: ParsedColumn] = [:]
         for column in columns where facts[column.spec.name.lowercased()] == nil { facts[column.spec.name.lowercased()] = column }
         return ModelDetail(snapshot: snapshot, version: version?.version, columnFacts: facts,
-                           unknownConfigText: config.unknown, configValues: config.values, unreadable: unreadable,
+                           unknownConfigText: config.unknown, configValues: config.values,
+                           deprecationDate: version == nil ? entry?.deprecationDate : nil, unreadable: unreadable,
                            fileRelation: fileRelation, relationFromManifest: relationFromManifest)
     }
 
@@ -327,7 +332,7 @@ extension DbtProject {
     ///   (`dbtDefault`), or the custom one verbatim (`customOnly`). When the target schema is not
     ///   configured the prefix is written as the literal `<target>` so changes still compare;
     /// - alias: the `alias` config, else `<name>_v<N>` for a version, else the model name.
-    func relation(name: String, version: String?, config: ModelConfig) -> Relation {
+    package func relation(name: String, version: String?, config: ModelConfig) -> Relation {
         let database = config.string("database") ?? settings.targetDatabase
         let custom = config.string("schema")?.trimmingCharacters(in: .whitespaces)
         let schema: String?

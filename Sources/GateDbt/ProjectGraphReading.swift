@@ -1,3 +1,4 @@
+import DbtFiles
 import Foundation
 import GateModel
 
@@ -159,7 +160,7 @@ extension DbtProject {
             let parents = DbtProject.unique(parentIds(entry.refs, []) + entry.measures.compactMap { measureOwner[$0] }
                 + entry.metrics.map { semanticId(.metric, $0) })
             add(ProjectGraphNode(id: id, name: entry.name, type: entry.kind.rawValue, path: entry.path,
-                                 owners: DbtProject.dbtOwners(owner: entry.owner, group: entry.group), tags: entry.tags,
+                                 owners: DbtOwners.of(owner: entry.owner, group: entry.group), tags: entry.tags,
                                  label: entry.label),
                 parents: parents)
             if entry.kind == .semanticModel, nodes[id] != nil { semanticColumnExpressions[id] = entry.columnExpressions }
@@ -202,14 +203,6 @@ extension DbtProject {
     /// Property-file sections that add graph nodes, found by one word search over the YAML bytes.
     static let graphSections = ["exposures", "snapshots"] + PropertySemanticNode.Kind.allCases.map(\.section)
 
-    /// A dbt node's `meta.owner` and `group` as owners (kind `dbt`), the way impact lists name them.
-    public static func dbtOwners(owner: String?, group: String?) -> [Owner] {
-        var owners: [Owner] = []
-        if let owner, !owner.isEmpty { owners.append(Owner(id: owner, name: owner, kind: "dbt")) }
-        if let group, !group.isEmpty { owners.append(Owner(id: "group:" + group, name: "dbt group " + group, kind: "dbt")) }
-        return owners
-    }
-
     /// The `{% snapshot name %} … {% endsnapshot %}` blocks of a snapshot file, each with the
     /// refs and sources inside it.
     static func snapshotBlocks(in data: Data) -> [(String, ReferenceScan)] {
@@ -217,7 +210,7 @@ extension DbtProject {
     }
 
     /// Each `{% snapshot name %}` block of a snapshot file: its name, its body, and its whole text.
-    static func snapshotBlockTexts(in data: Data) -> [(name: String, body: Substring, text: Substring)] {
+    package static func snapshotBlockTexts(in data: Data) -> [(name: String, body: Substring, text: Substring)] {
         let text = String(decoding: data, as: UTF8.self)
         var result: [(name: String, body: Substring, text: Substring)] = []
         var search = text.startIndex
@@ -229,23 +222,6 @@ extension DbtProject {
             let end = text.range(of: "endsnapshot", range: open.upperBound..<text.endIndex)?.lowerBound ?? text.endIndex
             result.append((name, text[open.upperBound..<end], text[open.lowerBound..<end]))
             search = end
-        }
-        return result
-    }
-
-    /// The SQL snapshots whose block is new or differs from `base`'s (dbt's `state:modified`
-    /// compares each block's text).
-    public func changedSnapshots(since base: DbtProject) throws -> [String] {
-        var result: [String] = []
-        for folder in projectFile?.snapshotPaths ?? [] {
-            for path in try tree.files(under: settings.projectPrefix + folder) where path.hasSuffix(".sql") {
-                if let blob = tree.blobID(of: path), let baseBlob = base.tree.blobID(of: path), blob == baseBlob { continue }
-                guard let data = try tree.contents(of: path) else { continue }
-                let before = try base.tree.contents(of: path).map(DbtProject.snapshotBlockTexts) ?? []
-                for block in DbtProject.snapshotBlockTexts(in: data) where !before.contains(where: { $0.name == block.name && $0.text == block.text }) {
-                    result.append(block.name)
-                }
-            }
         }
         return result
     }

@@ -1,3 +1,4 @@
+import DbtFiles
 import Foundation
 import GateModel
 import Yams

@@ -1,3 +1,4 @@
+import DbtFiles
 import Foundation
 import GateModel
 
@@ -324,7 +325,8 @@ public enum SemanticDiff {
             if renamed {
                 return ModelChange(name: name, status: .renamed, base: base.snapshot, head: head.snapshot, columnChanges: columnChanges)
             }
-            let configChanged = base.configValues != head.configValues || base.unknownConfigText != head.unknownConfigText
+            let configChanged = comparedConfig(base.configValues) != comparedConfig(head.configValues)
+                || base.unknownConfigText != head.unknownConfigText || base.deprecationDate != head.deprecationDate
             if fileChanged || configChanged || !columnChanges.isEmpty || comparable(base.snapshot) != comparable(head.snapshot) {
                 let documentation = !fileChanged && !configChanged
                     && built(base.snapshot, config: base.configValues) == built(head.snapshot, config: head.configValues)
@@ -335,12 +337,21 @@ public enum SemanticDiff {
         }
     }
 
+    /// The config keys dbt's `state:modified.configs` compares: all but `tags` and `group`
+    /// (`CompareBehavior.Exclude` in dbt-core 1.11's `NodeAndTestConfig`).
+    package static func comparedConfig(_ values: [String: JSONValue]) -> [String: JSONValue] {
+        values.filter { $0.key != "tags" && $0.key != "group" }
+    }
+
     /// What of a model dbt builds and compares for `state:modified`: its snapshot without the
-    /// descriptions (unless `persist_docs` writes them to the warehouse) and without the YAML
+    /// descriptions (unless `persist_docs` writes them to the warehouse), its tags and group, and without the YAML
     /// columns (unless an enforced contract checks them, or `persist_docs` writes their
     /// descriptions) — documentation only, at the same SQL and config.
     static func built(_ snapshot: ModelSnapshot, config: [String: JSONValue]) -> ModelSnapshot {
         var copy = comparable(snapshot)
+        // Labels dbt does not compare (see `comparedConfig`).
+        copy.tags = []
+        copy.group = nil
         let persist: [String: JSONValue] = if case let .object(fields)? = config["persist_docs"] { fields } else { [:] }
         let persistRelation = persist["relation"]?.boolValue == true
         let persistColumns = persist["columns"]?.boolValue == true

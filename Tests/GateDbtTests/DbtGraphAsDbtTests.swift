@@ -1,6 +1,7 @@
 import Foundation
 import GateModel
 import Testing
+@testable import DbtFiles
 @testable import GateDbt
 
 /// The project graph as dbt-core 1.11 builds it. Each expectation was confirmed once with

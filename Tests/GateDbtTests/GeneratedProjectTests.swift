@@ -2,6 +2,7 @@ import Foundation
 import GateModel
 import GateTestSupport
 import Testing
+@testable import DbtFiles
 @testable import GateDbt
 
 /// A realistic project from `/work/shared/bench/make_change_repo.py`: a git repository with tags

@@ -2,6 +2,7 @@ import Foundation
 import GateJinja
 import GateModel
 import Testing
+@testable import DbtFiles
 @testable import GateDbt
 
 /// A macro edit changes the models that call it, as dbt's `state:modified` (`modified.macros`)

@@ -1,6 +1,7 @@
 import Foundation
 import GateModel
 import Testing
+@testable import DbtFiles
 @testable import GateDbt
 
 @Suite struct ManifestTests {

@@ -1,6 +1,8 @@
 import Foundation
 import GateModel
 import XCTest
+@testable import DbtFiles
+@testable import DbtImpact
 @testable import GateDbt
 import GateSQL
 

@@ -1,5 +1,6 @@
 import Foundation
 import GateModel
+@testable import DbtFiles
 @testable import GateDbt
 
 /// The scenario folders beside this file: `Fixtures/<scenario>/{before,after}/`.

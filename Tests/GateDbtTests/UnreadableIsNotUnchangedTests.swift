@@ -1,6 +1,7 @@
 import Foundation
 import GateModel
 import Testing
+@testable import DbtFiles
 @testable import GateDbt
 
 /// Issue 19: no reading that fails may quietly become "no change". Each place that used to drop

@@ -47,7 +47,10 @@ import Testing
     @Test func answersWhatTheWholeFileReaderAnswers() async throws {
         let snapshot = Self.sample()
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("snapshot-\(UUID().uuidString).json")
-        defer { try? FileManager.default.removeItem(at: url) }
+        defer {
+            try? FileManager.default.removeItem(at: url)
+            try? FileManager.default.removeItem(at: SnapshotIndex.url(for: url))
+        }
         try snapshot.write(to: url)
         let indexed = try #require(try IndexedSnapshot.load(from: url))
         let reference = SnapshotCatalogSource(snapshot: try CatalogSnapshot.load(from: url))

@@ -153,8 +153,10 @@ import Testing
             let result = await LineagePush.apply(plan, writer: writer)
             #expect(result.succeeded, "stopped: \(result.stoppedBecause ?? "-"), failed: \(result.failed)")
             #expect(result.created.count == 6)
+            // The two injected 429s always come; whether the 2-a-second write limit adds one depends
+            // on how fast this machine sends the writes (a loaded CI machine may space them out).
             let limited = await emulator.state.requests().filter { $0.status == 429 }
-            #expect(limited.count >= 3, "expected the injected 429s and at least one from the write limit")
+            #expect(limited.count >= 2, "expected the injected 429s")
             let again = try await LineagePush.plan(graph: ProjectGraph(nodes: nodes), scope: nil, client: writer.client,
                                                    integrationId: nil)
             #expect(again.create.isEmpty)

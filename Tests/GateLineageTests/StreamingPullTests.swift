@@ -83,9 +83,9 @@ import Testing
                 let splits = await emulator.state.requests().filter { $0.query["filter"]?.contains("\"contains\"") == true }
                 #expect(!splits.isEmpty, "the table listing was split")
             }
-            // The spill and the temporary file are gone.
+            // The spill and the temporary files are gone; each snapshot has its index (`SnapshotIndex`).
             let left = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
-            #expect(left == ["catalog.json", "reference.json"])
+            #expect(left == ["catalog.json", "catalog.json.idx", "reference.json", "reference.json.idx"])
         }
     }
 

@@ -1,9 +1,11 @@
+import DbtFiles
+import DbtJinja
 import Foundation
 import GateModel
 import GateSQL
 
 /// A node whose output columns the SQL reader may need: what a `ref()` or `source()` names.
-enum ColumnNode: Hashable, Sendable, CustomStringConvertible {
+package enum ColumnNode: Hashable, Sendable, CustomStringConvertible {
     case model(name: String, version: String?)
     case seed(String)
     case snapshot(String)
@@ -11,7 +13,7 @@ enum ColumnNode: Hashable, Sendable, CustomStringConvertible {
     /// A node the gate cannot read here (a model of a package that is not installed, say).
     case other(String)
 
-    var description: String {
+    package var description: String {
         switch self {
         case let .model(name, version): return version.map { "\(name).v\($0)" } ?? name
         case let .seed(name), let .snapshot(name), let .other(name): return name
@@ -20,7 +22,7 @@ enum ColumnNode: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The model node of a snapshot's unique id (`model.pkg.name` or `model.pkg.name.v2`).
-    static func model(_ snapshot: ModelSnapshot) -> ColumnNode {
+    package static func model(_ snapshot: ModelSnapshot) -> ColumnNode {
         let prefix = "model."
         var version: String?
         if snapshot.uniqueId.hasPrefix(prefix) {
@@ -48,29 +50,35 @@ public enum ColumnOrigin: String, Sendable, Hashable {
 }
 
 /// The output columns of one node at one revision, and how sure they are.
-struct NodeColumns: Sendable, Hashable {
-    var columns: SQLColumnSet
-    var origin: ColumnOrigin
+package struct NodeColumns: Sendable, Hashable {
+    package var columns: SQLColumnSet
+    package var origin: ColumnOrigin
     /// The file the columns were read from, for diagnostics.
-    var path: String?
+    package var path: String?
 
-    static func unknown(_ reason: String, path: String? = nil) -> NodeColumns {
+    package init(columns: SQLColumnSet, origin: ColumnOrigin, path: String? = nil) {
+        self.columns = columns
+        self.origin = origin
+        self.path = path
+    }
+
+    package static func unknown(_ reason: String, path: String? = nil) -> NodeColumns {
         NodeColumns(columns: SQLColumnSet(names: [], certainty: .unknown(reason)), origin: .none, path: path)
     }
 }
 
 /// One model's SQL as the column reader saw it: the analysis, and which node each
 /// `__dbt_node_<n>__` placeholder is.
-struct ModelSQLReading: Sendable {
-    var node: ColumnNode
-    var path: String
-    var analysis: SQLModelAnalysis
+package struct ModelSQLReading: Sendable {
+    package var node: ColumnNode
+    package var path: String
+    package var analysis: SQLModelAnalysis
     var parents: [Int: ColumnNode]
     /// The SQL the analysis read.
-    var sql: String
+    package var sql: String
 
     /// The node a relation of the analysis names; nil for a hard-coded table.
-    func parent(_ relation: SQLRelation) -> ColumnNode? {
+    package func parent(_ relation: SQLRelation) -> ColumnNode? {
         if case let .node(index) = relation { return parents[index] }
         return nil
     }
@@ -85,7 +93,7 @@ extension DbtProject {
 
     /// The output columns of `node`, from its SQL with `*` expanded from its parents' columns
     /// (worked out the same way, up the graph), else its YAML, else unknown. Memoised per node.
-    func columns(of node: ColumnNode) throws -> NodeColumns {
+    package func columns(of node: ColumnNode) throws -> NodeColumns {
         if let known = nodeColumns[node] { return known }
         // Parents before children, without recursion (chains of hundreds of models exist).
         var stack: [(ColumnNode, expanded: Bool)] = [(node, false)]
@@ -107,7 +115,7 @@ extension DbtProject {
     }
 
     /// The model's SQL read with its parents' columns at this revision (memoised).
-    func sqlReading(of node: ColumnNode) throws -> ModelSQLReading? {
+    package func sqlReading(of node: ColumnNode) throws -> ModelSQLReading? {
         if let reading = sqlReadings[node] { return reading }
         _ = try columns(of: node)
         return sqlReadings[node]
@@ -115,7 +123,7 @@ extension DbtProject {
 
     /// The model's SQL read with its parents' columns as `columnsOf` gives them (not memoised):
     /// the same head SQL seen against another revision's parents.
-    func sqlReading(of node: ColumnNode, columnsOf: (ColumnNode) throws -> SQLColumnSet?) throws -> ModelSQLReading? {
+    package func sqlReading(of node: ColumnNode, columnsOf: (ColumnNode) throws -> SQLColumnSet?) throws -> ModelSQLReading? {
         guard let path = try modelPath(node), !path.hasSuffix(".py"), var rendered = try renderedForSQL(path) else {
             return nil
         }
@@ -263,19 +271,6 @@ extension DbtProject {
         return .unknown("seed \(name) was not found")
     }
 
-    /// The seeds whose CSV file is new or differs from `base`'s at the same path.
-    public func changedSeeds(since base: DbtProject) throws -> [String] {
-        var result: [String] = []
-        for folder in projectFile?.seedPaths ?? [] {
-            for path in try tree.files(under: settings.projectPrefix + folder) where path.hasSuffix(".csv") {
-                if let blob = tree.blobID(of: path), let baseBlob = base.tree.blobID(of: path), blob == baseBlob { continue }
-                // New, or its bytes differ (dbt's checksum).
-                if try base.tree.contents(of: path) != tree.contents(of: path) { result.append(DbtProject.stem(of: path)) }
-            }
-        }
-        return result
-    }
-
     /// The fields of one CSV line (quoted fields may hold commas and doubled quotes).
     static func csvFields(_ line: String) -> [String] {
         var fields: [String] = []
@@ -303,7 +298,7 @@ extension DbtProject {
     }
 
     /// The model node named `node`, at this revision.
-    func modelDetail(_ node: ColumnNode) throws -> ModelDetail? {
+    package func modelDetail(_ node: ColumnNode) throws -> ModelDetail? {
         guard case let .model(name, version) = node else { return nil }
         let details = try modelDetails(named: name)
         return details.first { $0.version == version } ?? (version == nil ? details.last : nil)
@@ -311,7 +306,7 @@ extension DbtProject {
 
     /// The file of model node `node` at this revision, from the file listing (no YAML read): a
     /// version's file (`<name>_v<N>` or its `defined_in`), else the file named after the model.
-    func modelPath(_ node: ColumnNode) throws -> String? {
+    package func modelPath(_ node: ColumnNode) throws -> String? {
         guard case let .model(name, version) = node else { return nil }
         let listing = try fileListing()
         if let version, let entry = try versionIndex()[name],
@@ -332,7 +327,7 @@ extension DbtProject {
     /// Placeholder index → the node it names, resolved as dbt resolves `ref()`: a seed or snapshot
     /// of that name wins over a model (dbt-core 1.11 registers them later), the latest version of
     /// a versioned model unless `v=` pins one; a ref into another package is not read.
-    func parentMap(_ rendered: RenderedModel) throws -> [Int: ColumnNode] {
+    package func parentMap(_ rendered: RenderedModel) throws -> [Int: ColumnNode] {
         var result: [Int: ColumnNode] = [:]
         for (index, node) in rendered.nodes.enumerated() {
             switch node {

@@ -148,6 +148,9 @@ public struct CatalogImpactResult: Sendable {
     /// The key's variable, when Secoda is configured but that variable was empty and the snapshot
     /// was used instead.
     public var snapshotInsteadOfMissingKey: String?
+    /// Why the snapshot's index was not used (none, stale, damaged) and how to get it, when the
+    /// check read the whole JSON snapshot instead.
+    public var snapshotIndexNotice: String?
     /// Model name → lower-cased names of its columns the catalog marks PII, for the models that
     /// asked (`ImpactRequest.wantsPIIColumns`) and resolved.
     public var piiColumns: [String: Set<String>] = [:]
@@ -209,9 +212,10 @@ public enum CatalogImpact {
             let url = URL(fileURLWithPath: path)
             if mustUseSnapshot || FileManager.default.fileExists(atPath: url.path) {
                 do {
-                    let (source, takenAt) = try loadSnapshot(url)
+                    let (source, takenAt, indexNotice) = try loadSnapshot(url)
                     var result = try await run(models, graph: graph, settings: settings, source: source, sourceName: "snapshot")
                     result.status.snapshotTakenAt = takenAt
+                    result.snapshotIndexNotice = indexNotice
                     if keyMissing { result.snapshotInsteadOfMissingKey = settings.tokenEnv }
                     if !errors.isEmpty {
                         // Secoda failed: the snapshot may be out of date, so the impact is not certain.
@@ -357,12 +361,11 @@ public enum CatalogImpact {
         return (result, nil)
     }
 
-    /// The snapshot as a check reads it: streamed and decoded on demand (`IndexedSnapshot`), or
-    /// decoded whole when its shape is not the plain one `catalog pull` writes.
-    static func loadSnapshot(_ url: URL) throws -> (source: any CatalogSource, takenAt: String) {
-        if let indexed = try IndexedSnapshot.load(from: url) { return (indexed, indexed.takenAt) }
-        let snapshot = try CatalogSnapshot.load(from: url)
-        return (SnapshotCatalogSource(snapshot: snapshot), snapshot.takenAt)
+    /// The snapshot as a check reads it: through its index (`SnapshotIndex`), read lazily; else
+    /// streamed and decoded on demand (`IndexedSnapshot`), or decoded whole when its shape is not
+    /// the plain one `catalog pull` writes, with a notice saying why the index was not used.
+    static func loadSnapshot(_ url: URL) throws -> (source: any CatalogSource, takenAt: String, notice: String?) {
+        try SnapshotIndex.open(snapshot: url)
     }
 
 }

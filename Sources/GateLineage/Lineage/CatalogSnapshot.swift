@@ -109,8 +109,9 @@ public struct CatalogSnapshot: Sendable, Codable, Equatable {
         try CatalogSnapshot.writeAtomically(to: url) { try $0.write(contentsOf: data) }
     }
 
-    /// Runs `fill` on a temporary file beside `url` (its folder created when needed), then renames
-    /// it into place; on any failure the temporary file is removed and `url` left as it was.
+    /// Runs `fill` on a temporary file beside `url` (its folder created when needed), writes its
+    /// index (`SnapshotIndex`) beside it, then renames it into place; on any failure the temporary
+    /// files are removed and `url` (and its index) left as they were.
     static func writeAtomically(to url: URL, _ fill: (FileHandle) throws -> Void) throws {
         let folder = url.deletingLastPathComponent()
         // The pid lets a later pull tell a file of a killed pull from one still being written.
@@ -130,6 +131,7 @@ public struct CatalogSnapshot: Sendable, Codable, Equatable {
                 try? handle.close()
                 throw error
             }
+            try SnapshotIndex.writeBeside(temporary: temporary, target: url)
             guard rename(temporary.path, url.path) == 0 else {
                 throw CatalogError(.snapshot, "cannot move the new snapshot into place at \(url.path) (errno \(errno))")
             }

@@ -114,8 +114,21 @@ public final class IndexedSnapshot: CatalogSource {
         CatalogSnapshot.piiColumns(piiColumns, ofTables: ids)
     }
 
+    /// The resource `id` names, read now; nil when the snapshot has none.
+    func resource(_ id: String) throws -> CatalogResource? {
+        guard let number = numbers[id], spans[number] != nil else { return nil }
+        return try decode(number)
+    }
+
+    /// What `SnapshotIndex` writes an index from: ids by number, each number's children (sorted
+    /// by id), where each resource sits, the PII marks and the people.
+    var contents: (names: [String], numbers: [String: Int32], children: [Int32: [Int32]], spans: [Int32: Range<Int>],
+                   piiColumns: [String: [String]]?, people: CatalogPeople) {
+        (names, numbers, children, spans, piiColumns, directory)
+    }
+
     /// Decodes one resource from its place in the file.
-    private func decode(_ number: Int32) throws -> CatalogResource {
+    func decode(_ number: Int32) throws -> CatalogResource {
         guard let span = spans[number] else {
             throw CatalogError(.snapshot, "the catalog snapshot lost resource \(names[Int(number)]); run `contract-gate catalog pull` again")
         }

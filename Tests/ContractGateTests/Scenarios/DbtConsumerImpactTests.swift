@@ -34,6 +34,25 @@ import Testing
         #expect(walked == ["country_codes: model.shop.dim_countries", "orders_snap: model.shop.rpt_order_history"], "\(walked)")
     }
 
+    /// dbt's `state:modified+` for edits to a sources file (checked once with dbt-core 1.11: the
+    /// sources raw.orders, raw.payments, raw.items, crm.accounts and the models stg_orders,
+    /// fct_orders, stg_payments, stg_items, stg_accounts; not raw.customers, whose description and
+    /// columns changed): each changed source table is walked like a changed model, with a notice.
+    @Test func anEditedSourceDefinitionIsWalkedLikeAChangedModel() async throws {
+        let report = try await check("source_definition_edits_reach_their_readers")
+        #expect(report.changes.isEmpty)
+        let walked = report.impact.map { "\($0.model): " + $0.downstream.map(\.id).sorted().joined(separator: ", ") }.sorted()
+        #expect(walked == ["crm.accounts: model.shop.stg_accounts", "raw.items: model.shop.stg_items",
+                           "raw.orders: model.shop.fct_orders, model.shop.stg_orders", "raw.payments: model.shop.stg_payments"],
+                "\(walked)")
+        let notices = report.diagnostics.filter { $0.message.hasPrefix("source ") }
+        #expect(notices.map(\.message).contains(
+            "source raw.payments changed (identifier): dbt's state:modified selects it, and the models downstream of it are walked as for a changed model"),
+            "\(notices)")
+        #expect(notices.first { $0.message.hasPrefix("source raw.orders") }?.location == SourceLocation(path: "models/sources.yml", line: 6, column: 9))
+        #expect(notices.count == 4)
+    }
+
     @Test func theSemanticLayerIsListedWithItsOwnersInEveryFormat() async throws {
         let report = try await check("when_unused_semantic_model_uses_column")
         let downstream = try #require(report.impact.first { $0.model == "fct_orders" }).downstream

@@ -1,6 +1,7 @@
 import Foundation
 import GateModel
 import XCTest
+@testable import DbtFiles
 @testable import GateDbt
 
 /// The graph as `dbt parse` records it: Jinja rendered with the project's and the installed

@@ -309,6 +309,62 @@ def explain_extra(uid, manifest, dbt_set, gate_set):
     return {"id": uid, "path": node["original_file_path"], "why": sorted(set(hits))}
 
 
+SOURCE_EDITS = ("loaded_at_field", "identifier", "description", "meta")
+
+
+def pick_sources(manifest, seed, count):
+    """Seeded-random source tables of the root project, defined in a YAML file of the copied tree."""
+    root = manifest["metadata"].get("project_name")
+    tables = sorted((s for s in manifest.get("sources", {}).values()
+                     if s["package_name"] == root and s["original_file_path"].endswith((".yml", ".yaml"))),
+                    key=lambda s: s["unique_id"])
+    return random.Random(seed).sample(tables, min(count, len(tables))), len(tables)
+
+
+def _entry(lines, start, name, indent_above):
+    """Index of the `- name: <name>` line after `start` indented deeper than `indent_above`."""
+    pattern = re.compile(rf"^(\s*)-\s*name:\s*['\"]?{re.escape(name)}['\"]?\s*(#.*)?$")
+    for i in range(start, len(lines)):
+        stripped = lines[i].strip()
+        indent = len(lines[i]) - len(lines[i].lstrip(" "))
+        if i > start and stripped and not stripped.startswith("#") and indent <= indent_above:
+            return None
+        m = pattern.match(lines[i])
+        if m and len(m.group(1)) > indent_above:
+            return i
+    return None
+
+
+def edit_source(repo, node, n):
+    """One edit to a source table's YAML entry, cycling through SOURCE_EDITS by n: a freshness field
+    and the relation (dbt's state:modified counts both) and a description and top-level meta (it
+    counts neither). Returns the kind of edit made, or None when the entry was not found."""
+    path = repo / node["original_file_path"]
+    lines = path.read_text().splitlines(keepends=True)
+    source = _entry(lines, 0, node["source_name"], -1)
+    table = _entry(lines, source + 1, node["name"], len(lines[source]) - len(lines[source].lstrip(" "))) if source is not None else None
+    if table is None:
+        return None
+    key_indent = lines[table].index("-") + 2
+    end = len(lines)
+    for i in range(table + 1, len(lines)):
+        if lines[i].strip() and not lines[i].strip().startswith("#") and len(lines[i]) - len(lines[i].lstrip(" ")) < key_indent:
+            end = i
+            break
+    block = "".join(lines[table:end])
+    for k in range(len(SOURCE_EDITS)):
+        kind = SOURCE_EDITS[(n - 1 + k) % len(SOURCE_EDITS)]
+        if re.search(rf"^\s*{kind}:", block, re.M) is None:
+            break
+    else:
+        return None
+    value = {"loaded_at_field": "_oracle_loaded_at", "identifier": f"{node['identifier']}_oracle_{n}",
+             "description": f"'oracle edit {n}'", "meta": f"{{oracle_edit: {n}}}"}[kind]
+    lines.insert(table + 1, " " * key_indent + f"{kind}: {value}\n")
+    path.write_text("".join(lines))
+    return kind
+
+
 def run(args):
     work = Path(tempfile.mkdtemp(prefix=f"oracle-{args.name}-{args.seed}-"))
     repo = work / "repo"
@@ -325,7 +381,11 @@ def run(args):
     _, base_parse_s = sh(dbt_cmd(args, "parse", "--target-path", str(work / "base-state")), repo, env)
     base_manifest = json.loads((work / "base-state/manifest.json").read_text())
     project = base_manifest["metadata"]["project_name"]
-    if args.edit == "snapshots":
+    if args.edit == "sources":
+        picked, own_models = pick_sources(base_manifest, args.seed, args.count)
+        kinds = [edit_source(repo, node, n) for n, node in enumerate(picked, 1)]
+        picked = [dict(node, edit_kind=kind) for node, kind in zip(picked, kinds) if kind]
+    elif args.edit == "snapshots":
         picked, own_models = pick_snapshots(base_manifest, args.seed, args.count)
         picked = [node for n, node in enumerate(picked, 1) if edit_snapshot(repo, node, n)]
     elif args.edit == "seeds":
@@ -368,6 +428,7 @@ def run(args):
         "gate_binary": str(args.gate), "gate_version": sh([str(args.gate), "--version"], repo, check=False)[0].stdout.strip(),
         "gate_mtime": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(args.gate.stat().st_mtime)), "vars": args.vars, "env": args.env, "profile": args.profile,
         "edited": edited,
+        **({"edit_kinds": {n["unique_id"]: n["edit_kind"] for n in picked}} if args.edit == "sources" else {}),
         "gate_changed_models": gate["changed"],
         # dbt's own state:modified beyond the edits would be noise in the oracle (env/vars/time)
         "dbt_modified_not_edited": sorted(set(dbt_modified) - set(edited)),
@@ -409,9 +470,10 @@ def parser():
     ap.add_argument("--env", action="append", default=[], help="KEY=VALUE for dbt (repeatable)")
     ap.add_argument("--out", type=Path, default=HERE / "results")
     ap.add_argument("--keep", action="store_true", help="keep the temp repo")
-    ap.add_argument("--edit", choices=["body", "macros", "descriptions", "seeds", "snapshots"], default="body",
+    ap.add_argument("--edit", choices=["body", "macros", "descriptions", "seeds", "snapshots", "sources"], default="body",
                     help="what to edit: N models' bodies, N macros of the root project (dbt's state:modified.macros), "
-                         "N models' one-line YAML descriptions (modified only where persist_docs writes them), N seeds' rows, or N SQL snapshot blocks")
+                         "N models' one-line YAML descriptions (modified only where persist_docs writes them), N seeds' rows, "
+                         "N SQL snapshot blocks, or N source tables' YAML (a freshness field, the identifier, a description, meta)")
     return ap
 
 

@@ -1,0 +1,93 @@
+import Foundation
+import GateModel
+
+/// Reads just a model entry's `name`, `latest_version` and `versions` (`v`, `defined_in`) from
+/// its block-style text, for the project-wide version index the lineage graph needs. Parsing
+/// every versioned entry with a YAML parser dominated the graph build of large projects; this
+/// reader declines (returns nil) on anything but the plain shapes, and the caller then parses.
+package enum VersionSketch {
+    package static func read(_ text: Substring, path: String, line firstLine: Int) -> PropertyModel? {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        guard let first = lines.first else { return nil }
+        let dashIndent = first.prefix { $0 == " " }.count
+        guard first.dropFirst(dashIndent).hasPrefix("- ") else { return nil }
+        let keyIndent = dashIndent + 2
+        var name: String?
+        var latest: String?
+        var versions: [PropertyVersion] = []
+        var inVersions = false
+        var versionItemIndent: Int?
+        for (offset, rawLine) in lines.enumerated() {
+            var line = rawLine
+            if line.hasSuffix("\r") { line = line.dropLast() }
+            var indent = line.prefix { $0 == " " }.count
+            var content = line.dropFirst(indent)
+            if content.isEmpty || content.hasPrefix("#") { continue }
+            if offset == 0 { content = content.dropFirst(2); indent = keyIndent }
+            if indent == keyIndent {
+                inVersions = false
+                guard let (key, value) = keyValue(content) else { return nil }
+                switch key {
+                case "name": name = value
+                case "latest_version": latest = value
+                case "versions":
+                    guard value == nil else { return nil }   // flow style: let the parser do it
+                    inVersions = true
+                    versionItemIndent = nil
+                default: break
+                }
+                continue
+            }
+            if indent < keyIndent { return nil }
+            guard inVersions else { continue }
+            var itemContent = content
+            var itemIndent = indent
+            if content.hasPrefix("- ") {
+                if versionItemIndent == nil { versionItemIndent = indent }
+                if indent == versionItemIndent {
+                    versions.append(PropertyVersion(
+                        version: "", definedIn: nil, location: SourceLocation(path: path, line: firstLine + offset, column: indent + 3),
+                        columns: nil, config: ModelConfig(), constraints: [], deprecationDate: nil, description: nil))
+                    itemContent = content.dropFirst(2)
+                    itemIndent = indent + 2
+                }
+            }
+            guard let itemStart = versionItemIndent, itemIndent == itemStart + 2, !versions.isEmpty else { continue }
+            guard let (key, value) = keyValue(itemContent) else { return nil }
+            if key == "v" { versions[versions.count - 1].version = value ?? "" }
+            if key == "defined_in" { versions[versions.count - 1].definedIn = value }
+        }
+        guard let name, !versions.isEmpty, !versions.contains(where: { $0.version.isEmpty }) else { return nil }
+        return PropertyModel(name: name, path: path, location: SourceLocation(path: path, line: firstLine, column: keyIndent + 1),
+                             description: nil, config: ModelConfig(), columns: [], constraints: [], versions: versions,
+                             latestVersion: latest, deprecationDate: nil, raw: .null)
+    }
+
+    /// `key: value` with a plain or simply quoted scalar (or no value); nil for anything else.
+    /// Written on the string's own characters (no Foundation): it runs on every entry of a project.
+    static func keyValue(_ content: Substring) -> (String, String?)? {
+        guard let colon = content.firstIndex(of: ":") else { return nil }
+        let key = trimmed(content[..<colon])
+        guard !key.isEmpty, key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }) else { return nil }
+        var value = trimmed(content[content.index(after: colon)...])
+        if value.first == "#" { value = value.prefix(0) }
+        if let hash = value.indices.first(where: { $0 > value.startIndex && value[$0] == "#" && value[value.index(before: $0)].isWhitespace }) {
+            value = trimmed(value[..<hash])
+        }
+        if value.isEmpty { return (String(key), nil) }
+        if let quote = value.first, quote == "'" || quote == "\"" {
+            guard value.count >= 2, value.last == quote else { return nil }
+            let inner = value.dropFirst().dropLast()
+            if inner.contains(quote) || inner.contains("\\") { return nil }
+            return (String(key), String(inner))
+        }
+        if let first = value.first, "[{|>&*!%@`".contains(first) { return nil }
+        return (String(key), String(value))
+    }
+
+    private static func trimmed(_ text: Substring) -> Substring {
+        guard let start = text.firstIndex(where: { $0 != " " && $0 != "\t" }),
+              let end = text.lastIndex(where: { $0 != " " && $0 != "\t" }) else { return text.prefix(0) }
+        return text[start...end]
+    }
+}

@@ -1,0 +1,108 @@
+import DbtFiles
+import Foundation
+import GateDbt
+import GateModel
+
+/// What the dbt project says about a change's impact, beyond the graph itself: the lineage graph
+/// a check walks (with the former consumers of what is gone), the downstream models' dbt owners,
+/// and which downstream models use which changed columns. The pipeline hands these to the
+/// catalog walk and the rules; all of it is read here, where the project is.
+extension DbtProject {
+    /// Downstream dbt models read the same way the rules do: `meta.owner` and the dbt `group` of
+    /// each become owners (kind `dbt`) next to the catalog's. Looked up once per model name, for
+    /// at most `ownerLookupLimit` models, so a huge walk is not slowed by property-file reads.
+    public static func withModelOwners(_ impacts: [ModelImpact], head: DbtProject, base: DbtProject) throws -> [ModelImpact] {
+        var cache: [String: [Owner]] = [:]
+        var result = impacts
+        let project = head.exists ? head : base
+        var wanted: [String] = []
+        var seen = Set<String>()
+        for impact in impacts {
+            for node in impact.downstream where node.type == "model" && wanted.count < ownerLookupLimit && seen.insert(node.name).inserted {
+                wanted.append(node.name)
+            }
+        }
+        try project.prepareLookups(of: wanted)
+        for index in result.indices {
+            for nodeIndex in result[index].downstream.indices where result[index].downstream[nodeIndex].type == "model" {
+                let name = result[index].downstream[nodeIndex].name
+                if cache[name] == nil {
+                    guard cache.count < ownerLookupLimit else { continue }
+                    let model = (try? project.ownership(ofModel: name)) ?? nil
+                    cache[name] = DbtOwners.of(owner: model?.owner, group: model?.group)
+                }
+                var node = result[index].downstream[nodeIndex]
+                for owner in cache[name] ?? [] where !node.owners.contains(where: { $0.id == owner.id || $0.email == owner.id }) {
+                    node.owners.append(owner)
+                }
+                result[index].downstream[nodeIndex] = node
+            }
+        }
+        return result
+    }
+
+    public static let ownerLookupLimit = 500
+
+    /// The head graph, plus the base-side edges of models that no longer exist at head (deleted,
+    /// disabled or renamed away), so their former consumers are still found.
+    public static func lineageGraph(changes: [ModelChange], base: DbtProject, head: DbtProject) throws -> ProjectGraph {
+        var graph = head.exists ? try head.graph() : ProjectGraph()
+        let goneIds = changes.compactMap { change -> String? in
+            guard let old = change.base else { return nil }
+            let stillThere = change.head.map { $0.enabled && $0.uniqueId == old.uniqueId } ?? false
+            return stillThere ? nil : old.uniqueId
+        }
+        guard !goneIds.isEmpty, base.exists else { return graph }
+        let baseGraph = try base.consumers(of: Set(goneIds))
+        for id in goneIds {
+            guard let node = baseGraph.nodes[id] else { continue }
+            if var existing = graph.nodes[id] {
+                existing.children = Array(Set(existing.children).union(node.children)).sorted()
+                graph.nodes[id] = existing
+            } else {
+                graph.nodes[id] = node
+            }
+            for child in node.children where graph.nodes[child] == nil {
+                graph.nodes[child] = baseGraph.nodes[child]
+            }
+        }
+        return graph
+    }
+
+    /// `impact` with the evidence of which downstream nodes use each column the change touches,
+    /// keyed by the node ids the impact uses (catalog ids for merged nodes). Downstream models use
+    /// a column when the column lineage (`uses`, from their SQL) says so, with its reason in
+    /// `columnNotes`; without it (a deleted model), when their SQL names it. Semantic models use
+    /// the columns their entities, dimensions and measures name.
+    public func withColumnUsers(change: ModelChange, impact: ModelImpact, graph: ProjectGraph,
+                                uses: [String: ColumnUse]?) throws -> ModelImpact {
+        let columns = Set(change.columnChanges.map(\.column) + change.columnChanges.compactMap { $0.before?.name })
+        guard !columns.isEmpty, exists else { return impact }
+        var dbtIdToNode: [String: String] = [:]
+        var modelIdsByName: [String: String] = [:]
+        for node in graph.nodes.values where node.type == "model" { modelIdsByName[node.name] = node.id }
+        // Semantic models use the columns they name (never merged with a catalog table).
+        for node in impact.downstream where node.type == "semantic_model" { dbtIdToNode[node.id] = node.id }
+        for node in impact.downstream where node.type == "model" {
+            if graph.nodes[node.id] != nil {
+                dbtIdToNode[node.id] = node.id
+            } else if let dbtId = modelIdsByName[node.name] {
+                dbtIdToNode[dbtId] = node.id
+            }
+        }
+        // Versioned changes are named `model.vN`; the model itself is `snapshot.name`.
+        let model = (change.head ?? change.base)?.name ?? change.name
+        let semanticIds = impact.downstream.filter { $0.type == "semantic_model" }.map(\.id)
+        var found = try columnUsers(of: model, columns: Array(columns), among: uses == nil ? Array(dbtIdToNode.keys) : semanticIds)
+        var result = impact
+        for (column, use) in uses ?? [:] {
+            found[column, default: []] += use.readers
+            if let note = use.note { result.columnNotes[column] = note }
+        }
+        for (column, dbtIds) in found {
+            let ids = dbtIds.compactMap { dbtIdToNode[$0] }
+            result.columnUsers[column] = Array(Set(result.columnUsers[column, default: []]).union(ids)).sorted()
+        }
+        return result
+    }
+}
