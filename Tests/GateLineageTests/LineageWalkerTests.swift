@@ -48,6 +48,26 @@ import Testing
         }
     }
 
+    /// Issue 22: changed models that reach the same nodes share one record per node (what a node
+    /// is), each impact keeping its own depth and parent; owner names are put on it once.
+    @Test func rootsReachingTheSameNodesShareOneRecordPerNode() async throws {
+        var b = SeedBuilder()
+        let first = b.table("first"), second = b.table("second"), join = b.table("joined")
+        let dash = b.dashboard("Revenue", externalUsage: 40, internalUsage: 3, owners: ["u-1"])
+        b.edge(first, join); b.edge(second, join); b.edge(first, dash); b.edge(join, dash)
+        try await withEmulator(b.seed) { emulator in
+            let impacts = try await Self.walker(emulator).walk([WalkRoot(model: "first", catalogId: first),
+                                                                WalkRoot(model: "second", catalogId: second)])
+            let a = try #require(impacts.first).downstream, c = try #require(impacts.last).downstream
+            // `first` reaches the dashboard directly, `second` through `joined`.
+            #expect(a.map(\.id) == [dash, join] && a.map(\.depth) == [1, 1] && a.map(\.parentId) == [nil, nil])
+            #expect(c.map(\.id) == [join, dash] && c.map(\.depth) == [1, 2] && c.map(\.parentId) == [nil, join])
+            #expect(a[0].recordIdentity == c[1].recordIdentity && a[1].recordIdentity == c[0].recordIdentity)
+            #expect(a[0].owners == [Owner(id: "u-1", name: "unknown user u-1", kind: "user")] && c[1].owners == a[0].owners)
+            #expect(c[1] == a[0].placed(depth: 2, parentId: join))
+        }
+    }
+
     @Test func cycleTerminatesAndNeverListsTheRoot() async throws {
         var b = SeedBuilder()
         let root = b.table("root"), a = b.table("a"), c = b.table("c")

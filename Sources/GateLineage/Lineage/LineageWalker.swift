@@ -146,6 +146,18 @@ public struct LineageWalker: Sendable {
         // dbt nodes already looked up by relation (the roots were, by the caller).
         var lookedUp = Set(roots.compactMap(\.dbtId))
 
+        // One record per node, shared by every root that reaches it (`DownstreamNode.placed`):
+        // 27 changed models over a 15,000-node catalog reach largely the same nodes. A node is
+        // the same whichever root reaches it as long as its metadata is, which is checked.
+        var shared: [NodeRef: (resource: CatalogResource?, node: DownstreamNode)] = [:]
+        func place(_ ref: NodeRef, depth: Int, parent: String?) -> DownstreamNode {
+            let resource = ref.catalogId.flatMap { metadata[$0] }
+            if let known = shared[ref], known.resource == resource { return known.node.placed(depth: depth, parentId: parent) }
+            let made = node(ref, depth: depth, parent: parent, metadata: metadata)
+            shared[ref] = (resource, made)
+            return made
+        }
+
         var depth = 0
         // Past `maxDepth` the catalog is no longer asked (that is what the budget bounds: requests),
         // but the dbt graph, which is local and free, is still followed to the end: a dbt model
@@ -200,7 +212,7 @@ public struct LineageWalker: Sendable {
                         guard ref.catalogId == nil, let dbtId = ref.dbtId, let id = dbtToCatalog[dbtId],
                               !walks[index].visitedCatalog.contains(id) else { continue }
                         let merged = NodeRef(catalogId: id, dbtId: dbtId)
-                        guard walks[index].merge(merged, rebuild: { node(merged, depth: $0.depth, parent: $0.parentId, metadata: metadata) })
+                        guard walks[index].merge(merged, rebuild: { place(merged, depth: $0.depth, parent: $0.parentId) })
                         else { continue }
                         walks[index].frontier[slot] = merged
                         if children[id] == nil { newlyNamed.insert(id) }
@@ -293,7 +305,7 @@ public struct LineageWalker: Sendable {
                             // the node becomes the merged one (its depth and parent stay), and
                             // its catalog lineage is walked from here.
                             if let catalogId = child.catalogId, !walk.visitedCatalog.contains(catalogId),
-                               walk.merge(child, rebuild: { node(child, depth: $0.depth, parent: $0.parentId, metadata: metadata) }) {
+                               walk.merge(child, rebuild: { place(child, depth: $0.depth, parent: $0.parentId) }) {
                                 next.append(child)
                             }
                             continue
@@ -303,8 +315,7 @@ public struct LineageWalker: Sendable {
                             break frontierLoop
                         }
                         walk.markVisited(child)
-                        walk.nodes.append(node(child, depth: depth + 1,
-                                               parent: parent.key == rootKey ? nil : parent.displayId, metadata: metadata))
+                        walk.nodes.append(place(child, depth: depth + 1, parent: parent.key == rootKey ? nil : parent.displayId))
                         next.append(child)
                     }
                 }
@@ -322,10 +333,13 @@ public struct LineageWalker: Sendable {
         if let source, walks.contains(where: { $0.nodes.contains { $0.owners.contains { catalogKinds.contains($0.kind) } } }) {
             people = (try? await source.people()).map(OwnerDirectory.init)
         }
+        // Named once per shared record, and the named record shared again.
+        var named: [ObjectIdentifier: DownstreamNode] = [:]
         return walks.map { walk in
             let nodes = walk.nodes.map { node -> DownstreamNode in
-                var named = node
-                named.owners = node.owners.compactMap { owner -> Owner? in
+                if let done = named[node.recordIdentity] { return done.placed(depth: node.depth, parentId: node.parentId) }
+                var copy = node
+                let owners = node.owners.compactMap { owner -> Owner? in
                     guard catalogKinds.contains(owner.kind) else { return owner }
                     guard let people else {
                         var unnamed = owner
@@ -334,7 +348,9 @@ public struct LineageWalker: Sendable {
                     }
                     return people.isDefaultTeam(owner) ? nil : people.named(owner)
                 }
-                return named
+                if owners != node.owners { copy.owners = owners }
+                named[node.recordIdentity] = copy
+                return copy
             }
             return ModelImpact(model: walk.root.model, catalogId: walk.root.catalogId,
                                downstream: nodes.sorted { ($0.depth, $0.name, $0.id) < ($1.depth, $1.name, $1.id) },
