@@ -5,7 +5,8 @@ import PackageDescription
 //   contract-gate → ContractGate → GateConfig → {GateGit, GateDbt, GateLineage, GateContracts, GateReporters} → GateModel
 //   GateContracts (contracts/ files, the policy per model, its diff, the rule engine) → GateRules (the
 //   rules and their catalogue) → GateModel; GateContracts re-exports GateRules
-//   GateLineage (lineage over a catalog) → SecodaAPI (the REST client and wire model) → GateModel
+//   GateLineage (lineage over a catalog: walk, read-ahead, impact, pull, write-back) → CatalogStore (the catalog
+//     sources' protocol, people, the snapshot on disk) → SecodaAPI (the REST client and wire model) → GateModel
 //   (GateConfig reads contract-gate.yml and contracts/ from a revision and hands GateDbt, GateLineage and
 //   GateContracts their typed settings)
 //   ContractGate → DbtImpact (column lineage across a change) → GateDbt (a dbt project at one revision, the semantic diff)
@@ -71,7 +72,10 @@ let package = Package(
         .target(name: "SecodaAPI", dependencies: ["GateModel"]),
         // Lineage over a catalog: catalog sources (Secoda, snapshot), read-ahead, walker, resolver,
         // snapshot pull and file, people, write-back (lineage push, docs carry). Re-exports SecodaAPI.
-        .target(name: "GateLineage", dependencies: ["GateModel", "SecodaAPI", "GateJSON"]),
+        // The catalog a check reads: the CatalogSource protocol, the people directory and the snapshot
+        // on disk (its JSON, its binary index, the streaming writer). Knows no walk and no pull.
+        .target(name: "CatalogStore", dependencies: ["GateModel", "SecodaAPI", "GateJSON"]),
+        .target(name: "GateLineage", dependencies: ["GateModel", "SecodaAPI", "GateJSON", "CatalogStore"]),
         // The rules: one file per rule (Rules/), what a rule reads (RuleContext, options, ODCS
         // expectations, policy changes), the catalogue that lists them (`rules`, `explain`).
         .target(name: "GateRules", dependencies: ["GateModel"]),
@@ -147,7 +151,7 @@ let package = Package(
         .testTarget(name: "DbtImpactTests", dependencies: ["DbtImpact", "DbtFiles", "GateModel", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "GateSQLTests", dependencies: ["GateSQL"]),
         .testTarget(name: "GateJinjaTests", dependencies: ["GateJinja", "GateJinjaSyntax"]),
-        .testTarget(name: "GateLineageTests", dependencies: ["GateLineage", "SecodaAPI", "GateJSON", "GateModel", "GateTestSupport", "SecodaEmulator"]),
+        .testTarget(name: "GateLineageTests", dependencies: ["GateLineage", "CatalogStore", "SecodaAPI", "GateJSON", "GateModel", "GateTestSupport", "SecodaEmulator"]),
         .testTarget(name: "SecodaEmulatorTests", dependencies: ["SecodaEmulator", "GateModel"]),
     ]
 )

@@ -1,6 +1,7 @@
 import Foundation
 import GateModel
 import Testing
+@testable import CatalogStore
 @testable import GateLineage
 @testable import SecodaAPI
 

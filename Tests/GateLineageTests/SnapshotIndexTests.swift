@@ -4,6 +4,7 @@ import GateModel
 import GateTestSupport
 import SecodaEmulator
 import Testing
+@testable import CatalogStore
 @testable import GateLineage
 @testable import SecodaAPI
 

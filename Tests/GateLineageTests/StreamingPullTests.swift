@@ -1,4 +1,5 @@
 import Foundation
+@testable import CatalogStore
 @testable import GateLineage
 @testable import SecodaAPI
 import GateJSON

@@ -1,39 +1,6 @@
 import Foundation
 import GateModel
 
-/// What `CatalogSnapshot.pull` reads from Secoda, with the resources themselves left where the
-/// pull's `PulledResourceStore` put them (in memory, or spilled to disk page by page): tables
-/// (past the per-query cap by a title split), dashboards and charts, all lineage, every other
-/// resource lineage names, people and the PII marks of the tables' columns.
-///
-/// Why the resources are kept apart: a workspace of 65,000 tables is hundreds of megabytes of
-/// decoded resources; `catalog pull` hands each page to a spilling store as it is read, so what
-/// it holds at once is a few pages and an index of ids, and the snapshot writer copies the
-/// resources' bytes from the spill in id order (issue 23, item 3).
-struct PulledCatalog: Sendable {
-    /// One entry per resource id, sorted by id (the snapshot's order).
-    var resources: [PulledResource]
-    /// Downstream edges, sorted.
-    var lineage: [SnapshotEdge]
-    var people: CatalogPeople
-    var piiColumns: [String: [String]]?
-    var takenAt: String
-    var baseURL: String?
-    var integrationId: String?
-
-    /// The snapshot's document without its resources and lineage.
-    func skeleton(resources: [CatalogResource], lineage: [SnapshotEdge]) -> CatalogSnapshot {
-        CatalogSnapshot(takenAt: takenAt, baseURL: baseURL, integrationId: integrationId, resources: resources, lineage: lineage,
-                        users: people.users, groups: people.groups, teams: people.teams, piiColumns: piiColumns)
-    }
-
-    var summary: CatalogSnapshot.PullSummary {
-        CatalogSnapshot.PullSummary(tables: resources.count { $0.isTable }, resources: resources.count, lineageEdges: lineage.count,
-                                    piiColumns: piiColumns.map { $0.values.reduce(0) { $0 + $1.count } }, takenAt: takenAt,
-                                    users: people.users.count, groups: people.groups.count, teams: people.teams.count)
-    }
-}
-
 /// The pull itself: which listings, in which order, and how their results combine. Shared by
 /// the in-memory pull (`CatalogSnapshot.pull(from:)`) and the streaming one that `catalog pull`
 /// uses, so the two differ only in where resources are kept and how the file is written.
@@ -251,4 +218,43 @@ actor SplitBudget {
 private final class StatedCount: @unchecked Sendable {
     // Written once by the callback, read after the listing returns: never at the same time.
     var value: Int?
+}
+
+extension CatalogSnapshot {
+    /// Pulls a snapshot from Secoda into memory: all tables (within `integrationId` when given),
+    /// all dashboards and charts, all lineage, then the metadata of any other resource lineage
+    /// names, and the names of the tables' columns marked PII.
+    ///
+    /// `resource/catalog` returns at most `catalogResultCap` resources per query (10,000 on
+    /// Secoda); a table listing that reaches the cap may be cut, so it is split into queries
+    /// under the cap (`SecodaCatalogSource.completeListing`), and the pull fails rather than
+    /// writing a snapshot that silently misses tables when it cannot be. Dashboards and charts
+    /// past the cap are read through lineage instead (those no lineage reaches do not matter to
+    /// the gate).
+    ///
+    /// `catalog pull` uses `pull(from:integrationId:now:catalogResultCap:writingTo:statistics:)`,
+    /// which reads the same and writes the same bytes without holding the resources.
+    public static func pull(from client: SecodaClient, integrationId: String? = nil, now: Date = Date(),
+                            catalogResultCap: Int = 10_000) async throws -> CatalogSnapshot {
+        let store = MemoryResourceStore()
+        let pulled = try await SnapshotPull(client: client, store: store)
+            .run(integrationId: integrationId, now: now, catalogResultCap: catalogResultCap)
+        return pulled.skeleton(resources: store.resources(pulled.resources), lineage: pulled.lineage)
+    }
+
+    /// Pulls as `pull(from:integrationId:now:catalogResultCap:)` and writes the snapshot to `url`
+    /// as `write(to:)` would, byte for byte, with memory that does not grow with the resources:
+    /// each page is encoded and spilled to a temporary file beside `url` as it is read, and the
+    /// file is assembled from the spill in id order, then renamed into place (a killed pull
+    /// leaves the old snapshot; its temporary files are removed by the next pull).
+    /// `statistics`, when given, counts what was held at once (tests, benchmarks).
+    public static func pull(from client: SecodaClient, integrationId: String? = nil, now: Date = Date(),
+                            catalogResultCap: Int = 10_000, writingTo url: URL,
+                            statistics: PullStatistics? = nil) async throws -> PullSummary {
+        let store = try SpillingResourceStore(beside: url, statistics: statistics)
+        let pulled = try await SnapshotPull(client: client, store: store)
+            .run(integrationId: integrationId, now: now, catalogResultCap: catalogResultCap)
+        try SnapshotFileWriter.write(pulled, resourceBytes: { try store.bytes(of: $0.slot) }, to: url)
+        return pulled.summary
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SecodaAPI
 import GateModel
 
 /// What the resolver and the lineage walker need from a catalog. Two implementations: live

@@ -1,4 +1,5 @@
 import Foundation
+import SecodaAPI
 import GateJSON
 import GateModel
 
@@ -11,11 +12,11 @@ import GateModel
 /// sentinels are; elements are encoded by the same encoder as a top-level array and re-indented
 /// to the depth the document holds them at. If the sentinels are not found where they must be,
 /// the writer fails rather than write different bytes.
-enum SnapshotFileWriter {
+package enum SnapshotFileWriter {
     /// Each value's bytes as an element of one of the snapshot's top-level arrays (`resources`,
     /// `lineage`): encoded as a top-level array's element (two-space indent) and shifted two
     /// spaces deeper. Values must encode as JSON objects.
-    static func elements<T: Encodable>(_ values: [T]) throws -> [[UInt8]] {
+    package static func elements<T: Encodable>(_ values: [T]) throws -> [[UInt8]] {
         guard !values.isEmpty else { return [] }
         let encoded: Data
         do { encoded = try PrettyJSONEncoder().encode(values) } catch {
@@ -59,7 +60,7 @@ enum SnapshotFileWriter {
     /// Writes `catalog` to `url` through a temporary file beside it, renamed into place at the end:
     /// a reader never sees half a file, and a pull killed before the rename leaves the old one.
     /// `resourceBytes` gives a resource's element bytes (as `elements(_:)` makes them).
-    static func write(_ catalog: PulledCatalog, resourceBytes: (PulledResource) throws -> Data, to url: URL) throws {
+    package static func write(_ catalog: PulledCatalog, resourceBytes: (PulledResource) throws -> Data, to url: URL) throws {
         let resourceSentinel = CatalogResource(id: "contract-gate-sentinel-\(UUID().uuidString)", type: "sentinel", title: "")
         let edgeSentinel = SnapshotEdge(from: "contract-gate-sentinel-\(UUID().uuidString)", to: "")
         let skeleton: [UInt8]
@@ -154,5 +155,49 @@ enum SnapshotFileWriter {
             try handle.write(contentsOf: bytes)
             bytes.removeAll(keepingCapacity: true)
         }
+    }
+}
+
+/// What `CatalogSnapshot.pull` reads from Secoda, with the resources themselves left where the
+/// pull's `PulledResourceStore` put them (in memory, or spilled to disk page by page): tables
+/// (past the per-query cap by a title split), dashboards and charts, all lineage, every other
+/// resource lineage names, people and the PII marks of the tables' columns.
+///
+/// Why the resources are kept apart: a workspace of 65,000 tables is hundreds of megabytes of
+/// decoded resources; `catalog pull` hands each page to a spilling store as it is read, so what
+/// it holds at once is a few pages and an index of ids, and the snapshot writer copies the
+/// resources' bytes from the spill in id order (issue 23, item 3).
+package struct PulledCatalog: Sendable {
+    /// One entry per resource id, sorted by id (the snapshot's order).
+    package var resources: [PulledResource]
+    /// Downstream edges, sorted.
+    package var lineage: [SnapshotEdge]
+    package var people: CatalogPeople
+    package var piiColumns: [String: [String]]?
+    package var takenAt: String
+    package var baseURL: String?
+    package var integrationId: String?
+
+    package init(resources: [PulledResource], lineage: [SnapshotEdge], people: CatalogPeople, piiColumns: [String: [String]]?,
+                 takenAt: String, baseURL: String?, integrationId: String?) {
+        self.resources = resources
+        self.lineage = lineage
+        self.people = people
+        self.piiColumns = piiColumns
+        self.takenAt = takenAt
+        self.baseURL = baseURL
+        self.integrationId = integrationId
+    }
+
+    /// The snapshot's document without its resources and lineage.
+    package func skeleton(resources: [CatalogResource], lineage: [SnapshotEdge]) -> CatalogSnapshot {
+        CatalogSnapshot(takenAt: takenAt, baseURL: baseURL, integrationId: integrationId, resources: resources, lineage: lineage,
+                        users: people.users, groups: people.groups, teams: people.teams, piiColumns: piiColumns)
+    }
+
+    package var summary: CatalogSnapshot.PullSummary {
+        CatalogSnapshot.PullSummary(tables: resources.count { $0.isTable }, resources: resources.count, lineageEdges: lineage.count,
+                                    piiColumns: piiColumns.map { $0.values.reduce(0) { $0 + $1.count } }, takenAt: takenAt,
+                                    users: people.users.count, groups: people.groups.count, teams: people.teams.count)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SecodaAPI
 import GateModel
 
 /// The catalog snapshot's index: a binary file beside the JSON snapshot (`catalog.json.idx`)

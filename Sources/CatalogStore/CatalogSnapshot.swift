@@ -1,4 +1,5 @@
 import Foundation
+import SecodaAPI
 import GateJSON
 import GateModel
 
@@ -146,43 +147,6 @@ public struct CatalogSnapshot: Sendable, Codable, Equatable {
 
     /// What a streaming pull wrote: the counts `catalog pull` reports (GateModel's `SnapshotPullSummary`).
     public typealias PullSummary = SnapshotPullSummary
-
-    /// Pulls a snapshot from Secoda into memory: all tables (within `integrationId` when given),
-    /// all dashboards and charts, all lineage, then the metadata of any other resource lineage
-    /// names, and the names of the tables' columns marked PII.
-    ///
-    /// `resource/catalog` returns at most `catalogResultCap` resources per query (10,000 on
-    /// Secoda); a table listing that reaches the cap may be cut, so it is split into queries
-    /// under the cap (`SecodaCatalogSource.completeListing`), and the pull fails rather than
-    /// writing a snapshot that silently misses tables when it cannot be. Dashboards and charts
-    /// past the cap are read through lineage instead (those no lineage reaches do not matter to
-    /// the gate).
-    ///
-    /// `catalog pull` uses `pull(from:integrationId:now:catalogResultCap:writingTo:statistics:)`,
-    /// which reads the same and writes the same bytes without holding the resources.
-    public static func pull(from client: SecodaClient, integrationId: String? = nil, now: Date = Date(),
-                            catalogResultCap: Int = 10_000) async throws -> CatalogSnapshot {
-        let store = MemoryResourceStore()
-        let pulled = try await SnapshotPull(client: client, store: store)
-            .run(integrationId: integrationId, now: now, catalogResultCap: catalogResultCap)
-        return pulled.skeleton(resources: store.resources(pulled.resources), lineage: pulled.lineage)
-    }
-
-    /// Pulls as `pull(from:integrationId:now:catalogResultCap:)` and writes the snapshot to `url`
-    /// as `write(to:)` would, byte for byte, with memory that does not grow with the resources:
-    /// each page is encoded and spilled to a temporary file beside `url` as it is read, and the
-    /// file is assembled from the spill in id order, then renamed into place (a killed pull
-    /// leaves the old snapshot; its temporary files are removed by the next pull).
-    /// `statistics`, when given, counts what was held at once (tests, benchmarks).
-    public static func pull(from client: SecodaClient, integrationId: String? = nil, now: Date = Date(),
-                            catalogResultCap: Int = 10_000, writingTo url: URL,
-                            statistics: PullStatistics? = nil) async throws -> PullSummary {
-        let store = try SpillingResourceStore(beside: url, statistics: statistics)
-        let pulled = try await SnapshotPull(client: client, store: store)
-            .run(integrationId: integrationId, now: now, catalogResultCap: catalogResultCap)
-        try SnapshotFileWriter.write(pulled, resourceBytes: { try store.bytes(of: $0.slot) }, to: url)
-        return pulled.summary
-    }
 }
 
 /// A data-flow edge in a snapshot: data flows from `from` to `to`.

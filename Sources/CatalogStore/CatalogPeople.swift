@@ -1,4 +1,5 @@
 import Foundation
+import SecodaAPI
 import GateModel
 
 /// Names for owner ids: users, groups and teams of the workspace.

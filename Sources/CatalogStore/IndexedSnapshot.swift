@@ -1,4 +1,5 @@
 import Foundation
+import SecodaAPI
 import GateModel
 
 /// The catalog snapshot as a check reads it: one streaming pass over the file keeps the lineage

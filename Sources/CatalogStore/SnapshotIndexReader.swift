@@ -1,4 +1,5 @@
 import Foundation
+import SecodaAPI
 import GateModel
 
 /// A catalog snapshot read through its index (`SnapshotIndex`): one `pread` of the index's

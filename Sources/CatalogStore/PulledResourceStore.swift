@@ -1,17 +1,18 @@
 import Foundation
+import SecodaAPI
 import GateModel
 
 /// Where a resource the pull read was put: its id and type (all the pull needs to combine
 /// listings) and a slot in the store that holds the rest.
-struct PulledResource: Sendable {
-    let id: String
-    let isTable: Bool
-    let slot: Int
+package struct PulledResource: Sendable {
+    package let id: String
+    package let isTable: Bool
+    package let slot: Int
 }
 
 /// Keeps the resources a pull reads, a page at a time, and says where each one went. The pull
 /// combines listings on these entries alone, so a store decides what stays in memory.
-protocol PulledResourceStore: AnyObject, Sendable {
+package protocol PulledResourceStore: AnyObject, Sendable {
     /// Keeps one page of resources; one entry per resource, in page order. Called concurrently.
     func keep(_ page: [CatalogResource]) throws -> [PulledResource]
 }
@@ -19,7 +20,7 @@ protocol PulledResourceStore: AnyObject, Sendable {
 extension PulledResourceStore {
     /// A `resource/catalog/` listing with each page handed to `keep` as it is read: its entries in
     /// listing order, whether it was read to the end, as `SecodaClient.list`/`listPrefix` read it.
-    func keepListing(of client: SecodaClient, query: [(String, String)], pastCap: SecodaClient.PastCap = .fail,
+    package func keepListing(of client: SecodaClient, query: [(String, String)], pastCap: SecodaClient.PastCap = .fail,
                      stopAfterFirstPage: ((Int?) -> Bool)? = nil) async throws -> (entries: [PulledResource], complete: Bool) {
         let pages = PageCollector<PulledResource>()
         let complete = try await client.pages("resource/catalog/", query: query, as: CatalogResource.self, maxPages: nil,
@@ -31,11 +32,13 @@ extension PulledResourceStore {
 }
 
 /// Keeps every resource in memory: `CatalogSnapshot.pull(from:)`, which returns the snapshot.
-final class MemoryResourceStore: PulledResourceStore, @unchecked Sendable {
+package final class MemoryResourceStore: PulledResourceStore, @unchecked Sendable {
     private let lock = NSLock()
     private var kept: [CatalogResource] = []
 
-    func keep(_ page: [CatalogResource]) throws -> [PulledResource] {
+    package init() {}
+
+    package func keep(_ page: [CatalogResource]) throws -> [PulledResource] {
         lock.lock()
         defer { lock.unlock() }
         let first = kept.count
@@ -43,7 +46,7 @@ final class MemoryResourceStore: PulledResourceStore, @unchecked Sendable {
         return page.enumerated().map { PulledResource(id: $1.id, isTable: $1.type == "table", slot: first + $0) }
     }
 
-    func resources(_ entries: [PulledResource]) -> [CatalogResource] {
+    package func resources(_ entries: [PulledResource]) -> [CatalogResource] {
         lock.lock()
         defer { lock.unlock() }
         return entries.map { kept[$0.slot] }
@@ -54,8 +57,8 @@ final class MemoryResourceStore: PulledResourceStore, @unchecked Sendable {
 /// file beside the snapshot and keeps only where each one is: `catalog pull` holds a few pages at
 /// once however big the workspace (issue 23, item 3). The spill is named like the snapshot's
 /// temporary file, so a killed pull's spill is removed with it by the next pull.
-final class SpillingResourceStore: PulledResourceStore, @unchecked Sendable {
-    let url: URL
+package final class SpillingResourceStore: PulledResourceStore, @unchecked Sendable {
+    package let url: URL
     private let lock = NSLock()
     private let handle: FileHandle
     private var records: [(offset: UInt64, length: Int)] = []
@@ -63,7 +66,7 @@ final class SpillingResourceStore: PulledResourceStore, @unchecked Sendable {
     private let statistics: PullStatistics?
 
     /// Creates the spill file beside `target` (its folder is created when needed).
-    init(beside target: URL, statistics: PullStatistics?) throws {
+    package init(beside target: URL, statistics: PullStatistics?) throws {
         let folder = target.deletingLastPathComponent()
         url = folder.appendingPathComponent(
             ".\(target.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).\(UUID().uuidString).tmp")
@@ -86,7 +89,7 @@ final class SpillingResourceStore: PulledResourceStore, @unchecked Sendable {
         try? FileManager.default.removeItem(at: url)
     }
 
-    func keep(_ page: [CatalogResource]) throws -> [PulledResource] {
+    package func keep(_ page: [CatalogResource]) throws -> [PulledResource] {
         guard !page.isEmpty else { return [] }
         statistics?.pageArrived(page.count)
         defer { statistics?.pageStored(page.count) }
@@ -113,7 +116,7 @@ final class SpillingResourceStore: PulledResourceStore, @unchecked Sendable {
     }
 
     /// The encoded bytes of the resource in `slot`.
-    func bytes(of slot: Int) throws -> Data {
+    package func bytes(of slot: Int) throws -> Data {
         lock.lock()
         defer { lock.unlock() }
         let record = records[slot]

@@ -1,4 +1,5 @@
 import Foundation
+import SecodaAPI
 import GateModel
 
 /// The offline catalog: a pulled snapshot, indexed in memory.
