@@ -4,6 +4,22 @@ import Testing
 @testable import GateReporters
 
 @Suite struct FormatTests {
+    /// The JSON escape pass: each C1 and bidi control wherever it stands, other multi-byte
+    /// characters (an em dash shares the 0xE2 lead byte) untouched, and a document with nothing
+    /// to escape returned as it came.
+    @Test func jsonEscapesInvisibleControlsAnywhereAndLeavesTheRestAlone() throws {
+        let clean = Data("{\"a\": \"caf\u{E9} \u{2014} ok\"}\n".utf8)
+        #expect(JSONOutput.escapingInvisibleControls(clean) == clean)
+        let hostile = Data("{\"a\": \"x\u{85}y \u{2014} \u{61C}z\u{202E}\u{2069}\"}".utf8)
+        let escaped = String(decoding: JSONOutput.escapingInvisibleControls(hostile), as: UTF8.self)
+        #expect(escaped == "{\"a\": \"x\\u0085y \u{2014} \\u061Cz\\u202E\\u2069\"}")
+        // The parsed strings are the same.
+        let before = try JSONSerialization.jsonObject(with: hostile) as? [String: String]
+        let after = try JSONSerialization.jsonObject(with: Data(escaped.utf8)) as? [String: String]
+        #expect(before == after)
+        #expect(JSONOutput.escapingInvisibleControls(Data([0xE2])) == Data([0xE2]))
+    }
+
     @Test func everyFormatParsesFromItsName() throws {
         for format in ReportFormat.allCases {
             #expect(try ReportFormat.parse(format.rawValue) == format)
