@@ -114,8 +114,8 @@ extension DbtProject {
         for path in Set(files).sorted() {
             if let other, let blob = tree.blobID(of: path), blob == other.tree.blobID(of: path) { continue }
             guard let data = try tree.contents(of: path), data.range(of: key) != nil,
-                  let text = String(data: data, encoding: .utf8),
-                  let root = try? YAMLReading.composeKeepingLastDuplicate(text, path: path, readKeys: [section.rawValue]).node else { continue }
+                  let root = try? YAMLReading.composeKeepingLastDuplicate(String(decoding: data, as: UTF8.self), path: path,
+                                                                         readKeys: [section.rawValue]).node else { continue }
             for item in YAMLReading.items(YAMLReading.value(section.rawValue, in: root)) {
                 guard let name = YAMLReading.string(YAMLReading.value("name", in: item)) else { continue }
                 result[name] = YAMLReading.json(item)

@@ -55,17 +55,13 @@ extension DbtProject {
         return result
     }
 
-    /// Whether a property file's text names a `sources:` section at all (a cheap byte test).
-    fileprivate func mentionsSources(_ path: String) throws -> Bool {
-        guard let data = try tree.contents(of: path) else { return false }
-        return data.range(of: Data("sources".utf8)) != nil
-    }
-
     /// The definition facts of every source table the files at `paths` declare, by `source.table`.
     fileprivate func sourceDefinitions(in paths: [String]) throws -> [String: SourceDefinitionFacts] {
         var result: [String: SourceDefinitionFacts] = [:]
         for path in paths {
-            guard try mentionsSources(path), let text = try tree.text(of: path) else { continue }
+            // A cheap byte test first: most property files declare no sources.
+            guard let data = try tree.contents(of: path), data.range(of: Data("sources".utf8)) != nil else { continue }
+            let text = String(decoding: data, as: UTF8.self)
             // A file dbt cannot read is reported where the models' entries are read; here it
             // declares nothing the gate can compare.
             guard let root = try? YAMLReading.composeKeepingLastDuplicate(text, path: path, readKeys: ["sources"]).node else { continue }
