@@ -23,8 +23,11 @@ extension DbtProject {
                 if try base.tree.contents(of: path) != tree.contents(of: path) { result.append(name) }
             }
         }
-        var fqns: [String: [String]] = [:]
-        for (name, path) in files { fqns[name] = folderParts(of: path, under: projectFile?.seedPaths ?? []) + [name] }
+        let fqns = { [self] () -> [String: [String]] in
+            var fqns: [String: [String]] = [:]
+            for (name, path) in files { fqns[name] = folderParts(of: path, under: projectFile?.seedPaths ?? []) + [name] }
+            return fqns
+        }
         return result + (try configChanged(.seeds, fqns: fqns, since: base, skipping: Set(result)))
     }
 
@@ -32,33 +35,43 @@ extension DbtProject {
     /// text), and the snapshots (SQL or YAML) whose configuration changed.
     public func changedSnapshots(since base: DbtProject) throws -> [String] {
         var result: [String] = []
-        var fqns: [String: [String]] = [:]
+        var files: [String] = []
         for folder in projectFile?.snapshotPaths ?? [] {
             for path in try tree.files(under: settings.projectPrefix + folder) where path.hasSuffix(".sql") {
-                let sameBlob = tree.blobID(of: path).map { $0 == base.tree.blobID(of: path) } ?? false
+                files.append(path)
+                if let blob = tree.blobID(of: path), blob == base.tree.blobID(of: path) { continue }
                 guard let data = try tree.contents(of: path) else { continue }
-                let blocks = DbtProject.snapshotBlockTexts(in: data)
-                // dbt's snapshot fqn: the folders, the file's name, the snapshot's.
-                let parts = folderParts(of: path, under: projectFile?.snapshotPaths ?? []) + [DbtProject.stem(of: path)]
-                for block in blocks where fqns[block.name] == nil { fqns[block.name] = parts + [block.name] }
-                if sameBlob { continue }
                 let before = try base.tree.contents(of: path).map(DbtProject.snapshotBlockTexts) ?? []
-                for block in blocks where !before.contains(where: { $0.name == block.name && $0.text == block.text }) {
+                for block in DbtProject.snapshotBlockTexts(in: data)
+                where !before.contains(where: { $0.name == block.name && $0.text == block.text }) {
                     result.append(block.name)
                 }
             }
+        }
+        // dbt's snapshot fqn: the folders, the file's name, the snapshot's. Read only when a
+        // configuration may have changed.
+        let fqns = { [self] () throws -> [String: [String]] in
+            var fqns: [String: [String]] = [:]
+            for path in files {
+                guard let data = try tree.contents(of: path) else { continue }
+                let parts = folderParts(of: path, under: projectFile?.snapshotPaths ?? []) + [DbtProject.stem(of: path)]
+                for block in DbtProject.snapshotBlockTexts(in: data) where fqns[block.name] == nil { fqns[block.name] = parts + [block.name] }
+            }
+            return fqns
         }
         return result + (try configChanged(.snapshots, fqns: fqns, since: base, skipping: Set(result)))
     }
 
     /// The nodes of `section` whose configuration differs from `base`'s. `fqns`: the nodes of
     /// this revision with a file of their own (CSV, SQL block), by name, without the project
-    /// part; a YAML snapshot is known by its entry alone.
-    private func configChanged(_ section: ConfiguredSection, fqns: [String: [String]], since base: DbtProject,
+    /// part, asked for only when a configuration may have changed; a YAML snapshot is known by
+    /// its entry alone.
+    private func configChanged(_ section: ConfiguredSection, fqns readFqns: () throws -> [String: [String]], since base: DbtProject,
                                skipping done: Set<String>) throws -> [String] {
         let projectChanged = section.level(of: projectFile) != section.level(of: base.projectFile)
         let changedHere = try entries(section, changedSince: base), changedThere = try base.entries(section, changedSince: self)
         guard projectChanged || !changedHere.isEmpty || !changedThere.isEmpty else { return [] }
+        let fqns = try readFqns()
         let mine = try entries(section, changedSince: nil), theirs = try base.entries(section, changedSince: nil)
         var candidates = Set(changedHere.keys).union(changedThere.keys)
         if projectChanged {
