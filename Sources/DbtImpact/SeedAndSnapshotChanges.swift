@@ -122,14 +122,10 @@ extension DbtProject {
         for folder in (projectFile?.seedPaths ?? []) + (projectFile?.snapshotPaths ?? []) {
             files += try tree.files(under: settings.projectPrefix + folder).filter { $0.hasSuffix(".yml") || $0.hasSuffix(".yaml") }
         }
-        let key = Data(section.rawValue.utf8)
         var result: [String: JSONValue] = [:]
         for path in Set(files).sorted() {
             if let other, let blob = tree.blobID(of: path), blob == other.tree.blobID(of: path) { continue }
-            guard let data = try tree.contents(of: path), data.range(of: key) != nil,
-                  let root = try? YAMLReading.composeKeepingLastDuplicate(String(decoding: data, as: UTF8.self), path: path,
-                                                                         readKeys: [section.rawValue]).node else { continue }
-            for item in YAMLReading.items(YAMLReading.value(section.rawValue, in: root)) {
+            for item in try sectionItems(section.rawValue, inPropertyFile: path) {
                 guard let name = YAMLReading.string(YAMLReading.value("name", in: item)) else { continue }
                 result[name] = YAMLReading.json(item)
             }

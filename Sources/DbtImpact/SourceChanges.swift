@@ -59,14 +59,8 @@ extension DbtProject {
     fileprivate func sourceDefinitions(in paths: [String]) throws -> [String: SourceDefinitionFacts] {
         var result: [String: SourceDefinitionFacts] = [:]
         for path in paths {
-            // A cheap byte test first: most property files declare no sources.
-            guard let data = try tree.contents(of: path), data.range(of: Data("sources".utf8)) != nil else { continue }
-            let text = String(decoding: data, as: UTF8.self)
-            // A file dbt cannot read is reported where the models' entries are read; here it
-            // declares nothing the gate can compare.
-            guard let root = try? YAMLReading.composeKeepingLastDuplicate(text, path: path, readKeys: ["sources"]).node else { continue }
             let folder = (path as NSString).deletingLastPathComponent
-            for source in YAMLReading.items(YAMLReading.value("sources", in: root)) {
+            for source in try sectionItems("sources", inPropertyFile: path) {
                 guard let sourceName = YAMLReading.string(YAMLReading.value("name", in: source)) else { continue }
                 let sourceFields = SourceDefinitionFacts.definitionFields(of: source, schemaDefault: sourceName)
                 for table in YAMLReading.items(YAMLReading.value("tables", in: source)) {
@@ -83,6 +77,19 @@ extension DbtProject {
             }
         }
         return result
+    }
+}
+
+extension DbtProject {
+    /// The items of the top-level `section` list of the property file at `path`, read as dbt reads
+    /// it (the last of a repeated key wins). Empty when the file does not name the section (a
+    /// cheap byte test first: most files do not) or is not YAML, which is reported where the
+    /// models' entries are read.
+    func sectionItems(_ section: String, inPropertyFile path: String) throws -> [Node] {
+        guard let data = try tree.contents(of: path), data.range(of: Data(section.utf8)) != nil,
+              let root = try? YAMLReading.composeKeepingLastDuplicate(String(decoding: data, as: UTF8.self), path: path,
+                                                                     readKeys: [section]).node else { return [] }
+        return YAMLReading.items(YAMLReading.value(section, in: root))
     }
 }
 
