@@ -316,13 +316,15 @@ public final class DbtProject {
             let finder = WordFinder(words: missing)
             for path in files {
                 let blob = tree.blobID(of: path)
-                if let blob, let hits = memo.wordHits[blob], missing.allSatisfy({ hits[$0] != nil }) {
+                if let blob, let hits = memo.wordHits(blob), missing.allSatisfy({ hits[$0] != nil }) {
                     for word in missing where hits[word] == true { found[word, default: []].append(path) }
                     continue
                 }
                 let words = finder.words(in: try yamlData(path, keep: false))
                 for word in words { found[word, default: []].append(path) }
-                if let blob { for word in missing { memo.wordHits[blob, default: [:]][word] = words.contains(word) } }
+                if let blob {
+                    memo.remember(wordHits: Dictionary(uniqueKeysWithValues: missing.map { ($0, words.contains($0)) }), of: blob)
+                }
             }
             for name in missing { cache[name] = found[name] ?? [] }
         }
@@ -400,21 +402,21 @@ public final class DbtProject {
         if let outline = outlines[path] { return outline }
         if notOutlinable.contains(path) { return nil }
         let blob = tree.blobID(of: path)
-        if let blob, let outline = memo.outlines[blob] {
+        if let blob, let known = memo.outline(blob) {
+            guard let outline = known else {
+                notOutlinable.insert(path)
+                return nil
+            }
             outlines[path] = outline
             return outline
         }
-        if let blob, memo.notOutlinable.contains(blob) {
-            notOutlinable.insert(path)
-            return nil
-        }
         guard let outline = PropertyFileOutline.outline(try yamlData(path, keep: false)) else {
             notOutlinable.insert(path)
-            if let blob { memo.notOutlinable.insert(blob) }
+            if let blob { memo.remember(outline: nil, of: blob) }
             return nil
         }
         outlines[path] = outline
-        if let blob { memo.outlines[blob] = outline }
+        if let blob { memo.remember(outline: outline, of: blob) }
         return outline
     }
 
@@ -461,7 +463,7 @@ public final class DbtProject {
     package func scan(_ path: String) throws -> ReferenceScan? {
         if let scan = scans[path] { return scan }
         let memoKey = tree.blobID(of: path).map { $0 + ":" + path }
-        if let memoKey, let facts = memo.modelFiles[memoKey] {
+        if let memoKey, let facts = memo.modelFile(memoKey) {
             scans[path] = facts.scan
             if let config = facts.config { sqlConfigs[path] = config }
             for problem in facts.problems { note(problem) }
@@ -480,7 +482,7 @@ public final class DbtProject {
             facts.config = config
             facts.problems = problems
         }
-        if let memoKey { memo.modelFiles[memoKey] = facts }
+        if let memoKey { memo.remember(modelFile: facts, at: memoKey) }
         return scan
     }
 
