@@ -40,8 +40,8 @@ public final class BlobMemo {
     var versionedEntries: [String: [PropertyModel]] = [:]
     /// Parsed macro files, by blob id and path.
     let templates = DbtTemplateCache()
-    /// Blob id + path + macro fingerprint → what rendering the model file found.
-    var renderedModels: [String: RenderOutcome] = [:]
+    /// Blob id + path + name + macro and target fingerprint → what rendering the model file found.
+    private var renderedModels: [String: RenderOutcome] = [:]
     /// Blob id + path + macro fingerprint + the parents and their columns → a model's SQL reading:
     /// the same file over the same parent columns reads the same at both sides.
     var sqlReadings: [String: ModelSQLReading] = [:]
@@ -61,6 +61,7 @@ public final class BlobMemo {
         used[.wordHits] = wordHits.mapValues(BlobFactStore.encode)
         used[.sourceColumns] = sourceColumns.mapValues(BlobFactStore.encode)
         used[.plainModel] = plainModels.mapValues { [$0 ? 1 : 0] }
+        used[.render] = renderedModels.mapValues(BlobFactStore.encode)
         store.write(used: used)
     }
 
@@ -120,6 +121,23 @@ public final class BlobMemo {
 
     func remember(sourceColumns columns: [String: [String]], of blob: String) {
         sourceColumns[blob] = columns
+        learnt = true
+    }
+
+    /// What rendering a model file found, from this run or an earlier one whose `env_var()` reads
+    /// saw what `environment` holds now.
+    func render(_ key: String, environment: [String: String]) -> RenderOutcome? {
+        if let outcome = renderedModels[key] { return outcome }
+        guard let outcome = store?.fact(.render, key, BlobFactStore.decodeRender),
+              (outcome.rendered?.environmentRead ?? [:]).allSatisfy({ name, seen in
+                  DbtRenderer.environmentValue(name, in: environment) == seen
+              }) else { return nil }
+        renderedModels[key] = outcome
+        return outcome
+    }
+
+    func remember(render outcome: RenderOutcome, at key: String) {
+        renderedModels[key] = outcome
         learnt = true
     }
 

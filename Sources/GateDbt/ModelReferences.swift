@@ -99,7 +99,7 @@ extension DbtProject {
         guard let projectFile else { return nil }
         let state = try renderingState(projectFile)
         let memoKey = tree.blobID(of: path).map { $0 + ":" + path + ":" + (knownName ?? "") + ":" + state.fingerprint }
-        if let memoKey, let outcome = memo.renderedModels[memoKey] { return outcome }
+        if let memoKey, let outcome = memo.render(memoKey, environment: settings.environment) { return outcome }
         // A file known (this run or an earlier one) to read the same unrendered is not read again.
         if !force, let memoKey, memo.plainModel(memoKey) == true { return nil }
         guard let data = try tree.contents(of: path) else { return nil }
@@ -133,7 +133,7 @@ extension DbtProject {
                     + "a literal scan of ref()/source(), which misses references made inside macros",
                 location: location)], rendered: nil)
         }
-        if let memoKey { memo.renderedModels[memoKey] = outcome }
+        if let memoKey { memo.remember(render: outcome, at: memoKey) }
         return outcome
     }
 
@@ -155,7 +155,8 @@ extension DbtProject {
         if projectBlob.isEmpty, let data = try tree.contents(of: projectFilePath) {
             projectBlob = String(StableHash.fnv1a(data), radix: 16)   // the same in every run
         }
-        let fingerprint = JinjaDbtSupport.fnv(([projectBlob, settings.adapterType ?? "", settings.targetName ?? ""]
+        let fingerprint = JinjaDbtSupport.fnv(([projectBlob, settings.adapterType ?? "", settings.targetName ?? "",
+                                                settings.targetDatabase ?? "", settings.targetSchema ?? ""]
                                                + macros.fileFingerprint).joined(separator: "\n"))
         let state = RenderingState(macros: macros, renderer: renderer,
                                    reachingFinder: WordFinder(words: macros.referenceReachingWords), fingerprint: fingerprint)

@@ -78,12 +78,39 @@ import Testing
         #expect(second.1 == first.1)
         #expect(second.2 == first.2)
         #expect(first.2 == ["id", "amount"])
-        // Plain model files and the property files are not read at all; the files whose refs a
-        // macro makes are read to be rendered (their render is not kept between runs).
-        let plain = (1..<12).filter { $0 % 3 != 0 }.map { "models/m\($0).sql" }
-        #expect(plain.allSatisfy { warm.reads[$0] == nil }, "read again: \(warm.reads.keys.sorted())")
-        #expect(warm.reads["models/schema.yml"] == nil && warm.reads["models/sources.yml"] == nil)
-        #expect(warm.reads["models/m3.sql"] != nil)
+        // No model or property file is read again: plain ones, and those whose refs a macro makes
+        // (their render was kept), nor the property files.
+        #expect(warm.readCount { $0.hasPrefix("models/") } == 0, "read again: \(warm.reads.keys.sorted())")
+    }
+
+    @Test func aKeptRenderIsReusedOnlyWhileTheEnvironmentItReadIsTheSame() throws {
+        let folder = try TemporaryFolder()
+        let files = [
+            "dbt_project.yml": "name: shop\nversion: '1.0'\nprofile: shop\n",
+            "macros/pick.sql": "{% macro pick() %}{{ ref(env_var('PICKED', 'a')) }}{% endmacro %}\n",
+            "models/a.sql": "select 1 as id\n", "models/b.sql": "select 2 as id\n",
+            "models/c.sql": "select * from {{ pick() }}\n",
+        ]
+        func graph(_ environment: [String: String]) throws -> (ProjectGraph, CountingTree) {
+            var settings = DbtSettings()
+            settings.environment = environment
+            let tree = CountingTree(files)
+            let memo = BlobMemo(store: BlobFactStore(folder: folder.url, scope: "repo", identity: Self.identity))
+            let graph = try DbtProject.load(tree: tree, settings: settings, memo: memo).graph()
+            memo.persist()
+            return (graph, tree)
+        }
+        let (first, _) = try graph(["PICKED": "a"])
+        #expect(first.nodes["model.shop.a"]?.children == ["model.shop.c"])
+        let (same, sameTree) = try graph(["PICKED": "a", "OTHER": "x"])
+        #expect(same == first)
+        #expect(sameTree.reads["models/c.sql"] == nil)
+        let (other, otherTree) = try graph(["PICKED": "b"])
+        #expect(other.nodes["model.shop.b"]?.children == ["model.shop.c"])
+        #expect(other.nodes["model.shop.a"]?.children == [])
+        #expect(otherTree.reads["models/c.sql"] != nil)
+        let (unset, _) = try graph([:])
+        #expect(unset == first)
     }
 
     @Test func anEditedFileIsReadAndTheRestComesFromTheCache() throws {

@@ -1,4 +1,5 @@
 import DbtFiles
+import DbtJinja
 import Foundation
 import GateModel
 
@@ -24,7 +25,7 @@ import GateModel
 /// entry: kind u8, key string, generation u32, record (length-prefixed bytes).
 public final class BlobFactStore {
     enum Kind: UInt8, CaseIterable {
-        case modelFile = 1, outline, notOutlinable, wordHits, sourceColumns, plainModel
+        case modelFile = 1, outline, notOutlinable, wordHits, sourceColumns, plainModel, render
     }
 
     private struct Slot {
@@ -188,19 +189,7 @@ public final class BlobFactStore {
 extension BlobFactStore {
     static func encode(_ facts: BlobMemo.ModelFileFacts) -> [UInt8] {
         var writer = BinaryWriter()
-        writer.count(facts.scan.refs.count)
-        for ref in facts.scan.refs {
-            writer.optional(ref.package)
-            writer.string(ref.name)
-            writer.optional(ref.version)
-            writer.count(ref.line)
-        }
-        writer.count(facts.scan.sources.count)
-        for source in facts.scan.sources {
-            writer.string(source.source)
-            writer.string(source.table)
-            writer.count(source.line)
-        }
+        write(facts.scan.refs, facts.scan.sources, to: &writer)
         writer.count(facts.scan.configCalls.count)
         for offset in facts.scan.configCalls { writer.count(offset) }
         writer.count(facts.scan.unreadCalls)
@@ -213,14 +202,7 @@ extension BlobFactStore {
 
     static func decodeModelFile(_ reader: inout BinaryReader) throws -> BlobMemo.ModelFileFacts {
         var scan = ReferenceScan()
-        for _ in 0..<(try reader.count()) {
-            let package = try reader.optionalString(), name = try reader.string(), version = try reader.optionalString()
-            scan.refs.append(ModelReference(package: package, name: name, version: version, line: try reader.count()))
-        }
-        for _ in 0..<(try reader.count()) {
-            let source = try reader.string(), table = try reader.string()
-            scan.sources.append(SourceReference(source: source, table: table, line: try reader.count()))
-        }
+        (scan.refs, scan.sources) = try readReferences(&reader)
         for _ in 0..<(try reader.count()) { scan.configCalls.append(try reader.count()) }
         scan.unreadCalls = try reader.count()
         let decoder = JSONDecoder()
@@ -229,6 +211,106 @@ extension BlobFactStore {
             scan: scan,
             config: config.isEmpty ? nil : try decoder.decode(ModelConfig.self, from: config),
             problems: problems.isEmpty ? [] : try decoder.decode([Diagnostic].self, from: problems))
+    }
+
+    static func encode(_ outcome: RenderOutcome) -> [UInt8] {
+        var writer = BinaryWriter()
+        write(outcome.refs, outcome.sources, to: &writer)
+        writer.data(outcome.problems.isEmpty ? Data() : (try? JSONEncoder().encode(outcome.problems)) ?? Data())
+        guard let rendered = outcome.rendered else {
+            writer.bool(false)
+            return writer.bytes
+        }
+        writer.bool(true)
+        write(rendered.refs, rendered.sources, to: &writer)
+        writer.string(rendered.sql)
+        writer.count(rendered.nodes.count)
+        for node in rendered.nodes {
+            switch node {
+            case .ref(let ref): writer.u8(0); write([ref], [], to: &writer)
+            case .source(let source): writer.u8(1); write([], [source], to: &writer)
+            }
+        }
+        writer.strings(rendered.unknownMacros)
+        writer.data(rendered.config.isEmpty ? Data() : (try? JSONEncoder().encode(rendered.config)) ?? Data())
+        writer.strings(rendered.missingEnvVars)
+        writer.bool(rendered.askedWarehouse)
+        writer.bool(rendered.askedColumns)
+        writer.count(rendered.calledMacros.count)
+        for call in rendered.calledMacros {
+            writer.string(call.path)
+            writer.string(call.name)
+        }
+        writer.count(rendered.environmentRead.count)
+        for (name, value) in rendered.environmentRead.sorted(by: { $0.key < $1.key }) {
+            writer.string(name)
+            writer.optional(value)
+        }
+        return writer.bytes
+    }
+
+    static func decodeRender(_ reader: inout BinaryReader) throws -> RenderOutcome {
+        let (refs, sources) = try readReferences(&reader)
+        let problems = try reader.data()
+        var outcome = RenderOutcome(refs: refs, sources: sources,
+                                    problems: problems.isEmpty ? [] : try JSONDecoder().decode([Diagnostic].self, from: problems),
+                                    rendered: nil)
+        guard try reader.bool() else { return outcome }
+        var rendered = RenderedModel()
+        (rendered.refs, rendered.sources) = try readReferences(&reader)
+        rendered.sql = try reader.string()
+        for _ in 0..<(try reader.count()) {
+            let kind = try reader.u8()
+            let (refs, sources) = try readReferences(&reader)
+            if kind == 0, let ref = refs.first { rendered.nodes.append(.ref(ref)) }
+            else if kind == 1, let source = sources.first { rendered.nodes.append(.source(source)) }
+            else { throw BinaryReader.Short() }
+        }
+        rendered.unknownMacros = try reader.strings()
+        let config = try reader.data()
+        rendered.config = config.isEmpty ? [:] : try JSONDecoder().decode([String: JSONValue].self, from: config)
+        rendered.missingEnvVars = try reader.strings()
+        rendered.askedWarehouse = try reader.bool()
+        rendered.askedColumns = try reader.bool()
+        for _ in 0..<(try reader.count()) {
+            let path = try reader.string()
+            rendered.calledMacros.append(MacroCall(path: path, name: try reader.string()))
+        }
+        for _ in 0..<(try reader.count()) {
+            let name = try reader.string()
+            rendered.environmentRead[name] = .some(try reader.optionalString())
+        }
+        outcome.rendered = rendered
+        return outcome
+    }
+
+    private static func write(_ refs: [ModelReference], _ sources: [SourceReference], to writer: inout BinaryWriter) {
+        writer.count(refs.count)
+        for ref in refs {
+            writer.optional(ref.package)
+            writer.string(ref.name)
+            writer.optional(ref.version)
+            writer.count(ref.line)
+        }
+        writer.count(sources.count)
+        for source in sources {
+            writer.string(source.source)
+            writer.string(source.table)
+            writer.count(source.line)
+        }
+    }
+
+    private static func readReferences(_ reader: inout BinaryReader) throws -> ([ModelReference], [SourceReference]) {
+        var refs: [ModelReference] = [], sources: [SourceReference] = []
+        for _ in 0..<(try reader.count()) {
+            let package = try reader.optionalString(), name = try reader.string(), version = try reader.optionalString()
+            refs.append(ModelReference(package: package, name: name, version: version, line: try reader.count()))
+        }
+        for _ in 0..<(try reader.count()) {
+            let source = try reader.string(), table = try reader.string()
+            sources.append(SourceReference(source: source, table: table, line: try reader.count()))
+        }
+        return (refs, sources)
     }
 
     static func encode(_ outline: PropertyFileOutline) -> [UInt8] {
