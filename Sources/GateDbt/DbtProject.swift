@@ -175,9 +175,13 @@ public final class DbtProject {
     }
 
     package static func stem(of path: String) -> String {
-        let file = path.lastIndex(of: "/").map { path[path.index(after: $0)...] } ?? path[...]
-        guard let dot = file.lastIndex(of: ".") else { return String(file) }
-        return String(file[..<dot])
+        // Searched in UTF-8 (ASCII separators): the character view is many times slower, and
+        // every model file of a project comes through here.
+        let utf8 = path.utf8
+        let start = utf8.lastIndex(of: UInt8(ascii: "/")).map { utf8.index(after: $0) } ?? utf8.startIndex
+        let file = utf8[start...]
+        guard let dot = file.lastIndex(of: UInt8(ascii: ".")) else { return String(path[start...]) }
+        return String(path[start..<dot])
     }
 
     /// The model's folder parts between its model path and the file, for dbt's fqn.
