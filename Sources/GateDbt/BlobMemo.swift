@@ -36,6 +36,8 @@ public final class BlobMemo {
     /// Jinja rendered (no statement, no macro call that can reach a `ref()`).
     private var plainModels: [String: Bool] = [:]
 
+    /// Blob id + path + item → what one outlined entry of a property file says (parsed alone).
+    private var propertyItems: [String: PropertyFileContents] = [:]
     /// Blob id + path → the versioned entries of a property file, when read without parsing.
     var versionedEntries: [String: [PropertyModel]] = [:]
     /// Parsed macro files, by blob id and path.
@@ -62,6 +64,7 @@ public final class BlobMemo {
         used[.sourceColumns] = sourceColumns.mapValues(BlobFactStore.encode)
         used[.plainModel] = plainModels.mapValues { [$0 ? 1 : 0] }
         used[.render] = renderedModels.mapValues(BlobFactStore.encode)
+        used[.propertyItem] = propertyItems.mapValues(BlobFactStore.encode)
         store.write(used: used)
     }
 
@@ -138,6 +141,20 @@ public final class BlobMemo {
 
     func remember(render outcome: RenderOutcome, at key: String) {
         renderedModels[key] = outcome
+        learnt = true
+    }
+
+    func propertyItem(_ key: String) -> PropertyFileContents? {
+        if let contents = propertyItems[key] { return contents }
+        guard let contents = store?.fact(.propertyItem, key, BlobFactStore.decodePropertyItem) else { return nil }
+        propertyItems[key] = contents
+        return contents
+    }
+
+    /// Keeps a parsed entry (one that parsed: a failure is read again, and said again, each run).
+    func remember(propertyItem contents: PropertyFileContents, at key: String) {
+        guard contents.failure == nil else { return }
+        propertyItems[key] = contents
         learnt = true
     }
 

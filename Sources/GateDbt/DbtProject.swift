@@ -426,13 +426,22 @@ public final class DbtProject {
 
     private func parsedItems(_ indices: [Int], of outline: PropertyFileOutline, in path: String) throws -> PropertyFileContents {
         var merged = PropertyFileContents()
-        let data = try yamlData(path)
+        var data: Data?
+        let blob = tree.blobID(of: path)
         for index in indices {
-            let contents: PropertyFileContents
+            var contents: PropertyFileContents
             if let cached = itemContents[path]?[index] {
                 contents = cached
             } else {
-                contents = PropertyFileReader.read(PropertyFileOutline.document(for: outline.items[index], in: data), path: path)
+                // Parsed once per blob: at the other side, or by an earlier run (the parse cache).
+                let key = blob.map { "\($0):\(path):\(index)" }
+                if let key, let known = memo.propertyItem(key) {
+                    contents = known
+                } else {
+                    if data == nil { data = try yamlData(path) }
+                    contents = PropertyFileReader.read(PropertyFileOutline.document(for: outline.items[index], in: data ?? Data()), path: path)
+                    if let key, contents.failure == nil { memo.remember(propertyItem: contents, at: key) }
+                }
                 for diagnostic in contents.diagnostics { note(diagnostic) }
                 itemContents[path, default: [:]][index] = contents
             }
