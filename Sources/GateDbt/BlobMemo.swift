@@ -36,7 +36,8 @@ public final class BlobMemo {
     /// Jinja rendered (no statement, no macro call that can reach a `ref()`).
     private var plainModels: [String: Bool] = [:]
 
-    /// Blob id + path + item → what one outlined entry of a property file says (parsed alone).
+    /// Blob id + path + item → what one outlined entry of a property file says (parsed alone),
+    /// for the other side of the comparison.
     private var propertyItems: [String: PropertyFileContents] = [:]
     /// Blob id + path → the versioned entries of a property file, when read without parsing.
     var versionedEntries: [String: [PropertyModel]] = [:]
@@ -64,7 +65,6 @@ public final class BlobMemo {
         used[.sourceColumns] = sourceColumns.mapValues(BlobFactStore.encode)
         used[.plainModel] = plainModels.mapValues { [$0 ? 1 : 0] }
         used[.render] = renderedModels.mapValues(BlobFactStore.encode)
-        used[.propertyItem] = propertyItems.mapValues(BlobFactStore.encode)
         store.write(used: used)
     }
 
@@ -144,18 +144,16 @@ public final class BlobMemo {
         learnt = true
     }
 
-    func propertyItem(_ key: String) -> PropertyFileContents? {
-        if let contents = propertyItems[key] { return contents }
-        guard let contents = store?.fact(.propertyItem, key, BlobFactStore.decodePropertyItem) else { return nil }
-        propertyItems[key] = contents
-        return contents
-    }
+    /// A parsed entry, when the other side of this comparison parsed it. Not kept between runs:
+    /// decoding a kept entry (JSON through Codable, for its nested `raw` value) measured as slow
+    /// as parsing its YAML again.
+    func propertyItem(_ key: String) -> PropertyFileContents? { propertyItems[key] }
 
-    /// Keeps a parsed entry (one that parsed: a failure is read again, and said again, each run).
+    /// Shares a parsed entry with the other side (one that parsed: a failure is read again, and
+    /// said again, at each side).
     func remember(propertyItem contents: PropertyFileContents, at key: String) {
         guard contents.failure == nil else { return }
         propertyItems[key] = contents
-        learnt = true
     }
 
     func plainModel(_ key: String) -> Bool? {

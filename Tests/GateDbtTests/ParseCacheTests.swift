@@ -148,57 +148,6 @@ import Testing
         #expect(read == facts)
     }
 
-    /// What a property file says comes back from the cache exactly as parsed: numbers stay numbers
-    /// (0 and 1 are not booleans), strings stay strings, and every position and diagnostic is kept.
-    @Test func aParsedPropertyEntryComesBackEqual() throws {
-        let yaml = """
-        version: 2
-        models:
-          - name: orders
-            description: "Orders — ünïcödé"
-            config: {materialized: table, meta: {n: 1, z: 0, f: 1.5, t: true, s: "1", nothing: null, list: [1, "a", false]}}
-            constraints: [{type: primary_key, columns: [id]}]
-            columns:
-              - name: id
-                data_type: int
-                constraints: [{type: not_null}]
-                meta: {contains_pii: true}
-              - name: amount
-                description: the amount
-                data_type: int
-                data_type: bigint
-            versions:
-              - v: 1
-              - v: 2
-                columns: [{include: all, exclude: [amount]}]
-            latest_version: 2
-        exposures:
-          - name: dash
-            type: dashboard
-            owner: {name: A, email: a@example.com}
-            depends_on: ["ref('orders')", "source('raw', 'orders')"]
-        semantic_models:
-          - name: orders_sm
-            model: "ref('orders')"
-            entities: [{name: id, type: primary}]
-            measures: [{name: total, agg: sum, expr: amount}]
-        """
-        let parsed = PropertyFileReader.read(Data(yaml.utf8), path: "models/schema.yml")
-        #expect(parsed.models.count == 1, "\(parsed.diagnostics) \(String(describing: parsed.failure))")
-        #expect(parsed.exposures.count == 1 && parsed.semanticNodes.count == 1)
-        #expect(!parsed.diagnostics.isEmpty)   // the duplicate key
-        let bytes = BlobFactStore.encode(parsed)
-        let back = try bytes.withUnsafeBytes { raw in
-            var reader = BinaryReader(raw)
-            return try BlobFactStore.decodePropertyItem(&reader)
-        }
-        #expect(back.models == parsed.models)
-        #expect(back.exposures == parsed.exposures)
-        #expect(back.snapshots == parsed.snapshots)
-        #expect(back.semanticNodes == parsed.semanticNodes)
-        #expect(back.diagnostics == parsed.diagnostics)
-    }
-
     @Test func aDamagedForeignOrStaleFileIsNeverTrusted() throws {
         let folder = try TemporaryFolder()
         let tree = CountingTree(Self.project(models: 6))

@@ -2,7 +2,7 @@ import Foundation
 import GateModel
 
 /// A `ref()` call as written in a model.
-package struct ModelReference: Hashable, Sendable, Codable {
+package struct ModelReference: Hashable, Sendable {
     /// The package of a two-argument `ref('pkg', 'm')`.
     package var package: String?
     package var name: String
@@ -19,7 +19,7 @@ package struct ModelReference: Hashable, Sendable, Codable {
 }
 
 /// A `source()` call as written in a model.
-package struct SourceReference: Hashable, Sendable, Codable {
+package struct SourceReference: Hashable, Sendable {
     package var source: String
     package var table: String
     package var line: Int

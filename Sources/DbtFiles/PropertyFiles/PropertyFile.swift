@@ -3,7 +3,7 @@ import GateModel
 import Yams
 
 /// A column as a YAML property file declares it, with the places its facts are written.
-package struct ParsedColumn: Hashable, Codable {
+package struct ParsedColumn: Hashable {
     package var spec: ColumnSpec
     package var dataTypeLocation: SourceLocation?
     package var descriptionLocation: SourceLocation?
@@ -12,14 +12,14 @@ package struct ParsedColumn: Hashable, Codable {
 }
 
 /// A model-level `constraints:` entry (`- type: primary_key` with `columns: [...]`).
-package struct ModelConstraint: Hashable, Codable {
+package struct ModelConstraint: Hashable {
     package var kind: ConstraintKind
     package var columns: [String]
     package var location: SourceLocation
 }
 
 /// A version's `columns:` list: which top-level columns it keeps, and the ones it adds or overrides.
-package struct VersionColumns: Hashable, Codable {
+package struct VersionColumns: Hashable {
     /// nil = `all`.
     package var include: [String]?
     package var exclude: [String]
@@ -27,7 +27,7 @@ package struct VersionColumns: Hashable, Codable {
 }
 
 /// One `versions:` entry.
-package struct PropertyVersion: Hashable, Codable {
+package struct PropertyVersion: Hashable {
     package var version: String
     package var definedIn: String?
     package var location: SourceLocation
@@ -40,7 +40,7 @@ package struct PropertyVersion: Hashable, Codable {
 }
 
 /// One `models:` entry of a property file.
-package struct PropertyModel: Hashable, Codable {
+package struct PropertyModel: Hashable {
     package var name: String
     package var path: String
     /// The `- name:` line of the entry.
@@ -57,7 +57,7 @@ package struct PropertyModel: Hashable, Codable {
 }
 
 /// One `exposures:` entry.
-package struct PropertyExposure: Hashable, Codable {
+package struct PropertyExposure: Hashable {
     package var name: String
     package var path: String
     package var location: SourceLocation
@@ -72,7 +72,7 @@ package struct PropertyExposure: Hashable, Codable {
 
 /// One `snapshots:` entry written in YAML (dbt ≥ 1.9): `relation: ref('x')` or
 /// `relation: source('s', 't')` is what it reads.
-package struct PropertySnapshot: Hashable, Codable {
+package struct PropertySnapshot: Hashable {
     package var name: String
     package var path: String
     package var refs: [ModelReference]
@@ -84,8 +84,8 @@ package struct PropertySnapshot: Hashable, Codable {
 /// dbt-core 1.11's manifest): a semantic model on its `model: ref()`, a simple, cumulative or
 /// conversion metric on the semantic models defining its measures, a ratio or derived metric on
 /// its metrics, a saved query on its metrics.
-package struct PropertySemanticNode: Hashable, Codable {
-    package enum Kind: String, CaseIterable, Codable {
+package struct PropertySemanticNode: Hashable {
+    package enum Kind: String, CaseIterable {
         case semanticModel = "semantic_model", metric, savedQuery = "saved_query"
 
         /// The property-file section listing this kind.

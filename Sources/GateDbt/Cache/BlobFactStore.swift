@@ -25,7 +25,7 @@ import GateModel
 /// entry: kind u8, key string, generation u32, record (length-prefixed bytes).
 public final class BlobFactStore {
     enum Kind: UInt8, CaseIterable {
-        case modelFile = 1, outline, notOutlinable, wordHits, sourceColumns, plainModel, render, propertyItem
+        case modelFile = 1, outline, notOutlinable, wordHits, sourceColumns, plainModel, render
     }
 
     private struct Slot {
@@ -311,35 +311,6 @@ extension BlobFactStore {
             sources.append(SourceReference(source: source, table: table, line: try reader.count()))
         }
         return (refs, sources)
-    }
-
-    /// A parsed property-file entry, as JSON (its types already are Codable; entries are few per
-    /// check next to model files).
-    private struct ItemRecord: Codable {
-        var models: [PropertyModel]
-        var exposures: [PropertyExposure]
-        var snapshots: [PropertySnapshot]
-        var semanticNodes: [PropertySemanticNode]
-        var diagnostics: [Diagnostic]
-    }
-
-    static func encode(_ contents: PropertyFileContents) -> [UInt8] {
-        let record = ItemRecord(models: contents.models, exposures: contents.exposures, snapshots: contents.snapshots,
-                                semanticNodes: contents.semanticNodes, diagnostics: contents.diagnostics)
-        return Array((try? JSONEncoder().encode(record)) ?? Data())
-    }
-
-    static func decodePropertyItem(_ reader: inout BinaryReader) throws -> PropertyFileContents {
-        let bytes = UnsafeRawBufferPointer(rebasing: reader.bytes[reader.position...])
-        reader.position = reader.bytes.count
-        let record = try JSONDecoder().decode(ItemRecord.self, from: Data(bytes))
-        var contents = PropertyFileContents()
-        contents.models = record.models
-        contents.exposures = record.exposures
-        contents.snapshots = record.snapshots
-        contents.semanticNodes = record.semanticNodes
-        contents.diagnostics = record.diagnostics
-        return contents
     }
 
     static func encode(_ outline: PropertyFileOutline) -> [UInt8] {
