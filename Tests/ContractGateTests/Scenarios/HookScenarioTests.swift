@@ -49,7 +49,8 @@ import Testing
         })
         #expect(downstream["stg_runs"] == ["fct_runs", "run_report"], "\(impact)")
         #expect(downstream["fct_runs"] == ["run_report"])
-        let notices = (json["diagnostics"] as? [[String: Any]] ?? []).compactMap { $0["message"] as? String }.filter { $0.hasPrefix("macro ") }
+        // The package's SQL is the same at both sides: no column reading of it, and no warning about one.
+        let notices = (json["diagnostics"] as? [[String: Any]] ?? []).compactMap { $0["message"] as? String }
         #expect(notices == ["macro shop.mask_model changed: the 4 models that call it (orders, run_report, fct_runs and 1 more) count as changed, as dbt's state:modified counts them"])
     }
 }
