@@ -26,17 +26,9 @@ extension DbtProject {
     /// Models of installed packages count through their hooks (a project-wide `models:
     /// +post-hook:` in the root `dbt_project.yml` reaches them too); their bodies are not read.
     func modelFilesCallingChangedMacros(since base: DbtProject) throws -> [ChangedMacro] {
-        guard let projectFile, let baseFile = base.projectFile else { return [] }
+        guard let projectFile else { return [] }
         let state = try renderingState(projectFile)
-        let baseState = try base.renderingState(baseFile)
-        var changed: [String: ChangedMacro] = [:]
-        let headHashes = state.macros.textHashes, baseHashes = baseState.macros.textHashes
-        for (key, hash) in headHashes where baseHashes[key] != hash {
-            changed[key] = ChangedMacro(key: key, location: state.macros.location(of: key) ?? SourceLocation(path: projectFilePath))
-        }
-        for key in baseHashes.keys where headHashes[key] == nil {
-            changed[key] = ChangedMacro(key: key, location: baseState.macros.location(of: key) ?? SourceLocation(path: projectFilePath))
-        }
+        var changed = try changedMacros(since: base)
         guard !changed.isEmpty else { return [] }
 
         var walker = MacroReach(state: state, changed: Set(changed.keys))
@@ -73,6 +65,55 @@ extension DbtProject {
             }
         }
         return changed.values.filter { !$0.callers.isEmpty || !$0.packageCallers.isEmpty }.sorted { $0.key < $1.key }
+    }
+}
+
+extension DbtProject {
+    /// The macros whose text differs from `base`'s, or that are new or gone, by `package.name`.
+    func changedMacros(since base: DbtProject) throws -> [String: ChangedMacro] {
+        guard let projectFile, let baseFile = base.projectFile else { return [:] }
+        let state = try renderingState(projectFile)
+        let baseState = try base.renderingState(baseFile)
+        var changed: [String: ChangedMacro] = [:]
+        let headHashes = state.macros.textHashes, baseHashes = baseState.macros.textHashes
+        for (key, hash) in headHashes where baseHashes[key] != hash {
+            changed[key] = ChangedMacro(key: key, location: state.macros.location(of: key) ?? SourceLocation(path: projectFilePath))
+        }
+        for key in baseHashes.keys where headHashes[key] == nil {
+            changed[key] = ChangedMacro(key: key, location: baseState.macros.location(of: key) ?? SourceLocation(path: projectFilePath))
+        }
+        return changed
+    }
+}
+
+/// Whether hooks call a macro a change edited, for nodes other than models (seeds, snapshots):
+/// dbt renders their `pre-hook`/`post-hook`s at parse time too and records the macros in their
+/// `depends_on.macros`, so `state:modified` selects them. One walk of the macro calls serves
+/// every question.
+package final class HookMacroReach {
+    private let project: DbtProject
+    private let state: RenderingState
+    private var walker: MacroReach
+
+    /// nil when no macro changed since `base`.
+    package init?(head: DbtProject, base: DbtProject) throws {
+        guard let projectFile = head.projectFile else { return nil }
+        let changed = try head.changedMacros(since: base)
+        guard !changed.isEmpty else { return nil }
+        project = head
+        state = try head.renderingState(projectFile)
+        walker = MacroReach(state: state, changed: Set(changed.keys))
+    }
+
+    /// The changed macro (`package.name`) that `hooks` call, directly or through other macros.
+    package func changedMacro(calledBy hooks: [String], path: String, name: String) -> String? {
+        let jinja = hooks.filter(ModelConfig.isJinja)
+        guard !jinja.isEmpty else { return nil }
+        for call in state.renderer.macroCalls(inHooks: jinja, path: path, name: name) {
+            guard let definition = state.macros.byFile[call.path]?[call.name] else { continue }
+            if let key = walker.changedMacro(reachedFrom: definition) { return key }
+        }
+        return nil
     }
 }
 

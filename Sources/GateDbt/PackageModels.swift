@@ -16,7 +16,7 @@ extension DbtProject {
     /// Every `pre-hook`/`post-hook` string of a configuration level (a `dbt_project.yml` folder,
     /// a property entry's `config:`, a `config()` call): a string, a list of strings, or
     /// `{sql: ...}` objects, literal or Jinja.
-    static func hookTexts(in config: ModelConfig) -> [String] {
+    package static func hookTexts(in config: ModelConfig) -> [String] {
         var hooks: [String] = []
         for key in ["pre-hook", "post-hook"] {
             let value = config.values[key]
@@ -36,7 +36,7 @@ extension DbtProject {
     /// The hooks that `models:` in a `dbt_project.yml` gives the node `fqn`: each level on the
     /// way down on its own (dbt appends the hooks of every level; a merged config would keep one
     /// Jinja string per key).
-    static func hookTexts(along models: FolderConfigLevel?, fqn: [String]) -> [String] {
+    package static func hookTexts(along models: FolderConfigLevel?, fqn: [String]) -> [String] {
         guard var level = models else { return [] }
         var hooks = hookTexts(in: level.config)
         for part in fqn {

@@ -15,8 +15,9 @@ import Testing
 /// `{pre_hook: [...]}` (dbt stops at `pre-hook:` written with a dash in YAML: it renders it before
 /// any macro exists); `h_inner` is called by `h_cfg`, the macro of a `config(post_hook=...)`. A hook
 /// of plain SQL (`r_sql_hook`) depends on no macro, and `p_off`, disabled, is not in dbt's graph.
+/// `h_seed`/`h_snap` are `seeds:`/`snapshots:` hooks.
 @Suite struct HookChangesTests {
-    static let macroNames = ["h_all", "h_folder", "h_pkgscope", "h_pkgown", "h_yaml", "h_yaml_dash", "h_cfg", "h_inner", "h_pkgyaml", "h_unused"]
+    static let macroNames = ["h_all", "h_folder", "h_pkgscope", "h_pkgown", "h_yaml", "h_yaml_dash", "h_cfg", "h_inner", "h_pkgyaml", "h_seed", "h_snap", "h_unused"]
 
     static func macros(editing edited: String?) -> String {
         macroNames.map { name in
@@ -34,7 +35,15 @@ import Testing
                 hooked: {+pre-hook: "{{ h_folder() }}"}
               pkg:
                 scoped: {+post-hook: "{{ h_pkgscope() }}"}
+            seeds:
+              +post-hook: "{{ h_seed() }}"
+            snapshots:
+              +post-hook: "{{ h_snap() }}"
             """,
+        "seeds/s_one.csv": "id\n1\n",
+        "models/r_from_seed.sql": "select * from {{ ref('s_one') }}\n",
+        "snapshots/snap.sql": "{% snapshot snap %}\n{{ config(unique_key='id', strategy='check', check_cols='all') }}\nselect 1 as id\n{% endsnapshot %}\n",
+        "models/r_from_snap.sql": "select * from {{ ref('snap') }}\n",
         "models/r_plain.sql": "select 1 as id\n",
         "models/hooked/r_folder.sql": "select 1 as id\n",
         "models/r_yaml.sql": "select 1 as id\n",
@@ -84,8 +93,8 @@ import Testing
     }
 
     @Test(arguments: [
-        ("h_all", ["p_after_scoped", "p_base", "p_child", "p_own", "p_scoped", "p_scoped_child", "p_yaml", "r_cfg", "r_folder", "r_from_pkg", "r_plain",
-                   "r_sql_hook", "r_yaml", "r_yaml_dash"]),
+        ("h_all", ["p_after_scoped", "p_base", "p_child", "p_own", "p_scoped", "p_scoped_child", "p_yaml", "r_cfg", "r_folder", "r_from_pkg",
+                   "r_from_seed", "r_from_snap", "r_plain", "r_sql_hook", "r_yaml", "r_yaml_dash"]),
         ("h_folder", ["r_folder"]),
         ("h_pkgscope", ["p_after_scoped", "p_scoped", "p_scoped_child", "r_from_pkg"]),
         ("h_pkgown", ["p_own"]),
@@ -94,6 +103,8 @@ import Testing
         ("h_cfg", ["r_cfg"]),
         ("h_inner", ["r_cfg"]),
         ("h_pkgyaml", ["p_yaml"]),
+        ("h_seed", []),
+        ("h_snap", []),
         ("h_unused", []),
     ])
     func aMacroEditModifiesTheModelsWhoseHooksCallItAsDbtDoes(macro: String, expected: [String]) throws {
@@ -120,9 +131,24 @@ import Testing
     /// graph, hooks or not (r_from_pkg, which would ref a disabled model, is left out).
     @Test func aPackageModelTheRootProjectDisablesIsNotModified() throws {
         var files = Self.files
-        files["dbt_project.yml"]! += "\n    +enabled: false\n"
+        files["dbt_project.yml"] = files["dbt_project.yml"]!.replacingOccurrences(
+            of: "  pkg:\n", with: "  pkg:\n    +enabled: false\n")
         files["models/r_from_pkg.sql"] = nil
         #expect(try modifiedPlusDownstream(editing: "h_all", files: files).models
-            == ["r_cfg", "r_folder", "r_plain", "r_sql_hook", "r_yaml", "r_yaml_dash"])
+            == ["r_cfg", "r_folder", "r_from_seed", "r_from_snap", "r_plain", "r_sql_hook", "r_yaml", "r_yaml_dash"])
+    }
+
+    /// Seeds and snapshots record their hooks' macros too (`seeds:`/`snapshots:` in
+    /// dbt_project.yml): dbt selects `s_one` for `h_seed` and `snap` for `h_snap`, and with them
+    /// the models that read them (`r_from_seed`, `r_from_snap`; the walk from a changed seed or
+    /// snapshot is the impact stage's).
+    @Test(arguments: [("h_seed", ["s_one"], [String]()), ("h_snap", [], ["snap"]), ("h_all", [], []), ("h_unused", [], [])])
+    func aMacroEditModifiesTheSeedsAndSnapshotsWhoseHooksCallIt(macro: String, seeds: [String], snapshots: [String]) throws {
+        var settings = DbtSettings()
+        settings.adapterType = "duckdb"
+        let base = try DbtProject.load(tree: MemoryTree(Self.files.merging(["macros/h.sql": Self.macros(editing: nil)]) { a, _ in a }), settings: settings)
+        let head = try DbtProject.load(tree: MemoryTree(Self.files.merging(["macros/h.sql": Self.macros(editing: macro)]) { a, _ in a }), settings: settings)
+        #expect(try head.changedSeeds(since: base) == seeds)
+        #expect(try head.changedSnapshots(since: base) == snapshots)
     }
 }

@@ -19,7 +19,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 GATE = sys.argv[1] if len(sys.argv) > 1 else str(HERE.parents[2] / ".build/debug/contract-gate")
 DBT = "/opt/dbtvenv/bin/dbt"
-MACROS = ["h_all", "h_folder", "h_pkgscope", "h_pkgown", "h_yaml", "h_yaml_dash", "h_cfg", "h_inner", "h_pkgyaml", "h_unused"]
+MACROS = ["h_all", "h_folder", "h_pkgscope", "h_pkgown", "h_yaml", "h_yaml_dash", "h_cfg", "h_inner", "h_pkgyaml", "h_seed", "h_snap", "h_unused"]
 W = Path(tempfile.mkdtemp()); P = W / "p"
 
 
@@ -54,7 +54,16 @@ models:
     hooked: {+pre-hook: "{{ h_folder() }}"}
   pkg:
     scoped: {+post-hook: "{{ h_pkgscope() }}"}
+seeds:
+  +post-hook: "{{ h_seed() }}"
+snapshots:
+  +post-hook: "{{ h_snap() }}"
 """)
+write(P / "seeds/s_one.csv", "id\n1\n")
+write(P / "models/r_from_seed.sql", "select * from {{ ref('s_one') }}\n")
+write(P / "snapshots/snap.sql", "{% snapshot snap %}\n{{ config(unique_key='id', strategy='check', check_cols='all', target_schema='s') }}\n"
+      "select 1 as id\n{% endsnapshot %}\n")
+write(P / "models/r_from_snap.sql", "select * from {{ ref('snap') }}\n")
 write(P / "contract-gate.yml", "version: 1\nfail_on: never\ndbt: {project_dir: ., adapter: duckdb}\n")
 write(P / "macros/h.sql", macros())
 write(P / "models/r_plain.sql", "select 1 as id\n")
