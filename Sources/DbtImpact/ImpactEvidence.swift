@@ -73,7 +73,8 @@ extension DbtProject {
     /// The graphs of the installed packages whose models a change modified (through hooks or
     /// `models: <package>:`), joined to the project's: the package models downstream of them, and
     /// the project's models that `ref()` them (`ref('pkg', 'm')`, or `ref('m')` that no model of
-    /// the project answers), are walked as dbt's `state:modified+` walks them.
+    /// the project answers), are walked as dbt's `state:modified+` walks them; the package models
+    /// the root project disables are not.
     private static func addInstalledPackages(modifiedBy changes: [ModelChange], to graph: inout ProjectGraph, head: DbtProject) throws {
         var packages = Set<String>()
         for change in changes {
@@ -81,8 +82,8 @@ extension DbtProject {
             if parts.count >= 3, parts[0] == "model", parts[1] != head.name { packages.insert(String(parts[1])) }
         }
         for package in packages.sorted() {
-            guard let project = try head.installedPackage(package) else { continue }
-            for (id, node) in try project.graph().nodes {
+            guard let packageGraph = try head.installedPackageGraph(package) else { continue }
+            for (id, node) in packageGraph.nodes {
                 var merged = node
                 if let existing = graph.nodes[id] { merged.children = Array(Set(existing.children).union(node.children)).sorted() }
                 // An unqualified ref() of a package model reads as a project model nobody defines.

@@ -135,6 +135,23 @@ extension DbtProject {
         return PackageModel(package: file.package, name: name, snapshot: detail.snapshot)
     }
 
+    /// The graph of installed package `name` as the root project configures it: the models its
+    /// `models: <package>: …` disables are left out (with the edges to them), as dbt leaves them out.
+    package func installedPackageGraph(_ name: String) throws -> ProjectGraph? {
+        guard let projectFile, let project = try installedPackage(name) else { return nil }
+        var graph = try project.graph()
+        var disabled = Set<String>()
+        for (id, node) in graph.nodes where node.type == "model" {
+            guard let path = node.path else { continue }
+            let fqn = [name] + project.folderParts(of: path) + [node.name]
+            if projectFile.models.effectiveConfig(fqn: fqn).bool("enabled") == false { disabled.insert(id) }
+        }
+        guard !disabled.isEmpty else { return graph }
+        for id in disabled { graph.nodes[id] = nil }
+        for id in Array(graph.nodes.keys) { graph.nodes[id]?.children.removeAll(where: disabled.contains) }
+        return graph
+    }
+
     /// The installed package `name` read as a project of its own (its models, property files and
     /// `dbt_project.yml`), from where this revision's macros found it; nil when not installed.
     package func installedPackage(_ name: String) throws -> DbtProject? {

@@ -151,4 +151,14 @@ import Testing
         #expect(try head.changedSeeds(since: base) == seeds)
         #expect(try head.changedSnapshots(since: base) == snapshots)
     }
+
+    /// A package model the root project disables (`models: pkg: p_after_scoped: +enabled: false`,
+    /// as GitLab's project disables snowplow's session models) is not in dbt's graph: it is not
+    /// downstream of the package model it reads.
+    @Test func aPackageModelTheRootProjectDisablesIsNotDownstream() throws {
+        var files = Self.files
+        files["dbt_project.yml"] = files["dbt_project.yml"]!.replacingOccurrences(
+            of: "  pkg:\n", with: "  pkg:\n    p_after_scoped: {+enabled: false}\n")
+        #expect(try modifiedPlusDownstream(editing: "h_pkgscope", files: files).models == ["p_scoped", "p_scoped_child", "r_from_pkg"])
+    }
 }
