@@ -105,16 +105,22 @@ extension DbtProject {
         let columns = Set(change.columnChanges.map(\.column) + change.columnChanges.compactMap { $0.before?.name })
         guard !columns.isEmpty, exists else { return impact }
         var dbtIdToNode: [String: String] = [:]
-        var modelIdsByName: [String: String] = [:]
-        for node in graph.nodes.values where node.type == "model" { modelIdsByName[node.name] = node.id }
+        // Model ids by name, for downstream nodes the catalog named (made once, and only then:
+        // it is a pass over the whole graph).
+        var modelIdsByName: [String: String]?
         // Semantic models use the columns they name (never merged with a catalog table).
         for node in impact.downstream where node.type == "semantic_model" { dbtIdToNode[node.id] = node.id }
         for node in impact.downstream where node.type == "model" {
             if graph.nodes[node.id] != nil {
                 dbtIdToNode[node.id] = node.id
-            } else if let dbtId = modelIdsByName[node.name] {
-                dbtIdToNode[dbtId] = node.id
+                continue
             }
+            if modelIdsByName == nil {
+                var byName: [String: String] = [:]
+                for node in graph.nodes.values where node.type == "model" { byName[node.name] = node.id }
+                modelIdsByName = byName
+            }
+            if let dbtId = modelIdsByName?[node.name] { dbtIdToNode[dbtId] = node.id }
         }
         // Versioned changes are named `model.vN`; the model itself is `snapshot.name`.
         let model = (change.head ?? change.base)?.name ?? change.name
