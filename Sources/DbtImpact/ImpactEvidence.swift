@@ -47,6 +47,7 @@ extension DbtProject {
     /// disabled or renamed away), so their former consumers are still found.
     public static func lineageGraph(changes: [ModelChange], base: DbtProject, head: DbtProject) throws -> ProjectGraph {
         var graph = head.exists ? try head.graph() : ProjectGraph()
+        if head.exists { try addInstalledPackages(modifiedBy: changes, to: &graph, head: head) }
         let goneIds = changes.compactMap { change -> String? in
             guard let old = change.base else { return nil }
             let stillThere = change.head.map { $0.enabled && $0.uniqueId == old.uniqueId } ?? false
@@ -67,6 +68,31 @@ extension DbtProject {
             }
         }
         return graph
+    }
+
+    /// The graphs of the installed packages whose models a change modified (through hooks or
+    /// `models: <package>:`), joined to the project's: the package models downstream of them, and
+    /// the project's models that `ref()` them (`ref('pkg', 'm')`, or `ref('m')` that no model of
+    /// the project answers), are walked as dbt's `state:modified+` walks them; the package models
+    /// the root project disables are not.
+    private static func addInstalledPackages(modifiedBy changes: [ModelChange], to graph: inout ProjectGraph, head: DbtProject) throws {
+        var packages = Set<String>()
+        for change in changes {
+            let parts = (change.head?.uniqueId ?? "").split(separator: ".")
+            if parts.count >= 3, parts[0] == "model", parts[1] != head.name { packages.insert(String(parts[1])) }
+        }
+        for package in packages.sorted() {
+            guard let packageGraph = try head.installedPackageGraph(package) else { continue }
+            for (id, node) in packageGraph.nodes {
+                var merged = node
+                if let existing = graph.nodes[id] { merged.children = Array(Set(existing.children).union(node.children)).sorted() }
+                // An unqualified ref() of a package model reads as a project model nobody defines.
+                if node.type == "model", let placeholder = graph.nodes["model.\(head.name).\(node.name)"], placeholder.path == nil {
+                    merged.children = Array(Set(merged.children).union(placeholder.children)).sorted()
+                }
+                graph.nodes[id] = merged
+            }
+        }
     }
 
     /// `impact` with the evidence of which downstream nodes use each column the change touches,

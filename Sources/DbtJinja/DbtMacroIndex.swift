@@ -24,9 +24,9 @@ package struct DbtMacroIndex {
     /// Package name → macro name → definition. Holds the root project too.
     package var packages: [String: [String: Definition]] = [:]
     /// Package name → its folder (repository-relative), for the installed packages.
-    var packageFolders: [String: String] = [:]
+    package var packageFolders: [String: String] = [:]
     /// Where the installed packages were read: the revision's tree, or the worktree's.
-    var packageTree: (any FileTree)?
+    package var packageTree: (any FileTree)?
     /// Package name → its `dbt_project.yml` `vars:`.
     var packageVars: [String: JSONValue] = [:]
     /// Every `(package, macro)` that may call `ref()`/`source()`, directly or through other macros.

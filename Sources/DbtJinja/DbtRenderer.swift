@@ -142,11 +142,12 @@ package final class DbtRenderer {
 
     /// The macros a model's hooks (`pre-hook`/`post-hook` strings) call themselves: dbt renders
     /// each hook at parse time in the model's context and records them in `depends_on.macros`.
-    /// A hook that fails to render gives what it called before failing.
-    package func macroCalls(inHooks hooks: [String], path: String, name: String) -> [MacroCall] {
+    /// A hook that fails to render gives what it called before failing. `package`: the node's
+    /// package (a package model's hooks resolve macros from its package first, as dbt does).
+    package func macroCalls(inHooks hooks: [String], path: String, name: String, package: String? = nil) -> [MacroCall] {
         let saved = current
         defer { current = saved }
-        current = RenderState(name: name, path: path, modelText: "", package: project.name)
+        current = RenderState(name: name, path: path, modelText: "", package: package ?? project.name)
         for hook in hooks {
             _ = try? environment.render(try JinjaTemplate.parse(hook, name: path), context: [:])
         }

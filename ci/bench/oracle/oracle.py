@@ -424,6 +424,18 @@ def run(args):
     head_manifest = json.loads((work / "head-target/manifest.json").read_text())
     gate, gate_s = gate_selection(args, repo, base, head, project)
 
+    # The gate names a changed model by its name; one of an installed package (changed through a
+    # hook or the root project's `models: <package>:`) is that package's node, not the project's.
+    models_named = {}
+    for uid, n in head_manifest["nodes"].items():
+        if n["resource_type"] == "model":
+            models_named.setdefault(n["name"], []).append(uid)
+    for m in gate["changed"]:
+        rid = f"model.{project}.{m}"
+        if rid not in head_manifest["nodes"] and len(models_named.get(m, [])) == 1 and gate["nodes"].get(rid) == "model":
+            del gate["nodes"][rid]
+            gate["nodes"][models_named[m][0]] = "model"
+
     def of(nodes, t):
         return {k for k, v in nodes.items() if v == t}
     dbt_models, gate_models = of(dbt_nodes, "model"), of(gate["nodes"], "model")
