@@ -41,6 +41,9 @@ public struct DbtSettings: Sendable, Hashable {
     /// A `catalog.json` on disk (`dbt docs generate`): the warehouse's real columns of sources,
     /// snapshots and models, for the nodes whose SQL cannot tell.
     public var warehouseCatalog: String?
+    /// Reading an installed package as a project of its own: the root project's `vars:`, which
+    /// dbt puts before the package's own (`vars: {<package>: {…}}` first, then the global ones).
+    public var rootProjectVars: JSONValue?
 
     /// Settings with dbt's defaults: project at the repository root, unknown target, dbt's own naming.
     public init(projectDir: String = "", targetDatabase: String? = nil, targetSchema: String? = nil,

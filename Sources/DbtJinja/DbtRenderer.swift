@@ -429,15 +429,20 @@ package final class DbtRenderer {
         return 1
     }
 
-    /// dbt's parse-time `var()`: the node package's scoped vars, then the global ones; a missing
-    /// var is the default, or None.
     /// What `env_var(name)` reads from `environment`: nil when unset or a secret.
     package static func environmentValue(_ name: String, in environment: [String: String]) -> String? {
         isSecretName(name) ? nil : environment[name]
     }
 
+    /// dbt's parse-time `var()`: the node package's scoped vars, then the global ones; a missing
+    /// var is the default, or None. Reading an installed package, the root project's vars come
+    /// first (scoped to the package, then global), as dbt gives them precedence.
     private func variable(_ arguments: JinjaArguments) -> JinjaValue {
         guard let name = arguments.argument(0, "name")?.stringValue else { return .none }
+        if case .object(let vars)? = settings.rootProjectVars {
+            if case .object(let scoped)? = vars[current.package], let value = scoped[name] { return projectValue(value) }
+            if let value = vars[name] { return projectValue(value) }
+        }
         if case .object(let vars) = project.vars {
             if case .object(let scoped)? = vars[current.package], let value = scoped[name] { return projectValue(value) }
             if let value = vars[name] { return projectValue(value) }

@@ -155,8 +155,12 @@ extension DbtProject {
         if projectBlob.isEmpty, let data = try tree.contents(of: projectFilePath) {
             projectBlob = String(StableHash.fnv1a(data), radix: 16)   // the same in every run
         }
+        // An installed package read as a project renders with the root project's vars too.
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let rootVars = settings.rootProjectVars.flatMap { try? encoder.encode($0) }.map { String(decoding: $0, as: UTF8.self) } ?? ""
         let fingerprint = JinjaDbtSupport.fnv(([projectBlob, settings.adapterType ?? "", settings.targetName ?? "",
-                                                settings.targetDatabase ?? "", settings.targetSchema ?? ""]
+                                                settings.targetDatabase ?? "", settings.targetSchema ?? "", rootVars]
                                                + macros.fileFingerprint).joined(separator: "\n"))
         let state = RenderingState(macros: macros, renderer: renderer,
                                    reachingFinder: WordFinder(words: macros.referenceReachingWords), fingerprint: fingerprint)

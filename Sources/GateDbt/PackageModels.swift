@@ -115,7 +115,8 @@ extension DbtProject {
             guard let project = try installedPackage(package, state: state) else { continue }
             let entries = try project.propertyHookConfigs()
             for path in try project.fileListing().modelFiles where path.hasSuffix(".sql") {
-                guard try project.scan(path) != nil else { continue }   // reads its `config()` too
+                // Reads its `config()` too, rendered when a value is an expression (`enabled=var(…)`).
+                guard try project.references(ofModelFile: path) != nil else { continue }
                 let name = DbtProject.stem(of: path)
                 try body(PackageModelFile(package: package, project: project, path: path,
                                           fqn: [package] + project.folderParts(of: path) + [name], entry: entries[name] ?? ModelConfig()))
@@ -161,6 +162,8 @@ extension DbtProject {
 
     func installedPackage(_ name: String, state: RenderingState) throws -> DbtProject? {
         guard let folder = state.macros.packageFolders[name], let tree = state.macros.packageTree else { return nil }
-        return try? DbtProject.load(tree: tree, settings: DbtSettings(projectDir: folder), memo: memo)
+        var settings = DbtSettings(projectDir: folder)
+        settings.rootProjectVars = projectFile?.vars
+        return try? DbtProject.load(tree: tree, settings: settings, memo: memo)
     }
 }

@@ -161,4 +161,17 @@ import Testing
             of: "  pkg:\n", with: "  pkg:\n    p_after_scoped: {+enabled: false}\n")
         #expect(try modifiedPlusDownstream(editing: "h_pkgscope", files: files).models == ["p_scoped", "p_scoped_child", "r_from_pkg"])
     }
+
+    /// The root project's vars come before the package's own when dbt reads a package model
+    /// (`vars: {pkg: {…}}`, as GitLab's `vars: snowplow: …` disables snowplow models): a package
+    /// model whose `enabled` reads such a var is in the graph exactly when the root's value says so.
+    @Test(arguments: [("vars:\n  pkg: {pkg_on: false}\n", false), ("vars:\n  pkg_on: false\n", false),
+                      ("vars:\n  other: {pkg_on: false}\n", true), ("", true)])
+    func aPackageModelSeesTheRootProjectsVars(vars: String, enabled: Bool) throws {
+        var files = Self.files
+        files["dbt_project.yml"] = files["dbt_project.yml"]! + "\n" + vars
+        files["dbt_packages/pkg/dbt_project.yml"] = files["dbt_packages/pkg/dbt_project.yml"]! + "vars:\n  pkg_on: true\n"
+        files["dbt_packages/pkg/models/p_var.sql"] = "{{ config(enabled=var('pkg_on')) }}\nselect 1 as id\n"
+        #expect(try modifiedPlusDownstream(editing: "h_all", files: files).models.contains("p_var") == enabled)
+    }
 }
