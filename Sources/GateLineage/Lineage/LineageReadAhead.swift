@@ -51,7 +51,7 @@ struct LineageReadAhead {
                                         continuation.yield(.resources(items))
                                     }
                                 }
-                                continuation.yield(.finished)
+                                continuation.yield(.finished(listing: listing))
                             } catch {
                                 continuation.yield(.failed(error))
                             }
@@ -74,8 +74,8 @@ struct LineageReadAhead {
                         }
                     case .partial(let ids):
                         plan.listingCut(ids)
-                    case .finished:
-                        plan.listingFinished()
+                    case .finished(let listing):
+                        plan.listingFinished(listing)
                     case .failed(let error):
                         throw error
                     }
@@ -104,8 +104,8 @@ private enum ReadAheadEvent: Sendable {
     /// The lineage listing of these ids had more pages than the page cap; what was read of it
     /// came as `.lineage` events.
     case partial([String])
-    /// A listing is complete.
-    case finished
+    /// Listing number `listing` is complete.
+    case finished(listing: Int)
     case failed(any Error)
 }
 
@@ -115,6 +115,16 @@ private enum ReadAheadJob: Sendable {
 }
 
 /// What the read-ahead knows and still has to ask; no I/O, so the policy reads in one place.
+///
+/// Requests: a listing costs one request per page, and the fewest pages a level can cost is its
+/// rows over the page size (`ci/bench/run`'s floor). Two things keep listings near that: a
+/// lineage batch is cut where its estimated rows fill one page (each id's known UPSTREAM rows —
+/// its parents read so far — plus the DOWNSTREAM rows per id its depth measured, or the depth
+/// above's while it has measured none), and a batch that would not fill its page (or a metadata
+/// batch that would not fill its page) is held while a shallower lineage listing still runs,
+/// since that listing may name more ids for it. Holding costs no round: the held ids are sent
+/// the moment the last listing that could add to them finishes, which is when a level-by-level
+/// walk would send them anyway, and a full batch never waits.
 private struct ReadAheadPlan {
     let maxDepth: Int
     let nodeCap: Int
@@ -124,6 +134,9 @@ private struct ReadAheadPlan {
     var depth: [String: Int] = [:]
     /// DOWNSTREAM children read so far, by parent.
     var children: [String: Set<String>] = [:]
+    /// Parents read so far, by child: the UPSTREAM rows its own listing will hold (as many as
+    /// are known when it is sent).
+    private var parents: [String: Int] = [:]
     var found: [String: CatalogResource] = [:]
     /// Ids whose lineage / metadata listing was sent (all of them read once the plan is done).
     var lineageSent = Set<String>(), metadataSent = Set<String>()
@@ -139,13 +152,14 @@ private struct ReadAheadPlan {
     /// Listings sent and not yet finished.
     private(set) var running = 0
     private var listings = 0
+    /// Lineage listings sent and not yet finished: their depth, by listing number.
+    private var lineageRunning: [Int: Int] = [:]
+    /// Lineage listings whose row count is not known yet: their ids, by listing number.
+    private var unmeasured: [Int: [String]] = [:]
 
-    /// Lineage rows per id at each depth, from the first page of each listing (which states the
-    /// listing's row count); recent listings weigh more. Lineage batches are cut by it to fit one
-    /// page, because a listing of several pages costs a second round trip, and round trips are
-    /// what the walk waits for.
-    private var rowsPerId: [Int: Double] = [:]
-    private var measured = Set<Int>()
+    /// DOWNSTREAM rows and ids measured at each depth, from the first page of each listing
+    /// (which states the listing's row count; the ids' known parents are its UPSTREAM rows).
+    private var downstreamRows: [Int: Double] = [:], measuredIds: [Int: Int] = [:]
     /// Listings cut to fit one page by an estimate borrowed from the depth above, by depth. That
     /// estimate may be far off (one root with 5,000 children says nothing about the children's
     /// own lineage), so it cuts at most `maxConcurrentRequests` listings per depth — more could
@@ -186,17 +200,25 @@ private struct ReadAheadPlan {
     }
 
     mutating func read(_ rows: [LineageRow], listing: Int, level: Int, ids: Int, count: Int?) {
-        if let count, measured.insert(listing).inserted {
-            let observed = Double(count) / Double(max(1, ids))
-            rowsPerId[level] = rowsPerId[level].map { ($0 + observed) / 2 } ?? observed
-        }
         for row in rows where row.direction == "DOWNSTREAM" && lineageSent.contains(row.from) {
-            guard children[row.from, default: []].insert(row.to).inserted, let parentLevel = depth[row.from] else { continue }
-            reach(row.to, at: parentLevel + 1)
+            guard children[row.from, default: []].insert(row.to).inserted else { continue }
+            parents[row.to, default: 0] += 1
+            if let parentLevel = depth[row.from] { reach(row.to, at: parentLevel + 1) }
+        }
+        if let count, let asked = unmeasured.removeValue(forKey: listing) {
+            // Measured after this page's rows are counted in: its own DOWNSTREAM rows may name
+            // another of its ids as a child.
+            let upstream = asked.reduce(0) { $0 + (parents[$1] ?? 0) }
+            downstreamRows[level, default: 0] += Double(max(0, count - upstream))
+            measuredIds[level, default: 0] += asked.count
         }
     }
 
-    mutating func listingFinished() { running -= 1 }
+    mutating func listingFinished(_ listing: Int) {
+        running -= 1
+        lineageRunning[listing] = nil
+        unmeasured[listing] = nil
+    }
 
     /// The lineage listing of `ids` ran past the page cap. One id alone is cut (the walk says
     /// so); in a batch, one wide id may have cut the others, so none counts as read and the walk
@@ -211,43 +233,73 @@ private struct ReadAheadPlan {
 
     /// The next listing to send, while a request slot is free: lineage first, shallowest depth
     /// first (it is what the next level waits for), then metadata in batches that fit one page.
-    /// A batch takes what is queued, so ids pile up into fuller requests only when every slot
-    /// is busy.
+    /// A batch that would not fill its page waits while a shallower lineage listing runs (see
+    /// the type's note); otherwise it takes what is queued.
     mutating func nextJob() -> (Int, ReadAheadJob)? {
         guard running < options.maxConcurrentRequests else { return nil }
-        let job: ReadAheadJob
-        if let level = lineageQueue.keys.min(), let queue = lineageQueue[level] {
-            var count = min(queue.count, options.idsPerRequest)
-            if let (rows, measuredHere) = estimate(at: level), measuredHere || guessedCuts[level, default: 0] < options.maxConcurrentRequests {
-                let fit = max(1, Int(Double(options.pageSize) / max(rows, 1)))
-                if fit < count {
-                    count = fit
-                    if !measuredHere { guessedCuts[level, default: 0] += 1 }
-                }
-            }
+        var job: ReadAheadJob?
+        for level in lineageQueue.keys.sorted() {
+            guard let queue = lineageQueue[level], !queue.isEmpty else { continue }
+            let (count, full, guessed) = lineageBatch(queue, at: level)
+            if !full && shallowerListingRuns(than: level) { continue }
+            if guessed && count < options.idsPerRequest { guessedCuts[level, default: 0] += 1 }
             let batch = Array(queue.prefix(count))
             lineageQueue[level] = count == queue.count ? nil : Array(queue.dropFirst(count))
             lineageSent.formUnion(batch)
             job = .lineage(batch, level: level)
-        } else if !metadataQueue.isEmpty {
-            let count = min(metadataQueue.count, options.idsPerRequest, options.pageSize)
+            lineageRunning[listings + 1] = level
+            unmeasured[listings + 1] = batch
+            break
+        }
+        if job == nil, !metadataQueue.isEmpty {
+            let size = min(options.idsPerRequest, options.pageSize)
+            let count = min(metadataQueue.count, size)
+            var deepest = 0
+            for id in metadataQueue.prefix(count) { deepest = max(deepest, depth[id] ?? 0) }
+            guard count == size || !shallowerListingRuns(than: deepest) else { return nil }
             let batch = Array(metadataQueue.prefix(count))
             metadataQueue.removeFirst(count)
             metadataSent.formUnion(batch)
             job = .metadata(batch)
-        } else {
-            return nil
         }
+        guard let job else { return nil }
         running += 1
         listings += 1
         return (listings, job)
     }
 
-    /// Rows per id expected at `level`, and whether it was measured there (else it is the
-    /// nearest depth above's).
-    private func estimate(at level: Int) -> (rows: Double, measuredHere: Bool)? {
+    /// Whether a lineage listing of a depth above `level` is running: it may name more ids at
+    /// `level` (a node's children are found by listings of the depths above it only).
+    private func shallowerListingRuns(than level: Int) -> Bool {
+        lineageRunning.values.contains { $0 < level }
+    }
+
+    /// How many of `queue`'s ids (at `level`) the next lineage listing takes; whether they fill
+    /// it (a page of estimated rows, or `idsPerRequest` ids); whether the estimate was borrowed
+    /// from the depth above.
+    private func lineageBatch(_ queue: [String], at level: Int) -> (count: Int, full: Bool, guessed: Bool) {
+        let limit = min(queue.count, options.idsPerRequest)
+        guard let (downstream, measuredHere) = downstreamEstimate(at: level),
+              measuredHere || guessedCuts[level, default: 0] < options.maxConcurrentRequests
+        else { return (limit, limit == options.idsPerRequest, false) }
+        let page = Double(options.pageSize)
+        var rows = 0.0, count = 0
+        while count < limit {
+            let next = Double(parents[queue[count]] ?? 0) + downstream
+            if count > 0 && rows + next > page { return (count, true, !measuredHere) }
+            rows += next
+            count += 1
+        }
+        return (count, count == options.idsPerRequest || rows >= page, !measuredHere)
+    }
+
+    /// DOWNSTREAM rows per id expected at `level`, and whether it was measured there (else it is
+    /// the nearest depth above's).
+    private func downstreamEstimate(at level: Int) -> (rows: Double, measuredHere: Bool)? {
         for shallower in stride(from: level, through: 0, by: -1) {
-            if let known = rowsPerId[shallower] { return (known, shallower == level) }
+            if let ids = measuredIds[shallower], ids > 0 {
+                return ((downstreamRows[shallower] ?? 0) / Double(ids), shallower == level)
+            }
         }
         return nil
     }
