@@ -152,8 +152,14 @@ private struct ReadAheadPlan {
     /// Listings sent and not yet finished.
     private(set) var running = 0
     private var listings = 0
-    /// Lineage listings sent and not yet finished: their depth, by listing number.
-    private var lineageRunning: [Int: Int] = [:]
+    /// Lineage listings sent and not yet finished: their depth and how many ids they asked
+    /// about, by listing number.
+    private var lineageRunning: [Int: (level: Int, ids: Int)] = [:]
+    /// UPSTREAM rows read so far by each running lineage listing.
+    private var upstreamSeen: [Int: Int] = [:]
+    /// UPSTREAM rows and ids of the finished lineage listings, by depth: the parents a node at
+    /// that depth has on average, for a node whose parents may not all have been read yet.
+    private var upstreamRows: [Int: Int] = [:], upstreamIds: [Int: Int] = [:]
     /// Lineage listings whose row count is not known yet: their ids, by listing number.
     private var unmeasured: [Int: [String]] = [:]
 
@@ -200,6 +206,7 @@ private struct ReadAheadPlan {
     }
 
     mutating func read(_ rows: [LineageRow], listing: Int, level: Int, ids: Int, count: Int?) {
+        upstreamSeen[listing, default: 0] += rows.lazy.filter { $0.direction == "UPSTREAM" }.count
         for row in rows where row.direction == "DOWNSTREAM" && lineageSent.contains(row.from) {
             guard children[row.from, default: []].insert(row.to).inserted else { continue }
             parents[row.to, default: 0] += 1
@@ -208,15 +215,18 @@ private struct ReadAheadPlan {
         if let count, let asked = unmeasured.removeValue(forKey: listing) {
             // Measured after this page's rows are counted in: its own DOWNSTREAM rows may name
             // another of its ids as a child.
-            let upstream = asked.reduce(0) { $0 + (parents[$1] ?? 0) }
-            downstreamRows[level, default: 0] += Double(max(0, count - upstream))
+            let upstream = asked.reduce(0.0) { $0 + upstreamEstimate($1, at: level) }
+            downstreamRows[level, default: 0] += max(0, Double(count) - upstream)
             measuredIds[level, default: 0] += asked.count
         }
     }
 
     mutating func listingFinished(_ listing: Int) {
         running -= 1
-        lineageRunning[listing] = nil
+        if let (level, ids) = lineageRunning.removeValue(forKey: listing) {
+            upstreamRows[level, default: 0] += upstreamSeen.removeValue(forKey: listing) ?? 0
+            upstreamIds[level, default: 0] += ids
+        }
         unmeasured[listing] = nil
     }
 
@@ -247,7 +257,7 @@ private struct ReadAheadPlan {
             lineageQueue[level] = count == queue.count ? nil : Array(queue.dropFirst(count))
             lineageSent.formUnion(batch)
             job = .lineage(batch, level: level)
-            lineageRunning[listings + 1] = level
+            lineageRunning[listings + 1] = (level, batch.count)
             unmeasured[listings + 1] = batch
             break
         }
@@ -271,7 +281,7 @@ private struct ReadAheadPlan {
     /// Whether a lineage listing of a depth above `level` is running: it may name more ids at
     /// `level` (a node's children are found by listings of the depths above it only).
     private func shallowerListingRuns(than level: Int) -> Bool {
-        lineageRunning.values.contains { $0 < level }
+        lineageRunning.values.contains { $0.level < level }
     }
 
     /// How many of `queue`'s ids (at `level`) the next lineage listing takes; whether they fill
@@ -285,12 +295,24 @@ private struct ReadAheadPlan {
         let page = Double(options.pageSize)
         var rows = 0.0, count = 0
         while count < limit {
-            let next = Double(parents[queue[count]] ?? 0) + downstream
+            let next = upstreamEstimate(queue[count], at: level) + downstream
             if count > 0 && rows + next > page { return (count, true, !measuredHere) }
             rows += next
             count += 1
         }
         return (count, count == options.idsPerRequest || rows >= page, !measuredHere)
+    }
+
+    /// The UPSTREAM rows of `id` (at `level`): its parents read so far, and while a shallower
+    /// listing still runs (more of its parents may be named) at least as many as a node at its
+    /// depth (or the nearest depth above) has on average.
+    private func upstreamEstimate(_ id: String, at level: Int) -> Double {
+        let known = Double(parents[id] ?? 0)
+        guard shallowerListingRuns(than: level) else { return known }
+        for shallower in stride(from: level, through: 0, by: -1) {
+            if let ids = upstreamIds[shallower], ids > 0 { return max(known, Double(upstreamRows[shallower] ?? 0) / Double(ids)) }
+        }
+        return known
     }
 
     /// DOWNSTREAM rows per id expected at `level`, and whether it was measured there (else it is
