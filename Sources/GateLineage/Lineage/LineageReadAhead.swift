@@ -152,26 +152,29 @@ private struct ReadAheadPlan {
     /// Listings sent and not yet finished.
     private(set) var running = 0
     private var listings = 0
-    /// Lineage listings sent and not yet finished: their depth and how many ids they asked
-    /// about, by listing number.
-    private var lineageRunning: [Int: (level: Int, ids: Int)] = [:]
-    /// UPSTREAM rows read so far by each running lineage listing.
-    private var upstreamSeen: [Int: Int] = [:]
-    /// UPSTREAM rows and ids of the finished lineage listings, by depth: the parents a node at
-    /// that depth has on average, for a node whose parents may not all have been read yet.
-    private var upstreamRows: [Int: Int] = [:], upstreamIds: [Int: Int] = [:]
-    /// Lineage listings whose row count is not known yet: their ids, by listing number.
-    private var unmeasured: [Int: [String]] = [:]
-
-    /// DOWNSTREAM rows and ids measured at each depth, from the first page of each listing
-    /// (which states the listing's row count; the ids' known parents are its UPSTREAM rows).
-    private var downstreamRows: [Int: Double] = [:], measuredIds: [Int: Int] = [:]
+    /// Lineage listings sent and not yet finished: their depth and ids, by listing number.
+    private var lineageRunning: [Int: (level: Int, ids: [String])] = [:]
+    /// UPSTREAM rows read so far, by the id they were listed for.
+    private var upstreamRead: [String: Int] = [:]
+    /// The lineage rows of the nodes whose listings finished, by depth: what a node there has.
+    private var measured: [Int: DepthRows] = [:]
+    /// DOWNSTREAM rows per id at each depth as the first pages of its listings state them (their
+    /// row count, less the ids' known parents): a guess for a depth below until some listing has
+    /// finished — a root's listing of many pages says at once how wide the root is.
+    private var stated: [Int: Double] = [:], statedListings = Set<Int>()
     /// Listings cut to fit one page by an estimate borrowed from the depth above, by depth. That
     /// estimate may be far off (one root with 5,000 children says nothing about the children's
-    /// own lineage), so it cuts at most `maxConcurrentRequests` listings per depth — more could
-    /// not be in flight at once anyway. Once a depth's own listings have said how many rows they
-    /// have, its estimate is measured and cuts as many listings as it takes.
+    /// own lineage; a level of dashboards has none of the DOWNSTREAM rows of the tables above
+    /// it), so it cuts a quarter of the requests in flight per depth (16 of 64): the rest of the
+    /// depth waits for the first of them to say how many rows a node there has, which is one
+    /// round trip away, and is then cut by that. A depth whose nodes arrive over more than a
+    /// round trip (most, when the depth above was itself listed in several waves) loses nothing
+    /// by it; one whose nodes all arrive at once waits that round trip. (Fewer guesses suit a
+    /// graph whose fan-out shrinks with depth and cost a heavy-tailed one, whose first few
+    /// listings say little; a quarter was the best of 4, 8, 16 and 64 over the three graphs
+    /// `ci/bench` measures.)
     private var guessedCuts: [Int: Int] = [:]
+    private var guessedCutsPerDepth: Int { max(1, options.maxConcurrentRequests / 4) }
 
     init(maxDepth: Int, nodeCap: Int, options: SecodaClientOptions) {
         self.maxDepth = maxDepth
@@ -206,28 +209,30 @@ private struct ReadAheadPlan {
     }
 
     mutating func read(_ rows: [LineageRow], listing: Int, level: Int, ids: Int, count: Int?) {
-        upstreamSeen[listing, default: 0] += rows.lazy.filter { $0.direction == "UPSTREAM" }.count
-        for row in rows where row.direction == "DOWNSTREAM" && lineageSent.contains(row.from) {
+        if let count, stated[level] == nil, statedListings.insert(listing).inserted, let asked = lineageRunning[listing]?.ids {
+            let upstream = asked.reduce(0) { $0 + (parents[$1] ?? 0) }
+            stated[level] = Double(max(0, count - upstream)) / Double(max(1, asked.count))
+        }
+        for row in rows where lineageSent.contains(row.from) {
+            guard row.direction == "DOWNSTREAM" else {
+                if row.direction == "UPSTREAM" { upstreamRead[row.from, default: 0] += 1 }
+                continue
+            }
             guard children[row.from, default: []].insert(row.to).inserted else { continue }
             parents[row.to, default: 0] += 1
             if let parentLevel = depth[row.from] { reach(row.to, at: parentLevel + 1) }
         }
-        if let count, let asked = unmeasured.removeValue(forKey: listing) {
-            // Measured after this page's rows are counted in: its own DOWNSTREAM rows may name
-            // another of its ids as a child.
-            let upstream = asked.reduce(0.0) { $0 + upstreamEstimate($1, at: level) }
-            downstreamRows[level, default: 0] += max(0, Double(count) - upstream)
-            measuredIds[level, default: 0] += asked.count
-        }
     }
 
+    /// Listing number `listing` finished: if it was a lineage listing read whole, its nodes'
+    /// rows are known exactly and measure their depth.
     mutating func listingFinished(_ listing: Int) {
         running -= 1
-        if let (level, ids) = lineageRunning.removeValue(forKey: listing) {
-            upstreamRows[level, default: 0] += upstreamSeen.removeValue(forKey: listing) ?? 0
-            upstreamIds[level, default: 0] += ids
+        guard let (level, ids) = lineageRunning.removeValue(forKey: listing) else { return }
+        for id in ids where lineageSent.contains(id) && !partial.contains(id) {
+            measured[level, default: DepthRows()].add(upstream: upstreamRead[id] ?? 0, downstream: children[id]?.count ?? 0,
+                                                      page: options.pageSize)
         }
-        unmeasured[listing] = nil
     }
 
     /// The lineage listing of `ids` ran past the page cap. One id alone is cut (the walk says
@@ -252,13 +257,13 @@ private struct ReadAheadPlan {
             guard let queue = lineageQueue[level], !queue.isEmpty else { continue }
             let (count, full, guessed) = lineageBatch(queue, at: level)
             if !full && shallowerListingRuns(than: level) { continue }
+            if !guessed && awaitsMeasure(level) { continue }
             if guessed && count < options.idsPerRequest { guessedCuts[level, default: 0] += 1 }
             let batch = Array(queue.prefix(count))
             lineageQueue[level] = count == queue.count ? nil : Array(queue.dropFirst(count))
             lineageSent.formUnion(batch)
             job = .lineage(batch, level: level)
-            lineageRunning[listings + 1] = (level, batch.count)
-            unmeasured[listings + 1] = batch
+            lineageRunning[listings + 1] = (level, batch)
             break
         }
         if job == nil, !metadataQueue.isEmpty {
@@ -278,6 +283,13 @@ private struct ReadAheadPlan {
         return (listings, job)
     }
 
+    /// Whether `level` has used its guessed cuts and waits for a listing of its own, already
+    /// sent, to say how many rows its nodes have.
+    private func awaitsMeasure(_ level: Int) -> Bool {
+        guard let (_, measuredHere) = downstreamEstimate(at: level), !measuredHere else { return false }
+        return lineageRunning.values.contains { $0.level == level }
+    }
+
     /// Whether a lineage listing of a depth above `level` is running: it may name more ids at
     /// `level` (a node's children are found by listings of the depths above it only).
     private func shallowerListingRuns(than level: Int) -> Bool {
@@ -290,7 +302,7 @@ private struct ReadAheadPlan {
     private func lineageBatch(_ queue: [String], at level: Int) -> (count: Int, full: Bool, guessed: Bool) {
         let limit = min(queue.count, options.idsPerRequest)
         guard let (downstream, measuredHere) = downstreamEstimate(at: level),
-              measuredHere || guessedCuts[level, default: 0] < options.maxConcurrentRequests
+              measuredHere || guessedCuts[level, default: 0] < guessedCutsPerDepth
         else { return (limit, limit == options.idsPerRequest, false) }
         let page = Double(options.pageSize)
         var rows = 0.0, count = 0
@@ -310,7 +322,7 @@ private struct ReadAheadPlan {
         let known = Double(parents[id] ?? 0)
         guard shallowerListingRuns(than: level) else { return known }
         for shallower in stride(from: level, through: 0, by: -1) {
-            if let ids = upstreamIds[shallower], ids > 0 { return max(known, Double(upstreamRows[shallower] ?? 0) / Double(ids)) }
+            if let typical = measured[shallower]?.typical { return max(known, typical.upstream) }
         }
         return known
     }
@@ -319,11 +331,51 @@ private struct ReadAheadPlan {
     /// the nearest depth above's).
     private func downstreamEstimate(at level: Int) -> (rows: Double, measuredHere: Bool)? {
         for shallower in stride(from: level, through: 0, by: -1) {
-            if let ids = measuredIds[shallower], ids > 0 {
-                return ((downstreamRows[shallower] ?? 0) / Double(ids), shallower == level)
+            if let typical = measured[shallower]?.typical {
+                return (typical.downstream, shallower == level)
             }
         }
+        // Only wide nodes measured so far (the roots, say): a guess, never a measurement.
+        for shallower in stride(from: level, through: 0, by: -1) {
+            if let typical = measured[shallower]?.wideTypical {
+                return (typical.downstream, false)
+            }
+        }
+        for shallower in stride(from: level - 1, through: 0, by: -1) {
+            if let guess = stated[shallower] { return (guess, false) }
+        }
         return nil
+    }
+}
+
+/// The lineage rows of the nodes measured at one depth. Lineage is heavy-tailed (most tables
+/// feed a few others, one feeds hundreds): a node with a page of rows or more fills its own
+/// pages whatever it is batched with, so the figure batches are cut by is the nodes' below that
+/// (a mean over all would be pulled up by the one wide node and cut everyone's listing short).
+private struct DepthRows {
+    private var narrow = 0, narrowUpstream = 0, narrowDownstream = 0
+    private var wide = 0, wideUpstream = 0, wideDownstream = 0
+
+    mutating func add(upstream: Int, downstream: Int, page: Int) {
+        if upstream + downstream < page {
+            narrow += 1
+            narrowUpstream += upstream
+            narrowDownstream += downstream
+        } else {
+            wide += 1
+            wideUpstream += upstream
+            wideDownstream += downstream
+        }
+    }
+
+    /// UPSTREAM and DOWNSTREAM rows per narrow node; nil until one was measured.
+    var typical: (upstream: Double, downstream: Double)? {
+        narrow > 0 ? (Double(narrowUpstream) / Double(narrow), Double(narrowDownstream) / Double(narrow)) : nil
+    }
+
+    /// The same per wide node: what a depth of wide nodes alone (a root feeding hundreds) says.
+    var wideTypical: (upstream: Double, downstream: Double)? {
+        wide > 0 ? (Double(wideUpstream) / Double(wide), Double(wideDownstream) / Double(wide)) : nil
     }
 }
 
