@@ -307,103 +307,40 @@ struct ByteWriter {
         pending.removeAll(keepingCapacity: true)
     }
 
-    /// A growing byte buffer with little-endian writers.
-    struct Buffer {
-        var bytes: [UInt8] = []
+    /// A growing byte buffer with little-endian writers (GateModel's), with the resource record below.
+    typealias Buffer = BinaryWriter
+}
 
-        mutating func u8(_ value: UInt8) { bytes.append(value) }
-        mutating func u32(_ value: UInt32) { withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) } }
-        mutating func u64(_ value: UInt64) { withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) } }
-
-        mutating func string(_ value: String) {
-            u32(UInt32(value.utf8.count))
-            bytes.append(contentsOf: value.utf8)
-        }
-
-        mutating func optional(_ value: String?) {
-            guard let value else { u8(0); return }
-            u8(1)
-            string(value)
-        }
-
-        mutating func strings(_ values: [String]) {
-            u32(UInt32(values.count))
-            for value in values { string(value) }
-        }
-
-        mutating func optional(_ value: Int?) {
-            guard let value else { u8(0); return }
-            u8(1)
-            u64(UInt64(bitPattern: Int64(value)))
-        }
-
-        /// Every stored field of the resource, in declaration order (`ByteReader.resource` reads them back).
-        mutating func resource(_ r: CatalogResource) {
-            string(r.id)
-            string(r.type)
-            string(r.title)
-            optional(r.titleFull)
-            optional(r.database)
-            optional(r.schema)
-            optional(r.integration)
-            strings(r.owners)
-            strings(r.ownerGroups)
-            strings(r.tags)
-            u8(r.pii ? 1 : 0)
-            u8(r.verified ? 1 : 0)
-            optional(r.url)
-            optional(r.externalUsage)
-            optional(r.internalUsage)
-            optional(r.externalUpdatedAt)
-            strings(r.teams)
-        }
+extension BinaryWriter {
+    /// Every stored field of the resource, in declaration order (`ByteReader.resource` reads them back).
+    mutating func resource(_ r: CatalogResource) {
+        string(r.id)
+        string(r.type)
+        string(r.title)
+        optional(r.titleFull)
+        optional(r.database)
+        optional(r.schema)
+        optional(r.integration)
+        strings(r.owners)
+        strings(r.ownerGroups)
+        strings(r.tags)
+        u8(r.pii ? 1 : 0)
+        u8(r.verified ? 1 : 0)
+        optional(r.url)
+        optional(r.externalUsage)
+        optional(r.internalUsage)
+        optional(r.externalUpdatedAt)
+        strings(r.teams)
     }
 }
 
 /// Reads what `ByteWriter.Buffer` wrote; any read past the end throws.
-struct ByteReader {
-    struct Short: Error {}
+typealias ByteReader = BinaryReader
 
-    let bytes: UnsafeRawBufferPointer
-    var position = 0
-
-    mutating func u8() throws -> UInt8 {
-        guard position < bytes.count else { throw Short() }
-        defer { position += 1 }
-        return bytes[position]
+extension BinaryReader {
+    init(bytes: UnsafeRawBufferPointer, position: Int = 0) {
+        self.init(bytes, at: position)
     }
-
-    mutating func u32() throws -> UInt32 {
-        guard position + 4 <= bytes.count else { throw Short() }
-        defer { position += 4 }
-        return UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: position, as: UInt32.self))
-    }
-
-    mutating func u64() throws -> UInt64 {
-        guard position + 8 <= bytes.count else { throw Short() }
-        defer { position += 8 }
-        return UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: position, as: UInt64.self))
-    }
-
-    mutating func string() throws -> String {
-        let count = Int(try u32())
-        guard count <= bytes.count - position else { throw Short() }
-        defer { position += count }
-        return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[position..<position + count]), as: UTF8.self)
-    }
-
-    mutating func optionalString() throws -> String? { try u8() == 0 ? nil : try string() }
-
-    mutating func strings() throws -> [String] {
-        let count = Int(try u32())
-        guard count <= bytes.count - position else { throw Short() }
-        var values: [String] = []
-        values.reserveCapacity(count)
-        for _ in 0..<count { values.append(try string()) }
-        return values
-    }
-
-    mutating func optionalInt() throws -> Int? { try u8() == 0 ? nil : Int(Int64(bitPattern: try u64())) }
 
     mutating func resource() throws -> CatalogResource {
         let id = try string(), type = try string(), title = try string()

@@ -44,7 +44,9 @@ public enum CheckPipeline {
             try workspace.locateDbtProject(in: [resolved.baseTree, resolved.headTree])
         }
         let settings = DbtSettings(workspace: workspace, environment: request.environment, config: policy.headConfig)
-        let memo = BlobMemo()   // base and head share most files: each is read once
+        // Base and head share most files: each is read once, and not at all when an earlier run
+        // kept what it learnt from that blob.
+        let memo = BlobMemo(store: request.cachesParsedFiles ? parseCache(workspace, environment: request.environment) : nil)
         var baseSettings = DbtSettings(workspace: workspace, environment: request.environment, config: policy.baseConfig)
         if let state = request.stateDirectory {
             baseSettings.stateManifest = URL(fileURLWithPath: state, isDirectory: true).appendingPathComponent("manifest.json").path
@@ -123,7 +125,16 @@ public enum CheckPipeline {
             report.verdict = .fail
             report.exitCode = Int(GateExitCode.catalogUnavailable.rawValue)
         }
+        memo.persist()
         return report
+    }
+
+    /// The parse cache of this repository and dbt project, in the cache folder the environment
+    /// names; nil when caching is off there.
+    static func parseCache(_ workspace: Workspace, environment: [String: String]) -> BlobFactStore? {
+        guard let folder = CacheFolder.standard(environment: environment) else { return nil }
+        let scope = workspace.repository.gitDirectory + "\n" + workspace.dbtProjectDir
+        return BlobFactStore(folder: folder, scope: scope, identity: BlobFactStore.binaryIdentity())
     }
 
     /// The same problem read at both sides is reported once.

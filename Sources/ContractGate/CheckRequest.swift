@@ -65,6 +65,10 @@ public struct CheckRequest: Sendable {
     /// turns it on; off by default, so a library caller or a test writes nothing outside its
     /// own folders.
     public var remembersTableIds = false
+    /// Keep what reading single files learnt (by git blob id) in the cache folder the environment
+    /// names (`BlobFactStore`), so the next check reads only the files it has not seen. The CLI
+    /// turns it on (`--no-cache` turns it off); off by default, like `remembersTableIds`.
+    public var cachesParsedFiles = false
     /// dbt's `--state`: a folder whose `manifest.json` describes the base revision.
     public var stateDirectory: String?
 

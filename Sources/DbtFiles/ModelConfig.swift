@@ -6,7 +6,7 @@ import Yams
 ///
 /// Values that are not literals (`var()`, `env_var()`, any Jinja) are kept apart in `unknown`
 /// with their expression text: they are reported, never evaluated or guessed.
-package struct ModelConfig: Hashable {
+package struct ModelConfig: Hashable, Codable {
     package var values: [String: JSONValue] = [:]
     /// Config key → the expression text, for values that are not literals.
     package var unknown: [String: String] = [:]

@@ -77,6 +77,13 @@ public enum ColumnLineage {
 
         mutating func run(_ changes: [ModelChange], seeds: [String]) throws {
             guard head.exists else { return }
+            // A model of an installed package (modified through its hooks, or the root project's
+            // `models: <package>:` config) has the package's SQL at both sides: no column of its own changes.
+            let prefix = "model.\(head.name)."
+            for change in changes where !(change.current?.uniqueId.hasPrefix(prefix) ?? true) {
+                result.columnChanges[change.name] = change.columnChanges
+            }
+            let changes = changes.filter { $0.current?.uniqueId.hasPrefix(prefix) ?? true }
             for change in changes {
                 guard let after = change.liveHead else { continue }
                 let headNode = ColumnNode.model(after)

@@ -47,6 +47,7 @@ extension DbtProject {
     /// disabled or renamed away), so their former consumers are still found.
     public static func lineageGraph(changes: [ModelChange], base: DbtProject, head: DbtProject) throws -> ProjectGraph {
         var graph = head.exists ? try head.graph() : ProjectGraph()
+        if head.exists { try addInstalledPackages(modifiedBy: changes, to: &graph, head: head) }
         let goneIds = changes.compactMap { change -> String? in
             guard let old = change.base else { return nil }
             let stillThere = change.head.map { $0.enabled && $0.uniqueId == old.uniqueId } ?? false
@@ -69,6 +70,31 @@ extension DbtProject {
         return graph
     }
 
+    /// The graphs of the installed packages whose models a change modified (through hooks or
+    /// `models: <package>:`), joined to the project's: the package models downstream of them, and
+    /// the project's models that `ref()` them (`ref('pkg', 'm')`, or `ref('m')` that no model of
+    /// the project answers), are walked as dbt's `state:modified+` walks them; the package models
+    /// the root project disables are not.
+    private static func addInstalledPackages(modifiedBy changes: [ModelChange], to graph: inout ProjectGraph, head: DbtProject) throws {
+        var packages = Set<String>()
+        for change in changes {
+            let parts = (change.head?.uniqueId ?? "").split(separator: ".")
+            if parts.count >= 3, parts[0] == "model", parts[1] != head.name { packages.insert(String(parts[1])) }
+        }
+        for package in packages.sorted() {
+            guard let packageGraph = try head.installedPackageGraph(package) else { continue }
+            for (id, node) in packageGraph.nodes {
+                var merged = node
+                if let existing = graph.nodes[id] { merged.children = Array(Set(existing.children).union(node.children)).sorted() }
+                // An unqualified ref() of a package model reads as a project model nobody defines.
+                if node.type == "model", let placeholder = graph.nodes["model.\(head.name).\(node.name)"], placeholder.path == nil {
+                    merged.children = Array(Set(merged.children).union(placeholder.children)).sorted()
+                }
+                graph.nodes[id] = merged
+            }
+        }
+    }
+
     /// `impact` with the evidence of which downstream nodes use each column the change touches,
     /// keyed by the node ids the impact uses (catalog ids for merged nodes). Downstream models use
     /// a column when the column lineage (`uses`, from their SQL) says so, with its reason in
@@ -79,16 +105,22 @@ extension DbtProject {
         let columns = Set(change.columnChanges.map(\.column) + change.columnChanges.compactMap { $0.before?.name })
         guard !columns.isEmpty, exists else { return impact }
         var dbtIdToNode: [String: String] = [:]
-        var modelIdsByName: [String: String] = [:]
-        for node in graph.nodes.values where node.type == "model" { modelIdsByName[node.name] = node.id }
+        // Model ids by name, for downstream nodes the catalog named (made once, and only then:
+        // it is a pass over the whole graph).
+        var modelIdsByName: [String: String]?
         // Semantic models use the columns they name (never merged with a catalog table).
         for node in impact.downstream where node.type == "semantic_model" { dbtIdToNode[node.id] = node.id }
         for node in impact.downstream where node.type == "model" {
             if graph.nodes[node.id] != nil {
                 dbtIdToNode[node.id] = node.id
-            } else if let dbtId = modelIdsByName[node.name] {
-                dbtIdToNode[dbtId] = node.id
+                continue
             }
+            if modelIdsByName == nil {
+                var byName: [String: String] = [:]
+                for node in graph.nodes.values where node.type == "model" { byName[node.name] = node.id }
+                modelIdsByName = byName
+            }
+            if let dbtId = modelIdsByName?[node.name] { dbtIdToNode[dbtId] = node.id }
         }
         // Versioned changes are named `model.vN`; the model itself is `snapshot.name`.
         let model = (change.head ?? change.base)?.name ?? change.name

@@ -28,7 +28,8 @@ extension DbtProject {
             for (name, path) in files { fqns[name] = folderParts(of: path, under: projectFile?.seedPaths ?? []) + [name] }
             return fqns
         }
-        return result + (try configChanged(.seeds, fqns: fqns, since: base, skipping: Set(result)))
+        result += try configChanged(.seeds, fqns: fqns, since: base, skipping: Set(result))
+        return result + (try hookedByChangedMacros(.seeds, fqns: fqns, since: base, skipping: Set(result)))
     }
 
     /// The SQL snapshot blocks that are new or differ from `base`'s (dbt compares each block's
@@ -59,7 +60,23 @@ extension DbtProject {
             }
             return fqns
         }
-        return result + (try configChanged(.snapshots, fqns: fqns, since: base, skipping: Set(result)))
+        result += try configChanged(.snapshots, fqns: fqns, since: base, skipping: Set(result))
+        return result + (try hookedByChangedMacros(.snapshots, fqns: fqns, since: base, skipping: Set(result)))
+    }
+
+    /// The nodes of `section` whose `pre-hook`/`post-hook`s from `dbt_project.yml` (`seeds:`,
+    /// `snapshots:`, every level on the way to the node) call a macro the change edited: dbt
+    /// renders them at parse time and records their macros in the node's `depends_on.macros`.
+    /// Nothing is read when no macro changed.
+    private func hookedByChangedMacros(_ section: ConfiguredSection, fqns readFqns: () throws -> [String: [String]],
+                                       since base: DbtProject, skipping done: Set<String>) throws -> [String] {
+        guard let level = section.level(of: projectFile), let reach = try HookMacroReach(head: self, base: base) else { return [] }
+        var result: [String] = []
+        for (name, fqn) in try readFqns().sorted(by: { $0.key < $1.key }) where !done.contains(name) {
+            let hooks = DbtProject.hookTexts(along: level, fqn: [self.name] + fqn)
+            if reach.changedMacro(calledBy: hooks, path: projectFilePath, name: name) != nil { result.append(name) }
+        }
+        return result
     }
 
     /// The nodes of `section` whose configuration differs from `base`'s. `fqns`: the nodes of

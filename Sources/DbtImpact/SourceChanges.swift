@@ -29,8 +29,9 @@ extension DbtProject {
     ///
     /// Only property files whose bytes differ between the two revisions are read. Like dbt 1.11, a
     /// change to `sources:` in `dbt_project.yml` modifies no source (checked: a `+meta` change
-    /// there is not selected). Not compared: values that render differently because a `var()`
-    /// changed (dbt compares the rendered database and schema).
+    /// there is not selected). A relation written as Jinja (`schema: "{{ var('s') }}"`) is
+    /// compared rendered, as dbt compares it: when `vars:` changed, the unchanged property files
+    /// that declare sources and say `var` are read too.
     public func changedSources(since base: DbtProject) throws -> [ChangedSource] {
         guard exists, base.exists else { return [] }
         let headFiles = try fileListing().propertyFiles, baseFiles = try base.fileListing().propertyFiles
@@ -38,8 +39,15 @@ extension DbtProject {
             guard let blob = mine.tree.blobID(of: path), let otherBlob = other.tree.blobID(of: path) else { return true }
             return blob != otherBlob
         }
-        let headDiffering = headFiles.filter { differing(self, base, $0) }
-        let baseDiffering = baseFiles.filter { differing(base, self, $0) }
+        var headDiffering = headFiles.filter { differing(self, base, $0) }
+        var baseDiffering = baseFiles.filter { differing(base, self, $0) }
+        if projectFile?.vars != base.projectFile?.vars {
+            for (project, files) in [(self, headDiffering), (base, baseDiffering)] {
+                let found = try project.propertyFiles(mentioning: ["sources", "var"])
+                let readingVars = Set(found["sources"] ?? []).intersection(found["var"] ?? []).subtracting(files).sorted()
+                if project === self { headDiffering += readingVars } else { baseDiffering += readingVars }
+            }
+        }
         guard !headDiffering.isEmpty else { return [] }
         let before = try base.sourceDefinitions(in: baseDiffering)
         let after = try sourceDefinitions(in: headDiffering)
@@ -70,6 +78,11 @@ extension DbtProject {
                         fields[key] = SourceDefinitionFacts.merged(fields[key], value, key: key)
                     }
                     if fields["identifier"] == nil { fields["identifier"] = .string(tableName) }
+                    for key in ["database", "schema", "identifier"] {
+                        if case let .string(text)? = fields[key], ModelConfig.isJinja(text), let rendered = renderedValue(text, path: path) {
+                            fields[key] = .string(rendered)
+                        }
+                    }
                     fields["fqn folder"] = .string(folder)
                     result[sourceName + "." + tableName] = SourceDefinitionFacts(
                         fields: fields, location: YAMLReading.location(of: table, in: path))

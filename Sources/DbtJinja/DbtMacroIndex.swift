@@ -24,9 +24,9 @@ package struct DbtMacroIndex {
     /// Package name → macro name → definition. Holds the root project too.
     package var packages: [String: [String: Definition]] = [:]
     /// Package name → its folder (repository-relative), for the installed packages.
-    var packageFolders: [String: String] = [:]
+    package var packageFolders: [String: String] = [:]
     /// Where the installed packages were read: the revision's tree, or the worktree's.
-    var packageTree: (any FileTree)?
+    package var packageTree: (any FileTree)?
     /// Package name → its `dbt_project.yml` `vars:`.
     var packageVars: [String: JSONValue] = [:]
     /// Every `(package, macro)` that may call `ref()`/`source()`, directly or through other macros.
@@ -51,7 +51,8 @@ package struct DbtMacroIndex {
             let base = folder.hasSuffix("/") ? String(folder.dropLast()) : folder
             for path in try tree.files(under: base) where path.hasSuffix(".sql") {
                 guard let data = try tree.contents(of: path) else { continue }
-                index.fileFingerprint.append(path + "@" + (tree.blobID(of: path) ?? String(data.hashValue)))
+                // A content hash where the tree has no blob ids (installed packages on disk): the same in every run.
+                index.fileFingerprint.append(path + "@" + (tree.blobID(of: path) ?? String(StableHash.fnv1a(data), radix: 16)))
                 for (definition, body) in MacroTagScanner.definitions(in: data, package: package, path: path) {
                     // dbt refuses two macros of one name in a package; the first is kept here.
                     if index.packages[package]?[definition.name] == nil {
@@ -86,7 +87,8 @@ package struct DbtMacroIndex {
                   file.name != project.name, index.packageFolders[file.name] == nil else { continue }
             index.packageFolders[file.name] = folder
             index.packageVars[file.name] = file.vars
-            index.fileFingerprint.append(folder + "/dbt_project.yml@" + (packageTree.blobID(of: folder + "/dbt_project.yml") ?? ""))
+            let projectID = packageTree.blobID(of: folder + "/dbt_project.yml") ?? String(StableHash.fnv1a(data), radix: 16)
+            index.fileFingerprint.append(folder + "/dbt_project.yml@" + projectID)
             for macroFolder in file.macroPaths { try scanFolder(folder + "/" + macroFolder, package: file.name, in: packageTree) }
         }
         index.packageTree = packageTree

@@ -32,6 +32,9 @@ package struct RenderedModel: Sendable {
     /// The macros the file itself called (not those its macros called), as (defining file, name):
     /// what dbt records as the node's `depends_on.macros`.
     package var calledMacros: [MacroCall] = []
+    /// Each environment variable `env_var()` read, with the value it saw (nil: unset or a
+    /// secret, which is never read): what a render kept between runs must see again to be reused.
+    package var environmentRead: [String: String?] = [:]
 
     package init() {}
 }
@@ -40,6 +43,11 @@ package struct RenderedModel: Sendable {
 package struct MacroCall: Hashable, Sendable {
     package var path: String
     package var name: String
+
+    package init(path: String, name: String) {
+        self.path = path
+        self.name = name
+    }
 }
 
 /// A relation a rendered model reads.
@@ -134,11 +142,12 @@ package final class DbtRenderer {
 
     /// The macros a model's hooks (`pre-hook`/`post-hook` strings) call themselves: dbt renders
     /// each hook at parse time in the model's context and records them in `depends_on.macros`.
-    /// A hook that fails to render gives what it called before failing.
-    package func macroCalls(inHooks hooks: [String], path: String, name: String) -> [MacroCall] {
+    /// A hook that fails to render gives what it called before failing. `package`: the node's
+    /// package (a package model's hooks resolve macros from its package first, as dbt does).
+    package func macroCalls(inHooks hooks: [String], path: String, name: String, package: String? = nil) -> [MacroCall] {
         let saved = current
         defer { current = saved }
-        current = RenderState(name: name, path: path, modelText: "", package: project.name)
+        current = RenderState(name: name, path: path, modelText: "", package: package ?? project.name)
         for hook in hooks {
             _ = try? environment.render(try JinjaTemplate.parse(hook, name: path), context: [:])
         }
@@ -285,7 +294,9 @@ package final class DbtRenderer {
             guard let name = arguments.argument(0, "var")?.stringValue else { throw JinjaError("env_var() needs a variable name") }
             // Names a model renders can end up in a report (a ref() name, an error message): a
             // secret is never read, as if unset (dbt itself refuses DBT_ENV_SECRET_* here).
-            if !DbtRenderer.isSecretName(name), let value = self.settings.environment[name] { return .string(value) }
+            let value = DbtRenderer.environmentValue(name, in: self.settings.environment)
+            self.current.result.environmentRead[name] = .some(value)
+            if let value { return .string(value) }
             if let fallback = arguments.argument(1, "default"), !fallback.isNone { return .string(fallback.rendered) }
             // dbt would stop here; the graph rarely depends on the value, so the render goes on
             // with "" and the report says which variable was missing.
@@ -420,6 +431,11 @@ package final class DbtRenderer {
 
     /// dbt's parse-time `var()`: the node package's scoped vars, then the global ones; a missing
     /// var is the default, or None.
+    /// What `env_var(name)` reads from `environment`: nil when unset or a secret.
+    package static func environmentValue(_ name: String, in environment: [String: String]) -> String? {
+        isSecretName(name) ? nil : environment[name]
+    }
+
     private func variable(_ arguments: JinjaArguments) -> JinjaValue {
         guard let name = arguments.argument(0, "name")?.stringValue else { return .none }
         if case .object(let vars) = project.vars {

@@ -5,37 +5,166 @@ import GateModel
 
 /// What reading learnt from single files, by git blob id, shared by the two sides of a
 /// comparison: base and head contain mostly the same blobs, so each unchanged file is read,
-/// scanned and outlined once per check instead of once per side.
+/// scanned and outlined once per check instead of once per side. With a `BlobFactStore`, the
+/// facts that depend on nothing but the bytes are also kept between runs.
 ///
 /// Only facts that depend on nothing but the file's bytes (and, where diagnostics carry it, its
 /// path) are kept. Belongs to one task, like the projects that share it.
 public final class BlobMemo {
-    struct ModelFileFacts {
+    struct ModelFileFacts: Equatable {
         var scan: ReferenceScan
         var config: ModelConfig?
         var problems: [Diagnostic]
     }
 
+    /// Earlier runs' facts, when the check keeps them.
+    let store: BlobFactStore?
+    /// Whether this run learnt a fact the store did not have (the store is written only then).
+    private(set) var learnt = false
+
     /// Blob id + path → the `ref()`/`source()`/`config()` reading of a model file.
-    var modelFiles: [String: ModelFileFacts] = [:]
+    private var modelFiles: [String: ModelFileFacts] = [:]
     /// Blob id → the outline of a property file.
-    var outlines: [String: PropertyFileOutline] = [:]
+    private var outlines: [String: PropertyFileOutline] = [:]
     /// Blob ids of property files that cannot be outlined.
-    var notOutlinable = Set<String>()
+    private var notOutlinable = Set<String>()
     /// Blob id → word → whether the word occurs in the file.
-    var wordHits: [String: [String: Bool]] = [:]
+    private var wordHits: [String: [String: Bool]] = [:]
+    /// Blob id → `source.table` → the columns a property file's `sources:` declare.
+    private var sourceColumns: [String: [String: [String]]] = [:]
+    /// Blob id + path + macro fingerprint → whether the model file reads the same without its
+    /// Jinja rendered (no statement, no macro call that can reach a `ref()`).
+    private var plainModels: [String: Bool] = [:]
+
+    /// Blob id + path + item → what one outlined entry of a property file says (parsed alone),
+    /// for the other side of the comparison.
+    private var propertyItems: [String: PropertyFileContents] = [:]
     /// Blob id + path → the versioned entries of a property file, when read without parsing.
     var versionedEntries: [String: [PropertyModel]] = [:]
-
     /// Parsed macro files, by blob id and path.
     let templates = DbtTemplateCache()
-    /// Blob id + path + macro fingerprint → what rendering the model file found.
-    var renderedModels: [String: RenderOutcome] = [:]
-    /// Blob id → `source.table` → the columns a property file's `sources:` declare.
-    var sourceColumns: [String: [String: [String]]] = [:]
+    /// Blob id + path + name + macro and target fingerprint → what rendering the model file found.
+    private var renderedModels: [String: RenderOutcome] = [:]
     /// Blob id + path + macro fingerprint + the parents and their columns → a model's SQL reading:
     /// the same file over the same parent columns reads the same at both sides.
     var sqlReadings: [String: ModelSQLReading] = [:]
 
-    public init() {}
+    public init(store: BlobFactStore? = nil) {
+        self.store = store
+    }
+
+    /// Writes what this run learnt, with what earlier runs knew, to the store (when there is one
+    /// and the run learnt anything). A store that cannot be written is left as it was.
+    public func persist() {
+        guard let store, learnt else { return }
+        var used: [BlobFactStore.Kind: [String: [UInt8]]] = [:]
+        used[.modelFile] = modelFiles.mapValues(BlobFactStore.encode)
+        used[.outline] = outlines.mapValues(BlobFactStore.encode)
+        used[.notOutlinable] = Dictionary(uniqueKeysWithValues: notOutlinable.map { ($0, []) })
+        used[.wordHits] = wordHits.mapValues(BlobFactStore.encode)
+        used[.sourceColumns] = sourceColumns.mapValues(BlobFactStore.encode)
+        used[.plainModel] = plainModels.mapValues { [$0 ? 1 : 0] }
+        used[.render] = renderedModels.mapValues(BlobFactStore.encode)
+        store.write(used: used)
+    }
+
+    func modelFile(_ key: String) -> ModelFileFacts? {
+        if let facts = modelFiles[key] { return facts }
+        guard let facts = store?.fact(.modelFile, key, BlobFactStore.decodeModelFile) else { return nil }
+        modelFiles[key] = facts
+        return facts
+    }
+
+    func remember(modelFile facts: ModelFileFacts, at key: String) {
+        modelFiles[key] = facts
+        learnt = true
+    }
+
+    /// The outline of a property file blob: `.some(nil)` when it cannot be outlined, nil when not known.
+    func outline(_ blob: String) -> PropertyFileOutline?? {
+        if let outline = outlines[blob] { return .some(outline) }
+        if notOutlinable.contains(blob) { return .some(nil) }
+        if let outline = store?.fact(.outline, blob, BlobFactStore.decodeOutline) {
+            outlines[blob] = outline
+            return .some(outline)
+        }
+        if store?.has(.notOutlinable, blob) == true {
+            notOutlinable.insert(blob)
+            return .some(nil)
+        }
+        return nil
+    }
+
+    func remember(outline: PropertyFileOutline?, of blob: String) {
+        if let outline { outlines[blob] = outline } else { notOutlinable.insert(blob) }
+        learnt = true
+    }
+
+    /// Which words are known to occur (or not) in a blob.
+    func wordHits(_ blob: String) -> [String: Bool]? {
+        if let hits = wordHits[blob] { return hits }
+        guard let hits = store?.fact(.wordHits, blob, BlobFactStore.decodeWordHits) else { return nil }
+        wordHits[blob] = hits
+        return hits
+    }
+
+    func remember(wordHits hits: [String: Bool], of blob: String) {
+        var known = wordHits(blob) ?? [:]
+        known.merge(hits) { _, new in new }
+        wordHits[blob] = known
+        learnt = true
+    }
+
+    func sourceColumns(_ blob: String) -> [String: [String]]? {
+        if let columns = sourceColumns[blob] { return columns }
+        guard let columns = store?.fact(.sourceColumns, blob, BlobFactStore.decodeSourceColumns) else { return nil }
+        sourceColumns[blob] = columns
+        return columns
+    }
+
+    func remember(sourceColumns columns: [String: [String]], of blob: String) {
+        sourceColumns[blob] = columns
+        learnt = true
+    }
+
+    /// What rendering a model file found, from this run or an earlier one whose `env_var()` reads
+    /// saw what `environment` holds now.
+    func render(_ key: String, environment: [String: String]) -> RenderOutcome? {
+        if let outcome = renderedModels[key] { return outcome }
+        guard let outcome = store?.fact(.render, key, BlobFactStore.decodeRender),
+              (outcome.rendered?.environmentRead ?? [:]).allSatisfy({ name, seen in
+                  DbtRenderer.environmentValue(name, in: environment) == seen
+              }) else { return nil }
+        renderedModels[key] = outcome
+        return outcome
+    }
+
+    func remember(render outcome: RenderOutcome, at key: String) {
+        renderedModels[key] = outcome
+        learnt = true
+    }
+
+    /// A parsed entry, when the other side of this comparison parsed it. Not kept between runs:
+    /// decoding a kept entry (JSON through Codable, for its nested `raw` value) measured as slow
+    /// as parsing its YAML again.
+    func propertyItem(_ key: String) -> PropertyFileContents? { propertyItems[key] }
+
+    /// Shares a parsed entry with the other side (one that parsed: a failure is read again, and
+    /// said again, at each side).
+    func remember(propertyItem contents: PropertyFileContents, at key: String) {
+        guard contents.failure == nil else { return }
+        propertyItems[key] = contents
+    }
+
+    func plainModel(_ key: String) -> Bool? {
+        if let plain = plainModels[key] { return plain }
+        guard let plain = store?.fact(.plainModel, key, { reader in try reader.bool() }) else { return nil }
+        plainModels[key] = plain
+        return plain
+    }
+
+    func remember(plainModel plain: Bool, at key: String) {
+        plainModels[key] = plain
+        learnt = true
+    }
 }

@@ -175,9 +175,13 @@ public final class DbtProject {
     }
 
     package static func stem(of path: String) -> String {
-        let file = path.lastIndex(of: "/").map { path[path.index(after: $0)...] } ?? path[...]
-        guard let dot = file.lastIndex(of: ".") else { return String(file) }
-        return String(file[..<dot])
+        // Searched in UTF-8 (ASCII separators): the character view is many times slower, and
+        // every model file of a project comes through here.
+        let utf8 = path.utf8
+        let start = utf8.lastIndex(of: UInt8(ascii: "/")).map { utf8.index(after: $0) } ?? utf8.startIndex
+        let file = utf8[start...]
+        guard let dot = file.lastIndex(of: UInt8(ascii: ".")) else { return String(path[start...]) }
+        return String(path[start..<dot])
     }
 
     /// The model's folder parts between its model path and the file, for dbt's fqn.
@@ -316,13 +320,15 @@ public final class DbtProject {
             let finder = WordFinder(words: missing)
             for path in files {
                 let blob = tree.blobID(of: path)
-                if let blob, let hits = memo.wordHits[blob], missing.allSatisfy({ hits[$0] != nil }) {
+                if let blob, let hits = memo.wordHits(blob), missing.allSatisfy({ hits[$0] != nil }) {
                     for word in missing where hits[word] == true { found[word, default: []].append(path) }
                     continue
                 }
                 let words = finder.words(in: try yamlData(path, keep: false))
                 for word in words { found[word, default: []].append(path) }
-                if let blob { for word in missing { memo.wordHits[blob, default: [:]][word] = words.contains(word) } }
+                if let blob {
+                    memo.remember(wordHits: Dictionary(uniqueKeysWithValues: missing.map { ($0, words.contains($0)) }), of: blob)
+                }
             }
             for name in missing { cache[name] = found[name] ?? [] }
         }
@@ -400,33 +406,42 @@ public final class DbtProject {
         if let outline = outlines[path] { return outline }
         if notOutlinable.contains(path) { return nil }
         let blob = tree.blobID(of: path)
-        if let blob, let outline = memo.outlines[blob] {
+        if let blob, let known = memo.outline(blob) {
+            guard let outline = known else {
+                notOutlinable.insert(path)
+                return nil
+            }
             outlines[path] = outline
             return outline
         }
-        if let blob, memo.notOutlinable.contains(blob) {
-            notOutlinable.insert(path)
-            return nil
-        }
         guard let outline = PropertyFileOutline.outline(try yamlData(path, keep: false)) else {
             notOutlinable.insert(path)
-            if let blob { memo.notOutlinable.insert(blob) }
+            if let blob { memo.remember(outline: nil, of: blob) }
             return nil
         }
         outlines[path] = outline
-        if let blob { memo.outlines[blob] = outline }
+        if let blob { memo.remember(outline: outline, of: blob) }
         return outline
     }
 
     private func parsedItems(_ indices: [Int], of outline: PropertyFileOutline, in path: String) throws -> PropertyFileContents {
         var merged = PropertyFileContents()
-        let data = try yamlData(path)
+        var data: Data?
+        let blob = tree.blobID(of: path)
         for index in indices {
-            let contents: PropertyFileContents
+            var contents: PropertyFileContents
             if let cached = itemContents[path]?[index] {
                 contents = cached
             } else {
-                contents = PropertyFileReader.read(PropertyFileOutline.document(for: outline.items[index], in: data), path: path)
+                // Parsed once per blob: at the other side, or by an earlier run (the parse cache).
+                let key = blob.map { "\($0):\(path):\(index)" }
+                if let key, let known = memo.propertyItem(key) {
+                    contents = known
+                } else {
+                    if data == nil { data = try yamlData(path) }
+                    contents = PropertyFileReader.read(PropertyFileOutline.document(for: outline.items[index], in: data ?? Data()), path: path)
+                    if let key, contents.failure == nil { memo.remember(propertyItem: contents, at: key) }
+                }
                 for diagnostic in contents.diagnostics { note(diagnostic) }
                 itemContents[path, default: [:]][index] = contents
             }
@@ -461,7 +476,7 @@ public final class DbtProject {
     package func scan(_ path: String) throws -> ReferenceScan? {
         if let scan = scans[path] { return scan }
         let memoKey = tree.blobID(of: path).map { $0 + ":" + path }
-        if let memoKey, let facts = memo.modelFiles[memoKey] {
+        if let memoKey, let facts = memo.modelFile(memoKey) {
             scans[path] = facts.scan
             if let config = facts.config { sqlConfigs[path] = config }
             for problem in facts.problems { note(problem) }
@@ -480,7 +495,7 @@ public final class DbtProject {
             facts.config = config
             facts.problems = problems
         }
-        if let memoKey { memo.modelFiles[memoKey] = facts }
+        if let memoKey { memo.remember(modelFile: facts, at: memoKey) }
         return scan
     }
 

@@ -11,6 +11,8 @@ struct ChangedMacro {
     var location: SourceLocation
     /// The model files that call it, directly or through other macros.
     var callers: [String] = []
+    /// The models of installed packages whose hooks call it, directly or through other macros.
+    var packageCallers: [PackageModel] = []
 }
 
 extension DbtProject {
@@ -18,31 +20,26 @@ extension DbtProject {
     /// depend on changed since `base` (`state:modified.macros`), with the macros that changed.
     ///
     /// As dbt: a macro changed when its text differs, or it is new or gone; a model depends on the
-    /// macros its own render calls (dbt's `depends_on.macros`: calls made by the model itself, not
-    /// by the macros it called), and a macro on every macro its text calls, in any branch
-    /// (`statically_extract_macro_calls`, `adapter.dispatch` resolved for the adapter).
+    /// macros its own render and its hooks call (dbt's `depends_on.macros`: calls made by the model
+    /// itself, not by the macros it called), and a macro on every macro its text calls, in any
+    /// branch (`statically_extract_macro_calls`, `adapter.dispatch` resolved for the adapter).
+    /// Models of installed packages count through their hooks (a project-wide `models:
+    /// +post-hook:` in the root `dbt_project.yml` reaches them too); their bodies are not read.
     func modelFilesCallingChangedMacros(since base: DbtProject) throws -> [ChangedMacro] {
-        guard let projectFile, let baseFile = base.projectFile else { return [] }
+        guard let projectFile else { return [] }
         let state = try renderingState(projectFile)
-        let baseState = try base.renderingState(baseFile)
-        var changed: [String: ChangedMacro] = [:]
-        let headHashes = state.macros.textHashes, baseHashes = baseState.macros.textHashes
-        for (key, hash) in headHashes where baseHashes[key] != hash {
-            changed[key] = ChangedMacro(key: key, location: state.macros.location(of: key) ?? SourceLocation(path: projectFilePath))
-        }
-        for key in baseHashes.keys where headHashes[key] == nil {
-            changed[key] = ChangedMacro(key: key, location: baseState.macros.location(of: key) ?? SourceLocation(path: projectFilePath))
-        }
+        var changed = try changedMacros(since: base)
         guard !changed.isEmpty else { return [] }
 
         var walker = MacroReach(state: state, changed: Set(changed.keys))
+        let entryConfigs = try propertyHookConfigs()
         for path in try fileListing().modelFiles where path.hasSuffix(".sql") {
             guard let scan = try scan(path) else { continue }
             // A file no render needs can still run macros in its hooks.
             let outcome = try renderOutcome(path, scan: scan) ?? RenderOutcome(refs: [], sources: [], problems: [], rendered: RenderedModel())
             var reached: String?
             if let rendered = outcome.rendered {
-                for call in rendered.calledMacros + (try hookMacroCalls(path, state: state)) {
+                for call in rendered.calledMacros + (try hookMacroCalls(path, state: state, entries: entryConfigs)) {
                     guard let definition = state.macros.byFile[call.path]?[call.name] else { continue }
                     if let key = walker.changedMacro(reachedFrom: definition) {
                         reached = key
@@ -59,33 +56,78 @@ extension DbtProject {
             }
             if let reached { changed[reached]?.callers.append(path) }
         }
-        return changed.values.filter { !$0.callers.isEmpty }.sorted { $0.key < $1.key }
+        for (model, calls) in try packageModelHookCalls(state: state) {
+            for call in calls {
+                guard let definition = state.macros.byFile[call.path]?[call.name],
+                      let key = walker.changedMacro(reachedFrom: definition) else { continue }
+                changed[key]?.packageCallers.append(model)
+                break
+            }
+        }
+        return changed.values.filter { !$0.callers.isEmpty || !$0.packageCallers.isEmpty }.sorted { $0.key < $1.key }
     }
 }
 
 extension DbtProject {
-    /// The macros the `pre-hook`/`post-hook`s of the model at `path` call, from `dbt_project.yml`
-    /// and the file's `config()` (a property file's hooks are not read here).
-    fileprivate func hookMacroCalls(_ path: String, state: RenderingState) throws -> [MacroCall] {
-        let name = try nodeKey(forFile: path).name
-        var hooks: [String] = []
-        // Each level on its own: a Jinja hook is kept as text (`unknown`), one per level.
-        for config in [folderConfig(path: path, name: name, version: nil), sqlConfig(path)] {
-            for key in ["pre-hook", "post-hook"] {
-                let value = config.values[key]
-                let items: [JSONValue] = if case let .array(list)? = value { list } else { value.map { [$0] } ?? [] }
-                for item in items {
-                    if let text = item.stringValue {
-                        hooks.append(text)
-                    } else if case let .object(fields) = item, let text = fields["sql"]?.stringValue {
-                        hooks.append(text)
-                    }
-                }
-                if let text = config.unknown[key] { hooks.append(text) }
-            }
+    /// The macros whose text differs from `base`'s, or that are new or gone, by `package.name`.
+    func changedMacros(since base: DbtProject) throws -> [String: ChangedMacro] {
+        guard let projectFile, let baseFile = base.projectFile else { return [:] }
+        let state = try renderingState(projectFile)
+        let baseState = try base.renderingState(baseFile)
+        var changed: [String: ChangedMacro] = [:]
+        let headHashes = state.macros.textHashes, baseHashes = baseState.macros.textHashes
+        for (key, hash) in headHashes where baseHashes[key] != hash {
+            changed[key] = ChangedMacro(key: key, location: state.macros.location(of: key) ?? SourceLocation(path: projectFilePath))
         }
-        guard hooks.contains(where: ModelConfig.isJinja) else { return [] }
-        return state.renderer.macroCalls(inHooks: hooks.filter(ModelConfig.isJinja), path: path, name: name)
+        for key in baseHashes.keys where headHashes[key] == nil {
+            changed[key] = ChangedMacro(key: key, location: baseState.macros.location(of: key) ?? SourceLocation(path: projectFilePath))
+        }
+        return changed
+    }
+}
+
+/// Whether hooks call a macro a change edited, for nodes other than models (seeds, snapshots):
+/// dbt renders their `pre-hook`/`post-hook`s at parse time too and records the macros in their
+/// `depends_on.macros`, so `state:modified` selects them. One walk of the macro calls serves
+/// every question.
+package final class HookMacroReach {
+    private let project: DbtProject
+    private let state: RenderingState
+    private var walker: MacroReach
+
+    /// nil when no macro changed since `base`.
+    package init?(head: DbtProject, base: DbtProject) throws {
+        guard let projectFile = head.projectFile else { return nil }
+        let changed = try head.changedMacros(since: base)
+        guard !changed.isEmpty else { return nil }
+        project = head
+        state = try head.renderingState(projectFile)
+        walker = MacroReach(state: state, changed: Set(changed.keys))
+    }
+
+    /// The changed macro (`package.name`) that `hooks` call, directly or through other macros.
+    package func changedMacro(calledBy hooks: [String], path: String, name: String) -> String? {
+        let jinja = hooks.filter(ModelConfig.isJinja)
+        guard !jinja.isEmpty else { return nil }
+        for call in state.renderer.macroCalls(inHooks: jinja, path: path, name: name) {
+            guard let definition = state.macros.byFile[call.path]?[call.name] else { continue }
+            if let key = walker.changedMacro(reachedFrom: definition) { return key }
+        }
+        return nil
+    }
+}
+
+extension DbtProject {
+    /// The macros the `pre-hook`/`post-hook`s of the model at `path` call: from every level of
+    /// `models:` in `dbt_project.yml` on the way to it, its property entry's `config:` (`entries`,
+    /// from `propertyHookConfigs()`) and the file's `config()`.
+    fileprivate func hookMacroCalls(_ path: String, state: RenderingState, entries: [String: ModelConfig]) throws -> [MacroCall] {
+        let name = try nodeKey(forFile: path).name
+        let hooks = (DbtProject.hookTexts(along: projectFile?.models, fqn: [self.name] + folderParts(of: path) + [name])
+            + DbtProject.hookTexts(in: entries[name] ?? ModelConfig()) + DbtProject.hookTexts(in: sqlConfig(path)))
+            .filter(ModelConfig.isJinja)
+        guard !hooks.isEmpty else { return [] }
+        return state.renderer.macroCalls(inHooks: hooks, path: path, name: name)
     }
 }
 

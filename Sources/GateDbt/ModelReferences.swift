@@ -96,15 +96,18 @@ extension DbtProject {
 
     func renderOutcome(_ path: String, scan: ReferenceScan, name knownName: String? = nil,
                                force: Bool = false) throws -> RenderOutcome? {
-        guard let projectFile, let data = try tree.contents(of: path) else { return nil }
+        guard let projectFile else { return nil }
         let state = try renderingState(projectFile)
-        let memoKey = tree.blobID(of: path).map { $0 + ":" + path + ":" + state.fingerprint }
-        if let memoKey, let outcome = memo.renderedModels[memoKey] { return outcome }
+        let memoKey = tree.blobID(of: path).map { $0 + ":" + path + ":" + (knownName ?? "") + ":" + state.fingerprint }
+        if let memoKey, let outcome = memo.render(memoKey, environment: settings.environment) { return outcome }
+        // A file known (this run or an earlier one) to read the same unrendered is not read again.
+        if !force, let memoKey, memo.plainModel(memoKey) == true { return nil }
+        guard let data = try tree.contents(of: path) else { return nil }
         // A `config()` value that is an expression (`enabled=var(...)`) needs the render too.
         let configIsExpression = !(sqlConfigs(path)?.unknown.isEmpty ?? true)
-        guard force || configIsExpression || DbtProject.needsRendering(data, scan: scan, reaching: state.reachingFinder) else {
-            return nil
-        }
+        let plain = !configIsExpression && !DbtProject.needsRendering(data, scan: scan, reaching: state.reachingFinder)
+        if let memoKey, memo.plainModel(memoKey) == nil { memo.remember(plainModel: plain, at: memoKey) }
+        guard force || !plain else { return nil }
         let text = String(decoding: data, as: UTF8.self)
         let started = ContinuousClock.now
         defer { renderClock += ContinuousClock.now - started }
@@ -130,7 +133,7 @@ extension DbtProject {
                     + "a literal scan of ref()/source(), which misses references made inside macros",
                 location: location)], rendered: nil)
         }
-        if let memoKey { memo.renderedModels[memoKey] = outcome }
+        if let memoKey { memo.remember(render: outcome, at: memoKey) }
         return outcome
     }
 
@@ -148,8 +151,12 @@ extension DbtProject {
         }
         let renderer = DbtRenderer(tree: tree, project: projectFile, settings: settings, macros: macros,
                                    templateCache: memo.templates)
-        let projectBlob = tree.blobID(of: projectFilePath) ?? String(projectFile.hashValue)
-        let fingerprint = JinjaDbtSupport.fnv(([projectBlob, settings.adapterType ?? "", settings.targetName ?? ""]
+        var projectBlob = tree.blobID(of: projectFilePath) ?? ""
+        if projectBlob.isEmpty, let data = try tree.contents(of: projectFilePath) {
+            projectBlob = String(StableHash.fnv1a(data), radix: 16)   // the same in every run
+        }
+        let fingerprint = JinjaDbtSupport.fnv(([projectBlob, settings.adapterType ?? "", settings.targetName ?? "",
+                                                settings.targetDatabase ?? "", settings.targetSchema ?? ""]
                                                + macros.fileFingerprint).joined(separator: "\n"))
         let state = RenderingState(macros: macros, renderer: renderer,
                                    reachingFinder: WordFinder(words: macros.referenceReachingWords), fingerprint: fingerprint)

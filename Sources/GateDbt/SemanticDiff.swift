@@ -64,6 +64,7 @@ public enum SemanticDiff {
 
         // Models that call a macro the change edited: dbt's `state:modified` selects them too
         // (`modified.macros`), and their SQL may now output other columns.
+        var packageModels: [String: PackageModel] = [:]
         for macro in try head.modelFilesCallingChangedMacros(since: base) {
             for path in macro.callers where !changedPaths.contains(path) {
                 headNames.insert(try head.nodeKey(forFile: path).name)
@@ -72,11 +73,24 @@ public enum SemanticDiff {
                 }
                 changedPaths.insert(path)
             }
-            let names = try macro.callers.prefix(3).map { try head.nodeKey(forFile: $0).name }.joined(separator: ", ")
-            let more = macro.callers.count > 3 ? " and \(macro.callers.count - 3) more" : ""
-            let who = macro.callers.count == 1 ? "the model that calls it (\(names)) counts as changed, as dbt's state:modified counts it"
-                : "the \(macro.callers.count) models that call it (\(names)\(more)) count as changed, as dbt's state:modified counts them"
+            for model in macro.packageCallers { packageModels[model.snapshot.uniqueId] = model }
+            let callers = try macro.callers.map { try head.nodeKey(forFile: $0).name } + macro.packageCallers.map(\.name)
+            let names = callers.prefix(3).joined(separator: ", ")
+            let more = callers.count > 3 ? " and \(callers.count - 3) more" : ""
+            let who = callers.count == 1 ? "the model that calls it (\(names)) counts as changed, as dbt's state:modified counts it"
+                : "the \(callers.count) models that call it (\(names)\(more)) count as changed, as dbt's state:modified counts them"
             diagnostics.append(Diagnostic(severity: .notice, message: "macro \(macro.key) changed: " + who, location: macro.location))
+        }
+        // Models of installed packages whose configuration in the root `dbt_project.yml`
+        // (`models: <package>:`, or a project-wide key) changed.
+        if changes.changes.contains(where: { $0.oldPath == base.projectFilePath || $0.newPath == head.projectFilePath }) {
+            for model in try head.packageModelsWithChangedProjectConfig(since: base) { packageModels[model.snapshot.uniqueId] = model }
+        }
+        // Models whose `config()` reads a `var()` that the change gave another value.
+        for path in try head.modelFilesWithChangedVarConfig(since: base) where !changedPaths.contains(path) {
+            headNames.insert(try head.nodeKey(forFile: path).name)
+            if base.isModelFile(path), try base.tree.contents(of: path) != nil { baseNames.insert(try base.nodeKey(forFile: path).name) }
+            changedPaths.insert(path)
         }
 
         // Pair base and head names: a detected rename pairs old with new; everything else by name.
@@ -122,6 +136,11 @@ public enum SemanticDiff {
                     result.append(change)
                 }
             }
+        }
+        // A package model is modified as a whole (dbt selects it; its files are the package's).
+        let known = Set(result.compactMap { $0.current?.uniqueId })
+        for (id, model) in packageModels.sorted(by: { $0.key < $1.key }) where !known.contains(id) {
+            result.append(ModelChange(name: model.name, status: .modified, base: model.snapshot, head: model.snapshot))
         }
         result.sort { ($0.name, $0.status.rawValue) < ($1.name, $1.status.rawValue) }
 

@@ -49,6 +49,13 @@ extension ContractGateCommand {
         @Flag(help: "Print how long each stage took to stderr (the report itself is unchanged).")
         var timings = false
 
+        @Flag(help: ArgumentHelp(
+            "Read every file afresh, without the parse cache.",
+            discussion: "By default what reading each file learnt is kept by git blob id in the cache folder "
+                + "($CONTRACT_GATE_CACHE_DIR, else $XDG_CACHE_HOME/contract-gate, else ~/.cache/contract-gate; "
+                + "CONTRACT_GATE_CACHE_DIR=off turns it off), so the next check reads only what it has not seen."))
+        var noCache = false
+
         /// `timings (ms): diff 12 · models 80 · … · ref_scan 30` in pipeline order; `ref_scan` (reading
         /// and scanning every model file) is part of `models` and `impact`.
         static func timingLine(_ timings: [String: Int]) -> String {
@@ -75,6 +82,7 @@ extension ContractGateCommand {
             request.failOn = failOn
             request.progress = progressOptions.reporter(environment: environment)
             request.remembersTableIds = true
+            request.cachesParsedFiles = !noCache
             request.policy = policy
             request.stateDirectory = state ?? environment["DBT_STATE"].flatMap { $0.isEmpty ? nil : $0 }
             let destination = try output.destination(environment: environment)

@@ -80,6 +80,7 @@ extension ContractGateCommand {
                 var request = repository.request(catalog: catalog, environment: environment)
                 request.catalogErrorPolicyOverride = .warn
                 request.remembersTableIds = true
+                request.cachesParsedFiles = true
                 request.policy = policy
                 let reports = try await PrePushCheck.run(stdin: stdin, request: request)
                 let reporter = TextReporter(useColor: ReporterOptions.colorAllowed(

@@ -5,6 +5,15 @@ import Testing
 @testable import GateDbt
 
 @Suite struct ScannerTests {
+    @Test func aFileStemIsTheNameBetweenTheLastSlashAndTheLastDot() {
+        #expect(DbtProject.stem(of: "models/marts/fct_orders.sql") == "fct_orders")
+        #expect(DbtProject.stem(of: "fct_orders.v2.sql") == "fct_orders.v2")
+        #expect(DbtProject.stem(of: "models/x.y/noext") == "noext")
+        #expect(DbtProject.stem(of: "models/é/ünïcödé.sql") == "ünïcödé")
+        #expect(DbtProject.stem(of: "models/.hidden") == "")
+        #expect(DbtProject.stem(of: "plain") == "plain")
+    }
+
     @Test func refsAndSourcesInEveryWrittenForm() {
         let sql = """
         with a as (select * from {{ ref('m1') }}),

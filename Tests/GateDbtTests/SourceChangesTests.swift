@@ -1,4 +1,5 @@
 import DbtImpact
+import DbtJinja
 import Foundation
 import GateModel
 import Testing
@@ -127,4 +128,43 @@ import Testing
         let head = try DbtProject.load(tree: MemoryTree(files.merging(["dbt_project.yml": "name: shop\nsources:\n  shop:\n    raw: {+meta: {k: 2}}\n"]) { a, _ in a }), settings: DbtSettings())
         #expect(try head.changedSources(since: base).isEmpty)
     }
+
+    /// dbt compares a source's rendered relation (`edit_matrix.py`: `schema: "{{ var('src_schema') }}"`
+    /// and `database: "{{ var('src_db') }}"` with the vars changed in dbt_project.yml selected both
+    /// sources' readers). The property file is the same blob at both revisions: it is read because
+    /// `vars:` changed and it says `var`. A var nobody's relation reads changes nothing.
+    @Test func aRelationThatRendersDifferentlyBecauseAVarChangedIsModified() throws {
+        let sources = """
+            sources:
+              - {name: by_schema, schema: "{{ var('src_schema') }}", tables: [{name: t}]}
+              - {name: by_db, database: "{{ var('src_db', 'fallback') }}", tables: [{name: t}]}
+              - {name: plain, tables: [{name: t}]}
+            """
+        func project(_ vars: String) throws -> DbtProject {
+            try DbtProject.load(tree: BlobTree(["dbt_project.yml": "name: shop\nvars: \(vars)\n", "models/sources.yml": sources]),
+                                settings: DbtSettings())
+        }
+        let base = try project("{src_schema: a, src_db: d1, other: 1}")
+        #expect(try project("{src_schema: b, src_db: d2, other: 1}").changedSources(since: base).map { "\($0.name): \($0.fields)" }
+            == ["by_db.t: [\"database\"]", "by_schema.t: [\"schema\"]"])
+        #expect(try project("{src_schema: a, src_db: d1, other: 2}").changedSources(since: base).isEmpty)
+        // The default of var() serves when the var is gone: d1 → fallback.
+        #expect(try project("{src_schema: a, other: 1}").changedSources(since: base).map(\.name) == ["by_db.t"])
+    }
+}
+
+/// A `FileTree` in memory whose blob ids are its files' contents hashed, as git's are: an
+/// unchanged file has the same id at both revisions.
+private struct BlobTree: FileTree {
+    var files: [String: Data]
+
+    init(_ files: [String: String]) { self.files = files.mapValues { Data($0.utf8) } }
+
+    func files(under folder: String) throws -> [String] {
+        files.keys.filter { folder.isEmpty || $0.hasPrefix(folder + "/") }.sorted()
+    }
+
+    func contents(of path: String) throws -> Data? { files[path] }
+
+    func blobID(of path: String) -> String? { files[path].map { String(DbtMacroIndex.hash($0), radix: 16) } }
 }

@@ -6,7 +6,8 @@ usage: ci/bench/report.py ci/bench/results/latest.json [more.json …]
 import json
 import sys
 
-MODES = [("dbt", "offline, dbt graph"), ("snapshot", "offline, catalog snapshot"),
+MODES = [("dbt", "offline, dbt graph"), ("dbt_cached", "offline, dbt graph, parse cache warm"),
+         ("snapshot", "offline, catalog snapshot"),
          ("secoda_0ms", "online, emulator 0 ms"), ("secoda_50ms", "online, emulator 50 ms")]
 
 

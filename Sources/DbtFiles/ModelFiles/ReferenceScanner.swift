@@ -40,6 +40,8 @@ package struct ReferenceScan: Hashable, Sendable {
     /// `ref(`/`source(` calls whose arguments are not plain strings (`ref(var('m'))`): only a
     /// render can tell what they name.
     package var unreadCalls = 0
+
+    package init() {}
 }
 
 /// The fast pass over every model file: finds `ref(...)`, `source(...)` and `config(` by looking

@@ -17,9 +17,20 @@ package struct PropertyFileOutline {
         /// The entry's `name:`, when written once, plainly, at the entry's own key level; nil
         /// when it is not (the entry is then found by searching its words, as before).
         package var name: String?
+
+        package init(section: String, bytes: Range<Int>, line: Int, name: String?) {
+            self.section = section
+            self.bytes = bytes
+            self.line = line
+            self.name = name
+        }
     }
 
     package var items: [Item]
+
+    package init(items: [Item]) {
+        self.items = items
+    }
 
     package static let sections: Set<String> = ["models", "exposures", "snapshots", "semantic_models", "metrics", "saved_queries"]
 

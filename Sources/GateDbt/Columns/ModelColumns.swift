@@ -219,7 +219,7 @@ extension DbtProject {
             for path in try propertyFiles(mentioning: ["sources"])["sources"] ?? [] {
                 let blob = tree.blobID(of: path)
                 var parsed: [String: [String]] = [:]
-                if let blob, let known = memo.sourceColumns[blob] {
+                if let blob, let known = memo.sourceColumns(blob) {
                     parsed = known
                 } else {
                     guard let text = try tree.text(of: path), let root = try? YAMLReading.compose(text, path: path) else { continue }
@@ -231,7 +231,7 @@ extension DbtProject {
                                 .compactMap { YAMLReading.string(YAMLReading.value("name", in: $0)) }
                         }
                     }
-                    if let blob { memo.sourceColumns[blob] = parsed }
+                    if let blob { memo.remember(sourceColumns: parsed, of: blob) }
                 }
                 sourceColumnCache.merge(parsed) { first, _ in first }
             }

@@ -27,16 +27,7 @@ public struct TableIdHints: Sendable {
     /// The cache folder the environment names. Nil when hints are off
     /// (`CONTRACT_GATE_CACHE_DIR` set empty or to `off`) or no home folder is known.
     public static func standard(environment: [String: String]) -> TableIdHints? {
-        if let explicit = environment["CONTRACT_GATE_CACHE_DIR"] {
-            let trimmed = explicit.trimmingCharacters(in: .whitespaces)
-            guard !trimmed.isEmpty, trimmed.lowercased() != "off" else { return nil }
-            return TableIdHints(directory: URL(fileURLWithPath: trimmed))
-        }
-        if let cache = environment["XDG_CACHE_HOME"], cache.hasPrefix("/") {
-            return TableIdHints(directory: URL(fileURLWithPath: cache).appendingPathComponent("contract-gate"))
-        }
-        guard let home = environment["HOME"], home.hasPrefix("/") else { return nil }
-        return TableIdHints(directory: URL(fileURLWithPath: home).appendingPathComponent(".cache/contract-gate"))
+        CacheFolder.standard(environment: environment).map(TableIdHints.init(directory:))
     }
 
     /// Which Secoda tables a file speaks of: the endpoint (without any user or password in it)
@@ -85,11 +76,7 @@ public struct TableIdHints: Sendable {
     /// The file for `scope`: named by a hash of it, headed by it (so two scopes that share a
     /// hash never read each other's ids).
     func file(scope: String) -> URL {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325        // FNV-1a, 64 bits: stable across runs
-        for byte in scope.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01b3
-        }
+        let hash = StableHash.fnv1a(scope)   // the same in every run
         return directory.appendingPathComponent("table-ids-" + String(hash, radix: 16) + ".tsv")
     }
 

@@ -147,15 +147,20 @@ import Testing
         let document = try #require(try JSONSerialization.jsonObject(with: Data(runs[0].stdout.utf8)) as? [String: Any])
         let changes = try #require(document["changes"] as? [[String: Any]])
         let catalogId = try #require(changes.first { $0["model"] as? String == "fct_orders" }?["catalog_id"] as? String)
-        let files = try FileManager.default.contentsOfDirectory(atPath: cache.path)
-        #expect(files.count == 1 && files.allSatisfy { $0.hasPrefix("table-ids-") && $0.hasSuffix(".tsv") })
-        let remembered = try String(contentsOf: cache.appendingPathComponent(files[0]), encoding: .utf8)
+        // The folder holds the remembered ids and the parse cache (ParseCacheScenarioTests), nothing else.
+        let all = try FileManager.default.contentsOfDirectory(atPath: cache.path)
+        let files = all.filter { $0.hasPrefix("table-ids-") && $0.hasSuffix(".tsv") }
+        #expect(files.count == 1 && all.count == 2 && all.contains { $0.hasPrefix("parse-") && $0.hasSuffix(".bin") }, "\(all)")
+        let remembered = try String(contentsOf: cache.appendingPathComponent(try #require(files.first)), encoding: .utf8)
         #expect(remembered.contains("fct_orders\t\(catalogId)\n"))
         #expect(!remembered.contains(emulator.token))
         // Off: no ids remembered under the home or XDG folders (Foundation's own URL cache folder
         // may appear there; that is not ours).
         let elsewhere = (FileManager.default.enumerator(atPath: home.path)?.allObjects as? [String] ?? [])
             .filter { !$0.hasPrefix("hints") }
-        #expect(!elsewhere.contains { ($0 as NSString).lastPathComponent.hasPrefix("table-ids-") }, "\(elsewhere)")
+        #expect(!elsewhere.contains {
+            let name = ($0 as NSString).lastPathComponent
+            return name.hasPrefix("table-ids-") || name.hasPrefix("parse-")
+        }, "\(elsewhere)")
     }
 }

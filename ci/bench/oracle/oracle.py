@@ -196,11 +196,19 @@ def gate_selection(args, repo, base, head, project):
     for kv in args.env:
         k, _, v = kv.partition("=")
         env[k] = v
+    # The parse cache: a first run with an empty cache folder, then a run over what it kept; the
+    # two reports must be the same (timings aside), and the set compared with dbt is the second's.
+    cache = tempfile.mkdtemp(prefix="oracle-parse-cache-")
+    env["CONTRACT_GATE_CACHE_DIR"] = cache
+    cold, _ = sh(cmd, repo, env=env, check=False)
     p, took = sh(cmd, repo, env=env, check=False)
+    shutil.rmtree(cache, ignore_errors=True)
     try:
         report = json.loads(p.stdout)
+        cold_report = json.loads(cold.stdout)
     except json.JSONDecodeError:
         raise RuntimeError(f"gate exited {p.returncode} without JSON:\n{p.stderr[-3000:]}")
+    cache_equal = {k: v for k, v in report.items() if k != "timings"} == {k: v for k, v in cold_report.items() if k != "timings"}
     # A change to documentation only (a description dbt does not persist) builds the same table:
     # dbt's state:modified does not select it, and the gate walks nothing downstream of it.
     changed = {c["model"] for c in report["changes"] if c["status"] != "removed" and not c.get("documentation_only")}
@@ -214,7 +222,7 @@ def gate_selection(args, repo, base, head, project):
     diags = [d.get("message") for d in report.get("diagnostics", [])]
     truncated = any(i.get("truncated") for i in report["impact"])
     return {"changed": sorted(changed), "nodes": nodes, "exit": p.returncode, "diagnostics": diags,
-            "truncated": truncated}, took
+            "truncated": truncated, "cache_equal": cache_equal}, took
 
 
 REF_RE = re.compile(r"""\bref\s*\(\s*(?:['"]([\w.-]+)['"]\s*,\s*)?['"]([\w.-]+)['"]""")
@@ -416,6 +424,18 @@ def run(args):
     head_manifest = json.loads((work / "head-target/manifest.json").read_text())
     gate, gate_s = gate_selection(args, repo, base, head, project)
 
+    # The gate names a changed model by its name; one of an installed package (changed through a
+    # hook or the root project's `models: <package>:`) is that package's node, not the project's.
+    models_named = {}
+    for uid, n in head_manifest["nodes"].items():
+        if n["resource_type"] == "model":
+            models_named.setdefault(n["name"], []).append(uid)
+    for m in gate["changed"]:
+        rid = f"model.{project}.{m}"
+        if rid not in head_manifest["nodes"] and len(models_named.get(m, [])) == 1 and gate["nodes"].get(rid) == "model":
+            del gate["nodes"][rid]
+            gate["nodes"][models_named[m][0]] = "model"
+
     def of(nodes, t):
         return {k for k, v in nodes.items() if v == t}
     dbt_models, gate_models = of(dbt_nodes, "model"), of(gate["nodes"], "model")
@@ -435,6 +455,7 @@ def run(args):
         "dbt_models": len(dbt_models), "gate_models": len(gate_models),
         "missing_count": len(missing), "extra_count": len(extra),
         "exact": not missing and not extra,
+        "parse_cache_report_equal": gate["cache_equal"],
         "missing": [explain_missing(u, head_manifest, dbt_models, gate_models) for u in missing],
         "extra": [explain_extra(u, head_manifest, dbt_models, gate_models) for u in extra],
         "other_types": {t: {"dbt": len(of(dbt_nodes, t)), "gate": len(of(gate["nodes"], t))}
