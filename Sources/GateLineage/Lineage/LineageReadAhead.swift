@@ -51,7 +51,7 @@ struct LineageReadAhead {
                                         continuation.yield(.resources(items))
                                     }
                                 }
-                                continuation.yield(.finished)
+                                continuation.yield(.finished(listing: listing))
                             } catch {
                                 continuation.yield(.failed(error))
                             }
@@ -74,8 +74,8 @@ struct LineageReadAhead {
                         }
                     case .partial(let ids):
                         plan.listingCut(ids)
-                    case .finished:
-                        plan.listingFinished()
+                    case .finished(let listing):
+                        plan.listingFinished(listing)
                     case .failed(let error):
                         throw error
                     }
@@ -104,8 +104,8 @@ private enum ReadAheadEvent: Sendable {
     /// The lineage listing of these ids had more pages than the page cap; what was read of it
     /// came as `.lineage` events.
     case partial([String])
-    /// A listing is complete.
-    case finished
+    /// Listing number `listing` is complete.
+    case finished(listing: Int)
     case failed(any Error)
 }
 
@@ -115,6 +115,16 @@ private enum ReadAheadJob: Sendable {
 }
 
 /// What the read-ahead knows and still has to ask; no I/O, so the policy reads in one place.
+///
+/// Requests: a listing costs one request per page, and the fewest pages a level can cost is its
+/// rows over the page size (`ci/bench/run`'s floor). Two things keep listings near that: a
+/// lineage batch is cut where its estimated rows fill one page (each id's known UPSTREAM rows —
+/// its parents read so far — plus the DOWNSTREAM rows per id its depth measured, or the depth
+/// above's while it has measured none), and a batch that would not fill its page (or a metadata
+/// batch that would not fill its page) is held while a shallower lineage listing still runs,
+/// since that listing may name more ids for it. Holding costs no round: the held ids are sent
+/// the moment the last listing that could add to them finishes, which is when a level-by-level
+/// walk would send them anyway, and a full batch never waits.
 private struct ReadAheadPlan {
     let maxDepth: Int
     let nodeCap: Int
@@ -124,6 +134,9 @@ private struct ReadAheadPlan {
     var depth: [String: Int] = [:]
     /// DOWNSTREAM children read so far, by parent.
     var children: [String: Set<String>] = [:]
+    /// Parents read so far, by child: the UPSTREAM rows its own listing will hold (as many as
+    /// are known when it is sent).
+    private var parents: [String: Int] = [:]
     var found: [String: CatalogResource] = [:]
     /// Ids whose lineage / metadata listing was sent (all of them read once the plan is done).
     var lineageSent = Set<String>(), metadataSent = Set<String>()
@@ -139,19 +152,29 @@ private struct ReadAheadPlan {
     /// Listings sent and not yet finished.
     private(set) var running = 0
     private var listings = 0
-
-    /// Lineage rows per id at each depth, from the first page of each listing (which states the
-    /// listing's row count); recent listings weigh more. Lineage batches are cut by it to fit one
-    /// page, because a listing of several pages costs a second round trip, and round trips are
-    /// what the walk waits for.
-    private var rowsPerId: [Int: Double] = [:]
-    private var measured = Set<Int>()
+    /// Lineage listings sent and not yet finished: their depth and ids, by listing number.
+    private var lineageRunning: [Int: (level: Int, ids: [String])] = [:]
+    /// UPSTREAM rows read so far, by the id they were listed for.
+    private var upstreamRead: [String: Int] = [:]
+    /// The lineage rows of the nodes whose listings finished, by depth: what a node there has.
+    private var measured: [Int: DepthRows] = [:]
+    /// DOWNSTREAM rows per id at each depth as the first pages of its listings state them (their
+    /// row count, less the ids' known parents): a guess for a depth below until some listing has
+    /// finished — a root's listing of many pages says at once how wide the root is.
+    private var stated: [Int: Double] = [:], statedListings = Set<Int>()
     /// Listings cut to fit one page by an estimate borrowed from the depth above, by depth. That
     /// estimate may be far off (one root with 5,000 children says nothing about the children's
-    /// own lineage), so it cuts at most `maxConcurrentRequests` listings per depth — more could
-    /// not be in flight at once anyway. Once a depth's own listings have said how many rows they
-    /// have, its estimate is measured and cuts as many listings as it takes.
+    /// own lineage; a level of dashboards has none of the DOWNSTREAM rows of the tables above
+    /// it), so it cuts a quarter of the requests in flight per depth (16 of 64): the rest of the
+    /// depth waits for the first of them to say how many rows a node there has, which is one
+    /// round trip away, and is then cut by that. A depth whose nodes arrive over more than a
+    /// round trip (most, when the depth above was itself listed in several waves) loses nothing
+    /// by it; one whose nodes all arrive at once waits that round trip. (Fewer guesses suit a
+    /// graph whose fan-out shrinks with depth and cost a heavy-tailed one, whose first few
+    /// listings say little; a quarter was the best of 4, 8, 16 and 64 over the three graphs
+    /// `ci/bench` measures.)
     private var guessedCuts: [Int: Int] = [:]
+    private var guessedCutsPerDepth: Int { max(1, options.maxConcurrentRequests / 4) }
 
     init(maxDepth: Int, nodeCap: Int, options: SecodaClientOptions) {
         self.maxDepth = maxDepth
@@ -186,17 +209,31 @@ private struct ReadAheadPlan {
     }
 
     mutating func read(_ rows: [LineageRow], listing: Int, level: Int, ids: Int, count: Int?) {
-        if let count, measured.insert(listing).inserted {
-            let observed = Double(count) / Double(max(1, ids))
-            rowsPerId[level] = rowsPerId[level].map { ($0 + observed) / 2 } ?? observed
+        if let count, stated[level] == nil, statedListings.insert(listing).inserted, let asked = lineageRunning[listing]?.ids {
+            let upstream = asked.reduce(0) { $0 + (parents[$1] ?? 0) }
+            stated[level] = Double(max(0, count - upstream)) / Double(max(1, asked.count))
         }
-        for row in rows where row.direction == "DOWNSTREAM" && lineageSent.contains(row.from) {
-            guard children[row.from, default: []].insert(row.to).inserted, let parentLevel = depth[row.from] else { continue }
-            reach(row.to, at: parentLevel + 1)
+        for row in rows where lineageSent.contains(row.from) {
+            guard row.direction == "DOWNSTREAM" else {
+                if row.direction == "UPSTREAM" { upstreamRead[row.from, default: 0] += 1 }
+                continue
+            }
+            guard children[row.from, default: []].insert(row.to).inserted else { continue }
+            parents[row.to, default: 0] += 1
+            if let parentLevel = depth[row.from] { reach(row.to, at: parentLevel + 1) }
         }
     }
 
-    mutating func listingFinished() { running -= 1 }
+    /// Listing number `listing` finished: if it was a lineage listing read whole, its nodes'
+    /// rows are known exactly and measure their depth.
+    mutating func listingFinished(_ listing: Int) {
+        running -= 1
+        guard let (level, ids) = lineageRunning.removeValue(forKey: listing) else { return }
+        for id in ids where lineageSent.contains(id) && !partial.contains(id) {
+            measured[level, default: DepthRows()].add(upstream: upstreamRead[id] ?? 0, downstream: children[id]?.count ?? 0,
+                                                      page: options.pageSize)
+        }
+    }
 
     /// The lineage listing of `ids` ran past the page cap. One id alone is cut (the walk says
     /// so); in a batch, one wide id may have cut the others, so none counts as read and the walk
@@ -211,45 +248,134 @@ private struct ReadAheadPlan {
 
     /// The next listing to send, while a request slot is free: lineage first, shallowest depth
     /// first (it is what the next level waits for), then metadata in batches that fit one page.
-    /// A batch takes what is queued, so ids pile up into fuller requests only when every slot
-    /// is busy.
+    /// A batch that would not fill its page waits while a shallower lineage listing runs (see
+    /// the type's note); otherwise it takes what is queued.
     mutating func nextJob() -> (Int, ReadAheadJob)? {
         guard running < options.maxConcurrentRequests else { return nil }
-        let job: ReadAheadJob
-        if let level = lineageQueue.keys.min(), let queue = lineageQueue[level] {
-            var count = min(queue.count, options.idsPerRequest)
-            if let (rows, measuredHere) = estimate(at: level), measuredHere || guessedCuts[level, default: 0] < options.maxConcurrentRequests {
-                let fit = max(1, Int(Double(options.pageSize) / max(rows, 1)))
-                if fit < count {
-                    count = fit
-                    if !measuredHere { guessedCuts[level, default: 0] += 1 }
-                }
-            }
+        var job: ReadAheadJob?
+        for level in lineageQueue.keys.sorted() {
+            guard let queue = lineageQueue[level], !queue.isEmpty else { continue }
+            let (count, full, guessed) = lineageBatch(queue, at: level)
+            if !full && shallowerListingRuns(than: level) { continue }
+            if !guessed && awaitsMeasure(level) { continue }
+            if guessed && count < options.idsPerRequest { guessedCuts[level, default: 0] += 1 }
             let batch = Array(queue.prefix(count))
             lineageQueue[level] = count == queue.count ? nil : Array(queue.dropFirst(count))
             lineageSent.formUnion(batch)
             job = .lineage(batch, level: level)
-        } else if !metadataQueue.isEmpty {
-            let count = min(metadataQueue.count, options.idsPerRequest, options.pageSize)
+            lineageRunning[listings + 1] = (level, batch)
+            break
+        }
+        if job == nil, !metadataQueue.isEmpty {
+            let size = min(options.idsPerRequest, options.pageSize)
+            let count = min(metadataQueue.count, size)
+            var deepest = 0
+            for id in metadataQueue.prefix(count) { deepest = max(deepest, depth[id] ?? 0) }
+            guard count == size || !shallowerListingRuns(than: deepest) else { return nil }
             let batch = Array(metadataQueue.prefix(count))
             metadataQueue.removeFirst(count)
             metadataSent.formUnion(batch)
             job = .metadata(batch)
-        } else {
-            return nil
         }
+        guard let job else { return nil }
         running += 1
         listings += 1
         return (listings, job)
     }
 
-    /// Rows per id expected at `level`, and whether it was measured there (else it is the
-    /// nearest depth above's).
-    private func estimate(at level: Int) -> (rows: Double, measuredHere: Bool)? {
+    /// Whether `level` has used its guessed cuts and waits for a listing of its own, already
+    /// sent, to say how many rows its nodes have.
+    private func awaitsMeasure(_ level: Int) -> Bool {
+        guard let (_, measuredHere) = downstreamEstimate(at: level), !measuredHere else { return false }
+        return lineageRunning.values.contains { $0.level == level }
+    }
+
+    /// Whether a lineage listing of a depth above `level` is running: it may name more ids at
+    /// `level` (a node's children are found by listings of the depths above it only).
+    private func shallowerListingRuns(than level: Int) -> Bool {
+        lineageRunning.values.contains { $0.level < level }
+    }
+
+    /// How many of `queue`'s ids (at `level`) the next lineage listing takes; whether they fill
+    /// it (a page of estimated rows, or `idsPerRequest` ids); whether the estimate was borrowed
+    /// from the depth above.
+    private func lineageBatch(_ queue: [String], at level: Int) -> (count: Int, full: Bool, guessed: Bool) {
+        let limit = min(queue.count, options.idsPerRequest)
+        guard let (downstream, measuredHere) = downstreamEstimate(at: level),
+              measuredHere || guessedCuts[level, default: 0] < guessedCutsPerDepth
+        else { return (limit, limit == options.idsPerRequest, false) }
+        let page = Double(options.pageSize)
+        var rows = 0.0, count = 0
+        while count < limit {
+            let next = upstreamEstimate(queue[count], at: level) + downstream
+            if count > 0 && rows + next > page { return (count, true, !measuredHere) }
+            rows += next
+            count += 1
+        }
+        return (count, count == options.idsPerRequest || rows >= page, !measuredHere)
+    }
+
+    /// The UPSTREAM rows of `id` (at `level`): its parents read so far, and while a shallower
+    /// listing still runs (more of its parents may be named) at least as many as a node at its
+    /// depth (or the nearest depth above) has on average.
+    private func upstreamEstimate(_ id: String, at level: Int) -> Double {
+        let known = Double(parents[id] ?? 0)
+        guard shallowerListingRuns(than: level) else { return known }
         for shallower in stride(from: level, through: 0, by: -1) {
-            if let known = rowsPerId[shallower] { return (known, shallower == level) }
+            if let typical = measured[shallower]?.typical { return max(known, typical.upstream) }
+        }
+        return known
+    }
+
+    /// DOWNSTREAM rows per id expected at `level`, and whether it was measured there (else it is
+    /// the nearest depth above's).
+    private func downstreamEstimate(at level: Int) -> (rows: Double, measuredHere: Bool)? {
+        for shallower in stride(from: level, through: 0, by: -1) {
+            if let typical = measured[shallower]?.typical {
+                return (typical.downstream, shallower == level)
+            }
+        }
+        // Only wide nodes measured so far (the roots, say): a guess, never a measurement.
+        for shallower in stride(from: level, through: 0, by: -1) {
+            if let typical = measured[shallower]?.wideTypical {
+                return (typical.downstream, false)
+            }
+        }
+        for shallower in stride(from: level - 1, through: 0, by: -1) {
+            if let guess = stated[shallower] { return (guess, false) }
         }
         return nil
+    }
+}
+
+/// The lineage rows of the nodes measured at one depth. Lineage is heavy-tailed (most tables
+/// feed a few others, one feeds hundreds): a node with a page of rows or more fills its own
+/// pages whatever it is batched with, so the figure batches are cut by is the nodes' below that
+/// (a mean over all would be pulled up by the one wide node and cut everyone's listing short).
+private struct DepthRows {
+    private var narrow = 0, narrowUpstream = 0, narrowDownstream = 0
+    private var wide = 0, wideUpstream = 0, wideDownstream = 0
+
+    mutating func add(upstream: Int, downstream: Int, page: Int) {
+        if upstream + downstream < page {
+            narrow += 1
+            narrowUpstream += upstream
+            narrowDownstream += downstream
+        } else {
+            wide += 1
+            wideUpstream += upstream
+            wideDownstream += downstream
+        }
+    }
+
+    /// UPSTREAM and DOWNSTREAM rows per narrow node; nil until one was measured.
+    var typical: (upstream: Double, downstream: Double)? {
+        narrow > 0 ? (Double(narrowUpstream) / Double(narrow), Double(narrowDownstream) / Double(narrow)) : nil
+    }
+
+    /// The same per wide node: what a depth of wide nodes alone (a root feeding hundreds) says.
+    var wideTypical: (upstream: Double, downstream: Double)? {
+        wide > 0 ? (Double(wideUpstream) / Double(wide), Double(wideDownstream) / Double(wide)) : nil
     }
 }
 
