@@ -58,6 +58,9 @@ public final class DbtProject {
     var missingEnvVarReaders: [String: Set<String>] = [:]
     /// Model path → what its rendered `config()` calls set.
     var renderedConfigs: [String: [String: JSONValue]] = [:]
+    /// Installed packages read as projects of their own (`PackageModels.swift`), by name; nil
+    /// inside when the package could not be read.
+    var installedPackages: [String: DbtProject?] = [:]
     /// A `--state` manifest that was asked for and could not be read: the check stops (exit 2).
     var stateManifestError: InputError?
     /// Output columns worked out per node (`ModelColumns.swift`).

@@ -160,10 +160,14 @@ extension DbtProject {
         return try installedPackage(name, state: try renderingState(projectFile))
     }
 
+    /// Read once per check and project revision: hooks, configuration and lineage all ask.
     func installedPackage(_ name: String, state: RenderingState) throws -> DbtProject? {
+        if let known = installedPackages[name] { return known }
         guard let folder = state.macros.packageFolders[name], let tree = state.macros.packageTree else { return nil }
         var settings = DbtSettings(projectDir: folder)
         settings.rootProjectVars = projectFile?.vars
-        return try? DbtProject.load(tree: tree, settings: settings, memo: memo)
+        let project = try? DbtProject.load(tree: tree, settings: settings, memo: memo)
+        installedPackages[name] = .some(project)
+        return project
     }
 }
