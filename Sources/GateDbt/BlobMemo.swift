@@ -40,7 +40,7 @@ public final class BlobMemo {
     /// for the other side of the comparison.
     private var propertyItems: [String: PropertyFileContents] = [:]
     /// Blob id + path → the versioned entries of a property file, when read without parsing.
-    var versionedEntries: [String: [PropertyModel]] = [:]
+    private var versionedEntries: [String: [PropertyModel]] = [:]
     /// Parsed macro files, by blob id and path.
     let templates = DbtTemplateCache()
     /// Blob id + path + name + macro and target fingerprint → what rendering the model file found.
@@ -65,6 +65,7 @@ public final class BlobMemo {
         used[.sourceColumns] = sourceColumns.mapValues(BlobFactStore.encode)
         used[.plainModel] = plainModels.mapValues { [$0 ? 1 : 0] }
         used[.render] = renderedModels.mapValues(BlobFactStore.encode)
+        used[.versionSketches] = versionedEntries.compactMapValues { BlobFactStore.encode(sketches: $0) }
         store.write(used: used)
     }
 
@@ -154,6 +155,19 @@ public final class BlobMemo {
     func remember(propertyItem contents: PropertyFileContents, at key: String) {
         guard contents.failure == nil else { return }
         propertyItems[key] = contents
+    }
+
+    /// The versioned entries `VersionSketch` read from a property file, this run or an earlier one.
+    func versionSketches(_ key: String) -> [PropertyModel]? {
+        if let models = versionedEntries[key] { return models }
+        guard let models = store?.fact(.versionSketches, key, BlobFactStore.decodeSketches) else { return nil }
+        versionedEntries[key] = models
+        return models
+    }
+
+    func remember(versionSketches models: [PropertyModel], at key: String) {
+        versionedEntries[key] = models
+        learnt = true
     }
 
     func plainModel(_ key: String) -> Bool? {

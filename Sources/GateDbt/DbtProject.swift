@@ -376,7 +376,7 @@ public final class DbtProject {
     /// text allows (cheap), else parsed.
     func versionedEntries(in path: String) throws -> [PropertyModel] {
         let memoKey = tree.blobID(of: path).map { $0 + ":" + path }
-        if let memoKey, let entries = memo.versionedEntries[memoKey] { return entries }
+        if let memoKey, let entries = memo.versionSketches(memoKey) { return entries }
         guard propertyContents[path] == nil, let outline = try outline(path) else {
             return try propertyContents(in: path, near: ["versions"]).models.filter { !$0.versions.isEmpty }
         }
@@ -401,7 +401,7 @@ public final class DbtProject {
             }
         }
         // Parsing notes diagnostics on this side; only what was read without parsing is shared.
-        if let memoKey, !parsed { memo.versionedEntries[memoKey] = result }
+        if let memoKey, !parsed { memo.remember(versionSketches: result, at: memoKey) }
         return result
     }
 

@@ -148,6 +148,43 @@ import Testing
         #expect(read == facts)
     }
 
+    @Test func versionedEntriesComeBackAsTheSketchReadThem() throws {
+        let folder = try TemporaryFolder()
+        let files = [
+            "dbt_project.yml": "name: shop\nversion: '1.0'\nprofile: shop\n",
+            "models/orders_v1.sql": "select 1 as id\n", "models/orders_v2.sql": "select 2 as id\n",
+            "models/orders_final.sql": "select 3 as id\n", "models/plain.sql": "select 1 as id\n",
+            "models/versions.yml": """
+                version: 2
+                models:
+                  - name: orders
+                    latest_version: 2
+                    versions:
+                      - v: 1
+                      - v: 2
+                      - v: 3
+                        defined_in: orders_final
+                  - name: plain
+                    description: not versioned
+                """,
+        ]
+        func index() throws -> ([String: PropertyModel], CountingTree) {
+            let tree = CountingTree(files)
+            let memo = BlobMemo(store: BlobFactStore(folder: folder.url, scope: "repo", identity: Self.identity))
+            let project = try DbtProject.load(tree: tree, memo: memo)
+            let index = try project.versionIndex()
+            memo.persist()
+            return (index, tree)
+        }
+        let (first, _) = try index()
+        #expect(first["orders"]?.versions.map(\.version) == ["1", "2", "3"])
+        #expect(first["orders"]?.versions.last?.definedIn == "orders_final")
+        #expect(first["orders"]?.latestVersion == "2")
+        let (second, tree) = try index()
+        #expect(second == first)
+        #expect(tree.reads["models/versions.yml"] == nil)
+    }
+
     @Test func aDamagedForeignOrStaleFileIsNeverTrusted() throws {
         let folder = try TemporaryFolder()
         let tree = CountingTree(Self.project(models: 6))

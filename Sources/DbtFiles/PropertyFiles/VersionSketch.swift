@@ -58,9 +58,19 @@ package enum VersionSketch {
             if key == "defined_in" { versions[versions.count - 1].definedIn = value }
         }
         guard let name, !versions.isEmpty, !versions.contains(where: { $0.version.isEmpty }) else { return nil }
-        return PropertyModel(name: name, path: path, location: SourceLocation(path: path, line: firstLine, column: keyIndent + 1),
-                             description: nil, config: ModelConfig(), columns: [], constraints: [], versions: versions,
-                             latestVersion: latest, deprecationDate: nil, raw: .null)
+        return model(name: name, location: SourceLocation(path: path, line: firstLine, column: keyIndent + 1), latest: latest,
+                     versions: versions.map { ($0.version, $0.definedIn, $0.location) })
+    }
+
+    /// What a sketch reads: the entry's name and place, `latest_version`, and each version's `v`,
+    /// `defined_in` and place; nothing else (the parse cache rebuilds kept sketches through here).
+    package static func model(name: String, location: SourceLocation, latest: String?,
+                              versions: [(version: String, definedIn: String?, location: SourceLocation)]) -> PropertyModel {
+        PropertyModel(name: name, path: location.path, location: location, description: nil, config: ModelConfig(), columns: [],
+                      constraints: [], versions: versions.map {
+                          PropertyVersion(version: $0.version, definedIn: $0.definedIn, location: $0.location, columns: nil,
+                                          config: ModelConfig(), constraints: [], deprecationDate: nil, description: nil)
+                      }, latestVersion: latest, deprecationDate: nil, raw: .null)
     }
 
     /// `key: value` with a plain or simply quoted scalar (or no value); nil for anything else.

@@ -25,7 +25,7 @@ import GateModel
 /// entry: kind u8, key string, generation u32, record (length-prefixed bytes).
 public final class BlobFactStore {
     enum Kind: UInt8, CaseIterable {
-        case modelFile = 1, outline, notOutlinable, wordHits, sourceColumns, plainModel, render
+        case modelFile = 1, outline, notOutlinable, wordHits, sourceColumns, plainModel, render, versionSketches
     }
 
     private struct Slot {
@@ -311,6 +311,55 @@ extension BlobFactStore {
             sources.append(SourceReference(source: source, table: table, line: try reader.count()))
         }
         return (refs, sources)
+    }
+
+    /// The versioned entries of a property file as `VersionSketch` read them; nil when one of
+    /// them holds more than a sketch does (it came from a parse: not kept).
+    static func encode(sketches models: [PropertyModel]) -> [UInt8]? {
+        var writer = BinaryWriter()
+        writer.count(models.count)
+        for model in models {
+            let fields = model.versions.map { ($0.version, $0.definedIn, $0.location) }
+            guard model == VersionSketch.model(name: model.name, location: model.location, latest: model.latestVersion,
+                                               versions: fields) else { return nil }
+            writer.string(model.name)
+            write(model.location, to: &writer)
+            writer.optional(model.latestVersion)
+            writer.count(fields.count)
+            for (version, definedIn, location) in fields {
+                writer.string(version)
+                writer.optional(definedIn)
+                write(location, to: &writer)
+            }
+        }
+        return writer.bytes
+    }
+
+    static func decodeSketches(_ reader: inout BinaryReader) throws -> [PropertyModel] {
+        var models: [PropertyModel] = []
+        for _ in 0..<(try reader.count()) {
+            let name = try reader.string(), location = try readLocation(&reader), latest = try reader.optionalString()
+            var versions: [(version: String, definedIn: String?, location: SourceLocation)] = []
+            for _ in 0..<(try reader.count()) {
+                let version = try reader.string(), definedIn = try reader.optionalString()
+                versions.append((version, definedIn, try readLocation(&reader)))
+            }
+            models.append(VersionSketch.model(name: name, location: location, latest: latest, versions: versions))
+        }
+        return models
+    }
+
+    private static func write(_ location: SourceLocation, to writer: inout BinaryWriter) {
+        writer.string(location.path)
+        writer.count(location.line)
+        writer.count(location.column)
+        writer.optional(location.endLine)
+        writer.optional(location.endColumn)
+    }
+
+    private static func readLocation(_ reader: inout BinaryReader) throws -> SourceLocation {
+        let path = try reader.string(), line = try reader.count(), column = try reader.count()
+        return SourceLocation(path: path, line: line, column: column, endLine: try reader.optionalInt(), endColumn: try reader.optionalInt())
     }
 
     static func encode(_ outline: PropertyFileOutline) -> [UInt8] {
