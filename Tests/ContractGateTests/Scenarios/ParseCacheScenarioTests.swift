@@ -8,7 +8,7 @@ import Testing
 /// file — and `--no-cache` / `CONTRACT_GATE_CACHE_DIR=off` keep nothing.
 @Suite struct ParseCacheScenarioTests {
     /// A project whose refs are made in a macro and whose columns come from SQL, and two changes:
-    /// `first` drops a column a macro-made reader selects, `second` renames a model its reader refs.
+    /// `first` drops a column a macro-made reader selects, `second` renames a model nothing reads.
     func repository() throws -> (TempRepository, base: String, first: String, second: String) {
         let repo = try TempRepository()
         try repo.write("dbt_project.yml", "name: shop\nprofile: shop\n")
@@ -27,7 +27,7 @@ import Testing
         let first = try repo.commit("drop amount")
         try repo.checkout(base)
         try repo.run(["mv", "models/revenue.sql", "models/total_revenue.sql"])
-        let second = try repo.commit("rename revenue, whose readers stay")
+        let second = try repo.commit("rename revenue, which nothing reads")
         return (repo, base, first, second)
     }
 
@@ -75,5 +75,61 @@ import Testing
 
         let (offStatus, off) = try check(repo, base, first, cache: "off")
         #expect(offStatus == 1 && same(cold, off))
+    }
+
+    /// Concurrent checks over one cache folder (two pushes at once, a CI matrix on one runner):
+    /// each reports what a check without the cache reports, and the file left behind is whole —
+    /// the next check reads it (no rebuild: it learns nothing and does not rewrite it).
+    @Test func concurrentChecksShareOneCacheSafely() async throws {
+        let (repo, base, first, second) = try repository()
+        defer { repo.remove() }
+        let folder = try TempRepository.temporaryDirectory(prefix: "parse-cache-concurrent")
+        defer { TempRepository.removeDirectory(folder) }
+        let cache = folder + "/cache"
+        let (status, reference) = try check(repo, base, first, cache: "off")
+        let (otherStatus, otherReference) = try check(repo, base, second, cache: "off")
+
+        let results = try await withThrowingTaskGroup(of: (String, Int32, String).self) { group in
+            for index in 0..<6 {
+                let head = index.isMultiple(of: 2) ? first : second
+                let path = repo.path
+                group.addTask {
+                    let result = try await GateBinary().runDetached(
+                        ["check", "--base", base, "--head", head, "--format", "json"], in: path,
+                        environment: ["CONTRACT_GATE_CACHE_DIR": cache])
+                    return (head, result.status, result.stdout)
+                }
+            }
+            var all: [(String, Int32, String)] = []
+            for try await result in group { all.append(result) }
+            return all
+        }
+        #expect(results.count == 6)
+        for (head, code, stdout) in results {
+            var json = (try? JSONSerialization.jsonObject(with: Data(stdout.utf8)) as? [String: Any]) ?? [:]
+            json["timings"] = nil
+            #expect(code == (head == first ? status : otherStatus))
+            #expect(same(json, head == first ? reference : otherReference), "head \(head)")
+        }
+        let files = try FileManager.default.contentsOfDirectory(atPath: cache).filter { $0.hasPrefix("parse-") }
+        #expect(files.count == 1, "\(files)")   // no temporary file left behind
+        let path = cache + "/" + (files.first ?? "")
+        // Whole: the magic, the payload's length and its checksum as BlobFactStore writes them.
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        #expect(bytes.count > 24 && bytes.prefix(8) == Data("CGPARSE1".utf8))
+        let length = bytes.subdata(in: 8..<16).withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
+        let checksum = bytes.subdata(in: 16..<24).withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
+        #expect(length == UInt64(bytes.count - 24))
+        #expect(StableHash.fnv1a(bytes.dropFirst(24)) == checksum)
+        let (_, after) = try check(repo, base, first, cache: cache)
+        #expect(same(after, reference))
+        // Whichever run renamed last left a whole file holding both changes' facts or one's; a
+        // check of either learns at most the other's and never finds the file damaged.
+        let (_, again) = try check(repo, base, second, cache: cache)
+        #expect(same(again, otherReference))
+        let settled = try Data(contentsOf: URL(fileURLWithPath: path))
+        let (_, last) = try check(repo, base, first, cache: cache)
+        #expect(same(last, reference))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == settled, "a run that learnt nothing rewrote the file")
     }
 }
