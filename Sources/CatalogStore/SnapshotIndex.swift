@@ -255,21 +255,7 @@ public enum SnapshotIndex {
 
     /// A 64-bit checksum of `bytes` (integrity against truncation and damage, not an adversary):
     /// eight bytes at a time, multiply and rotate, with the length folded in.
-    static func checksum(_ bytes: ArraySlice<UInt8>) -> UInt64 {
-        bytes.withUnsafeBytes { raw -> UInt64 in
-            var hash: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(raw.count)
-            let words = raw.count / 8
-            for index in 0..<words {
-                let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index * 8, as: UInt64.self))
-                hash = ((hash ^ word) &* 0xFF51_AFD7_ED55_8CCD)
-                hash = (hash << 29) | (hash >> 35)
-            }
-            var tail: UInt64 = 0
-            for index in (words * 8)..<raw.count { tail = (tail << 8) | UInt64(raw[index]) }
-            hash = (hash ^ tail) &* 0xC4CE_B9FE_1A85_EC53
-            return hash ^ (hash >> 33)
-        }
-    }
+    static func checksum(_ bytes: ArraySlice<UInt8>) -> UInt64 { StableHash.checksum(bytes) }
 }
 
 /// The small part of the snapshot the index keeps as JSON.

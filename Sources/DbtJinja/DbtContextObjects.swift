@@ -217,11 +217,7 @@ package enum JinjaDbtSupport {
     }
 
     /// A stable digest for `local_md5` (the graph does not depend on its exact value).
-    package static func fnv(_ text: String) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        return String(hash, radix: 16)
-    }
+    package static func fnv(_ text: String) -> String { String(StableHash.fnv1a(text), radix: 16) }
 }
 
 /// `fromjson`/`fromyaml` (JSON is YAML) for the template values JSON can hold; `tojson` is

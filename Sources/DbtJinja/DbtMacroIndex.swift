@@ -113,14 +113,7 @@ package struct DbtMacroIndex {
     }
 
     /// FNV-1a of some bytes.
-    package static func hash(_ data: Data) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in data {
-            hash ^= UInt64(byte)
-            hash &*= 0x0000_0100_0000_01b3
-        }
-        return hash
-    }
+    package static func hash(_ data: Data) -> UInt64 { StableHash.fnv1a(data) }
 
     /// Fixpoint over the words of each macro body: a macro reaches a reference when its body says
     /// `ref`/`source`, or names a macro that does (by its name, or its dispatch base name).

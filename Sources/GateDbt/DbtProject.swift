@@ -652,11 +652,8 @@ struct WordFinder {
 
     static let identifierTable: [Bool] = (0..<256).map { ByteText.isIdentifier(UInt8($0)) }
 
-    static func hash(_ bytes: ArraySlice<UInt8>) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        return hash
-    }
+    /// FNV-1a, as the scan below computes it byte by byte while it reads a word.
+    static func hash(_ bytes: ArraySlice<UInt8>) -> UInt64 { StableHash.fnv1a(bytes) }
 
     func words(in data: Data) -> Set<String> {
         Set(matches(in: data).map(\.word))

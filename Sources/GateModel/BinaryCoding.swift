@@ -118,15 +118,23 @@ package enum StableHash {
 
     package static func fnv1a(_ text: String) -> UInt64 { fnv1a(text.utf8) }
 
-    /// FNV-1a over raw memory, for large buffers.
-    package static func fnv1a(_ buffer: UnsafeRawBufferPointer) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in buffer {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01b3
+    /// A checksum of a file part, eight bytes at a time (FNV-1a is a byte at a time: too slow for
+    /// the tens of megabytes the snapshot index and the parse cache check on every read).
+    package static func checksum(_ raw: UnsafeRawBufferPointer) -> UInt64 {
+        var hash: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(raw.count)
+        let words = raw.count / 8
+        for index in 0..<words {
+            let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index * 8, as: UInt64.self))
+            hash = ((hash ^ word) &* 0xFF51_AFD7_ED55_8CCD)
+            hash = (hash << 29) | (hash >> 35)
         }
-        return hash
+        var tail: UInt64 = 0
+        for index in (words * 8)..<raw.count { tail = (tail << 8) | UInt64(raw[index]) }
+        hash = (hash ^ tail) &* 0xC4CE_B9FE_1A85_EC53
+        return hash ^ (hash >> 33)
     }
+
+    package static func checksum(_ bytes: ArraySlice<UInt8>) -> UInt64 { bytes.withUnsafeBytes { checksum($0) } }
 }
 
 /// The folder where the gate keeps what it may forget (remembered table ids, the parse cache):

@@ -20,7 +20,7 @@ import GateModel
 /// Bounded: an entry no run has used for `keptGenerations` writes is dropped, and at most
 /// `maxEntries` are kept (the most recently used first).
 ///
-/// Layout (little-endian): magic `CGPARSE1`, payload length u64, payload checksum (FNV-1a 64),
+/// Layout (little-endian): magic `CGPARSE1`, payload length u64, payload checksum (`StableHash.checksum`),
 /// then the payload: identity string, scope string, generation u32, entry count u32, and per
 /// entry: kind u8, key string, generation u32, record (length-prefixed bytes).
 public final class BlobFactStore {
@@ -95,7 +95,7 @@ public final class BlobFactStore {
             reader.position = 8
             let length = try reader.u64(), checksum = try reader.u64()
             guard length == UInt64(raw.count - 24) else { throw Rejection(reason: "cut short") }
-            guard StableHash.fnv1a(UnsafeRawBufferPointer(rebasing: raw[24...])) == checksum else {
+            guard StableHash.checksum(UnsafeRawBufferPointer(rebasing: raw[24...])) == checksum else {
                 throw Rejection(reason: "checksum mismatch")
             }
             guard try reader.string() == identity else { throw Rejection(reason: "written by another build") }
@@ -173,7 +173,7 @@ public final class BlobFactStore {
         var header = BinaryWriter()
         header.bytes = Self.magic
         header.u64(UInt64(payload.bytes.count))
-        header.u64(payload.bytes.withUnsafeBytes { StableHash.fnv1a($0) })
+        header.u64(StableHash.checksum(payload.bytes[...]))
         do {
             try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
             try Data(header.bytes + payload.bytes).write(to: file, options: .atomic)

@@ -120,7 +120,7 @@ import Testing
         let length = bytes.subdata(in: 8..<16).withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
         let checksum = bytes.subdata(in: 16..<24).withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
         #expect(length == UInt64(bytes.count - 24))
-        #expect(StableHash.fnv1a(bytes.dropFirst(24)) == checksum)
+        #expect(StableHash.checksum(Array(bytes.dropFirst(24))[...]) == checksum)
         let (_, after) = try check(repo, base, first, cache: cache)
         #expect(same(after, reference))
         // Whichever run renamed last left a whole file holding both changes' facts or one's; a
