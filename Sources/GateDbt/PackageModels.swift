@@ -87,8 +87,8 @@ extension DbtProject {
     func packageModelsWithChangedProjectConfig(since base: DbtProject) throws -> [PackageModel] {
         guard let after = projectFile, let before = base.projectFile, before.modelsValue != after.modelsValue else { return [] }
         func comparable(_ config: ModelConfig) -> SemanticDiff.ComparableConfig {
-            SemanticDiff.ComparableConfig(values: config.values.filter { !["tags", "group"].contains($0.key) },
-                                          unknown: config.unknown.filter { !["tags", "group"].contains($0.key) })
+            SemanticDiff.ComparableConfig(values: SemanticDiff.comparedConfig(config.values),
+                                          unknown: SemanticDiff.comparedConfig(config.unknown))
         }
         var result: [PackageModel] = []
         try forEachPackageModel(state: try renderingState(after)) { file in

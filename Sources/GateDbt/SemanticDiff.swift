@@ -358,9 +358,11 @@ public enum SemanticDiff {
 
     /// The config keys dbt's `state:modified.configs` compares: all but `tags` and `group`
     /// (`CompareBehavior.Exclude` in dbt-core 1.11's `NodeAndTestConfig`).
-    package static func comparedConfig(_ values: [String: JSONValue]) -> [String: JSONValue] {
-        values.filter { $0.key != "tags" && $0.key != "group" }
+    package static func comparedConfig<Value>(_ values: [String: Value]) -> [String: Value] {
+        values.filter { !uncomparedKeys.contains($0.key) }
     }
+
+    static let uncomparedKeys: Set<String> = ["tags", "group"]
 
     /// What of a model dbt builds and compares for `state:modified`: its snapshot without the
     /// descriptions (unless `persist_docs` writes them to the warehouse), its tags and group, and without the YAML
