@@ -55,4 +55,41 @@ s = re.sub(r"  - git: git@gitlab.com:gitlab-data/data-tests.git\n(    .*\n)*",
            "  # oracle prepare: gitlab-data/data-tests (gitlab.com only, tests only) removed\n", s)
 open(p, "w").write(s)
 EOF
+# 5. tuva-health/tuva (1,200 models, most `enabled` by var(); packages: dbt_utils, dbt_expectations,
+#    and Tuva's fork of elementary's dbt-data-reliability at v0.18.4). projects.json sets the vars
+#    claims_enabled/clinical_enabled so the models are enabled, as Tuva's own integration_tests do.
+rm -rf tuva && export_tree tuva-health+tuva HEAD . tuva
+# its dbt_project.yml has the enablement vars commented out (nearly every model is `enabled:
+# var('claims_enabled', false)`): uncomment them, as the project's README tells a user to, so the
+# gate reads them from the project as dbt does (the gate has no --vars)
+sed -i -E 's/^  # (claims|clinical|provider_attribution|semantic_layer)_enabled: true/  \1_enabled: true/' tuva/dbt_project.yml
+# Tuva is a package: its input layer ref()s models (`observation`, `medical_claim`, ...) that the
+# user's project provides. Its integration_tests/ project provides them from seeds; put those models
+# and seeds into the root project (integration_tests' macros duplicate Tuva's own and are left out)
+mkdir -p tuva/models/_oracle_input tuva/seeds/_oracle_input
+cp tuva/integration_tests/models/* tuva/models/_oracle_input/
+cp tuva/integration_tests/seeds/* tuva/seeds/_oracle_input/
+rm -rf tuva/integration_tests
+# its seeds' YAML reads var('use_synthetic_data') with no default (integration_tests sets it)
+sed -i -E 's/^  semantic_layer_enabled: true/&\n  use_synthetic_data: true/' tuva/dbt_project.yml
+package dbt-labs+dbt-utils 1.3.3 tuva dbt_utils
+package metaplane+dbt-expectations 0.10.9 tuva dbt_expectations
+package godatadriven+dbt-date 0.17.1 tuva dbt_date
+package tuva-health+dbt-data-reliability v0.18.4 tuva elementary
+
+# 6. mattermost/mattermost-data-warehouse transform/mattermost-analytics (Snowflake SQL; packages
+#    dbt_utils 1.3.0, codegen 0.13.1, dbt_project_evaluator 0.14.3, dbt_snowflake_query_tags 2.x)
+rm -rf mattermost-analytics && export_tree mattermost+mattermost-data-warehouse HEAD transform/mattermost-analytics mattermost-analytics
+package dbt-labs+dbt-utils 1.3.0 mattermost-analytics dbt_utils
+package dbt-labs+dbt-codegen 0.13.1 mattermost-analytics codegen
+package dbt-labs+dbt-project-evaluator v0.14.3 mattermost-analytics dbt_project_evaluator
+package get-select+dbt-snowflake-query-tags 2.6.0 mattermost-analytics dbt_snowflake_query_tags
+
+# 7. fivetran/dbt_hubspot (every source table's models are enabled by a hubspot_*_enabled var) at 4552ec0,
+#    the commit before "Standardize unioning macros to use fivetran_utils versions": HEAD calls
+#    fivetran_utils.apply_source_relation/union_connections, which no released fivetran_utils 0.4.x has
+rm -rf dbt_hubspot && export_tree fivetran+dbt_hubspot 4552ec0 . dbt_hubspot
+package fivetran+dbt_fivetran_utils v0.4.10 dbt_hubspot fivetran_utils
+package dbt-labs+spark-utils 0.3.3 dbt_hubspot spark_utils
+package dbt-labs+dbt-utils 1.3.3 dbt_hubspot dbt_utils
 echo "projects ready under $ROOT"
