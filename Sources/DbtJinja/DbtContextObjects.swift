@@ -77,6 +77,48 @@ final class RelationFactory: JinjaObject {
     }
 }
 
+/// `api.Column`: the adapter's column class, whose class methods models call to spell a type
+/// (`api.Column.translate_type('date')`, `string_type(255)`, `numeric_type('numeric', 38, 2)`,
+/// `create(name, dtype)`). dbt's base `Column` semantics: `translate_type` maps the labels STRING,
+/// TIMESTAMP, FLOAT, INTEGER, BOOLEAN (any case) to TEXT, TIMESTAMP, FLOAT, INT, BOOLEAN and keeps
+/// every other type as written. The spelling never changes the graph; a call is not an unknown macro.
+final class ColumnFactory: JinjaObject {
+    var typeName: String { "Column" }
+
+    static let typeLabels = ["STRING": "TEXT", "TIMESTAMP": "TIMESTAMP", "FLOAT": "FLOAT", "INTEGER": "INT", "BOOLEAN": "BOOLEAN"]
+
+    static func translate(_ type: String) -> String { typeLabels[type.uppercased()] ?? type }
+
+    func attribute(_ name: String) -> JinjaValue? {
+        switch name {
+        case "translate_type":
+            return .callable(JinjaFunction("api.Column.translate_type") { arguments, _ in
+                .string(Self.translate(arguments.argument(0, "dtype")?.rendered ?? ""))
+            })
+        case "string_type":
+            return .callable(JinjaFunction("api.Column.string_type") { arguments, _ in
+                .string("character varying(\(arguments.argument(0, "size")?.rendered ?? ""))")
+            })
+        case "numeric_type":
+            return .callable(JinjaFunction("api.Column.numeric_type") { arguments, _ in
+                let dtype = arguments.argument(0, "dtype")?.rendered ?? ""
+                guard let precision = arguments.argument(1, "precision"), !precision.isNone,
+                      let scale = arguments.argument(2, "scale"), !scale.isNone else { return .string(dtype) }
+                return .string("\(dtype)(\(precision.rendered),\(scale.rendered))")
+            })
+        case "create":
+            return .callable(JinjaFunction("api.Column.create") { arguments, _ in
+                let name = arguments.argument(0, "name")?.rendered ?? ""
+                let type = Self.translate(arguments.argument(1, "label_or_dtype")?.rendered ?? "")
+                return .dict([("name", .string(name)), ("column", .string(name)), ("quoted", .string("\"" + name + "\"")),
+                              ("dtype", .string(type)), ("data_type", .string(type))])
+            })
+        default:
+            return nil
+        }
+    }
+}
+
 /// dbt's parse-time `config`: calling it records configuration (read elsewhere from the file),
 /// and `config.get(...)` answers "" whatever was set, as dbt's parser does.
 final class ConfigObject: JinjaObject, JinjaCallable {

@@ -359,7 +359,7 @@ package final class DbtRenderer {
         values["config"] = .object(ConfigObject(renderer: self))
         values["adapter"] = .object(AdapterObject(renderer: self))
         values["exceptions"] = .object(ExceptionsObject())
-        values["api"] = .dict([("Relation", .object(RelationFactory()))])
+        values["api"] = .dict([("Relation", .object(RelationFactory())), ("Column", .object(ColumnFactory()))])
         values["builtins"] = .dict([("ref", values["ref"]!), ("source", values["source"]!), ("config", values["config"]!)])
         // modules.datetime, modules.re, …: nothing the graph depends on; lenient undefined.
         values["modules"] = .object(OpaqueObject(name: "modules"))

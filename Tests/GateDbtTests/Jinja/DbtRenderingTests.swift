@@ -156,6 +156,33 @@ final class DbtRenderingTests: XCTestCase {
         XCTAssertEqual(rendered.sources.map(\.table), ["events"])
     }
 
+    /// `api.Column`'s class methods spell a type (Tuva casts with `api.Column.translate_type('date')`):
+    /// dbt parses such a model, so they are no unknown macro and the model keeps its rendered
+    /// parents, with no `dbt.rendering` notice. Types as dbt's base `Column` spells them.
+    func testApiColumnSpellsTypesAsDbtsBaseColumn() throws {
+        let project = try project([
+            "models/a.sql": "select 1",
+            "models/b.sql": "select 1",
+            "models/m.sql": """
+            {%- if execute %}{{ ref('b') }}{% endif -%}
+            select cast(x as {{ api.Column.translate_type('string') }}), cast(y as {{ api.Column.translate_type('date') }}),
+            cast(z as {{ api.Column.string_type(32) }}), cast(w as {{ api.Column.numeric_type('numeric', 38, 2) }}),
+            cast(v as {{ api.Column.numeric_type('numeric', none, none) }}), {{ api.Column.create('k', 'integer').data_type }}
+            from {{ ref('a') }}
+            """,
+        ])
+        XCTAssertEqual(try parents(of: "m", in: project), ["model.shop.a"], "the literal ref('b') under `if execute` is not a parent")
+        let rendered = try XCTUnwrap(try project.renderedModel("models/m.sql"))
+        XCTAssertEqual(rendered.sql, """
+            select cast(x as TEXT), cast(y as date),
+            cast(z as character varying(32)), cast(w as numeric(38,2)),
+            cast(v as numeric), INT
+            from __dbt_node_0__
+            """)
+        XCTAssertTrue(rendered.unknownMacros.isEmpty, "\(rendered.unknownMacros)")
+        XCTAssertFalse(project.diagnostics.contains { $0.message.hasPrefix("dbt.rendering:") }, "\(project.diagnostics)")
+    }
+
     /// `dbt_packages/` is usually not committed: the packages `dbt deps` installed in the worktree
     /// (a `local:` package as a symlink) supply the macros the revision's tree lacks.
     func testPackagesInstalledInTheWorktreeServeWhenTheTreeHasNone() throws {
