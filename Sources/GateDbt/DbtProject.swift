@@ -408,6 +408,7 @@ public final class DbtProject {
             merged.models += contents.models
             merged.exposures += contents.exposures
             merged.snapshots += contents.snapshots
+            merged.snapshotEnabled.merge(contents.snapshotEnabled) { $1 }
             merged.semanticNodes += contents.semanticNodes
             merged.diagnostics += contents.diagnostics
             merged.failure = merged.failure ?? contents.failure

@@ -65,18 +65,41 @@ extension DbtProject {
         var sqlSnapshots: [(node: ProjectGraphNode, scan: ReferenceScan)] = []
         var yamlSnapshots: [PropertySnapshot] = []
         var seeds: [ProjectGraphNode] = []
+        var snapshotEntryEnabled: [String: JSONValue] = [:]
+        var sqlSnapshotFqns: [String: (fqn: [String], blockConfig: [String: JSONValue]?)] = [:]
         for folder in projectFile?.snapshotPaths ?? [] {
-            for path in try tree.files(under: settings.projectPrefix + folder) {
+            let root = settings.projectPrefix + folder
+            for path in try tree.files(under: root) {
                 if path.hasSuffix(".sql") {
-                    for (name, scan) in try snapshotReferences(path) {
+                    let blocks = try snapshotReferences(path)
+                    let folders = path.dropFirst(root.isEmpty ? 0 : root.count + 1).split(separator: "/").dropLast().map(String.init)
+                    for (name, scan) in blocks {
                         sqlSnapshots.append((ProjectGraphNode(id: "snapshot.\(self.name).\(name)", name: name, type: "snapshot", path: path), scan))
+                        // A file of one block was rendered: its `config()` is known as dbt renders it.
+                        sqlSnapshotFqns[name] = ([self.name] + folders + [DbtProject.stem(of: path), name],
+                                                 blocks.count == 1 ? renderedConfigs[path] : nil)
                     }
                 } else if path.hasSuffix(".yml") || path.hasSuffix(".yaml") {
-                    yamlSnapshots += try propertyContents(in: path, section: "snapshots").snapshots
+                    let contents = try propertyContents(in: path, section: "snapshots")
+                    yamlSnapshots += contents.snapshots
+                    snapshotEntryEnabled.merge(contents.snapshotEnabled) { $1 }
                 }
             }
         }
-        yamlSnapshots += try sectionContents("snapshots").flatMap(\.snapshots)
+        for contents in try sectionContents("snapshots") {
+            yamlSnapshots += contents.snapshots
+            snapshotEntryEnabled.merge(contents.snapshotEnabled) { $1 }
+        }
+        // dbt leaves a disabled snapshot out of its graph, as a disabled model: nobody's consumer
+        // and no `ref()` target.
+        sqlSnapshots = try sqlSnapshots.filter {
+            let known = sqlSnapshotFqns[$0.node.name]
+            return try snapshotIsEnabled(fqn: known?.fqn ?? [self.name, $0.node.name], entry: snapshotEntryEnabled[$0.node.name],
+                                         blockConfig: known?.blockConfig)
+        }
+        yamlSnapshots = try yamlSnapshots.filter {
+            try snapshotIsEnabled(fqn: [self.name, $0.name], entry: snapshotEntryEnabled[$0.name], blockConfig: nil)
+        }
         for folder in projectFile?.seedPaths ?? [] {
             for path in try tree.files(under: settings.projectPrefix + folder) where path.hasSuffix(".csv") {
                 let name = DbtProject.stem(of: path)
@@ -201,6 +224,17 @@ extension DbtProject {
     }
 
     /// Property-file sections that add graph nodes, found by one word search over the YAML bytes.
+    /// Whether a snapshot is enabled, as dbt configures it: `snapshots:` in `dbt_project.yml` along
+    /// its fqn (`[project, folders…, file, name]` for a SQL block; a YAML snapshot gets the
+    /// project-wide levels), then its property entry's `enabled`, then the block's own `config()`
+    /// as rendered (`config({"enabled": var('snapshots_enabled', false)})`, as Tuva writes it).
+    func snapshotIsEnabled(fqn: [String], entry: JSONValue?, blockConfig: [String: JSONValue]?) throws -> Bool {
+        var config = projectFile?.snapshots.effectiveConfig(fqn: fqn) ?? ModelConfig()
+        if let entry { config.set("enabled", entry, at: nil) }
+        if let enabled = blockConfig?["enabled"] { config.set("enabled", enabled, at: nil) }
+        return try isEnabled(config)
+    }
+
     static let graphSections = ["exposures", "snapshots"] + PropertySemanticNode.Kind.allCases.map(\.section)
 
     /// The `{% snapshot name %} … {% endsnapshot %}` blocks of a snapshot file, each with the

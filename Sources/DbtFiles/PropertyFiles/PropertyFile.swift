@@ -125,6 +125,9 @@ package struct PropertyFileContents {
     package var exposures: [PropertyExposure] = []
     package var snapshots: [PropertySnapshot] = []
     package var semanticNodes: [PropertySemanticNode] = []
+    /// The `enabled` a `snapshots:` entry sets (`config: {enabled:}`, or `enabled:` beside it, which
+    /// dbt 1.11 still reads), SQL and YAML snapshots alike, by snapshot name.
+    package var snapshotEnabled: [String: JSONValue] = [:]
     package var diagnostics: [Diagnostic] = []
     /// The file is not valid YAML: what it says about any model is unknown.
     package var failure: InputError?
@@ -187,8 +190,12 @@ package enum PropertyFileReader {
             }
         }
         for item in YAMLReading.items(YAMLReading.value("snapshots", in: root)) {
-            guard let name = YAMLReading.string(YAMLReading.value("name", in: item)),
-                  let relation = YAMLReading.string(YAMLReading.value("relation", in: item)) else { continue }
+            guard let name = YAMLReading.string(YAMLReading.value("name", in: item)) else { continue }
+            if let enabled = YAMLReading.value("config", in: item).flatMap({ YAMLReading.value("enabled", in: $0) })
+                ?? YAMLReading.value("enabled", in: item) {
+                contents.snapshotEnabled[name] = YAMLReading.json(enabled)
+            }
+            guard let relation = YAMLReading.string(YAMLReading.value("relation", in: item)) else { continue }
             let scan = ReferenceScanner.scan(Data(relation.utf8))
             contents.snapshots.append(PropertySnapshot(name: name, path: path, refs: scan.refs, sources: scan.sources))
         }

@@ -228,6 +228,41 @@ final class DbtRenderingTests: XCTestCase {
         XCTAssertNil(try project.graph().nodes["model.shop.by_sql"])
     }
 
+    /// A disabled snapshot is out of dbt's graph too, whatever disables it: `config({...})` with a
+    /// dict whose `enabled` reads a var (Tuva's snapshots), `snapshots:` folder config in
+    /// `dbt_project.yml`, or the property entry. dbt-core 1.11's `dbt ls -s base+` on this project
+    /// lists `base` and `kept` only.
+    func testDisabledSnapshotsAreNobodysConsumers() throws {
+        func block(_ name: String, _ config: String) -> String {
+            "{% snapshot \(name) %}\n{{ config(\(config)) }}\nselect * from {{ ref('base') }}\n{% endsnapshot %}\n"
+        }
+        let plain = "unique_key='id', strategy='check', check_cols='all', target_schema='s'"
+        let project = try project([
+            "dbt_project.yml": """
+            name: shop
+            vars: {snapshots_enabled: false}
+            snapshots:
+              shop:
+                off_folder:
+                  +enabled: false
+            """,
+            "models/base.sql": "select 1 as id",
+            "snapshots/on/by_dict.sql": block("by_dict", """
+                {"unique_key": "id", "strategy": "check", "check_cols": "all", "target_schema": "s",
+                 "enabled": var('snapshots_enabled', False) == true | as_bool}
+                """),
+            "snapshots/off_folder/by_folder.sql": block("by_folder", plain),
+            "snapshots/on/by_yaml.sql": block("by_yaml", plain),
+            "snapshots/on/kept.sql": block("kept", plain),
+            "snapshots/on/props.yml": "snapshots:\n  - name: by_yaml\n    config:\n      enabled: false\n",
+        ])
+        let graph = try project.graph()
+        XCTAssertEqual(graph.nodes["model.shop.base"]?.children, ["snapshot.shop.kept"])
+        XCTAssertNil(graph.nodes["snapshot.shop.by_dict"])
+        XCTAssertNil(graph.nodes["snapshot.shop.by_folder"])
+        XCTAssertNil(graph.nodes["snapshot.shop.by_yaml"])
+    }
+
     /// `adapter.dispatch` prefers the adapter's implementation: the one `dbt.adapter` names, else
     /// the one `profiles.yml` names for the project's profile (dbt's own lookup), else `default__`.
     func testDispatchPrefersTheAdapterFromTheConfigOrProfiles() throws {
