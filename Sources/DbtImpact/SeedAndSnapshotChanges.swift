@@ -61,7 +61,12 @@ extension DbtProject {
             return fqns
         }
         result += try configChanged(.snapshots, fqns: fqns, since: base, skipping: Set(result))
-        return result + (try hookedByChangedMacros(.snapshots, fqns: fqns, since: base, skipping: Set(result)))
+        result += try hookedByChangedMacros(.snapshots, fqns: fqns, since: base, skipping: Set(result))
+        // A snapshot disabled at head is not in dbt's graph, so `state:modified` cannot select it
+        // (Tuva's snapshots are off unless `snapshots_enabled` is set).
+        guard !result.isEmpty else { return result }
+        let graph = try graph()
+        return result.filter { graph.nodes["snapshot.\(self.name).\($0)"] != nil }
     }
 
     /// The nodes of `section` whose `pre-hook`/`post-hook`s from `dbt_project.yml` (`seeds:`,

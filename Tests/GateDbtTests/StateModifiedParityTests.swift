@@ -103,4 +103,28 @@ import Testing
         let (base, head) = try projects()
         #expect(try head.changedSnapshots(since: base).sorted() == ["snap_proj", "snap_sql", "snap_yaml"])
     }
+
+    /// dbt: an edited snapshot that is disabled (its block's `config()` dict reads a var, as Tuva
+    /// writes it; or its property entry says `enabled: false`) is not selected by
+    /// `state:modified`; the enabled one beside it is (dbt-core 1.11.16, `dbt ls`).
+    @Test func aDisabledSnapshotIsNeverModified() throws {
+        func block(_ name: String, _ config: String, _ select: String) -> String {
+            "{% snapshot \(name) %}\n{{ config(\(config)) }}\n\(select) from {{ ref('base') }}\n{% endsnapshot %}\n"
+        }
+        let plain = "unique_key='id', strategy='check', check_cols='all', target_schema='s'"
+        func files(_ select: String) -> [String: String] {
+            ["dbt_project.yml": "name: shop\nvars: {snapshots_enabled: false}\n",
+             "models/base.sql": "select 1 as id",
+             "snapshots/by_dict.sql": block("by_dict", """
+                {"unique_key": "id", "strategy": "check", "check_cols": "all", "target_schema": "s",
+                 "enabled": var('snapshots_enabled', False) == true | as_bool}
+                """, select),
+             "snapshots/by_yaml.sql": block("by_yaml", plain, select),
+             "snapshots/kept.sql": block("kept", plain, select),
+             "snapshots/props.yml": "snapshots:\n  - name: by_yaml\n    config:\n      enabled: false\n"]
+        }
+        let base = try DbtProject.load(tree: MemoryTree(files("select *")), settings: DbtSettings())
+        let head = try DbtProject.load(tree: MemoryTree(files("select *, 1 as x")), settings: DbtSettings())
+        #expect(try head.changedSnapshots(since: base) == ["kept"])
+    }
 }
