@@ -70,20 +70,51 @@ extension DbtProject {
         return graph
     }
 
-    /// The graphs of the installed packages whose models a change modified (through hooks or
-    /// `models: <package>:`), joined to the project's: the package models downstream of them, and
+    /// The graphs of the installed packages joined to the project's: the package models
+    /// downstream of a package model a change modified (through hooks or `models: <package>:`),
     /// the project's models that `ref()` them (`ref('pkg', 'm')`, or `ref('m')` that no model of
-    /// the project answers), are walked as dbt's `state:modified+` walks them; the package models
-    /// the root project disables are not.
+    /// the project answers), and the package models that `ref()` a model, seed or snapshot of the
+    /// root project, are walked as dbt's `state:modified+` walks them; the package models the root
+    /// project disables are not. dbt resolves a package node's unqualified `ref('x')` in the root
+    /// project first (dbt_project_evaluator's models read the root's
+    /// `dbt_project_evaluator_exceptions` seed when the root disables the package's own).
     private static func addInstalledPackages(modifiedBy changes: [ModelChange], to graph: inout ProjectGraph, head: DbtProject) throws {
-        var packages = Set<String>()
+        var packages = Set(try head.installedPackageNames())
         for change in changes {
             let parts = (change.head?.uniqueId ?? "").split(separator: ".")
             if parts.count >= 3, parts[0] == "model", parts[1] != head.name { packages.insert(String(parts[1])) }
         }
+        packages.remove(head.name)
+        // The root project's refable nodes by name: what a package's unqualified ref() finds first.
+        var rootRefable: [String: String] = [:]
+        for (id, node) in graph.nodes where node.path != nil && ["model", "seed", "snapshot"].contains(node.type)
+            && id.hasPrefix("\(node.type).\(head.name).") && id == "\(node.type).\(head.name).\(node.name)" {
+            if rootRefable[node.name] == nil || node.type == "seed" { rootRefable[node.name] = id }
+        }
+        // A seed is in the graph once something of the project reads it; a package may be its only reader.
+        var rootSeeds: [String: String] = [:]   // name → path
+        for folder in head.projectFile?.seedPaths ?? [] {
+            for path in try head.tree.files(under: head.settings.projectPrefix + folder) where path.hasSuffix(".csv") {
+                let name = DbtProject.stem(of: path)
+                if rootSeeds[name] == nil { rootSeeds[name] = path }
+            }
+        }
         for package in packages.sorted() {
             guard let packageGraph = try head.installedPackageGraph(package) else { continue }
             for (id, node) in packageGraph.nodes {
+                // A package node named like a root node: the package's ref() of that name reads the
+                // root's (the package's own, if any, is disabled: dbt rejects two enabled ones).
+                if rootRefable[node.name] == nil, let path = rootSeeds[node.name] {
+                    let seedId = "seed.\(head.name).\(node.name)"
+                    graph.nodes[seedId] = graph.nodes[seedId] ?? ProjectGraphNode(id: seedId, name: node.name, type: "seed", path: path)
+                    rootRefable[node.name] = seedId
+                }
+                if ["model", "seed", "snapshot"].contains(node.type), id == "\(node.type).\(package).\(node.name)",
+                   let rootId = rootRefable[node.name], graph.nodes[id] == nil {
+                    let children = Array(Set(graph.nodes[rootId]?.children ?? []).union(node.children)).sorted()
+                    graph.nodes[rootId]?.children = children
+                    continue
+                }
                 var merged = node
                 if let existing = graph.nodes[id] { merged.children = Array(Set(existing.children).union(node.children)).sorted() }
                 // An unqualified ref() of a package model reads as a project model nobody defines.

@@ -153,6 +153,13 @@ extension DbtProject {
         return graph
     }
 
+    /// The packages installed for this revision (`dbt_packages/`, in the tree or the worktree), by
+    /// project name, sorted.
+    package func installedPackageNames() throws -> [String] {
+        guard let projectFile else { return [] }
+        return try renderingState(projectFile).macros.packageFolders.keys.sorted()
+    }
+
     /// The installed package `name` read as a project of its own (its models, property files and
     /// `dbt_project.yml`), from where this revision's macros found it; nil when not installed.
     package func installedPackage(_ name: String) throws -> DbtProject? {
