@@ -147,7 +147,7 @@ public final class DbtProject {
         modelPaths.first { $0.isEmpty || path.hasPrefix($0 + "/") }
     }
 
-    package struct FileListing {
+    package struct FileListing: Equatable, Sendable {
         package var modelFiles: [String] = []
         package var byStem: [String: [String]] = [:]
         package var propertyFiles: [String] = []
