@@ -438,12 +438,12 @@ public final class DbtProject {
             } else {
                 // Parsed once per blob: at the other side, or by an earlier run (the parse cache).
                 let key = blob.map { "\($0):\(path):\(index)" }
-                if let key, let known = memo.propertyItem(key) {
+                if let key, let known = memo.propertyItem(key, path: path) {
                     contents = known
                 } else {
                     if data == nil { data = try yamlData(path) }
                     contents = PropertyFileReader.read(PropertyFileOutline.document(for: outline.items[index], in: data ?? Data()), path: path)
-                    if let key, contents.failure == nil { memo.remember(propertyItem: contents, at: key) }
+                    if let key { memo.remember(propertyItem: contents, at: key, path: path) }
                 }
                 for diagnostic in contents.diagnostics { note(diagnostic) }
                 itemContents[path, default: [:]][index] = contents
