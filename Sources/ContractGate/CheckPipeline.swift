@@ -154,7 +154,7 @@ public enum CheckPipeline {
         return ChangeRecord(
             model: change.name, status: change.status.rawValue, path: current?.path ?? "", oldPath: oldPath,
             relation: current?.relation.description, oldRelation: oldRelation, catalogId: catalogIds[change.name],
-            documentationOnly: change.documentationOnly)
+            documentationOnly: change.documentationOnly, uniqueId: current?.uniqueId)
     }
 }
 

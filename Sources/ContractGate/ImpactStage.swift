@@ -28,11 +28,9 @@ struct ImpactStage {
 
     static func run(changes: [ModelChange], base: DbtProject, head: DbtProject, config: GateConfig,
                     workspace: Workspace, request: CheckRequest, contracts: ContractSet) async throws -> ImpactStage {
-        // Seeds and SQL snapshots that changed: dbt's state:modified selects them and their downstream too.
-        let seeds = head.exists && base.exists ? try head.changedSeeds(since: base) : []
-        let snapshots = head.exists && base.exists ? try head.changedSnapshots(since: base) : []
-        let sources = try head.changedSources(since: base)
-        guard !changes.isEmpty || !seeds.isEmpty || !snapshots.isEmpty || !sources.isEmpty else {
+        // Seeds, SQL snapshots and sources that changed: dbt's state:modified selects them and their downstream too.
+        let modified = try ModifiedNodes.between(base: base, head: head)
+        guard !changes.isEmpty || !modified.isEmpty else {
             return ImpactStage(changes: changes, lineage: ColumnLineageResult(), impacts: [], byModel: [:], catalogIds: [:],
                                status: CatalogStatus(sources: ["dbt"]), facts: CatalogFacts())
         }
@@ -45,9 +43,9 @@ struct ImpactStage {
             ImpactRequest(name: change.name, relation: (change.base ?? change.head)?.relation,
                           dbtId: (change.head ?? change.base)?.uniqueId,
                           wantsPIIColumns: change.head != nil && contracts.policy(for: change).rule(piiRule).severity != .off)
-        } + seeds.map { ImpactRequest(name: $0, relation: nil, dbtId: "seed.\(head.name).\($0)", wantsPIIColumns: false) }
-          + snapshots.map { ImpactRequest(name: $0, relation: nil, dbtId: "snapshot.\(head.name).\($0)", wantsPIIColumns: false) }
-          + sources.map { ImpactRequest(name: $0.name, relation: nil, dbtId: $0.id, wantsPIIColumns: false) }
+        } + modified.seeds.map { ImpactRequest(name: $0, relation: nil, dbtId: "seed.\(head.name).\($0)", wantsPIIColumns: false) }
+          + modified.snapshots.map { ImpactRequest(name: $0, relation: nil, dbtId: "snapshot.\(head.name).\($0)", wantsPIIColumns: false) }
+          + modified.sources.map { ImpactRequest(name: $0.name, relation: nil, dbtId: $0.id, wantsPIIColumns: false) }
         let settings = try catalogSettings(config: config, workspace: workspace, request: request)
         var result: CatalogImpactResult
         var failure: CatalogError?
@@ -66,12 +64,7 @@ struct ImpactStage {
             failure = error
         }
         let graph = try await deferredGraph.value()
-        var notices = sources.map { source in
-            Diagnostic(severity: .notice, message: "source \(source.name) "
-                + (source.fields == ["new"] ? "is new" : "changed (\(source.fields.joined(separator: ", ")))")
-                + ": dbt's state:modified selects it, and the models downstream of it are walked as for a changed model",
-                location: source.location)
-        }
+        var notices = modified.notices
         if let variable = result.snapshotInsteadOfMissingKey {
             notices.append(Diagnostic(severity: .notice, message: missingKeyNotice(
                 variable: variable, takenAt: result.status.snapshotTakenAt, today: request.today)))
@@ -80,29 +73,12 @@ struct ImpactStage {
             notices.append(Diagnostic(severity: .notice, message: notice.prefix(1).uppercased() + notice.dropFirst() + "."))
         }
 
-        // The models' SQL: which columns really leave each changed model, who reads them, what breaks.
-        let lineage = try ColumnLineage.analyze(changes: changes, seeds: seeds, base: base, head: head, graph: graph)
-        let changes = changes.map { change in
-            var change = change
-            change.columnChanges = lineage.columnChanges[change.name] ?? change.columnChanges
-            return change
-        }
-        var impacts = withoutUpdatedReaders(result.impacts, changes: changes, graph: graph)
-        // A change to documentation only builds the same table: nothing downstream is affected
-        // (the catalog is still asked about the model itself: its id, owners and PII marks).
-        let documentationOnly = Set(changes.filter(\.documentationOnly).map(\.name))
-        for index in impacts.indices where documentationOnly.contains(impacts[index].model) {
-            impacts[index].downstream = []
-            impacts[index].truncated = false
-        }
-        for index in impacts.indices {
-            guard let change = changes.first(where: { $0.name == impacts[index].model }) else { continue }
-            // Column evidence comes from the side where the consumers' SQL still refers to the model.
-            let project = change.head?.enabled == true ? head : base
-            impacts[index] = try project.withColumnUsers(change: change, impact: impacts[index], graph: graph,
-                                                         uses: lineage.uses[change.name])
-        }
-        impacts = try DbtProject.withModelOwners(impacts, head: head, base: base)
+        // What the project says of those impacts: the SQL's column lineage, readers a rename
+        // updated, column users and dbt owners.
+        let evidence = try DbtEvidence.gather(changes: changes, modified: modified, impacts: result.impacts,
+                                              base: base, head: head, graph: graph)
+        let changes = evidence.changes
+        let impacts = evidence.impacts
         var byModel: [String: ModelImpact] = [:]
         for impact in impacts { byModel[impact.model] = impact }
 
@@ -111,7 +87,7 @@ struct ImpactStage {
         for change in changes { ids[change.name] = result.catalogIds[change.name] }
         let facts = CatalogFacts(consulted: consulted, ids: ids, owners: result.tableOwners, piiColumns: result.piiColumns,
                                  impactComplete: result.status.complete, ambiguous: result.ambiguous)
-        return ImpactStage(changes: changes, lineage: lineage, impacts: impacts, byModel: byModel, catalogIds: result.catalogIds,
+        return ImpactStage(changes: changes, lineage: evidence.lineage, impacts: impacts, byModel: byModel, catalogIds: result.catalogIds,
                            status: result.status, facts: facts, failure: failure, notices: notices)
     }
 

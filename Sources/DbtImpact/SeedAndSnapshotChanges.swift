@@ -64,19 +64,57 @@ extension DbtProject {
         return result + (try hookedByChangedMacros(.snapshots, fqns: fqns, since: base, skipping: Set(result)))
     }
 
-    /// The nodes of `section` whose `pre-hook`/`post-hook`s from `dbt_project.yml` (`seeds:`,
-    /// `snapshots:`, every level on the way to the node) call a macro the change edited: dbt
-    /// renders them at parse time and records their macros in the node's `depends_on.macros`.
-    /// Nothing is read when no macro changed.
+    /// The nodes of `section` whose `pre-hook`/`post-hook`s call a macro the change edited: dbt
+    /// renders them at parse time and records the macros in the node's `depends_on.macros`. The
+    /// hooks come from every level of `seeds:`/`snapshots:` in `dbt_project.yml` on the way to
+    /// the node, its property entry's `config:` (`pre_hook`/`post_hook`), and a snapshot block's
+    /// `config()`. Nothing is read when no macro changed.
     private func hookedByChangedMacros(_ section: ConfiguredSection, fqns readFqns: () throws -> [String: [String]],
                                        since base: DbtProject, skipping done: Set<String>) throws -> [String] {
-        guard let level = section.level(of: projectFile), let reach = try HookMacroReach(head: self, base: base) else { return [] }
+        guard let reach = try HookMacroReach(head: self, base: base) else { return [] }
+        let level = section.level(of: projectFile)
+        let entries = try entries(section, changedSince: nil)
+        var fqns = try readFqns()
+        // A YAML snapshot (one with a `relation`) has no file: its fqn is its name.
+        for (name, entry) in entries where fqns[name] == nil && section == .snapshots && entry.objectValue?["relation"] != nil {
+            fqns[name] = [name]
+        }
+        let blockConfigs = section == .snapshots ? try snapshotBlockConfigs() : [:]
         var result: [String] = []
-        for (name, fqn) in try readFqns().sorted(by: { $0.key < $1.key }) where !done.contains(name) {
+        for (name, fqn) in fqns.sorted(by: { $0.key < $1.key }) where !done.contains(name) {
             let hooks = DbtProject.hookTexts(along: level, fqn: [self.name] + fqn)
-            if reach.changedMacro(calledBy: hooks, path: projectFilePath, name: name) != nil { result.append(name) }
+                + DbtProject.hookTexts(in: Self.entryConfig(entries[name]))
+                + DbtProject.hookTexts(in: blockConfigs[name]?.config ?? ModelConfig())
+            let path = blockConfigs[name]?.path ?? projectFilePath
+            if reach.changedMacro(calledBy: hooks, path: path, name: name) != nil { result.append(name) }
         }
         return result
+    }
+
+    /// Snapshot name → the `config()` its `{% snapshot %}` block calls, with the block's file.
+    private func snapshotBlockConfigs() throws -> [String: (config: ModelConfig, path: String)] {
+        var result: [String: (config: ModelConfig, path: String)] = [:]
+        for folder in projectFile?.snapshotPaths ?? [] {
+            for path in try tree.files(under: settings.projectPrefix + folder) where path.hasSuffix(".sql") {
+                guard let data = try tree.contents(of: path) else { continue }
+                for block in DbtProject.snapshotBlockTexts(in: data) where result[block.name] == nil {
+                    let body = Data(block.body.utf8)
+                    let scan = ReferenceScanner.scan(body)
+                    guard !scan.configCalls.isEmpty else { continue }
+                    result[block.name] = (ConfigCallReader.read(body, calls: scan.configCalls, path: path).config, path)
+                }
+            }
+        }
+        return result
+    }
+
+    /// The configuration a property entry's `config:` gives its node.
+    private static func entryConfig(_ entry: JSONValue?) -> ModelConfig {
+        var config = ModelConfig()
+        if case let .object(values)? = entry?.objectValue?["config"] {
+            for (key, value) in values { config.set(key, value, at: nil) }
+        }
+        return config
     }
 
     /// The nodes of `section` whose configuration differs from `base`'s. `fqns`: the nodes of
@@ -112,11 +150,8 @@ extension DbtProject {
     /// YAML snapshot's relation, and the description where `persist_docs` writes it.
     private func definition(_ section: ConfiguredSection, fqn: [String], entry: JSONValue?) -> [String: JSONValue] {
         var config = section.level(of: projectFile)?.effectiveConfig(fqn: [self.name] + fqn) ?? ModelConfig()
-        var own = ModelConfig()
+        var own = Self.entryConfig(entry)
         let fields = entry?.objectValue ?? [:]
-        if case let .object(values)? = fields["config"] {
-            for (key, value) in values { own.set(key, value, at: nil) }
-        }
         // Keys dbt 1.11 still reads as config when written beside `config:`.
         for key in ["meta", "docs", "column_types", "persist_docs", "quote_columns", "enabled"] {
             if let value = fields[key], own.values[key] == nil { own.set(key, value, at: nil) }

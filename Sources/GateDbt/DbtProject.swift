@@ -27,18 +27,14 @@ public final class DbtProject {
 
     private var diagnosticList: [Diagnostic] = []
     private var diagnosticSet: Set<Diagnostic> = []
-    private var listing: FileListing?
+    /// The revision's files, scanned and outlined (built on the first question that needs them).
+    private var revisionIndex: RevisionIndex?
     private var yamlBytes: [String: Data] = [:]
     private var propertyContents: [String: PropertyFileContents] = [:]
-    private var outlines: [String: PropertyFileOutline] = [:]
-    private var notOutlinable = Set<String>()
     private var itemContents: [String: [Int: PropertyFileContents]] = [:]
     private var mentions: [String: [String]] = [:]
     private var unindexedMentions: [String: [String]] = [:]
-    private var entryIndex: EntryIndex?
     private var ownershipMentions: [String: [Int: Bool]] = [:]
-    private var scans: [String: ReferenceScan] = [:]
-    private var sqlConfigs: [String: ModelConfig] = [:]
     var details: [String: [ModelDetail]] = [:]
     var fullVersionIndex: [String: PropertyModel]?
     /// File stem → the versioned model and version it defines (from `fullVersionIndex`).
@@ -82,7 +78,7 @@ public final class DbtProject {
 
     /// Time spent reading model files and scanning them for `ref()`/`source()`/`config()` (the one
     /// pass over every model file); for `check --timings`.
-    public private(set) var refScanTime: Duration = .zero
+    public var refScanTime: Duration { revisionIndex?.scanTime ?? .zero }
 
     /// Problems met while reading, each with file and line; none of them stops the reading.
     public var diagnostics: [Diagnostic] { diagnosticList + renderingDiagnostics() }
@@ -151,30 +147,24 @@ public final class DbtProject {
         modelPaths.first { $0.isEmpty || path.hasPrefix($0 + "/") }
     }
 
-    package struct FileListing {
+    package struct FileListing: Equatable, Sendable {
         package var modelFiles: [String] = []
         package var byStem: [String: [String]] = [:]
         package var propertyFiles: [String] = []
     }
 
     package func fileListing() throws -> FileListing {
-        if let listing { return listing }
-        var result = FileListing()
-        var seen = Set<String>()
-        for folder in modelPaths where exists {
-            for path in try tree.files(under: folder) where seen.insert(path).inserted {
-                if path.hasSuffix(".sql") || path.hasSuffix(".py") {
-                    result.modelFiles.append(path)
-                    result.byStem[DbtProject.stem(of: path), default: []].append(path)
-                } else if path.hasSuffix(".yml") || path.hasSuffix(".yaml") {
-                    result.propertyFiles.append(path)
-                }
-            }
-        }
-        result.modelFiles.sort()
-        result.propertyFiles.sort()
-        listing = result
-        return result
+        try index().files
+    }
+
+    /// The revision's files, each model file scanned and each property file outlined: built once,
+    /// on the first question about the project's files, and never changed afterwards.
+    package func index() throws -> RevisionIndex {
+        if let revisionIndex { return revisionIndex }
+        let index = exists ? try RevisionIndex.read(tree: tree, modelPaths: modelPaths, memo: memo) : RevisionIndex.empty
+        for problem in index.problems { note(problem) }
+        revisionIndex = index
+        return index
     }
 
     package static func stem(of path: String) -> String {
@@ -223,25 +213,7 @@ public final class DbtProject {
     }
 
     func entries() throws -> EntryIndex {
-        if let entryIndex { return entryIndex }
-        var index = EntryIndex()
-        for path in try fileListing().propertyFiles {
-            guard let outline = try outline(path),
-                  !outline.items.contains(where: { $0.section == "models" && $0.name == nil }) else {
-                index.searched.append(path)
-                continue
-            }
-            var byName: [String: [Int]] = [:]
-            var order: [String] = []
-            for (number, item) in outline.items.enumerated() where item.section == "models" {
-                guard let name = item.name else { continue }
-                if byName[name] == nil { order.append(name) }
-                byName[name, default: []].append(number)
-            }
-            for name in order { index.items[name, default: []].append((path, byName[name] ?? [])) }
-        }
-        entryIndex = index
-        return index
+        try index().entries
     }
 
     /// The property files that may describe each model, in path order: those with an entry of
@@ -296,7 +268,7 @@ public final class DbtProject {
     /// What the property file at `path` says about the model `name`: only its entries of that
     /// name when the file is indexed, else the entries that mention the name.
     private func propertyContents(in path: String, describing name: String) throws -> PropertyFileContents {
-        if propertyContents[path] == nil, let outline = outlines[path],
+        if propertyContents[path] == nil, let outline = try index().outlines[path] ?? nil,
            let items = try entries().items[name]?.first(where: { $0.path == path })?.items {
             return try parsedItems(items, of: outline, in: path)
         }
@@ -405,26 +377,11 @@ public final class DbtProject {
         return result
     }
 
+    /// The outline of a property file: from the index for those under the model paths, else
+    /// (snapshot and seed folders) outlined once per blob.
     private func outline(_ path: String) throws -> PropertyFileOutline? {
-        if let outline = outlines[path] { return outline }
-        if notOutlinable.contains(path) { return nil }
-        let blob = tree.blobID(of: path)
-        if let blob, let known = memo.outline(blob) {
-            guard let outline = known else {
-                notOutlinable.insert(path)
-                return nil
-            }
-            outlines[path] = outline
-            return outline
-        }
-        guard let outline = PropertyFileOutline.outline(try yamlData(path, keep: false)) else {
-            notOutlinable.insert(path)
-            if let blob { memo.remember(outline: nil, of: blob) }
-            return nil
-        }
-        outlines[path] = outline
-        if let blob { memo.remember(outline: outline, of: blob) }
-        return outline
+        if let known = try index().outlines[path] { return known }
+        return try RevisionIndex.outline(of: path, tree: tree, memo: memo)
     }
 
     private func parsedItems(_ indices: [Int], of outline: PropertyFileOutline, in path: String) throws -> PropertyFileContents {
@@ -475,31 +432,21 @@ public final class DbtProject {
 
     // MARK: model files
 
-    /// The `ref()`/`source()`/`config(` scan of a model file (cached); nil when the file is absent.
+    /// The `ref()`/`source()`/`config(` scan of a model file; nil when the file is absent.
     package func scan(_ path: String) throws -> ReferenceScan? {
-        if let scan = scans[path] { return scan }
+        try modelFileFacts(path)?.scan
+    }
+
+    /// What the index knows of a model file; a file outside the model paths is read once per blob.
+    private func modelFileFacts(_ path: String) throws -> BlobMemo.ModelFileFacts? {
+        if let facts = try index().modelFiles[path] { return facts }
         let memoKey = tree.blobID(of: path).map { $0 + ":" + path }
-        if let memoKey, let facts = memo.modelFile(memoKey) {
-            scans[path] = facts.scan
-            if let config = facts.config { sqlConfigs[path] = config }
-            for problem in facts.problems { note(problem) }
-            return facts.scan
-        }
-        let started = ContinuousClock.now
-        defer { refScanTime += ContinuousClock.now - started }
+        if let memoKey, let facts = memo.modelFile(memoKey) { return facts }
         guard let data = try tree.contents(of: path) else { return nil }
-        let scan = ReferenceScanner.scan(data)
-        scans[path] = scan
-        var facts = BlobMemo.ModelFileFacts(scan: scan, config: nil, problems: [])
-        if !scan.configCalls.isEmpty {
-            let (config, problems) = ConfigCallReader.read(data, calls: scan.configCalls, path: path)
-            sqlConfigs[path] = config
-            for problem in problems { note(problem) }
-            facts.config = config
-            facts.problems = problems
-        }
+        let facts = RevisionIndex.modelFileFacts(data, path: path)
+        for problem in facts.problems { note(problem) }
         if let memoKey { memo.remember(modelFile: facts, at: memoKey) }
-        return scan
+        return facts
     }
 
     /// Reads a model file for its snapshot, noting what is odd about it.
@@ -515,29 +462,21 @@ public final class DbtProject {
                             message: "model file is large (\(data.count / 1_000_000) MB); it was scanned for refs and config() only",
                             location: SourceLocation(path: path)))
         }
-        let scan = scans[path] ?? ReferenceScanner.scan(data)
-        if scans[path] == nil {
-            scans[path] = scan
-            if !scan.configCalls.isEmpty {
-                let (config, problems) = ConfigCallReader.read(data, calls: scan.configCalls, path: path)
-                sqlConfigs[path] = config
-                for problem in problems { note(problem) }
-            }
-        }
+        guard let scan = try modelFileFacts(path)?.scan else { return nil }
         // The parents and config as dbt's parse renders them, when the file's Jinja can matter.
         let references = try references(ofModelFile: path) ?? scan
         return (references, sqlConfig(path))
     }
 
     /// The SQL `config()` of a model as literally read, before any render.
-    func sqlConfigs(_ path: String) -> ModelConfig? { sqlConfigs[path] }
+    func sqlConfigs(_ path: String) -> ModelConfig? { (try? modelFileFacts(path))?.config ?? nil }
 
     /// The SQL `config()` of a model: as literally written, with `enabled` as a render computed
     /// it (`enabled=var('x') == 'y'`), since dbt's graph leaves a disabled model out. Other keys
     /// set by expressions stay unknown and are reported: `--vars` given to dbt in CI may change
     /// what they evaluate to, and a relation is not guessed.
     func sqlConfig(_ path: String) -> ModelConfig {
-        var config = sqlConfigs[path] ?? ModelConfig()
+        var config = sqlConfigs(path) ?? ModelConfig()
         if let enabled = renderedConfigs[path]?["enabled"], config.unknown["enabled"] != nil, case .bool = enabled {
             config.set("enabled", enabled, at: config.locations["enabled"])
         }

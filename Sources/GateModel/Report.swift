@@ -10,9 +10,12 @@ public struct ChangeRecord: Sendable, Hashable, Codable {
     public var catalogId: String?
     /// Only documentation changed: dbt builds the same table (`ModelChange.documentationOnly`).
     public var documentationOnly: Bool
+    /// The dbt node id (`model.<package>.<name>[.v<N>]`): unique where names are not (a project
+    /// model and a package model of one name, the versions of a model).
+    public var uniqueId: String?
 
     public init(model: String, status: String, path: String, oldPath: String? = nil, relation: String? = nil,
-                oldRelation: String? = nil, catalogId: String? = nil, documentationOnly: Bool = false) {
+                oldRelation: String? = nil, catalogId: String? = nil, documentationOnly: Bool = false, uniqueId: String? = nil) {
         self.model = model
         self.status = status
         self.path = path
@@ -21,6 +24,7 @@ public struct ChangeRecord: Sendable, Hashable, Codable {
         self.oldRelation = oldRelation
         self.catalogId = catalogId
         self.documentationOnly = documentationOnly
+        self.uniqueId = uniqueId
     }
 
     enum CodingKeys: String, CodingKey {
@@ -29,6 +33,7 @@ public struct ChangeRecord: Sendable, Hashable, Codable {
         case oldRelation = "old_relation"
         case catalogId = "catalog_id"
         case documentationOnly = "documentation_only"
+        case uniqueId = "unique_id"
     }
 
     public init(from decoder: Decoder) throws {

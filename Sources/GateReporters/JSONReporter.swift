@@ -145,7 +145,7 @@ private struct ChangeDocument: Encodable {
     init(_ change: ChangeRecord) { self.change = change }
     enum Keys: String, CodingKey {
         case model, status, path, oldPath = "old_path", relation, oldRelation = "old_relation",
-             catalogId = "catalog_id", documentationOnly = "documentation_only"
+             catalogId = "catalog_id", documentationOnly = "documentation_only", uniqueId = "unique_id"
     }
     func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: Keys.self)
@@ -157,6 +157,7 @@ private struct ChangeDocument: Encodable {
         try c.encode(change.oldRelation, forKey: .oldRelation)
         try c.encode(change.catalogId, forKey: .catalogId)
         try c.encode(change.documentationOnly, forKey: .documentationOnly)
+        try c.encode(change.uniqueId, forKey: .uniqueId)
     }
 }
 

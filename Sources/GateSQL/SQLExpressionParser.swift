@@ -114,10 +114,24 @@ extension SQLParser {
     mutating func parseUnary() throws -> SQLExpr {
         try enter()
         defer { leave() }
-        while (tokens[pos].kind == .symbol && ["-", "+", "~", "!"].contains(tokens[pos].text)) || (isWord("not") && !isSymbol(",", at: 1)) {
+        while (tokens[pos].kind == .symbol && ["-", "+", "~", "!"].contains(tokens[pos].text)) || (isWord("not") && !isSymbol(",", at: 1))
+                || isHierarchyOperator {
             advance()
         }
         return try parsePostfix(try parsePrimary())
+    }
+
+    /// `prior x` in a `connect by`, `connect_by_root x` in a select list (Snowflake, Oracle): an
+    /// operator on the value after it, when a value follows (else it is a column of that name).
+    private var isHierarchyOperator: Bool {
+        guard isWord("prior") || isWord("connect_by_root") else { return false }
+        let next = tokens[min(pos + 1, tokens.count - 1)]
+        switch next.kind {
+        case .word: return !SQLParser.clauseWords.contains(next.lower)
+        case .quoted: return true
+        case .symbol: return next.text == "("
+        default: return false
+        }
     }
 
     /// `::type`, `[index]`, `.field`, `:path` after a value.

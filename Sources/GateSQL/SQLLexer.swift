@@ -149,11 +149,18 @@ struct SQLLexer {
     private var previousEndsAValue: Bool {
         guard let last = tokens.last else { return false }
         switch last.kind {
-        case .word, .quoted, .string, .number, .parameter: return true
+        // After a keyword that an expression follows (`then .5`), a dot starts a number.
+        case .word: return !SQLLexer.keywordsBeforeAnExpression.contains(last.lower)
+        case .quoted, .string, .number, .parameter: return true
         case .symbol: return last.text == ")" || last.text == "]"
         case .end: return false
         }
     }
+
+    static let keywordsBeforeAnExpression: Set<String> = [
+        "select", "where", "when", "then", "else", "and", "or", "not", "on", "having", "by", "case", "like", "ilike",
+        "between", "in", "is", "distinct", "all", "any", "some", "limit", "offset", "top", "qualify", "return", "interval",
+    ]
 
     private mutating func skipLineComment() {
         while index < bytes.count, bytes[index] != 0x0A { index += 1 }

@@ -406,6 +406,14 @@ struct SQLParser {
                 select.having = try parseExpr()
             } else if acceptWord("qualify") {
                 select.qualify = try parseExpr()
+            } else if isWord("start"), isWord("with", at: 1) {
+                // Snowflake's (and Oracle's) hierarchical query: read, not output.
+                advance(); advance()
+                select.others.append(try parseExpr())
+            } else if isWord("connect"), isWord("by", at: 1) {
+                advance(); advance()
+                _ = acceptWord("nocycle")
+                select.others.append(try parseExpr())
             } else if isWord("window"), tokens[min(pos + 1, tokens.count - 1)].kind == .word || tokens[min(pos + 1, tokens.count - 1)].kind == .quoted {
                 advance()
                 repeat {

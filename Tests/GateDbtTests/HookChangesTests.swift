@@ -152,6 +152,51 @@ import Testing
         #expect(try head.changedSnapshots(since: base) == snapshots)
     }
 
+    /// Hooks set on the node itself count as well. dbt-core 1.11.16 on this project (macros
+    /// `m_seed`, `m_snap`, `m_snapyml` edited) selects `s1` (its property entry's
+    /// `config: {post_hook:}`), `sn1` (its block's `config(post_hook=...)`) and `sn2` (its
+    /// property entry's `config: {pre_hook:}`), not `s2`, whose hook is plain SQL.
+    @Test(arguments: [("m_seed", ["s1"], [String]()), ("m_snap", [], ["sn1"]), ("m_snapyml", [], ["sn2"]), ("m_none", [], [])])
+    func hooksOnTheSeedOrSnapshotItselfCount(macro: String, seeds: [String], snapshots: [String]) throws {
+        let files: [String: String] = [
+            "dbt_project.yml": "name: hk\n",
+            "seeds/s1.csv": "id,v\n1,2\n",
+            "seeds/s2.csv": "id,v\n1,2\n",
+            "seeds/props.yml": """
+                version: 2
+                seeds:
+                  - name: s1
+                    config:
+                      post_hook: "{{ m_seed() }}"
+                  - name: s2
+                    config:
+                      post_hook: ["select 1"]
+                """,
+            "snapshots/snap.sql": """
+                {% snapshot sn1 %}
+                {{ config(unique_key='id', strategy='check', check_cols='all', target_schema='snap', post_hook="{{ m_snap() }}") }}
+                select * from {{ ref('s2') }}
+                {% endsnapshot %}
+                {% snapshot sn2 %}
+                {{ config(unique_key='id', strategy='check', check_cols='all', target_schema='snap') }}
+                select * from {{ ref('s2') }}
+                {% endsnapshot %}
+                """,
+            "snapshots/snaps.yml": "version: 2\nsnapshots:\n  - name: sn2\n    config:\n      pre_hook: \"{{ m_snapyml() }}\"\n",
+            "models/a.sql": "select * from {{ ref('s1') }}\n",
+        ]
+        func macros(_ edited: String?) -> String {
+            ["m_seed", "m_snap", "m_snapyml", "m_none"].map { "{% macro \($0)() %}select \($0 == edited ? 2 : 1){% endmacro %}" }
+                .joined(separator: "\n")
+        }
+        var settings = DbtSettings()
+        settings.adapterType = "duckdb"
+        let base = try DbtProject.load(tree: MemoryTree(files.merging(["macros/m.sql": macros(nil)]) { a, _ in a }), settings: settings)
+        let head = try DbtProject.load(tree: MemoryTree(files.merging(["macros/m.sql": macros(macro)]) { a, _ in a }), settings: settings)
+        #expect(try head.changedSeeds(since: base) == seeds)
+        #expect(try head.changedSnapshots(since: base) == snapshots)
+    }
+
     /// A package model the root project disables (`models: pkg: p_after_scoped: +enabled: false`,
     /// as GitLab's project disables snowplow's session models) is not in dbt's graph: it is not
     /// downstream of the package model it reads.

@@ -95,10 +95,11 @@ enum CanonicalReport {
                                    errors: ["secoda: lineage request timed out after 30 s (page 3)"]),
             changes: [
                 ChangeRecord(model: "fct_orders", status: "modified", path: "models/marts/finance/fct_orders.sql",
-                             relation: "analytics.prod.fct_orders", catalogId: "3b0f7c1e-0000-4000-8000-0000000000aa"),
+                             relation: "analytics.prod.fct_orders", catalogId: "3b0f7c1e-0000-4000-8000-0000000000aa",
+                             uniqueId: "model.shop.fct_orders"),
                 ChangeRecord(model: "dim_customers", status: "renamed", path: "models/marts/core/dim_customers.sql",
                              oldPath: "models/marts/core/customers.sql", relation: "analytics.prod.dim_customers",
-                             oldRelation: "analytics.prod.customers"),
+                             oldRelation: "analytics.prod.customers", uniqueId: "model.shop.dim_customers"),
                 ChangeRecord(model: "stg_payments", status: "added", path: "models/staging/stg_payments.sql",
                              relation: "analytics.staging.stg_payments"),
             ],

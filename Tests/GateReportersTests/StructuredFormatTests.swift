@@ -25,7 +25,7 @@ import FoundationXML
         let changes = try #require(root["changes"] as? [[String: Any]])
         #expect(changes.count == 3)
         for change in changes {
-            #expect(Set(["model", "status", "path", "old_path", "relation", "old_relation", "catalog_id", "documentation_only"]) == Set(change.keys))
+            #expect(Set(["model", "status", "path", "old_path", "relation", "old_relation", "catalog_id", "documentation_only", "unique_id"]) == Set(change.keys))
         }
         let added = try #require(changes.first { $0["model"] as? String == "stg_payments" })
         #expect(added["old_path"] is NSNull)

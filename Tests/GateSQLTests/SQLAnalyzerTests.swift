@@ -330,6 +330,42 @@ import Testing
         #expect(table.inputs("key") == ["n0.tags"])
     }
 
+    /// Snowflake's hierarchical queries (Mattermost's `rpt_won_opportunities`): `start with` and
+    /// `connect by [nocycle] ... prior ...` are read like a filter, `connect_by_root x` is an
+    /// operator on `x`; a column named `prior` is still a column.
+    @Test func snowflakeHierarchicalQueries() {
+        let sql = """
+            select
+                sys_connect_by_path(account_id, ' -> ') as path,
+                account_id,
+                CONNECT_BY_ROOT account_id AS root_account_id,
+                connect_by_root name as root_name
+            from __dbt_node_0__
+                start with parent_id is null
+                connect by nocycle parent_id = prior account_id
+            """
+        let analysis = analyzeSQL(sql)
+        #expect(analysis.certainty == .known, "\(analysis.reason ?? "")")
+        #expect(analysis.names == ["path", "account_id", "root_account_id", "root_name"])
+        #expect(analysis.inputs("root_account_id") == ["n0.account_id"])
+        #expect(analysis.inputs("root_name") == ["n0.name"])
+        #expect(analysis.readList.contains("n0.parent_id other 7"))
+        #expect(analysis.readList.contains("n0.account_id other 8"))
+        // Connect by first, then start with (Oracle's order), and `prior` as a plain column.
+        let swapped = analyzeSQL("select id, prior from __dbt_node_0__ connect by prior id = parent_id start with parent_id is null")
+        #expect(swapped.certainty == .known, "\(swapped.reason ?? "")")
+        #expect(swapped.names == ["id", "prior"])
+        #expect(swapped.pass("prior") == "n0.prior")
+    }
+
+    /// A number written without its leading zero (`.059`, Tuva's risk scores) after a keyword.
+    @Test func aNumberWithoutItsLeadingZero() {
+        let analysis = analyzeSQL("select case when x in (1, 2) then .059 else .5 end as rate, .25 * y as part, t.z from __dbt_node_0__ t")
+        #expect(analysis.certainty == .known, "\(analysis.reason ?? "")")
+        #expect(analysis.names == ["rate", "part", "z"])
+        #expect(analysis.inputs("part") == ["n0.y"])
+    }
+
     @Test func bigQueryBackticksStructsUnnestAndComments() {
         let sql = """
             # a comment, not a column

@@ -42,6 +42,9 @@ import Testing
             "run_report modified models/run_report.sql",
             "stg_runs modified dbt_packages/artifacts/models/staging/stg_runs.sql",
         ], "\(changes)")
+        // Each change names its dbt node, the package's by the package.
+        #expect(changes.compactMap { $0["unique_id"] as? String }.sorted() == [
+            "model.artifacts.fct_runs", "model.artifacts.stg_runs", "model.shop.orders", "model.shop.run_report"])
         // Inside the package, fct_runs reads stg_runs; in the project, run_report reads fct_runs.
         let impact = json["impact"] as? [[String: Any]] ?? []
         let downstream = Dictionary(uniqueKeysWithValues: impact.map { entry in

@@ -1,0 +1,111 @@
+import DbtFiles
+import Foundation
+import GateModel
+
+/// What one revision of a dbt project is made of, read in one pass and never changed afterwards:
+/// which files are models and property files, each model file's literal `ref()`/`source()`/
+/// `config()` scan, each property file's outline, and where each model is described.
+///
+/// Every question a check asks about a project starts here. It is built once per revision, on the
+/// first such question, and each file in it is read once per blob: an unchanged file is shared
+/// with the other side of the comparison, and with earlier runs through the parse cache
+/// (`BlobMemo`). What is derived from it on demand — renders, parsed property entries, SQL
+/// readings, columns — stays with `DbtProject`, so a check pays for those only where the change
+/// reaches.
+package struct RevisionIndex: Sendable {
+    /// Model files (`.sql`, `.py`) and property files (`.yml`, `.yaml`) under the model paths, sorted.
+    package let files: DbtProject.FileListing
+    /// Model file path → its literal scan, its `config()` as written and what was odd about it.
+    let modelFiles: [String: BlobMemo.ModelFileFacts]
+    /// Property file path → its outline; nil for a file that cannot be outlined (read whole).
+    let outlines: [String: PropertyFileOutline?]
+    /// Model name → the property files (and entries of them) that describe it.
+    let entries: DbtProject.EntryIndex
+    /// The problems met reading the model files, in path order.
+    let problems: [Diagnostic]
+    /// Time spent reading and scanning model files not known from the memo.
+    let scanTime: Duration
+
+    /// A revision without `dbt_project.yml`: no files.
+    static let empty = RevisionIndex(files: DbtProject.FileListing(), modelFiles: [:], outlines: [:],
+                                     entries: DbtProject.EntryIndex(), problems: [], scanTime: .zero)
+
+    /// Reads the revision's files under `modelPaths` (repository-relative).
+    static func read(tree: any FileTree, modelPaths: [String], memo: BlobMemo) throws -> RevisionIndex {
+        var files = DbtProject.FileListing()
+        var seen = Set<String>()
+        for folder in modelPaths {
+            for path in try tree.files(under: folder) where seen.insert(path).inserted {
+                if path.hasSuffix(".sql") || path.hasSuffix(".py") {
+                    files.modelFiles.append(path)
+                    files.byStem[DbtProject.stem(of: path), default: []].append(path)
+                } else if path.hasSuffix(".yml") || path.hasSuffix(".yaml") {
+                    files.propertyFiles.append(path)
+                }
+            }
+        }
+        files.modelFiles.sort()
+        files.propertyFiles.sort()
+
+        var modelFiles: [String: BlobMemo.ModelFileFacts] = [:]
+        modelFiles.reserveCapacity(files.modelFiles.count)
+        var problems: [Diagnostic] = []
+        let clock = ContinuousClock()
+        var scanTime = Duration.zero
+        for path in files.modelFiles {
+            let memoKey = tree.blobID(of: path).map { $0 + ":" + path }
+            if let memoKey, let known = memo.modelFile(memoKey) {
+                modelFiles[path] = known
+                problems += known.problems
+                continue
+            }
+            let started = clock.now
+            guard let data = try tree.contents(of: path) else { continue }
+            let facts = modelFileFacts(data, path: path)
+            scanTime += clock.now - started
+            modelFiles[path] = facts
+            problems += facts.problems
+            if let memoKey { memo.remember(modelFile: facts, at: memoKey) }
+        }
+
+        var outlines: [String: PropertyFileOutline?] = [:]
+        var entries = DbtProject.EntryIndex()
+        for path in files.propertyFiles {
+            let outline = try outline(of: path, tree: tree, memo: memo)
+            outlines[path] = outline
+            guard let outline, !outline.items.contains(where: { $0.section == "models" && $0.name == nil }) else {
+                // An entry whose name is not written plainly: the file is searched by word instead.
+                entries.searched.append(path)
+                continue
+            }
+            var byName: [String: [Int]] = [:]
+            var order: [String] = []
+            for (number, item) in outline.items.enumerated() where item.section == "models" {
+                guard let name = item.name else { continue }
+                if byName[name] == nil { order.append(name) }
+                byName[name, default: []].append(number)
+            }
+            for name in order { entries.items[name, default: []].append((path, byName[name] ?? [])) }
+        }
+        return RevisionIndex(files: files, modelFiles: modelFiles, outlines: outlines, entries: entries,
+                             problems: problems, scanTime: scanTime)
+    }
+
+    /// A model file's literal `ref()`/`source()`/`config(` scan, and its `config()` as written.
+    static func modelFileFacts(_ data: Data, path: String) -> BlobMemo.ModelFileFacts {
+        let scan = ReferenceScanner.scan(data)
+        var facts = BlobMemo.ModelFileFacts(scan: scan, config: nil, problems: [])
+        if !scan.configCalls.isEmpty {
+            (facts.config, facts.problems) = ConfigCallReader.read(data, calls: scan.configCalls, path: path)
+        }
+        return facts
+    }
+
+    static func outline(of path: String, tree: any FileTree, memo: BlobMemo) throws -> PropertyFileOutline? {
+        let blob = tree.blobID(of: path)
+        if let blob, let known = memo.outline(blob) { return known }
+        let outline = PropertyFileOutline.outline(try tree.contents(of: path) ?? Data())
+        if let blob { memo.remember(outline: outline, of: blob) }
+        return outline
+    }
+}
