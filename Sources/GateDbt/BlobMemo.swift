@@ -57,6 +57,10 @@ public final class BlobMemo {
     /// warehouse for columns are shared within the run only).
     private var keptSQLReadings: [String: (reading: ModelSQLReading, inputs: SQLReadingInputs)] = [:]
 
+    /// Facts another module reads from one file and encodes itself (DbtImpact's test reads), by
+    /// kind and key, as they are written back to the store.
+    private var encodedFacts: [BlobFactStore.Kind: [String: [UInt8]]] = [:]
+
     public init(store: BlobFactStore? = nil) {
         self.store = store
     }
@@ -76,7 +80,21 @@ public final class BlobMemo {
         used[.versionSketches] = versionedEntries.compactMapValues { BlobFactStore.encode(sketches: $0) }
         used[.propertyItem] = propertyItems.compactMapValues { PropertyFileCoding.encode($0.contents, path: $0.path) }
         used[.sqlReading] = keptSQLReadings.compactMapValues { BlobFactStore.encode($0.reading, inputs: $0.inputs) }
+        for (kind, facts) in encodedFacts { used[kind] = facts }
         store.write(used: used)
+    }
+
+    /// A fact of `kind` an earlier run kept, decoded by its owner (kept for the next run too).
+    func fact<T>(_ kind: BlobFactStore.Kind, _ key: String, encode: (T) -> [UInt8],
+                 decode: (inout BinaryReader) throws -> T) -> T? {
+        guard let value = store?.fact(kind, key, decode) else { return nil }
+        encodedFacts[kind, default: [:]][key] = encode(value)
+        return value
+    }
+
+    func remember(_ record: [UInt8], as kind: BlobFactStore.Kind, at key: String) {
+        encodedFacts[kind, default: [:]][key] = record
+        learnt = true
     }
 
     func modelFile(_ key: String) -> ModelFileFacts? {

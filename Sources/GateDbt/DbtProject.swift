@@ -449,6 +449,19 @@ public final class DbtProject {
         return facts
     }
 
+    /// What `read` makes of the file at `path`, once per blob: kept between runs as `kind` by the
+    /// parse cache, in the encoding the caller gives (a module above this one, such as DbtImpact's
+    /// test reads). Nil when the file is absent.
+    package func keptFact<T>(ofFile path: String, kind: BlobFactStore.Kind, encode: (T) -> [UInt8],
+                             decode: (inout BinaryReader) throws -> T, read: (Data) -> T) throws -> T? {
+        let key = tree.blobID(of: path).map { $0 + ":" + path }
+        if let key, let known = memo.fact(kind, key, encode: encode, decode: decode) { return known }
+        guard let data = try tree.contents(of: path) else { return nil }
+        let value = read(data)
+        if let key { memo.remember(encode(value), as: kind, at: key) }
+        return value
+    }
+
     /// Reads a model file for its snapshot, noting what is odd about it.
     func readModelFile(_ path: String) throws -> (scan: ReferenceScan, config: ModelConfig)? {
         guard let data = try tree.contents(of: path) else { return nil }

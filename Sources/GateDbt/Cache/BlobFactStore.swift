@@ -25,9 +25,12 @@ import GateModel
 /// then the payload: identity string, scope string, generation u32, entry count u32, and per
 /// entry: kind u8, key string, generation u32, record (length-prefixed bytes).
 public final class BlobFactStore {
-    enum Kind: UInt8, CaseIterable {
+    package enum Kind: UInt8, CaseIterable, Sendable {
         case modelFile = 1, outline, notOutlinable, wordHits, sourceColumns, plainModel, render, versionSketches,
              propertyItem, sqlReading
+        /// The tests of a property file that name columns (DbtImpact's `TestColumnReads`, which
+        /// encodes them itself).
+        case testReads
     }
 
     private struct Slot {
