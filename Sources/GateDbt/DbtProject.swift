@@ -52,6 +52,8 @@ public final class DbtProject {
     var warehouseCallers: Set<String> = []
     /// Environment variable → the model files that read it although it is not set.
     var missingEnvVarReaders: [String: Set<String>] = [:]
+    /// Model path → its parents as dbt's parse records them (`references(ofModelFile:)`).
+    var modelFileReferences: [String: ReferenceScan] = [:]
     /// Model path → what its rendered `config()` calls set.
     var renderedConfigs: [String: [String: JSONValue]] = [:]
     /// Installed packages read as projects of their own (`PackageModels.swift`), by name; nil
