@@ -126,6 +126,9 @@ public enum CheckPipeline {
             report.exitCode = Int(GateExitCode.catalogUnavailable.rawValue)
         }
         memo.persist()
+        if request.keepsReadingUntilExit {
+            ExitRetention.keep([memo, baseProject, headProject, resolved, diff, impact, evaluation, workspace])
+        }
         return report
     }
 
@@ -152,6 +155,20 @@ public enum CheckPipeline {
             model: change.name, status: change.status.rawValue, path: current?.path ?? "", oldPath: oldPath,
             relation: current?.relation.description, oldRelation: oldRelation, catalogId: catalogIds[change.name],
             documentationOnly: change.documentationOnly, uniqueId: current?.uniqueId)
+    }
+}
+
+/// What a check read, held until the process exits (`CheckRequest.keepsReadingUntilExit`): the
+/// exit gives the memory back whole, where releasing it object by object measured ≈5 % of a
+/// warm 5,000-model check.
+enum ExitRetention {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var kept: [Any] = []
+
+    static func keep(_ values: [Any]) {
+        lock.lock()
+        kept.append(values)
+        lock.unlock()
     }
 }
 

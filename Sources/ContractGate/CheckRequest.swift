@@ -69,6 +69,11 @@ public struct CheckRequest: Sendable {
     /// names (`BlobFactStore`), so the next check reads only the files it has not seen. The CLI
     /// turns it on (`--no-cache` turns it off); off by default, like `remembersTableIds`.
     public var cachesParsedFiles = false
+    /// Leave what the check read (both projects, the parse cache, the graph) allocated when the
+    /// check returns, for a process that exits right after: freeing tens of thousands of small
+    /// objects one by one is work the exit does at once. The CLI turns it on; a library caller or
+    /// a test that runs many checks in one process leaves it off.
+    public var keepsReadingUntilExit = false
     /// dbt's `--state`: a folder whose `manifest.json` describes the base revision.
     public var stateDirectory: String?
 

@@ -339,7 +339,11 @@ public enum ColumnLineage {
             var found: [TestColumnRead] = []
             for path in paths {
                 if testReadsMemo[path] == nil {
-                    testReadsMemo[path] = TestColumnReads.read(try head.tree.contents(of: path) ?? Data(), path: path)
+                    // Once per blob: kept between runs by the parse cache.
+                    testReadsMemo[path] = try head.keptFact(
+                        ofFile: path, kind: .testReads, encode: TestColumnReads.encode,
+                        decode: { try TestColumnReads.decode(&$0, path: path) },
+                        read: { TestColumnReads.read($0, path: path) }) ?? []
                 }
                 found += (testReadsMemo[path] ?? []).filter { $0.model == name }
             }

@@ -31,6 +31,34 @@ struct TestColumnRead: Hashable, Sendable {
 ///   `expect` rows name on its own model (dict rows; `csv`/`sql` fixtures are not read).
 /// A test with `enabled: false` is skipped. Versions' own tests are not read.
 enum TestColumnReads {
+    /// The reads of one file in the parse cache's form (the path is the key's, not repeated).
+    static func encode(_ reads: [TestColumnRead]) -> [UInt8] {
+        var writer = BinaryWriter()
+        writer.count(reads.count)
+        for read in reads {
+            writer.string(read.test)
+            writer.string(read.owner)
+            writer.string(read.model)
+            writer.string(read.column)
+            writer.count(read.location.line)
+            writer.count(read.location.column)
+            writer.optional(read.location.endLine)
+            writer.optional(read.location.endColumn)
+        }
+        return writer.bytes
+    }
+
+    static func decode(_ reader: inout BinaryReader, path: String) throws -> [TestColumnRead] {
+        var reads: [TestColumnRead] = []
+        for _ in 0..<(try reader.count()) {
+            let test = try reader.string(), owner = try reader.string(), model = try reader.string(), column = try reader.string()
+            let location = SourceLocation(path: path, line: try reader.count(), column: try reader.count(),
+                                          endLine: try reader.optionalInt(), endColumn: try reader.optionalInt())
+            reads.append(TestColumnRead(test: test, owner: owner, model: model, column: column, location: location))
+        }
+        return reads
+    }
+
     static func read(_ data: Data, path: String) -> [TestColumnRead] {
         let text = String(decoding: data, as: UTF8.self)
         guard let root = try? YAMLReading.composeKeepingLastDuplicate(text, path: path, readKeys: ["models", "unit_tests"]).node

@@ -21,6 +21,10 @@ public final class BlobMemo {
     let store: BlobFactStore?
     /// Whether this run learnt a fact the store did not have (the store is written only then).
     private(set) var learnt = false
+    /// Property-file entries parsed and model SQL analysed by this run (what neither the other
+    /// side nor the store knew), for tests.
+    private(set) var parsedPropertyItems = 0
+    private(set) var analysedSQL = 0
 
     /// Blob id + path → the `ref()`/`source()`/`config()` reading of a model file.
     private var modelFiles: [String: ModelFileFacts] = [:]
@@ -37,17 +41,25 @@ public final class BlobMemo {
     private var plainModels: [String: Bool] = [:]
 
     /// Blob id + path + item → what one outlined entry of a property file says (parsed alone),
-    /// for the other side of the comparison.
-    private var propertyItems: [String: PropertyFileContents] = [:]
+    /// with the path it was read from (kept records leave it out).
+    private var propertyItems: [String: (contents: PropertyFileContents, path: String)] = [:]
     /// Blob id + path → the versioned entries of a property file, when read without parsing.
     private var versionedEntries: [String: [PropertyModel]] = [:]
     /// Parsed macro files, by blob id and path.
     let templates = DbtTemplateCache()
     /// Blob id + path + name + macro and target fingerprint → what rendering the model file found.
     private var renderedModels: [String: RenderOutcome] = [:]
-    /// Blob id + path + macro fingerprint + the parents and their columns → a model's SQL reading:
-    /// the same file over the same parent columns reads the same at both sides.
-    var sqlReadings: [String: ModelSQLReading] = [:]
+    /// What decided a model's SQL reading (file, macros, dialect, the parents and their columns)
+    /// → the reading: the same file over the same parent columns reads the same at both sides,
+    /// and in the next run.
+    private var sqlReadings: [SQLReadingInputs: ModelSQLReading] = [:]
+    /// The readings to keep, by their key in the store (readings whose render asked the
+    /// warehouse for columns are shared within the run only).
+    private var keptSQLReadings: [String: (reading: ModelSQLReading, inputs: SQLReadingInputs)] = [:]
+
+    /// Facts another module reads from one file and encodes itself (DbtImpact's test reads), by
+    /// kind and key, as they are written back to the store.
+    private var encodedFacts: [BlobFactStore.Kind: [String: [UInt8]]] = [:]
 
     public init(store: BlobFactStore? = nil) {
         self.store = store
@@ -66,7 +78,23 @@ public final class BlobMemo {
         used[.plainModel] = plainModels.mapValues { [$0 ? 1 : 0] }
         used[.render] = renderedModels.mapValues(BlobFactStore.encode)
         used[.versionSketches] = versionedEntries.compactMapValues { BlobFactStore.encode(sketches: $0) }
+        used[.propertyItem] = propertyItems.compactMapValues { PropertyFileCoding.encode($0.contents, path: $0.path) }
+        used[.sqlReading] = keptSQLReadings.compactMapValues { BlobFactStore.encode($0.reading, inputs: $0.inputs) }
+        for (kind, facts) in encodedFacts { used[kind] = facts }
         store.write(used: used)
+    }
+
+    /// A fact of `kind` an earlier run kept, decoded by its owner (kept for the next run too).
+    func fact<T>(_ kind: BlobFactStore.Kind, _ key: String, encode: (T) -> [UInt8],
+                 decode: (inout BinaryReader) throws -> T) -> T? {
+        guard let value = store?.fact(kind, key, decode) else { return nil }
+        encodedFacts[kind, default: [:]][key] = encode(value)
+        return value
+    }
+
+    func remember(_ record: [UInt8], as kind: BlobFactStore.Kind, at key: String) {
+        encodedFacts[kind, default: [:]][key] = record
+        learnt = true
     }
 
     func modelFile(_ key: String) -> ModelFileFacts? {
@@ -145,16 +173,47 @@ public final class BlobMemo {
         learnt = true
     }
 
-    /// A parsed entry, when the other side of this comparison parsed it. Not kept between runs:
-    /// decoding a kept entry (JSON through Codable, for its nested `raw` value) measured as slow
-    /// as parsing its YAML again.
-    func propertyItem(_ key: String) -> PropertyFileContents? { propertyItems[key] }
+    /// A parsed entry of the property file at `path`, when the other side of this comparison or
+    /// an earlier run parsed it (kept in `PropertyFileCoding`'s binary form: decoding it is
+    /// several times faster than parsing the YAML, where Codable was not).
+    func propertyItem(_ key: String, path: String) -> PropertyFileContents? {
+        if let known = propertyItems[key] { return known.contents }
+        guard let contents = store?.fact(.propertyItem, key, { reader in try PropertyFileCoding.decode(&reader, path: path) })
+        else { return nil }
+        propertyItems[key] = (contents, path)
+        return contents
+    }
 
-    /// Shares a parsed entry with the other side (one that parsed: a failure is read again, and
-    /// said again, at each side).
-    func remember(propertyItem contents: PropertyFileContents, at key: String) {
+    /// Shares a parsed entry with the other side and later runs (one that parsed: a failure is
+    /// read again, and said again, at each side).
+    func remember(propertyItem contents: PropertyFileContents, at key: String, path: String) {
+        parsedPropertyItems += 1
         guard contents.failure == nil else { return }
-        propertyItems[key] = contents
+        propertyItems[key] = (contents, path)
+        learnt = true
+    }
+
+    /// A model's SQL reading over exactly `inputs`, from this run or an earlier one; `sql` is the
+    /// model's rendered SQL now (a kept reading of other SQL — another `env_var()` value — is
+    /// not used). `keep`: whether the reading may come from, and go to, the store.
+    func sqlReading(_ inputs: SQLReadingInputs, sql: String, blob: String, keep: Bool) -> ModelSQLReading? {
+        if let reading = sqlReadings[inputs] { return reading }
+        guard keep else { return nil }
+        let key = inputs.storeKey(blob: blob)
+        guard let found = store?.fact(.sqlReading, key, { reader in
+            try BlobFactStore.decodeSQLReading(&reader, inputs: inputs, sql: sql)
+        }), let reading = found else { return nil }
+        sqlReadings[inputs] = reading
+        keptSQLReadings[key] = (reading, inputs)
+        return reading
+    }
+
+    func remember(sqlReading reading: ModelSQLReading, inputs: SQLReadingInputs, blob: String, keep: Bool) {
+        sqlReadings[inputs] = reading
+        analysedSQL += 1
+        guard keep, store != nil else { return }
+        keptSQLReadings[inputs.storeKey(blob: blob)] = (reading, inputs)
+        learnt = true
     }
 
     /// The versioned entries `VersionSketch` read from a property file, this run or an earlier one.

@@ -52,6 +52,8 @@ public final class DbtProject {
     var warehouseCallers: Set<String> = []
     /// Environment variable → the model files that read it although it is not set.
     var missingEnvVarReaders: [String: Set<String>] = [:]
+    /// Model path → its parents as dbt's parse records them (`references(ofModelFile:)`).
+    var modelFileReferences: [String: ReferenceScan] = [:]
     /// Model path → what its rendered `config()` calls set.
     var renderedConfigs: [String: [String: JSONValue]] = [:]
     /// Installed packages read as projects of their own (`PackageModels.swift`), by name; nil
@@ -395,12 +397,12 @@ public final class DbtProject {
             } else {
                 // Parsed once per blob: at the other side, or by an earlier run (the parse cache).
                 let key = blob.map { "\($0):\(path):\(index)" }
-                if let key, let known = memo.propertyItem(key) {
+                if let key, let known = memo.propertyItem(key, path: path) {
                     contents = known
                 } else {
                     if data == nil { data = try yamlData(path) }
                     contents = PropertyFileReader.read(PropertyFileOutline.document(for: outline.items[index], in: data ?? Data()), path: path)
-                    if let key, contents.failure == nil { memo.remember(propertyItem: contents, at: key) }
+                    if let key { memo.remember(propertyItem: contents, at: key, path: path) }
                 }
                 for diagnostic in contents.diagnostics { note(diagnostic) }
                 itemContents[path, default: [:]][index] = contents
@@ -448,6 +450,19 @@ public final class DbtProject {
         for problem in facts.problems { note(problem) }
         if let memoKey { memo.remember(modelFile: facts, at: memoKey) }
         return facts
+    }
+
+    /// What `read` makes of the file at `path`, once per blob: kept between runs as `kind` by the
+    /// parse cache, in the encoding the caller gives (a module above this one, such as DbtImpact's
+    /// test reads). Nil when the file is absent.
+    package func keptFact<T>(ofFile path: String, kind: BlobFactStore.Kind, encode: (T) -> [UInt8],
+                             decode: (inout BinaryReader) throws -> T, read: (Data) -> T) throws -> T? {
+        let key = tree.blobID(of: path).map { $0 + ":" + path }
+        if let key, let known = memo.fact(kind, key, encode: encode, decode: decode) { return known }
+        guard let data = try tree.contents(of: path) else { return nil }
+        let value = read(data)
+        if let key { memo.remember(encode(value), as: kind, at: key) }
+        return value
     }
 
     /// Reads a model file for its snapshot, noting what is odd about it.

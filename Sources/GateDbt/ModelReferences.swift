@@ -4,15 +4,24 @@ import Foundation
 import GateJinja
 import GateModel
 
-/// The Jinja reading of one project revision: its macros and the renderer that runs them.
-struct RenderingState {
-    var macros: DbtMacroIndex
-    var renderer: DbtRenderer
+/// The Jinja reading of one project revision: its macros and the renderer that runs them. A
+/// class: every model file's reading asks for it, and copying its tables each time cost more than
+/// the lookups it serves.
+final class RenderingState {
+    let macros: DbtMacroIndex
+    let renderer: DbtRenderer
     /// Finds the words of `macros.referenceReachingWords` in a model file.
-    var reachingFinder: WordFinder
+    let reachingFinder: WordFinder
     /// Identifies the macros, packages and project settings a render depends on, for caching a
     /// model's render across the two sides of a comparison.
-    var fingerprint: String
+    let fingerprint: String
+
+    init(macros: DbtMacroIndex, renderer: DbtRenderer, reachingFinder: WordFinder, fingerprint: String) {
+        self.macros = macros
+        self.renderer = renderer
+        self.reachingFinder = reachingFinder
+        self.fingerprint = fingerprint
+    }
 }
 
 /// What reading a model file through Jinja gave, kept per blob.
@@ -33,9 +42,16 @@ extension DbtProject {
     /// literal `ref()`s name. A render that fails, or calls a macro nobody defines, falls back to
     /// (or adds) the literal scan, with a `dbt.rendering` diagnostic: edges are never dropped.
     func references(ofModelFile path: String) throws -> ReferenceScan? {
+        // The graph and the dangling-reference check both ask for every model file.
+        if let known = modelFileReferences[path] { return known }
         guard let scan = try scan(path) else { return nil }
-        guard let outcome = try renderOutcome(path, scan: scan) else { return scan }
-        return record(outcome, of: path, over: scan)
+        guard let outcome = try renderOutcome(path, scan: scan) else {
+            modelFileReferences[path] = scan
+            return scan
+        }
+        let references = record(outcome, of: path, over: scan)
+        modelFileReferences[path] = references
+        return references
     }
 
     /// Notes what a render of `path` found beyond its references (problems, undefined macros,
@@ -99,9 +115,10 @@ extension DbtProject {
         guard let projectFile else { return nil }
         let state = try renderingState(projectFile)
         let memoKey = tree.blobID(of: path).map { $0 + ":" + path + ":" + (knownName ?? "") + ":" + state.fingerprint }
-        if let memoKey, let outcome = memo.render(memoKey, environment: settings.environment) { return outcome }
-        // A file known (this run or an earlier one) to read the same unrendered is not read again.
+        // A file known (this run or an earlier one) to read the same unrendered is not read again
+        // (most files: asked first).
         if !force, let memoKey, memo.plainModel(memoKey) == true { return nil }
+        if let memoKey, let outcome = memo.render(memoKey, environment: settings.environment) { return outcome }
         guard let data = try tree.contents(of: path) else { return nil }
         // A `config()` value that is an expression (`enabled=var(...)`) needs the render too.
         let configIsExpression = !(sqlConfigs(path)?.unknown.isEmpty ?? true)

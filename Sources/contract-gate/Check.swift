@@ -83,6 +83,7 @@ extension ContractGateCommand {
             request.progress = progressOptions.reporter(environment: environment)
             request.remembersTableIds = true
             request.cachesParsedFiles = !noCache
+            request.keepsReadingUntilExit = true   // the process exits right after the report
             request.policy = policy
             request.stateDirectory = state ?? environment["DBT_STATE"].flatMap { $0.isEmpty ? nil : $0 }
             let destination = try output.destination(environment: environment)

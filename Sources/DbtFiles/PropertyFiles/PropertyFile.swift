@@ -120,7 +120,7 @@ package struct PropertySemanticNode: Hashable {
 }
 
 /// Everything dbt would take from one YAML property file, or why it could not be read.
-package struct PropertyFileContents {
+package struct PropertyFileContents: Equatable {
     package var models: [PropertyModel] = []
     package var exposures: [PropertyExposure] = []
     package var snapshots: [PropertySnapshot] = []

@@ -9,7 +9,8 @@ import GateModel
 /// reads only the blobs it has not seen (what changed since), not the whole project again.
 ///
 /// Exact, never a guess: every fact is keyed by what it depends on — the blob id (and the path,
-/// where diagnostics name it; and the project's macro fingerprint, where macros decide it) — and
+/// where diagnostics name it; and the project's macro fingerprint, where macros decide it; for a
+/// SQL reading, also every parent's columns it was read with: `SQLReadingInputs`) — and
 /// the file is tied to the binary that wrote it (`identity`), so a new build of the gate, whose
 /// readers may read differently, starts afresh. A file that is missing, cut short, of another
 /// version, another binary or another repository, or whose checksum does not match, is ignored
@@ -24,8 +25,12 @@ import GateModel
 /// then the payload: identity string, scope string, generation u32, entry count u32, and per
 /// entry: kind u8, key string, generation u32, record (length-prefixed bytes).
 public final class BlobFactStore {
-    enum Kind: UInt8, CaseIterable {
-        case modelFile = 1, outline, notOutlinable, wordHits, sourceColumns, plainModel, render, versionSketches
+    package enum Kind: UInt8, CaseIterable, Sendable {
+        case modelFile = 1, outline, notOutlinable, wordHits, sourceColumns, plainModel, render, versionSketches,
+             propertyItem, sqlReading
+        /// The tests of a property file that name columns (DbtImpact's `TestColumnReads`, which
+        /// encodes them itself).
+        case testReads
     }
 
     private struct Slot {

@@ -121,12 +121,26 @@ extension DbtProject {
         return sqlReadings[node]
     }
 
-    /// The model's SQL read with its parents' columns as `columnsOf` gives them (not memoised):
-    /// the same head SQL seen against another revision's parents.
+    /// The model's SQL read with its parents' columns as `columnsOf` gives them: the same head SQL
+    /// seen against another revision's parents. Shared by both sides of the check and kept in the
+    /// parse cache under everything that decides it (`SQLReadingInputs`).
     package func sqlReading(of node: ColumnNode, columnsOf: (ColumnNode) throws -> SQLColumnSet?) throws -> ModelSQLReading? {
-        guard let path = try modelPath(node), !path.hasSuffix(".py"), var rendered = try renderedForSQL(path) else {
+        guard let path = try modelPath(node), !path.hasSuffix(".py"), let first = try renderedForSQL(path) else {
             return nil
         }
+        var inputs: SQLReadingInputs?
+        let blob = tree.blobID(of: path)
+        // A render that asked for columns is rendered again with them: shared in this run only.
+        let keep = !first.askedColumns
+        if let blob, let projectFile {
+            let parents = try parentMap(first)
+            var columns: [ColumnNode: SQLColumnSet?] = [:]
+            for parent in parents.values where columns[parent] == nil { columns[parent] = .some(try columnsOf(parent)) }
+            inputs = SQLReadingInputs(blob: blob, path: path, fingerprint: try renderingState(projectFile).fingerprint,
+                                      dialect: sqlDialect, node: node, parents: parents, columns: columns)
+            if let inputs, let known = memo.sqlReading(inputs, sql: first.sql, blob: blob, keep: keep) { return known }
+        }
+        var rendered = first
         if rendered.askedColumns {
             // Macros that read a relation's columns (dbt_utils.unpivot, fivetran's
             // fill_staging_columns) get the columns the gate knows, as a compile would from the warehouse.
@@ -145,24 +159,14 @@ extension DbtProject {
         }
         sqlClock += ContinuousClock.now - started
         if let failure { throw failure }
-        return ModelSQLReading(node: node, path: path, analysis: analysis, parents: parents, sql: rendered.sql)
+        let reading = ModelSQLReading(node: node, path: path, analysis: analysis, parents: parents, sql: rendered.sql)
+        if let inputs, let blob { memo.remember(sqlReading: reading, inputs: inputs, blob: blob, keep: keep) }
+        return reading
     }
 
-    /// `node`'s SQL read over its parents' columns at this revision, shared with the other side of
-    /// the comparison when the file, the macros and every parent's columns are the same there.
+    /// `node`'s SQL read over its parents' columns at this revision.
     private func sharedSQLReading(of node: ColumnNode) throws -> ModelSQLReading? {
-        let read = { try self.sqlReading(of: node, columnsOf: { parent in try self.nodeColumns[parent]?.columns }) }
-        guard let path = try modelPath(node), let blob = tree.blobID(of: path), let projectFile,
-              let rendered = try renderedForSQL(path) else { return try read() }
-        var key = blob + ":" + path + ":" + (try renderingState(projectFile).fingerprint)
-        for (index, parent) in try parentMap(rendered).sorted(by: { $0.key < $1.key }) {
-            let columns = nodeColumns[parent]?.columns
-            key += "|\(index)=\(parent):\(columns.map { "\($0.certainty)#" + $0.names.joined(separator: ",") } ?? "-")"
-        }
-        if let shared = memo.sqlReadings[key] { return shared }
-        let reading = try read()
-        if let reading { memo.sqlReadings[key] = reading }
-        return reading
+        try sqlReading(of: node, columnsOf: { parent in self.nodeColumns[parent]?.columns })
     }
 
     // MARK: reading one node
