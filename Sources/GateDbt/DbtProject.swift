@@ -4,10 +4,12 @@ import GateModel
 
 /// A dbt project at one revision, read through a `FileTree` (a commit, the index, the worktree).
 ///
-/// Loading is cheap: only `dbt_project.yml` is read. Everything else is read on demand and
-/// cached: the file listing, the byte-level `ref()` scan (the only pass that reads every model
-/// file), and YAML property files — which are parsed only when a cheap byte search finds the
-/// name of a model being looked at in them.
+/// Loading is cheap: only `dbt_project.yml` is read. The first question about the project's
+/// files builds its `RevisionIndex` — the listing, every model file's byte-level `ref()` scan,
+/// every property file's outline — once, immutable afterwards. What is derived from it is worked
+/// out on demand and memoised here (and per blob in `BlobMemo`, which the other side and the
+/// parse cache share): renders, parsed property entries — parsed only when a cheap byte search
+/// finds the name of a model being looked at in them — the graph, SQL readings and columns.
 public final class DbtProject {
     /// The revision's files.
     public let tree: any FileTree
