@@ -148,7 +148,7 @@ let package = Package(
             exclude: ["Fixtures"]
         ),
         .testTarget(name: "DbtFilesTests", dependencies: ["DbtFiles", "GateModel"]),
-        .testTarget(name: "DbtImpactTests", dependencies: ["DbtImpact", "GateDbt", "DbtFiles", "GateModel", .product(name: "Yams", package: "Yams")]),
+        .testTarget(name: "DbtImpactTests", dependencies: ["DbtImpact", "GateDbt", "DbtFiles", "GateModel", "GateTestSupport", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "GateSQLTests", dependencies: ["GateSQL"]),
         .testTarget(name: "GateJinjaTests", dependencies: ["GateJinja", "GateJinjaSyntax"]),
         .testTarget(name: "GateLineageTests", dependencies: ["GateLineage", "CatalogStore", "SecodaAPI", "GateJSON", "GateModel", "GateTestSupport", "SecodaEmulator"]),

@@ -1,27 +1,13 @@
 import Foundation
 @testable import GateDbt
 import GateModel
+import GateTestSupport
 import Testing
 @testable import DbtImpact
 
 /// The tests a property file runs against columns are read once per blob: a warm check takes them
 /// from the parse cache and reads the same broken tests as a cold one.
 @Suite struct TestReadsCacheTests {
-    /// Files in memory with content-hash blob ids (as git's are), counting reads.
-    final class CountingTree: FileTree {
-        let files: [String: Data]
-        private(set) var reads: [String: Int] = [:]
-        init(_ files: [String: String]) { self.files = files.mapValues { Data($0.utf8) } }
-        func files(under folder: String) throws -> [String] {
-            files.keys.filter { folder.isEmpty || $0.hasPrefix(folder + "/") }.sorted()
-        }
-        func contents(of path: String) throws -> Data? {
-            reads[path, default: 0] += 1
-            return files[path]
-        }
-        func blobID(of path: String) -> String? { files[path].map { String(StableHash.fnv1a($0), radix: 16) } }
-    }
-
     static let base: [String: String] = [
         "dbt_project.yml": "name: shop\n",
         "models/orders.sql": "select 1 as id, 'a' as status\n",

@@ -1,5 +1,6 @@
 import Foundation
 import GateModel
+import GateTestSupport
 import Testing
 @testable import DbtFiles
 @testable import GateDbt
@@ -8,30 +9,7 @@ import Testing
 /// none of the files whose facts it kept, reads the same project, and a damaged, foreign or
 /// stale file is never trusted.
 @Suite struct ParseCacheTests {
-    /// A tree in memory whose blob ids are content hashes (as git's are) and that counts reads.
-    final class CountingTree: FileTree {
-        let files: [String: Data]
-        private(set) var reads: [String: Int] = [:]
-
-        init(_ files: [String: String]) { self.files = files.mapValues { Data($0.utf8) } }
-
-        func files(under folder: String) throws -> [String] {
-            files.keys.filter { folder.isEmpty || $0.hasPrefix(folder + "/") }.sorted()
-        }
-
-        func contents(of path: String) throws -> Data? {
-            reads[path, default: 0] += 1
-            return files[path]
-        }
-
-        func blobID(of path: String) -> String? {
-            files[path].map { String(StableHash.fnv1a($0), radix: 16) }
-        }
-
-        func readCount(where include: (String) -> Bool) -> Int {
-            reads.filter { include($0.key) }.values.reduce(0, +)
-        }
-    }
+    typealias CountingTree = GateTestSupport.CountingTree
 
     static let identity = "test-binary 1"
 
