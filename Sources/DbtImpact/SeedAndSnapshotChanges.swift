@@ -102,11 +102,8 @@ extension DbtProject {
         for folder in projectFile?.snapshotPaths ?? [] {
             for path in try tree.files(under: settings.projectPrefix + folder) where path.hasSuffix(".sql") {
                 guard let data = try tree.contents(of: path) else { continue }
-                for block in DbtProject.snapshotBlockTexts(in: data) where result[block.name] == nil {
-                    let body = Data(block.body.utf8)
-                    let scan = ReferenceScanner.scan(body)
-                    guard !scan.configCalls.isEmpty else { continue }
-                    result[block.name] = (ConfigCallReader.read(body, calls: scan.configCalls, path: path).config, path)
+                for (name, config) in DbtProject.snapshotBlockConfigs(in: data, path: path) where result[name] == nil {
+                    result[name] = (config, path)
                 }
             }
         }

@@ -73,11 +73,13 @@ extension DbtProject {
                 if path.hasSuffix(".sql") {
                     let blocks = try snapshotReferences(path)
                     let folders = path.dropFirst(root.isEmpty ? 0 : root.count + 1).split(separator: "/").dropLast().map(String.init)
+                    // A file of one block was rendered: its `config()` is known as dbt renders it.
+                    // In a file of several, each block's `config()` counts as literally written.
+                    let literal = blocks.count > 1 ? DbtProject.snapshotBlockConfigs(in: try tree.contents(of: path) ?? Data(), path: path) : [:]
                     for (name, scan) in blocks {
                         sqlSnapshots.append((ProjectGraphNode(id: "snapshot.\(self.name).\(name)", name: name, type: "snapshot", path: path), scan))
-                        // A file of one block was rendered: its `config()` is known as dbt renders it.
                         sqlSnapshotFqns[name] = ([self.name] + folders + [DbtProject.stem(of: path), name],
-                                                 blocks.count == 1 ? renderedConfigs[path] : nil)
+                                                 blocks.count == 1 ? renderedConfigs[path] : literal[name]?.values)
                     }
                 } else if path.hasSuffix(".yml") || path.hasSuffix(".yaml") {
                     let contents = try propertyContents(in: path, section: "snapshots")
@@ -241,6 +243,19 @@ extension DbtProject {
     /// refs and sources inside it.
     static func snapshotBlocks(in data: Data) -> [(String, ReferenceScan)] {
         snapshotBlockTexts(in: data).map { ($0.name, ReferenceScanner.scan(Data($0.body.utf8))) }
+    }
+
+    /// Each `{% snapshot %}` block's `config()` as literally written, by snapshot name (values that
+    /// are expressions stay in `unknown`).
+    package static func snapshotBlockConfigs(in data: Data, path: String) -> [String: ModelConfig] {
+        var result: [String: ModelConfig] = [:]
+        for block in snapshotBlockTexts(in: data) where result[block.name] == nil {
+            let body = Data(block.body.utf8)
+            let scan = ReferenceScanner.scan(body)
+            guard !scan.configCalls.isEmpty else { continue }
+            result[block.name] = ConfigCallReader.read(body, calls: scan.configCalls, path: path).config
+        }
+        return result
     }
 
     /// Each `{% snapshot name %}` block of a snapshot file: its name, its body, and its whole text.

@@ -255,9 +255,12 @@ final class DbtRenderingTests: XCTestCase {
             "snapshots/on/by_yaml.sql": block("by_yaml", plain),
             "snapshots/on/kept.sql": block("kept", plain),
             "snapshots/on/props.yml": "snapshots:\n  - name: by_yaml\n    config:\n      enabled: false\n",
+            // Two blocks in one file, one disabled in its own config() (dbt-core 1.11.16 lists only `two_on`).
+            "snapshots/on/two.sql": block("two_on", plain) + block("two_off", plain + ", enabled=false"),
         ])
         let graph = try project.graph()
-        XCTAssertEqual(graph.nodes["model.shop.base"]?.children, ["snapshot.shop.kept"])
+        XCTAssertEqual(graph.nodes["model.shop.base"]?.children, ["snapshot.shop.kept", "snapshot.shop.two_on"])
+        XCTAssertNil(graph.nodes["snapshot.shop.two_off"])
         XCTAssertNil(graph.nodes["snapshot.shop.by_dict"])
         XCTAssertNil(graph.nodes["snapshot.shop.by_folder"])
         XCTAssertNil(graph.nodes["snapshot.shop.by_yaml"])
