@@ -15,6 +15,8 @@ public final class BlobMemo {
         var scan: ReferenceScan
         var config: ModelConfig?
         var problems: [Diagnostic]
+        /// Whether the file's Jinja can need a render (`JinjaDemand`).
+        var jinja: JinjaDemand = .render
     }
 
     /// Earlier runs' facts, when the check keeps them.
@@ -34,11 +36,11 @@ public final class BlobMemo {
     private var notOutlinable = Set<String>()
     /// Blob id → word → whether the word occurs in the file.
     private var wordHits: [String: [String: Bool]] = [:]
+    /// Blob id → the hashes of a property file's identifier tokens (`WordFinder.tokenHashes`), for
+    /// this run only: the word hits they answer are what is kept.
+    private var tokenHashes: [String: [UInt64]] = [:]
     /// Blob id → `source.table` → the columns a property file's `sources:` declare.
     private var sourceColumns: [String: [String: [String]]] = [:]
-    /// Blob id + path + macro fingerprint → whether the model file reads the same without its
-    /// Jinja rendered (no statement, no macro call that can reach a `ref()`).
-    private var plainModels: [String: Bool] = [:]
 
     /// Blob id + path + item → what one outlined entry of a property file says (parsed alone),
     /// with the path it was read from (kept records leave it out).
@@ -75,7 +77,6 @@ public final class BlobMemo {
         used[.notOutlinable] = Dictionary(uniqueKeysWithValues: notOutlinable.map { ($0, []) })
         used[.wordHits] = wordHits.mapValues(BlobFactStore.encode)
         used[.sourceColumns] = sourceColumns.mapValues(BlobFactStore.encode)
-        used[.plainModel] = plainModels.mapValues { [$0 ? 1 : 0] }
         used[.render] = renderedModels.mapValues(BlobFactStore.encode)
         used[.versionSketches] = versionedEntries.compactMapValues { BlobFactStore.encode(sketches: $0) }
         used[.propertyItem] = propertyItems.compactMapValues { PropertyFileCoding.encode($0.contents, path: $0.path) }
@@ -143,6 +144,10 @@ public final class BlobMemo {
         wordHits[blob] = known
         learnt = true
     }
+
+    func tokenHashes(_ blob: String) -> [UInt64]? { tokenHashes[blob] }
+
+    func remember(tokenHashes hashes: [UInt64], of blob: String) { tokenHashes[blob] = hashes }
 
     func sourceColumns(_ blob: String) -> [String: [String]]? {
         if let columns = sourceColumns[blob] { return columns }
@@ -226,18 +231,6 @@ public final class BlobMemo {
 
     func remember(versionSketches models: [PropertyModel], at key: String) {
         versionedEntries[key] = models
-        learnt = true
-    }
-
-    func plainModel(_ key: String) -> Bool? {
-        if let plain = plainModels[key] { return plain }
-        guard let plain = store?.fact(.plainModel, key, { reader in try reader.bool() }) else { return nil }
-        plainModels[key] = plain
-        return plain
-    }
-
-    func remember(plainModel plain: Bool, at key: String) {
-        plainModels[key] = plain
         learnt = true
     }
 }

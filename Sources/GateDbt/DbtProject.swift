@@ -303,7 +303,11 @@ public final class DbtProject {
                     for word in missing where hits[word] == true { found[word, default: []].append(path) }
                     continue
                 }
-                let words = finder.words(in: try yamlData(path, keep: false))
+                let words = if finder.findsByTokens, let blob {
+                    finder.words(amongTokens: try tokenHashes(of: path, blob: blob))
+                } else {
+                    finder.words(in: try yamlData(path, keep: false))
+                }
                 for word in words { found[word, default: []].append(path) }
                 if let blob {
                     memo.remember(wordHits: Dictionary(uniqueKeysWithValues: missing.map { ($0, words.contains($0)) }), of: blob)
@@ -314,6 +318,14 @@ public final class DbtProject {
         var result: [String: [String]] = [:]
         for name in names { result[name] = cache[name] ?? [] }
         return result
+    }
+
+    /// A property file's `WordFinder.tokenHashes`, read once per blob for every search.
+    private func tokenHashes(of path: String, blob: String) throws -> [UInt64] {
+        if let known = memo.tokenHashes(blob) { return known }
+        let hashes = WordFinder.tokenHashes(in: try yamlData(path, keep: false))
+        memo.remember(tokenHashes: hashes, of: blob)
+        return hashes
     }
 
     /// What a property file says near the places where any of `words` occurs: only the
@@ -614,6 +626,54 @@ struct WordFinder {
 
     func words(in data: Data) -> Set<String> {
         Set(matches(in: data).map(\.word))
+    }
+
+    /// Whether every word is an identifier, so `words(amongTokens:)` answers as `words(in:)`.
+    var findsByTokens: Bool { odd.isEmpty }
+
+    /// The words among a file's `tokenHashes`, without its bytes. Two tokens of one hash cannot be
+    /// told apart here, so a 64-bit collision would report a word the file lacks: a false hit only
+    /// costs a parse, and a word the file has is never missed.
+    func words(amongTokens tokens: [UInt64]) -> Set<String> {
+        var found = Set<String>()
+        for (hash, words) in byHash where WordFinder.contains(tokens, hash) { found.formUnion(words) }
+        return found
+    }
+
+    /// The FNV-1a hash of every identifier token of `data`, sorted and unique: enough for
+    /// `words(amongTokens:)` to answer for any identifier words, which lets a file read once answer
+    /// every later search for other names (a check searches the property files several times).
+    static func tokenHashes(in data: Data) -> [UInt64] {
+        var hashes: [UInt64] = []
+        data.withUnsafeBytes { raw in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            guard let base = bytes.baseAddress else { return }
+            let table = identifierTable
+            var index = 0
+            while index < bytes.count {
+                guard table[Int(base[index])] else { index += 1; continue }
+                var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+                while index < bytes.count, table[Int(base[index])] {
+                    hash = (hash ^ UInt64(base[index])) &* 0x100_0000_01b3
+                    index += 1
+                }
+                hashes.append(hash)
+            }
+        }
+        hashes.sort()
+        var unique: [UInt64] = []
+        unique.reserveCapacity(hashes.count / 2)
+        for hash in hashes where unique.last != hash { unique.append(hash) }
+        return unique
+    }
+
+    private static func contains(_ sorted: [UInt64], _ hash: UInt64) -> Bool {
+        var low = 0, high = sorted.count
+        while low < high {
+            let middle = (low + high) / 2
+            if sorted[middle] < hash { low = middle + 1 } else { high = middle }
+        }
+        return low < sorted.count && sorted[low] == hash
     }
 
     /// Byte offsets where any of the words starts.

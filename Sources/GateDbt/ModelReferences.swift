@@ -10,18 +10,27 @@ import GateModel
 final class RenderingState {
     let macros: DbtMacroIndex
     let renderer: DbtRenderer
-    /// Finds the words of `macros.referenceReachingWords` in a model file.
-    let reachingFinder: WordFinder
     /// Identifies the macros, packages and project settings a render depends on, for caching a
     /// model's render across the two sides of a comparison.
     let fingerprint: String
 
-    init(macros: DbtMacroIndex, renderer: DbtRenderer, reachingFinder: WordFinder, fingerprint: String) {
+    init(macros: DbtMacroIndex, renderer: DbtRenderer, fingerprint: String) {
         self.macros = macros
         self.renderer = renderer
-        self.reachingFinder = reachingFinder
         self.fingerprint = fingerprint
     }
+}
+
+/// What a model file's Jinja can ask of a render, read once per blob with its literal scan, so
+/// whether its parents can differ from the literal `ref()`s is known without reading it again.
+enum JinjaDemand: Equatable, Sendable {
+    /// A `{% %}` statement, a macro call inside `{{ }}`, or a `ref()`/`source()` whose arguments
+    /// are not plain strings: only a render tells.
+    case render
+    /// Nothing but `ref`/`source`/`config`/`var`/… inside `{{ }}`, or no Jinja at all: rendered
+    /// only when one of these words (every identifier inside `{{ }}`) names a macro that can reach
+    /// a reference. Jinja outside `{{ }}` is comments only, as the file has no statement.
+    case plain(words: [String])
 }
 
 /// What reading a model file through Jinja gave, kept per blob.
@@ -106,25 +115,20 @@ extension DbtProject {
         guard let data = try tree.contents(of: path) else { return [] }
         let blocks = DbtProject.snapshotBlocks(in: data).map { (name: $0.0, scan: $0.1) }
         guard blocks.count == 1, let block = blocks.first,
-              let outcome = try renderOutcome(path, scan: block.scan, name: block.name) else { return blocks }
+              let outcome = try renderOutcome(path, scan: block.scan, name: block.name,
+                                              demand: DbtProject.jinjaDemand(data, scan: block.scan)) else { return blocks }
         return [(block.name, record(outcome, of: path, over: block.scan))]
     }
 
     func renderOutcome(_ path: String, scan: ReferenceScan, name knownName: String? = nil,
-                               force: Bool = false) throws -> RenderOutcome? {
+                               force: Bool = false, demand: JinjaDemand? = nil) throws -> RenderOutcome? {
         guard let projectFile else { return nil }
         let state = try renderingState(projectFile)
+        // Most files read the same unrendered, and the index says which without their bytes.
+        if !force, try !mustRender(path, scan: scan, demand: demand, state: state) { return nil }
         let memoKey = tree.blobID(of: path).map { $0 + ":" + path + ":" + (knownName ?? "") + ":" + state.fingerprint }
-        // A file known (this run or an earlier one) to read the same unrendered is not read again
-        // (most files: asked first).
-        if !force, let memoKey, memo.plainModel(memoKey) == true { return nil }
         if let memoKey, let outcome = memo.render(memoKey, environment: settings.environment) { return outcome }
         guard let data = try tree.contents(of: path) else { return nil }
-        // A `config()` value that is an expression (`enabled=var(...)`) needs the render too.
-        let configIsExpression = !(sqlConfigs(path)?.unknown.isEmpty ?? true)
-        let plain = !configIsExpression && !DbtProject.needsRendering(data, scan: scan, reaching: state.reachingFinder)
-        if let memoKey, memo.plainModel(memoKey) == nil { memo.remember(plainModel: plain, at: memoKey) }
-        guard force || !plain else { return nil }
         let text = String(decoding: data, as: UTF8.self)
         let started = ContinuousClock.now
         defer { renderClock += ContinuousClock.now - started }
@@ -154,6 +158,20 @@ extension DbtProject {
         return outcome
     }
 
+    /// Whether rendering `path` can find other parents than `scan` (see `JinjaDemand`), or other
+    /// config: a `config()` value that is an expression (`enabled=var(...)`) needs the render too.
+    private func mustRender(_ path: String, scan: ReferenceScan, demand: JinjaDemand?, state: RenderingState) throws -> Bool {
+        if !(sqlConfigs(path)?.unknown.isEmpty ?? true) { return true }
+        var known = demand
+        if known == nil, let facts = try index().modelFiles[path] { known = facts.jinja }
+        if known == nil, let data = try tree.contents(of: path) { known = DbtProject.jinjaDemand(data, scan: scan) }
+        switch known {
+        case .render: return true
+        case .plain(let words): return words.contains(where: state.macros.referenceReachingWords.contains)
+        case nil: return false
+        }
+    }
+
     func renderingState(_ projectFile: ProjectFile) throws -> RenderingState {
         if let rendering { return rendering }
         let installed = settings.installedPackagesRoot.map { InstalledPackagesTree(worktree: URL(fileURLWithPath: $0, isDirectory: true)) }
@@ -179,8 +197,7 @@ extension DbtProject {
         let fingerprint = JinjaDbtSupport.fnv(([projectBlob, settings.adapterType ?? "", settings.targetName ?? "",
                                                 settings.targetDatabase ?? "", settings.targetSchema ?? "", rootVars]
                                                + macros.fileFingerprint).joined(separator: "\n"))
-        let state = RenderingState(macros: macros, renderer: renderer,
-                                   reachingFinder: WordFinder(words: macros.referenceReachingWords), fingerprint: fingerprint)
+        let state = RenderingState(macros: macros, renderer: renderer, fingerprint: fingerprint)
         rendering = state
         return state
     }
@@ -246,12 +263,10 @@ extension DbtProject {
         }
     }
 
-    /// Whether a model's Jinja can change its parents beyond the literal `ref()`s: a `{% %}`
-    /// statement, a word naming a macro that can reach a reference, a `ref()`/`source()` whose
-    /// arguments are not plain strings, or a call of any other macro inside `{{ }}`. Byte-level:
-    /// it runs on every model file.
-    static func needsRendering(_ data: Data, scan: ReferenceScan, reaching: WordFinder) -> Bool {
-        if scan.unreadCalls > 0 { return true }
+    /// What a model file's Jinja can ask of a render, read with its bytes (`JinjaDemand`). Byte-level:
+    /// it runs on every model file, once per blob.
+    static func jinjaDemand(_ data: Data, scan: ReferenceScan) -> JinjaDemand {
+        if scan.unreadCalls > 0 { return .render }
         return data.withUnsafeBytes { raw in
             let bytes = raw.bindMemory(to: UInt8.self)
             var index = 0
@@ -259,19 +274,24 @@ extension DbtProject {
             while let brace = ByteText.next(UInt8(ascii: "{"), in: bytes, from: index) {
                 index = brace + 1
                 guard index < bytes.count else { break }
-                if bytes[index] == UInt8(ascii: "%") { return true }
+                if bytes[index] == UInt8(ascii: "%") { return .render }
                 if bytes[index] == UInt8(ascii: "{") { hasExpression = true }
             }
-            guard hasExpression else { return false }
-            return callsOtherThanReferences(bytes) || !reaching.words(in: data).isEmpty
+            guard hasExpression else { return .plain(words: []) }
+            return expressionWords(bytes).map { .plain(words: $0) } ?? .render
         }
     }
 
     /// The calls inside `{{ }}` that plain reading understands: anything else is a macro.
     static let plainCalls: Set<String> = ["ref", "source", "config", "var", "env_var", "is_incremental", "this"]
 
-    /// Whether some `{{ … }}` calls something other than `plainCalls` (a dotted name counts whole).
-    static func callsOtherThanReferences(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    /// The identifier words inside the `{{ … }}` of a file (string literals included), sorted; nil
+    /// when some `{{ … }}` calls something other than `plainCalls` (a dotted name counts whole).
+    static func expressionWords(_ bytes: UnsafeBufferPointer<UInt8>) -> [String]? {
+        var words = Set<String>()
+        func word(_ start: Int, _ end: Int) -> String {
+            String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+        }
         var index = 0
         while let brace = ByteText.next(UInt8(ascii: "{"), in: bytes, from: index) {
             index = brace + 1
@@ -281,24 +301,36 @@ extension DbtProject {
                 let byte = bytes[index]
                 if byte == UInt8(ascii: "}"), index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "}") { break }
                 if byte == UInt8(ascii: "'") || byte == UInt8(ascii: "\"") {
-                    // Skip a string literal: `ref('x(')` names no call.
+                    // A string literal names no call (`ref('x(')`), but its words are kept.
                     index += 1
-                    while index < bytes.count, bytes[index] != byte { index += 1 }
+                    while index < bytes.count, bytes[index] != byte {
+                        guard ByteText.isIdentifier(bytes[index]) else { index += 1; continue }
+                        let start = index
+                        while index < bytes.count, ByteText.isIdentifier(bytes[index]) { index += 1 }
+                        words.insert(word(start, index))
+                    }
                     index += 1
                     continue
                 }
                 guard ByteText.isIdentifier(byte) else { index += 1; continue }
                 let start = index
-                while index < bytes.count, ByteText.isIdentifier(bytes[index]) || bytes[index] == UInt8(ascii: ".") { index += 1 }
+                var wordStart = index
+                while index < bytes.count, ByteText.isIdentifier(bytes[index]) || bytes[index] == UInt8(ascii: ".") {
+                    if bytes[index] == UInt8(ascii: ".") {
+                        if wordStart < index { words.insert(word(wordStart, index)) }
+                        wordStart = index + 1
+                    }
+                    index += 1
+                }
+                if wordStart < index { words.insert(word(wordStart, index)) }
                 var next = index
                 while next < bytes.count, ByteText.isSpace(bytes[next]) { next += 1 }
-                if next < bytes.count, bytes[next] == UInt8(ascii: "("),
-                   !plainCalls.contains(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)) {
-                    return true
+                if next < bytes.count, bytes[next] == UInt8(ascii: "("), !plainCalls.contains(word(start, index)) {
+                    return nil
                 }
             }
         }
-        return false
+        return words.sorted()
     }
 
     package static func merged<T: Hashable>(_ first: [T], _ second: [T]) -> [T] {

@@ -91,10 +91,12 @@ package struct RevisionIndex: Sendable {
                              problems: problems, scanTime: scanTime)
     }
 
-    /// A model file's literal `ref()`/`source()`/`config(` scan, and its `config()` as written.
+    /// A model file's literal `ref()`/`source()`/`config(` scan, its `config()` as written, and
+    /// what its Jinja can ask of a render.
     static func modelFileFacts(_ data: Data, path: String) -> BlobMemo.ModelFileFacts {
         let scan = ReferenceScanner.scan(data)
-        var facts = BlobMemo.ModelFileFacts(scan: scan, config: nil, problems: [])
+        var facts = BlobMemo.ModelFileFacts(scan: scan, config: nil, problems: [],
+                                            jinja: DbtProject.jinjaDemand(data, scan: scan))
         if !scan.configCalls.isEmpty {
             (facts.config, facts.problems) = ConfigCallReader.read(data, calls: scan.configCalls, path: path)
         }

@@ -118,12 +118,19 @@ import Testing
         scan.configCalls = [7, 90]
         scan.unreadCalls = 1
         let facts = BlobMemo.ModelFileFacts(scan: scan, config: config, problems: [
-            Diagnostic(severity: .warning, message: "odd — ünïcode", location: SourceLocation(path: "models/a.sql", line: 2, column: 4))])
+            Diagnostic(severity: .warning, message: "odd — ünïcode", location: SourceLocation(path: "models/a.sql", line: 2, column: 4))],
+            jinja: .plain(words: ["b", "ref", "source"]))
         let store = BlobFactStore(folder: url, scope: "s", identity: Self.identity)
         store.write(used: [.modelFile: ["blob:models/a.sql": BlobFactStore.encode(facts)]])
         let read = BlobFactStore(folder: url, scope: "s", identity: Self.identity)
             .fact(.modelFile, "blob:models/a.sql", BlobFactStore.decodeModelFile)
         #expect(read == facts)
+        var rendered = facts
+        rendered.jinja = .render
+        BlobFactStore(folder: url, scope: "s", identity: Self.identity)
+            .write(used: [.modelFile: ["blob:models/a.sql": BlobFactStore.encode(rendered)]])
+        #expect(BlobFactStore(folder: url, scope: "s", identity: Self.identity)
+            .fact(.modelFile, "blob:models/a.sql", BlobFactStore.decodeModelFile) == rendered)
     }
 
     @Test func versionedEntriesComeBackAsTheSketchReadThem() throws {
@@ -200,16 +207,16 @@ import Testing
     @Test func entriesNoRunUsedForEightWritesAreDropped() throws {
         let folder = try TemporaryFolder()
         BlobFactStore(folder: folder.url, scope: "s", identity: Self.identity)
-            .write(used: [.plainModel: ["old": [1]]])
+            .write(used: [.wordHits: ["old": [1]]])
         for round in 1...BlobFactStore.keptGenerations {
             let store = BlobFactStore(folder: folder.url, scope: "s", identity: Self.identity)
-            #expect(store.has(.plainModel, "old"), "round \(round)")
-            store.write(used: [.plainModel: ["new\(round)": [0]]])
+            #expect(store.has(.wordHits, "old"), "round \(round)")
+            store.write(used: [.wordHits: ["new\(round)": [0]]])
         }
         let last = BlobFactStore(folder: folder.url, scope: "s", identity: Self.identity)
-        #expect(!last.has(.plainModel, "old"))
-        #expect(last.has(.plainModel, "new\(BlobFactStore.keptGenerations)"))
-        #expect(last.fact(.plainModel, "new1") { try $0.bool() } == false)
+        #expect(!last.has(.wordHits, "old"))
+        #expect(last.has(.wordHits, "new\(BlobFactStore.keptGenerations)"))
+        #expect(last.fact(.wordHits, "new1") { try $0.bool() } == false)
     }
 
     @Test func aRunThatLearntNothingWritesNothing() throws {

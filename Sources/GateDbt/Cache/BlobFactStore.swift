@@ -26,7 +26,7 @@ import GateModel
 /// entry: kind u8, key string, generation u32, record (length-prefixed bytes).
 public final class BlobFactStore {
     package enum Kind: UInt8, CaseIterable, Sendable {
-        case modelFile = 1, outline, notOutlinable, wordHits, sourceColumns, plainModel, render, versionSketches,
+        case modelFile = 1, outline, notOutlinable, wordHits, sourceColumns, render, versionSketches,
              propertyItem, sqlReading
         /// The tests of a property file that name columns (DbtImpact's `TestColumnReads`, which
         /// encodes them itself).
@@ -202,6 +202,10 @@ extension BlobFactStore {
         let encoder = JSONEncoder()
         writer.data(facts.config.flatMap { try? encoder.encode($0) } ?? Data())
         writer.data(facts.problems.isEmpty ? Data() : (try? encoder.encode(facts.problems)) ?? Data())
+        switch facts.jinja {
+        case .render: writer.bool(false)
+        case .plain(let words): writer.bool(true); writer.strings(words)
+        }
         return writer.bytes
     }
 
@@ -212,10 +216,12 @@ extension BlobFactStore {
         scan.unreadCalls = try reader.count()
         let decoder = JSONDecoder()
         let config = try reader.data(), problems = try reader.data()
+        let jinja: JinjaDemand = try reader.bool() ? .plain(words: try reader.strings()) : .render
         return BlobMemo.ModelFileFacts(
             scan: scan,
             config: config.isEmpty ? nil : try decoder.decode(ModelConfig.self, from: config),
-            problems: problems.isEmpty ? [] : try decoder.decode([Diagnostic].self, from: problems))
+            problems: problems.isEmpty ? [] : try decoder.decode([Diagnostic].self, from: problems),
+            jinja: jinja)
     }
 
     static func encode(_ outcome: RenderOutcome) -> [UInt8] {
