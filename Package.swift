@@ -131,7 +131,7 @@ let package = Package(
         .testTarget(name: "GateGitTests", dependencies: ["GateGit", "GateModel", "GateTestSupport"]),
         .testTarget(
             name: "ContractGateTests",
-            dependencies: ["ContractGate", "GateLineage", "GateConfig", "GateGit", "GateModel", "GateReporters", "GateContracts", "GateRules", "GateTestSupport",
+            dependencies: ["ContractGate", "GateLineage", "GateConfig", "GateDbt", "GateGit", "GateModel", "GateReporters", "GateContracts", "GateRules", "GateTestSupport",
                            "SecodaEmulator", "CodeHostEmulator"],
             exclude: ["Scenarios/Fixtures"]
         ),

@@ -60,7 +60,7 @@ public enum ColumnLineage {
         var beforeReadings: [ColumnNode: ModelSQLReading?] = [:]
         var beforeColumns: [ColumnNode: NodeColumns] = [:]
         var usesMemo: [String: [(id: String, note: String)]] = [:]
-        /// Property file → the tests in it that name columns (head tree).
+        /// Property file + model name → the tests of the file's parts that mention the model.
         var testReadsMemo: [String: [TestColumnRead]] = [:]
 
         struct Gone {
@@ -333,19 +333,20 @@ public enum ColumnLineage {
             }
         }
 
-        /// The tests in `paths` (property files of the head that mention `name` as a word, each
-        /// read once) that name columns of the model `name`.
+        /// The tests in `paths` (property files of the head that mention `name` as a word) that
+        /// name columns of the model `name`: only the entries of each file that mention it are read
+        /// (see `DbtProject.partsOfPropertyFile`), once per blob.
         mutating func testReads(of name: String, in paths: [String]) throws -> [TestColumnRead] {
             var found: [TestColumnRead] = []
             for path in paths {
-                if testReadsMemo[path] == nil {
-                    // Once per blob: kept between runs by the parse cache.
-                    testReadsMemo[path] = try head.keptFact(
-                        ofFile: path, kind: .testReads, encode: TestColumnReads.encode,
+                let key = path + "\u{0}" + name
+                if testReadsMemo[key] == nil {
+                    testReadsMemo[key] = try head.keptFact(
+                        ofPartsOf: path, mentioning: [name], kind: .testReads, encode: TestColumnReads.encode,
                         decode: { try TestColumnReads.decode(&$0, path: path) },
-                        read: { TestColumnReads.read($0, path: path) }) ?? []
+                        read: { parts in parts.flatMap { TestColumnReads.read($0, path: path) } })
                 }
-                found += (testReadsMemo[path] ?? []).filter { $0.model == name }
+                found += (testReadsMemo[key] ?? []).filter { $0.model == name }
             }
             return found
         }

@@ -71,9 +71,8 @@ public final class DbtProject {
     var sqlClock: Duration = .zero
     var seedNameCache: Set<String>?
     var warehouseCatalogCache: WarehouseCatalog??
-    /// `source.table` → the columns its YAML declares.
-    var sourceColumnCache: [String: [String]] = [:]
-    var sourceFilesLoaded = false
+    /// Property file → `source.table` → the columns its `sources:` declare.
+    var sourceColumnsByFile: [String: [String: [String]]] = [:]
     private var manifestLoaded = false
     private var manifestCache: Manifest?
 
@@ -466,17 +465,34 @@ public final class DbtProject {
         return facts
     }
 
-    /// What `read` makes of the file at `path`, once per blob: kept between runs as `kind` by the
+    /// What `read` makes of the parts of the property file at `path` that mention any of `words`
+    /// (see `partsOfPropertyFile`), once per blob and words: kept between runs as `kind` by the
     /// parse cache, in the encoding the caller gives (a module above this one, such as DbtImpact's
-    /// test reads). Nil when the file is absent.
-    package func keptFact<T>(ofFile path: String, kind: BlobFactStore.Kind, encode: (T) -> [UInt8],
-                             decode: (inout BinaryReader) throws -> T, read: (Data) -> T) throws -> T? {
-        let key = tree.blobID(of: path).map { $0 + ":" + path }
+    /// test reads), so a warm run reads nothing. `read` gets no parts when the file is absent or
+    /// never mentions them.
+    package func keptFact<T>(ofPartsOf path: String, mentioning words: Set<String>, kind: BlobFactStore.Kind,
+                             encode: (T) -> [UInt8], decode: (inout BinaryReader) throws -> T,
+                             read: ([Data]) -> T) throws -> T {
+        let key = tree.blobID(of: path).map { $0 + ":" + path + "@" + words.sorted().joined(separator: ",") }
         if let key, let known = memo.fact(kind, key, encode: encode, decode: decode) { return known }
-        guard let data = try tree.contents(of: path) else { return nil }
-        let value = read(data)
+        let value = read(try partsOfPropertyFile(path, mentioning: words).map(\.data))
         if let key { memo.remember(encode(value), as: kind, at: key) }
         return value
+    }
+
+    /// The parts of a property file that can say anything about `words`: each outlined entry in
+    /// which one occurs, as a document of its own that keeps the file's line numbers, or the whole
+    /// file (item nil) when it cannot be outlined or a word occurs outside its outlined entries
+    /// (`unit_tests:`, `sources:`). A file that is parsed whole already is given whole.
+    func partsOfPropertyFile(_ path: String, mentioning words: Set<String>) throws -> [(item: Int?, data: Data)] {
+        guard let data = try tree.contents(of: path) else { return [] }
+        let offsets = WordFinder(words: words).occurrences(in: data)
+        if offsets.isEmpty { return [] }
+        guard propertyContents[path] == nil, let outline = try outline(path) else { return [(nil, data)] }
+        let items = outline.items(containing: offsets)
+        let covered = offsets.allSatisfy { offset in items.contains { outline.items[$0].bytes.contains(offset) } }
+        guard covered else { return [(nil, data)] }
+        return items.map { ($0, PropertyFileOutline.document(for: outline.items[$0], in: data)) }
     }
 
     /// Reads a model file for its snapshot, noting what is odd about it.

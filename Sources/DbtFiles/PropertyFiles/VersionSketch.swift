@@ -7,10 +7,10 @@ import GateModel
 /// reader declines (returns nil) on anything but the plain shapes, and the caller then parses.
 package enum VersionSketch {
     package static func read(_ text: Substring, path: String, line firstLine: Int) -> PropertyModel? {
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let lines = lines(of: text)
         guard let first = lines.first else { return nil }
-        let dashIndent = first.prefix { $0 == " " }.count
-        guard first.dropFirst(dashIndent).hasPrefix("- ") else { return nil }
+        let dashIndent = indent(of: first)
+        guard first.utf8.dropFirst(dashIndent).starts(with: "- ".utf8) else { return nil }
         let keyIndent = dashIndent + 2
         var name: String?
         var latest: String?
@@ -18,10 +18,12 @@ package enum VersionSketch {
         var inVersions = false
         var versionItemIndent: Int?
         for (offset, rawLine) in lines.enumerated() {
+            var indent = indent(of: rawLine)
+            // Deeper lines outside `versions:` (columns, tests, config) say nothing here.
+            if offset > 0, indent > keyIndent, !inVersions { continue }
             var line = rawLine
-            if line.hasSuffix("\r") { line = line.dropLast() }
-            var indent = line.prefix { $0 == " " }.count
-            var content = line.dropFirst(indent)
+            if line.utf8.last == 0x0D { line = line.dropLast() }
+            var content = line[line.utf8.index(line.startIndex, offsetBy: min(indent, line.utf8.count))...]
             if content.isEmpty || content.hasPrefix("#") { continue }
             if offset == 0 { content = content.dropFirst(2); indent = keyIndent }
             if indent == keyIndent {
@@ -60,6 +62,30 @@ package enum VersionSketch {
         guard let name, !versions.isEmpty, !versions.contains(where: { $0.version.isEmpty }) else { return nil }
         return model(name: name, location: SourceLocation(path: path, line: firstLine, column: keyIndent + 1), latest: latest,
                      versions: versions.map { ($0.version, $0.definedIn, $0.location) })
+    }
+
+    /// The lines of `text`, split at each line feed byte (a `\r` before it stays with its line).
+    /// Byte-level: an entry's lines are most of a project's YAML.
+    static func lines(of text: Substring) -> [Substring] {
+        var lines: [Substring] = []
+        var start = text.startIndex
+        let bytes = text.utf8
+        while let feed = bytes[start...].firstIndex(of: 0x0A) {
+            lines.append(text[start..<feed])
+            start = bytes.index(after: feed)
+        }
+        lines.append(text[start...])
+        return lines
+    }
+
+    /// The number of leading spaces of a line.
+    static func indent(of line: Substring) -> Int {
+        var count = 0
+        for byte in line.utf8 {
+            guard byte == 0x20 else { break }
+            count += 1
+        }
+        return count
     }
 
     /// What a sketch reads: the entry's name and place, `latest_version`, and each version's `v`,

@@ -215,32 +215,39 @@ extension DbtProject {
         }
     }
 
-    /// The columns source `source`'s table `table` declares in YAML, from the property files with
-    /// `sources:` (each parsed once per check, by blob, for both sides).
+    /// The columns source `source`'s table `table` declares in YAML: the first property file, in
+    /// path order, whose `sources:` declare it. Only files that mention both `sources` and the
+    /// source's name can, and each is parsed once per blob (for both sides, and later runs).
     private func declaredSourceColumns(_ source: String, _ table: String) throws -> [String]? {
-        if !sourceFilesLoaded {
-            sourceFilesLoaded = true
-            for path in try propertyFiles(mentioning: ["sources"])["sources"] ?? [] {
-                let blob = tree.blobID(of: path)
-                var parsed: [String: [String]] = [:]
-                if let blob, let known = memo.sourceColumns(blob) {
-                    parsed = known
-                } else {
-                    guard let text = try tree.text(of: path), let root = try? YAMLReading.compose(text, path: path) else { continue }
-                    for item in YAMLReading.items(YAMLReading.value("sources", in: root)) {
-                        guard let name = YAMLReading.string(YAMLReading.value("name", in: item)) else { continue }
-                        for entry in YAMLReading.items(YAMLReading.value("tables", in: item)) {
-                            guard let tableName = YAMLReading.string(YAMLReading.value("name", in: entry)) else { continue }
-                            parsed["\(name).\(tableName)"] = YAMLReading.items(YAMLReading.value("columns", in: entry))
-                                .compactMap { YAMLReading.string(YAMLReading.value("name", in: $0)) }
-                        }
-                    }
-                    if let blob { memo.remember(sourceColumns: parsed, of: blob) }
-                }
-                sourceColumnCache.merge(parsed) { first, _ in first }
-            }
+        let key = "\(source).\(table)"
+        let files = try propertyFiles(mentioning: ["sources", source])
+        let naming = Set(files[source] ?? [])
+        for path in files["sources"] ?? [] where naming.contains(path) {
+            if let columns = try sourceColumns(declaredIn: path)[key] { return columns }
         }
-        return sourceColumnCache["\(source).\(table)"]
+        return nil
+    }
+
+    /// `source.table` → the columns the `sources:` of one property file declare.
+    private func sourceColumns(declaredIn path: String) throws -> [String: [String]] {
+        if let known = sourceColumnsByFile[path] { return known }
+        let blob = tree.blobID(of: path)
+        var parsed: [String: [String]] = [:]
+        if let blob, let known = memo.sourceColumns(blob) {
+            parsed = known
+        } else if let text = try tree.text(of: path), let root = try? YAMLReading.compose(text, path: path) {
+            for item in YAMLReading.items(YAMLReading.value("sources", in: root)) {
+                guard let name = YAMLReading.string(YAMLReading.value("name", in: item)) else { continue }
+                for entry in YAMLReading.items(YAMLReading.value("tables", in: item)) {
+                    guard let tableName = YAMLReading.string(YAMLReading.value("name", in: entry)) else { continue }
+                    parsed["\(name).\(tableName)"] = YAMLReading.items(YAMLReading.value("columns", in: entry))
+                        .compactMap { YAMLReading.string(YAMLReading.value("name", in: $0)) }
+                }
+            }
+            if let blob { memo.remember(sourceColumns: parsed, of: blob) }
+        }
+        sourceColumnsByFile[path] = parsed
+        return parsed
     }
 
     /// The warehouse's columns of a node, from `catalog.json` when the settings name one.

@@ -1,4 +1,5 @@
 import Foundation
+import GateDbt
 import GateModel
 import GateTestSupport
 import Testing
@@ -45,8 +46,8 @@ extension ParseCacheScenarioTests {
         let file = try #require(try FileManager.default.contentsOfDirectory(atPath: cache).first { $0.hasPrefix("parse-") })
         let path = cache + "/" + file
         let kinds = try keptKinds(path)
-        // 9: property entries, 10: SQL readings (BlobFactStore.Kind).
-        #expect((kinds[9] ?? 0) >= 1 && (kinds[10] ?? 0) >= 3, "\(kinds)")
+        let entries = BlobFactStore.Kind.propertyItem.rawValue, readings = BlobFactStore.Kind.sqlReading.rawValue
+        #expect((kinds[entries] ?? 0) >= 1 && (kinds[readings] ?? 0) >= 3, "\(kinds)")
         let written = try Data(contentsOf: URL(fileURLWithPath: path))
         let (warmStatus, warm) = try check(repo, base, first, cache: cache)
         #expect(warmStatus == coldStatus && same(cold, warm))
@@ -57,6 +58,6 @@ extension ParseCacheScenarioTests {
             let (freshStatus, fresh) = try check(repo, base, head, cache: "off")
             #expect(status == freshStatus && same(report, fresh), "head \(head)")
         }
-        #expect((try keptKinds(path)[10] ?? 0) > (kinds[10] ?? 0))
+        #expect((try keptKinds(path)[readings] ?? 0) > (kinds[readings] ?? 0))
     }
 }
