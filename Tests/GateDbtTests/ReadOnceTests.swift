@@ -109,6 +109,29 @@ import Testing
         #expect(wholeParts.first?.data == Data(withUnitTests.utf8))
     }
 
+    /// The version sketch reads lines by bytes: the same entry with Windows line ends reads the
+    /// same, and the columns between its keys are skipped.
+    @Test func aVersionSketchReadsLinesByBytes() throws {
+        let entry = """
+              - name: dim_customers
+                latest_version: 2
+                columns:
+                  - name: versions
+                    description: "not the key"
+                versions:
+                  - v: 1
+                    defined_in: dim_customers_old
+                  - v: 2
+            """
+        for text in [entry, entry.replacingOccurrences(of: "\n", with: "\r\n")] {
+            let model = try #require(VersionSketch.read(Substring(text), path: "models/schema.yml", line: 3))
+            #expect(model.name == "dim_customers" && model.latestVersion == "2")
+            #expect(model.versions.map(\.version) == ["1", "2"])
+            #expect(model.versions.map(\.definedIn) == ["dim_customers_old", nil])
+            #expect(model.versions.map(\.location.line) == [9, 11])
+        }
+    }
+
     /// A source's YAML columns come from the first file in path order that declares it; files that
     /// never name the source are not parsed.
     @Test func sourceColumnsAreReadFromTheFilesNamingTheSource() throws {
