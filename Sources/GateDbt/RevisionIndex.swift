@@ -47,31 +47,48 @@ package struct RevisionIndex: Sendable {
         files.modelFiles.sort()
         files.propertyFiles.sort()
 
+        // What neither the other side nor an earlier run knows is read (on several threads where
+        // the tree can), then gathered in path order.
+        let modelKeys = files.modelFiles.map { path in tree.blobID(of: path).map { $0 + ":" + path } }
+        let unknownModels = zip(files.modelFiles, modelKeys).filter { _, key in key.map { memo.modelFile($0) == nil } ?? true }.map(\.0)
+        let clock = ContinuousClock()
+        let started = clock.now
+        let readModels = try tree.readEach(unknownModels) { path, data in modelFileFacts(data, path: path) }
+        let scanTime = clock.now - started
+        var fresh: [String: BlobMemo.ModelFileFacts] = [:]
+        for (path, facts) in zip(unknownModels, readModels) { fresh[path] = facts }
         var modelFiles: [String: BlobMemo.ModelFileFacts] = [:]
         modelFiles.reserveCapacity(files.modelFiles.count)
         var problems: [Diagnostic] = []
-        let clock = ContinuousClock()
-        var scanTime = Duration.zero
-        for path in files.modelFiles {
-            let memoKey = tree.blobID(of: path).map { $0 + ":" + path }
-            if let memoKey, let known = memo.modelFile(memoKey) {
+        for (path, key) in zip(files.modelFiles, modelKeys) {
+            if let facts = fresh[path] {
+                if let key { memo.remember(modelFile: facts, at: key) }
+                modelFiles[path] = facts
+                problems += facts.problems
+            } else if let key, let known = memo.modelFile(key) {
                 modelFiles[path] = known
                 problems += known.problems
-                continue
             }
-            let started = clock.now
-            guard let data = try tree.contents(of: path) else { continue }
-            let facts = modelFileFacts(data, path: path)
-            scanTime += clock.now - started
-            modelFiles[path] = facts
-            problems += facts.problems
-            if let memoKey { memo.remember(modelFile: facts, at: memoKey) }
         }
 
+        // Property files: each one's outline, and the hashes of its words for the searches to come.
+        let unknownProperties = files.propertyFiles.filter { path in tree.blobID(of: path).map { memo.outline($0) == nil } ?? true }
+        let readProperties = try tree.readEach(unknownProperties) { _, data in
+            (outline: PropertyFileOutline.outline(data), tokens: WordFinder.tokenHashes(in: data))
+        }
+        var freshOutlines: [String: PropertyFileOutline?] = [:]
+        for (path, read) in zip(unknownProperties, readProperties) {
+            guard let read else { continue }
+            freshOutlines[path] = .some(read.outline)
+            if let blob = tree.blobID(of: path) {
+                memo.remember(outline: read.outline, of: blob)
+                memo.remember(tokenHashes: read.tokens, of: blob)
+            }
+        }
         var outlines: [String: PropertyFileOutline?] = [:]
         var entries = DbtProject.EntryIndex()
         for path in files.propertyFiles {
-            let outline = try outline(of: path, tree: tree, memo: memo)
+            let outline = try freshOutlines[path] ?? outline(of: path, tree: tree, memo: memo)
             outlines[path] = outline
             guard let outline, !outline.items.contains(where: { $0.section == "models" && $0.name == nil }) else {
                 // An entry whose name is not written plainly: the file is searched by word instead.

@@ -28,6 +28,10 @@ extension Repository {
 
     /// The content of a blob, or nil when the object is not a readable blob.
     func blobContents(_ id: ObjectID) throws(GitError) -> Data {
+        try Self.blobContents(id, in: handle)
+    }
+
+    static func blobContents(_ id: ObjectID, in handle: OpaquePointer) throws(GitError) -> Data {
         var raw = id.raw
         var blob: OpaquePointer?
         try check(git_blob_lookup(&blob, handle, &raw), "git_blob_lookup")
@@ -36,6 +40,80 @@ extension Repository {
         guard size > 0, let content = git_blob_rawcontent(blob) else { return Data() }
         return Data(bytes: content, count: size)
     }
+
+    /// Reads the blobs `ids` on `workers` threads, each through a repository handle of its own
+    /// (libgit2 handles are not shared across threads), handing each content to `transform` there.
+    /// Nil when a handle cannot be opened or a blob read (the caller then reads on its own handle,
+    /// and says what failed): only this repository's git directory is opened again.
+    func readConcurrently<T: Sendable>(_ ids: [ObjectID?], paths: [String], workers: Int,
+                                       _ transform: @escaping @Sendable (String, Data) -> T) -> [T?]? {
+        let directory = gitDirectory
+        let slots = ConcurrentSlots<T>(count: ids.count)
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            var handle: OpaquePointer?
+            guard git_repository_open_ext(&handle, directory, UInt32(GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue), nil) == 0,
+                  let handle else { return slots.fail() }
+            defer { git_repository_free(handle) }
+            while let chunk = slots.nextChunk() {
+                for index in chunk {
+                    guard let id = ids[index] else { continue }
+                    do throws(GitError) {
+                        slots.set(index, transform(paths[index], try Repository.blobContents(id, in: handle)))
+                    } catch {
+                        return slots.fail()
+                    }
+                }
+            }
+        }
+        return slots.failed ? nil : slots.values
+    }
+}
+
+/// Results written by several threads, each to its own indices, and the chunks of work they take
+/// in turn (contiguous, so each thread reads neighbouring objects of the pack).
+private final class ConcurrentSlots<T>: @unchecked Sendable {
+    /// Written without a lock: each index by one thread only, in storage that never moves.
+    private let results: UnsafeMutableBufferPointer<T?>
+    private let lock = NSLock()
+    private var next = 0
+    private var failure = false
+    private let chunkSize = 64
+
+    init(count: Int) {
+        results = .allocate(capacity: count)
+        results.initialize(repeating: nil)
+    }
+
+    deinit {
+        results.deinitialize()
+        results.deallocate()
+    }
+
+    func nextChunk() -> Range<Int>? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !failure, next < results.count else { return nil }
+        let chunk = next..<min(next + chunkSize, results.count)
+        next = chunk.upperBound
+        return chunk
+    }
+
+    func set(_ index: Int, _ value: T) { results[index] = value }
+
+    func fail() {
+        lock.lock()
+        failure = true
+        lock.unlock()
+    }
+
+    var failed: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return failure
+    }
+
+    /// Read once every thread has finished.
+    var values: [T?] { Array(results) }
 }
 
 /// Normalises a path given to a `FileTree`: no leading, trailing or doubled `/`.
@@ -91,6 +169,30 @@ public final class GitTree: FileTree {
     public func contents(of path: String) throws -> Data? {
         guard let id = try fileID(at: path) else { return nil }
         return try repository.blobContents(id)
+    }
+
+    /// Fewer files than this are read on the calling thread: threads and repository handles would
+    /// cost more than they save.
+    static let concurrentReadMinimum = 256
+
+    /// Reads many files on as many threads as the machine has cores (at most four), `transform`
+    /// running on each; on the calling thread when they are few, or when the repository cannot be
+    /// opened again (a failing blob is then met, and reported, here).
+    public func readEach<T: Sendable>(_ paths: [String], _ transform: @escaping @Sendable (String, Data) -> T) throws -> [T?] {
+        var ids: [ObjectID?] = []
+        ids.reserveCapacity(paths.count)
+        for path in paths { ids.append(try fileID(at: path)) }
+        let workers = min(ProcessInfo.processInfo.activeProcessorCount, 4)
+        if paths.count >= Self.concurrentReadMinimum, workers > 1,
+           let results = repository.readConcurrently(ids, paths: paths, workers: workers, transform) {
+            return results
+        }
+        var results: [T?] = []
+        results.reserveCapacity(paths.count)
+        for (path, id) in zip(paths, ids) {
+            results.append(try id.map { id throws(GitError) in transform(path, try repository.blobContents(id)) })
+        }
+        return results
     }
 
     /// The size in bytes of the file at `path`, from its object header (the content is not read);

@@ -18,7 +18,7 @@ enum LibGit2 {
 }
 
 /// A git object id (SHA-1), copied out of libgit2 so it outlives the object it came from.
-struct ObjectID: Hashable, CustomStringConvertible {
+struct ObjectID: Hashable, Sendable, CustomStringConvertible {
     var raw: git_oid
 
     init(_ raw: git_oid) { self.raw = raw }

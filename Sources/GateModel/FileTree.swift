@@ -11,10 +11,19 @@ public protocol FileTree {
     /// one without reading the file; nil otherwise. Lets readers of two revisions share what
     /// they learnt from a file both contain.
     func blobID(of path: String) -> String?
+    /// Reads the files at `paths` and hands each one's path and content to `transform`, which a
+    /// tree that can read in parallel (a git tree) runs on several threads at once: it must only
+    /// compute from its arguments. The results come back in `paths` order, nil for a file that
+    /// does not exist.
+    func readEach<T: Sendable>(_ paths: [String], _ transform: @escaping @Sendable (String, Data) -> T) throws -> [T?]
 }
 
 extension FileTree {
     public func blobID(of path: String) -> String? { nil }
+
+    public func readEach<T: Sendable>(_ paths: [String], _ transform: @escaping @Sendable (String, Data) -> T) throws -> [T?] {
+        try paths.map { path in try contents(of: path).map { transform(path, $0) } }
+    }
 
     /// The content decoded as UTF-8 (invalid bytes replaced), or nil when absent.
     public func text(of path: String) throws -> String? {

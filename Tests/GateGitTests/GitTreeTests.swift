@@ -69,6 +69,31 @@ struct GitTreeTests {
         #expect(try repository.tree(at: head).files(under: "models/d7") == files.filter { $0.hasPrefix("models/d7/") })
     }
 
+    @Test("many files read at once, on several threads, come back in order as one by one", arguments: [false, true])
+    func readEachMatchesContents(packed: Bool) throws {
+        let fixture = try TempRepository()
+        defer { fixture.remove() }
+        // More files than GitTree reads on one thread, loose or in a pack.
+        try fixture.shell("""
+        for a in $(seq 1 12); do mkdir -p models/d$a; for c in $(seq 1 50); do
+          printf 'select %s as id -- %s\\n' "$c" "$(printf 'x%.0s' $(seq 1 $a))" > models/d$a/m_$c.sql
+        done; done
+        """)
+        try fixture.write("empty.txt", "")
+        try fixture.shell("ln -s models/d1/m_1.sql link.sql")
+        let head = try fixture.commit("many files")
+        if packed { try fixture.shell("git gc -q") }
+        let repository = try Repository.open(at: fixture.path)
+        let tree = try repository.tree(at: head)
+        let paths = (try tree.files(under: "")).reversed() + ["missing.sql", "link.sql", "models"]
+        #expect(paths.count > 600)
+        let read = try tree.readEach(Array(paths)) { path, data in "\(path)|" + String(decoding: data, as: UTF8.self) }
+        let expected = try paths.map { path in try tree.text(of: path).map { "\(path)|" + $0 } }
+        #expect(read == expected)
+        #expect(read.suffix(3) == [nil, nil, nil])
+        #expect(read.contains("empty.txt|"))
+    }
+
     @Test("the index tree reads content as staged")
     func indexTree() throws {
         let fixture = try TempRepository()
