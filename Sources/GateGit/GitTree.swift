@@ -173,7 +173,7 @@ public final class GitTree: FileTree {
 
     /// Fewer files than this are read on the calling thread: threads and repository handles would
     /// cost more than they save.
-    static let concurrentReadMinimum = 256
+    static let concurrentReadMinimum = 64
 
     /// Reads many files on as many threads as the machine has cores (at most four), `transform`
     /// running on each; on the calling thread when they are few, or when the repository cannot be
