@@ -235,18 +235,27 @@ extension DbtProject {
         var parsed: [String: [String]] = [:]
         if let blob, let known = memo.sourceColumns(blob) {
             parsed = known
-        } else if let text = try tree.text(of: path), let root = try? YAMLReading.compose(text, path: path) {
-            for item in YAMLReading.items(YAMLReading.value("sources", in: root)) {
-                guard let name = YAMLReading.string(YAMLReading.value("name", in: item)) else { continue }
-                for entry in YAMLReading.items(YAMLReading.value("tables", in: item)) {
-                    guard let tableName = YAMLReading.string(YAMLReading.value("name", in: entry)) else { continue }
-                    parsed["\(name).\(tableName)"] = YAMLReading.items(YAMLReading.value("columns", in: entry))
-                        .compactMap { YAMLReading.string(YAMLReading.value("name", in: $0)) }
-                }
-            }
+        } else if let text = try tree.text(of: path) {
+            parsed = SourceColumnsSketch.read(text) ?? DbtProject.parsedSourceColumns(text, path: path)
             if let blob { memo.remember(sourceColumns: parsed, of: blob) }
         }
         sourceColumnsByFile[path] = parsed
+        return parsed
+    }
+
+    /// `source.table` → columns as the YAML parser reads a file's `sources:` (nothing when the file
+    /// does not parse): what `SourceColumnsSketch` reads faster from plain files.
+    static func parsedSourceColumns(_ text: String, path: String) -> [String: [String]] {
+        guard let root = try? YAMLReading.compose(text, path: path) else { return [:] }
+        var parsed: [String: [String]] = [:]
+        for item in YAMLReading.items(YAMLReading.value("sources", in: root)) {
+            guard let name = YAMLReading.string(YAMLReading.value("name", in: item)) else { continue }
+            for entry in YAMLReading.items(YAMLReading.value("tables", in: item)) {
+                guard let tableName = YAMLReading.string(YAMLReading.value("name", in: entry)) else { continue }
+                parsed["\(name).\(tableName)"] = YAMLReading.items(YAMLReading.value("columns", in: entry))
+                    .compactMap { YAMLReading.string(YAMLReading.value("name", in: $0)) }
+            }
+        }
         return parsed
     }
 
