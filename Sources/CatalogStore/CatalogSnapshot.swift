@@ -111,8 +111,9 @@ public struct CatalogSnapshot: Sendable, Codable, Equatable {
     }
 
     /// Runs `fill` on a temporary file beside `url` (its folder created when needed), writes its
-    /// index (`SnapshotIndex`) beside it, then renames it into place; on any failure the temporary
-    /// files are removed and `url` (and its index) left as they were.
+    /// index (`SnapshotIndex`) beside it, then renames both into place under a lock on the folder
+    /// (so overlapping pulls never leave one pull's index beside another's JSON); on any failure
+    /// the temporary files are removed and `url` (and its index) left as they were.
     static func writeAtomically(to url: URL, _ fill: (FileHandle) throws -> Void) throws {
         let folder = url.deletingLastPathComponent()
         // The pid lets a later pull tell a file of a killed pull from one still being written.
@@ -132,7 +133,18 @@ public struct CatalogSnapshot: Sendable, Codable, Equatable {
                 try? handle.close()
                 throw error
             }
-            try SnapshotIndex.writeBeside(temporary: temporary, target: url)
+            let index = try SnapshotIndex.prepareBeside(temporary: temporary, target: url)
+            defer { index.discard() }
+            // Both renames under a lock on the folder: overlapping pulls leave one pull's pair.
+            let folderHandle = open(folder.path, O_RDONLY)
+            if folderHandle >= 0 { flock(folderHandle, LOCK_EX) }
+            defer {
+                if folderHandle >= 0 {
+                    flock(folderHandle, LOCK_UN)
+                    close(folderHandle)
+                }
+            }
+            try index.moveIntoPlace()
             guard rename(temporary.path, url.path) == 0 else {
                 throw CatalogError(.snapshot, "cannot move the new snapshot into place at \(url.path) (errno \(errno))")
             }

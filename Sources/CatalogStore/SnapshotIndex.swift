@@ -215,11 +215,13 @@ public enum SnapshotIndex {
     }
 
     /// Writes the index of the finished JSON snapshot `temporary` (not yet in place) to its own
-    /// temporary file beside `target` and renames it to `url(for: target)`: called by
-    /// `CatalogSnapshot.writeAtomically` just before the JSON is renamed into place. A stale index
-    /// is removed when the snapshot cannot be indexed. Between the two renames a check sees the
-    /// new index with the old JSON, whose identity does not match: it reads the old JSON.
-    static func writeBeside(temporary: URL, target: URL) throws {
+    /// temporary file beside `target`, and gives the move that puts it in place at
+    /// `url(for: target)` (or removes a stale index when the snapshot cannot be indexed).
+    /// `CatalogSnapshot.writeAtomically` makes that move and the JSON's rename together, under a
+    /// lock overlapping pulls share, so the pair in place always comes from one pull. Between the
+    /// two renames a check sees the new index with the old JSON, whose identity does not match:
+    /// it reads the old JSON.
+    static func prepareBeside(temporary: URL, target: URL) throws -> PendingIndex {
         let destination = url(for: target)
         guard let identity = FileIdentity(path: temporary.path) else {
             throw CatalogError(.snapshot, "cannot read the new catalog snapshot \(temporary.path) back to index it")
@@ -227,7 +229,6 @@ public enum SnapshotIndex {
         // Named like the snapshot's own temporary files, so a killed pull's is removed by the next.
         let scratch = target.deletingLastPathComponent().appendingPathComponent(
             ".\(target.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).\(UUID().uuidString).tmp")
-        defer { try? FileManager.default.removeItem(at: scratch) }
         guard FileManager.default.createFile(atPath: scratch.path, contents: nil),
               let handle = try? FileHandle(forUpdating: scratch) else {
             throw CatalogError(.snapshot, "cannot write the catalog snapshot's index beside \(target.path)")
@@ -239,15 +240,35 @@ public enum SnapshotIndex {
             try handle.close()
         } catch {
             try? handle.close()
+            try? FileManager.default.removeItem(at: scratch)
             throw error as? CatalogError
                 ?? CatalogError(.snapshot, "cannot write the catalog snapshot's index beside \(target.path): \(error.localizedDescription)")
         }
         guard written else {
-            unlink(destination.path)
-            return
+            try? FileManager.default.removeItem(at: scratch)
+            return PendingIndex(scratch: nil, destination: destination)
         }
-        guard rename(scratch.path, destination.path) == 0 else {
-            throw CatalogError(.snapshot, "cannot move the new snapshot index into place at \(destination.path) (errno \(errno))")
+        return PendingIndex(scratch: scratch, destination: destination)
+    }
+
+    /// An index written beside the snapshot and not yet in place.
+    struct PendingIndex {
+        /// The written index; nil when the snapshot has none (a stale one is then removed).
+        var scratch: URL?
+        var destination: URL
+
+        func moveIntoPlace() throws {
+            guard let scratch else {
+                unlink(destination.path)
+                return
+            }
+            guard rename(scratch.path, destination.path) == 0 else {
+                throw CatalogError(.snapshot, "cannot move the new snapshot index into place at \(destination.path) (errno \(errno))")
+            }
+        }
+
+        func discard() {
+            if let scratch { try? FileManager.default.removeItem(at: scratch) }
         }
     }
 
