@@ -31,8 +31,8 @@ import Testing
         #expect(Self.demand("select * from {{ ref('x(y') }}") == .plain(words: ["ref", "x", "y"]))
     }
 
-    /// A plain model naming, inside `{{ }}`, a macro that can reach a `ref()` is rendered, and
-    /// the render finds the macro's parent; the same word in its SQL text is not Jinja.
+    /// A plain model naming, inside `{{ }}`, a macro that can reach a `ref()` is rendered; the same
+    /// word in another model's SQL text is not Jinja, and that model keeps its literal parents.
     @Test func aReachingMacroNamedInsideAnExpressionIsRendered() throws {
         let files = [
             "dbt_project.yml": "name: shop\n",
