@@ -40,10 +40,7 @@ enum TestColumnReads {
             writer.string(read.owner)
             writer.string(read.model)
             writer.string(read.column)
-            writer.count(read.location.line)
-            writer.count(read.location.column)
-            writer.optional(read.location.endLine)
-            writer.optional(read.location.endColumn)
+            writer.position(read.location)
         }
         return writer.bytes
     }
@@ -52,9 +49,8 @@ enum TestColumnReads {
         var reads: [TestColumnRead] = []
         for _ in 0..<(try reader.count()) {
             let test = try reader.string(), owner = try reader.string(), model = try reader.string(), column = try reader.string()
-            let location = SourceLocation(path: path, line: try reader.count(), column: try reader.count(),
-                                          endLine: try reader.optionalInt(), endColumn: try reader.optionalInt())
-            reads.append(TestColumnRead(test: test, owner: owner, model: model, column: column, location: location))
+            reads.append(TestColumnRead(test: test, owner: owner, model: model, column: column,
+                                        location: try reader.position(in: path)))
         }
         return reads
     }

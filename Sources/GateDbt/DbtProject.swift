@@ -454,9 +454,9 @@ public final class DbtProject {
     }
 
     /// What the index knows of a model file; a file outside the model paths is read once per blob.
-    private func modelFileFacts(_ path: String) throws -> BlobMemo.ModelFileFacts? {
+    func modelFileFacts(_ path: String) throws -> BlobMemo.ModelFileFacts? {
         if let facts = try index().modelFiles[path] { return facts }
-        let memoKey = tree.blobID(of: path).map { $0 + ":" + path }
+        let memoKey = RevisionIndex.modelFileKey(path, in: tree)
         if let memoKey, let facts = memo.modelFile(memoKey) { return facts }
         guard let data = try tree.contents(of: path) else { return nil }
         let facts = RevisionIndex.modelFileFacts(data, path: path)
@@ -662,25 +662,34 @@ struct WordFinder {
     static func tokenHashes(in data: Data) -> [UInt64] {
         var hashes: [UInt64] = []
         data.withUnsafeBytes { raw in
-            let bytes = raw.bindMemory(to: UInt8.self)
-            guard let base = bytes.baseAddress else { return }
-            let table = identifierTable
-            var index = 0
-            while index < bytes.count {
-                guard table[Int(base[index])] else { index += 1; continue }
-                var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-                while index < bytes.count, table[Int(base[index])] {
-                    hash = (hash ^ UInt64(base[index])) &* 0x100_0000_01b3
-                    index += 1
-                }
-                hashes.append(hash)
-            }
+            forEachToken(in: raw.bindMemory(to: UInt8.self)) { _, _, hash in hashes.append(hash) }
         }
         hashes.sort()
         var unique: [UInt64] = []
         unique.reserveCapacity(hashes.count / 2)
         for hash in hashes where unique.last != hash { unique.append(hash) }
         return unique
+    }
+
+    /// Each identifier token of `bytes` (a run of `[A-Za-z0-9_]`) with its FNV-1a
+    /// hash, computed as the token is read. A byte table instead of range checks: this loop reads
+    /// every YAML byte of the project.
+    @inline(__always)
+    static func forEachToken(in bytes: UnsafeBufferPointer<UInt8>, _ body: (_ start: Int, _ end: Int, _ hash: UInt64) -> Void) {
+        guard let base = bytes.baseAddress else { return }
+        let table = identifierTable
+        let count = bytes.count
+        var index = 0
+        while index < count {
+            guard table[Int(base[index])] else { index += 1; continue }
+            let start = index
+            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+            while index < count, table[Int(base[index])] {
+                hash = (hash ^ UInt64(base[index])) &* 0x100_0000_01b3
+                index += 1
+            }
+            body(start, index, hash)
+        }
     }
 
     private static func contains(_ sorted: [UInt64], _ hash: UInt64) -> Bool {
@@ -716,24 +725,10 @@ struct WordFinder {
         if !byHash.isEmpty {
             data.withUnsafeBytes { raw in
                 let bytes = raw.bindMemory(to: UInt8.self)
-                var index = 0
-                let count = bytes.count
-                guard let base = bytes.baseAddress else { return }
-                // A byte table instead of range checks: this loop reads every YAML byte of the project.
-                let table = WordFinder.identifierTable
-                while index < count {
-                    guard table[Int(base[index])] else { index += 1; continue }
-                    let start = index
-                    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-                    while index < count {
-                        let byte = base[index]
-                        guard table[Int(byte)] else { break }
-                        hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
-                        index += 1
-                    }
-                    let length = index - start
-                    guard length < lengthTable.count, lengthTable[length], let candidates = byHash[hash] else { continue }
-                    for word in candidates where word.utf8.elementsEqual(UnsafeBufferPointer(start: base + start, count: index - start)) {
+                WordFinder.forEachToken(in: bytes) { start, end, hash in
+                    let length = end - start
+                    guard length < lengthTable.count, lengthTable[length], let candidates = byHash[hash] else { return }
+                    for word in candidates where word.utf8.elementsEqual(UnsafeBufferPointer(rebasing: bytes[start..<end])) {
                         found.append((word, start))
                     }
                 }

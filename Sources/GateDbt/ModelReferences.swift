@@ -125,7 +125,7 @@ extension DbtProject {
         guard let projectFile else { return nil }
         let state = try renderingState(projectFile)
         // Most files read the same unrendered, and the index says which without their bytes.
-        if !force, try !mustRender(path, scan: scan, demand: demand, state: state) { return nil }
+        if !force, try !mustRender(path, demand: demand, state: state) { return nil }
         let memoKey = tree.blobID(of: path).map { $0 + ":" + path + ":" + (knownName ?? "") + ":" + state.fingerprint }
         if let memoKey, let outcome = memo.render(memoKey, environment: settings.environment) { return outcome }
         guard let data = try tree.contents(of: path) else { return nil }
@@ -160,12 +160,9 @@ extension DbtProject {
 
     /// Whether rendering `path` can find other parents than `scan` (see `JinjaDemand`), or other
     /// config: a `config()` value that is an expression (`enabled=var(...)`) needs the render too.
-    private func mustRender(_ path: String, scan: ReferenceScan, demand: JinjaDemand?, state: RenderingState) throws -> Bool {
+    private func mustRender(_ path: String, demand: JinjaDemand?, state: RenderingState) throws -> Bool {
         if !(sqlConfigs(path)?.unknown.isEmpty ?? true) { return true }
-        var known = demand
-        if known == nil, let facts = try index().modelFiles[path] { known = facts.jinja }
-        if known == nil, let data = try tree.contents(of: path) { known = DbtProject.jinjaDemand(data, scan: scan) }
-        switch known {
+        switch try demand ?? modelFileFacts(path)?.jinja {
         case .render: return true
         case .plain(let words): return words.contains(where: state.macros.referenceReachingWords.contains)
         case nil: return false

@@ -48,49 +48,51 @@ package struct RevisionIndex: Sendable {
         files.propertyFiles.sort()
 
         // What neither the other side nor an earlier run knows is read (on several threads where
-        // the tree can), then gathered in path order.
-        let modelKeys = files.modelFiles.map { path in tree.blobID(of: path).map { $0 + ":" + path } }
-        let unknownModels = zip(files.modelFiles, modelKeys).filter { _, key in key.map { memo.modelFile($0) == nil } ?? true }.map(\.0)
+        // the tree can), then everything is gathered in path order.
+        var knownModels: [String: BlobMemo.ModelFileFacts] = [:]
+        var unknownModels: [String] = []
+        for path in files.modelFiles {
+            if let key = modelFileKey(path, in: tree), let facts = memo.modelFile(key) {
+                knownModels[path] = facts
+            } else {
+                unknownModels.append(path)
+            }
+        }
         let clock = ContinuousClock()
         let started = clock.now
         let readModels = try tree.readEach(unknownModels) { path, data in modelFileFacts(data, path: path) }
         let scanTime = clock.now - started
-        var fresh: [String: BlobMemo.ModelFileFacts] = [:]
-        for (path, facts) in zip(unknownModels, readModels) { fresh[path] = facts }
-        var modelFiles: [String: BlobMemo.ModelFileFacts] = [:]
-        modelFiles.reserveCapacity(files.modelFiles.count)
-        var problems: [Diagnostic] = []
-        for (path, key) in zip(files.modelFiles, modelKeys) {
-            if let facts = fresh[path] {
-                if let key { memo.remember(modelFile: facts, at: key) }
-                modelFiles[path] = facts
-                problems += facts.problems
-            } else if let key, let known = memo.modelFile(key) {
-                modelFiles[path] = known
-                problems += known.problems
-            }
+        for (path, facts) in zip(unknownModels, readModels) {
+            guard let facts else { continue }
+            knownModels[path] = facts
+            if let key = modelFileKey(path, in: tree) { memo.remember(modelFile: facts, at: key) }
         }
+        let problems = files.modelFiles.flatMap { knownModels[$0]?.problems ?? [] }
 
         // Property files: each one's outline, and the hashes of its words for the searches to come.
-        let unknownProperties = files.propertyFiles.filter { path in tree.blobID(of: path).map { memo.outline($0) == nil } ?? true }
+        var outlines: [String: PropertyFileOutline?] = [:]
+        var unknownProperties: [String] = []
+        for path in files.propertyFiles {
+            if let blob = tree.blobID(of: path), let outline = memo.outline(blob) {
+                outlines[path] = .some(outline)
+            } else {
+                unknownProperties.append(path)
+            }
+        }
         let readProperties = try tree.readEach(unknownProperties) { _, data in
             (outline: PropertyFileOutline.outline(data), tokens: WordFinder.tokenHashes(in: data))
         }
-        var freshOutlines: [String: PropertyFileOutline?] = [:]
         for (path, read) in zip(unknownProperties, readProperties) {
             guard let read else { continue }
-            freshOutlines[path] = .some(read.outline)
+            outlines[path] = .some(read.outline)
             if let blob = tree.blobID(of: path) {
                 memo.remember(outline: read.outline, of: blob)
                 memo.remember(tokenHashes: read.tokens, of: blob)
             }
         }
-        var outlines: [String: PropertyFileOutline?] = [:]
         var entries = DbtProject.EntryIndex()
-        for path in files.propertyFiles {
-            let outline = try freshOutlines[path] ?? outline(of: path, tree: tree, memo: memo)
-            outlines[path] = outline
-            guard let outline, !outline.items.contains(where: { $0.section == "models" && $0.name == nil }) else {
+        for path in files.propertyFiles where outlines[path] != nil {
+            guard let outline = outlines[path] ?? nil, !outline.items.contains(where: { $0.section == "models" && $0.name == nil }) else {
                 // An entry whose name is not written plainly: the file is searched by word instead.
                 entries.searched.append(path)
                 continue
@@ -104,8 +106,13 @@ package struct RevisionIndex: Sendable {
             }
             for name in order { entries.items[name, default: []].append((path, byName[name] ?? [])) }
         }
-        return RevisionIndex(files: files, modelFiles: modelFiles, outlines: outlines, entries: entries,
+        return RevisionIndex(files: files, modelFiles: knownModels, outlines: outlines, entries: entries,
                              problems: problems, scanTime: scanTime)
+    }
+
+    /// The memo's key for a model file's facts: its blob and path.
+    static func modelFileKey(_ path: String, in tree: any FileTree) -> String? {
+        tree.blobID(of: path).map { $0 + ":" + path }
     }
 
     /// A model file's literal `ref()`/`source()`/`config(` scan, its `config()` as written, and

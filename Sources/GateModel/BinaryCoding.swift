@@ -154,3 +154,32 @@ package enum CacheFolder {
         return URL(fileURLWithPath: home, isDirectory: true).appendingPathComponent(".cache/contract-gate", isDirectory: true)
     }
 }
+
+extension BinaryWriter {
+    /// A location's line, column and end, without its path (what a record's key or owner gives).
+    package mutating func position(_ location: SourceLocation) {
+        count(location.line)
+        count(location.column)
+        optional(location.endLine)
+        optional(location.endColumn)
+    }
+
+    /// A location whole: its path, then its `position`.
+    package mutating func location(_ location: SourceLocation) {
+        string(location.path)
+        position(location)
+    }
+}
+
+extension BinaryReader {
+    /// A location `BinaryWriter.position` wrote, in the file at `path`.
+    package mutating func position(in path: String) throws -> SourceLocation {
+        let line = try count(), column = try count()
+        return SourceLocation(path: path, line: line, column: column, endLine: try optionalInt(), endColumn: try optionalInt())
+    }
+
+    /// A location `BinaryWriter.location` wrote.
+    package mutating func location() throws -> SourceLocation {
+        try position(in: try string())
+    }
+}

@@ -334,13 +334,13 @@ extension BlobFactStore {
             guard model == VersionSketch.model(name: model.name, location: model.location, latest: model.latestVersion,
                                                versions: fields) else { return nil }
             writer.string(model.name)
-            write(model.location, to: &writer)
+            writer.location(model.location)
             writer.optional(model.latestVersion)
             writer.count(fields.count)
             for (version, definedIn, location) in fields {
                 writer.string(version)
                 writer.optional(definedIn)
-                write(location, to: &writer)
+                writer.location(location)
             }
         }
         return writer.bytes
@@ -349,29 +349,17 @@ extension BlobFactStore {
     static func decodeSketches(_ reader: inout BinaryReader) throws -> [PropertyModel] {
         var models: [PropertyModel] = []
         for _ in 0..<(try reader.count()) {
-            let name = try reader.string(), location = try readLocation(&reader), latest = try reader.optionalString()
+            let name = try reader.string(), location = try reader.location(), latest = try reader.optionalString()
             var versions: [(version: String, definedIn: String?, location: SourceLocation)] = []
             for _ in 0..<(try reader.count()) {
                 let version = try reader.string(), definedIn = try reader.optionalString()
-                versions.append((version, definedIn, try readLocation(&reader)))
+                versions.append((version, definedIn, try reader.location()))
             }
             models.append(VersionSketch.model(name: name, location: location, latest: latest, versions: versions))
         }
         return models
     }
 
-    private static func write(_ location: SourceLocation, to writer: inout BinaryWriter) {
-        writer.string(location.path)
-        writer.count(location.line)
-        writer.count(location.column)
-        writer.optional(location.endLine)
-        writer.optional(location.endColumn)
-    }
-
-    private static func readLocation(_ reader: inout BinaryReader) throws -> SourceLocation {
-        let path = try reader.string(), line = try reader.count(), column = try reader.count()
-        return SourceLocation(path: path, line: line, column: column, endLine: try reader.optionalInt(), endColumn: try reader.optionalInt())
-    }
 
     static func encode(_ outline: PropertyFileOutline) -> [UInt8] {
         var writer = BinaryWriter()
