@@ -57,6 +57,18 @@ import Testing
         // Lists at their key's own column, at every level.
         "models:\n- name: m\n  columns:\n  - name: c\nsources:\n- name: raw\n  tables:\n  - name: t\n    columns:\n    - name: a\n    - name: b\n  - name: u\n  loader: x\n",
         "version: 2\nmodels:\n  - name: m\n",
+        // Text beyond ASCII in names, values and comments (the sketch reads bytes).
+        """
+        sources:
+          - name: "ventes_é"   # commentaire: oui
+            description: "Les données — «brutes»: #1"
+            tables:
+              - name: commandes
+                columns:
+                  - name: montant_€
+                  - name: 'prix'  # un prix
+                  - name: größe#2
+        """,
     ]
 
     static let declinedShapes: [String] = [
@@ -86,6 +98,7 @@ import Testing
         #expect(second == ["erp.t1": ["2024", "c"], "erp2.t": []])
         #expect(SourceColumnsSketch.read(Self.plainShapes[2]) == ["s.t": ["b"]])
         #expect(SourceColumnsSketch.read(Self.plainShapes[5]) == ["raw.t": ["a", "b"], "raw.u": []])
+        #expect(SourceColumnsSketch.read(Self.plainShapes[7]) == ["ventes_é.commandes": ["montant_€", "prix", "größe#2"]])
     }
 
     /// A key written twice inside a mapping the sketch does not read: PyYAML (so dbt) keeps the
