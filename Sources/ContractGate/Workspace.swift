@@ -26,6 +26,9 @@ public final class Workspace {
     /// explicitly named file is an error.
     public init(repository path: String, configPath: String?, ownerCheck: Bool) throws {
         repository = try Repository.open(at: path, ownerCheck: ownerCheck)
+        // The dbt reading warns about a binary model or property file; no other file's content
+        // is looked at, so no other file is read just to probe it.
+        repository.binaryProbeExtensions = ["sql", "py", "yml", "yaml"]
         root = repository.workdir.map { URL(fileURLWithPath: $0) }
         if let configPath {
             let url = URL(fileURLWithPath: configPath)

@@ -129,7 +129,7 @@ extension Repository {
         find.rename_limit = max(1, renameLimit)
         try check(git_diff_find_similar(diff, &find), "git_diff_find_similar")
 
-        let sizeInspector = SideInspector(repository: self, maxFileSize: maxFileSize)
+        let sizeInspector = SideInspector(repository: self, maxFileSize: maxFileSize, probedExtensions: binaryProbeExtensions)
         var changes: [FileChange] = []
         let count = git_diff_num_deltas(diff)
         changes.reserveCapacity(count)
@@ -144,9 +144,9 @@ extension Repository {
                 newPath: status == .deleted ? nil : new?.path,
                 similarity: status == .renamed ? Int(delta.similarity) : nil)
             change.hasInvalidPath = (old?.isValid == false) || (new?.isValid == false)
-            let sides = [status == .added ? nil : delta.old_file, status == .deleted ? nil : delta.new_file]
-            for side in sides.compactMap({ $0 }) {
-                let facts = sizeInspector.inspect(side, deltaFlags: delta.flags)
+            let sides = [status == .added ? nil : (delta.old_file, old?.path), status == .deleted ? nil : (delta.new_file, new?.path)]
+            for (side, path) in sides.compactMap({ $0 }) {
+                let facts = sizeInspector.inspect(side, path: path, deltaFlags: delta.flags)
                 change.isOversized = change.isOversized || facts.isOversized
                 change.isBinary = change.isBinary || facts.isBinary
             }
@@ -174,11 +174,12 @@ extension Repository {
 private struct SideInspector {
     let repository: Repository
     let maxFileSize: Int
+    let probedExtensions: Set<String>?
 
     /// git looks for a NUL byte in this many leading bytes to call content binary.
     static let binaryProbeLength = 8000
 
-    func inspect(_ file: git_diff_file, deltaFlags: UInt32) -> (isBinary: Bool, isOversized: Bool) {
+    func inspect(_ file: git_diff_file, path: String?, deltaFlags: UInt32) -> (isBinary: Bool, isOversized: Bool) {
         let mode = UInt32(file.mode)
         // Symlinks and submodules have no file content to read.
         guard mode != UInt32(GIT_FILEMODE_LINK.rawValue), mode != UInt32(GIT_FILEMODE_COMMIT.rawValue) else {
@@ -192,12 +193,19 @@ private struct SideInspector {
             guard let size = repository.objectSize(id) else { return (false, false) }
             if size > maxFileSize { return (false, true) }
             if let known = Self.knownBinary(deltaFlags) { return (known, false) }
-            return (blobLooksBinary(id), false)
+            return (probes(path) && blobLooksBinary(id), false)
         }
         guard let workdir = repository.workdir, let path = decodePath(file.path), path.isValid else {
             return (false, false)
         }
         return diskFacts(workdir + "/" + path.path)
+    }
+
+    /// Whether the content at `path` is read to tell whether it is binary (`binaryProbeExtensions`).
+    private func probes(_ path: String?) -> Bool {
+        guard let probedExtensions else { return true }
+        guard let path, let dot = path.lastIndex(of: "."), !path[dot...].contains("/") else { return false }
+        return probedExtensions.contains(path[path.index(after: dot)...].lowercased())
     }
 
     private static func knownBinary(_ flags: UInt32) -> Bool? {

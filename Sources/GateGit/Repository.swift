@@ -18,6 +18,12 @@ public final class Repository {
     /// not examined. Default 5 MiB.
     public var maxFileSize: Int = 5 * 1024 * 1024
 
+    /// The extensions (lower-case, without the dot) of the files whose content a change set reads
+    /// to flag them binary; nil reads every changed file's. A file not read is binary only when
+    /// git's attributes say so. Reading a large file whose content nobody looks at afterwards (a
+    /// data file, a generated JSON) only to probe its first 8000 bytes costs a whole inflate per side.
+    public var binaryProbeExtensions: Set<String>?
+
     /// Rename detection examines at most this many candidates, pinned so that a user's
     /// `diff.renameLimit` cannot change the result (git's own default is 1000).
     public var renameLimit: Int = 1000

@@ -107,6 +107,29 @@ struct ChangeSetTests {
         #expect(relaxed.first { $0.path == "big.sql" }?.isOversized == false)
     }
 
+    @Test("only files of the probed extensions are read to flag them binary; sizes are flagged for all")
+    func binaryProbeExtensions() throws {
+        let fixture = try TempRepository()
+        defer { fixture.remove() }
+        try fixture.write("README.md", "start\n")
+        let base = try fixture.commit("base")
+        try fixture.write("assets/logo.png", data: Data([0x89, 0x50, 0x4E, 0x47, 0x00, 0x01]))
+        try fixture.write("models/broken.SQL", data: Data([0x73, 0x65, 0x6C, 0x00, 0x31]))
+        try fixture.write("data/big.json", String(repeating: "[1]\n", count: 500))   // 2,000 bytes
+        let head = try fixture.commit("head")
+
+        let repository = try Repository.open(at: fixture.path)
+        repository.maxFileSize = 1_000
+        repository.binaryProbeExtensions = ["sql"]
+        let byPath = Dictionary(uniqueKeysWithValues: try repository.changeSet(base: base, head: head).changes.map { ($0.path, $0) })
+        #expect(byPath["models/broken.SQL"]?.isBinary == true)
+        #expect(byPath["assets/logo.png"]?.isBinary == false)
+        #expect(byPath["data/big.json"]?.isOversized == true)
+        repository.binaryProbeExtensions = nil
+        let all = try repository.changeSet(base: base, head: head).changes
+        #expect(all.first { $0.path == "assets/logo.png" }?.isBinary == true)
+    }
+
     @Test("worktree files are flagged binary or oversized from their content on disk")
     func worktreeBinaryAndOversized() throws {
         let fixture = try TempRepository()
