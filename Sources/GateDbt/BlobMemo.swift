@@ -130,6 +130,9 @@ public final class BlobMemo {
         learnt = true
     }
 
+    /// Whether what this run learns is kept for later runs (a parse cache is in use).
+    var keepsFacts: Bool { store != nil }
+
     /// Which words are known to occur (or not) in a blob.
     func wordHits(_ blob: String) -> [String: Bool]? {
         if let hits = wordHits[blob] { return hits }

@@ -298,17 +298,21 @@ public final class DbtProject {
             let finder = WordFinder(words: missing)
             for path in files {
                 let blob = tree.blobID(of: path)
-                if let blob, let hits = memo.wordHits(blob), missing.allSatisfy({ hits[$0] != nil }) {
+                // The index hashed every property file's tokens: searching them is cheaper than any memo.
+                let words: Set<String>
+                if finder.findsByTokens, let blob, let hashes = memo.tokenHashes(blob) {
+                    words = finder.words(amongTokens: hashes)
+                } else if let blob, let hits = memo.wordHits(blob), missing.allSatisfy({ hits[$0] != nil }) {
                     for word in missing where hits[word] == true { found[word, default: []].append(path) }
                     continue
-                }
-                let words = if finder.findsByTokens, let blob {
-                    finder.words(amongTokens: try tokenHashes(of: path, blob: blob))
+                } else if finder.findsByTokens, let blob {
+                    words = finder.words(amongTokens: try tokenHashes(of: path, blob: blob))
                 } else {
-                    finder.words(in: try yamlData(path, keep: false))
+                    words = finder.words(in: try yamlData(path, keep: false))
                 }
                 for word in words { found[word, default: []].append(path) }
-                if let blob {
+                // Kept for later runs, which know the answer without the file's bytes.
+                if let blob, memo.keepsFacts {
                     memo.remember(wordHits: Dictionary(uniqueKeysWithValues: missing.map { ($0, words.contains($0)) }), of: blob)
                 }
             }

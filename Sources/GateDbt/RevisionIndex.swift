@@ -12,7 +12,9 @@ import GateModel
 /// (`BlobMemo`). What is derived from it on demand — renders, parsed property entries, SQL
 /// readings, columns — stays with `DbtProject`, so a check pays for those only where the change
 /// reaches.
-package struct RevisionIndex: Sendable {
+///
+/// A class, so that the many per-file questions asked of it share it rather than copy its fields.
+package final class RevisionIndex: Sendable {
     /// Model files (`.sql`, `.py`) and property files (`.yml`, `.yaml`) under the model paths, sorted.
     package let files: DbtProject.FileListing
     /// Model file path → its literal scan, its `config()` as written and what was odd about it.
@@ -25,6 +27,16 @@ package struct RevisionIndex: Sendable {
     let problems: [Diagnostic]
     /// Time spent reading and scanning model files not known from the memo.
     let scanTime: Duration
+
+    init(files: DbtProject.FileListing, modelFiles: [String: BlobMemo.ModelFileFacts], outlines: [String: PropertyFileOutline?],
+         entries: DbtProject.EntryIndex, problems: [Diagnostic], scanTime: Duration) {
+        self.files = files
+        self.modelFiles = modelFiles
+        self.outlines = outlines
+        self.entries = entries
+        self.problems = problems
+        self.scanTime = scanTime
+    }
 
     /// A revision without `dbt_project.yml`: no files.
     static let empty = RevisionIndex(files: DbtProject.FileListing(), modelFiles: [:], outlines: [:],
