@@ -16,10 +16,15 @@ public protocol FileTree {
     /// compute from its arguments. The results come back in `paths` order, nil for a file that
     /// does not exist.
     func readEach<T: Sendable>(_ paths: [String], _ transform: @escaping @Sendable (String, Data) -> T) throws -> [T?]
+    /// The same files through a reader of their own, which another thread may use while this one
+    /// is used here (a git tree opens its repository again); nil when the tree cannot give one.
+    func twin() -> (any FileTree)?
 }
 
 extension FileTree {
     public func blobID(of path: String) -> String? { nil }
+
+    public func twin() -> (any FileTree)? { nil }
 
     public func readEach<T: Sendable>(_ paths: [String], _ transform: @escaping @Sendable (String, Data) -> T) throws -> [T?] {
         try paths.map { path in try contents(of: path).map { transform(path, $0) } }
@@ -38,20 +43,46 @@ public struct DirectoryTree: FileTree, Sendable {
 
     public init(root: URL) { self.root = root.standardizedFileURL }
 
+    /// Itself: it keeps no state, and every read opens the file anew.
+    public func twin() -> (any FileTree)? { self }
+
+    /// Regular files only: a symbolic link is not followed (git records it as a link, not as the
+    /// file it points to), nor is anything under a `.git` entry listed. Read with `readdir`, which
+    /// names each entry's type without a `stat` per file: a URL enumerator took ~40 ms for the 578
+    /// files of a project's installed packages, which every revision's macro index lists again.
     public func files(under folder: String) throws -> [String] {
-        let base = folder.isEmpty ? root : root.appendingPathComponent(folder)
-        guard let enumerator = FileManager.default.enumerator(
-            at: base, includingPropertiesForKeys: [.isRegularFileKey], options: []
-        ) else { return [] }
-        let rootPath = root.path.hasSuffix("/") ? root.path : root.path + "/"
+        let base = folder.isEmpty ? root.path : root.appendingPathComponent(folder).path
         var result: [String] = []
-        for case let url as URL in enumerator {
-            if url.lastPathComponent == ".git" { enumerator.skipDescendants(); continue }
-            guard (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true else { continue }
-            let full = url.standardizedFileURL.path
-            if full.hasPrefix(rootPath) { result.append(String(full.dropFirst(rootPath.count))) }
-        }
+        Self.collect(base, prefix: folder.isEmpty ? "" : folder + "/", into: &result)
         return result.sorted()
+    }
+
+    private static func collect(_ directory: String, prefix: String, into result: inout [String]) {
+        guard let handle = opendir(directory) else { return }
+        defer { closedir(handle) }
+        while let entry = readdir(handle) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name == "." || name == ".." || name == ".git" { continue }
+            let path = directory + "/" + name
+            var type = Int32(entry.pointee.d_type)
+            if type == Int32(DT_UNKNOWN) {
+                // Some file systems leave the type out of the entry: ask without following links.
+                var status = stat()
+                guard lstat(path, &status) == 0 else { continue }
+                type = switch status.st_mode & S_IFMT {
+                case S_IFDIR: Int32(DT_DIR)
+                case S_IFREG: Int32(DT_REG)
+                default: Int32(DT_UNKNOWN)
+                }
+            }
+            if type == Int32(DT_DIR) {
+                collect(path, prefix: prefix + name + "/", into: &result)
+            } else if type == Int32(DT_REG) {
+                result.append(prefix + name)
+            }
+        }
     }
 
     public func contents(of path: String) throws -> Data? {
