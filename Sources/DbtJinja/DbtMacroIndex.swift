@@ -27,6 +27,9 @@ package struct DbtMacroIndex {
     package var packageFolders: [String: String] = [:]
     /// Where the installed packages were read: the revision's tree, or the worktree's.
     package var packageTree: (any FileTree)?
+    /// Whether `packageTree` is the revision's own tree (the packages are committed), not the
+    /// worktree's installed packages: a renderer on another thread then reads them through its own.
+    package var packagesInRevision = true
     /// Package name → its `dbt_project.yml` `vars:`.
     var packageVars: [String: JSONValue] = [:]
     /// Every `(package, macro)` that may call `ref()`/`source()`, directly or through other macros.
@@ -72,6 +75,7 @@ package struct DbtMacroIndex {
         var installed = try tree.files(under: installPath)
         if installed.isEmpty, let installedPackages {
             packageTree = installedPackages
+            index.packagesInRevision = false
             installed = try installedPackages.files(under: installPath)
         }
         var packageFolders = Set<String>()

@@ -48,6 +48,8 @@ public final class DbtProject {
     /// The Jinja side of reading models: macro index and renderer, made on first need.
     var rendering: RenderingState?
     var renderClock: Duration = .zero
+    /// Model files rendered ahead on several threads (`prerender`), for tests.
+    package internal(set) var prerenderedFiles = 0
     /// Macro name → the model files that call it although nobody defines it (one notice each).
     var unknownMacroCallers: [String: Set<String>] = [:]
     /// Model files whose render asked the warehouse (which answers nothing here, as at parse time).

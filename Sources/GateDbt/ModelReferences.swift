@@ -133,29 +133,74 @@ extension DbtProject {
         let started = ContinuousClock.now
         defer { renderClock += ContinuousClock.now - started }
         let name = try knownName ?? nodeKey(forFile: path).name
-        var outcome: RenderOutcome
-        do {
-            let rendered = try state.renderer.render(text: text, path: path, name: name)
-            outcome = RenderOutcome(refs: rendered.refs, sources: rendered.sources, problems: [], rendered: rendered)
+        let outcome = Self.outcome(Result { try state.renderer.render(text: text, path: path, name: name) }, path: path, scan: scan)
+        if let memoKey { memo.remember(render: outcome, at: memoKey) }
+        return outcome
+    }
+
+    /// What a render of `path` gives the reading: its references, or on failure the literal
+    /// scan's with a `dbt.rendering` warning.
+    static func outcome(_ render: Result<RenderedModel, any Error>, path: String, scan: ReferenceScan) -> RenderOutcome {
+        switch render {
+        case .success(let rendered):
+            var outcome = RenderOutcome(refs: rendered.refs, sources: rendered.sources, problems: [], rendered: rendered)
             if !rendered.unknownMacros.isEmpty {
                 // dbt would fail on a macro it does not know (or the package is not installed here):
                 // keep every literal reference too, so no edge is lost.
                 outcome.refs = DbtProject.merged(rendered.refs, scan.refs)
                 outcome.sources = DbtProject.merged(rendered.sources, scan.sources)
             }
-        } catch {
+            return outcome
+        case .failure(let error):
             let jinja = error as? JinjaError ?? JinjaError("\(error)")
             let location = jinja.template.isEmpty || jinja.template == path
                 ? SourceLocation(path: path, line: max(jinja.line, 1))
                 : SourceLocation(path: jinja.template, line: max(jinja.line, 1))
-            outcome = RenderOutcome(refs: scan.refs, sources: scan.sources, problems: [Diagnostic(
+            return RenderOutcome(refs: scan.refs, sources: scan.sources, problems: [Diagnostic(
                 severity: .warning,
                 message: "dbt.rendering: \(path) could not be rendered as dbt would (\(jinja.message)); its parents come from "
                     + "a literal scan of ref()/source(), which misses references made inside macros",
                 location: location)], rendered: nil)
         }
-        if let memoKey { memo.remember(render: outcome, at: memoKey) }
-        return outcome
+    }
+
+    /// Fewer renders than this are left to the one-by-one path: threads would cost more than they save.
+    static let prerenderMinimum = 16
+
+    /// Renders ahead, on the machine's cores, the model files among `paths` whose references only
+    /// a render tells (`mustRender`) and that no memo holds yet — each thread with a renderer and
+    /// a tree of its own (`FileTree.twin`) — so that `references(ofModelFile:)` finds them all in
+    /// the memo. A render depends only on the file, the macros and the settings, so each outcome is
+    /// the one the one-by-one render gives. Does nothing for a few files, on one core, or on a tree
+    /// that cannot be read from another thread.
+    func prerender(_ paths: [String]) throws {
+        let workers = min(ProcessInfo.processInfo.activeProcessorCount, 4)
+        guard workers > 1, let projectFile else { return }
+        let state = try renderingState(projectFile)
+        var jobs: [RenderBatch.Job] = []
+        for path in paths where modelFileReferences[path] == nil && isModelFile(path) {
+            guard try scan(path) != nil, try mustRender(path, demand: nil, state: state),
+                  let blob = tree.blobID(of: path) else { continue }
+            let key = blob + ":" + path + "::" + state.fingerprint
+            guard memo.render(key, environment: settings.environment) == nil else { continue }
+            jobs.append(RenderBatch.Job(path: path, name: try nodeKey(forFile: path).name, key: key))
+        }
+        guard jobs.count >= Self.prerenderMinimum else { return }
+        var twins: [any FileTree] = []
+        for _ in 0..<workers {
+            guard let twin = tree.twin() else { return }
+            twins.append(twin)
+        }
+        let started = ContinuousClock.now
+        let batch = RenderBatch(jobs: jobs, twins: twins, project: projectFile, settings: state.renderer.settings, macros: state.macros)
+        DispatchQueue.concurrentPerform(iterations: workers) { batch.work(thread: $0) }
+        renderClock += ContinuousClock.now - started
+        for (job, render) in zip(jobs, batch.renders) {
+            // A file a thread could not read is rendered here when it is asked for.
+            guard let render, let scan = try scan(job.path) else { continue }
+            memo.remember(render: Self.outcome(render, path: job.path, scan: scan), at: job.key)
+            prerenderedFiles += 1
+        }
     }
 
     /// Whether rendering `path` can find other parents than `scan` (see `JinjaDemand`), or other
@@ -333,5 +378,64 @@ extension DbtProject {
     package static func merged<T: Hashable>(_ first: [T], _ second: [T]) -> [T] {
         var seen = Set(first)
         return first + second.filter { seen.insert($0).inserted }
+    }
+}
+
+/// The renders of `DbtProject.prerender`, taken one at a time by each thread. `@unchecked
+/// Sendable`: each thread renders with the renderer and tree it makes from its own twin, reads
+/// only values no one writes while it runs, and writes each result slot from one thread only.
+final class RenderBatch: @unchecked Sendable {
+    struct Job {
+        var path: String
+        var name: String
+        /// The render memo's key (blob, path, no node name, the rendering fingerprint).
+        var key: String
+    }
+
+    let jobs: [Job]
+    private let twins: [any FileTree]
+    private let project: ProjectFile
+    private let settings: DbtSettings
+    private let macros: DbtMacroIndex
+    private let slots: UnsafeMutableBufferPointer<Result<RenderedModel, any Error>?>
+    private let lock = NSLock()
+    private var next = 0
+
+    init(jobs: [Job], twins: [any FileTree], project: ProjectFile, settings: DbtSettings, macros: DbtMacroIndex) {
+        self.jobs = jobs
+        self.twins = twins
+        self.project = project
+        self.settings = settings
+        self.macros = macros
+        slots = .allocate(capacity: jobs.count)
+        slots.initialize(repeating: nil)
+    }
+
+    deinit {
+        slots.deinitialize()
+        slots.deallocate()
+    }
+
+    /// Each job's render, nil where its file could not be read; read once every thread is done.
+    var renders: [Result<RenderedModel, any Error>?] { Array(slots) }
+
+    func work(thread: Int) {
+        let tree = twins[thread]
+        var macros = self.macros
+        if macros.packagesInRevision { macros.packageTree = tree }
+        let renderer = DbtRenderer(tree: tree, project: project, settings: settings, macros: macros, templateCache: DbtTemplateCache())
+        while let index = take() {
+            let job = jobs[index]
+            guard let data = try? tree.contents(of: job.path) else { continue }
+            slots[index] = Result { try renderer.render(text: String(decoding: data, as: UTF8.self), path: job.path, name: job.name) }
+        }
+    }
+
+    private func take() -> Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard next < jobs.count else { return nil }
+        next += 1
+        return next - 1
     }
 }

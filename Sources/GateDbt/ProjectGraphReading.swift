@@ -39,6 +39,8 @@ extension DbtProject {
             return targets.contains(id) || parents.contains(where: targets.contains)
         }
         let listing = try fileListing()
+        // Every model file's parents are needed: the renders among them run on all cores first.
+        try prerender(listing.modelFiles)
         let sections = Self.graphSections
         let mentioning = try propertyFiles(mentioning: Set(sections + ["versions", "enabled"]))   // one pass over the YAML bytes for all
         // A model's YAML `config: enabled:` sits between its folder's and its SQL's: read the entries

@@ -39,7 +39,9 @@ public enum ReferenceResolution {
         }
         let gone = try goneNames(base: base, atBase: atBase, changeSet: changeSet, changes: changes)
         if !gone.isEmpty {
-            for path in try atHead.filesWithCalls() where !read.contains(path) {
+            let files = try atHead.filesWithCalls().filter { !read.contains($0) }
+            try head.prerender(files)   // the renders among them, on all cores first
+            for path in files {
                 calls += try atHead.calls(inFile: path).filter { call in
                     switch call.target {
                     case .ref(let ref): gone.contains(ref.name)

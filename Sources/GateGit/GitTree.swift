@@ -148,6 +148,17 @@ public final class GitTree: FileTree {
 
     deinit { git_tree_free(tree) }
 
+    /// The same commit's files through a repository handle of its own (libgit2 handles are not
+    /// shared across threads), knowing every blob id this tree has listed; nil when the
+    /// repository cannot be opened again.
+    public func twin() -> (any FileTree)? {
+        guard let other = repository.reopened(), let id = ObjectID(hex: commit),
+              let handle = try? other.treeHandle(ofCommit: id, revision: commit) else { return nil }
+        let twin = GitTree(repository: other, tree: handle, commit: commit)
+        twin.listed = listed
+        return twin
+    }
+
     /// Every file under `folder` ("" for all), recursively, sorted, `/`-joined from the root.
     public func files(under folder: String) throws -> [String] {
         let folder = normalizedTreePath(folder)

@@ -63,6 +63,25 @@ public final class Repository {
     /// Serialises opens with the owner-validation switch (see `open(at:ownerCheck:)`).
     private static let openLock = NSLock()
 
+    /// This repository opened again (its git directory, no search): a handle for another thread.
+    /// Ownership was checked, or skipped on request, when this one was opened, so it is skipped
+    /// here. Nil when it cannot be opened.
+    func reopened() -> Repository? {
+        Self.openLock.lock()
+        defer { Self.openLock.unlock() }
+        let previous = Self.ownerValidation
+        Self.ownerValidation = false
+        defer { Self.ownerValidation = previous }
+        var other: OpaquePointer?
+        guard git_repository_open_ext(&other, gitDirectory, UInt32(GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue), nil) == 0,
+              let other else { return nil }
+        let repository = Repository(handle: other)
+        repository.maxFileSize = maxFileSize
+        repository.renameLimit = renameLimit
+        repository.binaryProbeExtensions = binaryProbeExtensions
+        return repository
+    }
+
     private static func openUnlocked(at path: String) throws -> Repository {
         let absolute = absolutePath(path)
         guard FileManager.default.fileExists(atPath: absolute) else {

@@ -94,6 +94,30 @@ struct GitTreeTests {
         #expect(read.contains("empty.txt|"))
     }
 
+    @Test("a twin reads the same commit on another thread while the tree reads here")
+    func twinReadsAlongside() throws {
+        let fixture = try TempRepository()
+        defer { fixture.remove() }
+        try fixture.shell("mkdir -p models; for c in $(seq 1 200); do echo \"select $c as id\" > models/m_$c.sql; done")
+        let head = try fixture.commit("files")
+        try fixture.write("models/m_1.sql", "select 'later'\n")
+        try fixture.commit("later")
+        try fixture.shell("git gc -q")
+        let tree = try Repository.open(at: fixture.path).tree(at: head)
+        let paths = try tree.files(under: "models")
+        let twin = try #require(tree.twin())
+        #expect(try twin.files(under: "models") == paths)
+        #expect(paths.allSatisfy { twin.blobID(of: $0) == tree.blobID(of: $0) })
+        // Both read all files at once, each on its own thread; the twin sees the tree's commit.
+        let box = TwinBox(twin)
+        let other = Thread { box.read(paths) }
+        other.start()
+        let here = try paths.map { try tree.text(of: $0) }
+        while !box.done { Thread.sleep(forTimeInterval: 0.001) }
+        #expect(box.texts == here)
+        #expect(here.first == "select 1 as id\n")
+    }
+
     @Test("the index tree reads content as staged")
     func indexTree() throws {
         let fixture = try TempRepository()
@@ -119,4 +143,21 @@ struct GitTreeTests {
         #expect(try index.contents(of: "untracked.sql") == nil)
         #expect(index.blobSize(of: "models/a.sql") == "select 'staged'\n".utf8.count)
     }
+}
+
+/// Hands a twin tree to another thread and keeps what it read there.
+private final class TwinBox: @unchecked Sendable {
+    private let tree: any FileTree
+    private let lock = NSLock()
+    private var result: [String?]?
+
+    init(_ tree: any FileTree) { self.tree = tree }
+
+    func read(_ paths: [String]) {
+        let texts = paths.map { try? tree.text(of: $0) }
+        lock.withLock { result = texts.map { $0 ?? nil } }
+    }
+
+    var done: Bool { lock.withLock { result != nil } }
+    var texts: [String?] { lock.withLock { result ?? [] } }
 }
