@@ -186,13 +186,15 @@ extension DbtProject {
             jobs.append(RenderBatch.Job(path: path, name: try nodeKey(forFile: path).name, key: key))
         }
         guard jobs.count >= Self.prerenderMinimum else { return }
-        var twins: [any FileTree] = []
-        for _ in 0..<workers {
+        // The first thread renders with this project's own renderer and tree: the caller waits
+        // while the threads run, so nothing else uses them meanwhile.
+        var readers: [(tree: any FileTree, renderer: DbtRenderer?)] = [(tree, state.renderer)]
+        for _ in 1..<workers {
             guard let twin = tree.twin() else { return }
-            twins.append(twin)
+            readers.append((twin, nil))
         }
         let started = ContinuousClock.now
-        let batch = RenderBatch(jobs: jobs, twins: twins, project: projectFile, settings: state.renderer.settings, macros: state.macros)
+        let batch = RenderBatch(jobs: jobs, readers: readers, project: projectFile, settings: state.renderer.settings, macros: state.macros)
         DispatchQueue.concurrentPerform(iterations: workers) { batch.work(thread: $0) }
         renderClock += ContinuousClock.now - started
         for (job, render) in zip(jobs, batch.renders) {
@@ -382,8 +384,9 @@ extension DbtProject {
 }
 
 /// The renders of `DbtProject.prerender`, taken one at a time by each thread. `@unchecked
-/// Sendable`: each thread renders with the renderer and tree it makes from its own twin, reads
-/// only values no one writes while it runs, and writes each result slot from one thread only.
+/// Sendable`: each thread renders with a renderer and tree no other thread uses while it runs
+/// (the project's own for the first, the caller waiting; one made from a twin for the others),
+/// and writes each result slot from one thread only.
 final class RenderBatch: @unchecked Sendable {
     struct Job {
         var path: String
@@ -393,7 +396,8 @@ final class RenderBatch: @unchecked Sendable {
     }
 
     let jobs: [Job]
-    private let twins: [any FileTree]
+    /// Per thread: the tree it reads, and the renderer it renders with (made from the tree when nil).
+    private let readers: [(tree: any FileTree, renderer: DbtRenderer?)]
     private let project: ProjectFile
     private let settings: DbtSettings
     private let macros: DbtMacroIndex
@@ -401,9 +405,10 @@ final class RenderBatch: @unchecked Sendable {
     private let lock = NSLock()
     private var next = 0
 
-    init(jobs: [Job], twins: [any FileTree], project: ProjectFile, settings: DbtSettings, macros: DbtMacroIndex) {
+    init(jobs: [Job], readers: [(tree: any FileTree, renderer: DbtRenderer?)], project: ProjectFile, settings: DbtSettings,
+         macros: DbtMacroIndex) {
         self.jobs = jobs
-        self.twins = twins
+        self.readers = readers
         self.project = project
         self.settings = settings
         self.macros = macros
@@ -420,10 +425,12 @@ final class RenderBatch: @unchecked Sendable {
     var renders: [Result<RenderedModel, any Error>?] { Array(slots) }
 
     func work(thread: Int) {
-        let tree = twins[thread]
-        var macros = self.macros
-        if macros.packagesInRevision { macros.packageTree = tree }
-        let renderer = DbtRenderer(tree: tree, project: project, settings: settings, macros: macros, templateCache: DbtTemplateCache())
+        let tree = readers[thread].tree
+        let renderer = readers[thread].renderer ?? {
+            var macros = self.macros
+            if macros.packagesInRevision { macros.packageTree = tree }
+            return DbtRenderer(tree: tree, project: project, settings: settings, macros: macros, templateCache: DbtTemplateCache())
+        }()
         while let index = take() {
             let job = jobs[index]
             guard let data = try? tree.contents(of: job.path) else { continue }
