@@ -75,22 +75,37 @@ struct SQLShape {
 /// A from item in a scope.
 struct SQLScopeItem {
     /// The names it is qualified by, lower-cased: its alias, or the relation's dotted suffixes.
-    var qualifiers: [String]
-    var shape: SQLShape
+    let qualifiers: [String]
+    let shape: SQLShape
     /// The relation, when the item is one named straight in `from`/`join`.
-    var base: SQLRelation?
-    private var index: [String: Int] = [:]
+    let base: SQLRelation?
+    private let lookup = SQLColumnLookup()
 
     init(qualifiers: [String], shape: SQLShape, base: SQLRelation? = nil) {
         self.qualifiers = qualifiers
         self.shape = shape
         self.base = base
-        for (position, column) in shape.columns.enumerated() where index[column.key] == nil {
-            index[column.key] = position
-        }
     }
 
-    func column(_ key: String) -> SQLColumnFact? { index[key].map { shape.columns[$0] } }
+    /// The first column of that key.
+    func column(_ key: String) -> SQLColumnFact? { lookup.position(of: key, in: shape.columns).map { shape.columns[$0] } }
+}
+
+/// Column key → its first position in a scope item's columns, made on the first lookup that needs
+/// it: most items are asked for a few columns or none, and an item over a wide relation (hundreds
+/// of columns, every CTE that selects `*` from it) would otherwise index them all for nothing.
+final class SQLColumnLookup {
+    private var index: [String: Int]?
+
+    func position(of key: String, in columns: [SQLColumnFact]) -> Int? {
+        if columns.count <= 16 { return columns.firstIndex { $0.key == key } }
+        if let index { return index[key] }
+        var built: [String: Int] = [:]
+        built.reserveCapacity(columns.count)
+        for (position, column) in columns.enumerated() where built[column.key] == nil { built[column.key] = position }
+        index = built
+        return built[key]
+    }
 }
 
 /// The CTEs visible at a point of the query.
