@@ -236,7 +236,7 @@ public final class DbtProject {
     }
 
     /// Keys whose absence from a model's entry means the entry sets no owner or group.
-    static let ownershipWords = ["owner", "group", "versions"]
+    static let ownershipWords = ["owner", "group"]
 
     /// Whether an indexed entry has any of `ownershipWords` as a key (see `ownership(ofModel:)`).
     func entryMentionsOwnership(_ path: String, _ item: Int) throws -> Bool {

@@ -50,18 +50,31 @@ extension DbtProject {
     }
 
     /// A model's owner (`meta.owner`) and dbt `group`, as `model(named:)` gives them, without
-    /// parsing its property entry when the entry's text says nothing of owners, groups or
-    /// versions — the common case for the hundreds of downstream models a check lists. Anything
-    /// less plain (several entries, versions, an unindexed file) takes the full snapshot.
+    /// parsing its property entry when the entry's text says nothing of owners or groups — the
+    /// common case for the hundreds of downstream models a check lists. The YAML then sets
+    /// neither, so they come from the folder config and the SQL `config()` of the model's file: of
+    /// its latest version's file for a versioned model (`versionIndex`, read by sketch for the
+    /// graph already). Anything less plain (several entries, an unindexed file, a file that is not
+    /// found once) takes the full snapshot.
     public func ownership(ofModel name: String) throws -> (owner: String?, group: String?)? {
         let index = try entries()
         let items = index.items[name] ?? []
         let mentionedElsewhere = try !(propertyFiles(mentioning: [name], amongUnindexed: index.searched)[name] ?? []).isEmpty
+        var stem = name
+        var version: String?
+        if let versioned = try versionIndex()[name] {
+            guard let latest = DbtProject.latestVersion(of: versioned),
+                  let entry = versioned.versions.first(where: { $0.version == latest }) else {
+                return try model(named: name).map { ($0.owner, $0.group) }
+            }
+            stem = DbtProject.fileStem(of: versioned, version: entry)
+            version = latest
+        }
         if !mentionedElsewhere, items.count <= 1, items.first.map({ $0.items.count == 1 }) ?? true,
-           let files = try fileListing().byStem[name], files.count == 1, let path = files.first,
+           let files = try fileListing().byStem[stem], files.count == 1, let path = files.first,
            try items.allSatisfy({ try !entryMentionsOwnership($0.path, $0.items[0]) }),
            try scan(path) != nil {
-            var config = folderConfig(path: path, name: name, version: nil)
+            var config = folderConfig(path: path, name: name, version: version)
             config.apply(sqlConfig(path))
             return (Self.owner(in: config.meta), config.string("group"))
         }

@@ -165,6 +165,12 @@ import Testing
             "models/twice.sql": "select 1\n",
             "models/ver_v1.sql": "select 1\n",
             "models/ver_v2.sql": "select 1\n",
+            "models/vsql_v1.sql": "select 1\n",
+            "models/vsql_v2.sql": "{{ config(meta={'owner': 'v2sql@shop.test'}) }}\nselect 1\n",
+            "models/vnew_v1.sql": "select 1\n",
+            "models/vnew_v2.sql": "{{ config(group='ops') }}\nselect 1\n",
+            "models/vdef_core.sql": "{{ config(meta={'owner': 'core@shop.test'}) }}\nselect 1\n",
+            "models/marts/vfold_v3.sql": "select 1\n",
             "models/marts/folder.sql": "select 1\n",
             "models/marts/override.sql": "select 1\n",
             "models/undescribed.sql": "select 1\n",
@@ -186,6 +192,19 @@ import Testing
                   - v: 2
                     config:
                       meta: {owner: v2@shop.test}
+              - name: vsql
+                latest_version: 1
+                versions:
+                  - v: 1
+                  - v: 2
+              - name: vnew
+                versions:
+                  - v: 1
+                  - v: 2
+              - name: vdef
+                versions:
+                  - v: 1
+                    defined_in: vdef_core
             """,
             "models/other.yml": """
             models:
@@ -198,9 +217,13 @@ import Testing
               - name: override
                 config:
                   meta: {owner: own@shop.test}
+              - name: vfold
+                versions:
+                  - v: 3
             """,
         ])
-        let names = ["plain", "meta_owner", "config_group", "sql_owner", "twice", "ver", "folder", "override", "undescribed", "absent"]
+        let names = ["plain", "meta_owner", "config_group", "sql_owner", "twice", "ver", "folder", "override", "undescribed", "absent",
+                     "vsql", "vnew", "vdef", "vfold"]
         let fast = try DbtProject.load(tree: tree)
         let full = try DbtProject.load(tree: tree)
         try fast.prepareLookups(of: names)
@@ -219,6 +242,20 @@ import Testing
         #expect(try fast.ownership(ofModel: "ver")?.owner == "v2@shop.test")
         #expect(try fast.ownership(ofModel: "plain")?.owner == nil)
         #expect(try fast.ownership(ofModel: "absent") == nil)
+        // Versioned models whose entries say nothing of owners: their latest version's file decides.
+        #expect(try fast.ownership(ofModel: "vsql")?.owner == nil)
+        #expect(try fast.ownership(ofModel: "vnew")?.group == "ops")
+        #expect(try fast.ownership(ofModel: "vdef")?.owner == "core@shop.test")
+        #expect(try fast.ownership(ofModel: "vfold")?.owner == "marts@shop.test")
+        #expect(try fast.ownership(ofModel: "vfold")?.group == "finance")
+        // …without building their full snapshots.
+        let lean = try DbtProject.load(tree: tree)
+        let versioned = ["vsql", "vnew", "vdef", "vfold"]
+        try lean.prepareLookups(of: versioned)
+        for name in versioned { _ = try lean.ownership(ofModel: name) }
+        #expect(versioned.allSatisfy { lean.details[$0] == nil })
+        _ = try lean.ownership(ofModel: "ver")   // its entry sets an owner: the full snapshot
+        #expect(lean.details["ver"] != nil)
     }
 }
 
