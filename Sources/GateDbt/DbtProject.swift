@@ -50,6 +50,8 @@ public final class DbtProject {
     var renderClock: Duration = .zero
     /// Model files rendered ahead on several threads (`prerender`), for tests.
     package internal(set) var prerenderedFiles = 0
+    /// Model path → what `prerender` rendered, on a tree without blob ids (no memo key).
+    var prerenderedOutcomes: [String: RenderOutcome] = [:]
     /// Macro name → the model files that call it although nobody defines it (one notice each).
     var unknownMacroCallers: [String: Set<String>] = [:]
     /// Model files whose render asked the warehouse (which answers nothing here, as at parse time).

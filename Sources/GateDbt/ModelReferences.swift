@@ -128,6 +128,8 @@ extension DbtProject {
         if !force, try !mustRender(path, demand: demand, state: state) { return nil }
         let memoKey = tree.blobID(of: path).map { $0 + ":" + path + ":" + (knownName ?? "") + ":" + state.fingerprint }
         if let memoKey, let outcome = memo.render(memoKey, environment: settings.environment) { return outcome }
+        // A tree without blob ids (the worktree) keeps what `prerender` rendered by path.
+        if memoKey == nil, knownName == nil, let outcome = prerenderedOutcomes[path] { return outcome }
         guard let data = try tree.contents(of: path) else { return nil }
         let text = String(decoding: data, as: UTF8.self)
         let started = ContinuousClock.now
@@ -170,7 +172,7 @@ extension DbtProject {
     /// Renders ahead, on the machine's cores, the model files among `paths` whose references only
     /// a render tells (`mustRender`) and that no memo holds yet — each thread with a renderer and
     /// a tree of its own (`FileTree.twin`) — so that `references(ofModelFile:)` finds them all in
-    /// the memo. A render depends only on the file, the macros and the settings, so each outcome is
+    /// the memo (or, on a tree without blob ids, in `prerenderedOutcomes`). A render depends only on the file, the macros and the settings, so each outcome is
     /// the one the one-by-one render gives. Does nothing for a few files, on one core, or on a tree
     /// that cannot be read from another thread.
     func prerender(_ paths: [String]) throws {
@@ -179,10 +181,10 @@ extension DbtProject {
         let state = try renderingState(projectFile)
         var jobs: [RenderBatch.Job] = []
         for path in paths where modelFileReferences[path] == nil && isModelFile(path) {
-            guard try scan(path) != nil, try mustRender(path, demand: nil, state: state),
-                  let blob = tree.blobID(of: path) else { continue }
-            let key = blob + ":" + path + "::" + state.fingerprint
-            guard memo.render(key, environment: settings.environment) == nil else { continue }
+            guard prerenderedOutcomes[path] == nil, try scan(path) != nil, try mustRender(path, demand: nil, state: state)
+            else { continue }
+            let key = tree.blobID(of: path).map { $0 + ":" + path + "::" + state.fingerprint }
+            if let key, memo.render(key, environment: settings.environment) != nil { continue }
             jobs.append(RenderBatch.Job(path: path, name: try nodeKey(forFile: path).name, key: key))
         }
         guard jobs.count >= Self.prerenderMinimum else { return }
@@ -200,7 +202,8 @@ extension DbtProject {
         for (job, render) in zip(jobs, batch.renders) {
             // A file a thread could not read is rendered here when it is asked for.
             guard let render, let scan = try scan(job.path) else { continue }
-            memo.remember(render: Self.outcome(render, path: job.path, scan: scan), at: job.key)
+            let outcome = Self.outcome(render, path: job.path, scan: scan)
+            if let key = job.key { memo.remember(render: outcome, at: key) } else { prerenderedOutcomes[job.path] = outcome }
             prerenderedFiles += 1
         }
     }
@@ -391,8 +394,9 @@ final class RenderBatch: @unchecked Sendable {
     struct Job {
         var path: String
         var name: String
-        /// The render memo's key (blob, path, no node name, the rendering fingerprint).
-        var key: String
+        /// The render memo's key (blob, path, no node name, the rendering fingerprint); nil on a
+        /// tree without blob ids, whose outcomes the project keeps by path.
+        var key: String?
     }
 
     let jobs: [Job]

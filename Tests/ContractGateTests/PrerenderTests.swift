@@ -58,6 +58,24 @@ import Testing
         #expect(ahead.diagnostics.contains { $0.message.hasPrefix("dbt.rendering: models/uses_broken.sql could not be rendered") })
     }
 
+    /// The worktree has no blob ids: the renders done ahead are kept by path, with the same result.
+    @Test func renderingAheadInTheWorktreeGivesWhatOneByOneGives() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("prerender-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        for (path, text) in Self.files {
+            let url = root.appendingPathComponent(path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(text.utf8).write(to: url)
+        }
+        let ahead = try DbtProject.load(tree: DirectoryTree(root: root))
+        let oneByOne = try DbtProject.load(tree: CountingTree(Self.files))
+        #expect(try ahead.graph() == (try oneByOne.graph()))
+        #expect(ahead.diagnostics == oneByOne.diagnostics)
+        if ProcessInfo.processInfo.activeProcessorCount > 1 {
+            #expect(ahead.prerenderedFiles == Self.files.keys.filter { $0.hasPrefix("models/") }.count - 2)
+        }
+    }
+
     static func parents(of id: String, in graph: ProjectGraph) -> [String] {
         graph.nodes.values.filter { $0.children.contains(id) }.map(\.id).sorted()
     }
