@@ -34,8 +34,10 @@ enum ChangeSetLoader {
             guard let workdir = repository.workdir else {
                 throw InputError("--worktree needs a repository with a working tree; this one is bare")
             }
-            return ResolvedChange(changeSet: changeSet, baseTree: try tree(repository, changeSet.base),
-                                  headTree: DirectoryTree(root: URL(fileURLWithPath: workdir)))
+            let baseTree = try tree(repository, changeSet.base)
+            return ResolvedChange(changeSet: changeSet, baseTree: baseTree,
+                                  headTree: WorktreeTree(directory: DirectoryTree(root: URL(fileURLWithPath: workdir)),
+                                                         base: baseTree, changes: changeSet.changes))
         }
     }
 
@@ -78,4 +80,38 @@ enum ChangeSetLoader {
 struct EmptyTree: FileTree {
     func files(under folder: String) throws -> [String] { [] }
     func contents(of path: String) throws -> Data? { nil }
+}
+
+/// The worktree's files, each known by the base tree's blob id when the change set does not list
+/// it: git compared it with the base and found it the same, so the base and the worktree share
+/// whatever either side read from it (renders, SQL readings, property entries), as two commits do.
+/// A file the change set lists (edited, added, untracked, deleted, renamed) has no id.
+final class WorktreeTree: FileTree {
+    let directory: DirectoryTree
+    let base: any FileTree
+    /// Every path the change set names, at either side.
+    let changed: Set<String>
+
+    init(directory: DirectoryTree, base: any FileTree, changes: [FileChange]) {
+        self.directory = directory
+        self.base = base
+        changed = Set(changes.flatMap { [$0.oldPath, $0.newPath].compactMap { $0 } })
+    }
+
+    private init(directory: DirectoryTree, base: any FileTree, changed: Set<String>) {
+        self.directory = directory
+        self.base = base
+        self.changed = changed
+    }
+
+    func files(under folder: String) throws -> [String] { try directory.files(under: folder) }
+
+    func contents(of path: String) throws -> Data? { try directory.contents(of: path) }
+
+    func blobID(of path: String) -> String? { changed.contains(path) ? nil : base.blobID(of: path) }
+
+    /// Another thread's reader: the same folder, with a twin of the base tree for the ids.
+    func twin() -> (any FileTree)? {
+        base.twin().map { WorktreeTree(directory: directory, base: $0, changed: changed) }
+    }
 }
