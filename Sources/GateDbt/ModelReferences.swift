@@ -126,7 +126,7 @@ extension DbtProject {
         let state = try renderingState(projectFile)
         // Most files read the same unrendered, and the index says which without their bytes.
         if !force, try !mustRender(path, demand: demand, state: state) { return nil }
-        let memoKey = tree.blobID(of: path).map { $0 + ":" + path + ":" + (knownName ?? "") + ":" + state.fingerprint }
+        let memoKey = renderMemoKey(path, name: knownName, state: state)
         if let memoKey, let outcome = memo.render(memoKey, environment: settings.environment) { return outcome }
         // A tree without blob ids (the worktree) keeps what `prerender` rendered by path.
         if memoKey == nil, knownName == nil, let outcome = prerenderedOutcomes[path] { return outcome }
@@ -138,6 +138,13 @@ extension DbtProject {
         let outcome = Self.outcome(Result { try state.renderer.render(text: text, path: path, name: name) }, path: path, scan: scan)
         if let memoKey { memo.remember(render: outcome, at: memoKey) }
         return outcome
+    }
+
+    /// The render memo's key: the blob, the path, the node name a caller gave (none for a model
+    /// file, whose name follows from its path) and the rendering fingerprint; nil on a tree
+    /// without blob ids.
+    private func renderMemoKey(_ path: String, name: String?, state: RenderingState) -> String? {
+        tree.blobID(of: path).map { $0 + ":" + path + ":" + (name ?? "") + ":" + state.fingerprint }
     }
 
     /// What a render of `path` gives the reading: its references, or on failure the literal
@@ -172,9 +179,10 @@ extension DbtProject {
     /// Renders ahead, on the machine's cores, the model files among `paths` whose references only
     /// a render tells (`mustRender`) and that no memo holds yet — each thread with a renderer and
     /// a tree of its own (`FileTree.twin`) — so that `references(ofModelFile:)` finds them all in
-    /// the memo (or, on a tree without blob ids, in `prerenderedOutcomes`). A render depends only on the file, the macros and the settings, so each outcome is
-    /// the one the one-by-one render gives. Does nothing for a few files, on one core, or on a tree
-    /// that cannot be read from another thread.
+    /// the memo (or, on a tree without blob ids, in `prerenderedOutcomes`). A render depends only
+    /// on the file, the macros and the settings, so each outcome is the one the one-by-one render
+    /// gives. Does nothing for a few files, on one core, or on a tree that cannot be read from
+    /// another thread.
     func prerender(_ paths: [String]) throws {
         let workers = min(ProcessInfo.processInfo.activeProcessorCount, 4)
         guard workers > 1, let projectFile else { return }
@@ -183,7 +191,7 @@ extension DbtProject {
         for path in paths where modelFileReferences[path] == nil && isModelFile(path) {
             guard prerenderedOutcomes[path] == nil, try scan(path) != nil, try mustRender(path, demand: nil, state: state)
             else { continue }
-            let key = tree.blobID(of: path).map { $0 + ":" + path + "::" + state.fingerprint }
+            let key = renderMemoKey(path, name: nil, state: state)
             if let key, memo.render(key, environment: settings.environment) != nil { continue }
             jobs.append(RenderBatch.Job(path: path, name: try nodeKey(forFile: path).name, key: key))
         }
@@ -394,8 +402,8 @@ final class RenderBatch: @unchecked Sendable {
     struct Job {
         var path: String
         var name: String
-        /// The render memo's key (blob, path, no node name, the rendering fingerprint); nil on a
-        /// tree without blob ids, whose outcomes the project keeps by path.
+        /// The render memo's key (`renderMemoKey`); nil on a tree without blob ids, whose
+        /// outcomes the project keeps by path.
         var key: String?
     }
 
