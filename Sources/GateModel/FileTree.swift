@@ -51,6 +51,8 @@ public struct DirectoryTree: FileTree, Sendable {
     /// names each entry's type without a `stat` per file: a URL enumerator took ~40 ms for the 578
     /// files of a project's installed packages, which every revision's macro index lists again.
     public func files(under folder: String) throws -> [String] {
+        // `models/`, `./models` and `models` are the same folder (dbt_project.yml may say any).
+        let folder = folder.split(separator: "/").filter { $0 != "." }.joined(separator: "/")
         let base = folder.isEmpty ? root.path : root.appendingPathComponent(folder).path
         var result: [String] = []
         Self.collect(base, prefix: folder.isEmpty ? "" : folder + "/", into: &result)

@@ -32,6 +32,9 @@ import Testing
             "top.txt",
         ])
         #expect(try tree.files(under: "models/staging") == ["models/staging/a.sql", "models/staging/b.sql"])
+        for spelling in ["models/", "./models", "models//"] {
+            #expect(try tree.files(under: spelling) == (try tree.files(under: "models")), "\(spelling)")
+        }
         #expect(try tree.files(under: "missing").isEmpty)
         #expect(try tree.files(under: "top.txt").isEmpty)
     }
