@@ -17,6 +17,9 @@
 #   expects libcurl4 on the machine, which brings GSSAPI along (present on Debian/Ubuntu unless
 #   removed; INSTALL.txt says so).
 #
+# `ci/release.sh --binary` stops after the build and its checks and prints the binary's path:
+# what ci/bench/run measures, so the benchmark times the binary users install.
+#
 # Release builds go to .build-release/ (its own scratch folder; the debug build is untouched) and
 # take several minutes on 2 cores. Environment:
 #   RELEASE_BASE_URL   where install.sh downloads releases from, "{version}" replaced
@@ -25,6 +28,8 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$here"
+binary_only=false
+[ "${1:-}" = "--binary" ] && binary_only=true
 bash ci/setup.sh --release
 
 version="$(sed -n 's/^ *public static let current = "\(.*\)"$/\1/p' Sources/GateModel/Report.swift)"
@@ -103,6 +108,10 @@ if grep -Eq "libswift|libFoundation|libdispatch|libBlocksRuntime|libgit2|$toolch
     echo "$deps" >&2
     echo "release: the binary still loads a toolchain library or libgit2 (above)" >&2
     exit 1
+fi
+if $binary_only; then
+    echo "$bin"
+    exit 0
 fi
 
 # --- tarball and checksum ----------------------------------------------------------------------------
