@@ -56,6 +56,38 @@ package enum ByteText {
         }
     }
 
+    /// Whether `needle` occurs anywhere in `data` (Foundation's `Data.range(of:)`
+    /// compares byte by byte through generic code).
+    package static func contains(_ needle: [UInt8], in data: Data) -> Bool {
+        data.withUnsafeBytes { raw in offset(of: needle, in: raw) != nil }
+    }
+
+    /// The 1-based line of the first occurrence of `needle` in `text`'s UTF-8, if any.
+    package static func firstLine(of needle: [UInt8], in text: String) -> Int? {
+        var text = text
+        text.makeContiguousUTF8()
+        return text.utf8.withContiguousStorageIfAvailable { bytes -> Int? in
+            guard let at = offset(of: needle, in: UnsafeRawBufferPointer(bytes)) else { return nil }
+            return 1 + bytes[..<at].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+        } ?? nil
+    }
+
+    private static func offset(of needle: [UInt8], in bytes: UnsafeRawBufferPointer) -> Int? {
+        guard !needle.isEmpty else { return 0 }
+        guard let base = bytes.baseAddress, bytes.count >= needle.count else { return nil }
+        let first = Int32(needle[0]), last = bytes.count - needle.count
+        var from = 0
+        return needle.withUnsafeBytes { pattern -> Int? in
+            // Each candidate found by its first byte with `memchr`, then compared whole.
+            while from <= last, let found = memchr(base + from, first, last - from + 1) {
+                let at = base.distance(to: UnsafeRawPointer(found))
+                if memcmp(base + at, pattern.baseAddress!, needle.count) == 0 { return at }
+                from = at + 1
+            }
+            return nil
+        }
+    }
+
     /// The index of the next `byte` at or after `from`, found with `memchr` (fast even in debug builds).
     package static func next(_ byte: UInt8, in bytes: UnsafeBufferPointer<UInt8>, from: Int) -> Int? {
         guard from < bytes.count, let base = bytes.baseAddress else { return nil }

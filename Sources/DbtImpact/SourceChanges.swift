@@ -99,7 +99,7 @@ extension DbtProject {
     /// cheap byte test first: most files do not) or is not YAML, which is reported where the
     /// models' entries are read.
     func sectionItems(_ section: String, inPropertyFile path: String) throws -> [Node] {
-        guard let data = try tree.contents(of: path), data.range(of: Data(section.utf8)) != nil,
+        guard let data = try tree.contents(of: path), ByteText.contains(Array(section.utf8), in: data),
               let root = try? YAMLReading.composeKeepingLastDuplicate(String(decoding: data, as: UTF8.self), path: path,
                                                                      readKeys: [section]).node else { return [] }
         return YAMLReading.items(YAMLReading.value(section, in: root))

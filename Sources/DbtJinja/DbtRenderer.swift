@@ -420,11 +420,8 @@ package final class DbtRenderer {
     /// The line of the model file that names a reference: its quoted name, or line 1 when only a
     /// macro's arguments build it.
     private func lineOf(_ name: String) -> Int {
-        let text = current.modelText
         for quote in ["'", "\""] {
-            if let range = text.range(of: quote + name + quote) {
-                return text[..<range.lowerBound].reduce(1) { $1 == "\n" ? $0 + 1 : $0 }
-            }
+            if let line = ByteText.firstLine(of: Array((quote + name + quote).utf8), in: current.modelText) { return line }
         }
         return 1
     }

@@ -20,7 +20,7 @@ public enum GuardedYAML {
         // Windows editors write a byte order mark.
         let body = text.unicodeScalars.first == "\u{FEFF}" ? String(text.unicodeScalars.dropFirst()) : text
         let node = try Yams.compose(yaml: body, resolver)
-        guard let node, body.contains("&") else { return node }
+        guard let node, body.utf8.contains(UInt8(ascii: "&")) else { return node }
         var sections: [Node] = [node]
         if let readKeys, case .mapping(let mapping) = node {
             sections = mapping.compactMap { key, value in

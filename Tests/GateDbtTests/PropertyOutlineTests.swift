@@ -96,6 +96,21 @@ import Testing
         #expect(VersionSketch.read("  - name: x\n    versions: [{v: 1}]\n", path: "m.yml", line: 3) == nil)
     }
 
+    /// The byte reading of an ASCII `key: value` line decides as the character reading does.
+    @Test(arguments: [
+        "name: orders", "  name:   orders  ", "name:", "name:   ", "name: # comment", "name: a # comment", "name: a#b",
+        "name: a\t# tab then hash", "v: 2", "defined_in: orders_v2", "latest_version: '3'", "x: \"quoted\"",
+        "x: 'it''s'", "x: 'a\\b'", "x: '", "x: ''", "x: \"\"", "x: [1, 2]", "x: {a: 1}", "x: |", "x: >-", "x: &anchor",
+        "x: *alias", "x: !tag", "x: %", "x: @", "x: `", "bad key: 1", "-dash_key-: 1", ": no key", "no colon", "",
+        "x:y", "url: http://a.b/c", "x: a: b", "\tname: tabbed", "name\t: tab before colon", "x: 'a' # c",
+    ])
+    func asciiKeyValueMatchesCharacters(_ line: String) {
+        let ascii = VersionSketch.asciiKeyValue(Substring(line))
+        let characters = VersionSketch.characterKeyValue(Substring(line))
+        #expect(ascii?.0 == characters?.0 && ascii?.1 == characters?.1, "\(line)")
+        #expect((ascii == nil) == (characters == nil), "\(line)")
+    }
+
     @Test func versionIndexWorksForFlowStyleFilesToo() throws {
         let tree = MemoryTree([
             "dbt_project.yml": "name: shop\n",

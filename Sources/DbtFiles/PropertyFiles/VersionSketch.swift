@@ -102,6 +102,13 @@ package enum VersionSketch {
     /// `key: value` with a plain or simply quoted scalar (or no value); nil for anything else.
     /// Written on the string's own characters (no Foundation): it runs on every entry of a project.
     static func keyValue(_ content: Substring) -> (String, String?)? {
+        // Nearly every line is ASCII: read its bytes (the same decisions; Unicode's letter and
+        // digit tables measured 3 % of a cold 5,000-model check). Others take the characters below.
+        content.utf8.allSatisfy({ $0 < 0x80 }) ? asciiKeyValue(content) : characterKeyValue(content)
+    }
+
+    /// `keyValue` read character by character.
+    static func characterKeyValue(_ content: Substring) -> (String, String?)? {
         guard let colon = content.firstIndex(of: ":") else { return nil }
         let key = trimmed(content[..<colon])
         guard !key.isEmpty, key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }) else { return nil }
@@ -119,6 +126,42 @@ package enum VersionSketch {
         }
         if let first = value.first, "[{|>&*!%@`".contains(first) { return nil }
         return (String(key), String(value))
+    }
+
+    private static let indicatorBytes = Array("[{|>&*!%@`".utf8)
+
+    /// `keyValue` of a line of ASCII bytes.
+    static func asciiKeyValue(_ content: Substring) -> (String, String?)? {
+        let bytes = content.utf8
+        guard let colon = bytes.firstIndex(of: 0x3A) else { return nil }
+        let key = trimmedBytes(bytes[..<colon])
+        guard !key.isEmpty, key.allSatisfy({ ByteText.isIdentifier($0) || $0 == 0x2D }) else { return nil }
+        var value = trimmedBytes(bytes[bytes.index(after: colon)...])
+        if value.first == 0x23 { value = value.prefix(0) }
+        // ` #` starts a comment (Character.isWhitespace, in ASCII: tab to carriage return, space).
+        var previous: UInt8 = 0x23
+        if let hash = value.firstIndex(where: { byte in
+            defer { previous = byte }
+            return byte == 0x23 && (previous == 0x20 || (0x09...0x0D).contains(previous))
+        }) {
+            value = trimmedBytes(value[..<hash])
+        }
+        let keyText = String(content[key.startIndex..<key.endIndex])
+        if value.isEmpty { return (keyText, nil) }
+        if let quote = value.first, quote == 0x27 || quote == 0x22 {
+            guard value.count >= 2, value.last == quote else { return nil }
+            let inner = value.dropFirst().dropLast()
+            if inner.contains(quote) || inner.contains(0x5C) { return nil }
+            return (keyText, String(content[inner.startIndex..<inner.endIndex]))
+        }
+        if let first = value.first, indicatorBytes.contains(first) { return nil }
+        return (keyText, String(content[value.startIndex..<value.endIndex]))
+    }
+
+    private static func trimmedBytes(_ bytes: Substring.UTF8View.SubSequence) -> Substring.UTF8View.SubSequence {
+        guard let start = bytes.firstIndex(where: { $0 != 0x20 && $0 != 0x09 }),
+              let end = bytes.lastIndex(where: { $0 != 0x20 && $0 != 0x09 }) else { return bytes.prefix(0) }
+        return bytes[start...end]
     }
 
     private static func trimmed(_ text: Substring) -> Substring {
