@@ -42,6 +42,7 @@ public final class DbtProject {
     /// File stem → the versioned model and version it defines (from `fullVersionIndex`).
     var versionStemOwners: [String: (name: String, version: String)]?
     var graphCache: ProjectGraph?
+    var enabledEntryConfigCache: [String: ModelConfig]?
     /// Semantic model id → its column expressions (see `PropertySemanticNode`), filled by the graph.
     var semanticColumnExpressions: [String: [String]] = [:]
     var folderConfigCache: [String: FolderConfigLevel.Reached] = [:]

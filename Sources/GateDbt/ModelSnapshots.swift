@@ -218,7 +218,7 @@ extension DbtProject {
         return result
     }
 
-    private func singleFile(stem: String, listing: FileListing) throws -> String? {
+    func singleFile(stem: String, listing: FileListing) throws -> String? {
         guard let files = listing.byStem[stem], let first = files.first else { return nil }
         if files.count > 1 {
             note(Diagnostic(severity: .warning,

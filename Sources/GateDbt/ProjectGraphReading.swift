@@ -32,6 +32,35 @@ extension DbtProject {
         return try buildGraph(keeping: targets)
     }
 
+    /// A model file's config as the graph reads it: its folder's, then the YAML entries of the model
+    /// that say `enabled` (`enabledEntryConfigs`), then its SQL `config()`.
+    func graphConfig(path: String, name: String, version: String?) throws -> ModelConfig {
+        var config = folderConfig(path: path, name: name, version: version)
+        if let entry = try enabledEntryConfigs()[name] { config.apply(entry) }
+        config.apply(sqlConfig(path))
+        return config
+    }
+
+    /// Model name → the `config:` of its YAML entries in the property files that say `enabled` at
+    /// all: a model's YAML `enabled` sits between its folder's and its SQL's, and an entry that
+    /// never says it cannot set it (cached).
+    func enabledEntryConfigs() throws -> [String: ModelConfig] {
+        if let enabledEntryConfigCache { return enabledEntryConfigCache }
+        var configs: [String: ModelConfig] = [:]
+        for path in try propertyFiles(mentioning: ["enabled"])["enabled"] ?? [] {
+            for entry in try propertyContents(in: path, near: ["enabled"]).models { configs[entry.name, default: ModelConfig()].apply(entry.config) }
+        }
+        enabledEntryConfigCache = configs
+        return configs
+    }
+
+    /// Whether the unversioned model `name` is enabled, decided as the graph decides it, without
+    /// reading its property entry in full; nil when no model file has that name.
+    func modelIsEnabled(named name: String) throws -> Bool? {
+        guard let path = try singleFile(stem: name, listing: fileListing()) else { return nil }
+        return try isEnabled(graphConfig(path: path, name: name, version: nil))
+    }
+
     /// `keeping`: nil for every node, else only the targets and their direct consumers.
     private func buildGraph(keeping targets: Set<String>?) throws -> ProjectGraph {
         func kept(_ id: String, parents: [String]) -> Bool {
@@ -43,12 +72,6 @@ extension DbtProject {
         try prerender(listing.modelFiles)
         let sections = Self.graphSections
         let mentioning = try propertyFiles(mentioning: Set(sections + ["versions", "enabled"]))   // one pass over the YAML bytes for all
-        // A model's YAML `config: enabled:` sits between its folder's and its SQL's: read the entries
-        // that say `enabled` at all.
-        var entryConfigs: [String: ModelConfig] = [:]
-        for path in mentioning["enabled"] ?? [] {
-            for entry in try propertyContents(in: path, near: ["enabled"]).models { entryConfigs[entry.name, default: ModelConfig()].apply(entry.config) }
-        }
         let versioned = try versionIndex()
         var stemOwner: [String: (name: String, version: String)] = [:]
         for entry in versioned.values {
@@ -149,9 +172,7 @@ extension DbtProject {
             guard nodes[id] == nil else { continue }
             let parents = parentIds(scan.refs, scan.sources)
             guard kept(id, parents: parents) else { continue }
-            var config = folderConfig(path: path, name: name, version: version)
-            if let entry = entryConfigs[name] { config.apply(entry) }
-            config.apply(sqlConfig(path))
+            let config = try graphConfig(path: path, name: name, version: version)
             // dbt leaves a disabled model out of its graph: it is nobody's consumer.
             guard try isEnabled(config) else { continue }
             nodes[id] = ProjectGraphNode(id: id, name: name, type: "model",

@@ -270,8 +270,8 @@ final class ResolvableNodes {
         }
         if try project.fileListing().byStem[ref.name] != nil {
             if ref.version != nil { return .dangling(.versionRemoved, type: "model", versions: []) }
-            let model = try project.model(named: ref.name)
-            return model?.enabled == false ? .dangling(.disabled, type: "model", versions: []) : .resolves("model")
+            // The graph's reading (no full parse of the model's YAML entry, which this is all it would be read for).
+            return try project.modelIsEnabled(named: ref.name) == false ? .dangling(.disabled, type: "model", versions: []) : .resolves("model")
         }
         if try seeds().contains(ref.name) { return .resolves("seed") }
         if try snapshots().contains(ref.name) { return .resolves("snapshot") }
