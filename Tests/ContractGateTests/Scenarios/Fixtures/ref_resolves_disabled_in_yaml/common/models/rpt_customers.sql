@@ -1,0 +1,2 @@
+select customer_id
+from {{ ref('dim_customers') }}
