@@ -673,10 +673,28 @@ struct WordFinder {
         data.withUnsafeBytes { raw in
             forEachToken(in: raw.bindMemory(to: UInt8.self)) { _, _, hash in hashes.append(hash) }
         }
-        hashes.sort()
+        // Property files repeat their keys (`name`, `description`, `columns`) on every entry: the
+        // tokens are made unique first, in an open-addressed table twice their number, and only
+        // those are sorted (sorting them all was 2.5 % of a cold 5,000-model check).
+        var size = 16
+        while size < 2 * hashes.count { size <<= 1 }
+        let mask = size - 1
+        var table = [UInt64](repeating: 0, count: size)   // 0: an empty slot
         var unique: [UInt64] = []
-        unique.reserveCapacity(hashes.count / 2)
-        for hash in hashes where unique.last != hash { unique.append(hash) }
+        var sawZero = false
+        table.withUnsafeMutableBufferPointer { table in
+            for hash in hashes {
+                guard hash != 0 else { sawZero = true; continue }
+                var slot = Int(truncatingIfNeeded: hash ^ (hash >> 31)) & mask
+                while table[slot] != 0, table[slot] != hash { slot = (slot + 1) & mask }
+                if table[slot] == 0 {
+                    table[slot] = hash
+                    unique.append(hash)
+                }
+            }
+        }
+        if sawZero { unique.append(0) }
+        unique.sort()
         return unique
     }
 

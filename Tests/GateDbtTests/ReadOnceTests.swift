@@ -78,6 +78,22 @@ import Testing
         #expect(!WordFinder(words: ["raw-data"]).findsByTokens)
     }
 
+    /// A file's token hashes are each of its tokens' hash once, sorted, however often a token repeats.
+    @Test func tokenHashesAreEveryTokenOnceSorted() {
+        var text = "version: 2\nmodels:\n"
+        for index in 0..<500 {
+            text += "  - name: model_\(index % 37)\n    description: \"x \(index * 7919 % 1013)\"\n    columns: [{name: id}]\n"
+        }
+        let data = Data(text.utf8)
+        var all = Set<UInt64>()
+        data.withUnsafeBytes { raw in
+            WordFinder.forEachToken(in: raw.bindMemory(to: UInt8.self)) { _, _, hash in all.insert(hash) }
+        }
+        #expect(WordFinder.tokenHashes(in: data) == all.sorted())
+        #expect(WordFinder.tokenHashes(in: Data()) == [])
+        #expect(WordFinder.tokenHashes(in: Data("a".utf8)).count == 1)
+    }
+
     /// Only the entries of a property file that mention a word are given, as documents of their
     /// own with the file's line numbers; the whole file when a word occurs outside them.
     @Test func thePartsOfAPropertyFileThatMentionAWord() throws {
