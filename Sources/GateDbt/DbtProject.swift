@@ -42,6 +42,7 @@ public final class DbtProject {
     /// File stem → the versioned model and version it defines (from `fullVersionIndex`).
     var versionStemOwners: [String: (name: String, version: String)]?
     var graphCache: ProjectGraph?
+    var listedTokenHashCache: [(blob: String?, hashes: [UInt64]?)]?
     var enabledEntryConfigCache: [String: ModelConfig]?
     /// Semantic model id → its column expressions (see `PropertySemanticNode`), filled by the graph.
     var semanticColumnExpressions: [String: [String]] = [:]
@@ -287,7 +288,21 @@ public final class DbtProject {
     /// a model name in files the entry index cannot answer for). One pass over the YAML bytes
     /// answers every word not asked before.
     package func propertyFiles(mentioning names: Set<String>) throws -> [String: [String]] {
-        try propertyFiles(mentioning: names, among: try fileListing().propertyFiles, cache: &mentions)
+        try propertyFiles(mentioning: names, among: try fileListing().propertyFiles, cache: &mentions,
+                          tokens: listedTokenHashes())
+    }
+
+    /// Each listed property file's blob and token hashes, in `fileListing().propertyFiles` order:
+    /// looked up once, for the many searches a check makes (a source's name, each model's).
+    private func listedTokenHashes() throws -> [(blob: String?, hashes: [UInt64]?)] {
+        if let listedTokenHashCache { return listedTokenHashCache }
+        let table: [(blob: String?, hashes: [UInt64]?)] = try fileListing().propertyFiles.map { path in
+            let blob = tree.blobID(of: path)
+            return (blob, blob.flatMap { memo.tokenHashes($0) })
+        }
+        // Kept once the index has hashed every file it could (a search before that looks again).
+        if !table.contains(where: { $0.blob != nil && $0.hashes == nil }) { listedTokenHashCache = table }
+        return table
     }
 
     /// `propertyFiles(mentioning:)` among the files the entry index could not answer for.
@@ -295,17 +310,22 @@ public final class DbtProject {
         try propertyFiles(mentioning: names, among: files, cache: &unindexedMentions)
     }
 
+    /// `tokens`: what `listedTokenHashes` gives, when `files` is the listing.
     private func propertyFiles(mentioning names: Set<String>, among files: [String],
-                               cache: inout [String: [String]]) throws -> [String: [String]] {
+                               cache: inout [String: [String]],
+                               tokens: [(blob: String?, hashes: [UInt64]?)]? = nil) throws -> [String: [String]] {
         let missing = names.filter { cache[$0] == nil }
         if !missing.isEmpty {
             var found: [String: [String]] = [:]
             let finder = WordFinder(words: missing)
-            for path in files {
-                let blob = tree.blobID(of: path)
+            for (position, path) in files.enumerated() {
+                let listed = tokens?[position]
+                let blob = if let listed { listed.blob } else { tree.blobID(of: path) }
                 // The index hashed every property file's tokens: searching them is cheaper than any memo.
                 let words: Set<String>
-                if finder.findsByTokens, let blob, let hashes = memo.tokenHashes(blob) {
+                if finder.findsByTokens, let hashes = listed?.hashes {
+                    words = finder.words(amongTokens: hashes)
+                } else if finder.findsByTokens, let blob, let hashes = memo.tokenHashes(blob) {
                     words = finder.words(amongTokens: hashes)
                 } else if let blob, let hits = memo.wordHits(blob), missing.allSatisfy({ hits[$0] != nil }) {
                     for word in missing where hits[word] == true { found[word, default: []].append(path) }

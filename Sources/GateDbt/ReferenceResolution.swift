@@ -351,6 +351,20 @@ final class ResolvableNodes {
         let found = try project.propertyFiles(mentioning: ["sources", name])
         var tables = Set<String>()
         for path in Set(found["sources"] ?? []).intersection(found[name] ?? []).sorted() {
+            // The column sketch's reading of the file (shared with the column walk; no YAML parser)
+            // answers when it names tables of this source and no name in it holds a dot (its keys
+            // are `source.table`). Otherwise the parser's reading, which also tells an unreadable file.
+            let sketched = try project.sourceColumns(declaredIn: path).keys
+            if sketched.allSatisfy({ $0.utf8.count(where: { $0 == UInt8(ascii: ".") }) == 1 }) {
+                let named = sketched.compactMap { key -> String? in
+                    let parts = key.split(separator: ".", maxSplits: 1)
+                    return parts.count == 2 && parts[0] == name ? String(parts[1]) : nil
+                }
+                if !named.isEmpty {
+                    tables.formUnion(named)
+                    continue
+                }
+            }
             tables.formUnion(try sourcesDeclared(in: path)[name] ?? [])
         }
         sourceTablesByName[name] = tables

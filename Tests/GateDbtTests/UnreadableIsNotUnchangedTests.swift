@@ -76,4 +76,43 @@ import Testing
         #expect(dangling.map { "\($0.referrer) \($0.targetName) \($0.location.path):\($0.location.line)" }
                 == ["customers stg_orders models/customers.sql:3"])
     }
+    /// Source calls resolve as the YAML parser reads the files, whether the plain-file sketch or
+    /// the parser answers: names in quotes, a source name holding a dot (the sketch's
+    /// `source.table` keys are then ambiguous), flow style (the sketch declines), a source with no tables.
+    @Test func sourceCallsResolveAsTheParserReadsTheFiles() throws {
+        let tree = MemoryTree([
+            "dbt_project.yml": Self.project,
+            "models/sources.yml": """
+                version: 2
+                sources:
+                  - name: raw
+                    tables:
+                      - name: orders
+                        columns:
+                          - name: id
+                      - name: "payments"
+                  - name: raw.v2
+                    tables:
+                      - name: events
+                  - name: empty
+
+                """,
+            "models/flow.yml": "sources: [{name: ext, tables: [{name: clicks}]}]\n",
+            "models/a.sql": "select * from {{ source('raw', 'orders') }}\nunion all select * from {{ source('raw', 'payments') }}\n",
+            "models/b.sql": "select * from {{ source('raw.v2', 'events') }}\n",
+            "models/c.sql": "select * from {{ source('ext', 'clicks') }}\n",
+            "models/d.sql": """
+                select * from {{ source('raw', 'refunds') }}
+                union all select * from {{ source('empty', 'x') }}
+                union all select * from {{ source('raw', 'v2.events') }}
+                union all select * from {{ source('ext', 'views') }}
+
+                """,
+        ])
+        let dangling = try ReferenceResolution.unresolvedReferences(in: try DbtProject.load(tree: tree))
+        #expect(dangling.map { "\($0.referrer) \($0.call) \($0.location.path):\($0.location.line)" }.sorted() == [
+            "d source('empty', 'x') models/d.sql:2", "d source('ext', 'views') models/d.sql:4",
+            "d source('raw', 'refunds') models/d.sql:1", "d source('raw', 'v2.events') models/d.sql:3",
+        ])
+    }
 }

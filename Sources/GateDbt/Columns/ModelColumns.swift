@@ -229,7 +229,7 @@ extension DbtProject {
     }
 
     /// `source.table` → the columns the `sources:` of one property file declare.
-    private func sourceColumns(declaredIn path: String) throws -> [String: [String]] {
+    func sourceColumns(declaredIn path: String) throws -> [String: [String]] {
         if let known = sourceColumnsByFile[path] { return known }
         let blob = tree.blobID(of: path)
         var parsed: [String: [String]] = [:]
