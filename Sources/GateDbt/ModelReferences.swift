@@ -413,9 +413,7 @@ final class RenderBatch: @unchecked Sendable {
     private let project: ProjectFile
     private let settings: DbtSettings
     private let macros: DbtMacroIndex
-    private let slots: UnsafeMutableBufferPointer<Result<RenderedModel, any Error>?>
-    private let lock = NSLock()
-    private var next = 0
+    private let slots: ConcurrentSlots<Result<RenderedModel, any Error>>
 
     init(jobs: [Job], readers: [(tree: any FileTree, renderer: DbtRenderer?)], project: ProjectFile, settings: DbtSettings,
          macros: DbtMacroIndex) {
@@ -424,17 +422,11 @@ final class RenderBatch: @unchecked Sendable {
         self.project = project
         self.settings = settings
         self.macros = macros
-        slots = .allocate(capacity: jobs.count)
-        slots.initialize(repeating: nil)
-    }
-
-    deinit {
-        slots.deinitialize()
-        slots.deallocate()
+        slots = ConcurrentSlots(count: jobs.count)
     }
 
     /// Each job's render, nil where its file could not be read; read once every thread is done.
-    var renders: [Result<RenderedModel, any Error>?] { Array(slots) }
+    var renders: [Result<RenderedModel, any Error>?] { slots.values }
 
     func work(thread: Int) {
         let tree = readers[thread].tree
@@ -443,18 +435,12 @@ final class RenderBatch: @unchecked Sendable {
             if macros.packagesInRevision { macros.packageTree = tree }
             return DbtRenderer(tree: tree, project: project, settings: settings, macros: macros, templateCache: DbtTemplateCache())
         }()
-        while let index = take() {
-            let job = jobs[index]
-            guard let data = try? tree.contents(of: job.path) else { continue }
-            slots[index] = Result { try renderer.render(text: String(decoding: data, as: UTF8.self), path: job.path, name: job.name) }
+        while let chunk = slots.nextChunk() {
+            for index in chunk {
+                let job = jobs[index]
+                guard let data = try? tree.contents(of: job.path) else { continue }
+                slots.set(index, Result { try renderer.render(text: String(decoding: data, as: UTF8.self), path: job.path, name: job.name) })
+            }
         }
-    }
-
-    private func take() -> Int? {
-        lock.lock()
-        defer { lock.unlock() }
-        guard next < jobs.count else { return nil }
-        next += 1
-        return next - 1
     }
 }

@@ -48,7 +48,7 @@ extension Repository {
     func readConcurrently<T: Sendable>(_ ids: [ObjectID?], paths: [String], workers: Int,
                                        _ transform: @escaping @Sendable (String, Data) -> T) -> [T?]? {
         let directory = gitDirectory
-        let slots = ConcurrentSlots<T>(count: ids.count)
+        let slots = ConcurrentSlots<T>(count: ids.count, chunkSize: 64)
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             var handle: OpaquePointer?
             guard git_repository_open_ext(&handle, directory, UInt32(GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue), nil) == 0,
@@ -67,53 +67,6 @@ extension Repository {
         }
         return slots.failed ? nil : slots.values
     }
-}
-
-/// Results written by several threads, each to its own indices, and the chunks of work they take
-/// in turn (contiguous, so each thread reads neighbouring objects of the pack).
-private final class ConcurrentSlots<T>: @unchecked Sendable {
-    /// Written without a lock: each index by one thread only, in storage that never moves.
-    private let results: UnsafeMutableBufferPointer<T?>
-    private let lock = NSLock()
-    private var next = 0
-    private var failure = false
-    private let chunkSize = 64
-
-    init(count: Int) {
-        results = .allocate(capacity: count)
-        results.initialize(repeating: nil)
-    }
-
-    deinit {
-        results.deinitialize()
-        results.deallocate()
-    }
-
-    func nextChunk() -> Range<Int>? {
-        lock.lock()
-        defer { lock.unlock() }
-        guard !failure, next < results.count else { return nil }
-        let chunk = next..<min(next + chunkSize, results.count)
-        next = chunk.upperBound
-        return chunk
-    }
-
-    func set(_ index: Int, _ value: T) { results[index] = value }
-
-    func fail() {
-        lock.lock()
-        failure = true
-        lock.unlock()
-    }
-
-    var failed: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return failure
-    }
-
-    /// Read once every thread has finished.
-    var values: [T?] { Array(results) }
 }
 
 /// Normalises a path given to a `FileTree`: no leading, trailing or doubled `/`.
