@@ -126,6 +126,7 @@ public final class DbtProject {
         }
         let file = try ProjectFile.parse(String(decoding: data, as: UTF8.self), path: path)
         let project = DbtProject(tree: tree, settings: settings, projectFile: file, projectFilePath: path, memo: memo)
+        for warning in file.warnings { project.note(warning) }
         // A manifest the user pointed at (--state) is read now: one that cannot be is exit 2.
         if settings.stateManifest != nil {
             _ = project.manifest()

@@ -13,7 +13,7 @@ extension DbtProject {
             let path = URL(fileURLWithPath: directory).appendingPathComponent("profiles.yml").path
             guard let data = FileManager.default.contents(atPath: path) else { continue }
             do {
-                _ = try YAMLReading.compose(String(decoding: data, as: UTF8.self), path: path)
+                _ = try YAMLReading.composeKeepingLastDuplicate(String(decoding: data, as: UTF8.self), path: path)
             } catch {
                 note(Diagnostic(severity: .warning,
                                 message: "profiles.yml is not valid YAML, so the adapter and target it names are unknown: "

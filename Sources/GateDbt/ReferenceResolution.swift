@@ -326,7 +326,10 @@ final class ResolvableNodes {
             for path in try project.tree.files(under: prefix + folder) where path.hasSuffix(".yml") || path.hasSuffix(".yaml") {
                 guard let text = try project.tree.text(of: path) else { continue }
                 let root: Node?
-                do { root = try YAMLReading.compose(text, path: path, readKeys: ["snapshots"]) } catch {
+                do {
+                    // A repeated key is read as dbt reads it: the last wins (the graph's reading warns).
+                    root = try YAMLReading.composeKeepingLastDuplicate(text, path: path, readKeys: ["snapshots"]).node
+                } catch {
                     project.note(Diagnostic(severity: .warning,
                                             message: "snapshot file is not valid YAML; the snapshots it declares are unknown, so "
                                                 + "ref()s to them may be reported as unresolved",
@@ -376,7 +379,7 @@ final class ResolvableNodes {
         if let known = declaredByFile[path] { return known }
         defer { declaredByFile[path] = declaredByFile[path] ?? [:] }
         guard let text = try project.tree.text(of: path) else { return [:] }
-        guard let root = try? YAMLReading.compose(text, path: path, readKeys: ["sources"]) else {
+        guard let root = try? YAMLReading.composeKeepingLastDuplicate(text, path: path, readKeys: ["sources"]).node else {
             sourcesUnreadable = true
             return [:]
         }

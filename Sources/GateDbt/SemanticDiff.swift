@@ -144,7 +144,9 @@ public enum SemanticDiff {
         }
         result.sort { ($0.name, $0.status.rawValue) < ($1.name, $1.status.rawValue) }
 
-        var all = base.diagnostics.map { diagnostic -> Diagnostic in
+        // A problem both sides have is said once, as the head's.
+        let atHead = Set(head.diagnostics)
+        var all = base.diagnostics.filter { !atHead.contains($0) }.map { diagnostic -> Diagnostic in
             var diagnostic = diagnostic
             diagnostic.message = "at base: " + diagnostic.message
             return diagnostic

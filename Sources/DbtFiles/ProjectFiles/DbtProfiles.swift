@@ -16,7 +16,7 @@ package enum DbtProfiles {
         for directory in directories {
             let path = URL(fileURLWithPath: directory).appendingPathComponent("profiles.yml").path
             guard let data = FileManager.default.contents(atPath: path),
-                  let root = try? YAMLReading.compose(String(decoding: data, as: UTF8.self), path: path),
+                  let root = try? YAMLReading.composeKeepingLastDuplicate(String(decoding: data, as: UTF8.self), path: path).node,
                   let entry = YAMLReading.value(profile, in: root) else { continue }
             var name = environment["DBT_TARGET"].flatMap { $0.isEmpty ? nil : $0 }
                 ?? YAMLReading.string(YAMLReading.value("target", in: entry))

@@ -56,8 +56,13 @@ package struct ProjectFile: Hashable {
     /// `dispatch:` — macro namespace → the packages `adapter.dispatch` searches, in order.
     package var dispatchSearchOrder: [String: [String]] = [:]
 
+    /// What reading the file noticed that dbt only warns about (a repeated key: the last one wins).
+    package var warnings: [Diagnostic] = []
+
     package static func parse(_ text: String, path: String) throws -> ProjectFile {
-        guard let root = try YAMLReading.compose(text, path: path), case .mapping = root else {
+        // A repeated key is read as PyYAML (and so dbt) reads it: the last wins, with a warning.
+        let (composed, warnings) = try YAMLReading.composeKeepingLastDuplicate(text, path: path)
+        guard let root = composed, case .mapping = root else {
             throw InputError("dbt_project.yml must be a mapping with at least `name:`", at: SourceLocation(path: path))
         }
         guard let nameNode = YAMLReading.value("name", in: root), let name = YAMLReading.string(nameNode),
@@ -107,6 +112,7 @@ package struct ProjectFile: Hashable {
             guard let namespace = YAMLReading.string(YAMLReading.value("macro_namespace", in: entry)) else { continue }
             file.dispatchSearchOrder[namespace] = YAMLReading.strings(YAMLReading.value("search_order", in: entry))
         }
+        file.warnings = warnings
         return file
     }
 

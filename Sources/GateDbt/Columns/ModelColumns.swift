@@ -246,7 +246,7 @@ extension DbtProject {
     /// `source.table` → columns as the YAML parser reads a file's `sources:` (nothing when the file
     /// does not parse): what `SourceColumnsSketch` reads faster from plain files.
     static func parsedSourceColumns(_ text: String, path: String) -> [String: [String]] {
-        guard let root = try? YAMLReading.compose(text, path: path) else { return [:] }
+        guard let root = try? YAMLReading.composeKeepingLastDuplicate(text, path: path).node else { return [:] }
         var parsed: [String: [String]] = [:]
         for item in YAMLReading.items(YAMLReading.value("sources", in: root)) {
             guard let name = YAMLReading.string(YAMLReading.value("name", in: item)) else { continue }

@@ -69,4 +69,22 @@ import Testing
         let deletion = try #require(got.findings.first { $0["rule"] as? String == "MODEL_NO_DELETE" })
         #expect((deletion["downstream"] as? Int ?? 0) >= 3, "\(deletion)")
     }
+    /// dbt reads a repeated YAML key as its last value and warns: calls to a snapshot and a source
+    /// declared in files with repeats resolve, and each repeat is said once, as a warning at its line.
+    @Test func repeatedYAMLKeysAreReadAsDbtReadsThem() async throws {
+        let repo = try Scenario(name: "duplicate_yaml_keys_in_project_and_snapshots").makeRepository()
+        defer { repo.remove() }
+        let result = try await GateBinary().runDetached(["check", "--base", "main", "--format", "json"], in: repo.path)
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+        let diagnostics = (json?["diagnostics"] as? [[String: Any]] ?? []).map { diagnostic in
+            let location = diagnostic["location"] as? [String: Any]
+            return "\(location?["path"] as? String ?? "-"):\(location?["line"] as? Int ?? 0) \(diagnostic["message"] as? String ?? "")"
+        }
+        let repeats = diagnostics.filter { $0.contains("duplicate key") }
+        #expect(repeats.contains { $0.hasPrefix("dbt_project.yml:3 duplicate key `profile`") }, "\(diagnostics)")
+        #expect(repeats.contains { $0.hasPrefix("snapshots/snapshots.yml:4 duplicate key `description`") }, "\(diagnostics)")
+        #expect(repeats.count == Set(repeats.map { $0.replacingOccurrences(of: "at base: ", with: "") }).count, "said twice: \(repeats)")
+        #expect(!diagnostics.contains { $0.contains("not valid YAML") }, "\(diagnostics)")
+    }
 }
