@@ -74,8 +74,11 @@ import Testing
         #expect {
             try DbtProject.load(tree: latin1)
         } throws: { ($0 as? InputError)?.location?.line == 2 }
-        let duplicateKey = MemoryTree(["dbt_project.yml": "name: shop\nname: other\n"])
-        #expect(throws: InputError.self) { try DbtProject.load(tree: duplicateKey) }
+        // A repeated key is read as dbt reads it (the last wins), with a warning at its first line.
+        let duplicateKey = try DbtProject.load(tree: MemoryTree(["dbt_project.yml": "name: shop\nname: other\n"]))
+        #expect(duplicateKey.name == "other")
+        #expect(duplicateKey.diagnostics.contains { $0.location?.line == 1 && $0.message.contains("duplicate key `name`") },
+                "\(duplicateKey.diagnostics)")
     }
 
     @Test func missingProjectFileIsAnErrorUnlessOptional() throws {

@@ -129,8 +129,9 @@ enum BadInputCorpus {
         BadInput("dbt_project.yml: tabs", exits: configError, mentions: ["dbt_project.yml"]) {
             try write($0, "dbt_project.yml", "name: shop\nmodels:\n\tshop:\n\t\t+materialized: view\n")
         },
-        BadInput("dbt_project.yml: duplicate keys", exits: configError, mentions: ["dbt_project.yml"]) {
-            try write($0, "dbt_project.yml", "name: shop\nname: store\nmodel-paths: [\"models\"]\n")
+        // dbt 1.11 reads the last value and warns (DuplicateYAMLKeysDeprecation): so does the gate.
+        BadInput("dbt_project.yml: duplicate keys", exits: verdict, mentions: ["dbt_project.yml", "duplicate key `model-paths`"]) {
+            try write($0, "dbt_project.yml", "name: shop\nmodel-paths: [\"models\"]\nmodel-paths: [\"models\"]\n")
         },
         BadInput("dbt_project.yml: alias bomb in folder configs", exits: configError, mentions: ["dbt_project.yml", "alias"]) {
             try write($0, "dbt_project.yml", "name: shop\nmodel-paths: [\"models\"]\nmodels:\n  shop:\n"
