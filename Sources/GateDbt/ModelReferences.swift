@@ -24,14 +24,13 @@ final class RenderingState {
 /// What a model file's Jinja can ask of a render, read once per blob with its literal scan, so
 /// whether its parents can differ from the literal `ref()`s is known without reading it again.
 enum JinjaDemand: Equatable, Sendable {
-    /// A `{% %}` statement, or a `ref()`/`source()` whose arguments are not plain strings: only a
-    /// render tells.
+    /// A `{% %}` statement, a macro call inside `{{ }}`, or a `ref()`/`source()` whose arguments
+    /// are not plain strings: only a render tells.
     case render
-    /// Only `{{ }}` expressions, or no Jinja at all: rendered only when one of `words` (every
-    /// identifier inside `{{ }}`) names a macro that can reach a reference, or one of the macros
-    /// it calls (`macros`, anything called but `ref`/`source`/`config`/`var`/…) is not inert
-    /// (`DbtMacroIndex.isInert`). Jinja outside `{{ }}` is comments only, as the file has no statement.
-    case plain(words: [String], macros: [String] = [])
+    /// Nothing but `ref`/`source`/`config`/`var`/… inside `{{ }}`, or no Jinja at all: rendered
+    /// only when one of these words (every identifier inside `{{ }}`) names a macro that can reach
+    /// a reference. Jinja outside `{{ }}` is comments only, as the file has no statement.
+    case plain(words: [String])
 }
 
 /// What reading a model file through Jinja gave, kept per blob.
@@ -223,9 +222,7 @@ extension DbtProject {
         if !(sqlConfigs(path)?.unknown.isEmpty ?? true) { return true }
         switch try demand ?? modelFileFacts(path)?.jinja {
         case .render: return true
-        case let .plain(words, macros):
-            return words.contains(where: state.macros.referenceReachingWords.contains)
-                || macros.contains { !state.macros.isInert(call: $0, from: state.macros.rootPackage) }
+        case .plain(let words): return words.contains(where: state.macros.referenceReachingWords.contains)
         case nil: return false
         }
     }
@@ -336,19 +333,17 @@ extension DbtProject {
                 if bytes[index] == UInt8(ascii: "{") { hasExpression = true }
             }
             guard hasExpression else { return .plain(words: []) }
-            let (words, macros) = expressionWords(bytes)
-            return .plain(words: words, macros: macros)
+            return expressionWords(bytes).map { .plain(words: $0) } ?? .render
         }
     }
 
     /// The calls inside `{{ }}` that plain reading understands: anything else is a macro.
     static let plainCalls: Set<String> = ["ref", "source", "config", "var", "env_var", "is_incremental", "this"]
 
-    /// The identifier words inside the `{{ … }}` of a file (string literals included), and the
-    /// names it calls other than `plainCalls` (a dotted name whole), each sorted.
-    static func expressionWords(_ bytes: UnsafeBufferPointer<UInt8>) -> (words: [String], macros: [String]) {
+    /// The identifier words inside the `{{ … }}` of a file (string literals included), sorted; nil
+    /// when some `{{ … }}` calls something other than `plainCalls` (a dotted name counts whole).
+    static func expressionWords(_ bytes: UnsafeBufferPointer<UInt8>) -> [String]? {
         var words = Set<String>()
-        var macros = Set<String>()
         func word(_ start: Int, _ end: Int) -> String {
             String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
         }
@@ -386,11 +381,11 @@ extension DbtProject {
                 var next = index
                 while next < bytes.count, ByteText.isSpace(bytes[next]) { next += 1 }
                 if next < bytes.count, bytes[next] == UInt8(ascii: "("), !plainCalls.contains(word(start, index)) {
-                    macros.insert(word(start, index))
+                    return nil
                 }
             }
         }
-        return (words.sorted(), macros.sorted())
+        return words.sorted()
     }
 
     package static func merged<T: Hashable>(_ first: [T], _ second: [T]) -> [T] {
