@@ -324,9 +324,7 @@ public final class DbtProject {
                 let blob = if let listed { listed.blob } else { tree.blobID(of: path) }
                 // The index hashed every property file's tokens: searching them is cheaper than any memo.
                 let words: Set<String>
-                if finder.findsByTokens, let hashes = listed?.hashes {
-                    words = finder.words(amongTokens: hashes)
-                } else if finder.findsByTokens, let blob, let hashes = memo.tokenHashes(blob) {
+                if finder.findsByTokens, let hashes = listed?.hashes ?? blob.flatMap({ memo.tokenHashes($0) }) {
                     words = finder.words(amongTokens: hashes)
                 } else if let blob, let hits = memo.wordHits(blob), missing.allSatisfy({ hits[$0] != nil }) {
                     for word in missing where hits[word] == true { found[word, default: []].append(path) }

@@ -327,8 +327,10 @@ final class ResolvableNodes {
                 guard let text = try project.tree.text(of: path) else { continue }
                 let root: Node?
                 do {
-                    // A repeated key is read as dbt reads it: the last wins (the graph's reading warns).
-                    root = try YAMLReading.composeKeepingLastDuplicate(text, path: path, readKeys: ["snapshots"]).node
+                    // A repeated key is read as dbt reads it: the last wins, with a warning.
+                    let read = try YAMLReading.composeKeepingLastDuplicate(text, path: path, readKeys: ["snapshots"])
+                    for warning in read.warnings { project.note(warning) }
+                    root = read.node
                 } catch {
                     project.note(Diagnostic(severity: .warning,
                                             message: "snapshot file is not valid YAML; the snapshots it declares are unknown, so "
@@ -379,10 +381,12 @@ final class ResolvableNodes {
         if let known = declaredByFile[path] { return known }
         defer { declaredByFile[path] = declaredByFile[path] ?? [:] }
         guard let text = try project.tree.text(of: path) else { return [:] }
-        guard let root = try? YAMLReading.composeKeepingLastDuplicate(text, path: path, readKeys: ["sources"]).node else {
+        guard let read = try? YAMLReading.composeKeepingLastDuplicate(text, path: path, readKeys: ["sources"]),
+              let root = read.node else {
             sourcesUnreadable = true
             return [:]
         }
+        for warning in read.warnings { project.note(warning) }
         var result: [String: Set<String>] = [:]
         for item in YAMLReading.items(YAMLReading.value("sources", in: root)) {
             guard let name = YAMLReading.string(YAMLReading.value("name", in: item)) else { continue }
