@@ -1,6 +1,7 @@
 import Foundation
 import GateLineage
 import GateConfig
+import DbtImpact
 import GateDbt
 import GateGit
 import GateModel
@@ -55,7 +56,16 @@ public enum CheckPipeline {
         }
         let baseProject = try DbtProject.load(tree: resolved.baseTree, settings: baseSettings, required: false, memo: memo)
         let headProject = try DbtProject.load(tree: resolved.headTree, settings: settings, required: false, memo: memo)
+        // The head graph (the impact stage's) needs nothing the comparison works out: once both
+        // revisions are read, it is built on the second core while the comparison and the
+        // reference check run here.
+        if !resolved.changeSet.changes.isEmpty {
+            try SemanticDiff.index(base: baseProject, head: headProject)
+            try headProject.buildGraphAhead()
+        }
         let diff = try SemanticDiff.compare(base: baseProject, head: headProject, changes: resolved.changeSet)
+        // Meanwhile, the base side's part of the impact stage's graph is read here.
+        try DbtProject.readFormerConsumers(changes: diff.changes, base: baseProject)
         // Which head `ref()`/`source()` calls this change leaves unresolved (REF_RESOLVES): a broken
         // build fails the check whether or not any model changed or any contract applies.
         let danglingReferences = try ReferenceResolution.danglingReferences(
@@ -125,6 +135,7 @@ public enum CheckPipeline {
             report.verdict = .fail
             report.exitCode = Int(GateExitCode.catalogUnavailable.rawValue)
         }
+        headProject.finishGraphAhead()
         memo.persist()
         if request.keepsReadingUntilExit {
             ExitRetention.keep([memo, baseProject, headProject, resolved, diff, impact, evaluation, workspace])

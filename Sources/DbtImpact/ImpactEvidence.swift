@@ -48,11 +48,7 @@ extension DbtProject {
     public static func lineageGraph(changes: [ModelChange], base: DbtProject, head: DbtProject) throws -> ProjectGraph {
         var graph = head.exists ? try head.graph() : ProjectGraph()
         if head.exists { try addInstalledPackages(modifiedBy: changes, to: &graph, head: head) }
-        let goneIds = changes.compactMap { change -> String? in
-            guard let old = change.base else { return nil }
-            let stillThere = change.head.map { $0.enabled && $0.uniqueId == old.uniqueId } ?? false
-            return stillThere ? nil : old.uniqueId
-        }
+        let goneIds = goneIds(changes)
         guard !goneIds.isEmpty, base.exists else { return graph }
         let baseGraph = try base.consumers(of: Set(goneIds))
         for id in goneIds {
@@ -68,6 +64,24 @@ extension DbtProject {
             }
         }
         return graph
+    }
+
+    /// Reads, now, the base-side consumers `lineageGraph` will ask for: a check does it while its
+    /// head graph is still being built on the other core (`buildGraphAhead`).
+    public static func readFormerConsumers(changes: [ModelChange], base: DbtProject) throws {
+        let goneIds = goneIds(changes)
+        guard !goneIds.isEmpty, base.exists else { return }
+        _ = try base.consumers(of: Set(goneIds))
+    }
+
+    /// The models a change removes from the head graph (deleted, disabled or renamed away), by
+    /// their base-side ids.
+    static func goneIds(_ changes: [ModelChange]) -> [String] {
+        changes.compactMap { change -> String? in
+            guard let old = change.base else { return nil }
+            let stillThere = change.head.map { $0.enabled && $0.uniqueId == old.uniqueId } ?? false
+            return stillThere ? nil : old.uniqueId
+        }
     }
 
     /// The graphs of the installed packages joined to the project's: the package models

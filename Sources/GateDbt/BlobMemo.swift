@@ -9,8 +9,10 @@ import GateModel
 /// facts that depend on nothing but the bytes are also kept between runs.
 ///
 /// Only facts that depend on nothing but the file's bytes (and, where diagnostics carry it, its
-/// path) are kept. Belongs to one task, like the projects that share it.
-public final class BlobMemo {
+/// path) are kept. Shared by the projects of one check, which may be read on several threads at
+/// once (the head graph is built beside the comparison, `DbtProject.buildGraphAhead`): every
+/// access holds `lock`.
+public final class BlobMemo: @unchecked Sendable {
     struct ModelFileFacts: Equatable {
         var scan: ReferenceScan
         var config: ModelConfig?
@@ -63,6 +65,8 @@ public final class BlobMemo {
     /// kind and key, as they are written back to the store.
     private var encodedFacts: [BlobFactStore.Kind: [String: [UInt8]]] = [:]
 
+    private let lock = NSLock()
+
     public init(store: BlobFactStore? = nil) {
         self.store = store
     }
@@ -70,6 +74,8 @@ public final class BlobMemo {
     /// Writes what this run learnt, with what earlier runs knew, to the store (when there is one
     /// and the run learnt anything). A store that cannot be written is left as it was.
     public func persist() {
+        lock.lock()
+        defer { lock.unlock() }
         guard let store, learnt else { return }
         var used: [BlobFactStore.Kind: [String: [UInt8]]] = [:]
         used[.modelFile] = modelFiles.mapValues(BlobFactStore.encode)
@@ -88,17 +94,23 @@ public final class BlobMemo {
     /// A fact of `kind` an earlier run kept, decoded by its owner (kept for the next run too).
     func fact<T>(_ kind: BlobFactStore.Kind, _ key: String, encode: (T) -> [UInt8],
                  decode: (inout BinaryReader) throws -> T) -> T? {
+        lock.lock()
+        defer { lock.unlock() }
         guard let value = store?.fact(kind, key, decode) else { return nil }
         encodedFacts[kind, default: [:]][key] = encode(value)
         return value
     }
 
     func remember(_ record: [UInt8], as kind: BlobFactStore.Kind, at key: String) {
+        lock.lock()
+        defer { lock.unlock() }
         encodedFacts[kind, default: [:]][key] = record
         learnt = true
     }
 
     func modelFile(_ key: String) -> ModelFileFacts? {
+        lock.lock()
+        defer { lock.unlock() }
         if let facts = modelFiles[key] { return facts }
         guard let facts = store?.fact(.modelFile, key, BlobFactStore.decodeModelFile) else { return nil }
         modelFiles[key] = facts
@@ -106,12 +118,16 @@ public final class BlobMemo {
     }
 
     func remember(modelFile facts: ModelFileFacts, at key: String) {
+        lock.lock()
+        defer { lock.unlock() }
         modelFiles[key] = facts
         learnt = true
     }
 
     /// The outline of a property file blob: `.some(nil)` when it cannot be outlined, nil when not known.
     func outline(_ blob: String) -> PropertyFileOutline?? {
+        lock.lock()
+        defer { lock.unlock() }
         if let outline = outlines[blob] { return .some(outline) }
         if notOutlinable.contains(blob) { return .some(nil) }
         if let outline = store?.fact(.outline, blob, BlobFactStore.decodeOutline) {
@@ -126,6 +142,8 @@ public final class BlobMemo {
     }
 
     func remember(outline: PropertyFileOutline?, of blob: String) {
+        lock.lock()
+        defer { lock.unlock() }
         if let outline { outlines[blob] = outline } else { notOutlinable.insert(blob) }
         learnt = true
     }
@@ -135,6 +153,12 @@ public final class BlobMemo {
 
     /// Which words are known to occur (or not) in a blob.
     func wordHits(_ blob: String) -> [String: Bool]? {
+        lock.lock()
+        defer { lock.unlock() }
+        return knownWordHits(blob)
+    }
+
+    private func knownWordHits(_ blob: String) -> [String: Bool]? {
         if let hits = wordHits[blob] { return hits }
         guard let hits = store?.fact(.wordHits, blob, BlobFactStore.decodeWordHits) else { return nil }
         wordHits[blob] = hits
@@ -142,17 +166,21 @@ public final class BlobMemo {
     }
 
     func remember(wordHits hits: [String: Bool], of blob: String) {
-        var known = wordHits(blob) ?? [:]
+        lock.lock()
+        defer { lock.unlock() }
+        var known = knownWordHits(blob) ?? [:]
         known.merge(hits) { _, new in new }
         wordHits[blob] = known
         learnt = true
     }
 
-    func tokenHashes(_ blob: String) -> [UInt64]? { tokenHashes[blob] }
+    func tokenHashes(_ blob: String) -> [UInt64]? { lock.withLock { tokenHashes[blob] } }
 
-    func remember(tokenHashes hashes: [UInt64], of blob: String) { tokenHashes[blob] = hashes }
+    func remember(tokenHashes hashes: [UInt64], of blob: String) { lock.withLock { tokenHashes[blob] = hashes } }
 
     func sourceColumns(_ blob: String) -> [String: [String]]? {
+        lock.lock()
+        defer { lock.unlock() }
         if let columns = sourceColumns[blob] { return columns }
         guard let columns = store?.fact(.sourceColumns, blob, BlobFactStore.decodeSourceColumns) else { return nil }
         sourceColumns[blob] = columns
@@ -160,6 +188,8 @@ public final class BlobMemo {
     }
 
     func remember(sourceColumns columns: [String: [String]], of blob: String) {
+        lock.lock()
+        defer { lock.unlock() }
         sourceColumns[blob] = columns
         learnt = true
     }
@@ -167,6 +197,8 @@ public final class BlobMemo {
     /// What rendering a model file found, from this run or an earlier one whose `env_var()` reads
     /// saw what `environment` holds now.
     func render(_ key: String, environment: [String: String]) -> RenderOutcome? {
+        lock.lock()
+        defer { lock.unlock() }
         if let outcome = renderedModels[key] { return outcome }
         guard let outcome = store?.fact(.render, key, BlobFactStore.decodeRender),
               (outcome.rendered?.environmentRead ?? [:]).allSatisfy({ name, seen in
@@ -177,6 +209,8 @@ public final class BlobMemo {
     }
 
     func remember(render outcome: RenderOutcome, at key: String) {
+        lock.lock()
+        defer { lock.unlock() }
         renderedModels[key] = outcome
         learnt = true
     }
@@ -185,6 +219,8 @@ public final class BlobMemo {
     /// an earlier run parsed it (kept in `PropertyFileCoding`'s binary form: decoding it is
     /// several times faster than parsing the YAML, where Codable was not).
     func propertyItem(_ key: String, path: String) -> PropertyFileContents? {
+        lock.lock()
+        defer { lock.unlock() }
         if let known = propertyItems[key] { return known.contents }
         guard let contents = store?.fact(.propertyItem, key, { reader in try PropertyFileCoding.decode(&reader, path: path) })
         else { return nil }
@@ -195,6 +231,8 @@ public final class BlobMemo {
     /// Shares a parsed entry with the other side and later runs (one that parsed: a failure is
     /// read again, and said again, at each side).
     func remember(propertyItem contents: PropertyFileContents, at key: String, path: String) {
+        lock.lock()
+        defer { lock.unlock() }
         parsedPropertyItems += 1
         guard contents.failure == nil else { return }
         propertyItems[key] = (contents, path)
@@ -205,6 +243,8 @@ public final class BlobMemo {
     /// model's rendered SQL now (a kept reading of other SQL — another `env_var()` value — is
     /// not used). `keep`: whether the reading may come from, and go to, the store.
     func sqlReading(_ inputs: SQLReadingInputs, sql: String, blob: String, keep: Bool) -> ModelSQLReading? {
+        lock.lock()
+        defer { lock.unlock() }
         if let reading = sqlReadings[inputs] { return reading }
         guard keep else { return nil }
         let key = inputs.storeKey(blob: blob)
@@ -217,6 +257,8 @@ public final class BlobMemo {
     }
 
     func remember(sqlReading reading: ModelSQLReading, inputs: SQLReadingInputs, blob: String, keep: Bool) {
+        lock.lock()
+        defer { lock.unlock() }
         sqlReadings[inputs] = reading
         analysedSQL += 1
         guard keep, store != nil else { return }
@@ -226,6 +268,8 @@ public final class BlobMemo {
 
     /// The versioned entries `VersionSketch` read from a property file, this run or an earlier one.
     func versionSketches(_ key: String) -> [PropertyModel]? {
+        lock.lock()
+        defer { lock.unlock() }
         if let models = versionedEntries[key] { return models }
         guard let models = store?.fact(.versionSketches, key, BlobFactStore.decodeSketches) else { return nil }
         versionedEntries[key] = models
@@ -233,6 +277,8 @@ public final class BlobMemo {
     }
 
     func remember(versionSketches models: [PropertyModel], at key: String) {
+        lock.lock()
+        defer { lock.unlock() }
         versionedEntries[key] = models
         learnt = true
     }

@@ -1,4 +1,5 @@
 import DbtFiles
+import DbtJinja
 import Foundation
 import GateModel
 
@@ -26,8 +27,11 @@ public final class DbtProject {
     package let projectFile: ProjectFile?
     /// Per-blob reading shared with the other side of a comparison.
     let memo: BlobMemo
+    /// Parsed macro files for this project's renderer: the memo's, or a twin's own (a template
+    /// cache belongs to one thread).
+    let templates: DbtTemplateCache
 
-    private var diagnosticList: [Diagnostic] = []
+    private(set) var diagnosticList: [Diagnostic] = []
     private var diagnosticSet: Set<Diagnostic> = []
     /// The revision's files, scanned and outlined (built on the first question that needs them).
     private var revisionIndex: RevisionIndex?
@@ -42,6 +46,13 @@ public final class DbtProject {
     /// File stem → the versioned model and version it defines (from `fullVersionIndex`).
     var versionStemOwners: [String: (name: String, version: String)]?
     var graphCache: ProjectGraph?
+    var namingOverridesCache: [String]?
+    /// `consumers(of:)` by the targets asked for.
+    var consumersCache: [Set<String>: ProjectGraph] = [:]
+    /// The graph being built on another thread (`buildGraphAhead`), until `graph()` takes it.
+    var graphAhead: GraphAhead?
+    /// Twins whose work this project took over, kept so that they are freed with it.
+    var retainedTwins: [DbtProject] = []
     var listedTokenHashCache: [(blob: String?, hashes: [UInt64]?)]?
     var enabledEntryConfigCache: [String: ModelConfig]?
     /// Semantic model id → its column expressions (see `PropertySemanticNode`), filled by the graph.
@@ -92,9 +103,11 @@ public final class DbtProject {
     /// Problems met while reading, each with file and line; none of them stops the reading.
     public var diagnostics: [Diagnostic] { diagnosticList + renderingDiagnostics() }
 
-    private init(tree: any FileTree, settings: DbtSettings, projectFile: ProjectFile?, projectFilePath: String, memo: BlobMemo) {
+    private init(tree: any FileTree, settings: DbtSettings, projectFile: ProjectFile?, projectFilePath: String, memo: BlobMemo,
+                 templates: DbtTemplateCache? = nil) {
         self.tree = tree
         self.memo = memo
+        self.templates = templates ?? memo.templates
         self.settings = settings
         self.projectFile = projectFile
         self.projectFilePath = projectFilePath
@@ -133,6 +146,17 @@ public final class DbtProject {
             if let error = project.stateManifestError { throw error }
         }
         return project
+    }
+
+    /// The same revision read through `tree` (another reader of the same files) by a project of
+    /// its own, for another thread: it shares the memo and the immutable index, and nothing else.
+    func twin(reading tree: any FileTree) throws -> DbtProject {
+        let twin = DbtProject(tree: tree, settings: settings, projectFile: projectFile, projectFilePath: projectFilePath,
+                              memo: memo, templates: DbtTemplateCache())
+        twin.revisionIndex = try index()
+        twin.manifestLoaded = manifestLoaded
+        twin.manifestCache = manifestCache
+        return twin
     }
 
     package func note(_ diagnostic: Diagnostic) {
@@ -565,6 +589,13 @@ public final class DbtProject {
     /// Returns the overridden macro names; records a notice for each (once).
     @discardableResult
     public func namingMacroOverrides() throws -> [String] {
+        if let namingOverridesCache { return namingOverridesCache }
+        let found = try findNamingMacroOverrides()
+        namingOverridesCache = found
+        return found
+    }
+
+    private func findNamingMacroOverrides() throws -> [String] {
         guard let projectFile else { return [] }
         let names = ["generate_schema_name", "generate_alias_name", "generate_database_name"]
         var found: [String] = []

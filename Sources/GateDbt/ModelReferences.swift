@@ -184,6 +184,8 @@ extension DbtProject {
     /// gives. Does nothing for a few files, on one core, or on a tree that cannot be read from
     /// another thread.
     func prerender(_ paths: [String]) throws {
+        // A graph being built ahead renders every model file: its renders are taken, not done twice.
+        if graphAhead != nil { _ = try graph() }
         let workers = min(ProcessInfo.processInfo.activeProcessorCount, 4)
         guard workers > 1, let projectFile else { return }
         let state = try renderingState(projectFile)
@@ -240,7 +242,7 @@ extension DbtProject {
             settings.targetName = settings.targetName ?? target.name
         }
         let renderer = DbtRenderer(tree: tree, project: projectFile, settings: settings, macros: macros,
-                                   templateCache: memo.templates)
+                                   templateCache: templates)
         var projectBlob = tree.blobID(of: projectFilePath) ?? ""
         if projectBlob.isEmpty, let data = try tree.contents(of: projectFilePath) {
             projectBlob = String(StableHash.fnv1a(data), radix: 16)   // the same in every run

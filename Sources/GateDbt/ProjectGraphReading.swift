@@ -16,7 +16,7 @@ extension DbtProject {
     /// nodes it knows. Disabled models (folder, YAML or SQL `enabled`, Jinja rendered) are left out, as dbt leaves them out.
     public func graph() throws -> ProjectGraph {
         if let graphCache { return graphCache }
-        let graph = try buildGraph(keeping: nil)
+        let graph = try takeGraphAhead() ?? buildGraph(keeping: nil)
         graphCache = graph
         return graph
     }
@@ -28,8 +28,11 @@ extension DbtProject {
     /// the whole graph.
     public func consumers(of targets: Set<String>) throws -> ProjectGraph {
         if let graphCache { return graphCache }
-        if manifest() != nil { return try graph() }
-        return try buildGraph(keeping: targets)
+        if manifest() != nil || graphAhead != nil { return try graph() }
+        if let known = consumersCache[targets] { return known }
+        let graph = try buildGraph(keeping: targets)
+        consumersCache[targets] = graph
+        return graph
     }
 
     /// A model file's config as the graph reads it: its folder's, then the YAML entries of the model

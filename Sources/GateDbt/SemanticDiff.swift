@@ -17,6 +17,14 @@ public enum SemanticDiff {
     /// Versioned models give one `ModelChange` per version, named `name.v<N>` as dbt lists them;
     /// every snapshot keeps the model name in `name` and the version in `uniqueId`.
     /// Models whose entry changed only in position (moved to another YAML file) are not reported.
+    /// Reads both revisions' files, in the order `compare` reads them: what every later question
+    /// about either starts from (`DbtProject.index()`). Done again by `compare` at no cost.
+    public static func index(base: DbtProject, head: DbtProject) throws {
+        _ = try head.namingMacroOverrides()
+        _ = try base.index()
+        _ = try head.index()
+    }
+
     public static func compare(base: DbtProject, head: DbtProject, changes: ChangeSet) throws
         -> (changes: [ModelChange], diagnostics: [Diagnostic])
     {
@@ -26,7 +34,7 @@ public enum SemanticDiff {
         var renamedTo: [String: String] = [:]
         var changedPaths = Set<String>()
 
-        try head.namingMacroOverrides()
+        try index(base: base, head: head)
         try base.prefetchMentions(modelFiles: changes.changes.compactMap(\.oldPath))
         try head.prefetchMentions(modelFiles: changes.changes.compactMap(\.newPath))
         for change in changes.changes {

@@ -1,0 +1,111 @@
+import Foundation
+@testable import GateDbt
+import GateGit
+import GateModel
+import GateTestSupport
+import Testing
+
+/// A check builds the head graph on the second core while it compares the revisions
+/// (`DbtProject.buildGraphAhead`), through a twin of the project. The project must then answer
+/// exactly as if it had built the graph itself when first asked: the same graph, the same words in
+/// the same order, and what the build learnt (rendered configs, semantic models' columns) known.
+@Suite struct GraphAheadTests {
+    static let files: [String: String] = {
+        var files = PrerenderTests.files
+        files["macros/naming.sql"] = "{% macro generate_schema_name(custom, node) %}{{ custom }}{% endmacro %}\n"
+        // A render decides whether this model is in the graph (its `enabled` is an expression).
+        files["models/switchable.sql"] = "{{ config(enabled=var('switch_on', false)) }}\nselect * from {{ ref('base_a') }}\n"
+        files["models/reads_env.sql"] = "{% set x = env_var('GRAPH_AHEAD_UNSET_VARIABLE') %}select '{{ x }}' as x from {{ ref('base_b') }}\n"
+        // A snapshot named like a model: the graph says dbt resolves ref() to the snapshot.
+        files["snapshots/base_b.sql"] = """
+            {% snapshot base_b %}
+            {{ config(unique_key='id', strategy='check', check_cols='all') }}
+            select * from {{ ref('base_a') }}
+            {% endsnapshot %}
+            """
+        files["models/semantic.yml"] = """
+            semantic_models:
+              - name: base_a_sm
+                model: ref('base_a')
+                entities:
+                  - name: thing
+                    type: primary
+                    expr: id
+            """
+        return files
+    }()
+
+    /// What a check asks of the head before the graph (the comparison's questions), then the graph.
+    static func questionsThenGraph(_ project: DbtProject) throws -> ProjectGraph {
+        _ = try project.namingMacroOverrides()
+        _ = try project.references(ofModelFile: "models/m_1.sql")
+        return try project.graph()
+    }
+
+    static func headTree(_ fixture: TempRepository) throws -> GitTree {
+        try Repository.open(at: fixture.path).tree(at: "HEAD")
+    }
+
+    @Test func aGraphBuiltAheadIsTheGraphBuiltWhenAsked() throws {
+        let fixture = try TempRepository()
+        defer { fixture.remove() }
+        for (path, text) in Self.files { try fixture.write(path, text) }
+        _ = try fixture.commit("project")
+
+        let ahead = try DbtProject.load(tree: try Self.headTree(fixture))
+        try ahead.buildGraphAhead()
+        let asked = try DbtProject.load(tree: try Self.headTree(fixture))
+        let graph = try Self.questionsThenGraph(ahead)
+        #expect(graph == (try Self.questionsThenGraph(asked)))
+        #expect(ahead.diagnostics == asked.diagnostics)
+        #expect(try ahead.graph() == graph)
+
+        // What the build said and learnt is the project's.
+        #expect(graph.nodes["model.shop.switchable"] == nil)
+        #expect(try ahead.modelIsEnabled(named: "switchable") == false)
+        #expect(ahead.diagnostics.contains { $0.message.contains("share a name") })
+        #expect(ahead.diagnostics.contains { $0.message.contains("GRAPH_AHEAD_UNSET_VARIABLE") })
+        #expect(ahead.diagnostics.contains { $0.message.contains("not_defined_anywhere") })
+        #expect(try ahead.columnUsers(of: "base_a", columns: ["id"], among: ["semantic_model.shop.base_a_sm"])
+                == ["id": ["semantic_model.shop.base_a_sm"]])
+        if ProcessInfo.processInfo.activeProcessorCount > 1 {
+            #expect(ahead.prerenderedFiles > 0)
+        }
+    }
+
+    /// In the worktree (no blob ids) the renders done ahead are kept by path, and taken over too.
+    @Test func aGraphBuiltAheadInTheWorktreeIsTheGraphBuiltWhenAsked() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("graph-ahead-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        for (path, text) in Self.files {
+            let url = root.appendingPathComponent(path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(text.utf8).write(to: url)
+        }
+        let ahead = try DbtProject.load(tree: DirectoryTree(root: root))
+        try ahead.buildGraphAhead()
+        let asked = try DbtProject.load(tree: DirectoryTree(root: root))
+        #expect(try Self.questionsThenGraph(ahead) == (try Self.questionsThenGraph(asked)))
+        #expect(ahead.diagnostics == asked.diagnostics)
+    }
+
+    /// A graph nobody asked for leaves no trace: its words are not the project's.
+    @Test func aGraphNeverAskedForIsDropped() throws {
+        let fixture = try TempRepository()
+        defer { fixture.remove() }
+        for (path, text) in Self.files { try fixture.write(path, text) }
+        _ = try fixture.commit("project")
+
+        let ahead = try DbtProject.load(tree: try Self.headTree(fixture))
+        try ahead.buildGraphAhead()
+        let never = try DbtProject.load(tree: try Self.headTree(fixture))
+        _ = try ahead.namingMacroOverrides()
+        _ = try never.namingMacroOverrides()
+        ahead.finishGraphAhead()
+        #expect(ahead.diagnostics == never.diagnostics)
+        #expect(!ahead.diagnostics.contains { $0.message.contains("share a name") })
+        // Asked for later, it is built here, as it would have been.
+        #expect(try ahead.graph() == (try never.graph()))
+        #expect(ahead.diagnostics == never.diagnostics)
+    }
+}
