@@ -4,6 +4,14 @@ import GateModel
 
 /// How the dbt models touched by a change differ between base and head: the input of every rule.
 public enum SemanticDiff {
+    /// Reads both revisions' files, in the order `compare` reads them: what every later question
+    /// about either starts from (`DbtProject.index()`). Done again by `compare` at no cost.
+    public static func index(base: DbtProject, head: DbtProject) throws {
+        _ = try head.namingMacroOverrides()
+        _ = try base.index()
+        _ = try head.index()
+    }
+
     /// Compares every model the change set touches — through its SQL/Python file, its YAML
     /// property entry (wherever it lives), or a `dbt_project.yml` folder config that applies to it.
     ///
@@ -17,14 +25,6 @@ public enum SemanticDiff {
     /// Versioned models give one `ModelChange` per version, named `name.v<N>` as dbt lists them;
     /// every snapshot keeps the model name in `name` and the version in `uniqueId`.
     /// Models whose entry changed only in position (moved to another YAML file) are not reported.
-    /// Reads both revisions' files, in the order `compare` reads them: what every later question
-    /// about either starts from (`DbtProject.index()`). Done again by `compare` at no cost.
-    public static func index(base: DbtProject, head: DbtProject) throws {
-        _ = try head.namingMacroOverrides()
-        _ = try base.index()
-        _ = try head.index()
-    }
-
     public static func compare(base: DbtProject, head: DbtProject, changes: ChangeSet) throws
         -> (changes: [ModelChange], diagnostics: [Diagnostic])
     {
