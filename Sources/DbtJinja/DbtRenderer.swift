@@ -458,14 +458,16 @@ package final class DbtRenderer {
     }
 }
 
-/// Parsed macro files by blob id, shared by the two sides of a comparison (templates are
-/// immutable); belongs to one check, like `BlobMemo`.
-package final class DbtTemplateCache {
+/// Parsed macro files by blob id, shared by every renderer of a check — both sides of the
+/// comparison, on whatever thread each renders (a parsed template is immutable): every access
+/// holds `lock`. Belongs to one check, like `BlobMemo`.
+package final class DbtTemplateCache: @unchecked Sendable {
     private var templates: [String: JinjaTemplate] = [:]
+    private let lock = NSLock()
 
     package init() {}
 
-    package func template(blob: String, path: String) -> JinjaTemplate? { templates[blob + ":" + path] }
+    package func template(blob: String, path: String) -> JinjaTemplate? { lock.withLock { templates[blob + ":" + path] } }
 
-    func store(_ template: JinjaTemplate, blob: String, path: String) { templates[blob + ":" + path] = template }
+    func store(_ template: JinjaTemplate, blob: String, path: String) { lock.withLock { templates[blob + ":" + path] = template } }
 }

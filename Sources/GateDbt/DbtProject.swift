@@ -1,5 +1,4 @@
 import DbtFiles
-import DbtJinja
 import Foundation
 import GateModel
 
@@ -27,9 +26,6 @@ public final class DbtProject {
     package let projectFile: ProjectFile?
     /// Per-blob reading shared with the other side of a comparison.
     let memo: BlobMemo
-    /// Parsed macro files for this project's renderer: the memo's, or a twin's own (a template
-    /// cache belongs to one thread).
-    let templates: DbtTemplateCache
 
     private(set) var diagnosticList: [Diagnostic] = []
     private var diagnosticSet: Set<Diagnostic> = []
@@ -103,11 +99,9 @@ public final class DbtProject {
     /// Problems met while reading, each with file and line; none of them stops the reading.
     public var diagnostics: [Diagnostic] { diagnosticList + renderingDiagnostics() }
 
-    private init(tree: any FileTree, settings: DbtSettings, projectFile: ProjectFile?, projectFilePath: String, memo: BlobMemo,
-                 templates: DbtTemplateCache? = nil) {
+    private init(tree: any FileTree, settings: DbtSettings, projectFile: ProjectFile?, projectFilePath: String, memo: BlobMemo) {
         self.tree = tree
         self.memo = memo
-        self.templates = templates ?? memo.templates
         self.settings = settings
         self.projectFile = projectFile
         self.projectFilePath = projectFilePath
@@ -149,10 +143,11 @@ public final class DbtProject {
     }
 
     /// The same revision read through `tree` (another reader of the same files) by a project of
-    /// its own, for another thread: it shares the memo and the immutable index, and nothing else.
+    /// its own, for another thread: it shares the memo (with its parsed templates) and the
+    /// immutable index, and nothing else.
     func twin(reading tree: any FileTree) throws -> DbtProject {
         let twin = DbtProject(tree: tree, settings: settings, projectFile: projectFile, projectFilePath: projectFilePath,
-                              memo: memo, templates: DbtTemplateCache())
+                              memo: memo)
         twin.revisionIndex = try index()
         twin.manifestLoaded = manifestLoaded
         twin.manifestCache = manifestCache

@@ -1,4 +1,3 @@
-import DbtJinja
 import Foundation
 import GateModel
 
@@ -10,8 +9,8 @@ extension DbtProject {
     /// learnt or said, as if it had built the graph there and then.
     ///
     /// The build runs in a twin of the project (`twin(reading:)`): the same revision through a
-    /// tree of its own, sharing only the memo (which locks) and the immutable index, so that
-    /// neither thread sees the other's caches half-written. Does nothing on one core, for a tree
+    /// tree of its own, sharing only the memo and its parsed templates (which lock) and the
+    /// immutable index, so that neither thread sees the other's caches half-written. Does nothing on one core, for a tree
     /// that cannot be read from another thread, or when the graph is already known.
     public func buildGraphAhead() throws {
         guard exists, graphCache == nil, graphAhead == nil, ProcessInfo.processInfo.activeProcessorCount > 1,
@@ -57,6 +56,8 @@ extension DbtProject {
         enabledEntryConfigCache = enabledEntryConfigCache ?? twin.enabledEntryConfigCache
         listedTokenHashCache = listedTokenHashCache ?? twin.listedTokenHashCache
         seedNameCache = seedNameCache ?? twin.seedNameCache
+        // Its renderer too (macros read, templates parsed, the twin's tree its own): its thread is done.
+        if rendering == nil { rendering = twin.rendering }
         renderClock += twin.renderClock
         prerenderedFiles += twin.prerenderedFiles
         // Freed with this project, not now: a twin's caches take a while to free.

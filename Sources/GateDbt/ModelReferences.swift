@@ -206,7 +206,8 @@ extension DbtProject {
             readers.append((twin, nil))
         }
         let started = ContinuousClock.now
-        let batch = RenderBatch(jobs: jobs, readers: readers, project: projectFile, settings: state.renderer.settings, macros: state.macros)
+        let batch = RenderBatch(jobs: jobs, readers: readers, project: projectFile, settings: state.renderer.settings, macros: state.macros,
+                                templates: memo.templates)
         DispatchQueue.concurrentPerform(iterations: workers) { batch.work(thread: $0) }
         renderClock += ContinuousClock.now - started
         for (job, render) in zip(jobs, batch.renders) {
@@ -242,7 +243,7 @@ extension DbtProject {
             settings.targetName = settings.targetName ?? target.name
         }
         let renderer = DbtRenderer(tree: tree, project: projectFile, settings: settings, macros: macros,
-                                   templateCache: templates)
+                                   templateCache: memo.templates)
         var projectBlob = tree.blobID(of: projectFilePath) ?? ""
         if projectBlob.isEmpty, let data = try tree.contents(of: projectFilePath) {
             projectBlob = String(StableHash.fnv1a(data), radix: 16)   // the same in every run
@@ -415,15 +416,18 @@ final class RenderBatch: @unchecked Sendable {
     private let project: ProjectFile
     private let settings: DbtSettings
     private let macros: DbtMacroIndex
+    /// Parsed macro files, shared by every thread's renderer (the memo's).
+    private let templates: DbtTemplateCache
     private let slots: ConcurrentSlots<Result<RenderedModel, any Error>>
 
     init(jobs: [Job], readers: [(tree: any FileTree, renderer: DbtRenderer?)], project: ProjectFile, settings: DbtSettings,
-         macros: DbtMacroIndex) {
+         macros: DbtMacroIndex, templates: DbtTemplateCache) {
         self.jobs = jobs
         self.readers = readers
         self.project = project
         self.settings = settings
         self.macros = macros
+        self.templates = templates
         slots = ConcurrentSlots(count: jobs.count)
     }
 
@@ -435,7 +439,7 @@ final class RenderBatch: @unchecked Sendable {
         let renderer = readers[thread].renderer ?? {
             var macros = self.macros
             if macros.packagesInRevision { macros.packageTree = tree }
-            return DbtRenderer(tree: tree, project: project, settings: settings, macros: macros, templateCache: DbtTemplateCache())
+            return DbtRenderer(tree: tree, project: project, settings: settings, macros: macros, templateCache: templates)
         }()
         while let chunk = slots.nextChunk() {
             for index in chunk {
