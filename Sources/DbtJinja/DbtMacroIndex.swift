@@ -37,6 +37,13 @@ package struct DbtMacroIndex {
     /// The bare names (and dispatch base names: `x` for `default__x`) of those macros: a model
     /// mentioning none of them cannot reach a `ref()` through a macro.
     package var referenceReachingWords: Set<String> = []
+    /// Macros whose call cannot change what a render tells the graph or the gate: no `ref`,
+    /// `source`, `config`, `var`, `env_var`, warehouse or context word in their body, and every
+    /// call they make is a pure builtin, a method of a value, or another such macro. A model
+    /// calling only these reads the same rendered or not (`isInert(call:from:)`), as long as their
+    /// files parse (a project checks that before it skips a render, `inertMacroFilesParse`), and
+    /// except for which macros it calls (macro-change detection renders every caller).
+    package var inert: Set<Definition> = []
     /// Macro file paths with their blob ids (when the tree knows them), for cache keys.
     package var fileFingerprint: [String] = []
     /// `package.name` → a hash of the macro's text (`{% macro %}` to `{% endmacro %}`): dbt calls
@@ -147,6 +154,63 @@ package struct DbtMacroIndex {
             referenceReachingWords.insert(definition.name)
             if let base = DbtMacroIndex.dispatchBase(of: definition.name) { referenceReachingWords.insert(base) }
         }
+        computeInert(bodies: bodies, wordsOf: wordsOf, reaching: reaching)
+    }
+
+    /// Words that make a macro's call matter to a render beyond its text: references, config,
+    /// variables (a missing one fails dbt's parse), the warehouse, and the context dbt passes.
+    static let effectWords: Set<String> = ["ref", "source", "config", "var", "env_var", "run_query", "statement", "adapter",
+                                           "execute", "load_result", "graph", "exceptions", "model", "builtins", "context",
+                                           "this", "dbt", "api", "flags", "selected_resources", "store_result", "store_raw_result"]
+    /// Jinja's and dbt's pure callables: what they return depends on their arguments alone.
+    static let pureCalls: Set<String> = ["return", "caller", "range", "lower", "upper", "length", "list", "dict", "zip",
+                                         "enumerate", "max", "min", "sum", "abs", "int", "float", "string", "str", "bool",
+                                         "log", "print", "tojson", "fromjson", "toyaml", "fromyaml", "namespace", "cycler",
+                                         "joiner", "tuple", "set", "sorted", "reversed", "round", "lipsum"]
+
+    /// The greatest set of macros that are inert: those with no effect word, less any whose
+    /// calls leave the set, until nothing changes (a macro calling itself stays in).
+    private mutating func computeInert(bodies: [Definition: Data], wordsOf: [Definition: Set<String>], reaching: Set<Definition>) {
+        var candidates = Set(bodies.keys.filter { definition in
+            !reaching.contains(definition) && (wordsOf[definition] ?? []).isDisjoint(with: Self.effectWords)
+        })
+        let callsOf = Dictionary(uniqueKeysWithValues: candidates.map { ($0, MacroTagScanner.jinjaCalls(in: bodies[$0] ?? Data())) })
+        var changed = true
+        while changed {
+            changed = false
+            for definition in candidates {
+                let calls = callsOf[definition] ?? []
+                if !calls.allSatisfy({ callIsInert($0, from: definition.package, among: candidates) }) {
+                    candidates.remove(definition)
+                    changed = true
+                }
+            }
+        }
+        inert = candidates
+    }
+
+    private func callIsInert(_ call: String, from package: String, among candidates: Set<Definition>) -> Bool {
+        if Self.pureCalls.contains(call) { return true }
+        let parts = call.split(separator: ".", maxSplits: 1).map(String.init)
+        if parts.count == 2 {
+            // `pkg.macro(…)` is that package's macro; `value.method(…)` (a string's `upper`) is pure,
+            // unless the value is one of the effect words (`adapter.dispatch`).
+            if packages[parts[0]] != nil { return definition(parts[1], in: parts[0]).map(candidates.contains) ?? false }
+            return !Self.effectWords.contains(parts[0])
+        }
+        // Unknown: a macro of dbt's own context, or none at all (which a render reports).
+        return resolve(call, from: package).map(candidates.contains) ?? false
+    }
+
+    /// Whether a model's call of the macro `name` (`pkg.name` too), resolved from `package`, is
+    /// inert: false for a macro the index does not know.
+    package func isInert(call name: String, from package: String) -> Bool {
+        let parts = name.split(separator: ".", maxSplits: 1).map(String.init)
+        if parts.count == 2 {
+            guard packages[parts[0]] != nil, let found = definition(parts[1], in: parts[0]) else { return false }
+            return inert.contains(found)
+        }
+        return resolve(name, from: package).map(inert.contains) ?? false
     }
 
     /// `x` for a dispatched implementation `default__x` / `snowflake__x`.
@@ -213,6 +277,52 @@ package enum MacroTagScanner {
                            Data(bytes[current.start...])))
         }
         return result
+    }
+
+    /// The names called inside the Jinja of a macro (`{{ … }}`, `{% … %}`): an identifier, dotted
+    /// or not, followed by `(`, outside string literals; not the defined macro's own name after
+    /// `macro`/`test`/`materialization`.
+    package static func jinjaCalls(in data: Data) -> Set<String> {
+        let bytes = [UInt8](data)
+        var calls = Set<String>()
+        var index = 0
+        while index + 1 < bytes.count {
+            guard bytes[index] == UInt8(ascii: "{"), bytes[index + 1] == UInt8(ascii: "{") || bytes[index + 1] == UInt8(ascii: "%") else {
+                if bytes[index] == UInt8(ascii: "{"), bytes[index + 1] == UInt8(ascii: "#") {
+                    index = (find("#}", in: bytes, from: index + 2).map { $0 + 2 }) ?? bytes.count
+                } else {
+                    index += 1
+                }
+                continue
+            }
+            let closer: UInt8 = bytes[index + 1] == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: "%")
+            index += 2
+            var previousWord = ""
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte == closer, index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "}") { index += 2; break }
+                if byte == UInt8(ascii: "'") || byte == UInt8(ascii: "\"") {
+                    index += 1
+                    while index < bytes.count, bytes[index] != byte {
+                        index += bytes[index] == UInt8(ascii: "\\") ? 2 : 1
+                    }
+                    index += 1
+                    previousWord = ""
+                    continue
+                }
+                guard ByteText.isIdentifier(byte) else { index += 1; continue }
+                let start = index
+                while index < bytes.count, ByteText.isIdentifier(bytes[index]) || bytes[index] == UInt8(ascii: ".") { index += 1 }
+                let name = String(decoding: bytes[start..<index], as: UTF8.self)
+                var next = index
+                while next < bytes.count, ByteText.isSpace(bytes[next]) { next += 1 }
+                if next < bytes.count, bytes[next] == UInt8(ascii: "("), !["macro", "test", "materialization"].contains(previousWord) {
+                    calls.insert(name)
+                }
+                previousWord = name
+            }
+        }
+        return calls
     }
 
     /// Every identifier-like word of some text (inside strings too: dispatch names are strings).

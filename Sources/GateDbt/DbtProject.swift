@@ -43,6 +43,8 @@ public final class DbtProject {
     var versionStemOwners: [String: (name: String, version: String)]?
     var graphCache: ProjectGraph?
     var namingOverridesCache: [String]?
+    /// Whether every file defining an inert macro parses (`inertMacroFilesParse`).
+    var inertMacrosParse: Bool?
     /// `consumers(of:)` by the targets asked for.
     var consumersCache: [Set<String>: ProjectGraph] = [:]
     /// The graph being built on another thread (`buildGraphAhead`), until `graph()` takes it.

@@ -35,8 +35,10 @@ extension DbtProject {
         let entryConfigs = try propertyHookConfigs()
         for path in try fileListing().modelFiles where path.hasSuffix(".sql") {
             guard let scan = try scan(path) else { continue }
-            // A file no render needs can still run macros in its hooks.
-            let outcome = try renderOutcome(path, scan: scan) ?? RenderOutcome(refs: [], sources: [], problems: [], rendered: RenderedModel())
+            // A file no render needs can still run macros in its hooks. One that calls macros is
+            // rendered even when the graph does not need it (inert macros): its render says which.
+            let outcome = try renderOutcome(path, scan: scan, force: modelFileFacts(path)?.jinja.callsMacros ?? false)
+                ?? RenderOutcome(refs: [], sources: [], problems: [], rendered: RenderedModel())
             var reached: String?
             if let rendered = outcome.rendered {
                 for call in rendered.calledMacros + (try hookMacroCalls(path, state: state, entries: entryConfigs)) {

@@ -24,13 +24,21 @@ final class RenderingState {
 /// What a model file's Jinja can ask of a render, read once per blob with its literal scan, so
 /// whether its parents can differ from the literal `ref()`s is known without reading it again.
 enum JinjaDemand: Equatable, Sendable {
-    /// A `{% %}` statement, a macro call inside `{{ }}`, or a `ref()`/`source()` whose arguments
-    /// are not plain strings: only a render tells.
+    /// A `{% %}` statement, or a `ref()`/`source()` whose arguments are not plain strings: only a
+    /// render tells.
     case render
-    /// Nothing but `ref`/`source`/`config`/`var`/… inside `{{ }}`, or no Jinja at all: rendered
-    /// only when one of these words (every identifier inside `{{ }}`) names a macro that can reach
-    /// a reference. Jinja outside `{{ }}` is comments only, as the file has no statement.
-    case plain(words: [String])
+    /// Only `{{ }}` expressions, or no Jinja at all: rendered only when one of `words` (every
+    /// identifier inside `{{ }}`) names a macro that can reach a reference, or one of the macros
+    /// it calls (`macros`, anything called but `ref`/`source`/`config`/`var`/…) is not inert
+    /// (`DbtMacroIndex.isInert`). Jinja outside `{{ }}` is comments only, as the file has no statement.
+    case plain(words: [String], macros: [String] = [])
+
+    /// Whether the file calls a macro (or may: a file only a render tells). Macro-change detection
+    /// renders these whether or not the graph needs it: what a model calls is learnt from its render.
+    var callsMacros: Bool {
+        if case .plain(_, let macros) = self { return !macros.isEmpty }
+        return true
+    }
 }
 
 /// What reading a model file through Jinja gave, kept per blob.
@@ -225,9 +233,23 @@ extension DbtProject {
         if !(sqlConfigs(path)?.unknown.isEmpty ?? true) { return true }
         switch try demand ?? modelFileFacts(path)?.jinja {
         case .render: return true
-        case .plain(let words): return words.contains(where: state.macros.referenceReachingWords.contains)
+        case let .plain(words, macros):
+            return words.contains(where: state.macros.referenceReachingWords.contains)
+                || macros.contains { !state.macros.isInert(call: $0, from: state.macros.rootPackage) }
+                || (!macros.isEmpty && !inertMacroFilesParse(state))
         case nil: return false
         }
+    }
+
+    /// Whether every file that defines an inert macro parses: a macro that does not is reported
+    /// through the renders of its callers (as dbt stops on it), so while one does not, every
+    /// macro caller is rendered. Parsed once per project, into the shared template cache the
+    /// renders use anyway.
+    private func inertMacroFilesParse(_ state: RenderingState) -> Bool {
+        if let inertMacrosParse { return inertMacrosParse }
+        let parses = Set(state.macros.inert.map(\.path)).sorted().allSatisfy { state.renderer.template(at: $0) != nil }
+        inertMacrosParse = parses
+        return parses
     }
 
     func renderingState(_ projectFile: ProjectFile) throws -> RenderingState {
@@ -336,17 +358,19 @@ extension DbtProject {
                 if bytes[index] == UInt8(ascii: "{") { hasExpression = true }
             }
             guard hasExpression else { return .plain(words: []) }
-            return expressionWords(bytes).map { .plain(words: $0) } ?? .render
+            let (words, macros) = expressionWords(bytes)
+            return .plain(words: words, macros: macros)
         }
     }
 
     /// The calls inside `{{ }}` that plain reading understands: anything else is a macro.
     static let plainCalls: Set<String> = ["ref", "source", "config", "var", "env_var", "is_incremental", "this"]
 
-    /// The identifier words inside the `{{ … }}` of a file (string literals included), sorted; nil
-    /// when some `{{ … }}` calls something other than `plainCalls` (a dotted name counts whole).
-    static func expressionWords(_ bytes: UnsafeBufferPointer<UInt8>) -> [String]? {
+    /// The identifier words inside the `{{ … }}` of a file (string literals included), and the
+    /// names it calls other than `plainCalls` (a dotted name whole), each sorted.
+    static func expressionWords(_ bytes: UnsafeBufferPointer<UInt8>) -> (words: [String], macros: [String]) {
         var words = Set<String>()
+        var macros = Set<String>()
         func word(_ start: Int, _ end: Int) -> String {
             String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
         }
@@ -384,11 +408,11 @@ extension DbtProject {
                 var next = index
                 while next < bytes.count, ByteText.isSpace(bytes[next]) { next += 1 }
                 if next < bytes.count, bytes[next] == UInt8(ascii: "("), !plainCalls.contains(word(start, index)) {
-                    return nil
+                    macros.insert(word(start, index))
                 }
             }
         }
-        return words.sorted()
+        return (words.sorted(), macros.sorted())
     }
 
     package static func merged<T: Hashable>(_ first: [T], _ second: [T]) -> [T] {

@@ -204,7 +204,7 @@ extension BlobFactStore {
         writer.data(facts.problems.isEmpty ? Data() : (try? encoder.encode(facts.problems)) ?? Data())
         switch facts.jinja {
         case .render: writer.bool(false)
-        case .plain(let words): writer.bool(true); writer.strings(words)
+        case let .plain(words, macros): writer.bool(true); writer.strings(words); writer.strings(macros)
         }
         return writer.bytes
     }
@@ -216,7 +216,7 @@ extension BlobFactStore {
         scan.unreadCalls = try reader.count()
         let decoder = JSONDecoder()
         let config = try reader.data(), problems = try reader.data()
-        let jinja: JinjaDemand = try reader.bool() ? .plain(words: try reader.strings()) : .render
+        let jinja: JinjaDemand = try reader.bool() ? .plain(words: try reader.strings(), macros: try reader.strings()) : .render
         return BlobMemo.ModelFileFacts(
             scan: scan,
             config: config.isEmpty ? nil : try decoder.decode(ModelConfig.self, from: config),
