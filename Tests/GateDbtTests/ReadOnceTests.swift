@@ -25,7 +25,9 @@ import Testing
         // Words outside {{ }} are SQL text: they ask nothing of the render.
         #expect(Self.demand("select my_macro from {{ ref('a') }}") == .plain(words: ["a", "ref"]))
         #expect(Self.demand("{% set x = 1 %} select 1") == .render)
-        #expect(Self.demand("select {{ dbt_utils.star(ref('a')) }}") == .render)
+        // A macro call names the macro: rendered unless the macro is inert (`InertMacroTests`).
+        #expect(Self.demand("select {{ dbt_utils.star(ref('a')) }}")
+                == .plain(words: ["a", "dbt_utils", "ref", "star"], macros: ["dbt_utils.star"]))
         #expect(Self.demand("select * from {{ ref(var('which')) }}") == .render)
         // A string names no call, even with a parenthesis in it.
         #expect(Self.demand("select * from {{ ref('x(y') }}") == .plain(words: ["ref", "x", "y"]))
