@@ -42,15 +42,21 @@ import Testing
         return try project.graph()
     }
 
+    /// A repository with `files` committed (removed by the caller).
+    static func committedFixture() throws -> TempRepository {
+        let fixture = try TempRepository()
+        for (path, text) in files { try fixture.write(path, text) }
+        _ = try fixture.commit("project")
+        return fixture
+    }
+
     static func headTree(_ fixture: TempRepository) throws -> GitTree {
         try Repository.open(at: fixture.path).tree(at: "HEAD")
     }
 
     @Test func aGraphBuiltAheadIsTheGraphBuiltWhenAsked() throws {
-        let fixture = try TempRepository()
+        let fixture = try Self.committedFixture()
         defer { fixture.remove() }
-        for (path, text) in Self.files { try fixture.write(path, text) }
-        _ = try fixture.commit("project")
 
         let ahead = try DbtProject.load(tree: try Self.headTree(fixture))
         try ahead.buildGraphAhead()
@@ -75,13 +81,8 @@ import Testing
 
     /// In the worktree (no blob ids) the renders done ahead are kept by path, and taken over too.
     @Test func aGraphBuiltAheadInTheWorktreeIsTheGraphBuiltWhenAsked() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("graph-ahead-\(UUID().uuidString)")
+        let root = try PrerenderTests.folder(with: Self.files)
         defer { try? FileManager.default.removeItem(at: root) }
-        for (path, text) in Self.files {
-            let url = root.appendingPathComponent(path)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try Data(text.utf8).write(to: url)
-        }
         let ahead = try DbtProject.load(tree: DirectoryTree(root: root))
         try ahead.buildGraphAhead()
         let asked = try DbtProject.load(tree: DirectoryTree(root: root))
@@ -91,10 +92,8 @@ import Testing
 
     /// A graph nobody asked for leaves no trace: its words are not the project's.
     @Test func aGraphNeverAskedForIsDropped() throws {
-        let fixture = try TempRepository()
+        let fixture = try Self.committedFixture()
         defer { fixture.remove() }
-        for (path, text) in Self.files { try fixture.write(path, text) }
-        _ = try fixture.commit("project")
 
         let ahead = try DbtProject.load(tree: try Self.headTree(fixture))
         try ahead.buildGraphAhead()

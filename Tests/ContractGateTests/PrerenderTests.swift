@@ -60,13 +60,8 @@ import Testing
 
     /// The worktree has no blob ids: the renders done ahead are kept by path, with the same result.
     @Test func renderingAheadInTheWorktreeGivesWhatOneByOneGives() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("prerender-\(UUID().uuidString)")
+        let root = try Self.folder(with: Self.files)
         defer { try? FileManager.default.removeItem(at: root) }
-        for (path, text) in Self.files {
-            let url = root.appendingPathComponent(path)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try Data(text.utf8).write(to: url)
-        }
         let ahead = try DbtProject.load(tree: DirectoryTree(root: root))
         let oneByOne = try DbtProject.load(tree: CountingTree(Self.files))
         #expect(try ahead.graph() == (try oneByOne.graph()))
@@ -74,6 +69,17 @@ import Testing
         if ProcessInfo.processInfo.activeProcessorCount > 1 {
             #expect(ahead.prerenderedFiles == Self.files.keys.filter { $0.hasPrefix("models/") }.count - 2)
         }
+    }
+
+    /// A new temporary folder holding `files` (removed by the caller).
+    static func folder(with files: [String: String]) throws -> URL {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("worktree-\(UUID().uuidString)")
+        for (path, text) in files {
+            let url = root.appendingPathComponent(path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(text.utf8).write(to: url)
+        }
+        return root
     }
 
     static func parents(of id: String, in graph: ProjectGraph) -> [String] {
