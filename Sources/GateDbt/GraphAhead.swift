@@ -10,8 +10,9 @@ extension DbtProject {
     ///
     /// The build runs in a twin of the project (`twin(reading:)`): the same revision through a
     /// tree of its own, sharing only the memo and its parsed templates (which lock) and the
-    /// immutable index, so that neither thread sees the other's caches half-written. Does nothing on one core, for a tree
-    /// that cannot be read from another thread, or when the graph is already known.
+    /// immutable index, so that neither thread sees the other's caches half-written. Does nothing
+    /// on one core, for a tree that cannot be read from another thread (`check --staged`), or when
+    /// the graph is already known.
     public func buildGraphAhead() throws {
         guard exists, graphCache == nil, graphAhead == nil, ProcessInfo.processInfo.activeProcessorCount > 1,
               let reader = tree.twin() else { return }
