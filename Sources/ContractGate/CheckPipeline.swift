@@ -64,6 +64,9 @@ public enum CheckPipeline {
             try headProject.buildGraphAhead()
         }
         let diff = try SemanticDiff.compare(base: baseProject, head: headProject, changes: resolved.changeSet)
+        // The column lineage's base side, its largest part, is worked out on a third thread: the
+        // impact stage, which needs it, walks the graph here first.
+        try ColumnLineage.readBaseColumnsAhead(changes: diff.changes, base: baseProject, head: headProject)
         // Meanwhile, the base side's part of the impact stage's graph is read here.
         try DbtProject.readFormerConsumers(changes: diff.changes, base: baseProject)
         // Which head `ref()`/`source()` calls this change leaves unresolved (REF_RESOLVES): a broken
@@ -135,7 +138,8 @@ public enum CheckPipeline {
             report.verdict = .fail
             report.exitCode = Int(GateExitCode.catalogUnavailable.rawValue)
         }
-        headProject.finishGraphAhead()
+        headProject.finishWorkAhead()
+        baseProject.finishWorkAhead()
         memo.persist()
         if request.keepsReadingUntilExit {
             ExitRetention.keep([memo, baseProject, headProject, resolved, diff, impact, evaluation, workspace])

@@ -46,6 +46,22 @@ public enum ColumnLineage {
         return walk.result
     }
 
+    /// Starts working out, on a thread of its own, the base-side columns of every changed model
+    /// the walk compares (and, through them, of their ancestors): `analyze` then finds them
+    /// known (`DbtProject.readColumnsAhead`).
+    public static func readBaseColumnsAhead(changes: [ModelChange], base: DbtProject, head: DbtProject) throws {
+        guard head.exists else { return }
+        try base.readColumnsAhead(changes.compactMap { comparedBaseNode($0, base: base, head: head) })
+    }
+
+    /// The base node of a change whose columns the walk compares at both sides: a model of the
+    /// project (not of an installed package) live at head and enabled at base.
+    static func comparedBaseNode(_ change: ModelChange, base: DbtProject, head: DbtProject) -> ColumnNode? {
+        guard change.current?.uniqueId.hasPrefix("model.\(head.name).") ?? true, change.liveHead != nil,
+              let before = change.base, before.enabled, base.exists else { return nil }
+        return .model(before)
+    }
+
     struct Walk {
         let base: DbtProject
         let head: DbtProject
@@ -88,11 +104,10 @@ public enum ColumnLineage {
                 guard let after = change.liveHead else { continue }
                 let headNode = ColumnNode.model(after)
                 changeOfNode[headNode] = change
-                guard let before = change.base, before.enabled, base.exists else {
+                guard let baseNode = ColumnLineage.comparedBaseNode(change, base: base, head: head), let before = change.base else {
                     result.columnChanges[change.name] = change.columnChanges
                     continue
                 }
-                let baseNode = ColumnNode.model(before)
                 let baseColumns = try base.columns(of: baseNode)
                 let headColumns = try head.columns(of: headNode)
                 changedBase[headNode] = baseColumns

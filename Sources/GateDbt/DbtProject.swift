@@ -48,7 +48,9 @@ public final class DbtProject {
     /// `consumers(of:)` by the targets asked for.
     var consumersCache: [Set<String>: ProjectGraph] = [:]
     /// The graph being built on another thread (`buildGraphAhead`), until `graph()` takes it.
-    var graphAhead: GraphAhead?
+    var graphAhead: WorkAhead<ProjectGraph>?
+    /// Columns being worked out on another thread (`readColumnsAhead`), until `columns(of:)` takes them.
+    var columnsAhead: WorkAhead<Void>?
     /// Twins whose work this project took over, kept so that they are freed with it.
     var retainedTwins: [DbtProject] = []
     var listedTokenHashCache: [(blob: String?, hashes: [UInt64]?)]?

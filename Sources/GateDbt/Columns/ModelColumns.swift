@@ -94,6 +94,7 @@ extension DbtProject {
     /// The output columns of `node`, from its SQL with `*` expanded from its parents' columns
     /// (worked out the same way, up the graph), else its YAML, else unknown. Memoised per node.
     package func columns(of node: ColumnNode) throws -> NodeColumns {
+        if columnsAhead != nil { takeColumnsAhead() }
         if let known = nodeColumns[node] { return known }
         // Parents before children, without recursion (chains of hundreds of models exist).
         var stack: [(ColumnNode, expanded: Bool)] = [(node, false)]

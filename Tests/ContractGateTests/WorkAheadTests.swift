@@ -100,11 +100,99 @@ import Testing
         let never = try DbtProject.load(tree: try Self.headTree(fixture))
         _ = try ahead.namingMacroOverrides()
         _ = try never.namingMacroOverrides()
-        ahead.finishGraphAhead()
+        ahead.finishWorkAhead()
         #expect(ahead.diagnostics == never.diagnostics)
         #expect(!ahead.diagnostics.contains { $0.message.contains("share a name") })
         // Asked for later, it is built here, as it would have been.
         #expect(try ahead.graph() == (try never.graph()))
+        #expect(ahead.diagnostics == never.diagnostics)
+    }
+}
+
+/// A check works out the base-side columns of the changed models on a thread of their own
+/// (`DbtProject.readColumnsAhead`) while it resolves references and walks the graph. The first
+/// `columns(of:)` takes them over: the same columns and SQL readings, and the same words in the
+/// same order, as when they are worked out there and then.
+@Suite struct ColumnsAheadTests {
+    static let files: [String: String] = {
+        var files = GraphAheadTests.files
+        files["models/sources.yml"] = """
+            sources:
+              - name: raw
+                tables:
+                  - name: orders
+                    columns:
+                      - name: order_id
+                      - name: amount
+            """
+        files["models/from_source.sql"] = "select order_id, amount * 2 as doubled from {{ source('raw', 'orders') }}\n"
+        files["models/widened.sql"] = "select f.*, m.id from {{ ref('from_source') }} f join {{ ref('m_1') }} m on true\n"
+        return files
+    }()
+
+    static let nodes: [ColumnNode] = ["widened", "uses_broken", "unknown_macro", "reads_env", "switchable"]
+        .map { .model(name: $0, version: nil) }
+
+    /// What a check asks of the base before the walk, then the walk's columns.
+    static func questionsThenColumns(_ project: DbtProject) throws -> [NodeColumns] {
+        _ = try project.references(ofModelFile: "models/unknown_macro.sql")
+        _ = try project.consumers(of: ["model.shop.base_a"])
+        return try nodes.map { try project.columns(of: $0) }
+    }
+
+    @Test func columnsWorkedOutAheadAreTheColumnsWorkedOutWhenAsked() throws {
+        let fixture = try TempRepository()
+        defer { fixture.remove() }
+        for (path, text) in Self.files { try fixture.write(path, text) }
+        _ = try fixture.commit("project")
+
+        let ahead = try DbtProject.load(tree: try GraphAheadTests.headTree(fixture))
+        try ahead.readColumnsAhead(Self.nodes)
+        let asked = try DbtProject.load(tree: try GraphAheadTests.headTree(fixture))
+        let columns = try Self.questionsThenColumns(ahead)
+        #expect(columns == (try Self.questionsThenColumns(asked)))
+        #expect(ahead.diagnostics == asked.diagnostics)
+        for node in Self.nodes {
+            #expect(try ahead.sqlReading(of: node)?.sql == (try asked.sqlReading(of: node)?.sql))
+        }
+
+        // `*` expanded through the model read from a source, whose columns are its YAML's.
+        #expect(columns[0].columns.names == ["order_id", "doubled", "id"])
+        #expect(columns[0].origin == .sql)
+        #expect(ahead.diagnostics.contains { $0.message.contains("not_defined_anywhere") })
+        #expect(ahead.diagnostics.contains { $0.message.contains("GRAPH_AHEAD_UNSET_VARIABLE") })
+    }
+
+    /// The first question takes every column worked out ahead, not only its own.
+    @Test func theFirstQuestionTakesEveryColumnWorkedOutAhead() throws {
+        guard ProcessInfo.processInfo.activeProcessorCount > 1 else { return }
+        let fixture = try TempRepository()
+        defer { fixture.remove() }
+        for (path, text) in Self.files { try fixture.write(path, text) }
+        _ = try fixture.commit("project")
+
+        let ahead = try DbtProject.load(tree: try GraphAheadTests.headTree(fixture))
+        try ahead.readColumnsAhead(Self.nodes)
+        #expect(ahead.nodeColumns.isEmpty)
+        _ = try ahead.columns(of: .model(name: "base_a", version: nil))
+        #expect(Self.nodes.allSatisfy { ahead.nodeColumns[$0] != nil })
+        #expect(ahead.nodeColumns[.source(source: "raw", table: "orders")]?.columns.names == ["order_id", "amount"])
+    }
+
+    /// Columns nobody asked for leave no trace.
+    @Test func columnsNeverAskedForAreDropped() throws {
+        let fixture = try TempRepository()
+        defer { fixture.remove() }
+        for (path, text) in Self.files { try fixture.write(path, text) }
+        _ = try fixture.commit("project")
+
+        let ahead = try DbtProject.load(tree: try GraphAheadTests.headTree(fixture))
+        try ahead.readColumnsAhead(Self.nodes)
+        let never = try DbtProject.load(tree: try GraphAheadTests.headTree(fixture))
+        ahead.finishWorkAhead()
+        #expect(ahead.diagnostics == never.diagnostics)
+        #expect(!ahead.diagnostics.contains { $0.message.contains("GRAPH_AHEAD_UNSET_VARIABLE") })
+        #expect(try ahead.columns(of: Self.nodes[0]) == (try never.columns(of: Self.nodes[0])))
         #expect(ahead.diagnostics == never.diagnostics)
     }
 }
