@@ -56,12 +56,14 @@ public enum CheckPipeline {
         }
         let baseProject = try DbtProject.load(tree: resolved.baseTree, settings: baseSettings, required: false, memo: memo)
         let headProject = try DbtProject.load(tree: resolved.headTree, settings: settings, required: false, memo: memo)
-        // The head graph (the impact stage's) needs nothing the comparison works out: once both
-        // revisions are read, it is built on the second core while the comparison and the
-        // reference check run here.
+        // The head graph (the impact stage's) needs nothing the comparison works out: once the
+        // head is read, it is built on the second core while the base is read, the two revisions
+        // compared and the references resolved here.
         if !resolved.changeSet.changes.isEmpty {
-            try SemanticDiff.index(base: baseProject, head: headProject)
+            _ = try headProject.namingMacroOverrides()
+            _ = try headProject.index()
             try headProject.buildGraphAhead()
+            try SemanticDiff.index(base: baseProject, head: headProject)
         }
         let diff = try SemanticDiff.compare(base: baseProject, head: headProject, changes: resolved.changeSet)
         // The column lineage's base side, its largest part, is worked out on a third thread: the
