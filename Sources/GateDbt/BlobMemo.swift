@@ -118,10 +118,17 @@ public final class BlobMemo: @unchecked Sendable {
     }
 
     func remember(modelFile facts: ModelFileFacts, at key: String) {
+        remember(modelFiles: [(key, facts)])
+    }
+
+    /// Many model files' facts at once (a revision's index), under one lock.
+    func remember(modelFiles learnt: [(key: String, facts: ModelFileFacts)]) {
+        guard !learnt.isEmpty else { return }
         lock.lock()
         defer { lock.unlock() }
-        modelFiles[key] = facts
-        learnt = true
+        if learnt.count > 1 { modelFiles.reserveCapacity(modelFiles.count + learnt.count) }
+        for (key, facts) in learnt { modelFiles[key] = facts }
+        self.learnt = true
     }
 
     /// The outline of a property file blob: `.some(nil)` when it cannot be outlined, nil when not known.

@@ -282,13 +282,22 @@ public final class DbtProject {
         for name in names {
             for (path, items) in index.items[name] ?? [] { itemsByPath[path, default: []] += items }
         }
+        // Each file's entries, by byte range; the files are read on the machine's cores.
+        var ranges: [String: [(item: Int, bytes: Range<Int>)]] = [:]
         for (path, items) in itemsByPath {
             guard let outline = try outline(path) else { continue }
-            let data = try yamlData(path, keep: false)
-            for item in items where outline.items.indices.contains(item) {
-                ownershipMentions[path, default: [:]][item] = data.subdata(in: outline.items[item].bytes)
-                    .containsKey(anyOf: Self.ownershipWords)
-            }
+            ranges[path] = items.filter(outline.items.indices.contains).map { ($0, outline.items[$0].bytes) }
+        }
+        @Sendable func mentions(_ data: Data, _ entries: [(item: Int, bytes: Range<Int>)]) -> [Int: Bool] {
+            var found: [Int: Bool] = [:]
+            for entry in entries { found[entry.item] = data.subdata(in: entry.bytes).containsKey(anyOf: Self.ownershipWords) }
+            return found
+        }
+        let unread = ranges.keys.filter { yamlBytes[$0] == nil }.sorted()
+        let read = try tree.readEach(unread) { [ranges] path, data in mentions(data, ranges[path] ?? []) }
+        for (path, found) in zip(unread, read) { ownershipMentions[path, default: [:]].merge(found ?? [:]) { $1 } }
+        for (path, entries) in ranges where yamlBytes[path] != nil {
+            ownershipMentions[path, default: [:]].merge(mentions(try yamlData(path), entries)) { $1 }
         }
     }
 

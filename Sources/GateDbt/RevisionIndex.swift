@@ -62,23 +62,28 @@ package final class RevisionIndex: Sendable {
         // What neither the other side nor an earlier run knows is read (on several threads where
         // the tree can), then everything is gathered in path order.
         var knownModels: [String: BlobMemo.ModelFileFacts] = [:]
-        var unknownModels: [String] = []
+        knownModels.reserveCapacity(files.modelFiles.count)
+        var unknownModels: [(path: String, key: String?)] = []
         for path in files.modelFiles {
-            if let key = modelFileKey(path, in: tree), let facts = memo.modelFile(key) {
+            let key = modelFileKey(path, in: tree)
+            if let key, let facts = memo.modelFile(key) {
                 knownModels[path] = facts
             } else {
-                unknownModels.append(path)
+                unknownModels.append((path, key))
             }
         }
         let clock = ContinuousClock()
         let started = clock.now
-        let readModels = try tree.readEach(unknownModels) { path, data in modelFileFacts(data, path: path) }
+        let readModels = try tree.readEach(unknownModels.map(\.path)) { path, data in modelFileFacts(data, path: path) }
         let scanTime = clock.now - started
-        for (path, facts) in zip(unknownModels, readModels) {
+        var learnt: [(key: String, facts: BlobMemo.ModelFileFacts)] = []
+        learnt.reserveCapacity(unknownModels.count)
+        for (file, facts) in zip(unknownModels, readModels) {
             guard let facts else { continue }
-            knownModels[path] = facts
-            if let key = modelFileKey(path, in: tree) { memo.remember(modelFile: facts, at: key) }
+            knownModels[file.path] = facts
+            if let key = file.key { learnt.append((key, facts)) }
         }
+        memo.remember(modelFiles: learnt)
         let problems = files.modelFiles.flatMap { knownModels[$0]?.problems ?? [] }
 
         // Property files: each one's outline, and the hashes of its words for the searches to come.
