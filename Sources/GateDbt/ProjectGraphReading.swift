@@ -165,12 +165,21 @@ extension DbtProject {
             parentsOf[node.id, default: []].append(contentsOf: parents)
         }
 
+        // Only model ids are asked for (a check's former consumers): a model file neither named like
+        // one nor referring to one by name is no part of the answer, and no id is built for it.
+        let targetNames: Set<String>? = targets.flatMap { targets in
+            guard targets.allSatisfy({ $0.hasPrefix("model.") }) else { return nil }
+            // Both readings of a trailing `.v<N>`: a version, or part of the name.
+            return Set(targets.flatMap { id in [DbtProject.modelName(fromId: id), id.split(separator: ".").dropFirst(2).joined(separator: ".")] }
+                .compactMap { $0 })
+        }
         for path in listing.modelFiles {
             guard let scan = try references(ofModelFile: path) else { continue }
             let stem = DbtProject.stem(of: path)
             let owner = stemOwner[stem]
             let name = owner?.name ?? stem
             let version = owner?.version
+            if let targetNames, !targetNames.contains(name), !scan.refs.contains(where: { targetNames.contains($0.name) }) { continue }
             let id = uniqueId(name: name, version: version)
             guard nodes[id] == nil else { continue }
             let parents = parentIds(scan.refs, scan.sources)

@@ -142,6 +142,8 @@ import Testing
             "models/x_v1.sql": "select 1 as id\n",
             "models/x_v2.sql": "select 2 as id\n",
             "models/y.sql": "select * from {{ ref('x') }}\n",
+            // Named with its package: still a consumer of `a`.
+            "models/e.sql": "select * from {{ ref('shop', 'a') }}\n",
             "models/schema.yml": """
             models:
               - name: x
@@ -175,7 +177,7 @@ import Testing
         }
         // Not agreement on nothing, and not the whole graph.
         #expect(part.nodes["model.shop.a"]?.children
-            == ["exposure.shop.board", "model.shop.b", "model.shop.d", "snapshot.shop.a_history"])
+            == ["exposure.shop.board", "model.shop.b", "model.shop.d", "model.shop.e", "snapshot.shop.a_history"])
         #expect(part.nodes["model.shop.x.v2"]?.children == ["model.shop.y"])
         #expect(whole.nodes["exposure.shop.board"]?.url == "https://bi.example.com/dashboards/12")
         #expect(whole.nodes["exposure.shop.board"]?.label == "KPI Board")
