@@ -43,7 +43,7 @@ import Testing
     }
 
     /// A repository with `files` committed (removed by the caller).
-    static func committedFixture() throws -> TempRepository {
+    static func committedFixture(_ files: [String: String] = GraphAheadTests.files) throws -> TempRepository {
         let fixture = try TempRepository()
         for (path, text) in files { try fixture.write(path, text) }
         _ = try fixture.commit("project")
@@ -141,10 +141,8 @@ import Testing
     }
 
     @Test func columnsWorkedOutAheadAreTheColumnsWorkedOutWhenAsked() throws {
-        let fixture = try TempRepository()
+        let fixture = try GraphAheadTests.committedFixture(Self.files)
         defer { fixture.remove() }
-        for (path, text) in Self.files { try fixture.write(path, text) }
-        _ = try fixture.commit("project")
 
         let ahead = try DbtProject.load(tree: try GraphAheadTests.headTree(fixture))
         try ahead.readColumnsAhead(Self.nodes)
@@ -166,10 +164,8 @@ import Testing
     /// The first question takes every column worked out ahead, not only its own.
     @Test func theFirstQuestionTakesEveryColumnWorkedOutAhead() throws {
         guard ProcessInfo.processInfo.activeProcessorCount > 1 else { return }
-        let fixture = try TempRepository()
+        let fixture = try GraphAheadTests.committedFixture(Self.files)
         defer { fixture.remove() }
-        for (path, text) in Self.files { try fixture.write(path, text) }
-        _ = try fixture.commit("project")
 
         let ahead = try DbtProject.load(tree: try GraphAheadTests.headTree(fixture))
         try ahead.readColumnsAhead(Self.nodes)
@@ -181,10 +177,8 @@ import Testing
 
     /// Columns nobody asked for leave no trace.
     @Test func columnsNeverAskedForAreDropped() throws {
-        let fixture = try TempRepository()
+        let fixture = try GraphAheadTests.committedFixture(Self.files)
         defer { fixture.remove() }
-        for (path, text) in Self.files { try fixture.write(path, text) }
-        _ = try fixture.commit("project")
 
         let ahead = try DbtProject.load(tree: try GraphAheadTests.headTree(fixture))
         try ahead.readColumnsAhead(Self.nodes)
