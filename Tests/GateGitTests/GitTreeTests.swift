@@ -143,6 +143,43 @@ struct GitTreeTests {
         #expect(try index.contents(of: "untracked.sql") == nil)
         #expect(index.blobSize(of: "models/a.sql") == "select 'staged'\n".utf8.count)
     }
+
+    @Test("the index tree is a snapshot, read by a twin on another thread and many files at once")
+    func indexTreeTwinAndReadEach() throws {
+        let fixture = try TempRepository()
+        defer { fixture.remove() }
+        // More staged files than are read on one thread.
+        try fixture.shell("mkdir -p models; for c in $(seq 1 150); do echo \"select $c as id\" > models/m_$c.sql; done")
+        try fixture.commit("files")
+        try fixture.write("models/m_1.sql", "select 'staged'\n")
+        try fixture.run(["add", "models/m_1.sql"])
+
+        let index = try Repository.open(at: fixture.path).indexTree()
+        // Staged after the tree was made: not part of its snapshot.
+        try fixture.write("models/m_2.sql", "select 'staged later'\n")
+        try fixture.write("models/later.sql", "select 'new later'\n")
+        try fixture.run(["add", "models/m_2.sql", "models/later.sql"])
+
+        let paths = try index.files(under: "models")
+        #expect(paths.count == 150)
+        #expect(!paths.contains("models/later.sql"))
+        #expect(try index.text(of: "models/m_1.sql") == "select 'staged'\n")
+        #expect(try index.text(of: "models/m_2.sql") == "select 2 as id\n")
+        let asked = paths + ["models/later.sql", "missing.sql"]
+        let read = try index.readEach(asked) { path, data in "\(path)|" + String(decoding: data, as: UTF8.self) }
+        #expect(read == (try asked.map { path in try index.text(of: path).map { "\(path)|" + $0 } }))
+        #expect(read.suffix(2) == [nil, nil])
+
+        let twin = try #require(index.twin())
+        #expect(try twin.files(under: "models") == paths)
+        #expect(paths.allSatisfy { twin.blobID(of: $0) == index.blobID(of: $0) })
+        let box = TwinBox(twin)
+        let other = Thread { box.read(paths) }
+        other.start()
+        let here = try paths.map { try index.text(of: $0) }
+        while !box.done { Thread.sleep(forTimeInterval: 0.001) }
+        #expect(box.texts == here)
+    }
 }
 
 /// Hands a twin tree to another thread and keeps what it read there.
