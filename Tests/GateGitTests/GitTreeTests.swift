@@ -109,12 +109,9 @@ struct GitTreeTests {
         #expect(try twin.files(under: "models") == paths)
         #expect(paths.allSatisfy { twin.blobID(of: $0) == tree.blobID(of: $0) })
         // Both read all files at once, each on its own thread; the twin sees the tree's commit.
-        let box = TwinBox(twin)
-        let other = Thread { box.read(paths) }
-        other.start()
-        let here = try paths.map { try tree.text(of: $0) }
-        while !box.done { Thread.sleep(forTimeInterval: 0.001) }
-        #expect(box.texts == here)
+        var here: [String?] = []
+        let there = try readAlongside(twin, paths) { here = try paths.map { try tree.text(of: $0) } }
+        #expect(there == here)
         #expect(here.first == "select 1 as id\n")
     }
 
@@ -173,13 +170,20 @@ struct GitTreeTests {
         let twin = try #require(index.twin())
         #expect(try twin.files(under: "models") == paths)
         #expect(paths.allSatisfy { twin.blobID(of: $0) == index.blobID(of: $0) })
-        let box = TwinBox(twin)
-        let other = Thread { box.read(paths) }
-        other.start()
-        let here = try paths.map { try index.text(of: $0) }
-        while !box.done { Thread.sleep(forTimeInterval: 0.001) }
-        #expect(box.texts == here)
+        var here: [String?] = []
+        let there = try readAlongside(twin, paths) { here = try paths.map { try index.text(of: $0) } }
+        #expect(there == here)
     }
+}
+
+/// What `twin` reads of `paths` on another thread while `here` runs on this one.
+private func readAlongside(_ twin: any FileTree, _ paths: [String], here: () throws -> Void) rethrows -> [String?] {
+    let box = TwinBox(twin)
+    let other = Thread { box.read(paths) }
+    other.start()
+    try here()
+    while !box.done { Thread.sleep(forTimeInterval: 0.001) }
+    return box.texts
 }
 
 /// Hands a twin tree to another thread and keeps what it read there.
